@@ -1,0 +1,113 @@
+// Package ledger holds the formats of Truce's tamper-evident change log:
+// the leaf that each change contributes to the RFC 6962 Merkle tree, the
+// C2SP tlog-tiles paths and entry bundles, and signed checkpoints
+// (C2SP tlog-checkpoint, signed notes with Ed25519 keys).
+//
+// Everything here is pure: no database, no clock. The store package keeps
+// the tree and calls these functions inside its write transaction.
+package ledger
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// LeafVersion is the first line of every leaf; a reader that does not know
+// the version must refuse the leaf rather than guess.
+const LeafVersion = "truce-leaf/v1"
+
+// TimeLayout is the fixed-width UTC layout used for every time in the log,
+// so that times sort as text and hash the same everywhere.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// Leaf is what the public log holds for one change. It names the record
+// and the author but carries only the SHA-256 of the change body, so that
+// personal data never enters the public log.
+type Leaf struct {
+	Seq        int64     // index of the leaf in the log, from 0
+	Entity     string    // kind of record, e.g. "provision"
+	ID         string    // the record's id
+	Version    int64     // the record's version after this change, from 1
+	Actor      string    // who made the change (user id or "system")
+	Org        string    // the organisation the actor acted for
+	Via        string    // how the change came in: session, token, cli, system
+	At         time.Time // when the change was committed (UTC, microseconds)
+	BodySHA256 [32]byte  // SHA-256 of the change body as stored
+}
+
+// Encode returns the leaf data: newline-terminated "key value" lines in a
+// fixed order. The Merkle leaf hash is RFC 6962's SHA-256(0x00 || data).
+func (l Leaf) Encode() []byte {
+	var b bytes.Buffer
+	b.Grow(256)
+	b.WriteString(LeafVersion)
+	b.WriteByte('\n')
+	field := func(k, v string) {
+		b.WriteString(k)
+		b.WriteByte(' ')
+		b.WriteString(v)
+		b.WriteByte('\n')
+	}
+	field("seq", strconv.FormatInt(l.Seq, 10))
+	field("entity", l.Entity)
+	field("id", l.ID)
+	field("version", strconv.FormatInt(l.Version, 10))
+	field("actor", l.Actor)
+	field("org", l.Org)
+	field("via", l.Via)
+	field("at", l.At.UTC().Format(TimeLayout))
+	field("body-sha256", hex.EncodeToString(l.BodySHA256[:]))
+	return b.Bytes()
+}
+
+// Hash returns the RFC 6962 leaf hash of the leaf.
+func (l Leaf) Hash() tlog.Hash { return tlog.RecordHash(l.Encode()) }
+
+var leafKeys = []string{"seq", "entity", "id", "version", "actor", "org", "via", "at", "body-sha256"}
+
+// ParseLeaf decodes leaf data written by Encode. It is strict: every key in
+// order, no extra lines, no spaces or newlines inside values.
+func ParseLeaf(data []byte) (Leaf, error) {
+	var l Leaf
+	s := string(data)
+	if !strings.HasSuffix(s, "\n") {
+		return l, fmt.Errorf("leaf: missing final newline")
+	}
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	if len(lines) != len(leafKeys)+1 || lines[0] != LeafVersion {
+		return l, fmt.Errorf("leaf: not a %s leaf", LeafVersion)
+	}
+	vals := make([]string, len(leafKeys))
+	for i, k := range leafKeys {
+		key, val, ok := strings.Cut(lines[i+1], " ")
+		if !ok || key != k || strings.ContainsAny(val, " \r") {
+			return l, fmt.Errorf("leaf: line %d: want %q", i+2, k)
+		}
+		vals[i] = val
+	}
+	var err error
+	if l.Seq, err = strconv.ParseInt(vals[0], 10, 64); err != nil || l.Seq < 0 || strconv.FormatInt(l.Seq, 10) != vals[0] {
+		return Leaf{}, fmt.Errorf("leaf: bad seq %q", vals[0])
+	}
+	l.Entity, l.ID = vals[1], vals[2]
+	if l.Version, err = strconv.ParseInt(vals[3], 10, 64); err != nil || l.Version < 1 || strconv.FormatInt(l.Version, 10) != vals[3] {
+		return Leaf{}, fmt.Errorf("leaf: bad version %q", vals[3])
+	}
+	l.Actor, l.Org, l.Via = vals[4], vals[5], vals[6]
+	if l.At, err = time.Parse(TimeLayout, vals[7]); err != nil || l.At.Format(TimeLayout) != vals[7] {
+		return Leaf{}, fmt.Errorf("leaf: bad time %q", vals[7])
+	}
+	h, err := hex.DecodeString(vals[8])
+	if err != nil || len(h) != sha256.Size || hex.EncodeToString(h) != vals[8] {
+		return Leaf{}, fmt.Errorf("leaf: bad body hash %q", vals[8])
+	}
+	copy(l.BodySHA256[:], h)
+	return l, nil
+}

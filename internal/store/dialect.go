@@ -1,0 +1,51 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Dialect is the small set of differences between the SQL databases Truce
+// runs on. Domain packages write SQL with '?' placeholders and portable
+// syntax (INSERT ... ON CONFLICT, LIMIT, ORDER BY); Rebind and the fields
+// below cover the rest.
+type Dialect struct {
+	Name string // "sqlite" or "postgres"
+	// Numbered placeholders ($1, $2, ...) instead of '?'.
+	numbered bool
+	// ByteOrder is the COLLATE clause that makes text sort by bytes, the way
+	// Go compares strings.
+	ByteOrder string
+}
+
+// SQLite is the embedded default.
+var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`}
+
+// Postgres is for missions that outgrow one machine.
+var Postgres = Dialect{Name: "postgres", numbered: true, ByteOrder: `COLLATE "C"`}
+
+// Rebind rewrites '?' placeholders for the dialect. Question marks inside
+// single-quoted strings are left alone.
+func (d Dialect) Rebind(q string) string {
+	if !d.numbered || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n, quoted := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			quoted = !quoted
+			b.WriteByte(c)
+		case c == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/ledger"
+)
+
+// Version is one change of a record as its history shows it.
+type Version struct {
+	Seq        int64           `json:"seq"`
+	Version    int64           `json:"version"`
+	Actor      string          `json:"actor"`
+	Org        string          `json:"org"`
+	Via        string          `json:"via"`
+	At         time.Time       `json:"at"`
+	BodySHA256 string          `json:"body_sha256"`
+	LeafHash   tlog.Hash       `json:"leaf_hash"`
+	Erased     bool            `json:"erased,omitempty"`
+	Body       json.RawMessage `json:"body,omitempty"`
+}
+
+// History lists every change of a record, oldest first. Bodies are
+// included only when withBodies is true: the caller decides, after the
+// access policy, whether the reader may see them.
+func (db *DB) History(ctx context.Context, entity, id string, withBodies bool) ([]Version, error) {
+	rows, err := db.Query(ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256, body, erased_by FROM changes WHERE entity = ? AND id = ? ORDER BY seq`, entity, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Version
+	for rows.Next() {
+		var l ledger.Leaf
+		var at string
+		var sum, body []byte
+		var erasedBy *int64
+		if err := rows.Scan(&l.Seq, &l.Entity, &l.ID, &l.Version, &l.Actor, &l.Org, &l.Via, &at, &sum, &body, &erasedBy); err != nil {
+			return nil, err
+		}
+		if l.At, err = time.Parse(ledger.TimeLayout, at); err != nil {
+			return nil, fmt.Errorf("change %d: bad time", l.Seq)
+		}
+		copy(l.BodySHA256[:], sum)
+		v := Version{Seq: l.Seq, Version: l.Version, Actor: l.Actor, Org: l.Org, Via: l.Via, At: l.At,
+			BodySHA256: fmt.Sprintf("%x", sum), LeafHash: l.Hash(), Erased: body == nil}
+		if withBodies && body != nil {
+			v.Body = body
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errs.NotFound("%s %s has no history", entity, id)
+	}
+	return out, nil
+}
+
+// Body returns the current body of a record and its version.
+func (db *DB) Body(ctx context.Context, entity, id string) ([]byte, int64, error) {
+	var body []byte
+	var v int64
+	err := db.QueryRow(ctx, `SELECT body, version FROM changes WHERE entity = ? AND id = ? ORDER BY version DESC LIMIT 1`, entity, id).Scan(&body, &v)
+	if IsNoRows(err) {
+		return nil, 0, errs.NotFound("%s %s not found", entity, id)
+	}
+	return body, v, err
+}

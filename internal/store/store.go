@@ -1,0 +1,235 @@
+// Package store opens Truce's database and is the only way to change it:
+// every write is a change recorded by Tx.Record, which in one transaction
+// writes the change row, updates the record's projection and appends the
+// change's leaf to the Merkle tree (see package ledger).
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/truce-monitoring/truce/internal/ledger"
+)
+
+// DBFile is the SQLite file inside a data directory.
+const DBFile = "truce.db"
+
+// DB is an open Truce database: a single writer connection (SQLite allows one
+// writer at a time; serialising in Go avoids busy waits) and a reader pool.
+type DB struct {
+	dir     string
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	keys    *ledger.Keys
+	now     func() time.Time
+	rand    io.Reader
+	log     *slog.Logger
+	sync    string
+	origin  string
+	// readOnly opens an existing database for auditing: no migrations, no
+	// key creation, no tree state, no checkpoints; it may be damaged.
+	readOnly bool
+	randMu  sync.Mutex
+
+	projections map[string]*Projection
+	projOrder   []string
+
+	wmu  sync.Mutex // held for the whole of a write transaction
+	tree treeState  // guarded by wmu
+
+	cp checkpointer
+}
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithClock sets the clock used for change times and checkpoints.
+func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now } }
+
+// WithRand sets the source of randomness for ids and keys.
+func WithRand(r io.Reader) Option { return func(db *DB) { db.rand = r } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.log = l } }
+
+// WithSynchronous sets SQLite's synchronous pragma: "full" (default: a
+// committed change survives power loss) or "normal" (survives a crash of
+// the process, may lose the last commits on power loss; faster).
+func WithSynchronous(mode string) Option { return func(db *DB) { db.sync = mode } }
+
+// WithOrigin sets the log origin used when a new data directory is
+// initialised. It is ignored for an existing one.
+func WithOrigin(origin string) Option {
+	return func(db *DB) { db.origin = origin }
+}
+
+// OpenForAudit opens an existing data directory for truce verify. It does
+// not write and does not trust the database to be consistent.
+func OpenForAudit(ctx context.Context, dir string, opts ...Option) (*DB, error) {
+	return Open(ctx, dir, append(opts, func(db *DB) { db.readOnly = true })...)
+}
+
+// Open opens (and on first use initialises) the data directory dir: the
+// SQLite database, its migrations and the log keys.
+func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
+	db := &DB{
+		dir:         dir,
+		dialect:     SQLite,
+		now:         time.Now,
+		rand:        rand.Reader,
+		log:         slog.New(slog.DiscardHandler),
+		sync:        "full",
+		projections: map[string]*Projection{},
+	}
+	for _, o := range opts {
+		o(db)
+	}
+	if db.sync != "full" && db.sync != "normal" {
+		return nil, fmt.Errorf("synchronous mode %q: want full or normal", db.sync)
+	}
+	if db.readOnly {
+		// nothing to create
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(dir, DBFile)
+	dsn := func(txlock string) string {
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "synchronous("+db.sync+")")
+		q.Add("_txlock", txlock)
+		return "file:" + path + "?" + q.Encode()
+	}
+	var err error
+	if db.write, err = sql.Open("sqlite", dsn("immediate")); err != nil {
+		return nil, err
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	if db.read, err = sql.Open("sqlite", dsn("deferred")); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	db.read.SetMaxOpenConns(4)
+	db.read.SetMaxIdleConns(4)
+	fail := func(err error) (*DB, error) {
+		db.write.Close()
+		db.read.Close()
+		return nil, err
+	}
+	if db.readOnly {
+		if _, err := os.Stat(path); err != nil {
+			return fail(fmt.Errorf("no Truce database in %s: %w", dir, err))
+		}
+		db.read.SetMaxOpenConns(16)
+		return db, nil
+	}
+	if err := migrate(ctx, db.write, db.dialect); err != nil {
+		return fail(err)
+	}
+	origin, err := db.initOrigin(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	if db.keys, err = ledger.LoadOrCreateKeys(dir, origin, db.rand); err != nil {
+		return fail(err)
+	}
+	if db.keys.Origin != origin {
+		return fail(fmt.Errorf("log key is for origin %q but the database is %q", db.keys.Origin, origin))
+	}
+	if err := db.loadTree(ctx); err != nil {
+		return fail(err)
+	}
+	db.cp.start(db)
+	return db, nil
+}
+
+// initOrigin returns the log origin, choosing one on first use.
+func (db *DB) initOrigin(ctx context.Context) (string, error) {
+	var origin string
+	err := db.write.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'origin'`).Scan(&origin)
+	if err == nil {
+		return origin, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	origin = db.origin
+	if origin == "" {
+		b := make([]byte, 6)
+		if _, err := io.ReadFull(db.rand, b); err != nil {
+			return "", err
+		}
+		origin = fmt.Sprintf("truce.local/log/%x", b)
+	}
+	if _, err := db.write.ExecContext(ctx, db.dialect.Rebind(`INSERT INTO meta (key, value) VALUES ('origin', ?)`), origin); err != nil {
+		return "", err
+	}
+	return origin, nil
+}
+
+// Close signs a last checkpoint if the tree has grown and closes the database.
+func (db *DB) Close() error {
+	if !db.readOnly {
+		db.cp.stop()
+	}
+	err1 := db.write.Close()
+	err2 := db.read.Close()
+	return errors.Join(err1, err2)
+}
+
+// Dir returns the data directory.
+func (db *DB) Dir() string { return db.dir }
+
+// Dialect returns the database's dialect.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Now returns the store's clock reading.
+func (db *DB) Now() time.Time { return db.now() }
+
+// Keys returns the log keys.
+func (db *DB) Keys() *ledger.Keys { return db.keys }
+
+// Query runs a read-only query on the reader pool; '?' placeholders are
+// rebound for the dialect.
+func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.dialect.Rebind(q), args...)
+}
+
+// QueryRow runs a read-only single-row query on the reader pool.
+func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.dialect.Rebind(q), args...)
+}
+
+// NewID returns a new record id: prefix, an underscore and 20 base32
+// characters (100 random bits).
+func (db *DB) NewID(prefix string) string {
+	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+	b := make([]byte, 20)
+	db.randMu.Lock()
+	_, err := io.ReadFull(db.rand, b)
+	db.randMu.Unlock()
+	if err != nil {
+		panic("store: random source failed: " + err.Error())
+	}
+	for i := range b {
+		b[i] = alphabet[b[i]&31]
+	}
+	return prefix + "_" + string(b)
+}

@@ -1,0 +1,350 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/ledger"
+)
+
+// treeState is the committed Merkle tree as the writer knows it.
+type treeState struct {
+	size     int64
+	root     tlog.Hash
+	frontier map[int64]tlog.Hash
+}
+
+// loadTree reads the tree's size and frontier at start-up and signs the
+// first checkpoint of a new log.
+func (db *DB) loadTree(ctx context.Context) error {
+	var maxSeq, maxIdx sql.NullInt64
+	if err := db.write.QueryRowContext(ctx, `SELECT MAX(seq) FROM changes`).Scan(&maxSeq); err != nil {
+		return err
+	}
+	if err := db.write.QueryRowContext(ctx, `SELECT MAX(idx) FROM ledger_hashes`).Scan(&maxIdx); err != nil {
+		return err
+	}
+	size := int64(0)
+	if maxSeq.Valid {
+		size = maxSeq.Int64 + 1
+	}
+	stored := int64(0)
+	if maxIdx.Valid {
+		stored = maxIdx.Int64 + 1
+	}
+	if tlog.StoredHashCount(size) != stored {
+		return fmt.Errorf("the change log has %d changes but %d stored hashes (want %d): the database was altered; run truce verify", size, stored, tlog.StoredHashCount(size))
+	}
+	db.tree.frontier = map[int64]tlog.Hash{}
+	r := dbHashReader{db: db.write, d: db.dialect}
+	idx := frontierIndexes(size)
+	hs, err := r.ReadHashes(idx)
+	if err != nil {
+		return err
+	}
+	for i, h := range hs {
+		db.tree.frontier[idx[i]] = h
+	}
+	db.tree.size = size
+	if db.tree.root, err = tlog.TreeHash(size, r); err != nil {
+		return err
+	}
+	var n int
+	if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM checkpoints`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return db.Checkpoint(ctx)
+	}
+	return nil
+}
+
+// dbHashReader reads stored hashes with one query.
+type dbHashReader struct {
+	db interface {
+		QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	}
+	ctx context.Context
+	d   Dialect
+}
+
+func (r dbHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	if len(indexes) == 0 {
+		return nil, nil
+	}
+	ctx := r.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	args := make([]any, len(indexes))
+	for i, x := range indexes {
+		args[i] = x
+	}
+	q := `SELECT idx, hash FROM ledger_hashes WHERE idx IN (` + strings.TrimSuffix(strings.Repeat("?,", len(indexes)), ",") + `)`
+	rows, err := r.db.QueryContext(ctx, r.d.Rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	got := make(map[int64]tlog.Hash, len(indexes))
+	for rows.Next() {
+		var idx int64
+		var b []byte
+		if err := rows.Scan(&idx, &b); err != nil {
+			return nil, err
+		}
+		var h tlog.Hash
+		copy(h[:], b)
+		got[idx] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		h, ok := got[idx]
+		if !ok {
+			return nil, fmt.Errorf("stored hash %d is missing", idx)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+func (db *DB) hashReader(ctx context.Context) tlog.HashReader {
+	return dbHashReader{db: db.read, ctx: ctx, d: db.dialect}
+}
+
+
+// Checkpoint signs a checkpoint of the current tree now, unless the latest
+// checkpoint already covers it.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	size, root := db.tree.size, db.tree.root
+	var have int
+	if err := db.write.QueryRowContext(ctx, db.dialect.Rebind(`SELECT COUNT(*) FROM checkpoints WHERE size = ?`), size).Scan(&have); err != nil {
+		return err
+	}
+	if have > 0 {
+		return nil
+	}
+	if size == 0 {
+		root = sha256.Sum256(nil)
+	}
+	signed, err := db.keys.SignCheckpoint(size, root)
+	if err != nil {
+		return fmt.Errorf("sign checkpoint: %w", err)
+	}
+	_, err = db.write.ExecContext(ctx, db.dialect.Rebind(`INSERT INTO checkpoints (size, at, note) VALUES (?, ?, ?)`),
+		size, db.now().UTC().Format(ledger.TimeLayout), string(signed))
+	return err
+}
+
+// SignedCheckpoint is a checkpoint as stored.
+type SignedCheckpoint struct {
+	Size int64
+	At   time.Time
+	Note []byte
+}
+
+// LatestCheckpoint returns the newest signed checkpoint.
+func (db *DB) LatestCheckpoint(ctx context.Context) (SignedCheckpoint, error) {
+	var c SignedCheckpoint
+	var at, note string
+	err := db.QueryRow(ctx, `SELECT size, at, note FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&c.Size, &at, &note)
+	if err != nil {
+		return c, fmt.Errorf("latest checkpoint: %w", err)
+	}
+	c.At, _ = time.Parse(ledger.TimeLayout, at)
+	c.Note = []byte(note)
+	return c, nil
+}
+
+// CheckpointAt returns the signed checkpoint of the given size.
+func (db *DB) CheckpointAt(ctx context.Context, size int64) (SignedCheckpoint, error) {
+	var c SignedCheckpoint
+	var at, note string
+	err := db.QueryRow(ctx, `SELECT size, at, note FROM checkpoints WHERE size = ?`, size).Scan(&c.Size, &at, &note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, errs.NotFound("no checkpoint was signed at size %d", size)
+	}
+	if err != nil {
+		return c, err
+	}
+	c.At, _ = time.Parse(ledger.TimeLayout, at)
+	c.Note = []byte(note)
+	return c, nil
+}
+
+// Size returns the number of leaves committed.
+func (db *DB) Size() int64 {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	return db.tree.size
+}
+
+// InclusionProof proves that leaf seq is in the tree of the given size.
+func (db *DB) InclusionProof(ctx context.Context, seq, size int64) (tlog.RecordProof, tlog.Hash, error) {
+	if size <= 0 || seq < 0 || seq >= size {
+		return nil, tlog.Hash{}, errs.Invalid("seq", "leaf %d is not in a tree of size %d", seq, size)
+	}
+	if size > db.Size() {
+		return nil, tlog.Hash{}, errs.Invalid("size", "the log has fewer than %d entries", size)
+	}
+	r := db.hashReader(ctx)
+	p, err := tlog.ProveRecord(size, seq, r)
+	if err != nil {
+		return nil, tlog.Hash{}, err
+	}
+	leaf, err := r.ReadHashes([]int64{tlog.StoredHashIndex(0, seq)})
+	if err != nil {
+		return nil, tlog.Hash{}, err
+	}
+	return p, leaf[0], nil
+}
+
+// ConsistencyProof proves that the tree of size from is a prefix of the tree
+// of size to.
+func (db *DB) ConsistencyProof(ctx context.Context, from, to int64) (tlog.TreeProof, error) {
+	if from < 0 || from > to {
+		return nil, errs.Invalid("from", "from (%d) must be between 0 and to (%d)", from, to)
+	}
+	if to > db.Size() {
+		return nil, errs.Invalid("to", "the log has fewer than %d entries", to)
+	}
+	return tlog.ProveTree(to, from, db.hashReader(ctx))
+}
+
+// TreeHashAt returns the root hash of the tree of the given size.
+func (db *DB) TreeHashAt(ctx context.Context, size int64) (tlog.Hash, error) {
+	if size > db.Size() {
+		return tlog.Hash{}, errs.Invalid("size", "the log has fewer than %d entries", size)
+	}
+	return tlog.TreeHash(size, db.hashReader(ctx))
+}
+
+// Tile returns the data of a C2SP tile (hashes, or entries when t.L == -1),
+// or not_found when the log does not yet cover it.
+func (db *DB) Tile(ctx context.Context, t tlog.Tile) ([]byte, error) {
+	size := db.Size()
+	width := int64(t.W)
+	if t.L < 0 {
+		lo := t.N * ledger.TileWidth
+		if lo+width > size {
+			return nil, errs.NotFound("tile beyond the log")
+		}
+		rows, err := db.Query(ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256 FROM changes WHERE seq >= ? AND seq < ? ORDER BY seq`, lo, lo+width)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var bundle []byte
+		n := int64(0)
+		for rows.Next() {
+			l, err := scanLeaf(rows)
+			if err != nil {
+				return nil, err
+			}
+			if l.Seq != lo+n {
+				return nil, fmt.Errorf("change %d is missing", lo+n)
+			}
+			if bundle, err = ledger.AppendEntry(bundle, l.Encode()); err != nil {
+				return nil, err
+			}
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if n != width {
+			return nil, fmt.Errorf("changes %d..%d are incomplete", lo, lo+width)
+		}
+		return bundle, nil
+	}
+	// A tile at level L covers 256^(L+1) leaves per full tile.
+	leavesPerHash := int64(1) << (uint(t.L) * ledger.TileHeight)
+	if (t.N*ledger.TileWidth+width)*leavesPerHash > size {
+		return nil, errs.NotFound("tile beyond the log")
+	}
+	return tlog.ReadTileData(t, db.hashReader(ctx))
+}
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanLeaf(r rowScanner) (ledger.Leaf, error) {
+	var l ledger.Leaf
+	var at string
+	var sum []byte
+	if err := r.Scan(&l.Seq, &l.Entity, &l.ID, &l.Version, &l.Actor, &l.Org, &l.Via, &at, &sum); err != nil {
+		return l, err
+	}
+	t, err := time.Parse(ledger.TimeLayout, at)
+	if err != nil {
+		return l, fmt.Errorf("change %d: bad time %q", l.Seq, at)
+	}
+	l.At = t
+	copy(l.BodySHA256[:], sum)
+	return l, nil
+}
+
+// checkpointer signs a checkpoint after each burst of writes: at most one a
+// second under load, and always one within a second of the last write.
+type checkpointer struct {
+	wake chan struct{}
+	done chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+func (c *checkpointer) start(db *DB) {
+	c.wake = make(chan struct{}, 1)
+	c.done = make(chan struct{})
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		sign := func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := db.Checkpoint(ctx); err != nil {
+				db.log.Error("sign checkpoint", "err", err)
+			}
+		}
+		for {
+			select {
+			case <-c.wake:
+			case <-c.done:
+				sign()
+				return
+			}
+			sign()
+			select {
+			case <-time.After(time.Second):
+			case <-c.done:
+				sign()
+				return
+			}
+		}
+	}()
+}
+
+func (c *checkpointer) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) stop() {
+	c.once.Do(func() { close(c.done) })
+	c.wg.Wait()
+}

@@ -1,0 +1,315 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/ledger"
+)
+
+// Actor is who makes a change and how it came in. Every change carries one.
+type Actor struct {
+	User string // user id, or "system"
+	Org  string // organisation id the user acts for, or "" for the system
+	Via  string // session, token, cli, system
+}
+
+// System is the actor for changes made by Truce itself (initialisation,
+// scheduled checks, the demo loader).
+var System = Actor{User: "system", Org: "", Via: "system"}
+
+// Change is a new version of one record.
+type Change struct {
+	Entity string
+	ID     string
+	// Version is the version this change creates: the current version + 1.
+	// Zero means "whatever comes next"; a non-zero version that is not next
+	// is refused as a conflict (optimistic concurrency).
+	Version int64
+	Actor   Actor
+	// Body is the record's full state after the change. A json.RawMessage is
+	// compacted and stored as is; anything else is marshalled with
+	// encoding/json.
+	Body any
+}
+
+// Recorded is what Record returns about a committed change.
+type Recorded struct {
+	Seq        int64
+	Entity     string
+	ID         string
+	Version    int64
+	At         time.Time
+	BodySHA256 [32]byte
+	LeafHash   tlog.Hash
+}
+
+// Tx is a write transaction. All its changes commit together or not at all.
+type Tx struct {
+	ctx      context.Context
+	db       *DB
+	tx       *sql.Tx
+	stmts    map[string]*sql.Stmt
+	size     int64
+	frontier map[int64]tlog.Hash
+	recorded []Recorded
+	at       time.Time
+}
+
+// Write runs fn in a write transaction and commits it if fn returns nil.
+// Writes are serialised. The returned slice lists the changes committed.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, error) {
+	if db.readOnly {
+		return nil, fmt.Errorf("store: opened for audit: no writes")
+	}
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	sqltx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{
+		ctx:      ctx,
+		db:       db,
+		tx:       sqltx,
+		stmts:    map[string]*sql.Stmt{},
+		size:     db.tree.size,
+		frontier: make(map[int64]tlog.Hash, len(db.tree.frontier)+8),
+		at:       db.now().UTC().Truncate(time.Microsecond),
+	}
+	for k, v := range db.tree.frontier {
+		tx.frontier[k] = v
+	}
+	defer func() {
+		for _, s := range tx.stmts {
+			s.Close()
+		}
+	}()
+	if err := fn(tx); err != nil {
+		sqltx.Rollback()
+		return nil, err
+	}
+	if len(tx.recorded) == 0 {
+		sqltx.Rollback()
+		return nil, nil
+	}
+	root, err := tlog.TreeHash(tx.size, tx)
+	if err != nil {
+		sqltx.Rollback()
+		return nil, fmt.Errorf("tree hash: %w", err)
+	}
+	if err := sqltx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	db.tree.size, db.tree.frontier, db.tree.root = tx.size, tx.frontier, root
+	db.cp.poke()
+	return tx.recorded, nil
+}
+
+// Record writes one change: the change row, the record's projection rows
+// and the Merkle leaf, all in this transaction.
+func (tx *Tx) Record(c Change) (Recorded, error) {
+	p := tx.db.projections[c.Entity]
+	if p == nil {
+		return Recorded{}, fmt.Errorf("store: no projection for entity %q", c.Entity)
+	}
+	if c.ID == "" {
+		return Recorded{}, fmt.Errorf("store: change without id")
+	}
+	if c.Actor.User == "" || c.Actor.Via == "" {
+		return Recorded{}, fmt.Errorf("store: change without actor")
+	}
+	body, err := canonicalBody(c.Body)
+	if err != nil {
+		return Recorded{}, err
+	}
+	current, err := tx.CurrentVersion(c.Entity, c.ID)
+	if err != nil {
+		return Recorded{}, err
+	}
+	version := current + 1
+	if c.Version != 0 && c.Version != version {
+		return Recorded{}, errs.Conflict("version", "%s %s is at version %d; this change was made against version %d", c.Entity, c.ID, current, c.Version-1)
+	}
+	rows, err := p.Rows(c.ID, body)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("project %s %s: %w", c.Entity, c.ID, err)
+	}
+	seq := tx.size
+	sum := sha256.Sum256(body)
+	leaf := ledger.Leaf{
+		Seq: seq, Entity: c.Entity, ID: c.ID, Version: version,
+		Actor: c.Actor.User, Org: c.Actor.Org, Via: c.Actor.Via,
+		At: tx.at, BodySHA256: sum,
+	}
+	if _, err := tx.exec(`INSERT INTO changes (seq, entity, id, version, actor, org, via, at, body, body_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		seq, c.Entity, c.ID, version, c.Actor.User, c.Actor.Org, c.Actor.Via, tx.at.Format(ledger.TimeLayout), body, sum[:]); err != nil {
+		return Recorded{}, fmt.Errorf("insert change: %w", err)
+	}
+	for i, t := range p.Tables {
+		if version > 1 {
+			if _, err := tx.exec(p.deletes[i], c.ID); err != nil {
+				return Recorded{}, fmt.Errorf("project %s: %w", t.Name, err)
+			}
+		}
+		for _, r := range rows[t.Name] {
+			if len(r) != len(t.Columns) {
+				return Recorded{}, fmt.Errorf("project %s: row has %d values for %d columns", t.Name, len(r), len(t.Columns))
+			}
+			if _, err := tx.exec(p.inserts[i], r...); err != nil {
+				return Recorded{}, fmt.Errorf("project %s: %w", t.Name, err)
+			}
+		}
+	}
+	hashes, err := tlog.StoredHashes(seq, leaf.Encode(), tx)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("merkle: %w", err)
+	}
+	base := tlog.StoredHashIndex(0, seq)
+	for i, h := range hashes {
+		if _, err := tx.exec(`INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)`, base+int64(i), h[:]); err != nil {
+			return Recorded{}, fmt.Errorf("insert hash: %w", err)
+		}
+	}
+	tx.advance(seq, base, hashes)
+	r := Recorded{Seq: seq, Entity: c.Entity, ID: c.ID, Version: version, At: tx.at, BodySHA256: sum, LeafHash: hashes[0]}
+	tx.recorded = append(tx.recorded, r)
+	return r, nil
+}
+
+// advance moves the transaction's tree to size seq+1, keeping only the
+// stored hashes of the complete subtrees on the right edge (the frontier):
+// the next append and the root need nothing else.
+func (tx *Tx) advance(seq, base int64, hashes []tlog.Hash) {
+	for i, h := range hashes {
+		tx.frontier[base+int64(i)] = h
+	}
+	tx.size = seq + 1
+	keep := frontierIndexes(tx.size)
+	next := make(map[int64]tlog.Hash, len(keep))
+	for _, idx := range keep {
+		next[idx] = tx.frontier[idx]
+	}
+	tx.frontier = next
+}
+
+// frontierIndexes returns the stored-hash indexes of the complete subtrees
+// that make up a tree of n leaves: one per set bit of n.
+func frontierIndexes(n int64) []int64 {
+	var out []int64
+	for l := 0; n>>l != 0; l++ {
+		if (n>>l)&1 == 1 {
+			out = append(out, tlog.StoredHashIndex(l, (n>>l)-1))
+		}
+	}
+	return out
+}
+
+// ReadHashes implements tlog.HashReader over the transaction's view.
+func (tx *Tx) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		h, ok := tx.frontier[idx]
+		if !ok {
+			var b []byte
+			if err := tx.queryRow(`SELECT hash FROM ledger_hashes WHERE idx = ?`, idx).Scan(&b); err != nil {
+				return nil, fmt.Errorf("read stored hash %d: %w", idx, err)
+			}
+			copy(h[:], b)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// CurrentVersion returns the record's current version, 0 when it has none.
+func (tx *Tx) CurrentVersion(entity, id string) (int64, error) {
+	var v sql.NullInt64
+	if err := tx.queryRow(`SELECT MAX(version) FROM changes WHERE entity = ? AND id = ?`, entity, id).Scan(&v); err != nil {
+		return 0, fmt.Errorf("current version: %w", err)
+	}
+	return v.Int64, nil
+}
+
+// Now is the time stamped on every change of this transaction.
+func (tx *Tx) Now() time.Time { return tx.at }
+
+// Context returns the transaction's context.
+func (tx *Tx) Context() context.Context { return tx.ctx }
+
+// Query runs a query inside the transaction (reads see its own writes).
+func (tx *Tx) Query(q string, args ...any) (*sql.Rows, error) {
+	s, err := tx.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(tx.ctx, args...)
+}
+
+// QueryRow runs a single-row query inside the transaction.
+func (tx *Tx) QueryRow(q string, args ...any) *sql.Row { return tx.queryRow(q, args...) }
+
+func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	s, err := tx.stmt(q)
+	if err != nil {
+		// Surface the prepare error through Scan.
+		return tx.tx.QueryRowContext(tx.ctx, tx.db.dialect.Rebind(q), args...)
+	}
+	return s.QueryRowContext(tx.ctx, args...)
+}
+
+func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	s, err := tx.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(tx.ctx, args...)
+}
+
+func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
+	if s, ok := tx.stmts[q]; ok {
+		return s, nil
+	}
+	s, err := tx.tx.PrepareContext(tx.ctx, tx.db.dialect.Rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	tx.stmts[q] = s
+	return s, nil
+}
+
+// canonicalBody returns the compact JSON of a change body.
+func canonicalBody(v any) ([]byte, error) {
+	var raw []byte
+	switch b := v.(type) {
+	case json.RawMessage:
+		raw = b
+	case []byte:
+		raw = b
+	default:
+		var err error
+		if raw, err = json.Marshal(v); err != nil {
+			return nil, fmt.Errorf("store: marshal body: %w", err)
+		}
+		return raw, nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, fmt.Errorf("store: body is not JSON: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+var errNoRows = sql.ErrNoRows
+
+// IsNoRows reports whether err is database/sql's "no rows".
+func IsNoRows(err error) bool { return errors.Is(err, errNoRows) }

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+// tamper opens the SQLite file directly, as someone with access to the
+// disk would, and runs the statements.
+func tamper(t *testing.T, dir string, stmts ...string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, s := range stmts {
+		if _, err := raw.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func TestVerifyDetectsTampering(t *testing.T) {
+	cases := []struct {
+		name  string
+		stmts []string
+		want  string // substring of a reported problem
+	}{
+		{"projection row edited", []string{`UPDATE test_notes SET title = 'forged' WHERE id = 'n3'`}, `note n3 seq 7: test_notes row was edited: column title is "forged"`},
+		{"projection row inserted", []string{`INSERT INTO test_notes (id, title, count) VALUES ('n9', 'ghost', 0)`}, "note n9: test_notes row has no change behind it"},
+		{"projection row deleted", []string{`DELETE FROM test_notes WHERE id = 'n2'`}, "note n2 seq 6: test_notes row was deleted"},
+		{"child row inserted", []string{`INSERT INTO test_note_tags (note_id, tag) VALUES ('n1', 'extra')`}, "note n1 seq 5: test_note_tags has 2 rows, the log gives 1"},
+		{"change body edited", []string{`UPDATE changes SET body = CAST('{"title":"forged","count":1}' AS BLOB) WHERE seq = 2`}, "seq 2: body was edited"},
+		{"change body and its hash edited", []string{`UPDATE changes SET body = CAST('{"title":"forged","count":1}' AS BLOB), body_sha256 = X'00' WHERE seq = 2`}, "seq 2: leaf hash was edited"},
+		{"change deleted in the middle", []string{`DELETE FROM changes WHERE seq = 4`}, "log seq 4: changes 4 to 4 are missing"},
+		{"change deleted at the tail", []string{`DELETE FROM changes WHERE seq = 7`}, "checkpoint signed for 8 changes but the log holds 7"},
+		{"leaf hash edited", []string{`UPDATE ledger_hashes SET hash = randomblob(32) WHERE idx = 0`}, "log seq 0: leaf hash was edited"},
+		{"tree hash edited", []string{`UPDATE ledger_hashes SET hash = randomblob(32) WHERE idx = 2`}, "tree hash at level 1, index 0 was edited"},
+		{"checkpoint edited", []string{`UPDATE checkpoints SET note = replace(note, char(10) || '8' || char(10), char(10) || '9' || char(10)) WHERE size = 8`}, "checkpoint at size 8: signature or format is not valid"},
+		{"actor rewritten", []string{`UPDATE changes SET actor = 'someone-else' WHERE seq = 1`}, "log seq 1: leaf hash was edited"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := mustOpen(t, dir)
+			for i := range 8 {
+				writeNote(t, db, fmt.Sprintf("n%d", i%4), note{Title: fmt.Sprintf("t%d", i), Count: i, Tags: []string{"x"}})
+			}
+			db.Close()
+			tamper(t, dir, tc.stmts...)
+			audit, err := OpenForAudit(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer audit.Close()
+			audit.Register(noteProjection)
+			rep, err := audit.Verify(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.OK() {
+				t.Fatal("verify found nothing")
+			}
+			var all []string
+			for _, p := range rep.Problems {
+				all = append(all, p.String())
+			}
+			if !strings.Contains(strings.Join(all, "\n"), tc.want) {
+				t.Fatalf("problems:\n%s\nwant one containing %q", strings.Join(all, "\n"), tc.want)
+			}
+		})
+	}
+}
+
+func TestVerifyIntactAndErased(t *testing.T) {
+	dir := t.TempDir()
+	db := mustOpen(t, dir)
+	for i := range 20 {
+		writeNote(t, db, fmt.Sprintf("n%d", i%5), note{Title: fmt.Sprintf("t%d", i), Count: i})
+	}
+	db.Close()
+	check := func() VerifyReport {
+		audit, err := OpenForAudit(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer audit.Close()
+		audit.Register(noteProjection)
+		rep, err := audit.Verify(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	if rep := check(); !rep.OK() || rep.Changes != 20 || rep.Records != 5 || rep.Checkpoints < 2 {
+		t.Fatalf("intact log: %+v", rep)
+	}
+	// An erased body (not the latest version) is reported as erased, not broken.
+	tamper(t, dir, `UPDATE changes SET body = NULL, erased_by = 19 WHERE seq = 3`)
+	rep := check()
+	if !rep.OK() {
+		t.Fatalf("erased body reported as broken: %v", rep.Problems)
+	}
+	if len(rep.Erased) != 1 || rep.Erased[0].Seq != 3 {
+		t.Fatalf("erased = %v", rep.Erased)
+	}
+}
