@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"runtime/debug"
+
+	"github.com/truce-monitoring/truce/internal/app"
+)
+
+// Set with -ldflags "-X main.version=... -X main.commit=...".
+var (
+	version = "0.1.0-dev"
+	commit  = ""
+)
+
+func buildCommit() string {
+	if commit != "" {
+		return commit
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			if dirty {
+				rev += "-dirty"
+			}
+			return rev
+		}
+	}
+	return "unknown"
+}
+
+func cmdVersion(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "version", "version")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "truce %s (commit %s)\n", version, buildCommit())
+	return nil
+}
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "serve --data DIR [--addr HOST:PORT]")
+	dir := fs.String("data", "", "data directory (created and initialised on first start)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	sync := fs.String("sync", "full", "SQLite synchronous mode: full (survives power loss) or normal (faster)")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return fmt.Errorf("--data is required (or TRUCE_DATA)")
+	}
+	log, err := newLogger(e.stderr, *level)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, app.Config{Dir: *dir, Log: log, Version: version, Synchronous: *sync})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "data", *dir, "log_origin", a.DB.Keys().Origin)
+	fmt.Fprintf(e.stdout, "Truce is serving on http://%s/\n", ln.Addr())
+	return a.Server.Run(ctx, ln)
+}

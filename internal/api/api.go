@@ -1,0 +1,158 @@
+// Package api is Truce's JSON HTTP API under /api/v1/ and the public,
+// read-only change log under /log/ (C2SP tlog-tiles). Handlers decode and
+// check the request's shape, call a domain service and encode the answer;
+// the rules live in the domain packages.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// Deps are what the API serves.
+type Deps struct {
+	DB      *store.DB
+	Log     *slog.Logger
+	Version string
+	Now     func() time.Time
+}
+
+// Server holds the API's dependencies and its routes.
+type Server struct {
+	Deps
+	routes []Route
+}
+
+// New builds the API and registers every route.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Server{Deps: d}
+	s.logRoutes()
+	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Public: true, Response: map[string]any{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))
+		}})
+	return s
+}
+
+func (s *Server) add(rt Route) { s.routes = append(s.routes, rt) }
+
+// Routes returns the registered routes.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+// Register mounts every route on mux. wrap lets the caller add per-route
+// middleware (authentication, metrics) knowing the route.
+func (s *Server) Register(mux *http.ServeMux, wrap func(Route, http.Handler) http.Handler) {
+	for _, rt := range s.routes {
+		var h http.Handler = rt.Handler
+		if wrap != nil {
+			h = wrap(rt, h)
+		}
+		mux.Handle(rt.Method+" "+rt.Path, h)
+	}
+}
+
+// fail writes err as a problem.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	WriteProblem(w, r, s.Log, err)
+}
+
+type actorKey struct{}
+
+// WithActor returns a context carrying who is making the request; the
+// server's authentication middleware sets it.
+func WithActor(ctx context.Context, a store.Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the request's actor.
+func ActorFrom(ctx context.Context) (store.Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(store.Actor)
+	return a, ok
+}
+
+// actor returns the request's actor or an error for an anonymous write.
+func actor(r *http.Request) (store.Actor, error) {
+	a, ok := ActorFrom(r.Context())
+	if !ok {
+		return store.Actor{}, errs.Unauthenticated("sign in or send a bearer token")
+	}
+	return a, nil
+}
+
+// queryInt parses an optional integer query parameter.
+func queryInt(r *http.Request, name string, def, lo, hi int64) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, errs.Invalid(name, "must be a whole number")
+	}
+	if v < lo || v > hi {
+		return 0, errs.Invalid(name, "must be between %d and %d", lo, hi)
+	}
+	return v, nil
+}
+
+// pageRequest reads cursor and limit.
+func pageRequest(r *http.Request) (store.PageRequest, error) {
+	limit, err := queryInt(r, "limit", 0, 1, store.MaxLimit)
+	if err != nil {
+		return store.PageRequest{}, err
+	}
+	return store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: int(limit)}, nil
+}
+
+var pageParams = []Param{
+	{Name: "cursor", Description: "opaque cursor from the previous page's next"},
+	{Name: "limit", Type: "integer", Description: "page size, 1 to 500, default 50"},
+}
+
+// version reads the version the client last saw from If-Match (an ETag
+// "N") or the "version" query parameter; it is required for updates.
+func version(r *http.Request) (int64, error) {
+	if m := r.Header.Get("If-Match"); m != "" {
+		v, err := strconv.ParseInt(trimETag(m), 10, 64)
+		if err != nil || v < 1 {
+			return 0, errs.Invalid("If-Match", "must be the record's ETag, e.g. \"3\"")
+		}
+		return v, nil
+	}
+	v, err := queryInt(r, "version", 0, 1, 1<<53)
+	if err != nil {
+		return 0, err
+	}
+	if v == 0 {
+		return 0, errs.Invalid("version", "an update must say which version it changes: send If-Match: \"N\" or ?version=N")
+	}
+	return v, nil
+}
+
+func trimETag(s string) string {
+	if len(s) > 2 && s[0] == 'W' && s[1] == '/' {
+		s = s[2:]
+	}
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	return s
+}
+
+// writeRecord writes a record with its version as ETag.
+func writeRecord(w http.ResponseWriter, status int, v int64, body any) {
+	w.Header().Set("ETag", `"`+strconv.FormatInt(v, 10)+`"`)
+	WriteJSON(w, status, body)
+}

@@ -1,0 +1,189 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/ledger"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// InclusionProof is the answer of /api/v1/log/proof/inclusion.
+type InclusionProof struct {
+	Seq        int64       `json:"seq"`
+	Size       int64       `json:"size"`
+	LeafHash   tlog.Hash   `json:"leaf_hash"`
+	RootHash   tlog.Hash   `json:"root_hash"`
+	Proof      []tlog.Hash `json:"proof"`
+	Checkpoint string      `json:"checkpoint,omitempty" doc:"the signed checkpoint of this size, when one was signed"`
+}
+
+// ConsistencyProof is the answer of /api/v1/log/proof/consistency.
+type ConsistencyProof struct {
+	From     int64       `json:"from"`
+	To       int64       `json:"to"`
+	FromRoot tlog.Hash   `json:"from_root"`
+	ToRoot   tlog.Hash   `json:"to_root"`
+	Proof    []tlog.Hash `json:"proof"`
+}
+
+// History is a record's list of changes.
+type History struct {
+	Entity   string          `json:"entity"`
+	ID       string          `json:"id"`
+	Versions []store.Version `json:"versions"`
+}
+
+func (s *Server) logRoutes() {
+	s.add(Route{Method: "GET", Path: "/log/checkpoint", Summary: "Latest signed checkpoint (C2SP tlog-checkpoint)", Tag: "log", Public: true, Content: "text/plain",
+		Handler: s.checkpoint})
+	s.add(Route{Method: "GET", Path: "/log/key", Summary: "The log's note verifier key", Tag: "log", Public: true, Content: "text/plain",
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Write([]byte(s.DB.Keys().Public + "\n"))
+		}})
+	s.add(Route{Method: "GET", Path: "/log/tile/{path...}", Summary: "A tile or entry bundle (C2SP tlog-tiles)", Tag: "log", Public: true, Content: "application/octet-stream",
+		Handler: s.tile})
+	s.add(Route{Method: "GET", Path: "/api/v1/log/proof/inclusion", Summary: "Inclusion proof of a change in the log", Tag: "log", Public: true,
+		Query: []Param{{Name: "seq", Type: "integer", Required: true, Description: "the change's seq (leaf index)"}, {Name: "size", Type: "integer", Description: "tree size; default: the latest signed checkpoint"}},
+		Response: InclusionProof{}, Handler: s.inclusion})
+	s.add(Route{Method: "GET", Path: "/api/v1/log/proof/consistency", Summary: "Consistency proof between two tree sizes", Tag: "log", Public: true,
+		Query:    []Param{{Name: "from", Type: "integer", Required: true}, {Name: "to", Type: "integer", Description: "default: the latest signed checkpoint"}},
+		Response: ConsistencyProof{}, Handler: s.consistency})
+	s.add(Route{Method: "GET", Path: "/api/v1/history/{entity}/{id}", Summary: "Every change of a record, with leaf hashes", Tag: "log",
+		Response: History{}, Handler: s.history})
+}
+
+func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
+	cp, err := s.DB.LatestCheckpoint(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(cp.Note)
+}
+
+func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
+	t, err := ledger.ParseTilePath("tile/" + r.PathValue("path"))
+	if err != nil {
+		s.fail(w, r, errs.NotFound("no such tile"))
+		return
+	}
+	data, err := s.DB.Tile(r.Context(), t)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	// A tile of a given width never changes.
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(data)
+}
+
+func (s *Server) latestSize(r *http.Request) (int64, []byte, error) {
+	cp, err := s.DB.LatestCheckpoint(r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
+	return cp.Size, cp.Note, nil
+}
+
+func (s *Server) inclusion(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("seq") == "" {
+		s.fail(w, r, errs.Invalid("seq", "is required"))
+		return
+	}
+	seq, err := queryInt(r, "seq", 0, 0, 1<<62)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	size, note, err := s.latestSize(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if q := r.URL.Query().Get("size"); q != "" {
+		if size, err = queryInt(r, "size", 0, 1, 1<<62); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		note = nil
+		if cp, err := s.DB.CheckpointAt(r.Context(), size); err == nil {
+			note = cp.Note
+		}
+	}
+	proof, leaf, err := s.DB.InclusionProof(r.Context(), seq, size)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	root, err := s.DB.TreeHashAt(r.Context(), size)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if proof == nil {
+		proof = []tlog.Hash{}
+	}
+	WriteJSON(w, http.StatusOK, InclusionProof{Seq: seq, Size: size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(note)})
+}
+
+func (s *Server) consistency(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("from") == "" {
+		s.fail(w, r, errs.Invalid("from", "is required"))
+		return
+	}
+	from, err := queryInt(r, "from", 0, 0, 1<<62)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	to, _, err := s.latestSize(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if to, err = queryInt(r, "to", to, 0, 1<<62); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	proof, err := s.DB.ConsistencyProof(r.Context(), from, to)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fromRoot, err := s.DB.TreeHashAt(r.Context(), from)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	toRoot, err := s.DB.TreeHashAt(r.Context(), to)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if proof == nil {
+		proof = []tlog.Hash{}
+	}
+	WriteJSON(w, http.StatusOK, ConsistencyProof{From: from, To: to, FromRoot: fromRoot, ToRoot: toRoot, Proof: proof})
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request) {
+	entity, id := r.PathValue("entity"), r.PathValue("id")
+	if strings.ContainsAny(entity+id, "\x00/") {
+		s.fail(w, r, errs.Invalid("id", "is not a record id"))
+		return
+	}
+	vs, err := s.DB.History(r.Context(), entity, id, true)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, History{Entity: entity, ID: id, Versions: vs})
+}

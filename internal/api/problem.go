@@ -1,0 +1,74 @@
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+)
+
+// Problem is an RFC 9457 problem details object, with Truce's stable code
+// and the failing field as extension members.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	Code     string `json:"code"`
+	Field    string `json:"field,omitempty"`
+}
+
+// StatusOf maps an error code to its HTTP status. It is the only place
+// where that mapping lives.
+func StatusOf(code errs.Code) int {
+	switch code {
+	case errs.CodeInvalid:
+		return http.StatusBadRequest
+	case errs.CodeNotFound:
+		return http.StatusNotFound
+	case errs.CodeConflict:
+		return http.StatusConflict
+	case errs.CodeForbidden:
+		return http.StatusForbidden
+	case errs.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case errs.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// WriteProblem writes err as application/problem+json. Internal errors are
+// logged with their detail and answered with a generic message.
+func WriteProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code := errs.CodeOf(err)
+	status := StatusOf(code)
+	p := Problem{
+		Type:     "https://truce.invalid/problems/" + string(code),
+		Title:    http.StatusText(status),
+		Status:   status,
+		Detail:   errs.MessageOf(err),
+		Instance: r.URL.Path,
+		Code:     string(code),
+		Field:    errs.FieldOf(err),
+	}
+	if code == errs.CodeInternal && log != nil {
+		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(p)
+}
+
+// WriteJSON writes v as JSON with the status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}

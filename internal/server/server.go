@@ -1,0 +1,168 @@
+// Package server wires Truce's HTTP handlers together: the API, the log,
+// health and metrics, with the middleware every request passes through.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/api"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// Server is Truce's HTTP server.
+type Server struct {
+	DB      *store.DB
+	API     *api.Server
+	Log     *slog.Logger
+	metrics *metrics
+	handler http.Handler
+}
+
+// New builds the handler tree.
+func New(db *store.DB, a *api.Server, log *slog.Logger) *Server {
+	s := &Server{DB: db, API: a, Log: log, metrics: newMetrics()}
+	mux := http.NewServeMux()
+	a.Register(mux, func(rt api.Route, h http.Handler) http.Handler {
+		return s.observe(rt.Method, rt.Path, s.authenticate(rt, h))
+	})
+	mux.Handle("GET /healthz", s.observe("GET", "/healthz", http.HandlerFunc(s.healthz)))
+	mux.Handle("GET /metrics", s.observe("GET", "/metrics", http.HandlerFunc(s.metricsHandler)))
+	mux.Handle("/", s.observe("", "unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		api.WriteProblem(w, r, log, errs.NotFound("no such resource"))
+	})))
+	s.handler = s.recover(mux)
+	return s
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// authenticate sets the request's actor. Until accounts exist every request
+// acts as the API itself; the access issue replaces this with sessions and
+// tokens.
+func (s *Server) authenticate(rt api.Route, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := api.WithActor(r.Context(), store.Actor{User: "api", Org: "", Via: "api"})
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var one int
+	if err := s.DB.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
+		api.WriteProblem(w, r, s.Log, fmt.Errorf("health: %w", err))
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": s.DB.Size()})
+}
+
+func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	size := s.DB.Size()
+	var cpSize float64
+	if cp, err := s.DB.LatestCheckpoint(r.Context()); err == nil {
+		cpSize = float64(cp.Size)
+	}
+	s.metrics.write(w, []gauge{
+		{"truce_log_size", "Changes in the log.", func() float64 { return float64(size) }},
+		{"truce_log_checkpoint_size", "Tree size of the latest signed checkpoint.", func() float64 { return cpSize }},
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs and counts each request under its route pattern.
+func (s *Server) observe(method, route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		d := time.Since(start)
+		m := method
+		if m == "" {
+			m = r.Method
+		}
+		s.metrics.observe(m, route, sw.status, d)
+		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
+			slog.Duration("took", d), slog.String("remote", r.RemoteAddr))
+	})
+}
+
+func (s *Server) recover(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic", "path", r.URL.Path, "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+				api.WriteProblem(w, r, nil, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Run serves on ln until ctx is done, then shuts down gracefully: requests
+// in flight (and so their writes) complete before Run returns.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
