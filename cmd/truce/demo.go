@@ -2,9 +2,69 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/app"
+	"github.com/truce-monitoring/truce/internal/demo"
 )
 
 func cmdDemo(ctx context.Context, e *env, args []string) error {
-	return fmt.Errorf("not yet")
+	fs := newFlags(e, "demo", "demo [--data DIR] [--addr HOST:PORT] [--no-serve]")
+	dir := fs.String("data", "", "data directory for the demo (default: a new temporary directory); must be empty or new")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (a free port is chosen if this one is taken)")
+	noServe := fs.Bool("no-serve", false, "load the scenario and exit")
+	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "truce-demo-")
+		if err != nil {
+			return err
+		}
+		*dir = d
+	} else if entries, err := os.ReadDir(*dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("--data %s is not empty: the demo loads into a new directory", *dir)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	log, err := newLogger(e.stderr, *level)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	// The loader's writes are many small transactions; "normal" keeps the
+	// demo quick and the data directory is a throwaway one.
+	a, err := app.Open(ctx, app.Config{Dir: *dir, Log: log, Version: version, Synchronous: "normal"})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo})
+	if err != nil {
+		return fmt.Errorf("load scenario: %w", err)
+	}
+	if err := a.DB.Checkpoint(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Demo scenario loaded into %s in %.2fs: %d organisations, 1 agreement with %d provisions, %d places, %d layers, %d changes in the log.\n",
+		*dir, time.Since(start).Seconds(), len(loaded.Orgs), len(loaded.Provisions), len(loaded.Places), len(loaded.Layers), a.DB.Size())
+	fmt.Fprintln(e.stdout, "This is a DEMO: records flagged illustrative are invented; people are fictitious.")
+	if *noServe {
+		return nil
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "Truce demo is serving on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "  try: curl http://%s/api/v1/provisions?agreement_id=%s\n", ln.Addr(), loaded.Agreement)
+	fmt.Fprintf(e.stdout, "       curl 'http://%s/api/v1/geo/locate?lat=39.7&lon=46.6'\n", ln.Addr())
+	return a.Server.Run(ctx, ln)
 }

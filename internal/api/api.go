@@ -11,16 +11,20 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // Deps are what the API serves.
 type Deps struct {
-	DB      *store.DB
-	Log     *slog.Logger
-	Version string
-	Now     func() time.Time
+	DB         *store.DB
+	Agreements *agreement.Service
+	Geo        *geo.Service
+	Log        *slog.Logger
+	Version    string
+	Now        func() time.Time
 }
 
 // Server holds the API's dependencies and its routes.
@@ -39,6 +43,8 @@ func New(d Deps) *Server {
 	}
 	s := &Server{Deps: d}
 	s.logRoutes()
+	s.agreementRoutes()
+	s.geoRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Public: true, Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

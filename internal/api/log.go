@@ -48,7 +48,7 @@ func (s *Server) logRoutes() {
 	s.add(Route{Method: "GET", Path: "/log/tile/{path...}", Summary: "A tile or entry bundle (C2SP tlog-tiles)", Tag: "log", Public: true, Content: "application/octet-stream",
 		Handler: s.tile})
 	s.add(Route{Method: "GET", Path: "/api/v1/log/proof/inclusion", Summary: "Inclusion proof of a change in the log", Tag: "log", Public: true,
-		Query: []Param{{Name: "seq", Type: "integer", Required: true, Description: "the change's seq (leaf index)"}, {Name: "size", Type: "integer", Description: "tree size; default: the latest signed checkpoint"}},
+		Query:    []Param{{Name: "seq", Type: "integer", Required: true, Description: "the change's seq (leaf index)"}, {Name: "size", Type: "integer", Description: "tree size; default: the latest signed checkpoint"}},
 		Response: InclusionProof{}, Handler: s.inclusion})
 	s.add(Route{Method: "GET", Path: "/api/v1/log/proof/consistency", Summary: "Consistency proof between two tree sizes", Tag: "log", Public: true,
 		Query:    []Param{{Name: "from", Type: "integer", Required: true}, {Name: "to", Type: "integer", Description: "default: the latest signed checkpoint"}},

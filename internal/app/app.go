@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/api"
+	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -27,6 +29,7 @@ type Config struct {
 
 // App is a running Truce.
 type App struct {
+	Services
 	DB     *store.DB
 	API    *api.Server
 	Server *server.Server
@@ -51,9 +54,8 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db}
-	registerDomains(db)
-	a.API = api.New(api.Deps{DB: db, Log: c.Log, Version: c.Version, Now: c.Now})
+	a := &App{DB: db, Services: newServices(db, c.Now)}
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Log: c.Log, Version: c.Version, Now: c.Now})
 	a.Server = server.New(db, a.API, c.Log)
 	return a, nil
 }
@@ -65,13 +67,23 @@ func OpenForAudit(ctx context.Context, dir string) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	registerDomains(db)
+	newServices(db, time.Now) // registers every projection
 	return db, nil
 }
 
-// registerDomains constructs nothing but registers every domain's
-// projections, so that an audit rebuilds all of them.
-func registerDomains(db *store.DB) {}
+// Services are the domain services. Constructing them registers their
+// projections with the store.
+type Services struct {
+	Agreements *agreement.Service
+	Geo        *geo.Service
+}
+
+func newServices(db *store.DB, now func() time.Time) Services {
+	return Services{
+		Agreements: agreement.New(db, agreement.WithClock(now)),
+		Geo:        geo.New(db, agreement.CheckOrganisation),
+	}
+}
 
 // Close closes the database (signing a last checkpoint).
 func (a *App) Close() error { return a.DB.Close() }

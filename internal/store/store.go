@@ -42,13 +42,14 @@ type DB struct {
 	// readOnly opens an existing database for auditing: no migrations, no
 	// key creation, no tree state, no checkpoints; it may be damaged.
 	readOnly bool
-	randMu  sync.Mutex
+	randMu   sync.Mutex
 
 	projections map[string]*Projection
 	projOrder   []string
 
-	wmu  sync.Mutex // held for the whole of a write transaction
-	tree treeState  // guarded by wmu
+	wmu    sync.Mutex           // held for the whole of a write transaction
+	wstmts map[string]*sql.Stmt // prepared on the writer; guarded by wmu
+	tree   treeState            // guarded by wmu
 
 	cp checkpointer
 }
@@ -93,6 +94,7 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 		log:         slog.New(slog.DiscardHandler),
 		sync:        "full",
 		projections: map[string]*Projection{},
+		wstmts:      map[string]*sql.Stmt{},
 	}
 	for _, o := range opts {
 		o(db)
@@ -189,6 +191,12 @@ func (db *DB) Close() error {
 	if !db.readOnly {
 		db.cp.stop()
 	}
+	db.wmu.Lock()
+	for _, s := range db.wstmts {
+		s.Close()
+	}
+	db.wstmts = map[string]*sql.Stmt{}
+	db.wmu.Unlock()
 	err1 := db.write.Close()
 	err2 := db.read.Close()
 	return errors.Join(err1, err2)

@@ -124,7 +124,6 @@ func (db *DB) hashReader(ctx context.Context) tlog.HashReader {
 	return dbHashReader{db: db.read, ctx: ctx, d: db.dialect}
 }
 
-
 // Checkpoint signs a checkpoint of the current tree now, unless the latest
 // checkpoint already covers it.
 func (db *DB) Checkpoint(ctx context.Context) error {

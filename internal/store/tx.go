@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -63,6 +64,45 @@ type Tx struct {
 	frontier map[int64]tlog.Hash
 	recorded []Recorded
 	at       time.Time
+	atText   string
+	pending  []any    // stored hashes not yet inserted: idx, hash, idx, hash...
+	fresh    []string // statements first used by this transaction
+}
+
+// keepStatements prepares on the writer the statements that a finished
+// transaction used for the first time.
+func (db *DB) keepStatements(ctx context.Context, qs []string) {
+	for _, q := range qs {
+		if _, ok := db.wstmts[q]; ok {
+			continue
+		}
+		if ps, err := db.write.PrepareContext(ctx, db.dialect.Rebind(q)); err == nil {
+			db.wstmts[q] = ps
+		}
+	}
+}
+
+// hashBatch is how many stored hashes one INSERT writes.
+const hashBatch = 128
+
+// flushHashes inserts the pending stored hashes, many to a statement.
+func (tx *Tx) flushHashes() error {
+	for len(tx.pending) > 0 {
+		n := min(len(tx.pending)/2, hashBatch)
+		q := "INSERT INTO ledger_hashes (idx, hash) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
+		if _, err := tx.exec(q, tx.pending[:2*n]...); err != nil {
+			return fmt.Errorf("insert hashes: %w", err)
+		}
+		tx.pending = tx.pending[2*n:]
+	}
+	tx.pending = tx.pending[:0]
+	return nil
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure.
+func isUniqueViolation(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "duplicate key value")
 }
 
 // Write runs fn in a write transaction and commits it if fn returns nil.
@@ -86,6 +126,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, err
 		frontier: make(map[int64]tlog.Hash, len(db.tree.frontier)+8),
 		at:       db.now().UTC().Truncate(time.Microsecond),
 	}
+	tx.atText = tx.at.Format(ledger.TimeLayout)
 	for k, v := range db.tree.frontier {
 		tx.frontier[k] = v
 	}
@@ -93,6 +134,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, err
 		for _, s := range tx.stmts {
 			s.Close()
 		}
+		db.keepStatements(ctx, tx.fresh)
 	}()
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
@@ -101,6 +143,10 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, err
 	if len(tx.recorded) == 0 {
 		sqltx.Rollback()
 		return nil, nil
+	}
+	if err := tx.flushHashes(); err != nil {
+		sqltx.Rollback()
+		return nil, err
 	}
 	root, err := tlog.TreeHash(tx.size, tx)
 	if err != nil {
@@ -132,9 +178,13 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 	if err != nil {
 		return Recorded{}, err
 	}
-	current, err := tx.CurrentVersion(c.Entity, c.ID)
-	if err != nil {
-		return Recorded{}, err
+	// A creation (Version 1) needs no look-up: the unique index on
+	// (entity, id, version) refuses a second version 1.
+	current := int64(0)
+	if c.Version != 1 {
+		if current, err = tx.CurrentVersion(c.Entity, c.ID); err != nil {
+			return Recorded{}, err
+		}
 	}
 	version := current + 1
 	if c.Version != 0 && c.Version != version {
@@ -152,7 +202,10 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 		At: tx.at, BodySHA256: sum,
 	}
 	if _, err := tx.exec(`INSERT INTO changes (seq, entity, id, version, actor, org, via, at, body, body_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		seq, c.Entity, c.ID, version, c.Actor.User, c.Actor.Org, c.Actor.Via, tx.at.Format(ledger.TimeLayout), body, sum[:]); err != nil {
+		seq, c.Entity, c.ID, version, c.Actor.User, c.Actor.Org, c.Actor.Via, tx.atText, body, sum[:]); err != nil {
+		if version == 1 && isUniqueViolation(err) {
+			return Recorded{}, errs.Conflict("id", "%s %s already exists", c.Entity, c.ID)
+		}
 		return Recorded{}, fmt.Errorf("insert change: %w", err)
 	}
 	for i, t := range p.Tables {
@@ -176,8 +229,11 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 	}
 	base := tlog.StoredHashIndex(0, seq)
 	for i, h := range hashes {
-		if _, err := tx.exec(`INSERT INTO ledger_hashes (idx, hash) VALUES (?, ?)`, base+int64(i), h[:]); err != nil {
-			return Recorded{}, fmt.Errorf("insert hash: %w", err)
+		tx.pending = append(tx.pending, base+int64(i), h[:])
+	}
+	if len(tx.pending) >= 2*hashBatch {
+		if err := tx.flushHashes(); err != nil {
+			return Recorded{}, err
 		}
 	}
 	tx.advance(seq, base, hashes)
@@ -220,6 +276,9 @@ func (tx *Tx) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	for i, idx := range indexes {
 		h, ok := tx.frontier[idx]
 		if !ok {
+			if err := tx.flushHashes(); err != nil {
+				return nil, err
+			}
 			var b []byte
 			if err := tx.queryRow(`SELECT hash FROM ledger_hashes WHERE idx = ?`, idx).Scan(&b); err != nil {
 				return nil, fmt.Errorf("read stored hash %d: %w", idx, err)
@@ -279,11 +338,21 @@ func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 	if s, ok := tx.stmts[q]; ok {
 		return s, nil
 	}
+	// Statements are prepared once on the writer connection and reused by
+	// every transaction (database/sql rebinds them to the transaction). The
+	// one connection is busy with this transaction, so a new statement is
+	// prepared for the transaction now and on the writer after it ends.
+	if ps, ok := tx.db.wstmts[q]; ok {
+		s := tx.tx.StmtContext(tx.ctx, ps)
+		tx.stmts[q] = s
+		return s, nil
+	}
 	s, err := tx.tx.PrepareContext(tx.ctx, tx.db.dialect.Rebind(q))
 	if err != nil {
 		return nil, err
 	}
 	tx.stmts[q] = s
+	tx.fresh = append(tx.fresh, q)
 	return s, nil
 }
 

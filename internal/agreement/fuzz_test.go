@@ -1,0 +1,127 @@
+package agreement
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+)
+
+// decodeStrict decodes like the API does: unknown members are refused.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// fuzzInput checks the properties every input type must have: validation
+// never panics and reports bad input as errs.Invalid naming a field; an
+// accepted input re-marshals to JSON that decodes and validates again; its
+// body marshals, decodes to the same JSON, and projects without error.
+func fuzzInput[In any, Body any](t *testing.T, data []byte, body func(In) (Body, error), rows func(string, []byte) (map[string][][]any, error)) {
+	var in In
+	if decodeStrict(data, &in) != nil {
+		return
+	}
+	b, err := body(in)
+	if err != nil {
+		if errs.CodeOf(err) != errs.CodeInvalid || errs.FieldOf(err) == "" {
+			t.Fatalf("refused without an invalid-field error: %v", err)
+		}
+		return
+	}
+	again, err := json.Marshal(in)
+	if err != nil {
+		t.Fatalf("accepted input does not marshal: %v", err)
+	}
+	var in2 In
+	if err := decodeStrict(again, &in2); err != nil {
+		t.Fatalf("re-marshalled input does not decode: %v\n%s", err, again)
+	}
+	b2, err := body(in2)
+	if err != nil {
+		t.Fatalf("re-marshalled input is refused: %v\n%s", err, again)
+	}
+	raw, err := json.Marshal(b)
+	if err != nil {
+		t.Fatalf("body does not marshal: %v", err)
+	}
+	if raw2, _ := json.Marshal(b2); !bytes.Equal(raw, raw2) {
+		t.Fatalf("body changed on the round trip:\n%s\n%s", raw, raw2)
+	}
+	var decoded Body
+	if err := json.Unmarshal(raw, &decoded); err != nil {
+		t.Fatalf("body does not decode: %v\n%s", err, raw)
+	}
+	if raw3, _ := json.Marshal(decoded); !bytes.Equal(raw, raw3) {
+		t.Fatalf("stored body does not re-encode the same:\n%s\n%s", raw, raw3)
+	}
+	if rows != nil {
+		r1, err := rows("x_0", raw)
+		if err != nil {
+			t.Fatalf("body does not project: %v\n%s", err, raw)
+		}
+		if r2, _ := rows("x_0", raw); !reflect.DeepEqual(r1, r2) {
+			t.Fatal("projection is not deterministic")
+		}
+	}
+}
+
+func FuzzOrganisationInput(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"Republic of Armenia","short_name":"Armenia","kind":"side","country":"AM","names":{"hy":"Հայաստանի Հանրապետություն"},"illustrative":true}`,
+		`{"name":"ICRC","kind":"humanitarian"}`,
+		`{"name":"x","kind":"media","names":{"az-Latn":"y","":"z"}}`,
+		`{"name":" x","kind":"side"}`,
+		`{"name":"x\u202e","kind":"side","country":"XX"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, data, OrganisationInput.body, organisationRows)
+	})
+}
+
+func FuzzAgreementInput(f *testing.F) {
+	for _, s := range []string{
+		`{"title":"Trilateral statement","signed_at":"2020-11-09T20:00:00Z","in_force_at":"2020-11-10T00:00:00+03:00","signatories":["org_a","org_b"],"parties":["org_a"],"summary":"Nine points.\nCeasefire.","source_url":"https://example.org/s","illustrative":false}`,
+		`{"title":"x","signed_at":"9999-12-31T23:59:59-01:00","in_force_at":"9999-12-31T23:59:59-01:00","signatories":["org_a"],"parties":["org_a"]}`,
+		`{"title":"x","signed_at":"2020-11-09T20:00:00.123456789Z","in_force_at":"2020-11-09T20:00:00.1Z","signatories":["org_a"],"parties":["org_a","org_a"]}`,
+		`{"title":"x","signed_at":"2020-11-09","source_url":"javascript:x"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, data, AgreementInput.body, agreementRows)
+	})
+}
+
+func FuzzProvisionInput(f *testing.F) {
+	for _, s := range []string{
+		`{"agreement_id":"agr_x","number":"6","summary":"Kalbajar, Lachin.","obligated":["org_am"],"deadlines":[{"what":"Kalbajar","due":"2020-11-25T00:00:00+04:00","original_due":"2020-11-15T00:00:00+04:00"},{"what":"Lachin","due":"2020-12-01T00:00:00+04:00","met_at":"2020-12-01T00:00:00Z"}],"period":{"from":"2020-11-10T00:00:00Z","to":"2025-11-10T00:00:00Z"},"quantities":[{"what":"width","value":5,"unit":"km"}],"illustrative":true}`,
+		`{"agreement_id":"agr_x","number":"3","summary":"Peacekeepers.","quantities":[{"what":"troops","value":1960},{"what":"APCs","value":-0}]}`,
+		`{"agreement_id":"agr_x","number":"1","summary":"x","period":{"from":"2020-11-10T00:00:00Z"}}`,
+		`{"agreement_id":"agr_x","number":"1","summary":"x","deadlines":[{"what":"a","due":"2020-11-10T00:00:00Z","original_due":"2020-11-11T00:00:00Z"}]}`,
+		`{"agreement_id":"org_x","number":"","summary":""}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, data, ProvisionInput.body, provisionRows)
+	})
+}
+
+func FuzzStatusInput(f *testing.F) {
+	for _, s := range []string{
+		`{"status":"in_progress","at":"2020-11-25T00:00:00+04:00","note":"Handed over.\n","evidence":[{"kind":"url","ref":"https://example.org/a","title":"Report"},{"kind":"record","ref":"inc_0123456789abcdefghjk"}]}`,
+		`{"status":"overdue","at":"2020-11-25T00:00:00Z"}`,
+		`{"status":"violated","at":"2020-11-25T00:00:00Z","evidence":[{"kind":"record","ref":"_x"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput[StatusInput, StatusEvent](t, data, StatusInput.event, nil)
+	})
+}

@@ -1,0 +1,68 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+func (s *Server) agreementRoutes() {
+	ag := s.Agreements
+	addResource(s, resource[agreement.OrganisationInput, agreement.Organisation]{
+		path: "/api/v1/organisations", tag: "agreements", noun: "organisation",
+		create: ag.CreateOrganisation, update: ag.UpdateOrganisation, get: ag.GetOrganisation,
+		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Organisation], error) {
+			return ag.ListOrganisations(r.Context(), agreement.OrganisationFilter{Kind: r.URL.Query().Get("kind")}, p)
+		},
+		filters: []Param{{Name: "kind", Description: "side, guarantor, co_chair, peacekeeping, monitoring_centre, humanitarian, mediator, media, other"}},
+		version: func(o agreement.Organisation) int64 { return o.Version },
+	})
+	addResource(s, resource[agreement.AgreementInput, agreement.Agreement]{
+		path: "/api/v1/agreements", tag: "agreements", noun: "agreement",
+		create: ag.CreateAgreement, update: ag.UpdateAgreement, get: ag.GetAgreement,
+		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Agreement], error) {
+			return ag.ListAgreements(r.Context(), p)
+		},
+		version: func(a agreement.Agreement) int64 { return a.Version },
+	})
+	addResource(s, resource[agreement.ProvisionInput, agreement.Provision]{
+		path: "/api/v1/provisions", tag: "agreements", noun: "provision",
+		create: ag.CreateProvision, update: ag.UpdateProvision, get: ag.GetProvision,
+		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Provision], error) {
+			q := r.URL.Query()
+			return ag.ListProvisions(r.Context(), agreement.ProvisionFilter{AgreementID: q.Get("agreement_id"), Status: q.Get("status"), Obligated: q.Get("obligated")}, p)
+		},
+		filters: []Param{
+			{Name: "agreement_id", Description: "provisions of this agreement"},
+			{Name: "status", Description: "effective status: not_started, in_progress, implemented, overdue, violated, superseded"},
+			{Name: "obligated", Description: "provisions obliging this organisation"},
+		},
+		version: func(p agreement.Provision) int64 { return p.Version },
+	})
+	s.add(Route{Method: "POST", Path: "/api/v1/provisions/{id}/status", Summary: "Record a provision's new implementation status with evidence (If-Match: the version you read)",
+		Tag: "agreements", Request: agreement.StatusInput{}, Response: agreement.Provision{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			a, err := actor(r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v, err := version(r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			in, err := Decode[agreement.StatusInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			p, err := ag.AddProvisionStatus(r.Context(), a, r.PathValue("id"), v, in)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			writeRecord(w, http.StatusOK, p.Version, p)
+		}})
+}

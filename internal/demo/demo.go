@@ -1,0 +1,107 @@
+// Package demo loads the built-in scenario: the trilateral statement of
+// 9 November 2020 on Nagorno-Karabakh, its parties and guarantors, the
+// places with each side's names, an illustrative line of contact, the
+// Lachin corridor and the joint monitoring centre with observation posts.
+//
+// Public facts are entered as such; everything invented to make the demo
+// work (the line, the posts, the zone, some status events) is flagged
+// illustrative. People in the demo are fictitious.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// Actor is who the demo's records are attributed to.
+var Actor = store.Actor{User: "demo-loader", Org: "", Via: "system"}
+
+// Loaded names the records the demo created, for the command to print and
+// for tests.
+type Loaded struct {
+	Orgs       map[string]string // short key -> organisation id
+	Agreement  string
+	Provisions map[string]string // number -> id
+	Places     map[string]string // English key -> id
+	Layers     map[string]string // key -> id
+}
+
+// Services are what the demo writes through.
+type Services struct {
+	Agreements *agreement.Service
+	Geo        *geo.Service
+}
+
+// Load writes the scenario through the domain services, so that every
+// record passes the same validation and the same log as any other.
+func Load(ctx context.Context, s Services) (*Loaded, error) {
+	l := &Loaded{Orgs: map[string]string{}, Provisions: map[string]string{}, Places: map[string]string{}, Layers: map[string]string{}}
+	for _, o := range organisations {
+		rec, err := s.Agreements.CreateOrganisation(ctx, Actor, o.in)
+		if err != nil {
+			return nil, fmt.Errorf("organisation %s: %w", o.key, err)
+		}
+		l.Orgs[o.key] = rec.ID
+	}
+	ids := func(keys ...string) []string {
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = l.Orgs[k]
+		}
+		return out
+	}
+	ag, err := s.Agreements.CreateAgreement(ctx, Actor, agreement.AgreementInput{
+		Title:       "Statement by the President of the Republic of Azerbaijan, the Prime Minister of the Republic of Armenia and the President of the Russian Federation",
+		SignedAt:    "2020-11-09T00:00:00Z",
+		InForceAt:   "2020-11-09T21:00:00Z",
+		Signatories: ids("AZ", "AM", "RU"),
+		Parties:     ids("AZ", "AM"),
+		Summary:     "Trilateral statement on a complete ceasefire and cessation of all hostilities in the zone of the Nagorno-Karabakh conflict, in force from 00:00 Moscow time on 10 November 2020. Signed on 9 November 2020 (the signing time is recorded to the day).",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("agreement: %w", err)
+	}
+	l.Agreement = ag.ID
+	for _, p := range provisions {
+		in := p.in
+		in.AgreementID = ag.ID
+		in.Obligated = ids(p.obligated...)
+		rec, err := s.Agreements.CreateProvision(ctx, Actor, in)
+		if err != nil {
+			return nil, fmt.Errorf("provision %s: %w", in.Number, err)
+		}
+		for _, ev := range p.events {
+			if rec, err = s.Agreements.AddProvisionStatus(ctx, Actor, rec.ID, rec.Version, ev); err != nil {
+				return nil, fmt.Errorf("provision %s status: %w", in.Number, err)
+			}
+		}
+		l.Provisions[in.Number] = rec.ID
+	}
+	for _, p := range places {
+		in := geo.PlaceInput{Kind: p.kind, Location: &geo.Point{Lat: p.lat, Lon: p.lon}, Illustrative: p.illustrative}
+		for _, n := range p.names {
+			party := ""
+			if n.party != "" {
+				party = l.Orgs[n.party]
+			}
+			in.Names = append(in.Names, geo.PlaceName{Lang: n.lang, Party: party, Name: n.name})
+		}
+		rec, err := s.Geo.CreatePlace(ctx, Actor, in)
+		if err != nil {
+			return nil, fmt.Errorf("place %s: %w", p.key, err)
+		}
+		l.Places[p.key] = rec.ID
+	}
+	for _, ly := range layers(l.Orgs) {
+		rec, err := s.Geo.CreateLayer(ctx, Actor, ly.in)
+		if err != nil {
+			return nil, fmt.Errorf("layer %s: %w", ly.key, err)
+		}
+		l.Layers[ly.key] = rec.ID
+	}
+	return l, nil
+}

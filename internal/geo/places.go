@@ -1,0 +1,281 @@
+package geo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/text"
+)
+
+var placeKinds = []string{"settlement", "district", "region", "landmark", "border_crossing", "other"}
+
+// PlaceName is one name of a place: in a language, and optionally as one
+// party uses it (the same town can have a different name on each side).
+type PlaceName struct {
+	Lang  string `json:"lang" doc:"language tag, e.g. az, hy, ru, en"`
+	Party string `json:"party,omitempty" doc:"organisation id of the side that uses this name"`
+	Name  string `json:"name"`
+}
+
+// PlaceInput is what a client sends to create or replace a place.
+type PlaceInput struct {
+	Kind         string      `json:"kind" doc:"settlement, district, region, landmark, border_crossing, other"`
+	Names        []PlaceName `json:"names"`
+	Location     *Point      `json:"location"`
+	Note         string      `json:"note,omitempty"`
+	Illustrative bool        `json:"illustrative,omitempty"`
+}
+
+// PlaceBody is a place as the change log holds it.
+type PlaceBody struct {
+	Kind         string      `json:"kind"`
+	Names        []PlaceName `json:"names"`
+	Location     Point       `json:"location"`
+	Note         string      `json:"note,omitempty"`
+	Illustrative bool        `json:"illustrative,omitempty"`
+}
+
+// Place is a place with its id and version.
+type Place struct {
+	ID      string `json:"id"`
+	Version int64  `json:"version"`
+	PlaceBody
+}
+
+// NameFor returns the name a reader prefers: in lang as used by party, then
+// in lang by anyone, then as used by party in any language, then the first.
+func (p PlaceBody) NameFor(lang, party string) string {
+	best, score := "", -1
+	for i, n := range p.Names {
+		s := 0
+		if n.Lang == lang {
+			s += 4
+		}
+		if party != "" && n.Party == party {
+			s += 2
+		} else if n.Party == "" {
+			s++
+		}
+		if s > score || (s == score && i == 0) {
+			best, score = n.Name, s
+		}
+	}
+	return best
+}
+
+func (in PlaceInput) body() (PlaceBody, error) {
+	b := PlaceBody{Kind: in.Kind, Names: in.Names, Note: in.Note, Illustrative: in.Illustrative}
+	if !contains(placeKinds, in.Kind) {
+		return b, errs.Invalid("kind", "must be one of %s", strings.Join(placeKinds, ", "))
+	}
+	if len(in.Names) == 0 {
+		return b, errs.Invalid("names", "a place needs at least one name")
+	}
+	if len(in.Names) > 50 {
+		return b, errs.Invalid("names", "at most 50 names")
+	}
+	seen := map[string]bool{}
+	for i, n := range in.Names {
+		f := fmt.Sprintf("names[%d]", i)
+		if !langTag.MatchString(n.Lang) {
+			return b, errs.Invalid(f+".lang", "%q is not a language tag such as az, hy, ru or en", n.Lang)
+		}
+		if err := text.CheckName(f+".name", n.Name, 200); err != nil {
+			return b, err
+		}
+		if n.Party != "" {
+			if err := text.CheckName(f+".party", n.Party, 64); err != nil {
+				return b, err
+			}
+		}
+		k := n.Lang + "\x00" + n.Party
+		if seen[k] {
+			return b, errs.Invalid(f, "a second name in %s for the same party", n.Lang)
+		}
+		seen[k] = true
+	}
+	if in.Location == nil {
+		return b, errs.Invalid("location", "is required")
+	}
+	if err := in.Location.Validate(); err != nil {
+		return b, errs.Prefix("location", err)
+	}
+	b.Location = *in.Location
+	if in.Note != "" {
+		if err := text.CheckText("note", in.Note, 10000); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+func placeRows(id string, body []byte) (map[string][][]any, error) {
+	var b PlaceBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return nil, err
+	}
+	name := ""
+	if len(b.Names) > 0 {
+		name = b.Names[0].Name
+	}
+	out := map[string][][]any{"places": {{id, b.Kind, name, b.Location.Lat, b.Location.Lon, b.Illustrative}}}
+	for _, n := range b.Names {
+		out["place_names"] = append(out["place_names"], []any{id, n.Lang, n.Party, n.Name, text.Fold(n.Name)})
+	}
+	return out, nil
+}
+
+// CreatePlace validates and stores a new place.
+func (s *Service) CreatePlace(ctx context.Context, actor store.Actor, in PlaceInput) (Place, error) {
+	return s.putPlace(ctx, actor, s.db.NewID("plc"), 1, in)
+}
+
+// UpdatePlace replaces a place; version is the version the client last saw.
+func (s *Service) UpdatePlace(ctx context.Context, actor store.Actor, id string, version int64, in PlaceInput) (Place, error) {
+	if _, err := s.GetPlace(ctx, id); err != nil {
+		return Place{}, err
+	}
+	return s.putPlace(ctx, actor, id, version+1, in)
+}
+
+func (s *Service) putPlace(ctx context.Context, actor store.Actor, id string, version int64, in PlaceInput) (Place, error) {
+	b, err := in.body()
+	if err != nil {
+		return Place{}, err
+	}
+	var rec store.Recorded
+	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
+		for i, n := range b.Names {
+			if n.Party != "" {
+				if err := s.checkOrgs(tx, map[string]string{fmt.Sprintf("names[%d].party", i): n.Party}); err != nil {
+					return err
+				}
+			}
+		}
+		var err error
+		rec, err = tx.Record(store.Change{Entity: "place", ID: id, Version: version, Actor: actor, Body: b})
+		return err
+	})
+	if err != nil {
+		return Place{}, err
+	}
+	return Place{ID: id, Version: rec.Version, PlaceBody: b}, nil
+}
+
+// GetPlace returns one place.
+func (s *Service) GetPlace(ctx context.Context, id string) (Place, error) {
+	body, v, err := s.db.Body(ctx, "place", id)
+	if err != nil {
+		if errs.CodeOf(err) == errs.CodeNotFound {
+			return Place{}, errs.NotFound("place %s not found", id)
+		}
+		return Place{}, err
+	}
+	p := Place{ID: id, Version: v}
+	if err := json.Unmarshal(body, &p.PlaceBody); err != nil {
+		return Place{}, fmt.Errorf("place %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// PlaceFilter narrows ListPlaces.
+type PlaceFilter struct {
+	Query string // any of the place's names, case- and diacritic-insensitive, any script
+	Kind  string
+}
+
+// ListPlaces lists places in id order, or those with a name containing the
+// query.
+func (s *Service) ListPlaces(ctx context.Context, f PlaceFilter, page store.PageRequest) (store.Page[Place], error) {
+	keys, limit, err := page.Keys()
+	if err != nil {
+		return store.Page[Place]{}, err
+	}
+	q := `SELECT id FROM places p WHERE id > ?`
+	args := []any{""}
+	if len(keys) > 0 {
+		args[0] = keys[0]
+	}
+	if f.Kind != "" {
+		if !contains(placeKinds, f.Kind) {
+			return store.Page[Place]{}, errs.Invalid("kind", "must be one of %s", strings.Join(placeKinds, ", "))
+		}
+		q += ` AND kind = ?`
+		args = append(args, f.Kind)
+	}
+	if f.Query != "" {
+		if err := text.CheckName("q", f.Query, 200); err != nil {
+			return store.Page[Place]{}, err
+		}
+		folded := text.Fold(f.Query)
+		q += ` AND EXISTS (SELECT 1 FROM place_names n WHERE n.place_id = p.id AND n.folded LIKE ? ESCAPE '\')`
+		args = append(args, "%"+likeEscape(folded)+"%")
+	}
+	q += ` ORDER BY id LIMIT ?`
+	args = append(args, limit+1)
+	ids, err := s.ids(ctx, q, args...)
+	if err != nil {
+		return store.Page[Place]{}, err
+	}
+	out := make([]Place, 0, len(ids))
+	for _, id := range ids {
+		p, err := s.GetPlace(ctx, id)
+		if err != nil {
+			return store.Page[Place]{}, err
+		}
+		out = append(out, p)
+	}
+	return store.Paginate(out, limit, func(p Place) []string { return []string{p.ID} }), nil
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// nearestPlace returns the place nearest to p, searching outwards.
+func (s *Service) nearestPlace(ctx context.Context, p Point) (*NearPlace, error) {
+	for _, radius := range []float64{25_000, 100_000, 500_000, 0} {
+		q := `SELECT id, name, lat, lon FROM places`
+		var args []any
+		if radius > 0 {
+			b := BoundsOf(p).Expand(radius)
+			if b.MinLon > b.MaxLon { // crosses the antimeridian: search everything
+				continue
+			}
+			q += ` WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?`
+			args = []any{b.MinLat, b.MaxLat, b.MinLon, b.MaxLon}
+		}
+		rows, err := s.db.Query(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		var best *NearPlace
+		for rows.Next() {
+			var n NearPlace
+			var at Point
+			if err := rows.Scan(&n.ID, &n.Name, &at.Lat, &at.Lon); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			n.DistanceM = round1(Distance(p, at))
+			if best == nil || n.DistanceM < best.DistanceM {
+				best = &n
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if best != nil && (radius == 0 || best.DistanceM <= radius) {
+			return best, nil
+		}
+	}
+	return nil, nil
+}
+
+var _ = sort.Strings

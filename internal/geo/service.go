@@ -1,0 +1,405 @@
+package geo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/text"
+)
+
+// Layer kinds and their geometries.
+const (
+	KindLineOfContact = "line_of_contact" // LineString
+	KindZone          = "zone"            // Polygon
+	KindCorridor      = "corridor"        // LineString + width_m
+	KindSite          = "site"            // Point
+)
+
+var subkinds = map[string][]string{
+	KindLineOfContact: {""},
+	KindZone:          {"buffer", "withdrawal", "area_of_control", "security", "demilitarised", "other"},
+	KindCorridor:      {""},
+	KindSite:          {"observation_post", "checkpoint", "base", "monitoring_centre", "crossing_point", "other"},
+}
+
+// LayerInput is what a client sends to create or replace a layer.
+type LayerInput struct {
+	Kind         string            `json:"kind" doc:"line_of_contact, zone, corridor or site"`
+	Subkind      string            `json:"subkind,omitempty" doc:"zone: buffer, withdrawal, area_of_control, security, demilitarised, other; site: observation_post, checkpoint, base, monitoring_centre, crossing_point, other"`
+	Name         string            `json:"name"`
+	Names        map[string]string `json:"names,omitempty" doc:"name per language tag"`
+	Party        string            `json:"party,omitempty" doc:"organisation id: who controls the zone or runs the site"`
+	Geometry     json.RawMessage   `json:"geometry" doc:"GeoJSON Point, LineString or Polygon in WGS 84"`
+	WidthM       float64           `json:"width_m,omitempty" doc:"corridor width in metres"`
+	LeftParty    string            `json:"left_party,omitempty" doc:"line of contact: side holding the left of the line's direction"`
+	RightParty   string            `json:"right_party,omitempty"`
+	ValidFrom    string            `json:"valid_from" doc:"RFC 3339"`
+	ValidTo      string            `json:"valid_to,omitempty" doc:"RFC 3339; open-ended when absent"`
+	Note         string            `json:"note,omitempty"`
+	Illustrative bool              `json:"illustrative,omitempty"`
+}
+
+// LayerBody is a layer as the change log holds it.
+type LayerBody struct {
+	Kind         string            `json:"kind"`
+	Subkind      string            `json:"subkind,omitempty"`
+	Name         string            `json:"name"`
+	Names        map[string]string `json:"names,omitempty"`
+	Party        string            `json:"party,omitempty"`
+	Geometry     Geometry          `json:"geometry"`
+	WidthM       float64           `json:"width_m,omitempty"`
+	LeftParty    string            `json:"left_party,omitempty"`
+	RightParty   string            `json:"right_party,omitempty"`
+	ValidFrom    time.Time         `json:"valid_from"`
+	ValidTo      *time.Time        `json:"valid_to,omitempty"`
+	Note         string            `json:"note,omitempty"`
+	Illustrative bool              `json:"illustrative,omitempty"`
+}
+
+// Layer is a layer with its id and version.
+type Layer struct {
+	ID      string `json:"id"`
+	Version int64  `json:"version"`
+	LayerBody
+}
+
+// ValidAt reports whether the layer is in force at t.
+func (l LayerBody) ValidAt(t time.Time) bool {
+	return !t.Before(l.ValidFrom) && (l.ValidTo == nil || t.Before(*l.ValidTo))
+}
+
+var langTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+
+// ParseTime parses an RFC 3339 time in field.
+func ParseTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, errs.Invalid(field, "is required")
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, errs.Invalid(field, "must be an RFC 3339 time such as 2020-11-09T21:00:00Z")
+	}
+	return t.UTC(), nil
+}
+
+func checkNames(field string, names map[string]string) error {
+	keys := make([]string, 0, len(names))
+	for k := range names {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !langTag.MatchString(k) {
+			return errs.Invalid(field, "%q is not a language tag such as en, ru or hy", k)
+		}
+		if err := text.CheckName(field+"."+k, names[k], 200); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// body validates the input and returns the layer body.
+func (in LayerInput) body() (LayerBody, error) {
+	b := LayerBody{Kind: in.Kind, Subkind: in.Subkind, Name: in.Name, Names: in.Names, Party: in.Party,
+		WidthM: in.WidthM, LeftParty: in.LeftParty, RightParty: in.RightParty, Note: in.Note, Illustrative: in.Illustrative}
+	subs, ok := subkinds[in.Kind]
+	if !ok {
+		return b, errs.Invalid("kind", "must be line_of_contact, zone, corridor or site")
+	}
+	if !contains(subs, in.Subkind) {
+		if in.Subkind == "" {
+			return b, errs.Invalid("subkind", "is required for a %s: one of %s", in.Kind, strings.Join(subs, ", "))
+		}
+		return b, errs.Invalid("subkind", "a %s's subkind is one of %s", in.Kind, strings.Join(subs, ", "))
+	}
+	if err := text.CheckName("name", in.Name, 200); err != nil {
+		return b, err
+	}
+	if err := checkNames("names", in.Names); err != nil {
+		return b, err
+	}
+	for f, v := range map[string]string{"party": in.Party, "left_party": in.LeftParty, "right_party": in.RightParty} {
+		if v != "" {
+			if err := text.CheckName(f, v, 64); err != nil {
+				return b, err
+			}
+		}
+	}
+	if in.Note != "" {
+		if err := text.CheckText("note", in.Note, 10000); err != nil {
+			return b, err
+		}
+	}
+	if len(in.Geometry) == 0 || string(in.Geometry) == "null" {
+		return b, errs.Invalid("geometry", "is required")
+	}
+	g, err := ParseGeometry(in.Geometry)
+	if err != nil {
+		return b, errs.Prefix("geometry", err)
+	}
+	want := map[string]GeometryType{KindLineOfContact: TypeLineString, KindZone: TypePolygon, KindCorridor: TypeLineString, KindSite: TypePoint}[in.Kind]
+	if g.Type != want {
+		return b, errs.Invalid("geometry.type", "a %s needs a %s, not a %s", in.Kind, want, g.Type)
+	}
+	b.Geometry = g
+	if in.Kind == KindCorridor {
+		if err := ValidateWidth(in.WidthM); err != nil {
+			return b, err
+		}
+	} else if in.WidthM != 0 {
+		return b, errs.Invalid("width_m", "only a corridor has a width")
+	}
+	if in.Kind != KindLineOfContact && (in.LeftParty != "" || in.RightParty != "") {
+		return b, errs.Invalid("left_party", "only a line of contact has sides")
+	}
+	if b.ValidFrom, err = ParseTime("valid_from", in.ValidFrom); err != nil {
+		return b, err
+	}
+	if in.ValidTo != "" {
+		to, err := ParseTime("valid_to", in.ValidTo)
+		if err != nil {
+			return b, err
+		}
+		if !to.After(b.ValidFrom) {
+			return b, errs.Invalid("valid_to", "must be after valid_from")
+		}
+		b.ValidTo = &to
+	}
+	return b, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// OrgCheck checks, inside a write transaction, that id names an
+// organisation (the agreement package owns them).
+type OrgCheck func(tx *store.Tx, field, id string) error
+
+// Service stores layers and places and answers where a point is.
+type Service struct {
+	db       *store.DB
+	orgCheck OrgCheck
+
+	mu     sync.Mutex
+	layers []Layer // cache of all layers; nil when stale
+}
+
+// New returns the geography service and registers its projections.
+func New(db *store.DB, orgCheck OrgCheck) *Service {
+	s := &Service{db: db, orgCheck: orgCheck}
+	db.Register(store.Projection{
+		Entity: "layer",
+		Tables: []store.Table{{Name: "layers", Columns: []string{"id", "kind", "subkind", "name", "party", "valid_from", "valid_to",
+			"min_lat", "min_lon", "max_lat", "max_lon", "geometry", "width_m", "left_party", "right_party", "illustrative"}}},
+		Rows: layerRows,
+	})
+	db.Register(store.Projection{
+		Entity: "place",
+		Tables: []store.Table{
+			{Name: "places", Columns: []string{"id", "kind", "name", "lat", "lon", "illustrative"}},
+			{Name: "place_names", Columns: []string{"place_id", "lang", "party", "name", "folded"}},
+		},
+		Rows: placeRows,
+	})
+	return s
+}
+
+const timeText = "2006-01-02T15:04:05Z"
+
+func layerRows(id string, body []byte) (map[string][][]any, error) {
+	var b LayerBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return nil, err
+	}
+	g, err := json.Marshal(b.Geometry)
+	if err != nil {
+		return nil, err
+	}
+	bb := b.Geometry.Bounds()
+	to := ""
+	if b.ValidTo != nil {
+		to = b.ValidTo.UTC().Format(timeText)
+	}
+	return map[string][][]any{"layers": {{id, b.Kind, b.Subkind, b.Name, b.Party, b.ValidFrom.UTC().Format(timeText), to,
+		bb.MinLat, bb.MinLon, bb.MaxLat, bb.MaxLon, string(g), b.WidthM, b.LeftParty, b.RightParty, b.Illustrative}}}, nil
+}
+
+func (s *Service) checkOrgs(tx *store.Tx, fields map[string]string) error {
+	if s.orgCheck == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if fields[k] != "" {
+			if err := s.orgCheck(tx, k, fields[k]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CreateLayer validates and stores a new layer.
+func (s *Service) CreateLayer(ctx context.Context, actor store.Actor, in LayerInput) (Layer, error) {
+	return s.putLayer(ctx, actor, s.db.NewID("lyr"), 1, in)
+}
+
+// UpdateLayer replaces a layer; version is the version the client last saw.
+func (s *Service) UpdateLayer(ctx context.Context, actor store.Actor, id string, version int64, in LayerInput) (Layer, error) {
+	if _, err := s.GetLayer(ctx, id); err != nil {
+		return Layer{}, err
+	}
+	return s.putLayer(ctx, actor, id, version+1, in)
+}
+
+func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, version int64, in LayerInput) (Layer, error) {
+	b, err := in.body()
+	if err != nil {
+		return Layer{}, err
+	}
+	var rec store.Recorded
+	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := s.checkOrgs(tx, map[string]string{"party": b.Party, "left_party": b.LeftParty, "right_party": b.RightParty}); err != nil {
+			return err
+		}
+		var err error
+		rec, err = tx.Record(store.Change{Entity: "layer", ID: id, Version: version, Actor: actor, Body: b})
+		return err
+	})
+	if err != nil {
+		return Layer{}, err
+	}
+	s.mu.Lock()
+	s.layers = nil
+	s.mu.Unlock()
+	return Layer{ID: id, Version: rec.Version, LayerBody: b}, nil
+}
+
+// GetLayer returns one layer.
+func (s *Service) GetLayer(ctx context.Context, id string) (Layer, error) {
+	body, v, err := s.db.Body(ctx, "layer", id)
+	if err != nil {
+		if errs.CodeOf(err) == errs.CodeNotFound {
+			return Layer{}, errs.NotFound("layer %s not found", id)
+		}
+		return Layer{}, err
+	}
+	l := Layer{ID: id, Version: v}
+	if err := json.Unmarshal(body, &l.LayerBody); err != nil {
+		return Layer{}, fmt.Errorf("layer %s: %w", id, err)
+	}
+	return l, nil
+}
+
+// LayerFilter narrows ListLayers.
+type LayerFilter struct {
+	Kind string
+	At   *time.Time // only layers valid at this time
+}
+
+// ListLayers lists layers in id order.
+func (s *Service) ListLayers(ctx context.Context, f LayerFilter, page store.PageRequest) (store.Page[Layer], error) {
+	keys, limit, err := page.Keys()
+	if err != nil {
+		return store.Page[Layer]{}, err
+	}
+	if f.Kind != "" {
+		if _, ok := subkinds[f.Kind]; !ok {
+			return store.Page[Layer]{}, errs.Invalid("kind", "must be line_of_contact, zone, corridor or site")
+		}
+	}
+	q := `SELECT id FROM layers WHERE id > ?`
+	args := []any{""}
+	if len(keys) > 0 {
+		args[0] = keys[0]
+	}
+	if f.Kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, f.Kind)
+	}
+	if f.At != nil {
+		at := f.At.UTC().Format(timeText)
+		q += ` AND valid_from <= ? AND (valid_to = '' OR valid_to > ?)`
+		args = append(args, at, at)
+	}
+	q += ` ORDER BY id LIMIT ?`
+	args = append(args, limit+1)
+	ids, err := s.ids(ctx, q, args...)
+	if err != nil {
+		return store.Page[Layer]{}, err
+	}
+	out := make([]Layer, 0, len(ids))
+	for _, id := range ids {
+		l, err := s.GetLayer(ctx, id)
+		if err != nil {
+			return store.Page[Layer]{}, err
+		}
+		out = append(out, l)
+	}
+	return store.Paginate(out, limit, func(l Layer) []string { return []string{l.ID} }), nil
+}
+
+func (s *Service) ids(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// allLayers returns every layer, cached until a layer is written.
+func (s *Service) allLayers(ctx context.Context) ([]Layer, error) {
+	s.mu.Lock()
+	cached := s.layers
+	s.mu.Unlock()
+	if cached != nil {
+		return cached, nil
+	}
+	ids, err := s.ids(ctx, `SELECT id FROM layers ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	all := make([]Layer, 0, len(ids))
+	for _, id := range ids {
+		l, err := s.GetLayer(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, l)
+	}
+	s.mu.Lock()
+	s.layers = all
+	s.mu.Unlock()
+	return all, nil
+}
+
+var _ = bytes.Equal
