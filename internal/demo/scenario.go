@@ -131,7 +131,7 @@ var places = []place{
 	{"Zangilan", "settlement", 39.085, 46.655, both("Zangilan", "Zəngilan", "Kovsakan", "Կովսական", "Зангилан", "Ковсакан"), false},
 	{"Gubadli", "settlement", 39.344, 46.579, both("Gubadli", "Qubadlı", "Kashatagh", "Քաշաթաղ", "Губадлы", "Кашатаг"), false},
 	{"Jabrayil", "settlement", 39.400, 47.027, both("Jabrayil", "Cəbrayıl", "Jrakan", "Ջրական", "Джебраил", "Джракан"), false},
-	{"Giyamaddinli", "settlement", 40.000, 46.970, []name{{"en", "", "Giyamaddinli"}, {"en", "AZ", "Kiyamaddinli"}, {"az", "", "Qiyaməddinli"}, {"ru", "", "Кюльатаг"}}, false},
+	{"Giyamaddinli", "settlement", 40.000, 46.970, []name{{"en", "", "Giyamaddinli"}, {"en", "AZ", "Kiyamaddinli"}, {"az", "", "Qiyaməddinli"}}, false},
 	{"Goris", "settlement", 39.511, 46.338, []name{{"en", "", "Goris"}, {"hy", "", "Գորիս"}, {"ru", "", "Горис"}}, false},
 	{"Kornidzor", "settlement", 39.485, 46.318, []name{{"en", "", "Kornidzor"}, {"hy", "", "Կոռնիձոր"}, {"ru", "", "Корнидзор"}}, false},
 }
