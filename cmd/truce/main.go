@@ -53,6 +53,7 @@ Commands:
   serve     serve the API, the log and the web interface
   demo      load the built-in scenario and serve it (--no-serve: load and exit)
   verify    check the change log, the Merkle tree, the checkpoints and every projection
+  bench     measure the system (log appends, verify, proofs, demo load)
   version   print the version and the commit
 
 Every flag has an environment equivalent: --data is TRUCE_DATA, --addr is TRUCE_ADDR.
@@ -78,4 +79,5 @@ var commands = map[string]command{
 	"demo":    cmdDemo,
 	"verify":  cmdVerify,
 	"version": cmdVersion,
+	"bench":   cmdBench,
 }

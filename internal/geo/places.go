@@ -119,6 +119,10 @@ func placeRows(id string, body []byte) (map[string][][]any, error) {
 	if err := json.Unmarshal(body, &b); err != nil {
 		return nil, err
 	}
+	return placeRowsOf(id, &b)
+}
+
+func placeRowsOf(id string, b *PlaceBody) (map[string][][]any, error) {
 	name := ""
 	if len(b.Names) > 0 {
 		name = b.Names[0].Name

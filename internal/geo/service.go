@@ -203,20 +203,13 @@ type Service struct {
 // New returns the geography service and registers its projections.
 func New(db *store.DB, orgCheck OrgCheck) *Service {
 	s := &Service{db: db, orgCheck: orgCheck}
-	db.Register(store.Projection{
-		Entity: "layer",
-		Tables: []store.Table{{Name: "layers", Columns: []string{"id", "kind", "subkind", "name", "party", "valid_from", "valid_to",
-			"min_lat", "min_lon", "max_lat", "max_lon", "geometry", "width_m", "left_party", "right_party", "illustrative"}}},
-		Rows: layerRows,
-	})
-	db.Register(store.Projection{
-		Entity: "place",
-		Tables: []store.Table{
-			{Name: "places", Columns: []string{"id", "kind", "name", "lat", "lon", "illustrative"}},
-			{Name: "place_names", Columns: []string{"place_id", "lang", "party", "name", "folded"}},
-		},
-		Rows: placeRows,
-	})
+	db.Register(store.Typed("layer", []store.Table{{Name: "layers", Columns: []string{"id", "kind", "subkind", "name", "party", "valid_from", "valid_to",
+		"min_lat", "min_lon", "max_lat", "max_lon", "geometry", "width_m", "left_party", "right_party", "illustrative"}}},
+		layerRowsOf))
+	db.Register(store.Typed("place", []store.Table{
+		{Name: "places", Columns: []string{"id", "kind", "name", "lat", "lon", "illustrative"}},
+		{Name: "place_names", Columns: []string{"place_id", "lang", "party", "name", "folded"}},
+	}, placeRowsOf))
 	return s
 }
 
@@ -227,6 +220,10 @@ func layerRows(id string, body []byte) (map[string][][]any, error) {
 	if err := json.Unmarshal(body, &b); err != nil {
 		return nil, err
 	}
+	return layerRowsOf(id, &b)
+}
+
+func layerRowsOf(id string, b *LayerBody) (map[string][][]any, error) {
 	g, err := json.Marshal(b.Geometry)
 	if err != nil {
 		return nil, err

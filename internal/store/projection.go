@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -23,9 +24,46 @@ type Projection struct {
 	// projects to. Each row has one value per column, in column order. A
 	// body that deletes the record returns no rows.
 	Rows func(id string, body []byte) (map[string][][]any, error)
+	// RowsOf, when set, computes the same rows from the body value the
+	// change was built from, sparing the write path a JSON decode. It
+	// returns ok false for a value of another type. Typed sets both.
+	RowsOf func(id string, body any) (rows map[string][][]any, ok bool, err error)
 
-	deletes []string // DELETE statement per table
-	inserts []string // INSERT statement per table
+	deletes []string   // DELETE statement per table
+	inserts [][]string // INSERT statement per table and row count, built on demand under the write lock
+}
+
+// Typed returns a projection whose Rows decodes the body into a T and
+// whose RowsOf takes a T (or *T) directly, both through f.
+func Typed[T any](entity string, tables []Table, f func(id string, body *T) (map[string][][]any, error)) Projection {
+	return Projection{
+		Entity: entity,
+		Tables: tables,
+		Rows: func(id string, body []byte) (map[string][][]any, error) {
+			var v T
+			if err := json.Unmarshal(body, &v); err != nil {
+				return nil, err
+			}
+			return f(id, &v)
+		},
+		RowsOf: func(id string, body any) (map[string][][]any, bool, error) {
+			switch v := body.(type) {
+			case T:
+				rows, err := f(id, &v)
+				return rows, true, err
+			case *T:
+				rows, err := f(id, v)
+				return rows, true, err
+			}
+			return nil, false, nil
+		},
+	}
+}
+
+// insertSQL returns the INSERT statement for n rows of table t.
+func insertSQL(t Table, n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", t.Name, strings.Join(t.Columns, ", "), strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
 }
 
 // Register adds a projection. Domain packages register theirs when they are
@@ -38,9 +76,8 @@ func (db *DB) Register(p Projection) {
 		panic("store: projection registered twice: " + p.Entity)
 	}
 	for _, t := range p.Tables {
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ")
 		p.deletes = append(p.deletes, fmt.Sprintf("DELETE FROM %s WHERE %s = ?", t.Name, t.Columns[0]))
-		p.inserts = append(p.inserts, fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", t.Name, strings.Join(t.Columns, ", "), ph))
+		p.inserts = append(p.inserts, make([]string, maxRowsPerInsert+1))
 	}
 	db.projections[p.Entity] = &p
 	db.projOrder = append(db.projOrder, p.Entity)
@@ -48,3 +85,14 @@ func (db *DB) Register(p Projection) {
 
 // Projections returns the registered entities in registration order.
 func (db *DB) Projections() []string { return append([]string(nil), db.projOrder...) }
+
+// insert returns the cached INSERT statement for n rows of table i. Only
+// the writer calls it, under the write lock.
+func (p *Projection) insert(i, n int) string {
+	q := p.inserts[i][n]
+	if q == "" {
+		q = insertSQL(p.Tables[i], n)
+		p.inserts[i][n] = q
+	}
+	return q
+}

@@ -82,6 +82,10 @@ func (db *DB) keepStatements(ctx context.Context, qs []string) {
 	}
 }
 
+// maxRowsPerInsert bounds a multi-row projection INSERT (SQLite allows
+// 32,766 parameters a statement).
+const maxRowsPerInsert = 64
+
 // hashBatch is how many stored hashes one INSERT writes.
 const hashBatch = 128
 
@@ -190,7 +194,14 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 	if c.Version != 0 && c.Version != version {
 		return Recorded{}, errs.Conflict("version", "%s %s is at version %d; this change was made against version %d", c.Entity, c.ID, current, c.Version-1)
 	}
-	rows, err := p.Rows(c.ID, body)
+	var rows map[string][][]any
+	ok := false
+	if p.RowsOf != nil {
+		rows, ok, err = p.RowsOf(c.ID, c.Body)
+	}
+	if !ok && err == nil {
+		rows, err = p.Rows(c.ID, body)
+	}
 	if err != nil {
 		return Recorded{}, fmt.Errorf("project %s %s: %w", c.Entity, c.ID, err)
 	}
@@ -214,13 +225,24 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 				return Recorded{}, fmt.Errorf("project %s: %w", t.Name, err)
 			}
 		}
-		for _, r := range rows[t.Name] {
+		// All of a table's rows go in one statement.
+		trows := rows[t.Name]
+		if len(trows) == 0 {
+			continue
+		}
+		args := make([]any, 0, len(trows)*len(t.Columns))
+		for _, r := range trows {
 			if len(r) != len(t.Columns) {
 				return Recorded{}, fmt.Errorf("project %s: row has %d values for %d columns", t.Name, len(r), len(t.Columns))
 			}
-			if _, err := tx.exec(p.inserts[i], r...); err != nil {
+			args = append(args, r...)
+		}
+		for len(args) > 0 {
+			n := min(len(args)/len(t.Columns), maxRowsPerInsert)
+			if _, err := tx.exec(p.insert(i, n), args[:n*len(t.Columns)]...); err != nil {
 				return Recorded{}, fmt.Errorf("project %s: %w", t.Name, err)
 			}
+			args = args[n*len(t.Columns):]
 		}
 	}
 	hashes, err := tlog.StoredHashes(seq, leaf.Encode(), tx)

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/app"
+	"github.com/truce-monitoring/truce/internal/bench"
+	"github.com/truce-monitoring/truce/internal/demo"
+)
+
+const benchUsage = `Usage: truce bench <what> [flags]
+
+  log    build a log of --changes changes and measure appends, verify and proofs
+  demo   time loading the demo scenario (what 'truce demo --no-serve' does)
+
+Results are printed as JSON on standard output; progress goes to standard
+error on a terminal.
+`
+
+func cmdBench(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, benchUsage)
+		return exitCode(2)
+	}
+	switch args[0] {
+	case "log":
+		return benchLog(ctx, e, args[1:])
+	case "demo":
+		return benchDemo(ctx, e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "truce bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
+	return exitCode(2)
+}
+
+func progressPrinter(e *env) bench.Progress {
+	if !isTerminal(e.stderr) {
+		return nil
+	}
+	last := time.Now()
+	return func(stage string, done, total int64) {
+		if time.Since(last) < 200*time.Millisecond && done != total {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(e.stderr, "\r\033[K%s: %d/%d", stage, done, total)
+	}
+}
+
+func benchLog(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench log", "bench log [--changes N] [--batch N] [--record organisation|place] [--dir DIR]")
+	n := fs.Int64("changes", 1_000_000, "changes to append")
+	batch := fs.Int("batch", 1000, "changes per transaction while building the log")
+	record := fs.String("record", "organisation", "record kind: organisation (one projection row) or place (four rows, folded names)")
+	dir := fs.String("dir", "", "working directory (default: a temporary one, removed afterwards)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *n < 1 || *batch < 1 {
+		return fmt.Errorf("--changes and --batch must be positive")
+	}
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "truce-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		*dir = d
+	}
+	res, err := bench.Log(ctx, *dir, *n, *batch, *record, progressPrinter(e))
+	if isTerminal(e.stderr) {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(res)
+}
+
+func benchDemo(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench demo", "bench demo [--runs N]")
+	runs := fs.Int("runs", 5, "how many times to load the demo")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	var secs []float64
+	for range *runs {
+		d, err := os.MkdirTemp("", "truce-bench-demo-")
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		a, err := app.Open(ctx, app.Config{Dir: d, Synchronous: "normal"})
+		if err != nil {
+			return err
+		}
+		if _, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo}); err != nil {
+			a.Close()
+			return err
+		}
+		a.DB.Checkpoint(ctx)
+		a.Close()
+		secs = append(secs, time.Since(t0).Seconds())
+		os.RemoveAll(d)
+	}
+	return json.NewEncoder(e.stdout).Encode(map[string]any{"runs": *runs, "seconds": secs})
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+// runCmd runs the program as a user would, with a controlled environment.
+func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "version")
+	if code != 0 || !strings.HasPrefix(out, "truce ") || !strings.Contains(out, "commit") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{}, {"frobnicate"}, {"verify", "--nope"}, {"verify", "extra"}, {"bench"}, {"bench", "nothing"}} {
+		if code, _, _ := runCmd(t, nil, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if code, _, errOut := runCmd(t, nil, "verify"); code != 1 || !strings.Contains(errOut, "--data") {
+		t.Errorf("verify without --data: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, nil, "serve", "--data", t.TempDir(), "--addr", "not an address"); code != 1 || !strings.Contains(errOut, "--addr") {
+		t.Errorf("serve with a bad address: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, map[string]string{"TRUCE_LOG_LEVEL": "loud"}, "serve", "--data", t.TempDir()); code != 1 || !strings.Contains(errOut, "log-level") {
+		t.Errorf("serve with a bad TRUCE_LOG_LEVEL: %d %q", code, errOut)
+	}
+}
+
+func TestDemoThenVerifyThenTamper(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, out, errOut := runCmd(t, nil, "demo", "--no-serve", "--data", dir)
+	if code != 0 || !strings.Contains(out, "9 provisions") {
+		t.Fatalf("demo: %d %s %s", code, out, errOut)
+	}
+	if code, _, _ := runCmd(t, nil, "demo", "--no-serve", "--data", dir); code != 1 {
+		t.Fatalf("demo into a non-empty directory: exit %d", code)
+	}
+	// The data directory comes from the environment as well as the flag.
+	code, out, _ = runCmd(t, map[string]string{"TRUCE_DATA": dir}, "verify")
+	if code != 0 || !strings.HasPrefix(out, "intact:") {
+		t.Fatalf("verify: %d %s", code, out)
+	}
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "truce.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE provisions SET number = '99' WHERE number = '6'`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	code, out, _ = runCmd(t, nil, "verify", "--data", dir)
+	if code != 1 || !strings.Contains(out, "BROKEN provision prv_") || !strings.Contains(out, "column number") {
+		t.Fatalf("verify after tampering: %d\n%s", code, out)
+	}
+}
