@@ -141,6 +141,9 @@ func (s *Service) CreatePlace(ctx context.Context, actor store.Actor, in PlaceIn
 
 // UpdatePlace replaces a place; version is the version the client last saw.
 func (s *Service) UpdatePlace(ctx context.Context, actor store.Actor, id string, version int64, in PlaceInput) (Place, error) {
+	if version < 1 { // 0 would skip the store's version check
+		return Place{}, errs.Invalid("version", "must be the version last read, at least 1")
+	}
 	if _, err := s.GetPlace(ctx, id); err != nil {
 		return Place{}, err
 	}

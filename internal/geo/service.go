@@ -79,7 +79,9 @@ func (l LayerBody) ValidAt(t time.Time) bool {
 
 var langTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
-// ParseTime parses an RFC 3339 time in field.
+// ParseTime parses an RFC 3339 time in field, in UTC and truncated to the
+// second: the layers table compares validity times as text to the second,
+// so whole seconds keep ListLayers and ValidAt in agreement.
 func ParseTime(field, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, errs.Invalid(field, "is required")
@@ -88,7 +90,11 @@ func ParseTime(field, s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, errs.Invalid(field, "must be an RFC 3339 time such as 2020-11-09T21:00:00Z")
 	}
-	return t.UTC(), nil
+	t = t.UTC().Truncate(time.Second)
+	if y := t.Year(); y < 0 || y > 9999 { // an offset can push a valid year out of JSON's range
+		return time.Time{}, errs.Invalid(field, "year %d in UTC is outside 0000 to 9999", y)
+	}
+	return t, nil
 }
 
 func checkNames(field string, names map[string]string) error {
@@ -128,9 +134,9 @@ func (in LayerInput) body() (LayerBody, error) {
 	if err := checkNames("names", in.Names); err != nil {
 		return b, err
 	}
-	for f, v := range map[string]string{"party": in.Party, "left_party": in.LeftParty, "right_party": in.RightParty} {
-		if v != "" {
-			if err := text.CheckName(f, v, 64); err != nil {
+	for _, p := range [][2]string{{"party", in.Party}, {"left_party", in.LeftParty}, {"right_party", in.RightParty}} {
+		if p[1] != "" {
+			if err := text.CheckName(p[0], p[1], 64); err != nil {
 				return b, err
 			}
 		}
@@ -159,8 +165,11 @@ func (in LayerInput) body() (LayerBody, error) {
 	} else if in.WidthM != 0 {
 		return b, errs.Invalid("width_m", "only a corridor has a width")
 	}
-	if in.Kind != KindLineOfContact && (in.LeftParty != "" || in.RightParty != "") {
+	if in.Kind != KindLineOfContact && in.LeftParty != "" {
 		return b, errs.Invalid("left_party", "only a line of contact has sides")
+	}
+	if in.Kind != KindLineOfContact && in.RightParty != "" {
+		return b, errs.Invalid("right_party", "only a line of contact has sides")
 	}
 	if b.ValidFrom, err = ParseTime("valid_from", in.ValidFrom); err != nil {
 		return b, err
@@ -198,6 +207,7 @@ type Service struct {
 
 	mu     sync.Mutex
 	layers []Layer // cache of all layers; nil when stale
+	writes uint64  // layer writes so far, so that a load racing a write is not cached
 }
 
 // New returns the geography service and registers its projections.
@@ -263,6 +273,9 @@ func (s *Service) CreateLayer(ctx context.Context, actor store.Actor, in LayerIn
 
 // UpdateLayer replaces a layer; version is the version the client last saw.
 func (s *Service) UpdateLayer(ctx context.Context, actor store.Actor, id string, version int64, in LayerInput) (Layer, error) {
+	if version < 1 { // 0 would skip the store's version check
+		return Layer{}, errs.Invalid("version", "must be the version last read, at least 1")
+	}
 	if _, err := s.GetLayer(ctx, id); err != nil {
 		return Layer{}, err
 	}
@@ -288,6 +301,7 @@ func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, ve
 	}
 	s.mu.Lock()
 	s.layers = nil
+	s.writes++
 	s.mu.Unlock()
 	return Layer{ID: id, Version: rec.Version, LayerBody: b}, nil
 }
@@ -376,7 +390,7 @@ func (s *Service) ids(ctx context.Context, q string, args ...any) ([]string, err
 // allLayers returns every layer, cached until a layer is written.
 func (s *Service) allLayers(ctx context.Context) ([]Layer, error) {
 	s.mu.Lock()
-	cached := s.layers
+	cached, writes := s.layers, s.writes
 	s.mu.Unlock()
 	if cached != nil {
 		return cached, nil
@@ -394,7 +408,9 @@ func (s *Service) allLayers(ctx context.Context) ([]Layer, error) {
 		all = append(all, l)
 	}
 	s.mu.Lock()
-	s.layers = all
+	if s.writes == writes {
+		s.layers = all
+	}
 	s.mu.Unlock()
 	return all, nil
 }

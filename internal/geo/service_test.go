@@ -3,7 +3,6 @@ package geo
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -521,7 +520,7 @@ func TestListLayers(t *testing.T) {
 				if !slices.Equal(got, want) {
 					t.Errorf("limit %d: got %v, want %v", limit, got, want)
 				}
-				if wantPages := max(1, (len(want)+limit-1)/limit); pages != wantPages && pages != wantPages+1 {
+				if wantPages := max(1, (len(want)+limit-1)/limit); pages != wantPages {
 					t.Errorf("limit %d: %d pages for %d items", limit, pages, len(want))
 				}
 				// The SQL filter must agree with ValidAt, which Locate uses.
@@ -531,7 +530,8 @@ func TestListLayers(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						if l.ValidAt(*tt.filter.At) && (tt.filter.Kind == "" || tt.filter.Kind == l.Kind) != slices.Contains(got, id) {
+						want := l.ValidAt(*tt.filter.At) && (tt.filter.Kind == "" || tt.filter.Kind == l.Kind)
+						if want != slices.Contains(got, id) {
 							t.Errorf("ValidAt(%v) = %v for %s, but ListLayers disagrees", tt.filter.At, l.ValidAt(*tt.filter.At), l.Name)
 						}
 					}
@@ -855,8 +855,7 @@ func TestLocate(t *testing.T) {
 		if loc.NearestSite == nil || loc.NearestSite.ID != checkpoint.ID || loc.NearestSite.Subkind != "checkpoint" {
 			t.Errorf("nearest site = %+v, want the corridor checkpoint", loc.NearestSite)
 		}
-		if loc.NearestPlace == nil || loc.NearestPlace.ID != shusha.ID && loc.NearestPlace.Name != "Shusha" {
-			// Shusha (39.758, 46.750) is nearer to the corridor centre than Khankendi.
+		if loc.NearestPlace == nil || loc.NearestPlace.ID != shusha.ID {
 			t.Errorf("nearest place = %+v, want Shusha", loc.NearestPlace)
 		}
 	})
@@ -1047,8 +1046,5 @@ func TestLayerRowsRejectsBadBody(t *testing.T) {
 	}
 	if _, err := placeRows("plc_x", []byte(`{"names":7}`)); err == nil {
 		t.Error("placeRows accepted a bad body")
-	}
-	if err := errors.New("x"); errs.CodeOf(err) != errs.CodeInternal {
-		t.Fatal("errs.CodeOf of a plain error must be internal")
 	}
 }
