@@ -45,6 +45,9 @@ func DecodeBytes[T any](body []byte) (T, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return v, errs.Invalid("body", "is empty: a JSON object is required")
 	}
+	if string(bytes.TrimSpace(body)) == "null" { // encoding/json would leave v zero and say nothing
+		return v, errs.Invalid("body", "is null: a JSON object is required")
+	}
 	if !utf8.Valid(body) {
 		return v, errs.Invalid("body", "is not valid UTF-8")
 	}
@@ -84,7 +87,10 @@ func jsonError(err error, body []byte) error {
 		return errs.Invalid(name, "is not a known field")
 	}
 	var e *errs.Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) { // from a member's UnmarshalJSON, which does not know its path
+		if e.Field == "" {
+			return errs.Prefix("body", e)
+		}
 		return e
 	}
 	return errs.Invalid("body", "%s", strings.TrimPrefix(msg, "json: "))
