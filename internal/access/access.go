@@ -250,3 +250,59 @@ func Filter(p Principal, alias, readersTable string) (string, []any) {
 	}
 	return "(" + strings.Join(conds, " OR ") + ")", args
 }
+
+// Label is how a record says who may read it. Records embed it in their
+// body; projections keep classification and owner_org as columns and the
+// restricted_to organisations in a readers table, so Filter works in SQL.
+type Label struct {
+	Classification Classification `json:"classification"`
+	RestrictedTo   []string       `json:"restricted_to,omitempty" doc:"restricted: organisations that may read besides the owner"`
+	OwnerOrg       string         `json:"owner_org,omitempty" doc:"the organisation that filed the record"`
+}
+
+// LabelInput is the part of a client's input that labels a record.
+type LabelInput struct {
+	Classification string   `json:"classification,omitempty" doc:"public, mission or restricted; a default per kind of record when absent"`
+	RestrictedTo   []string `json:"restricted_to,omitempty" doc:"restricted: organisation ids that may read the record besides the owner"`
+}
+
+// Label checks the input and returns the label, with def when no
+// classification is given and owner as the owning organisation. Personal
+// is not accepted here: records with personal data set it themselves.
+func (in LabelInput) Label(def Classification, owner string) (Label, error) {
+	c, err := ParseClassification("classification", in.Classification, def)
+	if err != nil {
+		return Label{}, err
+	}
+	if c == Personal {
+		return Label{}, errs.Invalid("classification", "personal is set only by records that hold personal data")
+	}
+	if c != Restricted && len(in.RestrictedTo) > 0 {
+		return Label{}, errs.Invalid("restricted_to", "only a restricted record names its readers")
+	}
+	if len(in.RestrictedTo) > 50 {
+		return Label{}, errs.Invalid("restricted_to", "at most 50 organisations")
+	}
+	seen := map[string]bool{}
+	for i, o := range in.RestrictedTo {
+		if o == "" || len(o) > 64 || seen[o] {
+			return Label{}, errs.Invalid(fmt.Sprintf("restricted_to[%d]", i), "must be a distinct organisation id")
+		}
+		seen[o] = true
+	}
+	return Label{Classification: c, RestrictedTo: slices.Clone(in.RestrictedTo), OwnerOrg: owner}, nil
+}
+
+// Resource returns the policy's view of a labelled record.
+func (l Label) Resource(kind string) Resource {
+	return Resource{Kind: kind, Classification: l.Classification, Owner: l.OwnerOrg, ReadersOrgs: l.RestrictedTo}
+}
+
+// ReaderRows returns the rows of a readers table for a labelled record.
+func (l Label) ReaderRows(id string) [][]any {
+	var rows [][]any
+	for _, o := range l.RestrictedTo {
+		rows = append(rows, []any{id, o})
+	}
+	return rows
+}

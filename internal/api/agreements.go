@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -10,7 +11,7 @@ import (
 func (s *Server) agreementRoutes() {
 	ag := s.Agreements
 	addResource(s, resource[agreement.OrganisationInput, agreement.Organisation]{
-		path: "/api/v1/organisations", tag: "agreements", noun: "organisation",
+		path: "/api/v1/organisations", tag: "agreements", noun: "organisation", kind: "organisation",
 		create: ag.CreateOrganisation, update: ag.UpdateOrganisation, get: ag.GetOrganisation,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Organisation], error) {
 			return ag.ListOrganisations(r.Context(), agreement.OrganisationFilter{Kind: r.URL.Query().Get("kind")}, p)
@@ -19,7 +20,7 @@ func (s *Server) agreementRoutes() {
 		version: func(o agreement.Organisation) int64 { return o.Version },
 	})
 	addResource(s, resource[agreement.AgreementInput, agreement.Agreement]{
-		path: "/api/v1/agreements", tag: "agreements", noun: "agreement",
+		path: "/api/v1/agreements", tag: "agreements", noun: "agreement", kind: "agreement",
 		create: ag.CreateAgreement, update: ag.UpdateAgreement, get: ag.GetAgreement,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Agreement], error) {
 			return ag.ListAgreements(r.Context(), p)
@@ -27,7 +28,7 @@ func (s *Server) agreementRoutes() {
 		version: func(a agreement.Agreement) int64 { return a.Version },
 	})
 	addResource(s, resource[agreement.ProvisionInput, agreement.Provision]{
-		path: "/api/v1/provisions", tag: "agreements", noun: "provision",
+		path: "/api/v1/provisions", tag: "agreements", noun: "provision", kind: "provision",
 		create: ag.CreateProvision, update: ag.UpdateProvision, get: ag.GetProvision,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Provision], error) {
 			q := r.URL.Query()
@@ -43,7 +44,7 @@ func (s *Server) agreementRoutes() {
 	s.add(Route{Method: "POST", Path: "/api/v1/provisions/{id}/status", Summary: "Record a provision's new implementation status with evidence (If-Match: the version you read)",
 		Tag: "agreements", Request: agreement.StatusInput{}, Response: agreement.Provision{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			a, err := actor(r)
+			p, err := authorize(r, access.Update, access.Resource{Kind: "provision"})
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -58,11 +59,11 @@ func (s *Server) agreementRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			p, err := ag.AddProvisionStatus(r.Context(), a, r.PathValue("id"), v, in)
+			prov, err := ag.AddProvisionStatus(r.Context(), p.Actor(), r.PathValue("id"), v, in)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			writeRecord(w, http.StatusOK, p.Version, p)
+			writeRecord(w, http.StatusOK, prov.Version, prov)
 		}})
 }

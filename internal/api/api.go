@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
@@ -31,6 +32,9 @@ type Deps struct {
 type Server struct {
 	Deps
 	routes []Route
+	// resources gives the policy's view of a record of each entity, for
+	// routes that serve any kind (history).
+	resources map[string]func(r *http.Request, id string) (access.Resource, error)
 }
 
 // New builds the API and registers every route.
@@ -41,7 +45,7 @@ func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{Deps: d}
+	s := &Server{Deps: d, resources: map[string]func(*http.Request, string) (access.Resource, error){}}
 	s.logRoutes()
 	s.agreementRoutes()
 	s.geoRoutes()
@@ -74,27 +78,27 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	WriteProblem(w, r, s.Log, err)
 }
 
-type actorKey struct{}
+type principalKey struct{}
 
-// WithActor returns a context carrying who is making the request; the
-// server's authentication middleware sets it.
-func WithActor(ctx context.Context, a store.Actor) context.Context {
-	return context.WithValue(ctx, actorKey{}, a)
+// WithPrincipal returns a context carrying who is making the request; the
+// server's authentication middleware sets it on every request.
+func WithPrincipal(ctx context.Context, p access.Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
 }
 
-// ActorFrom returns the request's actor.
-func ActorFrom(ctx context.Context) (store.Actor, bool) {
-	a, ok := ctx.Value(actorKey{}).(store.Actor)
-	return a, ok
-}
-
-// actor returns the request's actor or an error for an anonymous write.
-func actor(r *http.Request) (store.Actor, error) {
-	a, ok := ActorFrom(r.Context())
-	if !ok {
-		return store.Actor{}, errs.Unauthenticated("sign in or send a bearer token")
+// PrincipalFrom returns the request's principal (Anonymous when none).
+func PrincipalFrom(ctx context.Context) access.Principal {
+	if p, ok := ctx.Value(principalKey{}).(access.Principal); ok {
+		return p
 	}
-	return a, nil
+	return access.Anonymous
+}
+
+// authorize asks the policy whether the request's principal may do action
+// on r, and returns the principal.
+func authorize(r *http.Request, action access.Action, res access.Resource) (access.Principal, error) {
+	p := PrincipalFrom(r.Context())
+	return p, access.Decide(p, action, res)
 }
 
 // queryInt parses an optional integer query parameter.

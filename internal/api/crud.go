@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -12,9 +13,13 @@ import (
 // (PUT /{id} with If-Match). Every domain collection is one of these, so
 // that they all behave the same.
 type resource[In, Out any] struct {
-	path    string // e.g. /api/v1/agreements
-	tag     string
-	noun    string // e.g. "agreement"
+	path string // e.g. /api/v1/agreements
+	tag  string
+	noun string // e.g. "agreement"
+	kind string // the entity, as the policy knows it
+	// access returns the policy's view of a record; nil for reference data
+	// that every account may read.
+	access  func(Out) access.Resource
 	create  func(ctx context.Context, a store.Actor, in In) (Out, error)
 	update  func(ctx context.Context, a store.Actor, id string, version int64, in In) (Out, error)
 	get     func(ctx context.Context, id string) (Out, error)
@@ -29,7 +34,7 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 	if rs.create != nil {
 		s.add(Route{Method: "POST", Path: rs.path, Summary: "Create a " + rs.noun, Tag: rs.tag, Request: in, Response: out, Status: http.StatusCreated,
 			Handler: func(w http.ResponseWriter, r *http.Request) {
-				a, err := actor(r)
+				p, err := authorize(r, access.Create, access.Resource{Kind: rs.kind})
 				if err != nil {
 					s.fail(w, r, err)
 					return
@@ -39,7 +44,7 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 					s.fail(w, r, err)
 					return
 				}
-				rec, err := rs.create(r.Context(), a, in)
+				rec, err := rs.create(r.Context(), p.Actor(), in)
 				if err != nil {
 					s.fail(w, r, err)
 					return
@@ -50,6 +55,10 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 	s.add(Route{Method: "GET", Path: rs.path, Summary: "List " + rs.noun + " records", Tag: rs.tag, Response: store.Page[Out]{},
 		Query: append(append([]Param{}, rs.filters...), pageParams...),
 		Handler: func(w http.ResponseWriter, r *http.Request) {
+			if _, err := authorize(r, access.Read, access.Resource{Kind: rs.kind}); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 			page, err := pageRequest(r)
 			if err != nil {
 				s.fail(w, r, err)
@@ -69,12 +78,25 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 				s.fail(w, r, err)
 				return
 			}
+			if _, err := authorize(r, access.Read, rs.resourceOf(rec)); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 			writeRecord(w, http.StatusOK, rs.version(rec), rec)
 		}})
 	if rs.update != nil {
 		s.add(Route{Method: "PUT", Path: rs.path + "/{id}", Summary: "Replace a " + rs.noun + " with a new version (If-Match: the version you read)", Tag: rs.tag, Request: in, Response: out,
 			Handler: func(w http.ResponseWriter, r *http.Request) {
-				a, err := actor(r)
+				if _, err := authorize(r, access.Update, access.Resource{Kind: rs.kind}); err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				cur, err := rs.get(r.Context(), r.PathValue("id"))
+				if err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				p, err := authorize(r, access.Update, rs.resourceOf(cur))
 				if err != nil {
 					s.fail(w, r, err)
 					return
@@ -89,7 +111,7 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 					s.fail(w, r, err)
 					return
 				}
-				rec, err := rs.update(r.Context(), a, r.PathValue("id"), v, in)
+				rec, err := rs.update(r.Context(), p.Actor(), r.PathValue("id"), v, in)
 				if err != nil {
 					s.fail(w, r, err)
 					return
@@ -97,4 +119,13 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 				writeRecord(w, http.StatusOK, rs.version(rec), rec)
 			}})
 	}
+}
+
+func (rs resource[In, Out]) resourceOf(rec Out) access.Resource {
+	if rs.access == nil {
+		return access.Resource{Kind: rs.kind}
+	}
+	res := rs.access(rec)
+	res.Kind = rs.kind
+	return res
 }

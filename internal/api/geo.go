@@ -3,8 +3,8 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"time"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -12,11 +12,20 @@ import (
 
 func (s *Server) geoRoutes() {
 	g := s.Geo
+	s.resources["layer"] = func(r *http.Request, id string) (access.Resource, error) {
+		l, err := g.GetLayer(r.Context(), id)
+		return l.Resource(), err
+	}
+	s.resources["place"] = func(r *http.Request, id string) (access.Resource, error) {
+		p, err := g.GetPlace(r.Context(), id)
+		return p.Resource(), err
+	}
 	addResource(s, resource[geo.LayerInput, geo.Layer]{
-		path: "/api/v1/layers", tag: "geography", noun: "layer",
+		path: "/api/v1/layers", tag: "geography", noun: "layer", kind: "layer",
 		create: g.CreateLayer, update: g.UpdateLayer, get: g.GetLayer,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[geo.Layer], error) {
-			f := geo.LayerFilter{Kind: r.URL.Query().Get("kind")}
+			reader := PrincipalFrom(r.Context())
+			f := geo.LayerFilter{Kind: r.URL.Query().Get("kind"), Reader: &reader}
 			if at := r.URL.Query().Get("at"); at != "" {
 				t, err := geo.ParseTime("at", at)
 				if err != nil {
@@ -28,15 +37,18 @@ func (s *Server) geoRoutes() {
 		},
 		filters: []Param{{Name: "kind", Description: "line_of_contact, zone, corridor, site"}, {Name: "at", Description: "only layers in force at this RFC 3339 time"}},
 		version: func(l geo.Layer) int64 { return l.Version },
+		access:  geo.Layer.Resource,
 	})
 	addResource(s, resource[geo.PlaceInput, geo.Place]{
-		path: "/api/v1/places", tag: "geography", noun: "place",
+		path: "/api/v1/places", tag: "geography", noun: "place", kind: "place",
 		create: g.CreatePlace, update: g.UpdatePlace, get: g.GetPlace,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[geo.Place], error) {
-			return g.ListPlaces(r.Context(), geo.PlaceFilter{Query: r.URL.Query().Get("q"), Kind: r.URL.Query().Get("kind")}, p)
+			reader := PrincipalFrom(r.Context())
+			return g.ListPlaces(r.Context(), geo.PlaceFilter{Query: r.URL.Query().Get("q"), Kind: r.URL.Query().Get("kind"), Reader: &reader}, p)
 		},
 		filters: []Param{{Name: "q", Description: "any of the place's names, in any script, ignoring case and diacritics"}, {Name: "kind"}},
 		version: func(p geo.Place) int64 { return p.Version },
+		access:  geo.Place.Resource,
 	})
 	s.add(Route{Method: "GET", Path: "/api/v1/geo/locate", Summary: "Where a point is: zones, corridor, distance and side of the line of contact, nearest site and place", Tag: "geography",
 		Query: []Param{
@@ -72,7 +84,7 @@ func (s *Server) geoRoutes() {
 				}
 				at = t
 			}
-			loc, err := g.Locate(r.Context(), p, at)
+			loc, err := g.LocateFor(r.Context(), PrincipalFrom(r.Context()), p, at)
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -80,5 +92,3 @@ func (s *Server) geoRoutes() {
 			WriteJSON(w, http.StatusOK, loc)
 		}})
 }
-
-var _ = time.Now

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/ledger"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -176,6 +177,10 @@ func (s *Server) consistency(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	entity, id := r.PathValue("entity"), r.PathValue("id")
+	if _, err := authorize(r, access.Read, s.resourceFor(r, entity, id)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if strings.ContainsAny(entity+id, "\x00/") {
 		s.fail(w, r, errs.Invalid("id", "is not a record id"))
 		return
@@ -186,4 +191,17 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	WriteJSON(w, http.StatusOK, History{Entity: entity, ID: id, Versions: vs})
+}
+
+// resourceFor returns the policy's view of any record by entity and id, for
+// routes such as history that serve every kind. Kinds without a finer view
+// are mission material.
+func (s *Server) resourceFor(r *http.Request, entity, id string) access.Resource {
+	if f, ok := s.resources[entity]; ok {
+		if res, err := f(r, id); err == nil {
+			res.Kind = entity
+			return res
+		}
+	}
+	return access.Resource{Kind: entity, Classification: access.Mission}
 }

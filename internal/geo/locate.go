@@ -2,6 +2,8 @@ package geo
 
 import (
 	"context"
+
+	"github.com/truce-monitoring/truce/internal/access"
 	"math"
 	"time"
 )
@@ -69,6 +71,15 @@ func round1(m float64) float64 { return math.Round(m*10) / 10 }
 // from the line of contact and on which side, and the nearest site and
 // named place. Distances are geodesic metres.
 func (s *Service) Locate(ctx context.Context, p Point, at time.Time) (Location, error) {
+	return s.locate(ctx, nil, p, at)
+}
+
+// LocateFor is Locate with only the layers and places reader may see.
+func (s *Service) LocateFor(ctx context.Context, reader access.Principal, p Point, at time.Time) (Location, error) {
+	return s.locate(ctx, &reader, p, at)
+}
+
+func (s *Service) locate(ctx context.Context, reader *access.Principal, p Point, at time.Time) (Location, error) {
 	if err := p.Validate(); err != nil {
 		return Location{}, err
 	}
@@ -79,7 +90,7 @@ func (s *Service) Locate(ctx context.Context, p Point, at time.Time) (Location, 
 	loc := Location{Point: p, At: at.UTC(), Zones: []ZoneHit{}, Corridors: []CorridorHit{}}
 	near := false
 	for _, l := range layers {
-		if !l.ValidAt(at) {
+		if !l.ValidAt(at) || (reader != nil && !access.CanRead(*reader, l.Resource())) {
 			continue
 		}
 		switch l.Kind {
@@ -120,7 +131,7 @@ func (s *Service) Locate(ctx context.Context, p Point, at time.Time) (Location, 
 		}
 	}
 	loc.OutsideLayers = !near
-	if loc.NearestPlace, err = s.nearestPlace(ctx, p); err != nil {
+	if loc.NearestPlace, err = s.nearestPlace(ctx, reader, p); err != nil {
 		return Location{}, err
 	}
 	return loc, nil

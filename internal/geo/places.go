@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/text"
@@ -29,6 +30,7 @@ type PlaceInput struct {
 	Location     *Point      `json:"location"`
 	Note         string      `json:"note,omitempty"`
 	Illustrative bool        `json:"illustrative,omitempty"`
+	access.LabelInput
 }
 
 // PlaceBody is a place as the change log holds it.
@@ -38,7 +40,11 @@ type PlaceBody struct {
 	Location     Point       `json:"location"`
 	Note         string      `json:"note,omitempty"`
 	Illustrative bool        `json:"illustrative,omitempty"`
+	access.Label
 }
+
+// Resource is the policy's view of the place.
+func (p Place) Resource() access.Resource { return p.Label.Resource("place") }
 
 // Place is a place with its id and version.
 type Place struct {
@@ -68,8 +74,14 @@ func (p PlaceBody) NameFor(lang, party string) string {
 	return best
 }
 
-func (in PlaceInput) body() (PlaceBody, error) {
+// body validates the input; places are public unless labelled otherwise.
+func (in PlaceInput) body(owner string) (PlaceBody, error) {
 	b := PlaceBody{Kind: in.Kind, Names: in.Names, Note: in.Note, Illustrative: in.Illustrative}
+	label, err := in.LabelInput.Label(access.Public, owner)
+	if err != nil {
+		return b, err
+	}
+	b.Label = label
 	if !contains(placeKinds, in.Kind) {
 		return b, errs.Invalid("kind", "must be one of %s", strings.Join(placeKinds, ", "))
 	}
@@ -127,7 +139,8 @@ func placeRowsOf(id string, b *PlaceBody) (map[string][][]any, error) {
 	if len(b.Names) > 0 {
 		name = b.Names[0].Name
 	}
-	out := map[string][][]any{"places": {{id, b.Kind, name, b.Location.Lat, b.Location.Lon, b.Illustrative}}}
+	out := map[string][][]any{"places": {{id, b.Kind, name, b.Location.Lat, b.Location.Lon, b.Illustrative, string(b.Classification), b.OwnerOrg}},
+		"place_readers": b.ReaderRows(id)}
 	for _, n := range b.Names {
 		out["place_names"] = append(out["place_names"], []any{id, n.Lang, n.Party, n.Name, text.Fold(n.Name)})
 	}
@@ -136,7 +149,7 @@ func placeRowsOf(id string, b *PlaceBody) (map[string][][]any, error) {
 
 // CreatePlace validates and stores a new place.
 func (s *Service) CreatePlace(ctx context.Context, actor store.Actor, in PlaceInput) (Place, error) {
-	return s.putPlace(ctx, actor, s.db.NewID("plc"), 1, in)
+	return s.putPlace(ctx, actor, s.db.NewID("plc"), 1, actor.Org, in)
 }
 
 // UpdatePlace replaces a place; version is the version the client last saw.
@@ -144,19 +157,25 @@ func (s *Service) UpdatePlace(ctx context.Context, actor store.Actor, id string,
 	if version < 1 { // 0 would skip the store's version check
 		return Place{}, errs.Invalid("version", "must be the version last read, at least 1")
 	}
-	if _, err := s.GetPlace(ctx, id); err != nil {
+	cur, err := s.GetPlace(ctx, id)
+	if err != nil {
 		return Place{}, err
 	}
-	return s.putPlace(ctx, actor, id, version+1, in)
+	return s.putPlace(ctx, actor, id, version+1, cur.OwnerOrg, in)
 }
 
-func (s *Service) putPlace(ctx context.Context, actor store.Actor, id string, version int64, in PlaceInput) (Place, error) {
-	b, err := in.body()
+func (s *Service) putPlace(ctx context.Context, actor store.Actor, id string, version int64, owner string, in PlaceInput) (Place, error) {
+	b, err := in.body(owner)
 	if err != nil {
 		return Place{}, err
 	}
 	var rec store.Recorded
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
+		for i, o := range b.RestrictedTo {
+			if err := s.checkOrgs(tx, map[string]string{fmt.Sprintf("restricted_to[%d]", i): o}); err != nil {
+				return err
+			}
+		}
 		for i, n := range b.Names {
 			if n.Party != "" {
 				if err := s.checkOrgs(tx, map[string]string{fmt.Sprintf("names[%d].party", i): n.Party}); err != nil {
@@ -194,6 +213,8 @@ func (s *Service) GetPlace(ctx context.Context, id string) (Place, error) {
 type PlaceFilter struct {
 	Query string // any of the place's names, case- and diacritic-insensitive, any script
 	Kind  string
+	// Reader, when set, keeps only the places the reader may see.
+	Reader *access.Principal
 }
 
 // ListPlaces lists places in id order, or those with a name containing the
@@ -208,6 +229,11 @@ func (s *Service) ListPlaces(ctx context.Context, f PlaceFilter, page store.Page
 	if len(keys) > 0 {
 		args[0] = keys[0]
 	}
+	if f.Reader != nil {
+		cond, cargs := access.Filter(*f.Reader, "p", "place_readers")
+		q += " AND " + cond
+		args = append(args, cargs...)
+	}
 	if f.Kind != "" {
 		if !contains(placeKinds, f.Kind) {
 			return store.Page[Place]{}, errs.Invalid("kind", "must be one of %s", strings.Join(placeKinds, ", "))
@@ -220,6 +246,9 @@ func (s *Service) ListPlaces(ctx context.Context, f PlaceFilter, page store.Page
 			return store.Page[Place]{}, err
 		}
 		folded := text.Fold(f.Query)
+		if folded == "" {
+			return store.Page[Place]{}, errs.Invalid("q", "has no letters or digits to search for")
+		}
 		q += ` AND EXISTS (SELECT 1 FROM place_names n WHERE n.place_id = p.id AND n.folded LIKE ? ESCAPE '\')`
 		args = append(args, "%"+likeEscape(folded)+"%")
 	}
@@ -245,17 +274,22 @@ func likeEscape(s string) string {
 }
 
 // nearestPlace returns the place nearest to p, searching outwards.
-func (s *Service) nearestPlace(ctx context.Context, p Point) (*NearPlace, error) {
+func (s *Service) nearestPlace(ctx context.Context, reader *access.Principal, p Point) (*NearPlace, error) {
 	for _, radius := range []float64{25_000, 100_000, 500_000, 0} {
-		q := `SELECT id, name, lat, lon FROM places`
+		q := `SELECT id, name, lat, lon FROM places p WHERE 1 = 1`
 		var args []any
+		if reader != nil {
+			cond, cargs := access.Filter(*reader, "p", "place_readers")
+			q += " AND " + cond
+			args = append(args, cargs...)
+		}
 		if radius > 0 {
 			b := BoundsOf(p).Expand(radius)
 			if b.MinLon > b.MaxLon { // crosses the antimeridian: search everything
 				continue
 			}
-			q += ` WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?`
-			args = []any{b.MinLat, b.MaxLat, b.MinLon, b.MaxLon}
+			q += ` AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?`
+			args = append(args, b.MinLat, b.MaxLat, b.MinLon, b.MaxLon)
 		}
 		rows, err := s.db.Query(ctx, q, args...)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/text"
@@ -46,6 +47,7 @@ type LayerInput struct {
 	ValidTo      string            `json:"valid_to,omitempty" doc:"RFC 3339; open-ended when absent"`
 	Note         string            `json:"note,omitempty"`
 	Illustrative bool              `json:"illustrative,omitempty"`
+	access.LabelInput
 }
 
 // LayerBody is a layer as the change log holds it.
@@ -63,7 +65,11 @@ type LayerBody struct {
 	ValidTo      *time.Time        `json:"valid_to,omitempty"`
 	Note         string            `json:"note,omitempty"`
 	Illustrative bool              `json:"illustrative,omitempty"`
+	access.Label
 }
+
+// Resource is the policy's view of the layer.
+func (l Layer) Resource() access.Resource { return l.Label.Resource("layer") }
 
 // Layer is a layer with its id and version.
 type Layer struct {
@@ -114,10 +120,17 @@ func checkNames(field string, names map[string]string) error {
 	return nil
 }
 
-// body validates the input and returns the layer body.
-func (in LayerInput) body() (LayerBody, error) {
+// body validates the input and returns the layer body, owned by owner.
+// Layers are mission material unless labelled otherwise: the positions of
+// posts are the monitors' safety.
+func (in LayerInput) body(owner string) (LayerBody, error) {
 	b := LayerBody{Kind: in.Kind, Subkind: in.Subkind, Name: in.Name, Names: in.Names, Party: in.Party,
 		WidthM: in.WidthM, LeftParty: in.LeftParty, RightParty: in.RightParty, Note: in.Note, Illustrative: in.Illustrative}
+	label, err := in.LabelInput.Label(access.Mission, owner)
+	if err != nil {
+		return b, err
+	}
+	b.Label = label
 	subs, ok := subkinds[in.Kind]
 	if !ok {
 		return b, errs.Invalid("kind", "must be line_of_contact, zone, corridor or site")
@@ -130,6 +143,9 @@ func (in LayerInput) body() (LayerBody, error) {
 	}
 	if err := text.CheckName("name", in.Name, 200); err != nil {
 		return b, err
+	}
+	if len(in.Names) > 50 {
+		return b, errs.Invalid("names", "at most 50 names")
 	}
 	if err := checkNames("names", in.Names); err != nil {
 		return b, err
@@ -214,11 +230,13 @@ type Service struct {
 func New(db *store.DB, orgCheck OrgCheck) *Service {
 	s := &Service{db: db, orgCheck: orgCheck}
 	db.Register(store.Typed("layer", []store.Table{{Name: "layers", Columns: []string{"id", "kind", "subkind", "name", "party", "valid_from", "valid_to",
-		"min_lat", "min_lon", "max_lat", "max_lon", "geometry", "width_m", "left_party", "right_party", "illustrative"}}},
+		"min_lat", "min_lon", "max_lat", "max_lon", "geometry", "width_m", "left_party", "right_party", "illustrative", "classification", "owner_org"}},
+		{Name: "layer_readers", Columns: []string{"record_id", "org_id"}}},
 		layerRowsOf))
 	db.Register(store.Typed("place", []store.Table{
-		{Name: "places", Columns: []string{"id", "kind", "name", "lat", "lon", "illustrative"}},
+		{Name: "places", Columns: []string{"id", "kind", "name", "lat", "lon", "illustrative", "classification", "owner_org"}},
 		{Name: "place_names", Columns: []string{"place_id", "lang", "party", "name", "folded"}},
+		{Name: "place_readers", Columns: []string{"record_id", "org_id"}},
 	}, placeRowsOf))
 	return s
 }
@@ -244,7 +262,8 @@ func layerRowsOf(id string, b *LayerBody) (map[string][][]any, error) {
 		to = b.ValidTo.UTC().Format(timeText)
 	}
 	return map[string][][]any{"layers": {{id, b.Kind, b.Subkind, b.Name, b.Party, b.ValidFrom.UTC().Format(timeText), to,
-		bb.MinLat, bb.MinLon, bb.MaxLat, bb.MaxLon, string(g), b.WidthM, b.LeftParty, b.RightParty, b.Illustrative}}}, nil
+		bb.MinLat, bb.MinLon, bb.MaxLat, bb.MaxLon, string(g), b.WidthM, b.LeftParty, b.RightParty, b.Illustrative,
+		string(b.Classification), b.OwnerOrg}}, "layer_readers": b.ReaderRows(id)}, nil
 }
 
 func (s *Service) checkOrgs(tx *store.Tx, fields map[string]string) error {
@@ -268,7 +287,7 @@ func (s *Service) checkOrgs(tx *store.Tx, fields map[string]string) error {
 
 // CreateLayer validates and stores a new layer.
 func (s *Service) CreateLayer(ctx context.Context, actor store.Actor, in LayerInput) (Layer, error) {
-	return s.putLayer(ctx, actor, s.db.NewID("lyr"), 1, in)
+	return s.putLayer(ctx, actor, s.db.NewID("lyr"), 1, actor.Org, in)
 }
 
 // UpdateLayer replaces a layer; version is the version the client last saw.
@@ -276,14 +295,15 @@ func (s *Service) UpdateLayer(ctx context.Context, actor store.Actor, id string,
 	if version < 1 { // 0 would skip the store's version check
 		return Layer{}, errs.Invalid("version", "must be the version last read, at least 1")
 	}
-	if _, err := s.GetLayer(ctx, id); err != nil {
+	cur, err := s.GetLayer(ctx, id)
+	if err != nil {
 		return Layer{}, err
 	}
-	return s.putLayer(ctx, actor, id, version+1, in)
+	return s.putLayer(ctx, actor, id, version+1, cur.OwnerOrg, in)
 }
 
-func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, version int64, in LayerInput) (Layer, error) {
-	b, err := in.body()
+func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, version int64, owner string, in LayerInput) (Layer, error) {
+	b, err := in.body(owner)
 	if err != nil {
 		return Layer{}, err
 	}
@@ -291,6 +311,11 @@ func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, ve
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := s.checkOrgs(tx, map[string]string{"party": b.Party, "left_party": b.LeftParty, "right_party": b.RightParty}); err != nil {
 			return err
+		}
+		for i, o := range b.RestrictedTo {
+			if err := s.checkOrgs(tx, map[string]string{fmt.Sprintf("restricted_to[%d]", i): o}); err != nil {
+				return err
+			}
 		}
 		var err error
 		rec, err = tx.Record(store.Change{Entity: "layer", ID: id, Version: version, Actor: actor, Body: b})
@@ -326,6 +351,8 @@ func (s *Service) GetLayer(ctx context.Context, id string) (Layer, error) {
 type LayerFilter struct {
 	Kind string
 	At   *time.Time // only layers valid at this time
+	// Reader, when set, keeps only the layers the reader may see.
+	Reader *access.Principal
 }
 
 // ListLayers lists layers in id order.
@@ -339,10 +366,15 @@ func (s *Service) ListLayers(ctx context.Context, f LayerFilter, page store.Page
 			return store.Page[Layer]{}, errs.Invalid("kind", "must be line_of_contact, zone, corridor or site")
 		}
 	}
-	q := `SELECT id FROM layers WHERE id > ?`
+	q := `SELECT id FROM layers l WHERE id > ?`
 	args := []any{""}
 	if len(keys) > 0 {
 		args[0] = keys[0]
+	}
+	if f.Reader != nil {
+		cond, cargs := access.Filter(*f.Reader, "l", "layer_readers")
+		q += " AND " + cond
+		args = append(args, cargs...)
 	}
 	if f.Kind != "" {
 		q += ` AND kind = ?`

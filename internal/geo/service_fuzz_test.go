@@ -84,10 +84,10 @@ func FuzzLayerInput(f *testing.F) {
 		if decodeStrict(data, &in) != nil {
 			return
 		}
-		b, err := in.body()
+		b, err := in.body("")
 		if err != nil {
 			checkRefusal(t, data, err)
-			if _, again := in.body(); errs.FieldOf(again) != errs.FieldOf(err) || errs.MessageOf(again) != errs.MessageOf(err) {
+			if _, again := in.body(""); errs.FieldOf(again) != errs.FieldOf(err) || errs.MessageOf(again) != errs.MessageOf(err) {
 				t.Fatalf("%s: refused with %v, then with %v", data, err, again)
 			}
 			return
@@ -124,7 +124,7 @@ func FuzzPlaceInput(f *testing.F) {
 		if decodeStrict(data, &in) != nil {
 			return
 		}
-		b, err := in.body()
+		b, err := in.body("")
 		if err != nil {
 			checkRefusal(t, data, err)
 			return

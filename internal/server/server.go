@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -50,7 +51,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // tokens.
 func (s *Server) authenticate(rt api.Route, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := api.WithActor(r.Context(), store.Actor{User: "api", Org: "", Via: "api"})
+		ctx := api.WithPrincipal(r.Context(), access.Principal{UserID: "api", Username: "api", Roles: []access.Role{access.Admin, access.CoChair, access.Analyst, access.Monitor}, Via: "api"})
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -67,6 +67,7 @@ type Tx struct {
 	atText   string
 	pending  []any    // stored hashes not yet inserted: idx, hash, idx, hash...
 	fresh    []string // statements first used by this transaction
+	side     bool     // ExecSide wrote to a side table
 }
 
 // keepStatements prepares on the writer the statements that a finished
@@ -145,7 +146,15 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, err
 		return nil, err
 	}
 	if len(tx.recorded) == 0 {
-		sqltx.Rollback()
+		// Side tables alone (a session's last-seen time, an expired
+		// session deleted) commit without touching the log.
+		if !tx.side {
+			sqltx.Rollback()
+			return nil, nil
+		}
+		if err := sqltx.Commit(); err != nil {
+			return nil, fmt.Errorf("commit: %w", err)
+		}
 		return nil, nil
 	}
 	if err := tx.flushHashes(); err != nil {
@@ -310,6 +319,14 @@ func (tx *Tx) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 		out[i] = h
 	}
 	return out, nil
+}
+
+// ExecSide runs a statement on a side table: one that is not a projection
+// (credentials, sessions), kept beside the log and not rebuilt by verify.
+// Never use it on a projection table.
+func (tx *Tx) ExecSide(q string, args ...any) (sql.Result, error) {
+	tx.side = true
+	return tx.exec(q, args...)
 }
 
 // CurrentVersion returns the record's current version, 0 when it has none.

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,10 +70,13 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 		progress = func(string, int64, int64) {}
 	}
 	v := &verifier{db: db, ctx: ctx, progress: progress}
+	stored := make(chan storedTree, 1)
+	go v.readStoredHashes(stored)
 	if err := v.changes(); err != nil {
+		<-stored
 		return v.rep, err
 	}
-	if err := v.storedHashes(); err != nil {
+	if err := v.storedHashes(stored); err != nil {
 		return v.rep, err
 	}
 	if err := v.checkpoints(); err != nil {
@@ -115,75 +119,154 @@ func (v *verifier) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 }
 
 // changes recomputes body hashes, leaves and the tree from the change rows.
+// A reader scans the rows, workers hash bodies and leaves, and the tree is
+// extended in log order here.
 func (v *verifier) changes() error {
 	var total int64
 	if err := v.db.read.QueryRowContext(v.ctx, `SELECT COUNT(*) FROM changes`).Scan(&total); err != nil {
 		return err
 	}
 	v.hashes = make([]tlog.Hash, 0, tlog.StoredHashCount(total))
-	rows, err := v.db.read.QueryContext(v.ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256, body, erased_by FROM changes ORDER BY seq`)
-	if err != nil {
-		return err
+	ctx, cancel := context.WithCancel(v.ctx)
+	defer cancel()
+	type change struct {
+		leaf     ledger.Leaf
+		at       string
+		sum      []byte
+		body     []byte
+		erasedBy sql.NullInt64
+		leafHash tlog.Hash
+		problems []Problem
+		erased   *Problem
 	}
-	defer rows.Close()
+	type job struct {
+		cs   []change
+		done chan struct{}
+	}
+	jobs := make(chan *job, 8)
+	ordered := make(chan *job, 32)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(jobs)
+		defer close(ordered)
+		rows, err := v.db.read.QueryContext(ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256, body, erased_by FROM changes ORDER BY seq`)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer rows.Close()
+		batch := make([]change, 0, 1024)
+		send := func() bool {
+			j := &job{cs: batch, done: make(chan struct{})}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case ordered <- j:
+			case <-ctx.Done():
+				return false
+			}
+			batch = make([]change, 0, 1024)
+			return true
+		}
+		for rows.Next() {
+			batch = append(batch, change{})
+			c := &batch[len(batch)-1]
+			l := &c.leaf
+			if err := rows.Scan(&l.Seq, &l.Entity, &l.ID, &l.Version, &l.Actor, &l.Org, &l.Via, &c.at, &c.sum, &c.body, &c.erasedBy); err != nil {
+				errc <- err
+				return
+			}
+			if len(batch) == cap(batch) && !send() {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			errc <- err
+			return
+		}
+		if len(batch) > 0 {
+			send()
+		}
+	}()
+	for range max(runtime.GOMAXPROCS(0), 1) {
+		go func() {
+			for j := range jobs {
+				for i := range j.cs {
+					c := &j.cs[i]
+					l := &c.leaf
+					t, err := time.Parse(ledger.TimeLayout, c.at)
+					if err != nil {
+						c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("change time %q does not parse", c.at)})
+					}
+					l.At = t
+					if len(c.sum) != sha256.Size {
+						c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body hash has %d bytes", len(c.sum))})
+					}
+					copy(l.BodySHA256[:], c.sum)
+					if c.body == nil {
+						c.erased = &Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body erased (by change %d)", c.erasedBy.Int64)}
+					} else if got := sha256.Sum256(c.body); !bytes.Equal(got[:], c.sum) {
+						c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body was edited: its SHA-256 is %x, the log recorded %x", got[:6], c.sum[:min(6, len(c.sum))])})
+					}
+					c.body = nil
+					c.leafHash = tlog.RecordHash(l.Encode())
+				}
+				close(j.done)
+			}
+		}()
+	}
 	next := int64(0)
 	gap := false
-	var body []byte
-	var erasedBy sql.NullInt64
-	var sum []byte
-	var at string
-	var l ledger.Leaf
-	dest := []any{&l.Seq, &l.Entity, &l.ID, &l.Version, &l.Actor, &l.Org, &l.Via, &at, &sum, &body, &erasedBy}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+	for j := range ordered {
+		select {
+		case <-j.done:
+		case err := <-errc:
 			return err
 		}
-		if l.Seq != next {
-			if l.Seq > next {
-				v.problem("", "", next, "changes %d to %d are missing from the log", next, l.Seq-1)
+		for i := range j.cs {
+			c := &j.cs[i]
+			l := &c.leaf
+			if l.Seq != next {
+				if l.Seq > next {
+					v.problem("", "", next, "changes %d to %d are missing from the log", next, l.Seq-1)
+				}
+				gap = true
 			}
-			gap = true
+			next = l.Seq + 1
+			v.rep.Changes++
+			v.rep.Problems = append(v.rep.Problems, c.problems...)
+			if c.erased != nil {
+				v.rep.Erased = append(v.rep.Erased, *c.erased)
+			}
+			if gap {
+				continue // the tree cannot be recomputed past a missing leaf
+			}
+			hs, err := tlog.StoredHashesForRecordHash(l.Seq, c.leafHash, v)
+			if err != nil {
+				return err
+			}
+			v.hashes = append(v.hashes, hs...)
+			v.size = l.Seq + 1
 		}
-		next = l.Seq + 1
-		v.rep.Changes++
-		if v.rep.Changes%65536 == 0 {
-			v.progress("changes", v.rep.Changes, total)
-		}
-		t, err := time.Parse(ledger.TimeLayout, at)
-		if err != nil {
-			v.problem(l.Entity, l.ID, l.Seq, "change time %q does not parse", at)
-		}
-		l.At = t
-		if len(sum) != sha256.Size {
-			v.problem(l.Entity, l.ID, l.Seq, "body hash has %d bytes", len(sum))
-		}
-		copy(l.BodySHA256[:], sum)
-		if body == nil {
-			v.rep.Erased = append(v.rep.Erased, Problem{Entity: l.Entity, ID: l.ID, Seq: l.Seq, What: fmt.Sprintf("body erased (by change %d)", erasedBy.Int64)})
-		} else if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-			v.problem(l.Entity, l.ID, l.Seq, "body was edited: its SHA-256 is %x, the log recorded %x", got[:6], sum[:min(6, len(sum))])
-		}
-		if gap {
-			continue // the tree cannot be recomputed past a missing leaf
-		}
-		hs, err := tlog.StoredHashes(l.Seq, l.Encode(), v)
-		if err != nil {
-			return err
-		}
-		v.hashes = append(v.hashes, hs...)
-		v.size = l.Seq + 1
+		v.progress("changes", v.rep.Changes, total)
 	}
-	v.progress("changes", v.rep.Changes, total)
-	return rows.Err()
+	select {
+	case err := <-errc:
+		return err
+	default:
+	}
+	return nil
 }
 
 // storedHashes compares the stored tree with the recomputed one.
-func (v *verifier) storedHashes() error {
-	rows, err := v.db.read.QueryContext(v.ctx, `SELECT idx, hash FROM ledger_hashes ORDER BY idx`)
-	if err != nil {
-		return err
+func (v *verifier) storedHashes(stored <-chan storedTree) error {
+	st := <-stored
+	if st.err != nil {
+		return st.err
 	}
-	defer rows.Close()
 	next := int64(0)
 	want := int64(len(v.hashes))
 	reported := 0
@@ -199,12 +282,8 @@ func (v *verifier) storedHashes() error {
 			v.problem("", "", -1, "tree hash at level %d, index %d %s", level, n, what)
 		}
 	}
-	var idx int64
-	var h []byte
-	for rows.Next() {
-		if err := rows.Scan(&idx, &h); err != nil {
-			return err
-		}
+	for k, idx := range st.idx {
+		h := st.hash[k][:]
 		for ; next < idx && next < want; next++ {
 			report(next, "is missing")
 		}
@@ -225,7 +304,41 @@ func (v *verifier) storedHashes() error {
 	if reported > 1000 {
 		v.problem("", "", -1, "%d more broken stored hashes not listed", reported-1000)
 	}
-	return rows.Err()
+	return nil
+}
+
+// storedTree is the ledger_hashes table read into memory.
+type storedTree struct {
+	idx  []int64
+	hash [][32]byte
+	err  error
+}
+
+// readStoredHashes reads every stored hash; it runs beside the change scan.
+func (v *verifier) readStoredHashes(out chan<- storedTree) {
+	var st storedTree
+	defer func() { out <- st }()
+	rows, err := v.db.read.QueryContext(v.ctx, `SELECT idx, hash FROM ledger_hashes ORDER BY idx`)
+	if err != nil {
+		st.err = err
+		return
+	}
+	defer rows.Close()
+	var idx int64
+	var h []byte
+	for rows.Next() {
+		if st.err = rows.Scan(&idx, &h); st.err != nil {
+			return
+		}
+		var x [32]byte
+		copy(x[:], h)
+		if len(h) != 32 {
+			x[0] ^= 0xff // a hash of the wrong size never matches
+		}
+		st.idx = append(st.idx, idx)
+		st.hash = append(st.hash, x)
+	}
+	st.err = rows.Err()
 }
 
 // checkpoints checks each signed checkpoint's signature and root.
@@ -287,143 +400,246 @@ func (v *verifier) checkpoints() error {
 
 // projection rebuilds one entity's projection tables from the changes and
 // compares them with the stored rows, merging both streams in id order.
+// Decoding bodies into rows is the expensive part, so it runs on every core:
+// a reader groups each record's changes, workers project the latest body,
+// and each table's stored rows are read and rendered in their own goroutine.
 func (v *verifier) projection(p *Projection) error {
-	ctx := v.ctx
+	ctx, cancel := context.WithCancel(v.ctx)
+	defer cancel()
 	bo := v.db.dialect.ByteOrder
-	type cursor struct {
-		rows *sql.Rows
-		vals []any
-		ok   bool
-		key  string
-	}
-	curs := make([]*cursor, len(p.Tables))
+
+	// Stored rows, per table: (key, canonical row) in key order.
+	type stored struct{ key, row string }
+	tables := make([]chan []stored, len(p.Tables))
+	errc := make(chan error, len(p.Tables)+2)
 	for i, t := range p.Tables {
-		rows, err := v.db.read.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s ORDER BY %s %s", strings.Join(t.Columns, ", "), t.Name, t.Columns[0], bo))
+		ch := make(chan []stored, 4)
+		tables[i] = ch
+		q := fmt.Sprintf("SELECT %s FROM %s ORDER BY %s %s", strings.Join(t.Columns, ", "), t.Name, t.Columns[0], bo)
+		go func() {
+			defer close(ch)
+			rows, err := v.db.read.QueryContext(ctx, q)
+			if err != nil {
+				errc <- fmt.Errorf("read %s: %w", t.Name, err)
+				return
+			}
+			defer rows.Close()
+			vals := make([]any, len(t.Columns))
+			ptrs := make([]any, len(vals))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			batch := make([]stored, 0, 512)
+			for rows.Next() {
+				if err := rows.Scan(ptrs...); err != nil {
+					errc <- err
+					return
+				}
+				batch = append(batch, stored{canonValue(vals[0])[2:], canonRow(vals)})
+				if len(batch) == cap(batch) {
+					select {
+					case ch <- batch:
+					case <-ctx.Done():
+						return
+					}
+					batch = make([]stored, 0, 512)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				errc <- err
+				return
+			}
+			if len(batch) > 0 {
+				select {
+				case ch <- batch:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
+
+	// Records, each with its latest body, projected by workers in batches
+	// that the merge below consumes in order.
+	type record struct {
+		id       string
+		seq      int64
+		body     []byte
+		problems []Problem
+		want     [][]string // per table, sorted canonical rows
+		err      error
+	}
+	type job struct {
+		recs []record
+		done chan struct{}
+	}
+	jobs := make(chan *job, 8)
+	ordered := make(chan *job, 64)
+	go func() {
+		defer close(jobs)
+		defer close(ordered)
+		q := v.db.dialect.Rebind(fmt.Sprintf("SELECT id, version, seq, body FROM changes WHERE entity = ? ORDER BY id %s, version", bo))
+		rows, err := v.db.read.QueryContext(ctx, q, p.Entity)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", t.Name, err)
+			errc <- err
+			return
 		}
 		defer rows.Close()
-		c := &cursor{rows: rows, vals: make([]any, len(t.Columns))}
-		curs[i] = c
-	}
-	advance := func(c *cursor) error {
-		ptrs := make([]any, len(c.vals))
-		for i := range c.vals {
-			ptrs[i] = &c.vals[i]
+		var cur *record
+		var lastVer int64
+		batch := make([]record, 0, 256)
+		send := func() bool {
+			j := &job{recs: batch, done: make(chan struct{})}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case ordered <- j:
+			case <-ctx.Done():
+				return false
+			}
+			batch = make([]record, 0, 256)
+			return true
 		}
-		c.ok = c.rows.Next()
+		var id string
+		var version, seq int64
+		var body []byte
+		for rows.Next() {
+			if err := rows.Scan(&id, &version, &seq, &body); err != nil {
+				errc <- err
+				return
+			}
+			if cur == nil || id != cur.id {
+				if cur != nil && len(batch) == cap(batch) && !send() {
+					return
+				}
+				batch = append(batch, record{id: id})
+				cur, lastVer = &batch[len(batch)-1], 0
+			}
+			if version != lastVer+1 {
+				cur.problems = append(cur.problems, Problem{Entity: p.Entity, ID: id, Seq: seq, What: fmt.Sprintf("version %d follows version %d", version, lastVer)})
+			}
+			lastVer, cur.seq, cur.body = version, seq, body
+		}
+		if err := rows.Err(); err != nil {
+			errc <- err
+			return
+		}
+		if len(batch) > 0 {
+			send()
+		}
+	}()
+	for range max(runtime.GOMAXPROCS(0), 1) {
+		go func() {
+			for j := range jobs {
+				for i := range j.recs {
+					r := &j.recs[i]
+					if r.body == nil {
+						continue // erased: nothing to compare against
+					}
+					want, err := p.Rows(r.id, r.body)
+					if err != nil {
+						r.err = err
+						continue
+					}
+					r.want = make([][]string, len(p.Tables))
+					for t, tb := range p.Tables {
+						for _, row := range want[tb.Name] {
+							r.want[t] = append(r.want[t], canonRow(row))
+						}
+						sort.Strings(r.want[t])
+					}
+				}
+				close(j.done)
+			}
+		}()
+	}
+
+	// Merge.
+	type cursor struct {
+		ch    chan []stored
+		batch []stored
+		pos   int
+		ok    bool
+	}
+	curs := make([]*cursor, len(p.Tables))
+	for i := range curs {
+		curs[i] = &cursor{ch: tables[i], ok: true}
+	}
+	peek := func(c *cursor) (stored, bool) {
+		for c.ok && c.pos >= len(c.batch) {
+			c.batch, c.ok = <-c.ch
+			c.pos = 0
+		}
 		if !c.ok {
-			return c.rows.Err()
+			return stored{}, false
 		}
-		if err := c.rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		c.key = canonValue(c.vals[0])[2:]
-		return nil
+		return c.batch[c.pos], true
 	}
-	for _, c := range curs {
-		if err := advance(c); err != nil {
-			return err
-		}
-	}
-	// take returns the stored rows of table i whose key is id, reporting
-	// rows with a smaller key as having no change behind them.
-	take := func(i int, id string) ([]string, error) {
+	take := func(i int, id string) []string {
 		c, t := curs[i], p.Tables[i]
 		var got []string
-		for c.ok && c.key <= id {
-			if c.key < id {
-				v.problem(p.Entity, c.key, -1, "%s row has no change behind it (inserted behind the log's back)", t.Name)
+		for {
+			st, ok := peek(c)
+			if !ok || st.key > id {
+				return got
+			}
+			if st.key < id {
+				v.problem(p.Entity, st.key, -1, "%s row has no change behind it (inserted behind the log's back)", t.Name)
 			} else {
-				got = append(got, canonRow(c.vals))
+				got = append(got, st.row)
 			}
-			if err := advance(c); err != nil {
-				return nil, err
-			}
+			c.pos++
 		}
-		return got, nil
-	}
-	changes, err := v.db.read.QueryContext(ctx, v.db.dialect.Rebind(fmt.Sprintf("SELECT id, version, seq, body FROM changes WHERE entity = ? ORDER BY id %s, version", bo)), p.Entity)
-	if err != nil {
-		return err
-	}
-	defer changes.Close()
-	var (
-		id, prevID string
-		version    int64
-		seq        int64
-		body       []byte
-		lastSeq    int64
-		lastBody   []byte
-		lastVer    int64
-		have       bool
-	)
-	flush := func() error {
-		if !have {
-			return nil
-		}
-		v.rep.Records++
-		var want map[string][][]any
-		if lastBody != nil {
-			var err error
-			if want, err = p.Rows(prevID, lastBody); err != nil {
-				v.problem(p.Entity, prevID, lastSeq, "body does not project: %v", err)
-				want = nil
-			}
-		}
-		for i, t := range p.Tables {
-			got, err := take(i, prevID)
-			if err != nil {
-				return err
-			}
-			if lastBody == nil {
-				continue // erased: nothing to compare against
-			}
-			exp := make([]string, 0, len(want[t.Name]))
-			for _, r := range want[t.Name] {
-				exp = append(exp, canonRow(r))
-			}
-			sort.Strings(got)
-			sort.Strings(exp)
-			if what := diffRows(t, got, exp); what != "" {
-				v.problem(p.Entity, prevID, lastSeq, "%s %s", t.Name, what)
-			}
-		}
-		return nil
 	}
 	n := int64(0)
-	for changes.Next() {
-		if err := changes.Scan(&id, &version, &seq, &body); err != nil {
+	for j := range ordered {
+		select {
+		case <-j.done:
+		case err := <-errc:
 			return err
 		}
-		if !have || id != prevID {
-			if err := flush(); err != nil {
-				return err
+		for _, r := range j.recs {
+			v.rep.Records++
+			v.rep.Problems = append(v.rep.Problems, r.problems...)
+			if r.err != nil {
+				v.problem(p.Entity, r.id, r.seq, "body does not project: %v", r.err)
 			}
-			prevID, have, lastVer = id, true, 0
+			for i, t := range p.Tables {
+				got := take(i, r.id)
+				if r.body == nil || r.err != nil {
+					continue
+				}
+				sort.Strings(got)
+				if what := diffRows(t, got, r.want[i]); what != "" {
+					v.problem(p.Entity, r.id, r.seq, "%s %s", t.Name, what)
+				}
+			}
 		}
-		if version != lastVer+1 {
-			v.problem(p.Entity, id, seq, "version %d follows version %d", version, lastVer)
-		}
-		lastVer, lastSeq, lastBody = version, seq, body
-		if n++; n%65536 == 0 {
+		if n += int64(len(j.recs)); n%65536 < int64(len(j.recs)) {
 			v.progress("projection "+p.Entity, n, 0)
 		}
 	}
-	if err := changes.Err(); err != nil {
+	select {
+	case err := <-errc:
 		return err
-	}
-	if err := flush(); err != nil {
-		return err
+	default:
 	}
 	for i, t := range p.Tables {
-		c := curs[i]
-		for c.ok {
-			v.problem(p.Entity, c.key, -1, "%s row has no change behind it (inserted behind the log's back)", t.Name)
-			if err := advance(c); err != nil {
-				return err
+		for {
+			st, ok := peek(curs[i])
+			if !ok {
+				break
 			}
+			v.problem(p.Entity, st.key, -1, "%s row has no change behind it (inserted behind the log's back)", t.Name)
+			curs[i].pos++
 		}
+	}
+	select {
+	case err := <-errc:
+		return err
+	default:
 	}
 	return nil
 }

@@ -17,9 +17,18 @@ CREATE TABLE layers (
 	width_m      REAL NOT NULL,
 	left_party   TEXT NOT NULL,
 	right_party  TEXT NOT NULL,
-	illustrative INTEGER NOT NULL
+	illustrative INTEGER NOT NULL,
+	classification TEXT NOT NULL, -- public, mission, restricted
+	owner_org    TEXT NOT NULL
 ) STRICT;
 CREATE INDEX layers_kind ON layers (kind, valid_from);
+
+-- Organisations that may read a restricted layer besides its owner.
+CREATE TABLE layer_readers (
+	record_id TEXT NOT NULL,
+	org_id    TEXT NOT NULL
+) STRICT;
+CREATE INDEX layer_readers_record ON layer_readers (record_id, org_id);
 
 CREATE TABLE places (
 	id           TEXT PRIMARY KEY,
@@ -27,9 +36,17 @@ CREATE TABLE places (
 	name         TEXT NOT NULL, -- the first name given: a default label
 	lat          REAL NOT NULL,
 	lon          REAL NOT NULL,
-	illustrative INTEGER NOT NULL
+	illustrative INTEGER NOT NULL,
+	classification TEXT NOT NULL,
+	owner_org    TEXT NOT NULL
 ) STRICT;
 CREATE INDEX places_lat_lon ON places (lat, lon);
+
+CREATE TABLE place_readers (
+	record_id TEXT NOT NULL,
+	org_id    TEXT NOT NULL
+) STRICT;
+CREATE INDEX place_readers_record ON place_readers (record_id, org_id);
 
 CREATE TABLE place_names (
 	place_id TEXT NOT NULL,
