@@ -44,9 +44,12 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo})
+	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts})
 	if err != nil {
 		return fmt.Errorf("load scenario: %w", err)
+	}
+	if err := a.MarkDemo(ctx); err != nil {
+		return err
 	}
 	if err := a.DB.Checkpoint(ctx); err != nil {
 		return err
@@ -54,6 +57,10 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Demo scenario loaded into %s in %.2fs: %d organisations, 1 agreement with %d provisions, %d places, %d layers, %d changes in the log.\n",
 		*dir, time.Since(start).Seconds(), len(loaded.Orgs), len(loaded.Provisions), len(loaded.Places), len(loaded.Layers), a.DB.Size())
 	fmt.Fprintln(e.stdout, "This is a DEMO: records flagged illustrative are invented; people are fictitious.")
+	fmt.Fprintln(e.stdout, "Demo accounts (new passwords each run; sign in at /login, or create an API token with 'truce token create'):")
+	for _, acc := range loaded.Accounts {
+		fmt.Fprintf(e.stdout, "  %-13s %-26s %-13s %s\n", acc.Username, acc.Password, acc.Role, acc.Org)
+	}
 	if *noServe {
 		return nil
 	}

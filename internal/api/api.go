@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
@@ -23,9 +24,14 @@ type Deps struct {
 	DB         *store.DB
 	Agreements *agreement.Service
 	Geo        *geo.Service
+	Accounts   *account.Service
 	Log        *slog.Logger
-	Version    string
-	Now        func() time.Time
+	// SecureCookies sets the Secure flag on the session cookie.
+	SecureCookies bool
+	// Demo marks every response as coming from the demo.
+	Demo    bool
+	Version string
+	Now     func() time.Time
 }
 
 // Server holds the API's dependencies and its routes.
@@ -49,6 +55,7 @@ func New(d Deps) *Server {
 	s.logRoutes()
 	s.agreementRoutes()
 	s.geoRoutes()
+	s.accountRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Public: true, Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

@@ -2,9 +2,12 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
+	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/errs"
 )
 
@@ -44,6 +47,16 @@ func StatusOf(code errs.Code) int {
 // WriteProblem writes err as application/problem+json. Internal errors are
 // logged with their detail and answered with a generic message.
 func WriteProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var lim *account.LimitedError
+	if errors.As(err, &lim) {
+		secs := int(lim.RetryAfter.Seconds() + 0.999)
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		json.NewEncoder(w).Encode(Problem{Type: "https://truce.invalid/problems/too_many_requests", Title: "Too Many Requests",
+			Status: http.StatusTooManyRequests, Detail: lim.Error(), Instance: r.URL.Path, Code: "too_many_requests"})
+		return
+	}
 	code := errs.CodeOf(err)
 	status := StatusOf(code)
 	p := Problem{
@@ -54,6 +67,9 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 		Instance: r.URL.Path,
 		Code:     string(code),
 		Field:    errs.FieldOf(err),
+	}
+	if code == errs.CodeUnauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
 	}
 	if code == errs.CodeInternal && log != nil {
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/geo"
@@ -25,6 +26,14 @@ type Config struct {
 	Rand        io.Reader        // nil: crypto/rand
 	Version     string
 	Synchronous string // "full" (default) or "normal"
+	// PublicView lets requests without credentials read public records.
+	PublicView bool
+	// InsecureCookies drops the Secure flag from the session cookie, for a
+	// server reached over plain HTTP on a network (browsers accept Secure
+	// cookies over plain HTTP only from localhost).
+	InsecureCookies bool
+	// Limits are the sign-in rate limits; zero fields keep the defaults.
+	Limits account.Limits
 }
 
 // App is a running Truce.
@@ -54,9 +63,18 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, Services: newServices(db, c.Now)}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Log: c.Log, Version: c.Version, Now: c.Now})
-	a.Server = server.New(db, a.API, c.Log)
+	a := &App{DB: db, Services: newServices(db, c.Now, c.Limits)}
+	demo, err := IsDemo(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Log: c.Log, Version: c.Version, Now: c.Now,
+		SecureCookies: !c.InsecureCookies, Demo: demo})
+	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -67,7 +85,7 @@ func OpenForAudit(ctx context.Context, dir string) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	newServices(db, time.Now) // registers every projection
+	newServices(db, time.Now, account.Limits{}) // registers every projection
 	return db, nil
 }
 
@@ -76,13 +94,36 @@ func OpenForAudit(ctx context.Context, dir string) (*store.DB, error) {
 type Services struct {
 	Agreements *agreement.Service
 	Geo        *geo.Service
+	Accounts   *account.Service
 }
 
-func newServices(db *store.DB, now func() time.Time) Services {
+func newServices(db *store.DB, now func() time.Time, limits account.Limits) Services {
 	return Services{
 		Agreements: agreement.New(db, agreement.WithClock(now)),
 		Geo:        geo.New(db, agreement.CheckOrganisation),
+		Accounts:   account.New(db, account.WithClock(now), account.WithLimits(limits)),
 	}
+}
+
+// IsDemo reports whether the data directory holds the built-in demo.
+func IsDemo(ctx context.Context, db *store.DB) (bool, error) {
+	var v string
+	err := db.QueryRow(ctx, `SELECT value FROM meta WHERE key = 'demo'`).Scan(&v)
+	if store.IsNoRows(err) {
+		return false, nil
+	}
+	return v == "true", err
+}
+
+// MarkDemo records that the directory holds the demo; the API and the
+// pages say so from then on. Call it before serving.
+func (a *App) MarkDemo(ctx context.Context) error {
+	if err := a.DB.SetMeta(ctx, "demo", "true"); err != nil {
+		return err
+	}
+	a.API.Demo = true
+	a.Server.Config.Demo = true
+	return nil
 }
 
 // Close closes the database (signing a last checkpoint).

@@ -12,6 +12,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -28,12 +30,40 @@ type Loaded struct {
 	Provisions map[string]string // number -> id
 	Places     map[string]string // English key -> id
 	Layers     map[string]string // key -> id
+	Accounts   []Account         // one per role, two liaisons
+}
+
+// Account is a demo account with its password, printed at start.
+type Account struct {
+	Username string
+	Password string
+	Role     access.Role
+	Org      string // organisation short key
+	ID       string
 }
 
 // Services are what the demo writes through.
 type Services struct {
 	Agreements *agreement.Service
 	Geo        *geo.Service
+	Accounts   *account.Service
+}
+
+// accounts are the demo's people: one account per role, and a liaison for
+// each side. Their passwords are new random ones each time.
+var accounts = []struct {
+	username, display string
+	role              access.Role
+	org               string
+}{
+	{"admin", "Demo administrator", access.Admin, "JMC"},
+	{"cochair", "Demo co-chair", access.CoChair, "JMC"},
+	{"monitor", "Demo monitor", access.Monitor, "JMC"},
+	{"analyst", "Demo analyst", access.Analyst, "JMC"},
+	{"liaison-az", "Demo liaison officer (Azerbaijan)", access.Liaison, "AZ"},
+	{"liaison-am", "Demo liaison officer (Armenia)", access.Liaison, "AM"},
+	{"humanitarian", "Demo humanitarian officer", access.Humanitarian, "ICRC"},
+	{"observer", "Demo observer", access.Observer, "OSCE"},
 }
 
 // Load writes the scenario through the domain services, so that every
@@ -95,6 +125,28 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 			return nil, fmt.Errorf("place %s: %w", p.key, err)
 		}
 		l.Places[p.key] = rec.ID
+	}
+	if s.Accounts != nil {
+		// Password hashing is deliberately slow; hash on every core.
+		l.Accounts = make([]Account, len(accounts))
+		errc := make(chan error, len(accounts))
+		for i, a := range accounts {
+			go func() {
+				pw := account.GeneratePassword()
+				u, err := s.Accounts.CreateUser(ctx, Actor, account.UserInput{Username: a.username, DisplayName: a.display, Org: l.Orgs[a.org], Roles: []access.Role{a.role}}, pw)
+				if err != nil {
+					errc <- fmt.Errorf("account %s: %w", a.username, err)
+					return
+				}
+				l.Accounts[i] = Account{Username: a.username, Password: pw, Role: a.role, Org: a.org, ID: u.ID}
+				errc <- nil
+			}()
+		}
+		for range accounts {
+			if err := <-errc; err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, ly := range layers(l.Orgs) {
 		rec, err := s.Geo.CreateLayer(ctx, Actor, ly.in)

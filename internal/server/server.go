@@ -12,25 +12,46 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/web"
 )
+
+// Config is how the server treats requests.
+type Config struct {
+	PublicView    bool // anonymous GETs may read public records
+	SecureCookies bool // the session cookie is Secure
+	Demo          bool // the data directory holds the built-in demo
+}
 
 // Server is Truce's HTTP server.
 type Server struct {
-	DB      *store.DB
-	API     *api.Server
-	Log     *slog.Logger
-	metrics *metrics
-	handler http.Handler
+	DB       *store.DB
+	API      *api.Server
+	Accounts *account.Service
+	Config   Config
+	Log      *slog.Logger
+	metrics  *metrics
+	render   *web.Renderer
+	handler  http.Handler
 }
 
 // New builds the handler tree.
-func New(db *store.DB, a *api.Server, log *slog.Logger) *Server {
-	s := &Server{DB: db, API: a, Log: log, metrics: newMetrics()}
+func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log *slog.Logger) (*Server, error) {
+	render, err := web.NewRenderer(log)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{DB: db, API: a, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), render: render}
 	mux := http.NewServeMux()
+	page := func(method, path string, h http.HandlerFunc) { mux.Handle(method+" "+path, s.observe(method, path, h)) }
+	page("GET", "/{$}", s.home)
+	page("GET", "/login", s.loginForm)
+	page("POST", "/login", s.login)
+	page("POST", "/logout", s.logout)
+	mux.Handle("GET /static/", render.Assets)
 	a.Register(mux, func(rt api.Route, h http.Handler) http.Handler {
 		return s.observe(rt.Method, rt.Path, s.authenticate(rt, h))
 	})
@@ -39,22 +60,12 @@ func New(db *store.DB, a *api.Server, log *slog.Logger) *Server {
 	mux.Handle("/", s.observe("", "unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteProblem(w, r, log, errs.NotFound("no such resource"))
 	})))
-	s.handler = s.recover(mux)
-	return s
+	s.handler = s.recover(s.securityHeaders(mux))
+	return s, nil
 }
 
 // Handler returns the root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// authenticate sets the request's actor. Until accounts exist every request
-// acts as the API itself; the access issue replaces this with sessions and
-// tokens.
-func (s *Server) authenticate(rt api.Route, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := api.WithPrincipal(r.Context(), access.Principal{UserID: "api", Username: "api", Roles: []access.Role{access.Admin, access.CoChair, access.Analyst, access.Monitor}, Via: "api"})
-		h.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -64,7 +75,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		api.WriteProblem(w, r, s.Log, fmt.Errorf("health: %w", err))
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": s.DB.Size()})
+	api.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": s.DB.Size(), "demo": s.Config.Demo})
 }
 
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {

@@ -16,8 +16,12 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/account"
+	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/demo"
+	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // testServer is the real Truce, on a real port, with the demo loaded.
@@ -26,6 +30,15 @@ type testServer struct {
 	app    *app.App
 	url    string
 	loaded *demo.Loaded
+	tokens map[string]string // demo username -> API token
+	as     string            // whose token requests carry; "" for none
+}
+
+// with returns the server seen by another demo account ("" for anonymous).
+func (s *testServer) with(user string) *testServer {
+	c := *s
+	c.as = user
+	return &c
 }
 
 func start(t *testing.T) *testServer {
@@ -35,9 +48,17 @@ func start(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo})
+	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts})
 	if err != nil {
 		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, acc := range loaded.Accounts {
+		_, secret, err := a.Accounts.CreateToken(ctx, store.Actor{User: acc.ID, Via: "cli"}, acc.ID, "test", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[acc.Username] = secret
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,7 +73,7 @@ func start(t *testing.T) *testServer {
 		}
 		a.Close()
 	})
-	return &testServer{t: t, app: a, url: "http://" + ln.Addr().String(), loaded: loaded}
+	return &testServer{t: t, app: a, url: "http://" + ln.Addr().String(), loaded: loaded, tokens: tokens, as: "admin"}
 }
 
 type response struct {
@@ -80,6 +101,9 @@ func (s *testServer) do(method, path string, body string, headers ...string) res
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if s.as != "" {
+		req.Header.Set("Authorization", "Bearer "+s.tokens[s.as])
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
@@ -332,13 +356,29 @@ func TestGracefulShutdownKeepsAcknowledgedWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	org, err := a.Agreements.CreateOrganisation(ctx, store.System, agreement.OrganisationInput{Name: "Centre", Kind: "monitoring_centre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := a.Accounts.CreateUser(ctx, store.System, account.UserInput{Username: "admin", DisplayName: "Admin", Org: org.ID, Roles: []access.Role{access.Admin}}, "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := a.Accounts.CreateToken(ctx, store.System, u.ID, "t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := a.DB.Size()
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	done := make(chan error, 1)
 	go func() { done <- a.Server.Run(ctx, ln) }()
 	url := "http://" + ln.Addr().String()
 	var ids []string
 	for i := range 20 {
-		res, err := http.Post(url+"/api/v1/organisations", "application/json", strings.NewReader(fmt.Sprintf(`{"name":"Org %d","kind":"media"}`, i)))
+		req, _ := http.NewRequest("POST", url+"/api/v1/organisations", strings.NewReader(fmt.Sprintf(`{"name":"Org %d","kind":"media"}`, i)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -361,13 +401,13 @@ func TestGracefulShutdownKeepsAcknowledgedWrites(t *testing.T) {
 	}
 	defer audit.Close()
 	rep, err := audit.Verify(context.Background(), nil)
-	if err != nil || !rep.OK() || rep.Changes != 20 {
+	if err != nil || !rep.OK() || rep.Changes != base+20 {
 		t.Fatalf("after shutdown: %v %+v", err, rep)
 	}
 	// Close signed a checkpoint covering every acknowledged write.
 	var size int64
-	if err := audit.QueryRow(context.Background(), `SELECT MAX(size) FROM checkpoints`).Scan(&size); err != nil || size != 20 {
-		t.Fatalf("last checkpoint size %d (%v), want 20", size, err)
+	if err := audit.QueryRow(context.Background(), `SELECT MAX(size) FROM checkpoints`).Scan(&size); err != nil || size != base+20 {
+		t.Fatalf("last checkpoint size %d (%v), want %d", size, err, base+20)
 	}
 	_ = time.Second
 }

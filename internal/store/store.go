@@ -244,3 +244,12 @@ func (db *DB) NewID(prefix string) string {
 	}
 	return prefix + "_" + string(b)
 }
+
+// SetMeta records an installation fact (e.g. that the directory holds the
+// demo). Meta facts are not records: they are not in the change log.
+func (db *DB) SetMeta(ctx context.Context, key, value string) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	_, err := db.write.ExecContext(ctx, db.dialect.Rebind(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
+	return err
+}
