@@ -52,6 +52,8 @@ Usage: truce <command> [flags]
 Commands:
   serve     serve the API, the log and the web interface
   demo      load the built-in scenario and serve it (--no-serve: load and exit)
+  user      manage accounts: add, list, disable, reset-password, roles
+  token     manage API tokens: create, list, revoke
   verify    check the change log, the Merkle tree, the checkpoints and every projection
   bench     measure the system (log appends, verify, proofs, demo load)
   version   print the version and the commit
@@ -80,4 +82,6 @@ var commands = map[string]command{
 	"verify":  cmdVerify,
 	"version": cmdVersion,
 	"bench":   cmdBench,
+	"user":    cmdUser,
+	"token":   cmdToken,
 }

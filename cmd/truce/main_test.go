@@ -70,3 +70,49 @@ func TestDemoThenVerifyThenTamper(t *testing.T) {
 		t.Fatalf("verify after tampering: %d\n%s", code, out)
 	}
 }
+
+func TestUserAndTokenCommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	if code, _, errOut := runCmd(t, nil, "demo", "--no-serve", "--data", dir); code != 0 {
+		t.Fatal(errOut)
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"user", "add", "--data", dir, "--name", "bob", "--org", "Azerbaijan", "--role", "liaison", "--password-stdin"},
+		func(string) string { return "" }, strings.NewReader("correct horse battery staple\n"), &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "created user bob") || strings.Contains(out.String(), "password:") {
+		t.Fatalf("user add: %d %s %s", code, out.String(), errOut.String())
+	}
+	for _, bad := range [][]string{
+		{"user", "add", "--data", dir, "--name", "eve", "--org", "Azerbaijan", "--role", "liaison,admin"},
+		{"user", "add", "--data", dir, "--name", "eve", "--org", "Nowhere", "--role", "admin"},
+		{"user", "add", "--data", dir, "--name", "eve", "--org", "Azerbaijan", "--role", "king"},
+		{"user", "add", "--data", dir, "--name", "bob", "--org", "Azerbaijan", "--role", "liaison"},
+		{"token", "create", "--data", dir, "--user", "nobody"},
+		{"token", "create", "--data", dir, "--user", "bob", "--expires", "-1h"},
+	} {
+		if code, _, _ := runCmd(t, nil, bad...); code != 1 {
+			t.Errorf("%v: exit %d, want 1", bad, code)
+		}
+	}
+	code, tok, _ := runCmd(t, nil, "token", "create", "--data", dir, "--user", "bob", "--expires", "1h")
+	if code != 0 || !strings.HasPrefix(tok, "truce_tok_") {
+		t.Fatalf("token create: %d %q", code, tok)
+	}
+	code, list, _ := runCmd(t, nil, "token", "list", "--data", dir, "--user", "bob")
+	if code != 0 || !strings.Contains(list, "active") {
+		t.Fatalf("token list: %s", list)
+	}
+	id := strings.Fields(strings.Split(list, "\n")[1])[0]
+	if code, out, _ := runCmd(t, nil, "token", "revoke", "--data", dir, "--id", id); code != 0 || !strings.Contains(out, "revoked") {
+		t.Fatalf("revoke: %s", out)
+	}
+	if code, out, _ := runCmd(t, nil, "user", "disable", "--data", dir, "--name", "bob"); code != 0 || !strings.Contains(out, "disabled") {
+		t.Fatalf("disable: %s", out)
+	}
+	if code, out, _ := runCmd(t, nil, "user", "list", "--data", dir); code != 0 || !strings.Contains(out, "disabled") {
+		t.Fatalf("list: %s", out)
+	}
+	if code, out, _ := runCmd(t, nil, "verify", "--data", dir); code != 0 {
+		t.Fatalf("verify after account commands: %s", out)
+	}
+}

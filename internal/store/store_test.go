@@ -269,3 +269,24 @@ func TestRebind(t *testing.T) {
 }
 
 var _ = errors.New
+
+// TestTwoProcessesShareTheLog writes through two handles on one directory,
+// as a CLI command does beside a running server: the tree stays whole.
+func TestTwoProcessesShareTheLog(t *testing.T) {
+	dir := t.TempDir()
+	a := mustOpen(t, dir)
+	b := mustOpen(t, dir)
+	for i := range 50 {
+		db := a
+		if i%3 == 0 {
+			db = b
+		}
+		writeNote(t, db, "n"+strings.Repeat("y", i%5), note{Count: i})
+	}
+	a.Checkpoint(context.Background())
+	b.Checkpoint(context.Background())
+	rep, err := a.Verify(context.Background(), nil)
+	if err != nil || !rep.OK() || rep.Changes != 50 {
+		t.Fatalf("verify: %v %+v", err, rep.Problems)
+	}
+}

@@ -44,20 +44,11 @@ func (db *DB) loadTree(ctx context.Context) error {
 	if tlog.StoredHashCount(size) != stored {
 		return fmt.Errorf("the change log has %d changes but %d stored hashes (want %d): the database was altered; run truce verify", size, stored, tlog.StoredHashCount(size))
 	}
-	db.tree.frontier = map[int64]tlog.Hash{}
-	r := dbHashReader{db: db.write, d: db.dialect}
-	idx := frontierIndexes(size)
-	hs, err := r.ReadHashes(idx)
+	t, err := readTree(ctx, dbHashReader{db: db.write, d: db.dialect}, size)
 	if err != nil {
 		return err
 	}
-	for i, h := range hs {
-		db.tree.frontier[idx[i]] = h
-	}
-	db.tree.size = size
-	if db.tree.root, err = tlog.TreeHash(size, r); err != nil {
-		return err
-	}
+	db.tree = t
 	var n int
 	if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM checkpoints`).Scan(&n); err != nil {
 		return err
@@ -66,6 +57,23 @@ func (db *DB) loadTree(ctx context.Context) error {
 		return db.Checkpoint(ctx)
 	}
 	return nil
+}
+
+// readTree reads the frontier and root of the tree of the given size.
+func readTree(ctx context.Context, r tlog.HashReader, size int64) (treeState, error) {
+	t := treeState{size: size, frontier: map[int64]tlog.Hash{}}
+	idx := frontierIndexes(size)
+	hs, err := r.ReadHashes(idx)
+	if err != nil {
+		return t, fmt.Errorf("read the tree's frontier: %w", err)
+	}
+	for i, h := range hs {
+		t.frontier[idx[i]] = h
+	}
+	if t.root, err = tlog.TreeHash(size, r); err != nil {
+		return t, err
+	}
+	return t, nil
 }
 
 // dbHashReader reads stored hashes with one query.
@@ -144,7 +152,7 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sign checkpoint: %w", err)
 	}
-	_, err = db.write.ExecContext(ctx, db.dialect.Rebind(`INSERT INTO checkpoints (size, at, note) VALUES (?, ?, ?)`),
+	_, err = db.write.ExecContext(ctx, db.dialect.Rebind(`INSERT INTO checkpoints (size, at, note) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING`),
 		size, db.now().UTC().Format(ledger.TimeLayout), string(signed))
 	return err
 }

@@ -122,6 +122,25 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, err
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
+	// Another process (a CLI command beside the server) may have appended
+	// since this one last wrote; the transaction holds SQLite's write lock,
+	// so the tree read now is the one to extend.
+	var maxSeq sql.NullInt64
+	if err := sqltx.QueryRowContext(ctx, `SELECT MAX(seq) FROM changes`).Scan(&maxSeq); err != nil {
+		sqltx.Rollback()
+		return nil, fmt.Errorf("log size: %w", err)
+	}
+	if size := maxSeq.Int64 + 1; maxSeq.Valid && size != db.tree.size || !maxSeq.Valid && db.tree.size != 0 {
+		if !maxSeq.Valid {
+			size = 0
+		}
+		t, err := readTree(ctx, dbHashReader{db: sqltx, ctx: ctx, d: db.dialect}, size)
+		if err != nil {
+			sqltx.Rollback()
+			return nil, err
+		}
+		db.tree = t
+	}
 	tx := &Tx{
 		ctx:      ctx,
 		db:       db,

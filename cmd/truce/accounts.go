@@ -1,0 +1,331 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/account"
+	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/app"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+const userUsage = `Usage: truce user <command> --data DIR [flags]
+
+  add             --name NAME --org ORG --role ROLE[,ROLE] [--display TEXT] [--password-stdin]
+  list
+  disable         --name NAME
+  reset-password  --name NAME [--password-stdin]
+  roles           --name NAME --role ROLE[,ROLE] [--org ORG]
+
+ORG is an organisation id or its short name. Roles: admin, co_chair, monitor,
+analyst, liaison (alone, in a side's organisation), humanitarian, observer.
+Without --password-stdin a random password is generated and printed once.
+`
+
+const tokenUsage = `Usage: truce token <command> --data DIR [flags]
+
+  create  --user NAME [--name LABEL] [--expires DURATION]   prints the token once
+  list    [--user NAME]
+  revoke  --id TOKEN_ID
+`
+
+// cliActor is who the change log says made a change from the command line.
+func cliActor(e *env) store.Actor {
+	who := e.getenv("USER")
+	if who == "" {
+		who = "unknown"
+	}
+	return store.Actor{User: "cli:" + who, Via: "cli"}
+}
+
+func openData(ctx context.Context, dir string) (*app.App, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("--data is required (or TRUCE_DATA)")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("--data: %w", err)
+	}
+	return app.Open(ctx, app.Config{Dir: dir})
+}
+
+// readPassword reads one line from standard input.
+func readPassword(e *env) (string, error) {
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("no password on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// findOrg accepts an organisation id or a (short) name.
+func findOrg(ctx context.Context, a *app.App, s string) (string, error) {
+	if o, err := a.Agreements.GetOrganisation(ctx, s); err == nil {
+		return o.ID, nil
+	}
+	page := store.PageRequest{Limit: store.MaxLimit}
+	for {
+		p, err := a.Agreements.ListOrganisations(ctx, agreement.OrganisationFilter{}, page)
+		if err != nil {
+			return "", err
+		}
+		for _, o := range p.Items {
+			if strings.EqualFold(o.ShortName, s) || strings.EqualFold(o.Name, s) {
+				return o.ID, nil
+			}
+		}
+		if p.Next == "" {
+			return "", fmt.Errorf("--org: no organisation %q", s)
+		}
+		page.Cursor = p.Next
+	}
+}
+
+func parseRoles(s string) ([]access.Role, error) {
+	var roles []access.Role
+	for _, r := range strings.Split(s, ",") {
+		role, err := access.ParseRole("--role", strings.TrimSpace(r))
+		if err != nil {
+			return nil, err
+		}
+		roles = append(roles, role)
+	}
+	return roles, nil
+}
+
+func cmdUser(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, userUsage)
+		return exitCode(2)
+	}
+	sub := args[0]
+	fs := newFlags(e, "user "+sub, "user "+sub+" --data DIR ...")
+	dir := fs.String("data", "", "data directory")
+	name := fs.String("name", "", "user name")
+	org := fs.String("org", "", "organisation id or short name")
+	role := fs.String("role", "", "roles, comma-separated")
+	display := fs.String("display", "", "display name (default: the user name)")
+	stdinPass := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := parse(fs, e, args[1:]); err != nil {
+		return err
+	}
+	a, err := openData(ctx, *dir)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	actor := cliActor(e)
+	password := func() (string, bool, error) {
+		if *stdinPass {
+			p, err := readPassword(e)
+			return p, false, err
+		}
+		return account.GeneratePassword(), true, nil
+	}
+	byName := func() (account.User, error) {
+		if *name == "" {
+			return account.User{}, fmt.Errorf("--name is required")
+		}
+		return a.Accounts.UserByName(ctx, *name)
+	}
+	switch sub {
+	case "add":
+		if *name == "" || *org == "" || *role == "" {
+			return fmt.Errorf("--name, --org and --role are required")
+		}
+		orgID, err := findOrg(ctx, a, *org)
+		if err != nil {
+			return err
+		}
+		roles, err := parseRoles(*role)
+		if err != nil {
+			return err
+		}
+		pw, generated, err := password()
+		if err != nil {
+			return err
+		}
+		if *display == "" {
+			*display = *name
+		}
+		u, err := a.Accounts.CreateUser(ctx, actor, account.UserInput{Username: *name, DisplayName: *display, Org: orgID, Roles: roles}, pw)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "created user %s (%s)\n", u.Username, u.ID)
+		if generated {
+			fmt.Fprintf(e.stdout, "password: %s\n", pw)
+		}
+	case "list":
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "USER\tID\tORG\tROLES\tSTATUS")
+		page := store.PageRequest{Limit: store.MaxLimit}
+		for {
+			p, err := a.Accounts.ListUsers(ctx, page)
+			if err != nil {
+				return err
+			}
+			for _, u := range p.Items {
+				status := "active"
+				if u.Disabled {
+					status = "disabled"
+				}
+				roles := make([]string, len(u.Roles))
+				for i, r := range u.Roles {
+					roles[i] = string(r)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.ID, u.Org, strings.Join(roles, ","), status)
+			}
+			if p.Next == "" {
+				break
+			}
+			page.Cursor = p.Next
+		}
+		return w.Flush()
+	case "disable":
+		u, err := byName()
+		if err != nil {
+			return err
+		}
+		if _, err := a.Accounts.DisableUser(ctx, actor, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "disabled %s; its sessions are ended\n", u.Username)
+	case "reset-password":
+		u, err := byName()
+		if err != nil {
+			return err
+		}
+		pw, generated, err := password()
+		if err != nil {
+			return err
+		}
+		if err := a.Accounts.SetPassword(ctx, actor, u.ID, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "password of %s reset; its sessions are ended\n", u.Username)
+		if generated {
+			fmt.Fprintf(e.stdout, "password: %s\n", pw)
+		}
+	case "roles":
+		u, err := byName()
+		if err != nil {
+			return err
+		}
+		roles, err := parseRoles(*role)
+		if err != nil {
+			return err
+		}
+		in := account.UserInput{Username: u.Username, DisplayName: u.DisplayName, Org: u.Org, Roles: roles, Disabled: u.Disabled, Language: u.Language}
+		if *org != "" {
+			if in.Org, err = findOrg(ctx, a, *org); err != nil {
+				return err
+			}
+		}
+		if _, err := a.Accounts.UpdateUser(ctx, actor, u.ID, u.Version, in); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "roles of %s set to %s\n", u.Username, *role)
+	default:
+		fmt.Fprintf(e.stderr, "truce user: unknown command %q\n\n%s", sub, userUsage)
+		return exitCode(2)
+	}
+	return nil
+}
+
+func cmdToken(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, tokenUsage)
+		return exitCode(2)
+	}
+	sub := args[0]
+	fs := newFlags(e, "token "+sub, "token "+sub+" --data DIR ...")
+	dir := fs.String("data", "", "data directory")
+	user := fs.String("user", "", "user name")
+	label := fs.String("name", "cli", "a label for the token")
+	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: never expires)")
+	id := fs.String("id", "", "token id")
+	if err := parse(fs, e, args[1:]); err != nil {
+		return err
+	}
+	if *expires < 0 {
+		return fmt.Errorf("--expires must not be negative")
+	}
+	a, err := openData(ctx, *dir)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	switch sub {
+	case "create":
+		if *user == "" {
+			return fmt.Errorf("--user is required")
+		}
+		u, err := a.Accounts.UserByName(ctx, *user)
+		if err != nil {
+			return err
+		}
+		t, secret, err := a.Accounts.CreateToken(ctx, cliActor(e), u.ID, *label, *expires)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "token %s for %s", t.ID, u.Username)
+		if t.ExpiresAt != nil {
+			fmt.Fprintf(e.stderr, ", expires %s", t.ExpiresAt.Format(time.RFC3339))
+		}
+		fmt.Fprintln(e.stderr, " (shown once; send it as 'Authorization: Bearer <token>'):")
+		fmt.Fprintln(e.stdout, secret)
+	case "list":
+		var users []account.User
+		if *user != "" {
+			u, err := a.Accounts.UserByName(ctx, *user)
+			if err != nil {
+				return err
+			}
+			users = []account.User{u}
+		} else {
+			p, err := a.Accounts.ListUsers(ctx, store.PageRequest{Limit: store.MaxLimit})
+			if err != nil {
+				return err
+			}
+			users = p.Items
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "TOKEN\tUSER\tNAME\tCREATED\tEXPIRES\tSTATUS")
+		for _, u := range users {
+			ts, err := a.Accounts.ListTokens(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			for _, t := range ts {
+				exp, status := "never", "active"
+				if t.ExpiresAt != nil {
+					exp = t.ExpiresAt.Format(time.RFC3339)
+				}
+				if t.RevokedAt != nil {
+					status = "revoked"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, u.Username, t.Name, t.CreatedAt.Format(time.RFC3339), exp, status)
+			}
+		}
+		return w.Flush()
+	case "revoke":
+		if *id == "" {
+			return fmt.Errorf("--id is required")
+		}
+		if _, err := a.Accounts.RevokeToken(ctx, cliActor(e), *id); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "revoked %s\n", *id)
+	default:
+		fmt.Fprintf(e.stderr, "truce token: unknown command %q\n\n%s", sub, tokenUsage)
+		return exitCode(2)
+	}
+	return nil
+}
