@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"runtime/debug"
+	"time"
 
+	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/app"
 )
 
@@ -54,8 +56,21 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	sync := fs.String("sync", "full", "SQLite synchronous mode: full (survives power loss) or normal (faster)")
+	publicView := fs.Bool("public-view", false, "let requests without credentials read public records")
+	insecure := fs.Bool("insecure-cookies", false, "send the session cookie over plain HTTP too (browsers accept Secure cookies over HTTP only from localhost)")
+	perAccount := fs.Int("login-limit-account", account.DefaultLimits.PerAccount, "failed sign-ins allowed per account in --login-window")
+	perAddress := fs.Int("login-limit-address", account.DefaultLimits.PerAddress, "failed sign-ins allowed per address in --login-window")
+	window := fs.Duration("login-window", account.DefaultLimits.Window, "window of the sign-in limits")
+	idle := fs.Duration("session-idle", time.Hour, "a browser session ends after this long without use")
+	maxAge := fs.Duration("session-max", 12*time.Hour, "a browser session ends this long after sign-in, whatever its use")
 	if err := parse(fs, e, args); err != nil {
 		return err
+	}
+	if *perAccount < 1 || *perAddress < 1 || *window <= 0 {
+		return fmt.Errorf("--login-limit-account, --login-limit-address and --login-window must be positive")
+	}
+	if *idle <= 0 || *maxAge < *idle {
+		return fmt.Errorf("--session-idle must be positive and not longer than --session-max")
 	}
 	if *dir == "" {
 		return fmt.Errorf("--data is required (or TRUCE_DATA)")
@@ -64,7 +79,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{Dir: *dir, Log: log, Version: version, Synchronous: *sync})
+	a, err := app.Open(ctx, app.Config{Dir: *dir, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
+		Limits: account.Limits{PerAccount: *perAccount, PerAddress: *perAddress, Window: *window}, SessionIdle: *idle, SessionMax: *maxAge})
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,8 @@ type Config struct {
 	InsecureCookies bool
 	// Limits are the sign-in rate limits; zero fields keep the defaults.
 	Limits account.Limits
+	// SessionIdle and SessionMax end browser sessions (zero: 1 h and 12 h).
+	SessionIdle, SessionMax time.Duration
 }
 
 // App is a running Truce.
@@ -63,7 +65,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, Services: newServices(db, c.Now, c.Limits)}
+	a := &App{DB: db, Services: newServices(db, c.Now, c.Limits, c.SessionIdle, c.SessionMax)}
 	demo, err := IsDemo(ctx, db)
 	if err != nil {
 		db.Close()
@@ -85,7 +87,7 @@ func OpenForAudit(ctx context.Context, dir string) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	newServices(db, time.Now, account.Limits{}) // registers every projection
+	newServices(db, time.Now, account.Limits{}, 0, 0) // registers every projection
 	return db, nil
 }
 
@@ -97,11 +99,15 @@ type Services struct {
 	Accounts   *account.Service
 }
 
-func newServices(db *store.DB, now func() time.Time, limits account.Limits) Services {
+func newServices(db *store.DB, now func() time.Time, limits account.Limits, idle, max time.Duration) Services {
+	opts := []account.Option{account.WithClock(now), account.WithLimits(limits)}
+	if idle > 0 || max > 0 {
+		opts = append(opts, account.WithSessionLifetime(idle, max))
+	}
 	return Services{
 		Agreements: agreement.New(db, agreement.WithClock(now)),
 		Geo:        geo.New(db, agreement.CheckOrganisation),
-		Accounts:   account.New(db, account.WithClock(now), account.WithLimits(limits)),
+		Accounts:   account.New(db, opts...),
 	}
 }
 
