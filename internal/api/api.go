@@ -56,7 +56,7 @@ func New(d Deps) *Server {
 	s.agreementRoutes()
 	s.geoRoutes()
 	s.accountRoutes()
-	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Public: true, Response: map[string]any{},
+	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))
 		}})

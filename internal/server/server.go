@@ -56,7 +56,9 @@ func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log
 		return s.observe(rt.Method, rt.Path, s.authenticate(rt, h))
 	})
 	mux.Handle("GET /healthz", s.observe("GET", "/healthz", http.HandlerFunc(s.healthz)))
-	mux.Handle("GET /metrics", s.observe("GET", "/metrics", http.HandlerFunc(s.metricsHandler)))
+	// Metrics need an account (a scraper sends a bearer token): request
+	// counts per route are nobody else's business.
+	mux.Handle("GET /metrics", s.observe("GET", "/metrics", s.authenticate(api.Route{Method: "GET", Path: "/metrics"}, http.HandlerFunc(s.metricsHandler))))
 	mux.Handle("/", s.observe("", "unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteProblem(w, r, log, errs.NotFound("no such resource"))
 	})))
