@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/app"
@@ -12,8 +14,20 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "verify", "verify --data DIR")
 	dir := fs.String("data", "", "data directory to check")
 	quiet := fs.Bool("quiet", false, "print only problems and the summary")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := parse(fs, e, args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *dir == "" {
 		return fmt.Errorf("--data is required (or TRUCE_DATA)")

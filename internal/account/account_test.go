@@ -398,7 +398,7 @@ func TestLoginAuthenticateLogout(t *testing.T) {
 		t.Fatalf("principal = %+v, want %+v", p, want)
 	}
 	p2, s2, err := e.svc.Authenticate(ctx, sess.ID)
-	if err != nil || js(p2) != js(want) || s2.ID != "" || s2.CSRF != sess.CSRF {
+	if err != nil || js(p2) != js(want) || s2.ID != sess.ID || s2.CSRF != sess.CSRF {
 		t.Fatalf("authenticate = %+v %+v %v", p2, s2, err)
 	}
 	if !s2.CheckCSRF(sess.CSRF) || s2.CheckCSRF("") || s2.CheckCSRF(sess.CSRF[:42]+"A") {

@@ -210,7 +210,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (access.Pr
 	if err != nil {
 		return access.Principal{}, Session{}, wrap("authenticate", err)
 	}
-	sess.CSRF = csrf
+	sess.ID, sess.CSRF = sessionID, csrf
 	var err1, err2, err3 error
 	sess.CreatedAt, err1 = parseTime(created)
 	seen, err2 := parseTime(lastSeen)

@@ -76,6 +76,22 @@ func RemoteIP(r *http.Request) string {
 
 func (s *Server) accountRoutes() {
 	acc := s.Accounts
+	// Accounts, tokens and sign-in events are read by admins, and an
+	// account's own history by its user.
+	own := func(r *http.Request, user string) (access.Resource, error) {
+		if p := PrincipalFrom(r.Context()); p.Authenticated() && (p.Has(access.Admin) || p.UserID == user) {
+			return access.Resource{Classification: access.Mission}, nil
+		}
+		return access.Resource{Classification: access.Restricted}, nil // owner "": nobody else
+	}
+	s.resources["user"] = own
+	s.resources["token"] = func(r *http.Request, id string) (access.Resource, error) {
+		if p := PrincipalFrom(r.Context()); p.Has(access.Admin) {
+			return access.Resource{Classification: access.Mission}, nil
+		}
+		return access.Resource{Classification: access.Restricted}, nil
+	}
+	s.resources["auth_event"] = s.resources["token"]
 	s.add(Route{Method: "POST", Path: "/api/v1/session", Summary: "Sign in: sets the session cookie and returns the CSRF token", Tag: "accounts", Public: true,
 		Request: LoginInput{}, Response: SessionInfo{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +105,7 @@ func (s *Server) accountRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			SetSessionCookie(w, sess.ID, int(time.Until(sess.ExpiresAt).Seconds()), s.SecureCookies)
+			SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.SecureCookies)
 			WriteJSON(w, http.StatusOK, SessionInfo{CSRF: sess.CSRF, ExpiresAt: sess.ExpiresAt, Principal: p})
 		}})
 	s.add(Route{Method: "DELETE", Path: "/api/v1/session", Summary: "Sign out: ends the session", Tag: "accounts", Status: http.StatusNoContent,

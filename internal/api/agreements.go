@@ -10,6 +10,11 @@ import (
 
 func (s *Server) agreementRoutes() {
 	ag := s.Agreements
+	for _, kind := range []string{"organisation", "agreement", "provision"} {
+		s.resources[kind] = func(*http.Request, string) (access.Resource, error) {
+			return access.Resource{}, nil // reference data: every account reads it
+		}
+	}
 	addResource(s, resource[agreement.OrganisationInput, agreement.Organisation]{
 		path: "/api/v1/organisations", tag: "agreements", noun: "organisation", kind: "organisation",
 		create: ag.CreateOrganisation, update: ag.UpdateOrganisation, get: ag.GetOrganisation,

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -73,13 +74,13 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 		}})
 	s.add(Route{Method: "GET", Path: rs.path + "/{id}", Summary: "Read a " + rs.noun, Tag: rs.tag, Response: out,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			rec, err := rs.get(r.Context(), r.PathValue("id"))
-			if err != nil {
-				s.fail(w, r, err)
-				return
+			id := r.PathValue("id")
+			rec, err := rs.get(r.Context(), id)
+			if err == nil {
+				_, err = authorize(r, access.Read, rs.resourceOf(rec))
 			}
-			if _, err := authorize(r, access.Read, rs.resourceOf(rec)); err != nil {
-				s.fail(w, r, err)
+			if err != nil {
+				s.fail(w, r, notFound(rs.kind, id, err))
 				return
 			}
 			writeRecord(w, http.StatusOK, rs.version(rec), rec)
@@ -89,14 +90,15 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 			Handler: func(w http.ResponseWriter, r *http.Request) {
 				// The record's own view decides: one the principal may not
 				// read is not found, whatever its roles.
-				cur, err := rs.get(r.Context(), r.PathValue("id"))
+				id := r.PathValue("id")
+				cur, err := rs.get(r.Context(), id)
 				if err != nil {
-					s.fail(w, r, err)
+					s.fail(w, r, notFound(rs.kind, id, err))
 					return
 				}
 				p, err := authorize(r, access.Update, rs.resourceOf(cur))
 				if err != nil {
-					s.fail(w, r, err)
+					s.fail(w, r, notFound(rs.kind, id, err))
 					return
 				}
 				v, err := version(r)
@@ -126,4 +128,14 @@ func (rs resource[In, Out]) resourceOf(rec Out) access.Resource {
 	res := rs.access(rec)
 	res.Kind = rs.kind
 	return res
+}
+
+// notFound gives every "not found" about a record the same words, whether
+// the record is missing or hidden from the reader, so that the answer
+// reveals nothing.
+func notFound(kind, id string, err error) error {
+	if errs.CodeOf(err) == errs.CodeNotFound {
+		return errs.NotFound("%s %s not found", kind, id)
+	}
+	return err
 }

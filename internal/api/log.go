@@ -177,8 +177,13 @@ func (s *Server) consistency(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	entity, id := r.PathValue("entity"), r.PathValue("id")
-	if _, err := authorize(r, access.Read, s.resourceFor(r, entity, id)); err != nil {
-		s.fail(w, r, err)
+	res, ok := s.resourceFor(r, entity, id)
+	if !ok {
+		s.fail(w, r, notFound(entity, id, errs.NotFound("")))
+		return
+	}
+	if _, err := authorize(r, access.Read, res); err != nil {
+		s.fail(w, r, notFound(entity, id, err))
 		return
 	}
 	if strings.ContainsAny(entity+id, "\x00/") {
@@ -187,21 +192,25 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	}
 	vs, err := s.DB.History(r.Context(), entity, id, true)
 	if err != nil {
-		s.fail(w, r, err)
+		s.fail(w, r, notFound(entity, id, err))
 		return
 	}
 	WriteJSON(w, http.StatusOK, History{Entity: entity, ID: id, Versions: vs})
 }
 
-// resourceFor returns the policy's view of any record by entity and id, for
-// routes such as history that serve every kind. Kinds without a finer view
-// are mission material.
-func (s *Server) resourceFor(r *http.Request, entity, id string) access.Resource {
-	if f, ok := s.resources[entity]; ok {
-		if res, err := f(r, id); err == nil {
-			res.Kind = entity
-			return res
-		}
+// resourceFor returns the policy's view of any record by entity and id,
+// for routes such as history that serve every kind; ok is false for a kind
+// the history does not serve (it fails closed).
+func (s *Server) resourceFor(r *http.Request, entity, id string) (access.Resource, bool) {
+	f, ok := s.resources[entity]
+	if !ok {
+		return access.Resource{}, false
 	}
-	return access.Resource{Kind: entity, Classification: access.Mission}
+	res, err := f(r, id)
+	if err != nil {
+		// Missing: let the history lookup answer not found.
+		res = access.Resource{Classification: access.Mission}
+	}
+	res.Kind = entity
+	return res, true
 }

@@ -1,12 +1,14 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
 )
@@ -27,6 +29,11 @@ func (s *Server) newPage(title string) page {
 
 // safeNext keeps a post-sign-in redirect on this site.
 func safeNext(next string) string {
+	// Browsers read a backslash as a slash, so "/\evil.example" would be
+	// another site; control characters have no place in a path either.
+	if strings.ContainsAny(next, "\\") || strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return "/"
+	}
 	u, err := url.Parse(next)
 	if next == "" || err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return "/"
@@ -72,13 +79,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		}
 		pg.Error = errs.MessageOf(err)
 		status := http.StatusUnauthorized
-		if strings.Contains(err.Error(), "too many") {
+		var lim *account.LimitedError
+		if errors.As(err, &lim) {
 			status = http.StatusTooManyRequests
+			pg.Error = lim.Error()
+			w.Header().Set("Retry-After", strconv.Itoa(max(int(lim.RetryAfter.Seconds()+0.999), 1)))
 		}
 		s.render.Render(w, status, "login", pg)
 		return
 	}
-	api.SetSessionCookie(w, sess.ID, int(time.Until(sess.ExpiresAt).Seconds()), s.Config.SecureCookies)
+	api.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.Config.SecureCookies)
 	http.Redirect(w, r, pg.Next, http.StatusSeeOther)
 }
 

@@ -1,0 +1,275 @@
+// Package incident holds what the mission is told and what it sees, and
+// what it makes of both: allegations (a side's, the public's, a third
+// party's or the media's claim), observations (the mission's own monitors,
+// posts, cameras and drones), incidents that group them with their
+// investigation and finding, patrols and the restrictions of freedom of
+// movement they meet, and the tallies that put each side's claims next to
+// the mission's own counts without blending them.
+//
+// Every record is an entity in the change log whose body is its full state.
+// Projections are pure functions of (id, body): what depends on the clock
+// or on the layers at write time (the geography of a point, a restriction's
+// duration) is computed once, on write, and kept in the body.
+package incident
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// Entities and their id prefixes.
+const (
+	EntityAllegation  = "allegation"
+	EntityObservation = "observation"
+	EntityIncident    = "incident"
+	EntityPatrol      = "patrol"
+	EntityRestriction = "fom_restriction"
+
+	allegationPrefix  = "alg"
+	observationPrefix = "obs"
+	incidentPrefix    = "inc"
+	patrolPrefix      = "pat"
+	restrictionPrefix = "fom"
+)
+
+// ClockSkew is how far in the future a reported time may lie, to allow for
+// a client's clock running ahead.
+const ClockSkew = 5 * time.Minute
+
+// Geography is what the service needs of package geo; *geo.Service has it.
+type Geography interface {
+	LocateFor(ctx context.Context, reader access.Principal, p geo.Point, at time.Time) (geo.Location, error)
+	GetPlace(ctx context.Context, id string) (geo.Place, error)
+}
+
+// locator is the principal geography is computed for: every account may
+// read what it finds (public and mission layers), so the geography kept in
+// a body never names a restricted layer or place.
+var locator = access.Principal{UserID: "system", Username: "system", Via: "system"}
+
+// Service reads and writes allegations, observations, incidents, patrols
+// and freedom-of-movement restrictions.
+type Service struct {
+	db  *store.DB
+	geo Geography
+	now func() time.Time
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock that decides which reported times lie in the
+// future. Change times come from the store's own clock.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// New returns the service on db, registers its projections and declares who
+// may write its kinds of record. It must be called once per DB.
+func New(db *store.DB, g Geography, opts ...Option) *Service {
+	s := &Service{db: db, geo: g, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	access.RegisterWriters(EntityAllegation, access.Liaison, access.Monitor, access.Analyst, access.CoChair)
+	access.RegisterWriters(EntityObservation, access.Monitor, access.Analyst, access.CoChair)
+	access.RegisterWriters(EntityIncident, access.Monitor, access.Analyst, access.CoChair)
+	access.RegisterWriters(EntityPatrol, access.Monitor, access.Analyst, access.CoChair)
+	access.RegisterWriters(EntityRestriction, access.Monitor, access.Analyst, access.CoChair)
+	for _, p := range projections() {
+		db.Register(p)
+	}
+	return s
+}
+
+// timeText is how times are kept in projection columns: UTC, to the
+// second, fixed width so that text order is time order.
+const timeText = "2006-01-02T15:04:05Z"
+
+func dayOf(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+func weekOf(t time.Time) string {
+	y, w := t.UTC().ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+// firstZone is the zone a tally counts a point in: the first containing
+// zone in layer id order, "" when none.
+func firstZone(l geo.Location) string {
+	if len(l.Zones) == 0 {
+		return ""
+	}
+	return l.Zones[0].ID
+}
+
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("incident: %s: %w", op, err)
+}
+
+// orgKind returns the kind of organisation id inside a write transaction,
+// reading package agreement's organisations projection; an unknown id is
+// invalid input at field.
+func orgKind(tx *store.Tx, field, id string) (string, error) {
+	var kind string
+	err := tx.QueryRow(`SELECT kind FROM organisations WHERE id = ?`, id).Scan(&kind)
+	if store.IsNoRows(err) {
+		return "", errs.Invalid(field, "no organisation %s", id)
+	}
+	return kind, err
+}
+
+// checkSide checks that id names an organisation of kind side.
+func checkSide(tx *store.Tx, field, id string) error {
+	kind, err := orgKind(tx, field, id)
+	if err != nil {
+		return err
+	}
+	if kind != "side" {
+		return errs.Invalid(field, "%s is a %s, not a side", id, kind)
+	}
+	return nil
+}
+
+func checkReaders(tx *store.Tx, l access.Label) error {
+	for i, o := range l.RestrictedTo {
+		if _, err := orgKind(tx, fmt.Sprintf("restricted_to[%d]", i), o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// current reads a record's latest body and version.
+func (s *Service) current(ctx context.Context, entity, id string, into any) (int64, error) {
+	body, v, err := s.db.Body(ctx, entity, id)
+	if err != nil {
+		if errs.CodeOf(err) == errs.CodeNotFound {
+			return 0, errs.NotFound("%s %s not found", entity, id)
+		}
+		return 0, err
+	}
+	if body == nil {
+		return 0, errs.NotFound("%s %s not found", entity, id)
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		return 0, fmt.Errorf("%s %s: %w", entity, id, err)
+	}
+	return v, nil
+}
+
+// currentTx reads a record's latest body and version inside a write
+// transaction, so that checks and the change see the same state.
+func currentTx(tx *store.Tx, entity, id string, into any) (int64, error) {
+	var body []byte
+	var v int64
+	err := tx.QueryRow(`SELECT body, version FROM changes WHERE entity = ? AND id = ? ORDER BY version DESC LIMIT 1`, entity, id).Scan(&body, &v)
+	if store.IsNoRows(err) || (err == nil && body == nil) {
+		return 0, errs.NotFound("%s %s not found", entity, id)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		return 0, fmt.Errorf("%s %s: %w", entity, id, err)
+	}
+	return v, nil
+}
+
+// checkVersion refuses a change made against a version that is not the
+// current one.
+func checkVersion(entity, id string, want, have int64) error {
+	if want < 1 {
+		return errs.Invalid("version", "must be the version last read, at least 1")
+	}
+	if want != have {
+		return errs.Conflict("version", "%s %s is at version %d; this change was made against version %d", entity, id, have, want)
+	}
+	return nil
+}
+
+// latestJoin selects, for projection rows aliased r, the latest change body
+// of the record: lists read bodies in one query instead of one per row.
+func latestJoin(entity string) string {
+	return `JOIN changes c ON c.entity = '` + entity + `' AND c.id = r.id AND c.version = (SELECT MAX(version) FROM changes m WHERE m.entity = '` + entity + `' AND m.id = r.id)`
+}
+
+// pageSQL selects a page of records of entity from table (aliased r) that
+// meet conds, newest start_at first, with their latest bodies. The ids are
+// picked and limited first, so only the page's bodies are read.
+func pageSQL(table, entity, extra string, conds []string) string {
+	return `SELECT r.id, c.version, c.body, r.start_at` + extra + ` FROM (SELECT r.id, r.start_at FROM ` + table + ` r WHERE ` + joinAnd(conds) +
+		` ORDER BY r.start_at DESC, r.id DESC LIMIT ?) r ` + latestJoin(entity) + ` ORDER BY r.start_at DESC, r.id DESC`
+}
+
+// Window is a time window [From, To) for lists and tallies; zero ends are
+// open.
+type Window struct {
+	From time.Time
+	To   time.Time
+}
+
+func (w Window) check() error {
+	if !w.From.IsZero() && !w.To.IsZero() && !w.To.After(w.From) {
+		return errs.Invalid("to", "must be after from")
+	}
+	return nil
+}
+
+// where adds the window on column col (and on the day column dayCol, which
+// an index leads with) to a query's conditions.
+func (w Window) where(col, dayCol string, conds []string, args []any) ([]string, []any) {
+	return w.whereIndexed(col, dayCol, true, conds, args)
+}
+
+// whereIndexed is where; with byTime false the comparisons on col are
+// written so that no index on col serves them (col || ”), which steers the
+// planner to the (day, lat, lon, ...) index when a bounding box narrows the
+// rows far more than the window does.
+func (w Window) whereIndexed(col, dayCol string, byTime bool, conds []string, args []any) ([]string, []any) {
+	if !byTime {
+		col = "(" + col + " || '')"
+	}
+	if !w.From.IsZero() {
+		conds = append(conds, dayCol+" >= ?", col+" >= ?")
+		args = append(args, dayOf(w.From), w.From.UTC().Format(timeText))
+	}
+	if !w.To.IsZero() {
+		conds = append(conds, dayCol+" <= ?", col+" < ?")
+		args = append(args, dayOf(w.To.Add(-time.Second)), w.To.UTC().Format(timeText))
+	}
+	return conds, args
+}
+
+// bboxWhere adds a bounding box on columns lat and lon.
+func bboxWhere(b *geo.BBox, lat, lon string, conds []string, args []any) ([]string, []any, error) {
+	if b == nil {
+		return conds, args, nil
+	}
+	if err := (geo.Point{Lat: b.MinLat, Lon: b.MinLon}).Validate(); err != nil {
+		return nil, nil, errs.Prefix("bbox.min", err)
+	}
+	if err := (geo.Point{Lat: b.MaxLat, Lon: b.MaxLon}).Validate(); err != nil {
+		return nil, nil, errs.Prefix("bbox.max", err)
+	}
+	if b.MinLat > b.MaxLat {
+		return nil, nil, errs.Invalid("bbox", "min_lat is above max_lat")
+	}
+	conds = append(conds, lat+" BETWEEN ? AND ?")
+	args = append(args, b.MinLat, b.MaxLat)
+	if b.MinLon <= b.MaxLon {
+		conds = append(conds, lon+" BETWEEN ? AND ?")
+		args = append(args, b.MinLon, b.MaxLon)
+	} else { // crosses the antimeridian
+		conds = append(conds, "("+lon+" >= ? OR "+lon+" <= ?)")
+		args = append(args, b.MinLon, b.MaxLon)
+	}
+	return conds, args, nil
+}
