@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -155,12 +156,24 @@ var writers = map[string][]Role{
 	"place":        {Admin, CoChair, Analyst, Monitor},
 }
 
+// writersMu guards writers: domain packages register their kinds when they
+// are constructed, possibly from several goroutines (tests).
+var writersMu sync.RWMutex
+
 // Writers returns the roles that may write a kind of record.
-func Writers(kind string) []Role { return slices.Clone(writers[kind]) }
+func Writers(kind string) []Role {
+	writersMu.RLock()
+	defer writersMu.RUnlock()
+	return slices.Clone(writers[kind])
+}
 
 // RegisterWriters declares which roles may write a kind of record; domain
-// packages that add kinds call it at start-up.
-func RegisterWriters(kind string, roles ...Role) { writers[kind] = roles }
+// packages that add kinds call it when they are constructed.
+func RegisterWriters(kind string, roles ...Role) {
+	writersMu.Lock()
+	defer writersMu.Unlock()
+	writers[kind] = slices.Clone(roles)
+}
 
 // CanRead reports whether p may read r. It must agree with Filter.
 func CanRead(p Principal, r Resource) bool {
@@ -213,7 +226,7 @@ func Decide(p Principal, action Action, r Resource) error {
 	if p.Has(Observer) && len(p.Roles) == 1 {
 		return errs.Forbidden("observers have read-only access")
 	}
-	if !p.Has(writers[r.Kind]...) {
+	if !p.Has(Writers(r.Kind)...) {
 		return errs.Forbidden("your roles may not %s a %s", action, r.Kind)
 	}
 	if side := p.Side(); side != "" {

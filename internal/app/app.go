@@ -14,6 +14,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -97,6 +98,7 @@ type Services struct {
 	Agreements *agreement.Service
 	Geo        *geo.Service
 	Accounts   *account.Service
+	Incidents  *incident.Service
 }
 
 func newServices(db *store.DB, now func() time.Time, limits account.Limits, idle, max time.Duration) Services {
@@ -104,10 +106,12 @@ func newServices(db *store.DB, now func() time.Time, limits account.Limits, idle
 	if idle > 0 || max > 0 {
 		opts = append(opts, account.WithSessionLifetime(idle, max))
 	}
+	g := geo.New(db, agreement.CheckOrganisation)
 	return Services{
 		Agreements: agreement.New(db, agreement.WithClock(now)),
-		Geo:        geo.New(db, agreement.CheckOrganisation),
+		Geo:        g,
 		Accounts:   account.New(db, opts...),
+		Incidents:  incident.New(db, g, incident.WithClock(now)),
 	}
 }
 
