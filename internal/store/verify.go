@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,8 +126,6 @@ func (v *verifier) changes() error {
 		return err
 	}
 	v.hashes = make([]tlog.Hash, 0, tlog.StoredHashCount(total))
-	ctx, cancel := context.WithCancel(v.ctx)
-	defer cancel()
 	type change struct {
 		leaf     ledger.Leaf
 		at       string
@@ -139,95 +136,62 @@ func (v *verifier) changes() error {
 		problems []Problem
 		erased   *Problem
 	}
-	type job struct {
-		cs   []change
-		done chan struct{}
-	}
-	jobs := make(chan *job, 8)
-	ordered := make(chan *job, 32)
-	errc := make(chan error, 1)
-	go func() {
-		defer close(jobs)
-		defer close(ordered)
+	produce := func(ctx context.Context, emit func([]change) bool) error {
 		rows, err := v.db.read.QueryContext(ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256, body, erased_by FROM changes ORDER BY seq`)
 		if err != nil {
-			errc <- err
-			return
+			return err
 		}
 		defer rows.Close()
 		batch := make([]change, 0, 1024)
-		send := func() bool {
-			j := &job{cs: batch, done: make(chan struct{})}
-			select {
-			case jobs <- j:
-			case <-ctx.Done():
-				return false
-			}
-			select {
-			case ordered <- j:
-			case <-ctx.Done():
-				return false
-			}
-			batch = make([]change, 0, 1024)
-			return true
-		}
 		for rows.Next() {
 			batch = append(batch, change{})
 			c := &batch[len(batch)-1]
 			l := &c.leaf
 			if err := rows.Scan(&l.Seq, &l.Entity, &l.ID, &l.Version, &l.Actor, &l.Org, &l.Via, &c.at, &c.sum, &c.body, &c.erasedBy); err != nil {
-				errc <- err
-				return
+				return err
 			}
-			if len(batch) == cap(batch) && !send() {
-				return
+			if len(batch) == cap(batch) {
+				if !emit(batch) {
+					return nil
+				}
+				batch = make([]change, 0, 1024)
 			}
 		}
 		if err := rows.Err(); err != nil {
-			errc <- err
-			return
+			return err
 		}
 		if len(batch) > 0 {
-			send()
+			emit(batch)
 		}
-	}()
-	for range max(runtime.GOMAXPROCS(0), 1) {
-		go func() {
-			for j := range jobs {
-				for i := range j.cs {
-					c := &j.cs[i]
-					l := &c.leaf
-					t, err := time.Parse(ledger.TimeLayout, c.at)
-					if err != nil {
-						c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("change time %q does not parse", c.at)})
-					}
-					l.At = t
-					if len(c.sum) != sha256.Size {
-						c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body hash has %d bytes", len(c.sum))})
-					}
-					copy(l.BodySHA256[:], c.sum)
-					if c.body == nil {
-						c.erased = &Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body erased (by change %d)", c.erasedBy.Int64)}
-					} else if got := sha256.Sum256(c.body); !bytes.Equal(got[:], c.sum) {
-						c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body was edited: its SHA-256 is %x, the log recorded %x", got[:6], c.sum[:min(6, len(c.sum))])})
-					}
-					c.body = nil
-					c.leafHash = tlog.RecordHash(l.Encode())
-				}
-				close(j.done)
+		return nil
+	}
+	work := func(cs []change) {
+		for i := range cs {
+			c := &cs[i]
+			l := &c.leaf
+			t, err := time.Parse(ledger.TimeLayout, c.at)
+			if err != nil {
+				c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("change time %q does not parse", c.at)})
 			}
-		}()
+			l.At = t
+			if len(c.sum) != sha256.Size {
+				c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body hash has %d bytes", len(c.sum))})
+			}
+			copy(l.BodySHA256[:], c.sum)
+			if c.body == nil {
+				c.erased = &Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body erased (by change %d)", c.erasedBy.Int64)}
+			} else if got := sha256.Sum256(c.body); !bytes.Equal(got[:], c.sum) {
+				c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body was edited: its SHA-256 is %x, the log recorded %x", got[:6], c.sum[:min(6, len(c.sum))])})
+			}
+			c.body = nil
+			c.leafHash = tlog.RecordHash(l.Encode())
+		}
 	}
 	next := int64(0)
 	gap := false
-	for j := range ordered {
-		select {
-		case <-j.done:
-		case err := <-errc:
-			return err
-		}
-		for i := range j.cs {
-			c := &j.cs[i]
+	consume := func(cs []change) error {
+		for i := range cs {
+			c := &cs[i]
 			l := &c.leaf
 			if l.Seq != next {
 				if l.Seq > next {
@@ -252,13 +216,9 @@ func (v *verifier) changes() error {
 			v.size = l.Seq + 1
 		}
 		v.progress("changes", v.rep.Changes, total)
+		return nil
 	}
-	select {
-	case err := <-errc:
-		return err
-	default:
-	}
-	return nil
+	return inOrder(v.ctx, produce, work, consume)
 }
 
 // storedHashes compares the stored tree with the recomputed one.
@@ -468,51 +428,29 @@ func (v *verifier) projection(p *Projection) error {
 		want     [][]string // per table, sorted canonical rows
 		err      error
 	}
-	type job struct {
-		recs []record
-		done chan struct{}
-	}
-	jobs := make(chan *job, 8)
-	ordered := make(chan *job, 64)
-	go func() {
-		defer close(jobs)
-		defer close(ordered)
+	produce := func(ctx context.Context, emit func([]record) bool) error {
 		q := v.db.dialect.Rebind(fmt.Sprintf("SELECT id, version, seq, body FROM changes WHERE entity = ? ORDER BY id %s, version", bo))
 		rows, err := v.db.read.QueryContext(ctx, q, p.Entity)
 		if err != nil {
-			errc <- err
-			return
+			return err
 		}
 		defer rows.Close()
 		var cur *record
 		var lastVer int64
 		batch := make([]record, 0, 256)
-		send := func() bool {
-			j := &job{recs: batch, done: make(chan struct{})}
-			select {
-			case jobs <- j:
-			case <-ctx.Done():
-				return false
-			}
-			select {
-			case ordered <- j:
-			case <-ctx.Done():
-				return false
-			}
-			batch = make([]record, 0, 256)
-			return true
-		}
 		var id string
 		var version, seq int64
 		var body []byte
 		for rows.Next() {
 			if err := rows.Scan(&id, &version, &seq, &body); err != nil {
-				errc <- err
-				return
+				return err
 			}
 			if cur == nil || id != cur.id {
-				if cur != nil && len(batch) == cap(batch) && !send() {
-					return
+				if len(batch) == cap(batch) {
+					if !emit(batch) {
+						return nil
+					}
+					batch = make([]record, 0, 256)
 				}
 				batch = append(batch, record{id: id})
 				cur, lastVer = &batch[len(batch)-1], 0
@@ -523,37 +461,32 @@ func (v *verifier) projection(p *Projection) error {
 			lastVer, cur.seq, cur.body = version, seq, body
 		}
 		if err := rows.Err(); err != nil {
-			errc <- err
-			return
+			return err
 		}
 		if len(batch) > 0 {
-			send()
+			emit(batch)
 		}
-	}()
-	for range max(runtime.GOMAXPROCS(0), 1) {
-		go func() {
-			for j := range jobs {
-				for i := range j.recs {
-					r := &j.recs[i]
-					if r.body == nil {
-						continue // erased: nothing to compare against
-					}
-					want, err := p.Rows(r.id, r.body)
-					if err != nil {
-						r.err = err
-						continue
-					}
-					r.want = make([][]string, len(p.Tables))
-					for t, tb := range p.Tables {
-						for _, row := range want[tb.Name] {
-							r.want[t] = append(r.want[t], canonRow(row))
-						}
-						sort.Strings(r.want[t])
-					}
-				}
-				close(j.done)
+		return nil
+	}
+	work := func(recs []record) {
+		for i := range recs {
+			r := &recs[i]
+			if r.body == nil {
+				continue // erased: nothing to compare against
 			}
-		}()
+			want, err := p.Rows(r.id, r.body)
+			if err != nil {
+				r.err = err
+				continue
+			}
+			r.want = make([][]string, len(p.Tables))
+			for t, tb := range p.Tables {
+				for _, row := range want[tb.Name] {
+					r.want[t] = append(r.want[t], canonRow(row))
+				}
+				sort.Strings(r.want[t])
+			}
+		}
 	}
 
 	// Merge.
@@ -594,13 +527,13 @@ func (v *verifier) projection(p *Projection) error {
 		}
 	}
 	n := int64(0)
-	for j := range ordered {
+	consume := func(recs []record) error {
 		select {
-		case <-j.done:
 		case err := <-errc:
 			return err
+		default:
 		}
-		for _, r := range j.recs {
+		for _, r := range recs {
 			v.rep.Records++
 			v.rep.Problems = append(v.rep.Problems, r.problems...)
 			if r.err != nil {
@@ -617,9 +550,13 @@ func (v *verifier) projection(p *Projection) error {
 				}
 			}
 		}
-		if n += int64(len(j.recs)); n%65536 < int64(len(j.recs)) {
+		if n += int64(len(recs)); n%65536 < int64(len(recs)) {
 			v.progress("projection "+p.Entity, n, 0)
 		}
+		return nil
+	}
+	if err := inOrder(ctx, produce, work, consume); err != nil {
+		return err
 	}
 	select {
 	case err := <-errc:
