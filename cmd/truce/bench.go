@@ -17,6 +17,7 @@ const benchUsage = `Usage: truce bench <what> [flags]
 
   log    build a log of --changes changes and measure appends, verify and proofs
   demo   time loading the demo scenario (what 'truce demo --no-serve' does)
+  fusion run the batch fusion over a simulated stream (--in FILE) and score it
 
 Results are printed as JSON on standard output; progress goes to standard
 error on a terminal.
@@ -32,6 +33,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return benchLog(ctx, e, args[1:])
 	case "demo":
 		return benchDemo(ctx, e, args[1:])
+	case "fusion":
+		return benchFusion(ctx, e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "truce bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return exitCode(2)

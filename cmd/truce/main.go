@@ -55,7 +55,8 @@ Commands:
   user      manage accounts: add, list, disable, reset-password, roles
   token     manage API tokens: create, list, revoke
   verify    check the change log, the Merkle tree, the checkpoints and every projection
-  bench     measure the system (log appends, verify, proofs, demo load)
+  bench     measure the system (log appends, verify, proofs, demo load, fusion)
+  simulate  write a simulated report stream with ground truth (docs/stream-format.md)
   version   print the version and the commit
 
 Every flag has an environment equivalent: --data is TRUCE_DATA, --addr is TRUCE_ADDR.
@@ -77,11 +78,12 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 type command func(ctx context.Context, e *env, args []string) error
 
 var commands = map[string]command{
-	"serve":   cmdServe,
-	"demo":    cmdDemo,
-	"verify":  cmdVerify,
-	"version": cmdVersion,
-	"bench":   cmdBench,
-	"user":    cmdUser,
-	"token":   cmdToken,
+	"serve":    cmdServe,
+	"demo":     cmdDemo,
+	"verify":   cmdVerify,
+	"version":  cmdVersion,
+	"bench":    cmdBench,
+	"user":     cmdUser,
+	"simulate": cmdSimulate,
+	"token":    cmdToken,
 }

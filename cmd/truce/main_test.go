@@ -116,3 +116,20 @@ func TestUserAndTokenCommands(t *testing.T) {
 		t.Fatalf("verify after account commands: %s", out)
 	}
 }
+
+func TestSimulateAndBenchFusion(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s.jsonl")
+	if code, _, errOut := runCmd(t, nil, "simulate", "--seed", "7", "--events", "300", "--days", "30", "--out", out); code != 0 {
+		t.Fatalf("simulate: %s", errOut)
+	}
+	code, res, errOut := runCmd(t, nil, "bench", "fusion", "--in", out)
+	if code != 0 || !strings.Contains(res, `"pair_f1"`) || !strings.Contains(res, `"singleton_bcubed_f1"`) {
+		t.Fatalf("bench fusion: %d %s %s", code, res, errOut)
+	}
+	if code, _, _ := runCmd(t, nil, "simulate", "--events", "0", "--out", out); code != 1 {
+		t.Fatalf("simulate with no events: exit %d", code)
+	}
+	if code, _, _ := runCmd(t, nil, "bench", "fusion", "--in", filepath.Join(t.TempDir(), "missing")); code != 1 {
+		t.Fatalf("bench fusion of a missing file: exit %d", code)
+	}
+}
