@@ -258,13 +258,21 @@ func (s *Service) ListPlaces(ctx context.Context, f PlaceFilter, page store.Page
 	if err != nil {
 		return store.Page[Place]{}, err
 	}
+	bodies, err := s.db.Bodies(ctx, "place", ids)
+	if err != nil {
+		return store.Page[Place]{}, err
+	}
 	out := make([]Place, 0, len(ids))
 	for _, id := range ids {
-		p, err := s.GetPlace(ctx, id)
-		if err != nil {
-			return store.Page[Place]{}, err
+		c, ok := bodies[id]
+		if !ok {
+			return store.Page[Place]{}, fmt.Errorf("place %s has no change", id)
 		}
-		out = append(out, p)
+		x := Place{ID: id, Version: c.Version}
+		if err := json.Unmarshal(c.Body, &x.PlaceBody); err != nil {
+			return store.Page[Place]{}, fmt.Errorf("place %s: %w", id, err)
+		}
+		out = append(out, x)
 	}
 	return store.Paginate(out, limit, func(p Place) []string { return []string{p.ID} }), nil
 }

@@ -391,13 +391,21 @@ func (s *Service) ListLayers(ctx context.Context, f LayerFilter, page store.Page
 	if err != nil {
 		return store.Page[Layer]{}, err
 	}
+	bodies, err := s.db.Bodies(ctx, "layer", ids)
+	if err != nil {
+		return store.Page[Layer]{}, err
+	}
 	out := make([]Layer, 0, len(ids))
 	for _, id := range ids {
-		l, err := s.GetLayer(ctx, id)
-		if err != nil {
-			return store.Page[Layer]{}, err
+		c, ok := bodies[id]
+		if !ok {
+			return store.Page[Layer]{}, fmt.Errorf("layer %s has no change", id)
 		}
-		out = append(out, l)
+		x := Layer{ID: id, Version: c.Version}
+		if err := json.Unmarshal(c.Body, &x.LayerBody); err != nil {
+			return store.Page[Layer]{}, fmt.Errorf("layer %s: %w", id, err)
+		}
+		out = append(out, x)
 	}
 	return store.Paginate(out, limit, func(l Layer) []string { return []string{l.ID} }), nil
 }

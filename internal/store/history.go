@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -73,4 +74,45 @@ func (db *DB) Body(ctx context.Context, entity, id string) ([]byte, int64, error
 		return nil, 0, errs.NotFound("%s %s not found", entity, id)
 	}
 	return body, v, err
+}
+
+// Current is a record's latest body and version.
+type Current struct {
+	Body    []byte
+	Version int64
+}
+
+// Bodies returns the current bodies of records by id, in one query: lists
+// pick a page of ids from their projection, then read the bodies here.
+// Ids without a record are absent from the map.
+func (db *DB) Bodies(ctx context.Context, entity string, ids []string) (map[string]Current, error) {
+	out := make(map[string]Current, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, 0, n+1)
+		args = append(args, entity)
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		rows, err := db.Query(ctx, `SELECT id, version, body FROM changes WHERE entity = ? AND id IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", n), ",")+`) ORDER BY id, version`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var c Current
+			if err := rows.Scan(&id, &c.Version, &c.Body); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
 }
