@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -25,6 +26,7 @@ type Deps struct {
 	Agreements *agreement.Service
 	Geo        *geo.Service
 	Accounts   *account.Service
+	Incidents  *incident.Service
 	Log        *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
@@ -56,6 +58,7 @@ func New(d Deps) *Server {
 	s.agreementRoutes()
 	s.geoRoutes()
 	s.accountRoutes()
+	s.incidentRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -47,6 +48,7 @@ type Services struct {
 	Agreements *agreement.Service
 	Geo        *geo.Service
 	Accounts   *account.Service
+	Incidents  *incident.Service
 }
 
 // accounts are the demo's people: one account per role, and a liaison for
@@ -154,6 +156,11 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 			return nil, fmt.Errorf("layer %s: %w", ly.key, err)
 		}
 		l.Layers[ly.key] = rec.ID
+	}
+	if s.Incidents != nil {
+		if err := loadIncidents(ctx, s.Incidents, l); err != nil {
+			return nil, err
+		}
 	}
 	return l, nil
 }

@@ -205,6 +205,8 @@ func TestPolicyMatrix(t *testing.T) {
 		}},
 	}
 
+	probes = append(probes, incidentProbes(t, s)...)
+
 	covered := map[string]bool{}
 	for _, p := range probes {
 		covered[p.route] = true
@@ -244,4 +246,171 @@ func (s *testServer) account(name string) demo.Account {
 
 func accessLabel(class string, readers ...string) access.LabelInput {
 	return access.LabelInput{Classification: class, RestrictedTo: readers}
+}
+
+// incidentProbes are the rows of package incident's routes. Targets: own
+// side (an allegation liaison-az lodged in Azerbaijan's name), other side
+// (liaison-am's), mission (an observation, an incident, a patrol, a
+// restriction), restricted (lodged by liaison-az restricted to the
+// monitoring centre; and one restricted to Azerbaijan alone, which not even
+// the mission's staff read). Requests that consume a record (withdraw, a
+// transition) build a fresh one for each role.
+func incidentProbes(t *testing.T, s *testServer) []probe {
+	orgs := s.loaded.Orgs
+	az, am, centre := orgs["AZ"], orgs["AM"], orgs["JMC"]
+	create := func(role, path, body string) string {
+		t.Helper()
+		res := s.with(role).do("POST", path, body)
+		var rec struct{ ID string }
+		res.json(t, &rec)
+		if res.status != http.StatusCreated || rec.ID == "" {
+			t.Fatalf("%s as %s: %d %s", path, role, res.status, res.body)
+		}
+		return rec.ID
+	}
+	etagAs := func(role, path string) []string {
+		return []string{"If-Match", s.with(role).do("GET", path, "").header.Get("ETag")}
+	}
+	allegation := func(side, against, label string) string {
+		return fmt.Sprintf(`{"source_kind":"side","on_behalf_of":%q,"alleged_perpetrator":%q,"category":"small_arms_fire",`+
+			`"location":{"point":{"lat":39.93,"lon":46.9},"precision":"exact"},"time":{"start":"2021-06-10T02:00:00Z"},"narrative":"Fire at our positions."%s}`, side, against, label)
+	}
+	toCentre := fmt.Sprintf(`,"classification":"restricted","restricted_to":[%q]`, centre)
+	azOnly := `,"classification":"restricted"`
+	algAZ := create("liaison-az", "/api/v1/allegations", allegation(az, am, ""))
+	algAM := create("liaison-am", "/api/v1/allegations", allegation(am, az, ""))
+	algRestricted := create("liaison-az", "/api/v1/allegations", allegation(az, am, toCentre))
+	algAZOnly := create("liaison-az", "/api/v1/allegations", allegation(az, am, azOnly))
+	observation := func(label string) string {
+		return `{"observer":{"kind":"post","position":{"lat":39.95,"lon":46.88}},"kind":"bursts_small_arms","count":3,"bearing_from":120,"bearing_to":150,` +
+			`"distance_min_m":500,"distance_max_m":2000,"perception":"heard","time":{"start":"2021-06-10T02:05:00Z"}` + label + `}`
+	}
+	obs := create("monitor", "/api/v1/observations", observation(""))
+	obsAZ := create("monitor", "/api/v1/observations", observation(fmt.Sprintf(`,"classification":"restricted","restricted_to":[%q]`, az)))
+	incidentBody := func(label string) string {
+		return `{"title":"Exchange of fire","category":"small_arms_fire","location":{"point":{"lat":39.93,"lon":46.9},"radius_m":3000},` +
+			`"time":{"start":"2021-06-10T01:50:00Z","end":"2021-06-10T03:45:00Z"}` + label + `}`
+	}
+	inc := create("analyst", "/api/v1/incidents", incidentBody(""))
+	incAZ := create("analyst", "/api/v1/incidents", incidentBody(fmt.Sprintf(`,"classification":"restricted","restricted_to":[%q]`, az)))
+	// transitionTo opens an incident as the analyst and moves it along the
+	// workflow; the co-chair closes.
+	transitionTo := func(steps ...string) string {
+		id := create("analyst", "/api/v1/incidents", incidentBody(""))
+		for _, st := range steps {
+			who, body := "analyst", fmt.Sprintf(`{"to":%q}`, st)
+			switch st {
+			case "finding":
+				body = `{"to":"finding","finding":{"outcome":"substantiated","attribution":"both","summary":"Both sides fired."}}`
+			case "closed":
+				who = "cochair"
+			}
+			path := "/api/v1/incidents/" + id
+			if res := s.with(who).do("POST", path+"/transition", body, etagAs(who, path)...); res.status != ok {
+				t.Fatalf("to %s: %d %s", st, res.status, res.body)
+			}
+		}
+		return id
+	}
+	reviewed := transitionTo("preliminary_review")
+	patrolBody := `{"team":["Demo monitor"],"route":[{"lat":39.95,"lon":46.88},{"lat":39.93,"lon":46.9}],"start":"2021-06-10T06:00:00Z","end":"2021-06-10T09:00:00Z"}`
+	patrol := create("monitor", "/api/v1/patrols", patrolBody)
+	restrictionBody := fmt.Sprintf(`{"patrol_id":%q,"kind":"delayed","where":{"lat":39.94,"lon":46.89},"by_text":"checkpoint","start":"2021-06-10T07:00:00Z","end":"2021-06-10T07:40:00Z"}`, patrol)
+	fom := create("monitor", "/api/v1/restrictions", restrictionBody)
+
+	static := func(path, body string) func(*testing.T, string) (string, string, []string) {
+		return func(*testing.T, string) (string, string, []string) { return path, body, nil }
+	}
+	// update sends body with the ETag that role reads (as liaison-az for
+	// records only Azerbaijan reads).
+	update := func(path, body, reader string) func(*testing.T, string) (string, string, []string) {
+		return func(*testing.T, string) (string, string, []string) { return path, body, etagAs(reader, path) }
+	}
+	fresh := func(steps []string, body string) func(*testing.T, string) (string, string, []string) {
+		return func(*testing.T, string) (string, string, []string) {
+			id := transitionTo(steps...)
+			path := "/api/v1/incidents/" + id
+			return path + "/transition", body, etagAs("admin", path)
+		}
+	}
+	withdraw := func(label string) func(*testing.T, string) (string, string, []string) {
+		return func(*testing.T, string) (string, string, []string) {
+			id := create("liaison-az", "/api/v1/allegations", allegation(az, am, label))
+			path := "/api/v1/allegations/" + id
+			return path + "/withdraw", `{"reason":"Lodged in error."}`, etagAs("liaison-az", path)
+		}
+	}
+	var (
+		writers   = [9]int{no, new, new, new, no, no, no, no, ua} // the mission's staff create
+		editors   = [9]int{no, ok, ok, ok, no, no, no, no, ua}    // and change
+		lodgerAZ  = [9]int{no, no, no, no, ok, no, no, no, ua}    // only the lodging organisation
+		readAZ    = [9]int{ok, ok, ok, ok, ok, nf, nf, nf, ua}    // restricted to AZ (and the centre)
+		onlyAZ    = [9]int{nf, nf, nf, nf, ok, nf, nf, nf, ua}    // restricted to AZ alone
+		coChair   = [9]int{no, ok, no, no, no, no, no, no, ua}    // close, seal, reopen
+		nobody    = [9]int{nf, nf, nf, nf, nf, nf, nf, nf, ua}    // a record that does not exist
+		lodgerHid = [9]int{no, no, no, no, ok, nf, nf, nf, ua}    // only the lodger; hidden from the rest
+	)
+	return []probe{
+		// Allegations: a liaison lodges only in its own side's name.
+		{"POST /api/v1/allegations", "own side (AZ)", [9]int{no, new, new, new, new, no, no, no, ua}, static("/api/v1/allegations", allegation(az, am, ""))},
+		{"POST /api/v1/allegations", "other side (AM)", [9]int{no, new, new, new, no, new, no, no, ua}, static("/api/v1/allegations", allegation(am, az, ""))},
+		{"POST /api/v1/allegations", "restricted to the centre", [9]int{no, new, new, new, new, no, no, no, ua}, static("/api/v1/allegations", allegation(az, am, toCentre))},
+		{"GET /api/v1/allegations", "mission", readAll, static("/api/v1/allegations?on_behalf_of="+az, "")},
+		{"GET /api/v1/allegations/{id}", "own side (AZ)", readAll, static("/api/v1/allegations/"+algAZ, "")},
+		{"GET /api/v1/allegations/{id}", "other side (AM)", readAll, static("/api/v1/allegations/"+algAM, "")},
+		{"GET /api/v1/allegations/{id}", "restricted to the centre", readAZ, static("/api/v1/allegations/"+algRestricted, "")},
+		{"GET /api/v1/allegations/{id}", "restricted to AZ alone", onlyAZ, static("/api/v1/allegations/"+algAZOnly, "")},
+		{"GET /api/v1/allegations/{id}", "missing", nobody, static("/api/v1/allegations/alg_nothing", "")},
+		{"PUT /api/v1/allegations/{id}", "own side (AZ)", lodgerAZ, update("/api/v1/allegations/"+algAZ, allegation(az, am, ""), "liaison-az")},
+		{"PUT /api/v1/allegations/{id}", "other side (AM)", [9]int{no, no, no, no, no, ok, no, no, ua}, update("/api/v1/allegations/"+algAM, allegation(am, az, ""), "liaison-am")},
+		{"PUT /api/v1/allegations/{id}", "restricted to the centre", lodgerHid, update("/api/v1/allegations/"+algRestricted, allegation(az, am, toCentre), "liaison-az")},
+		{"PUT /api/v1/allegations/{id}", "restricted to AZ alone", [9]int{nf, nf, nf, nf, ok, nf, nf, nf, ua}, update("/api/v1/allegations/"+algAZOnly, allegation(az, am, azOnly), "liaison-az")},
+		{"POST /api/v1/allegations/{id}/withdraw", "own side (AZ)", lodgerAZ, withdraw("")},
+		{"POST /api/v1/allegations/{id}/withdraw", "restricted to the centre", lodgerHid, withdraw(toCentre)},
+
+		// Observations: the mission's own.
+		{"POST /api/v1/observations", "mission", writers, static("/api/v1/observations", observation(""))},
+		{"GET /api/v1/observations", "mission", readAll, static("/api/v1/observations", "")},
+		{"GET /api/v1/observations/{id}", "mission", readAll, static("/api/v1/observations/"+obs, "")},
+		{"GET /api/v1/observations/{id}", "restricted to AZ", readAZ, static("/api/v1/observations/"+obsAZ, "")},
+
+		// Incidents: staff investigate; only co-chairs close and reopen.
+		{"POST /api/v1/incidents", "mission", writers, static("/api/v1/incidents", incidentBody(""))},
+		{"GET /api/v1/incidents", "mission", readAll, static("/api/v1/incidents?status=received", "")},
+		{"GET /api/v1/incidents/{id}", "mission", readAll, static("/api/v1/incidents/"+inc, "")},
+		{"GET /api/v1/incidents/{id}", "restricted to AZ", readAZ, static("/api/v1/incidents/"+incAZ, "")},
+		{"PUT /api/v1/incidents/{id}", "mission", editors, update("/api/v1/incidents/"+inc, incidentBody(""), "admin")},
+		{"PUT /api/v1/incidents/{id}", "restricted to AZ", [9]int{no, ok, ok, ok, no, nf, nf, nf, ua}, update("/api/v1/incidents/"+incAZ, incidentBody(fmt.Sprintf(`,"classification":"restricted","restricted_to":[%q]`, az)), "admin")},
+		{"POST /api/v1/incidents/{id}/transition", "mission: received to preliminary_review", editors, fresh(nil, `{"to":"preliminary_review"}`)},
+		{"POST /api/v1/incidents/{id}/transition", "mission: finding to closed", coChair, fresh([]string{"preliminary_review", "under_investigation", "finding"}, `{"to":"closed"}`)},
+		{"POST /api/v1/incidents/{id}/transition", "mission: closed reopened", coChair, fresh([]string{"preliminary_review", "under_investigation", "finding", "closed"}, `{"to":"under_investigation","reason":"New evidence."}`)},
+		{"POST /api/v1/incidents/{id}/notes", "mission", editors, func(*testing.T, string) (string, string, []string) {
+			path := "/api/v1/incidents/" + reviewed
+			return path + "/notes", `{"kind":"note","text":"Spoke to both liaisons."}`, etagAs("admin", path)
+		}},
+		{"GET /api/v1/incidents/{id}/sides", "mission", readAll, static("/api/v1/incidents/"+inc+"/sides", "")},
+		{"GET /api/v1/incidents/{id}/sides", "restricted to AZ", readAZ, static("/api/v1/incidents/"+incAZ+"/sides", "")},
+
+		// Patrols and restrictions of freedom of movement.
+		{"POST /api/v1/patrols", "mission", writers, static("/api/v1/patrols", patrolBody)},
+		{"GET /api/v1/patrols/{id}", "mission", readAll, static("/api/v1/patrols/"+patrol, "")},
+		{"PUT /api/v1/patrols/{id}", "mission", editors, update("/api/v1/patrols/"+patrol, patrolBody, "admin")},
+		{"POST /api/v1/restrictions", "mission", writers, static("/api/v1/restrictions", restrictionBody)},
+		{"GET /api/v1/restrictions/{id}", "mission", readAll, static("/api/v1/restrictions/"+fom, "")},
+
+		// Tallies count only what the reader may read.
+		{"GET /api/v1/tallies", "mission", readAll, static("/api/v1/tallies?from=2021-06-01T00:00:00Z&to=2021-07-01T00:00:00Z&group=day", "")},
+
+		// History follows each record's own rule.
+		{"GET /api/v1/history/{entity}/{id}", "allegation, own side", readAll, static("/api/v1/history/allegation/"+algAZ, "")},
+		{"GET /api/v1/history/{entity}/{id}", "allegation restricted to the centre", readAZ, static("/api/v1/history/allegation/"+algRestricted, "")},
+		{"GET /api/v1/history/{entity}/{id}", "allegation restricted to AZ alone", onlyAZ, static("/api/v1/history/allegation/"+algAZOnly, "")},
+		{"GET /api/v1/history/{entity}/{id}", "missing allegation", nobody, static("/api/v1/history/allegation/alg_nothing", "")},
+		{"GET /api/v1/history/{entity}/{id}", "observation", readAll, static("/api/v1/history/observation/"+obs, "")},
+		{"GET /api/v1/history/{entity}/{id}", "observation restricted to AZ", readAZ, static("/api/v1/history/observation/"+obsAZ, "")},
+		{"GET /api/v1/history/{entity}/{id}", "incident", readAll, static("/api/v1/history/incident/"+inc, "")},
+		{"GET /api/v1/history/{entity}/{id}", "incident restricted to AZ", readAZ, static("/api/v1/history/incident/"+incAZ, "")},
+		{"GET /api/v1/history/{entity}/{id}", "patrol", readAll, static("/api/v1/history/patrol/"+patrol, "")},
+		{"GET /api/v1/history/{entity}/{id}", "restriction", readAll, static("/api/v1/history/fom_restriction/"+fom, "")},
+	}
 }

@@ -1,0 +1,492 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// WithdrawInput is the body of an allegation's withdrawal.
+type WithdrawInput struct {
+	Reason string `json:"reason" doc:"why the lodging side withdraws it"`
+}
+
+var windowParams = []Param{
+	{Name: "from", Description: "RFC 3339: reported start at or after"},
+	{Name: "to", Description: "RFC 3339: reported start before"},
+}
+
+var bboxParam = Param{Name: "bbox", Description: "min_lat,min_lon,max_lat,max_lon in decimal degrees"}
+
+// incidentRoutes serves package incident. The service decides access
+// itself; handlers only hand it the principal and shape the answer.
+func (s *Server) incidentRoutes() {
+	svc := s.Incidents
+	if svc == nil {
+		return
+	}
+	// History follows each record's own rule. A record the principal may
+	// not read answers as one nobody may read, so that history says
+	// "not found" exactly as the record's own route does.
+	hidden := access.Resource{Classification: access.Restricted}
+	readable := func(get func(r *http.Request, id string) (access.Resource, error)) func(*http.Request, string) (access.Resource, error) {
+		return func(r *http.Request, id string) (access.Resource, error) {
+			res, err := get(r, id)
+			switch {
+			case err == nil:
+				return res, nil
+			case errs.CodeOf(err) == errs.CodeNotFound:
+				return hidden, nil
+			}
+			return access.Resource{}, err
+		}
+	}
+	s.resources[incident.EntityAllegation] = readable(func(r *http.Request, id string) (access.Resource, error) {
+		a, err := svc.GetAllegation(r.Context(), PrincipalFrom(r.Context()), id)
+		return a.Resource(), err
+	})
+	s.resources[incident.EntityObservation] = readable(func(r *http.Request, id string) (access.Resource, error) {
+		o, err := svc.GetObservation(r.Context(), PrincipalFrom(r.Context()), id)
+		return o.Resource(), err
+	})
+	s.resources[incident.EntityIncident] = readable(func(r *http.Request, id string) (access.Resource, error) {
+		i, err := svc.GetIncident(r.Context(), PrincipalFrom(r.Context()), id)
+		return i.Resource(), err
+	})
+	s.resources[incident.EntityPatrol] = readable(func(r *http.Request, id string) (access.Resource, error) {
+		p, err := svc.GetPatrol(r.Context(), PrincipalFrom(r.Context()), id)
+		return p.Resource(), err
+	})
+	s.resources[incident.EntityRestriction] = readable(func(r *http.Request, id string) (access.Resource, error) {
+		f, err := svc.GetRestriction(r.Context(), PrincipalFrom(r.Context()), id)
+		return f.Resource(), err
+	})
+
+	// Allegations.
+	s.add(Route{Method: "POST", Path: "/api/v1/allegations", Summary: "Lodge an allegation (a liaison lodges only in its own side's name)", Tag: "incidents",
+		Request: incident.AllegationInput{}, Response: incident.Allegation{}, Status: http.StatusCreated,
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			in, err := Decode[incident.AllegationInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			a, err := svc.LodgeAllegation(r.Context(), PrincipalFrom(r.Context()), in)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			writeRecord(w, http.StatusCreated, a.Version, a)
+		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/allegations", Summary: "List the allegations you may read, newest reported time first", Tag: "incidents",
+		Response: store.Page[incident.Allegation]{},
+		Query: append(append(append([]Param{}, windowParams...), bboxParam,
+			Param{Name: "category"}, Param{Name: "status", Description: "lodged or withdrawn"},
+			Param{Name: "source_kind", Description: "side, public, third_party, media or mission"},
+			Param{Name: "on_behalf_of", Description: "the side in whose name"}, Param{Name: "perpetrator", Description: "a side's id or unknown"},
+			Param{Name: "incident_id", Description: "members of this incident"}, Param{Name: "unlinked", Type: "boolean", Description: "true: only allegations in no incident"}),
+			pageParams...),
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			f := incident.AllegationFilter{Category: q.Get("category"), Status: q.Get("status"), SourceKind: q.Get("source_kind"),
+				OnBehalfOf: q.Get("on_behalf_of"), Perpetrator: q.Get("perpetrator"), IncidentID: q.Get("incident_id")}
+			var err error
+			if f.Window, err = queryWindow(r); err == nil {
+				if f.BBox, err = queryBBox(r); err == nil {
+					f.Unlinked, err = queryBool(r, "unlinked")
+				}
+			}
+			page, perr := pageRequest(r)
+			if err == nil {
+				err = perr
+			}
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			out, err := svc.ListAllegations(r.Context(), PrincipalFrom(r.Context()), f, page)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			WriteJSON(w, http.StatusOK, out)
+		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/allegations/{id}", Summary: "Read an allegation", Tag: "incidents", Response: incident.Allegation{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			a, err := svc.GetAllegation(r.Context(), PrincipalFrom(r.Context()), id)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityAllegation, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, a.Version, a)
+		}})
+	s.add(Route{Method: "PUT", Path: "/api/v1/allegations/{id}", Summary: "Replace an allegation your organisation lodged (If-Match: the version you read)", Tag: "incidents",
+		Request: incident.AllegationInput{}, Response: incident.Allegation{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			v, err := version(r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			in, err := Decode[incident.AllegationInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			a, err := svc.UpdateAllegation(r.Context(), PrincipalFrom(r.Context()), id, v, in)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityAllegation, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, a.Version, a)
+		}})
+	s.add(Route{Method: "POST", Path: "/api/v1/allegations/{id}/withdraw", Summary: "Withdraw an allegation your organisation lodged, with a reason (If-Match: the version you read)", Tag: "incidents",
+		Request: WithdrawInput{}, Response: incident.Allegation{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			v, err := version(r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			in, err := Decode[WithdrawInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			a, err := svc.WithdrawAllegation(r.Context(), PrincipalFrom(r.Context()), id, v, in.Reason)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityAllegation, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, a.Version, a)
+		}})
+
+	// Observations.
+	s.add(Route{Method: "POST", Path: "/api/v1/observations", Summary: "Record what the mission saw or heard; the probable area is computed", Tag: "incidents",
+		Request: incident.ObservationInput{}, Response: incident.Observation{}, Status: http.StatusCreated,
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			in, err := Decode[incident.ObservationInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			o, err := svc.RecordObservation(r.Context(), PrincipalFrom(r.Context()), in)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			writeRecord(w, http.StatusCreated, o.Version, o)
+		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/observations", Summary: "List the observations you may read, newest first", Tag: "incidents",
+		Response: store.Page[incident.Observation]{},
+		Query:    append(append(append([]Param{}, windowParams...), bboxParam, Param{Name: "kind", Description: "e.g. impact, bursts_small_arms"}), pageParams...),
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			f := incident.ObservationFilter{Kind: r.URL.Query().Get("kind")}
+			var err error
+			if f.Window, err = queryWindow(r); err == nil {
+				f.BBox, err = queryBBox(r)
+			}
+			page, perr := pageRequest(r)
+			if err == nil {
+				err = perr
+			}
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			out, err := svc.ListObservations(r.Context(), PrincipalFrom(r.Context()), f, page)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			WriteJSON(w, http.StatusOK, out)
+		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/observations/{id}", Summary: "Read an observation", Tag: "incidents", Response: incident.Observation{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			o, err := svc.GetObservation(r.Context(), PrincipalFrom(r.Context()), id)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityObservation, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, o.Version, o)
+		}})
+
+	// Incidents and their investigation.
+	s.add(Route{Method: "POST", Path: "/api/v1/incidents", Summary: "Open an incident grouping allegations and observations of one event", Tag: "incidents",
+		Request: incident.IncidentInput{}, Response: incident.Incident{}, Status: http.StatusCreated,
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			in, err := Decode[incident.IncidentInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			inc, err := svc.OpenIncident(r.Context(), PrincipalFrom(r.Context()), in)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			writeRecord(w, http.StatusCreated, inc.Version, inc)
+		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/incidents", Summary: "List the incidents you may read, newest first", Tag: "incidents",
+		Response: store.Page[incident.Incident]{},
+		Query: append(append(append([]Param{}, windowParams...), bboxParam,
+			Param{Name: "status", Description: strings.Join(incident.Statuses, ", ")}, Param{Name: "category"},
+			Param{Name: "outcome", Description: "substantiated, not_substantiated or inconclusive"}), pageParams...),
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			f := incident.IncidentFilter{Status: q.Get("status"), Category: q.Get("category"), Outcome: q.Get("outcome")}
+			var err error
+			if f.Window, err = queryWindow(r); err == nil {
+				f.BBox, err = queryBBox(r)
+			}
+			page, perr := pageRequest(r)
+			if err == nil {
+				err = perr
+			}
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			out, err := svc.ListIncidents(r.Context(), PrincipalFrom(r.Context()), f, page)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			WriteJSON(w, http.StatusOK, out)
+		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}", Summary: "Read an incident", Tag: "incidents", Response: incident.Incident{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			inc, err := svc.GetIncident(r.Context(), PrincipalFrom(r.Context()), id)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityIncident, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, inc.Version, inc)
+		}})
+	// incidentChange serves the routes that change an incident at the
+	// version the client read.
+	incidentChange := func(change func(r *http.Request, p access.Principal, id string, v int64) (incident.Incident, error)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			v, err := version(r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			inc, err := change(r, PrincipalFrom(r.Context()), id, v)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityIncident, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, inc.Version, inc)
+		}
+	}
+	s.add(Route{Method: "PUT", Path: "/api/v1/incidents/{id}", Summary: "Replace an incident's description and members; refused once sealed (If-Match: the version you read)", Tag: "incidents",
+		Request: incident.IncidentInput{}, Response: incident.Incident{},
+		Handler: incidentChange(func(r *http.Request, p access.Principal, id string, v int64) (incident.Incident, error) {
+			in, err := Decode[incident.IncidentInput](r)
+			if err != nil {
+				return incident.Incident{}, err
+			}
+			return svc.UpdateIncident(r.Context(), p, id, v, in)
+		})})
+	s.add(Route{Method: "POST", Path: "/api/v1/incidents/{id}/transition", Summary: "Move an incident one step along its investigation; closing and reopening are the co-chairs' (If-Match: the version you read)", Tag: "incidents",
+		Request: incident.TransitionInput{}, Response: incident.Incident{},
+		Handler: incidentChange(func(r *http.Request, p access.Principal, id string, v int64) (incident.Incident, error) {
+			in, err := Decode[incident.TransitionInput](r)
+			if err != nil {
+				return incident.Incident{}, err
+			}
+			return svc.Transition(r.Context(), p, id, v, in)
+		})})
+	s.add(Route{Method: "POST", Path: "/api/v1/incidents/{id}/notes", Summary: "Add a task, site visit, interview or note to an investigation (If-Match: the version you read)", Tag: "incidents",
+		Request: incident.NoteInput{}, Response: incident.Incident{},
+		Handler: incidentChange(func(r *http.Request, p access.Principal, id string, v int64) (incident.Incident, error) {
+			in, err := Decode[incident.NoteInput](r)
+			if err != nil {
+				return incident.Incident{}, err
+			}
+			return svc.AddNote(r.Context(), p, id, v, in)
+		})})
+	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}/sides", Summary: "An incident with each side's allegations, the other sources, the mission's observations and the finding kept apart", Tag: "incidents",
+		Response: incident.SideBySide{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			sides, err := svc.Sides(r.Context(), PrincipalFrom(r.Context()), id)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityIncident, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, sides.Incident.Version, sides)
+		}})
+
+	// Patrols and restrictions of freedom of movement.
+	s.add(Route{Method: "POST", Path: "/api/v1/patrols", Summary: "Record a patrol", Tag: "incidents",
+		Request: incident.PatrolInput{}, Response: incident.Patrol{}, Status: http.StatusCreated,
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			in, err := Decode[incident.PatrolInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			pt, err := svc.RecordPatrol(r.Context(), PrincipalFrom(r.Context()), in)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			writeRecord(w, http.StatusCreated, pt.Version, pt)
+		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/patrols/{id}", Summary: "Read a patrol", Tag: "incidents", Response: incident.Patrol{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			pt, err := svc.GetPatrol(r.Context(), PrincipalFrom(r.Context()), id)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityPatrol, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, pt.Version, pt)
+		}})
+	s.add(Route{Method: "PUT", Path: "/api/v1/patrols/{id}", Summary: "Replace a patrol, e.g. to give its end (If-Match: the version you read)", Tag: "incidents",
+		Request: incident.PatrolInput{}, Response: incident.Patrol{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			p := PrincipalFrom(r.Context())
+			// A patrol the principal may not read is not found, whatever
+			// its roles: ask before the service checks the new body.
+			if _, err := svc.GetPatrol(r.Context(), p, id); err != nil {
+				s.fail(w, r, notFound(incident.EntityPatrol, id, err))
+				return
+			}
+			v, err := version(r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			in, err := Decode[incident.PatrolInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			pt, err := svc.UpdatePatrol(r.Context(), p, id, v, in)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityPatrol, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, pt.Version, pt)
+		}})
+	s.add(Route{Method: "POST", Path: "/api/v1/restrictions", Summary: "Record a restriction of the mission's freedom of movement", Tag: "incidents",
+		Request: incident.RestrictionInput{}, Response: incident.Restriction{}, Status: http.StatusCreated,
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			in, err := Decode[incident.RestrictionInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			fr, err := svc.RecordRestriction(r.Context(), PrincipalFrom(r.Context()), in)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			writeRecord(w, http.StatusCreated, fr.Version, fr)
+		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/restrictions/{id}", Summary: "Read a restriction of freedom of movement", Tag: "incidents", Response: incident.Restriction{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			fr, err := svc.GetRestriction(r.Context(), PrincipalFrom(r.Context()), id)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityRestriction, id, err))
+				return
+			}
+			writeRecord(w, http.StatusOK, fr.Version, fr)
+		}})
+
+	// Tallies.
+	s.add(Route{Method: "GET", Path: "/api/v1/tallies", Summary: "What each side alleged, what the mission observed and what it verified, per period or group, never blended", Tag: "incidents",
+		Response: []incident.TallyRow{},
+		Query: []Param{{Name: "from", Required: true, Description: "RFC 3339"}, {Name: "to", Required: true, Description: "RFC 3339"},
+			{Name: "group", Required: true, Description: "day, week, zone or category"}},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			from, err := geo.ParseTime("from", q.Get("from"))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			to, err := geo.ParseTime("to", q.Get("to"))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			rows, err := svc.Tallies(r.Context(), PrincipalFrom(r.Context()), from, to, q.Get("group"))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			WriteJSON(w, http.StatusOK, rows)
+		}})
+}
+
+// queryWindow reads the optional time window from and to.
+func queryWindow(r *http.Request) (incident.Window, error) {
+	var w incident.Window
+	q := r.URL.Query()
+	var err error
+	if v := q.Get("from"); v != "" {
+		if w.From, err = geo.ParseTime("from", v); err != nil {
+			return w, err
+		}
+	}
+	if v := q.Get("to"); v != "" {
+		if w.To, err = geo.ParseTime("to", v); err != nil {
+			return w, err
+		}
+	}
+	if !w.From.IsZero() && !w.To.IsZero() && !w.To.After(w.From) {
+		return w, errs.Invalid("to", "must be after from")
+	}
+	return w, nil
+}
+
+// queryBBox reads the optional bounding box min_lat,min_lon,max_lat,max_lon;
+// the service checks the coordinates.
+func queryBBox(r *http.Request) (*geo.BBox, error) {
+	v := r.URL.Query().Get("bbox")
+	if v == "" {
+		return nil, nil
+	}
+	parts := strings.Split(v, ",")
+	if len(parts) != 4 {
+		return nil, errs.Invalid("bbox", "must be four numbers: min_lat,min_lon,max_lat,max_lon")
+	}
+	var n [4]float64
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return nil, errs.Invalid("bbox", "must be four numbers: min_lat,min_lon,max_lat,max_lon")
+		}
+		n[i] = x
+	}
+	return &geo.BBox{MinLat: n[0], MinLon: n[1], MaxLat: n[2], MaxLon: n[3]}, nil
+}
+
+// queryBool reads an optional true/false query parameter.
+func queryBool(r *http.Request, name string) (bool, error) {
+	switch r.URL.Query().Get(name) {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, errs.Invalid(name, "must be true or false")
+}
