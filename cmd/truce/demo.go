@@ -70,8 +70,21 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "Truce demo is serving on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
-	fmt.Fprintf(e.stdout, "  try: curl http://%s/api/v1/provisions?agreement_id=%s\n", ln.Addr(), loaded.Agreement)
-	fmt.Fprintf(e.stdout, "       curl 'http://%s/api/v1/geo/locate?lat=39.7&lon=46.6'\n", ln.Addr())
+	// A token for the analyst, so that the API can be tried at once.
+	var analyst demo.Account
+	for _, acc := range loaded.Accounts {
+		if acc.Username == "analyst" {
+			analyst = acc
+		}
+	}
+	_, token, err := a.Accounts.CreateToken(ctx, demo.Actor, analyst.ID, "demo", 24*time.Hour)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Truce demo is serving on http://%s/ (Ctrl-C to stop); sign in at http://%s/login\n", ln.Addr(), ln.Addr())
+	fmt.Fprintf(e.stdout, "An API token for the analyst (24 h): %s\n", token)
+	fmt.Fprintf(e.stdout, "  try: curl -H 'Authorization: Bearer %s' 'http://%s/api/v1/provisions?agreement_id=%s'\n", token, ln.Addr(), loaded.Agreement)
+	fmt.Fprintf(e.stdout, "       curl -H 'Authorization: Bearer %s' 'http://%s/api/v1/geo/locate?lat=39.7&lon=46.6'\n", token, ln.Addr())
+	fmt.Fprintf(e.stdout, "       curl http://%s/log/checkpoint\n", ln.Addr())
 	return a.Server.Run(ctx, ln)
 }
