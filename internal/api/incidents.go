@@ -435,6 +435,8 @@ func (s *Server) incidentRoutes() {
 			}
 			WriteJSON(w, http.StatusOK, rows)
 		}})
+	s.reviewRoutes()
+	s.attachmentRoutes()
 }
 
 // queryWindow reads the optional time window from and to.

@@ -264,6 +264,7 @@ func (s *Service) OpenIncident(ctx context.Context, p access.Principal, in Incid
 	if err != nil {
 		return Incident{}, wrap("open incident", err)
 	}
+	s.indexIncident(ctx, id, rec.Version, &b)
 	return Incident{ID: id, Version: rec.Version, IncidentBody: b}, nil
 }
 
@@ -299,6 +300,7 @@ func (s *Service) change(ctx context.Context, p access.Principal, op string, id 
 	if err != nil {
 		return Incident{}, wrap(op, err)
 	}
+	s.indexIncident(ctx, id, rec.Version, &b)
 	return Incident{ID: id, Version: rec.Version, IncidentBody: b}, nil
 }
 

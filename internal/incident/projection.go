@@ -11,7 +11,7 @@ import (
 )
 
 // projections lists the package's projections; the tables are created by
-// migration 0005_incident.sql.
+// migrations 0005_incident.sql and 0006_review.sql.
 func projections() []store.Projection {
 	return []store.Projection{
 		store.Typed(EntityAllegation, []store.Table{
@@ -38,6 +38,8 @@ func projections() []store.Projection {
 			{Name: "fom_restrictions", Columns: []string{"id", "patrol_id", "kind", "by_org", "lat", "lon", "start_at", "day", "week", "duration_s", "zone_id", "classification", "owner_org"}},
 			{Name: "fom_restriction_readers", Columns: []string{"record_id", "org_id"}},
 		}, restrictionRows),
+		reviewProjection(),
+		attachmentProjection(),
 	}
 }
 

@@ -57,9 +57,12 @@ var locator = access.Principal{UserID: "system", Username: "system", Via: "syste
 // Service reads and writes allegations, observations, incidents, patrols
 // and freedom-of-movement restrictions.
 type Service struct {
-	db  *store.DB
-	geo Geography
-	now func() time.Time
+	db    *store.DB
+	geo   Geography
+	now   func() time.Time
+	fused *fusionIndex // fusion's view of every incident, for proposals
+	// maxAttachment is the largest attachment accepted, in bytes.
+	maxAttachment int64
 }
 
 // Option configures a Service.
@@ -72,7 +75,7 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // New returns the service on db, registers its projections and declares who
 // may write its kinds of record. It must be called once per DB.
 func New(db *store.DB, g Geography, opts ...Option) *Service {
-	s := &Service{db: db, geo: g, now: time.Now}
+	s := &Service{db: db, geo: g, now: time.Now, fused: newFusionIndex(), maxAttachment: DefaultMaxAttachmentBytes}
 	for _, o := range opts {
 		o(s)
 	}
@@ -81,6 +84,8 @@ func New(db *store.DB, g Geography, opts ...Option) *Service {
 	access.RegisterWriters(EntityIncident, access.Monitor, access.Analyst, access.CoChair)
 	access.RegisterWriters(EntityPatrol, access.Monitor, access.Analyst, access.CoChair)
 	access.RegisterWriters(EntityRestriction, access.Monitor, access.Analyst, access.CoChair)
+	access.RegisterWriters(EntityReview, access.Monitor, access.Analyst, access.CoChair)
+	access.RegisterWriters(EntityAttachment, access.Liaison, access.Monitor, access.Analyst, access.CoChair)
 	for _, p := range projections() {
 		db.Register(p)
 	}

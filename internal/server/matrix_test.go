@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -38,6 +40,7 @@ const (
 	no  = http.StatusForbidden
 	nf  = http.StatusNotFound
 	ua  = http.StatusUnauthorized
+	cf  = http.StatusConflict
 )
 
 // readAll is the answer of a read that every account may make.
@@ -313,6 +316,19 @@ func incidentProbes(t *testing.T, s *testServer) []probe {
 		return id
 	}
 	reviewed := transitionTo("preliminary_review")
+	attach := func(role, kind, id, content string) string {
+		t.Helper()
+		body, ct := multipartAttachment(t, kind, id, "text/plain", content)
+		res := s.with(role).do("POST", "/api/v1/attachments", body, "Content-Type", ct)
+		var a struct{ SHA256 string }
+		res.json(t, &a)
+		if res.status != http.StatusCreated {
+			t.Fatalf("attach as %s: %d %s", role, res.status, res.body)
+		}
+		return a.SHA256
+	}
+	attInc := attach("analyst", "incident", inc, "Photographs of the crater, described.")
+	attAZOnly := attach("liaison-az", "allegation", algAZOnly, "For Azerbaijan's eyes.")
 	patrolBody := `{"team":["Demo monitor"],"route":[{"lat":39.95,"lon":46.88},{"lat":39.93,"lon":46.9}],"start":"2021-06-10T06:00:00Z","end":"2021-06-10T09:00:00Z"}`
 	patrol := create("monitor", "/api/v1/patrols", patrolBody)
 	restrictionBody := fmt.Sprintf(`{"patrol_id":%q,"kind":"delayed","where":{"lat":39.94,"lon":46.89},"by_text":"checkpoint","start":"2021-06-10T07:00:00Z","end":"2021-06-10T07:40:00Z"}`, patrol)
@@ -401,6 +417,39 @@ func incidentProbes(t *testing.T, s *testServer) []probe {
 		// Tallies count only what the reader may read.
 		{"GET /api/v1/tallies", "mission", readAll, static("/api/v1/tallies?from=2021-06-01T00:00:00Z&to=2021-07-01T00:00:00Z&group=day", "")},
 
+		// Review: proposals follow the report's rule (and name only
+		// incidents the reader may read); the mission's staff decide.
+		{"GET /api/v1/allegations/{id}/proposals", "own side (AZ)", readAll, static("/api/v1/allegations/"+algAZ+"/proposals", "")},
+		{"GET /api/v1/allegations/{id}/proposals", "restricted to the centre", readAZ, static("/api/v1/allegations/"+algRestricted+"/proposals", "")},
+		{"GET /api/v1/allegations/{id}/proposals", "restricted to AZ alone", onlyAZ, static("/api/v1/allegations/"+algAZOnly+"/proposals", "")},
+		{"GET /api/v1/allegations/{id}/proposals", "missing", nobody, static("/api/v1/allegations/alg_nothing/proposals", "")},
+		{"GET /api/v1/observations/{id}/proposals", "mission", readAll, static("/api/v1/observations/"+obs+"/proposals", "")},
+		{"GET /api/v1/observations/{id}/proposals", "restricted to AZ", readAZ, static("/api/v1/observations/"+obsAZ+"/proposals?k=3", "")},
+		{"GET /api/v1/review", "mission", readAll, static("/api/v1/review?limit=5", "")},
+		{"POST /api/v1/review", "mission: reject", writers, static("/api/v1/review",
+			fmt.Sprintf(`{"report_kind":"allegation","report_id":%q,"incident_id":%q,"decision":"reject","reason":"Another event."}`, algAM, inc))},
+		{"POST /api/v1/review", "mission: accept", writers, func(*testing.T, string) (string, string, []string) {
+			id := create("liaison-az", "/api/v1/allegations", allegation(az, am, ""))
+			return "/api/v1/review", fmt.Sprintf(`{"report_kind":"allegation","report_id":%q,"incident_id":%q,"decision":"accept"}`, id, inc), nil
+		}},
+		{"POST /api/v1/review", "mission: accept into a sealed incident", [9]int{no, cf, cf, cf, no, no, no, no, ua}, func(*testing.T, string) (string, string, []string) {
+			id := transitionTo("preliminary_review", "under_investigation", "finding", "closed")
+			return "/api/v1/review", fmt.Sprintf(`{"report_kind":"allegation","report_id":%q,"incident_id":%q,"decision":"accept"}`, algAM, id), nil
+		}},
+
+		// Attachments: the editors of the linked record attach; its readers read.
+		{"POST /api/v1/attachments", "own side (AZ) allegation", [9]int{no, no, no, no, new, no, no, no, ua}, func(*testing.T, string) (string, string, []string) {
+			body, ct := multipartAttachment(t, "allegation", algAZ, "text/plain", "Statement of the unit.")
+			return "/api/v1/attachments", body, []string{"Content-Type", ct}
+		}},
+		{"POST /api/v1/attachments", "mission incident", writers, func(*testing.T, string) (string, string, []string) {
+			body, ct := multipartAttachment(t, "incident", inc, "text/plain", "Log of the post.")
+			return "/api/v1/attachments", body, []string{"Content-Type", ct}
+		}},
+		{"GET /api/v1/attachments/{sha256}", "on a mission incident", readAll, static("/api/v1/attachments/"+attInc, "")},
+		{"GET /api/v1/attachments/{sha256}", "on an allegation restricted to AZ alone", onlyAZ, static("/api/v1/attachments/"+attAZOnly, "")},
+		{"GET /api/v1/attachments/{sha256}", "missing", nobody, static("/api/v1/attachments/"+strings.Repeat("0", 64), "")},
+
 		// History follows each record's own rule.
 		{"GET /api/v1/history/{entity}/{id}", "allegation, own side", readAll, static("/api/v1/history/allegation/"+algAZ, "")},
 		{"GET /api/v1/history/{entity}/{id}", "allegation restricted to the centre", readAZ, static("/api/v1/history/allegation/"+algRestricted, "")},
@@ -413,4 +462,25 @@ func incidentProbes(t *testing.T, s *testServer) []probe {
 		{"GET /api/v1/history/{entity}/{id}", "patrol", readAll, static("/api/v1/history/patrol/"+patrol, "")},
 		{"GET /api/v1/history/{entity}/{id}", "restriction", readAll, static("/api/v1/history/fom_restriction/"+fom, "")},
 	}
+}
+
+// multipartAttachment is the body of an upload: the fields, then the file.
+func multipartAttachment(t *testing.T, kind, id, mediaType, content string) (body, contentType string) {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for _, f := range [][2]string{{"record_kind", kind}, {"record_id", id}, {"media_type", mediaType}} {
+		if err := w.WriteField(f[0], f[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := w.CreateFormFile("file", "note.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write([]byte(content))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), w.FormDataContentType()
 }
