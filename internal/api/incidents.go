@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -71,19 +72,7 @@ func (s *Server) incidentRoutes() {
 	// Allegations.
 	s.add(Route{Method: "POST", Path: "/api/v1/allegations", Summary: "Lodge an allegation (a liaison lodges only in its own side's name)", Tag: "incidents",
 		Request: incident.AllegationInput{}, Response: incident.Allegation{}, Status: http.StatusCreated,
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			in, err := Decode[incident.AllegationInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			a, err := svc.LodgeAllegation(r.Context(), PrincipalFrom(r.Context()), in)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			writeRecord(w, http.StatusCreated, a.Version, a)
-		}})
+		Handler: creates(s, svc.LodgeAllegation, func(a incident.Allegation) int64 { return a.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/allegations", Summary: "List the allegations you may read, newest reported time first", Tag: "incidents",
 		Response: store.Page[incident.Allegation]{},
 		Query: append(append(append([]Param{}, windowParams...), bboxParam,
@@ -92,233 +81,50 @@ func (s *Server) incidentRoutes() {
 			Param{Name: "on_behalf_of", Description: "the side in whose name"}, Param{Name: "perpetrator", Description: "a side's id or unknown"},
 			Param{Name: "incident_id", Description: "members of this incident"}, Param{Name: "unlinked", Type: "boolean", Description: "true: only allegations in no incident"}),
 			pageParams...),
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			q := r.URL.Query()
-			f := incident.AllegationFilter{Category: q.Get("category"), Status: q.Get("status"), SourceKind: q.Get("source_kind"),
-				OnBehalfOf: q.Get("on_behalf_of"), Perpetrator: q.Get("perpetrator"), IncidentID: q.Get("incident_id")}
-			var err error
-			if f.Window, err = queryWindow(r); err == nil {
-				if f.BBox, err = queryBBox(r); err == nil {
-					f.Unlinked, err = queryBool(r, "unlinked")
-				}
-			}
-			page, perr := pageRequest(r)
-			if err == nil {
-				err = perr
-			}
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			out, err := svc.ListAllegations(r.Context(), PrincipalFrom(r.Context()), f, page)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			WriteJSON(w, http.StatusOK, out)
-		}})
+		Handler: lists(s, allegationFilter, svc.ListAllegations)})
 	s.add(Route{Method: "GET", Path: "/api/v1/allegations/{id}", Summary: "Read an allegation", Tag: "incidents", Response: incident.Allegation{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			id := r.PathValue("id")
-			a, err := svc.GetAllegation(r.Context(), PrincipalFrom(r.Context()), id)
-			if err != nil {
-				s.fail(w, r, notFound(incident.EntityAllegation, id, err))
-				return
-			}
-			writeRecord(w, http.StatusOK, a.Version, a)
-		}})
+		Handler: reads(s, incident.EntityAllegation, svc.GetAllegation, func(a incident.Allegation) int64 { return a.Version })})
 	s.add(Route{Method: "PUT", Path: "/api/v1/allegations/{id}", Summary: "Replace an allegation your organisation lodged (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.AllegationInput{}, Response: incident.Allegation{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			id := r.PathValue("id")
-			v, err := version(r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			in, err := Decode[incident.AllegationInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			a, err := svc.UpdateAllegation(r.Context(), PrincipalFrom(r.Context()), id, v, in)
-			if err != nil {
-				s.fail(w, r, notFound(incident.EntityAllegation, id, err))
-				return
-			}
-			writeRecord(w, http.StatusOK, a.Version, a)
-		}})
+		Handler: changes(s, incident.EntityAllegation, svc.UpdateAllegation, func(a incident.Allegation) int64 { return a.Version })})
 	s.add(Route{Method: "POST", Path: "/api/v1/allegations/{id}/withdraw", Summary: "Withdraw an allegation your organisation lodged, with a reason (If-Match: the version you read)", Tag: "incidents",
 		Request: WithdrawInput{}, Response: incident.Allegation{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			id := r.PathValue("id")
-			v, err := version(r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			in, err := Decode[WithdrawInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			a, err := svc.WithdrawAllegation(r.Context(), PrincipalFrom(r.Context()), id, v, in.Reason)
-			if err != nil {
-				s.fail(w, r, notFound(incident.EntityAllegation, id, err))
-				return
-			}
-			writeRecord(w, http.StatusOK, a.Version, a)
-		}})
+		Handler: changes(s, incident.EntityAllegation, func(ctx context.Context, p access.Principal, id string, v int64, in WithdrawInput) (incident.Allegation, error) {
+			return svc.WithdrawAllegation(ctx, p, id, v, in.Reason)
+		}, func(a incident.Allegation) int64 { return a.Version })})
 
 	// Observations.
 	s.add(Route{Method: "POST", Path: "/api/v1/observations", Summary: "Record what the mission saw or heard; the probable area is computed", Tag: "incidents",
 		Request: incident.ObservationInput{}, Response: incident.Observation{}, Status: http.StatusCreated,
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			in, err := Decode[incident.ObservationInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			o, err := svc.RecordObservation(r.Context(), PrincipalFrom(r.Context()), in)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			writeRecord(w, http.StatusCreated, o.Version, o)
-		}})
+		Handler: creates(s, svc.RecordObservation, func(o incident.Observation) int64 { return o.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/observations", Summary: "List the observations you may read, newest first", Tag: "incidents",
 		Response: store.Page[incident.Observation]{},
 		Query:    append(append(append([]Param{}, windowParams...), bboxParam, Param{Name: "kind", Description: "e.g. impact, bursts_small_arms"}), pageParams...),
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			f := incident.ObservationFilter{Kind: r.URL.Query().Get("kind")}
-			var err error
-			if f.Window, err = queryWindow(r); err == nil {
-				f.BBox, err = queryBBox(r)
-			}
-			page, perr := pageRequest(r)
-			if err == nil {
-				err = perr
-			}
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			out, err := svc.ListObservations(r.Context(), PrincipalFrom(r.Context()), f, page)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			WriteJSON(w, http.StatusOK, out)
-		}})
+		Handler:  lists(s, observationFilter, svc.ListObservations)})
 	s.add(Route{Method: "GET", Path: "/api/v1/observations/{id}", Summary: "Read an observation", Tag: "incidents", Response: incident.Observation{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			id := r.PathValue("id")
-			o, err := svc.GetObservation(r.Context(), PrincipalFrom(r.Context()), id)
-			if err != nil {
-				s.fail(w, r, notFound(incident.EntityObservation, id, err))
-				return
-			}
-			writeRecord(w, http.StatusOK, o.Version, o)
-		}})
+		Handler: reads(s, incident.EntityObservation, svc.GetObservation, func(o incident.Observation) int64 { return o.Version })})
 
 	// Incidents and their investigation.
 	s.add(Route{Method: "POST", Path: "/api/v1/incidents", Summary: "Open an incident grouping allegations and observations of one event", Tag: "incidents",
 		Request: incident.IncidentInput{}, Response: incident.Incident{}, Status: http.StatusCreated,
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			in, err := Decode[incident.IncidentInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			inc, err := svc.OpenIncident(r.Context(), PrincipalFrom(r.Context()), in)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			writeRecord(w, http.StatusCreated, inc.Version, inc)
-		}})
+		Handler: creates(s, svc.OpenIncident, func(i incident.Incident) int64 { return i.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/incidents", Summary: "List the incidents you may read, newest first", Tag: "incidents",
 		Response: store.Page[incident.Incident]{},
 		Query: append(append(append([]Param{}, windowParams...), bboxParam,
 			Param{Name: "status", Description: strings.Join(incident.Statuses, ", ")}, Param{Name: "category"},
 			Param{Name: "outcome", Description: "substantiated, not_substantiated or inconclusive"}), pageParams...),
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			q := r.URL.Query()
-			f := incident.IncidentFilter{Status: q.Get("status"), Category: q.Get("category"), Outcome: q.Get("outcome")}
-			var err error
-			if f.Window, err = queryWindow(r); err == nil {
-				f.BBox, err = queryBBox(r)
-			}
-			page, perr := pageRequest(r)
-			if err == nil {
-				err = perr
-			}
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			out, err := svc.ListIncidents(r.Context(), PrincipalFrom(r.Context()), f, page)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			WriteJSON(w, http.StatusOK, out)
-		}})
+		Handler: lists(s, incidentFilter, svc.ListIncidents)})
 	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}", Summary: "Read an incident", Tag: "incidents", Response: incident.Incident{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			id := r.PathValue("id")
-			inc, err := svc.GetIncident(r.Context(), PrincipalFrom(r.Context()), id)
-			if err != nil {
-				s.fail(w, r, notFound(incident.EntityIncident, id, err))
-				return
-			}
-			writeRecord(w, http.StatusOK, inc.Version, inc)
-		}})
-	// incidentChange serves the routes that change an incident at the
-	// version the client read.
-	incidentChange := func(change func(r *http.Request, p access.Principal, id string, v int64) (incident.Incident, error)) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			id := r.PathValue("id")
-			v, err := version(r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			inc, err := change(r, PrincipalFrom(r.Context()), id, v)
-			if err != nil {
-				s.fail(w, r, notFound(incident.EntityIncident, id, err))
-				return
-			}
-			writeRecord(w, http.StatusOK, inc.Version, inc)
-		}
-	}
+		Handler: reads(s, incident.EntityIncident, svc.GetIncident, func(i incident.Incident) int64 { return i.Version })})
 	s.add(Route{Method: "PUT", Path: "/api/v1/incidents/{id}", Summary: "Replace an incident's description and members; refused once sealed (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.IncidentInput{}, Response: incident.Incident{},
-		Handler: incidentChange(func(r *http.Request, p access.Principal, id string, v int64) (incident.Incident, error) {
-			in, err := Decode[incident.IncidentInput](r)
-			if err != nil {
-				return incident.Incident{}, err
-			}
-			return svc.UpdateIncident(r.Context(), p, id, v, in)
-		})})
+		Handler: changes(s, incident.EntityIncident, svc.UpdateIncident, func(i incident.Incident) int64 { return i.Version })})
 	s.add(Route{Method: "POST", Path: "/api/v1/incidents/{id}/transition", Summary: "Move an incident one step along its investigation; closing and reopening are the co-chairs' (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.TransitionInput{}, Response: incident.Incident{},
-		Handler: incidentChange(func(r *http.Request, p access.Principal, id string, v int64) (incident.Incident, error) {
-			in, err := Decode[incident.TransitionInput](r)
-			if err != nil {
-				return incident.Incident{}, err
-			}
-			return svc.Transition(r.Context(), p, id, v, in)
-		})})
+		Handler: changes(s, incident.EntityIncident, svc.Transition, func(i incident.Incident) int64 { return i.Version })})
 	s.add(Route{Method: "POST", Path: "/api/v1/incidents/{id}/notes", Summary: "Add a task, site visit, interview or note to an investigation (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.NoteInput{}, Response: incident.Incident{},
-		Handler: incidentChange(func(r *http.Request, p access.Principal, id string, v int64) (incident.Incident, error) {
-			in, err := Decode[incident.NoteInput](r)
-			if err != nil {
-				return incident.Incident{}, err
-			}
-			return svc.AddNote(r.Context(), p, id, v, in)
-		})})
+		Handler: changes(s, incident.EntityIncident, svc.AddNote, func(i incident.Incident) int64 { return i.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}/sides", Summary: "An incident with each side's allegations, the other sources, the mission's observations and the finding kept apart", Tag: "incidents",
 		Response: incident.SideBySide{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -334,29 +140,9 @@ func (s *Server) incidentRoutes() {
 	// Patrols and restrictions of freedom of movement.
 	s.add(Route{Method: "POST", Path: "/api/v1/patrols", Summary: "Record a patrol", Tag: "incidents",
 		Request: incident.PatrolInput{}, Response: incident.Patrol{}, Status: http.StatusCreated,
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			in, err := Decode[incident.PatrolInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			pt, err := svc.RecordPatrol(r.Context(), PrincipalFrom(r.Context()), in)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			writeRecord(w, http.StatusCreated, pt.Version, pt)
-		}})
+		Handler: creates(s, svc.RecordPatrol, func(p incident.Patrol) int64 { return p.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/patrols/{id}", Summary: "Read a patrol", Tag: "incidents", Response: incident.Patrol{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			id := r.PathValue("id")
-			pt, err := svc.GetPatrol(r.Context(), PrincipalFrom(r.Context()), id)
-			if err != nil {
-				s.fail(w, r, notFound(incident.EntityPatrol, id, err))
-				return
-			}
-			writeRecord(w, http.StatusOK, pt.Version, pt)
-		}})
+		Handler: reads(s, incident.EntityPatrol, svc.GetPatrol, func(p incident.Patrol) int64 { return p.Version })})
 	s.add(Route{Method: "PUT", Path: "/api/v1/patrols/{id}", Summary: "Replace a patrol, e.g. to give its end (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.PatrolInput{}, Response: incident.Patrol{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -387,29 +173,9 @@ func (s *Server) incidentRoutes() {
 		}})
 	s.add(Route{Method: "POST", Path: "/api/v1/restrictions", Summary: "Record a restriction of the mission's freedom of movement", Tag: "incidents",
 		Request: incident.RestrictionInput{}, Response: incident.Restriction{}, Status: http.StatusCreated,
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			in, err := Decode[incident.RestrictionInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			fr, err := svc.RecordRestriction(r.Context(), PrincipalFrom(r.Context()), in)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			writeRecord(w, http.StatusCreated, fr.Version, fr)
-		}})
+		Handler: creates(s, svc.RecordRestriction, func(f incident.Restriction) int64 { return f.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/restrictions/{id}", Summary: "Read a restriction of freedom of movement", Tag: "incidents", Response: incident.Restriction{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			id := r.PathValue("id")
-			fr, err := svc.GetRestriction(r.Context(), PrincipalFrom(r.Context()), id)
-			if err != nil {
-				s.fail(w, r, notFound(incident.EntityRestriction, id, err))
-				return
-			}
-			writeRecord(w, http.StatusOK, fr.Version, fr)
-		}})
+		Handler: reads(s, incident.EntityRestriction, svc.GetRestriction, func(f incident.Restriction) int64 { return f.Version })})
 
 	// Tallies.
 	s.add(Route{Method: "GET", Path: "/api/v1/tallies", Summary: "What each side alleged, what the mission observed and what it verified, per period or group, never blended", Tag: "incidents",
@@ -491,4 +257,40 @@ func queryBool(r *http.Request, name string) (bool, error) {
 		return true, nil
 	}
 	return false, errs.Invalid(name, "must be true or false")
+}
+
+func allegationFilter(r *http.Request) (incident.AllegationFilter, error) {
+	q := r.URL.Query()
+	f := incident.AllegationFilter{Category: q.Get("category"), Status: q.Get("status"), SourceKind: q.Get("source_kind"),
+		OnBehalfOf: q.Get("on_behalf_of"), Perpetrator: q.Get("perpetrator"), IncidentID: q.Get("incident_id")}
+	var err error
+	if f.Window, err = queryWindow(r); err != nil {
+		return f, err
+	}
+	if f.BBox, err = queryBBox(r); err != nil {
+		return f, err
+	}
+	f.Unlinked, err = queryBool(r, "unlinked")
+	return f, err
+}
+
+func observationFilter(r *http.Request) (incident.ObservationFilter, error) {
+	f := incident.ObservationFilter{Kind: r.URL.Query().Get("kind")}
+	var err error
+	if f.Window, err = queryWindow(r); err != nil {
+		return f, err
+	}
+	f.BBox, err = queryBBox(r)
+	return f, err
+}
+
+func incidentFilter(r *http.Request) (incident.IncidentFilter, error) {
+	q := r.URL.Query()
+	f := incident.IncidentFilter{Status: q.Get("status"), Category: q.Get("category"), Outcome: q.Get("outcome")}
+	var err error
+	if f.Window, err = queryWindow(r); err != nil {
+		return f, err
+	}
+	f.BBox, err = queryBBox(r)
+	return f, err
 }
