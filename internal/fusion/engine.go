@@ -3,7 +3,9 @@ package fusion
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/truce-monitoring/truce/internal/errs"
 )
@@ -14,6 +16,8 @@ import (
 type Engine struct {
 	p          Params
 	items      []item
+	hot        []hotItem // by item: what the candidate search reads
+	self       int32     // the item being moved by the refinement, else -1
 	sectors    []sector
 	ids        []string         // report IDs, by item
 	byID       map[string]int32 // report ID -> item
@@ -50,6 +54,7 @@ func NewEngine(p Params) *Engine {
 		idx:       newIndex(),
 		strs:      map[string]int32{},
 		density:   map[uint64]int32{},
+		self:      -1,
 	}
 	e.intern("")
 	e.setNeighbours()
@@ -67,7 +72,7 @@ func (e *Engine) compile(r *Report) (item, error) {
 		return item{}, err
 	}
 	lat, lon := r.Lat*math.Pi/180, r.Lon*math.Pi/180
-	it := item{lat: lat, lon: lon, kind: r.Kind, sector: -1,
+	it := item{lat: lat, lon: lon, kind: codeOf(r.Kind), sector: -1,
 		src: e.intern(r.Source), perp: e.intern(r.Perpetrator), cites: e.intern(r.Cites), cat: e.intern(r.Category)}
 	it.ux, it.uy, it.uz = unit(lat, lon)
 	it.sinLat, it.cosLat = math.Sincos(lat)
@@ -77,6 +82,7 @@ func (e *Engine) compile(r *Report) (item, error) {
 	en := float64(r.End.Unix()) / 60
 	slack := e.p.TimeSlackMin + e.p.TimeSlackFrac*(en-s)
 	it.s, it.e = s-slack, en+slack
+	it.logWidth = math.Log(it.e - it.s)
 	if o := r.Observer; o != nil {
 		sc := sector{lat: o.Lat * math.Pi / 180, lon: o.Lon * math.Pi / 180, from: o.BearingFromDeg, sweep: o.sweepDeg(), minKm: o.MinM / 1000, maxKm: o.MaxM / 1000}
 		sc.sinLat, sc.cosLat = math.Sincos(sc.lat)
@@ -85,7 +91,31 @@ func (e *Engine) compile(r *Report) (item, error) {
 		it.sector = int32(len(e.sectors))
 		e.sectors = append(e.sectors, sc)
 	}
+	it.logArea = math.Log(2 * math.Pi * it.sigma * it.sigma)
+	if it.sector >= 0 {
+		it.logArea = math.Log(e.sectors[it.sector].area)
+	}
 	return it, nil
+}
+
+// hotItem is the part of an item the candidate search reads for every
+// report in reach, in one cache line; bounds in float32 are rounded
+// outward (areas and widths down, radii up) so they stay bounds.
+type hotItem struct {
+	s, e              float64
+	ux, uy, uz        float64
+	sigma2            float32 // km²
+	sectorRadius      float32 // km, 0 when not a sector
+	logArea, logWidth float32
+}
+
+func hotOf(it *item) hotItem {
+	down := func(x float64) float32 { return math.Nextafter32(float32(x), float32(math.Inf(-1))) }
+	h := hotItem{s: it.s, e: it.e, ux: it.ux, uy: it.uy, uz: it.uz, sigma2: down(it.sigma * it.sigma), logArea: down(it.logArea), logWidth: down(it.logWidth)}
+	if it.sector >= 0 {
+		h.sectorRadius = math.Nextafter32(float32(it.radius), float32(math.Inf(1)))
+	}
+	return h
 }
 
 // vagueness orders the batch: the most precise reports found incidents,
@@ -106,10 +136,15 @@ type candidate struct {
 	terms pairTerms
 }
 
-// candidates scores q against every incident near it; q is not in the engine.
+// candidates scores q against every incident near it; q is not in the
+// engine, or is e.self and out of its group's member list.
 func (e *Engine) candidates(q *item, out []candidate) []candidate {
 	out = out[:0]
-	offset := e.p.Prior - math.Log(e.localDensity(q))
+	logDensity := q.logDensity
+	if !e.batch {
+		logDensity = math.Log(e.localDensity(q))
+	}
+	offset := e.p.Prior - logDensity
 	if e.upperBound(q)+offset <= 0 {
 		return out
 	}
@@ -120,12 +155,54 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 	}
 	e.cands = e.cands[:0]
 	reach := q.radius + e.p.MutualSlackM/1000 + e.p.SectorBlurM/1000 + 1
-	e.idx.query(q, reach, func(id int32) {
+	// A group is worth scoring only if some member could give q a score
+	// above 0: the bound needs no trigonometry, and at high density it
+	// spares scoring the thousands of groups a vague report reaches.
+	slack := offset + e.maxBonus()
+	mutualKm2 := (e.p.MutualSlackM / 1000) * (e.p.MutualSlackM / 1000)
+	blurKm2 := (e.p.SectorBlurM / 1000) * (e.p.SectorBlurM / 1000)
+	e.idx.query(q, reach, slack, func(id int32) {
 		g := e.group[id]
-		if e.stamp[g] != e.query {
-			e.stamp[g] = e.query
-			e.cands = append(e.cands, g)
+		if e.stamp[g] == e.query {
+			return
 		}
+		if id == e.self {
+			return
+		}
+		h := &e.hot[id]
+		if h.e <= q.s || h.s >= q.e {
+			return
+		}
+		// The distance term, with the straight chord (never longer than
+		// the arc) and the widest variance the pair could be given.
+		// For a sector, the gap is at least the distance to the circle
+		// that holds it.
+		dx, dy, dz := q.ux-h.ux, q.uy-h.uy, q.uz-h.uz
+		d2 := earthKm * earthKm * (dx*dx + dy*dy + dz*dz)
+		mSigma2, mLogArea, mLogWidth := float64(h.sigma2), float64(h.logArea), float64(h.logWidth)
+		var pen float64
+		if q.sector < 0 && h.sectorRadius == 0 {
+			pen = d2 / (2 * (q.sigma*q.sigma + mSigma2 + mutualKm2))
+		} else {
+			r := float64(h.sectorRadius)
+			if q.sector >= 0 {
+				r = max(r, q.radius)
+			}
+			if g := math.Sqrt(d2) - r; g > 0 {
+				pen = g * g / (2 * (max(q.sigma*q.sigma, mSigma2) + blurKm2))
+			}
+		}
+		if -max(q.logWidth, mLogWidth)-max(q.logArea, mLogArea)-pen+slack <= 0 {
+			return
+		}
+		if ov := min(q.e, h.e) - max(q.s, h.s); math.Log(ov)-q.logWidth-mLogWidth-max(q.logArea, mLogArea)-pen+slack <= 0 {
+			return
+		}
+		if t := e.pair(q, &e.items[id]); !t.ok || t.base()+t.relation+offset <= 0 {
+			return
+		}
+		e.stamp[g] = e.query
+		e.cands = append(e.cands, g)
 	})
 	for _, g := range e.cands {
 		if c, ok := e.scoreGroup(q, g, offset); ok {
@@ -160,6 +237,7 @@ func (e *Engine) scoreGroup(q *item, g int32, offset float64) (candidate, bool) 
 func (e *Engine) place(it item, id string, g int32) int32 {
 	n := int32(len(e.items))
 	e.items = append(e.items, it)
+	e.hot = append(e.hot, hotOf(&it))
 	e.ids = append(e.ids, id)
 	if g < 0 {
 		g = int32(len(e.head))
@@ -254,7 +332,14 @@ func itoa(n int) string {
 // Batch groups reports into incidents and returns, for each report, the
 // number of its group (0, 1, …, in no particular meaning). Reports are
 // taken most precise first; each joins the best-scoring compatible group
-// above the threshold or starts a new one.
+// above the threshold (and, with Params.Ambiguity, likelier than all its
+// rivals together) or starts a new one. Params.Refine passes then let
+// every report that joined a group move to the one that fits it best now.
+//
+// A long stream is cut in time into slabs of about slabReports reports,
+// fused independently and in parallel; each cut is put where the fewest
+// report windows straddle it, so few events are split. The cuts depend on
+// the stream alone, never on the number of cores.
 func Batch(reports []Report, p Params) ([]int, error) {
 	e := NewEngine(p)
 	items := make([]item, len(reports))
@@ -269,33 +354,211 @@ func Batch(reports []Report, p Params) ([]int, error) {
 	for i := range items {
 		e.density[densityKey(&items[i], 0, 0, 0)]++
 	}
-	order := make([]int32, len(reports))
-	keys := make([]float64, len(reports))
-	for i := range order {
-		order[i] = int32(i)
-		keys[i] = e.vagueness(&items[i])
+	for i := range items {
+		items[i].logDensity = math.Log(e.localDensity(&items[i]))
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(keys[a], keys[b]) })
-	keys = nil
-	e.items = make([]item, 0, len(reports))
-	e.group = make([]int32, 0, len(reports))
-	e.next = make([]int32, 0, len(reports))
-	e.ids = make([]string, 0, len(reports))
-	assign := make([]int, len(reports))
-	var cs []candidate
-	for _, i := range order {
-		q := &items[i]
-		cs = e.candidates(q, cs)
-		g := int32(-1)
-		best := 0.0
-		for _, c := range cs {
-			if c.score > best || (c.score == best && g >= 0 && c.group < g) {
-				best, g = c.score, c.group
+	slabs := cutSlabs(items, slabReports)
+	local := make([][]int32, len(slabs)) // group of each report, per slab
+	counts := make([]int, len(slabs))
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(slabs)) {
+		wg.Go(func() {
+			for k := range work {
+				local[k], counts[k] = e.fork().fuse(items, slabs[k])
 			}
+		})
+	}
+	for k := range slabs {
+		work <- k
+	}
+	close(work)
+	wg.Wait()
+	assign := make([]int, len(reports))
+	base := 0
+	for k, slab := range slabs {
+		for j, i := range slab {
+			assign[i] = base + int(local[k][j])
 		}
-		assign[i] = int(e.place(*q, "", g))
+		base += counts[k]
 	}
 	return assign, nil
+}
+
+// slabReports is about how many reports one slab of a batch holds.
+const slabReports = 100_000
+
+// fork returns an empty engine sharing e's parameters, interned strings,
+// sectors and density counts, which it only reads.
+func (e *Engine) fork() *Engine {
+	return &Engine{p: e.p, sectors: e.sectors, strs: e.strs, names: e.names, neighbours: e.neighbours,
+		density: e.density, batch: true, self: -1, idx: newIndex(), byID: map[string]int32{}, groupByID: map[string]int32{}}
+}
+
+// fuse groups the items listed in slab (indexes into items, in stream
+// order) and returns the group of each, numbered from 0, and the count.
+func (e *Engine) fuse(items []item, slab []int32) ([]int32, int) {
+	order := make([]int32, len(slab)) // positions in slab
+	keys := make([]float64, len(slab))
+	for j, i := range slab {
+		order[j] = int32(j)
+		keys[j] = e.vagueness(&items[i])
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(keys[a], keys[b]) })
+	e.items = make([]item, 0, len(slab))
+	e.hot = make([]hotItem, 0, len(slab))
+	e.group = make([]int32, 0, len(slab))
+	e.next = make([]int32, 0, len(slab))
+	e.ids = make([]string, 0, len(slab))
+	e.self = -1
+	var cs []candidate
+	// contested marks the reports that had a choice to make; only those
+	// that then joined or were joined are refined, which keeps the
+	// refinement to a fraction of the cost: a report left alone after a
+	// choice seldom finds a group later.
+	var contested []bool
+	if e.p.Refine > 0 {
+		contested = make([]bool, len(slab))
+	}
+	for k, j := range order {
+		q := &items[slab[j]]
+		cs = e.candidates(q, cs)
+		e.place(*q, "", e.choose(cs))
+		if contested != nil {
+			contested[k] = len(cs) > 0
+		}
+	}
+	// Refinement: each report in turn leaves its group and joins the one
+	// that now fits it best, which the later, vaguer reports may have
+	// changed.
+	for range e.p.Refine {
+		for n := range int32(len(e.items)) {
+			if !contested[n] || e.size[e.group[n]] < 2 {
+				continue
+			}
+			g0 := e.group[n]
+			e.unlink(n)
+			e.self = n
+			cs = e.candidates(&e.items[n], cs)
+			e.self = -1
+			g := e.choose(cs)
+			if g < 0 {
+				g = g0
+				if e.size[g0] > 0 {
+					g = int32(len(e.head))
+					e.head = append(e.head, -1)
+					e.size = append(e.size, 0)
+					e.stamp = append(e.stamp, 0)
+					e.groupIDs = append(e.groupIDs, "")
+				}
+			}
+			e.link(n, g)
+		}
+	}
+	out := make([]int32, len(slab))
+	for n, j := range order {
+		out[j] = e.group[n]
+	}
+	return out, len(e.head)
+}
+
+// choose picks the group a report joins among its candidates, or -1 for a
+// new incident.
+func (e *Engine) choose(cs []candidate) int32 {
+	g := int32(-1)
+	best := 0.0
+	for _, c := range cs {
+		if c.score > best || (c.score == best && g >= 0 && c.group < g) {
+			best, g = c.score, c.group
+		}
+	}
+	// The best group must be likelier than a new incident and every rival
+	// together: where many groups fit about as well, the report is
+	// ambiguous and stays alone rather than merge wrongly.
+	if g >= 0 && e.p.Ambiguity {
+		rivals := 1.0
+		for _, c := range cs {
+			if c.group != g {
+				rivals += math.Exp(c.score)
+			}
+		}
+		if best <= math.Log(rivals) {
+			g = -1
+		}
+	}
+	return g
+}
+
+// unlink takes item n out of its group's member list.
+func (e *Engine) unlink(n int32) {
+	g := e.group[n]
+	if e.head[g] == n {
+		e.head[g] = e.next[n]
+	} else {
+		m := e.head[g]
+		for e.next[m] != n {
+			m = e.next[m]
+		}
+		e.next[m] = e.next[n]
+	}
+	e.size[g]--
+}
+
+// link puts item n into group g.
+func (e *Engine) link(n, g int32) {
+	e.group[n] = g
+	e.next[n] = e.head[g]
+	e.head[g] = n
+	e.size[g]++
+}
+
+// cutSlabs splits the items, by the middle of their windows, into runs of
+// about size items each, cut at the instants the fewest windows straddle.
+func cutSlabs(items []item, size int) [][]int32 {
+	n := len(items)
+	byMid := make([]int32, n)
+	for i := range byMid {
+		byMid[i] = int32(i)
+	}
+	mid := func(i int32) float64 { return (items[i].s + items[i].e) / 2 }
+	if n < 2*size {
+		return [][]int32{byMid}
+	}
+	slices.SortStableFunc(byMid, func(a, b int32) int { return cmp.Compare(mid(a), mid(b)) })
+	starts, ends := make([]float64, n), make([]float64, n)
+	for i := range items {
+		starts[i], ends[i] = items[i].s, items[i].e
+	}
+	slices.Sort(starts)
+	slices.Sort(ends)
+	straddling := func(t float64) int {
+		s, _ := slices.BinarySearch(starts, t)
+		e, _ := slices.BinarySearch(ends, t)
+		return s - e
+	}
+	k := (n + size/2) / size
+	var slabs [][]int32
+	from := 0
+	for c := 1; c < k; c++ {
+		target := mid(byMid[c*n/k])
+		best, bestN := target, math.MaxInt
+		for t := target - 1440; t <= target+1440; t += 15 {
+			if m := straddling(t); m < bestN {
+				best, bestN = t, m
+			}
+		}
+		to, _ := slices.BinarySearchFunc(byMid, best, func(i int32, t float64) int { return cmp.Compare(mid(i), t) })
+		if to <= from {
+			continue
+		}
+		slab := slices.Clone(byMid[from:to])
+		slices.Sort(slab)
+		slabs = append(slabs, slab)
+		from = to
+	}
+	slab := slices.Clone(byMid[from:])
+	slices.Sort(slab)
+	return append(slabs, slab)
 }
 
 // Local density: how many reports there are round a place and time, which

@@ -249,7 +249,7 @@ func TestIndexFindsEverythingInReach(t *testing.T) {
 		qi, _ := e.compile(&rep)
 		reach := qi.radius + e.p.MutualSlackM/1000 + 1
 		found := map[int32]bool{}
-		e.idx.query(&qi, reach, func(id int32) { found[id] = true })
+		e.idx.query(&qi, reach, math.Inf(1), func(id int32) { found[id] = true })
 		for i := range items {
 			it := &items[i]
 			inSpace := chordKm(&qi, it) <= qi.radius+it.radius+e.p.MutualSlackM/1000+1
@@ -287,5 +287,78 @@ func TestBatchIsDeterministic(t *testing.T) {
 	a2, _ := Batch(rs, DefaultParams())
 	if !slices.Equal(a1, a2) {
 		t.Error("two runs differ")
+	}
+}
+
+func TestSlabsCoverEveryReportOnceAtQuietTimes(t *testing.T) {
+	e := NewEngine(DefaultParams())
+	r := rand.New(rand.NewPCG(5, 6))
+	var items []item
+	for i := range 5000 {
+		// Busy evenings, quiet mornings: cuts should fall in the mornings.
+		day := r.IntN(20)
+		at := t0.Add(time.Duration(day)*24*time.Hour + time.Duration(18*60+r.IntN(6*60))*time.Minute)
+		rep := allegation("r"+itoa(i), "s", "x", village, 1000, at, 15*time.Minute)
+		it, err := e.compile(&rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, it)
+	}
+	slabs := cutSlabs(items, 1000)
+	if len(slabs) < 4 {
+		t.Fatalf("%d slabs, want about 5", len(slabs))
+	}
+	seen := make([]bool, len(items))
+	for _, slab := range slabs {
+		if !slices.IsSorted(slab) {
+			t.Error("a slab is not in stream order")
+		}
+		for _, i := range slab {
+			if seen[i] {
+				t.Fatalf("report %d in two slabs", i)
+			}
+			seen[i] = true
+		}
+	}
+	for i, ok := range seen {
+		if !ok {
+			t.Fatalf("report %d in no slab", i)
+		}
+	}
+	for k := 1; k < len(slabs); k++ {
+		lastEnd, firstStart := math.Inf(-1), math.Inf(1)
+		for _, i := range slabs[k-1] {
+			lastEnd = max(lastEnd, items[i].e)
+		}
+		for _, i := range slabs[k] {
+			firstStart = min(firstStart, items[i].s)
+		}
+		if lastEnd > firstStart {
+			t.Errorf("cut %d splits overlapping windows", k)
+		}
+	}
+}
+
+func TestRefineKeepsOneReportPerSource(t *testing.T) {
+	var rs []Report
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := range 600 {
+		p := geo.Destination(village, 360*r.Float64(), 5_000*r.Float64())
+		rs = append(rs, allegation("r"+itoa(i), []string{"side_a", "side_b", "m1", "m2"}[i%4], "x", p, 1000, t0.Add(time.Duration(r.IntN(300))*time.Minute), 15*time.Minute))
+	}
+	p := DefaultParams()
+	p.Refine = 2
+	assign, err := Batch(rs, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[[2]string]bool{}
+	for i, g := range assign {
+		k := [2]string{itoa(g), rs[i].Source}
+		if seen[k] {
+			t.Fatalf("group %d holds two reports from %s", g, rs[i].Source)
+		}
+		seen[k] = true
 	}
 }

@@ -17,12 +17,28 @@ var (
 
 const kmPerDegree = earthKm * math.Pi / 180
 
+// A query of a big region visits thousands of cells of a fine level, most
+// of them empty; so every level's time bucket also lists its items with
+// their cells, and a query scans that list instead of probing cells when it
+// is the shorter way.
 type index struct {
 	cells     map[uint64][]int32
+	buckets   map[uint64][]entry // cellKey(ls, lt, 0, 0, bt) -> items of the bucket
 	populated [len(spaceLevelKm)][len(timeLevelMin)]int
+	// minLogArea and minLogWidth are the least item.logArea and
+	// item.logWidth on each level, so a query can skip levels whose items
+	// could not score well enough with it.
+	minLogArea, minLogWidth [len(spaceLevelKm)][len(timeLevelMin)]float64
 }
 
-func newIndex() index { return index{cells: make(map[uint64][]int32)} }
+type entry struct {
+	id     int32
+	cy, cx int32
+}
+
+func newIndex() index {
+	return index{cells: make(map[uint64][]int32), buckets: make(map[uint64][]entry)}
+}
 
 func levelOf(levels []float64, size float64) int {
 	for i, l := range levels {
@@ -45,15 +61,27 @@ func (x *index) insert(id int32, it *item) {
 	ls := levelOf(spaceLevelKm[:], it.radius)
 	lt := levelOf(timeLevelMin[:], (it.e-it.s)/2)
 	deg := cellSizeDeg(ls)
-	k := cellKey(ls, lt, int64(math.Floor(it.lat*180/math.Pi/deg)), int64(math.Floor(it.lon*180/math.Pi/deg)), int64(math.Floor((it.s+it.e)/2/bucketMin(lt))))
+	cy, cx := int64(math.Floor(it.lat*180/math.Pi/deg)), int64(math.Floor(it.lon*180/math.Pi/deg))
+	bt := int64(math.Floor((it.s + it.e) / 2 / bucketMin(lt)))
+	k := cellKey(ls, lt, cy, cx, bt)
 	x.cells[k] = append(x.cells[k], id)
+	bk := cellKey(ls, lt, 0, 0, bt)
+	x.buckets[bk] = append(x.buckets[bk], entry{id: id, cy: int32(cy), cx: int32(cx)})
+	if x.populated[ls][lt] == 0 || it.logArea < x.minLogArea[ls][lt] {
+		x.minLogArea[ls][lt] = it.logArea
+	}
+	if x.populated[ls][lt] == 0 || it.logWidth < x.minLogWidth[ls][lt] {
+		x.minLogWidth[ls][lt] = it.logWidth
+	}
 	x.populated[ls][lt]++
 }
 
 // query calls found for every item whose centre lies within reachKm of q's
 // centre plus the item's own level reach, and whose mid time lies within
-// q's window widened by the item's level half-width.
-func (x *index) query(q *item, reachKm float64, found func(id int32)) {
+// q's window widened by the item's level half-width. Levels where no item
+// can have -max(logArea) - max(logWidth) + budget > 0 with q are skipped;
+// an infinite budget skips none.
+func (x *index) query(q *item, reachKm, budget float64, found func(id int32)) {
 	latDeg, lonDeg := q.lat*180/math.Pi, q.lon*180/math.Pi
 	mid := (q.s + q.e) / 2
 	half := (q.e - q.s) / 2
@@ -66,15 +94,28 @@ func (x *index) query(q *item, reachKm float64, found func(id int32)) {
 		y0, y1 := int64(math.Floor((latDeg-dLat)/deg)), int64(math.Floor((latDeg+dLat)/deg))
 		x0, x1 := int64(math.Floor((lonDeg-dLon)/deg)), int64(math.Floor((lonDeg+dLon)/deg))
 		for lt := range timeLevelMin {
-			if x.populated[ls][lt] == 0 {
+			if x.populated[ls][lt] == 0 || -max(q.logArea, x.minLogArea[ls][lt])-max(q.logWidth, x.minLogWidth[ls][lt])+budget <= 0 {
 				continue
 			}
 			h := half + timeLevelMin[lt]
 			b := bucketMin(lt)
 			b0, b1 := int64(math.Floor((mid-h)/b)), int64(math.Floor((mid+h)/b))
-			for cy := y0; cy <= y1; cy++ {
-				for cx := x0; cx <= x1; cx++ {
-					for bt := b0; bt <= b1; bt++ {
+			ncells := int((y1 - y0 + 1) * (x1 - x0 + 1))
+			for bt := b0; bt <= b1; bt++ {
+				ents, ok := x.buckets[cellKey(ls, lt, 0, 0, bt)]
+				if !ok {
+					continue
+				}
+				if len(ents) <= 4*ncells {
+					for _, en := range ents {
+						if cy, cx := int64(en.cy), int64(en.cx); cy >= y0 && cy <= y1 && cx >= x0 && cx <= x1 {
+							found(en.id)
+						}
+					}
+					continue
+				}
+				for cy := y0; cy <= y1; cy++ {
+					for cx := x0; cx <= x1; cx++ {
 						for _, id := range x.cells[cellKey(ls, lt, cy, cx, bt)] {
 							found(id)
 						}
