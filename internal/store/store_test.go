@@ -284,9 +284,29 @@ func TestTwoProcessesShareTheLog(t *testing.T) {
 		writeNote(t, db, "n"+strings.Repeat("y", i%5), note{Count: i})
 	}
 	a.Checkpoint(context.Background())
-	b.Checkpoint(context.Background())
+	// b writes last: a, which has not written since, still proves b's
+	// changes against the checkpoint b signed.
+	last := writeNote(t, b, "from-b", note{Title: "b"})
+	if err := b.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := a.LatestCheckpoint(context.Background())
+	if err != nil || cp.Size != last.Seq+1 {
+		t.Fatalf("latest checkpoint %d (%v), want %d", cp.Size, err, last.Seq+1)
+	}
+	_, root, err := ledger.OpenCheckpoint(cp.Note, a.Keys().Origin, a.Keys().Verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, leaf, err := a.InclusionProof(context.Background(), last.Seq, cp.Size)
+	if err != nil || leaf != last.LeafHash {
+		t.Fatalf("proof through the other handle: %v", err)
+	}
+	if err := tlog.CheckRecord(proof, cp.Size, root, last.Seq, leaf); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := a.Verify(context.Background(), nil)
-	if err != nil || !rep.OK() || rep.Changes != 50 {
+	if err != nil || !rep.OK() || rep.Changes != 51 {
 		t.Fatalf("verify: %v %+v", err, rep.Problems)
 	}
 }

@@ -200,12 +200,28 @@ func (db *DB) Size() int64 {
 	return db.tree.size
 }
 
+// logSize reads the committed size of the log from the database, not from
+// this process's writer: another process (a CLI command beside the
+// server) may have appended, and a proof must not wait for a write in
+// progress.
+func (db *DB) logSize(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.QueryRow(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM changes`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("log size: %w", err)
+	}
+	return n, nil
+}
+
 // InclusionProof proves that leaf seq is in the tree of the given size.
 func (db *DB) InclusionProof(ctx context.Context, seq, size int64) (tlog.RecordProof, tlog.Hash, error) {
 	if size <= 0 || seq < 0 || seq >= size {
 		return nil, tlog.Hash{}, errs.Invalid("seq", "leaf %d is not in a tree of size %d", seq, size)
 	}
-	if size > db.Size() {
+	n, err := db.logSize(ctx)
+	if err != nil {
+		return nil, tlog.Hash{}, err
+	}
+	if size > n {
 		return nil, tlog.Hash{}, errs.Invalid("size", "the log has fewer than %d entries", size)
 	}
 	r := db.hashReader(ctx)
@@ -226,7 +242,11 @@ func (db *DB) ConsistencyProof(ctx context.Context, from, to int64) (tlog.TreePr
 	if from < 0 || from > to {
 		return nil, errs.Invalid("from", "from (%d) must be between 0 and to (%d)", from, to)
 	}
-	if to > db.Size() {
+	n, err := db.logSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if to > n {
 		return nil, errs.Invalid("to", "the log has fewer than %d entries", to)
 	}
 	return tlog.ProveTree(to, from, db.hashReader(ctx))
@@ -234,7 +254,11 @@ func (db *DB) ConsistencyProof(ctx context.Context, from, to int64) (tlog.TreePr
 
 // TreeHashAt returns the root hash of the tree of the given size.
 func (db *DB) TreeHashAt(ctx context.Context, size int64) (tlog.Hash, error) {
-	if size > db.Size() {
+	n, err := db.logSize(ctx)
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	if size > n {
 		return tlog.Hash{}, errs.Invalid("size", "the log has fewer than %d entries", size)
 	}
 	return tlog.TreeHash(size, db.hashReader(ctx))
@@ -243,7 +267,10 @@ func (db *DB) TreeHashAt(ctx context.Context, size int64) (tlog.Hash, error) {
 // Tile returns the data of a C2SP tile (hashes, or entries when t.L == -1),
 // or not_found when the log does not yet cover it.
 func (db *DB) Tile(ctx context.Context, t tlog.Tile) ([]byte, error) {
-	size := db.Size()
+	size, err := db.logSize(ctx)
+	if err != nil {
+		return nil, err
+	}
 	width := int64(t.W)
 	if t.L < 0 {
 		lo := t.N * ledger.TileWidth
