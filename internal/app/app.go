@@ -66,7 +66,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, Services: newServices(db, c.Now, c.Limits, c.SessionIdle, c.SessionMax)}
+	a := &App{DB: db, Services: newServices(db, c.Now, c.Log, c.Limits, c.SessionIdle, c.SessionMax)}
 	demo, err := IsDemo(ctx, db)
 	if err != nil {
 		db.Close()
@@ -88,7 +88,7 @@ func OpenForAudit(ctx context.Context, dir string) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	newServices(db, time.Now, account.Limits{}, 0, 0) // registers every projection
+	newServices(db, time.Now, slog.New(slog.DiscardHandler), account.Limits{}, 0, 0) // registers every projection
 	return db, nil
 }
 
@@ -101,17 +101,25 @@ type Services struct {
 	Incidents  *incident.Service
 }
 
-func newServices(db *store.DB, now func() time.Time, limits account.Limits, idle, max time.Duration) Services {
+func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
 	opts := []account.Option{account.WithClock(now), account.WithLimits(limits)}
 	if idle > 0 || max > 0 {
 		opts = append(opts, account.WithSessionLifetime(idle, max))
 	}
 	g := geo.New(db, agreement.CheckOrganisation)
+	inc := incident.New(db, g, incident.WithClock(now), incident.WithReplaceLog(func(n int, err error) {
+		if err != nil {
+			log.Error("placing records on the changed layers", "err", err, "changed", n)
+			return
+		}
+		log.Info("records placed on the changed layers", "changed", n)
+	}))
+	g.OnLayersChanged(inc.ReplaceSoon)
 	return Services{
 		Agreements: agreement.New(db, agreement.WithClock(now)),
 		Geo:        g,
 		Accounts:   account.New(db, opts...),
-		Incidents:  incident.New(db, g, incident.WithClock(now)),
+		Incidents:  inc,
 	}
 }
 
@@ -136,5 +144,9 @@ func (a *App) MarkDemo(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database (signing a last checkpoint).
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops background work and closes the database (signing a last
+// checkpoint).
+func (a *App) Close() error {
+	a.Incidents.Close()
+	return a.DB.Close()
+}

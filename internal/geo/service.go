@@ -221,6 +221,10 @@ type Service struct {
 	db       *store.DB
 	orgCheck OrgCheck
 
+	// onLayers are called after a layer is written (records placed on the
+	// old layers may need placing again).
+	onLayers []func()
+
 	mu     sync.Mutex
 	layers []Layer // cache of all layers; nil when stale
 	writes uint64  // layer writes so far, so that a load racing a write is not cached
@@ -285,6 +289,10 @@ func (s *Service) checkOrgs(tx *store.Tx, fields map[string]string) error {
 	return nil
 }
 
+// OnLayersChanged registers f to be called after every layer write. Set
+// it up before serving; f must return quickly.
+func (s *Service) OnLayersChanged(f func()) { s.onLayers = append(s.onLayers, f) }
+
 // CreateLayer validates and stores a new layer.
 func (s *Service) CreateLayer(ctx context.Context, actor store.Actor, in LayerInput) (Layer, error) {
 	return s.putLayer(ctx, actor, s.db.NewID("lyr"), 1, actor.Org, in)
@@ -328,6 +336,9 @@ func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, ve
 	s.layers = nil
 	s.writes++
 	s.mu.Unlock()
+	for _, f := range s.onLayers {
+		f()
+	}
 	return Layer{ID: id, Version: rec.Version, LayerBody: b}, nil
 }
 

@@ -63,6 +63,8 @@ type Service struct {
 	fused *fusionIndex // fusion's view of every incident, for proposals
 	// maxAttachment is the largest attachment accepted, in bytes.
 	maxAttachment int64
+	// replace recomputes geography in the background after layers change.
+	replace replacer
 }
 
 // Option configures a Service.

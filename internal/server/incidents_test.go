@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // record is what the scenario reads back of any record.
@@ -215,7 +217,7 @@ func TestIncidentBadInputIsRefusedAndChangesNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := s.app.DB.Size()
+			before := s.peopleChanges()
 			res := s.with(tc.as).do(tc.method, tc.path, tc.body, tc.headers...)
 			if ct := res.header.Get("Content-Type"); ct != "application/problem+json" {
 				t.Fatalf("content type %q, status %d, body %s", ct, res.status, res.body)
@@ -228,7 +230,7 @@ func TestIncidentBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			if res.status != tc.status || p.Code != tc.code || p.Field != tc.field {
 				t.Errorf("got %d %s field %q (%s); want %d %s field %q", res.status, p.Code, p.Field, res.body, tc.status, tc.code, tc.field)
 			}
-			if after := s.app.DB.Size(); after != before {
+			if after := s.peopleChanges(); after != before {
 				t.Errorf("log grew from %d to %d on bad input", before, after)
 			}
 		})
@@ -275,4 +277,39 @@ func TestDemoIncidents(t *testing.T) {
 
 func containsIllustrative(s string) bool {
 	return len(s) >= len("(illustrative)") && s[len(s)-len("(illustrative)"):] == "(illustrative)"
+}
+
+// TestLayerChangePlacesRecordsAgain: a zone drawn through the API around a
+// demo allegation appears in that allegation's geography shortly after.
+func TestLayerChangePlacesRecordsAgain(t *testing.T) {
+	s := start(t)
+	var page struct {
+		Items []struct {
+			ID       string `json:"id"`
+			Version  int64  `json:"version"`
+			Location struct {
+				Point struct{ Lat, Lon float64 } `json:"point"`
+			} `json:"location"`
+		} `json:"items"`
+	}
+	s.with("analyst").do("GET", "/api/v1/allegations?limit=1", "").json(t, &page)
+	if len(page.Items) == 0 {
+		t.Fatal("the demo has no allegation")
+	}
+	a := page.Items[0]
+	lat, lon := a.Location.Point.Lat, a.Location.Point.Lon
+	ring := fmt.Sprintf(`[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]`, lon-0.01, lat-0.01, lon+0.01, lat-0.01, lon+0.01, lat+0.01, lon-0.01, lat+0.01, lon-0.01, lat-0.01)
+	res := s.with("analyst").do("POST", "/api/v1/layers", `{"kind":"zone","subkind":"buffer","name":"Drawn around","valid_from":"2020-01-01T00:00:00Z","geometry":{"type":"Polygon","coordinates":`+ring+`}}`)
+	if res.status != 201 {
+		t.Fatalf("create zone: %d %s", res.status, res.body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		got := s.with("analyst").do("GET", "/api/v1/allegations/"+a.ID, "")
+		if strings.Contains(string(got.body), "Drawn around") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the allegation was not placed in the new zone within 10 s")
 }

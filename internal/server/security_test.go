@@ -337,18 +337,18 @@ func TestSessionThroughAPI(t *testing.T) {
 	_, otherCSRF := secSignIn(t, s, "analyst")
 	refused[2].headers = []string{"Cookie", cookie, secCSRFHeader, otherCSRF}
 	for _, tc := range refused {
-		before := s.app.DB.Size()
+		before := s.peopleChanges()
 		res := anon.do("POST", "/api/v1/places", place, tc.headers...)
 		secWant(t, "write with "+tc.name, res, 403, tc.code)
-		if after := s.app.DB.Size(); after != before {
+		if after := s.peopleChanges(); after != before {
 			t.Errorf("write with %s: log grew from %d to %d", tc.name, before, after)
 		}
 	}
 
-	before := s.app.DB.Size()
+	before := s.peopleChanges()
 	id := secCreate(t, anon, "/api/v1/places", place, "Cookie", cookie, secCSRFHeader, csrf)
-	if s.app.DB.Size() != before+1 {
-		t.Errorf("write with the CSRF header: log grew by %d, want 1", s.app.DB.Size()-before)
+	if s.peopleChanges() != before+1 {
+		t.Errorf("write with the CSRF header: log grew by %d, want 1", s.peopleChanges()-before)
 	}
 	secCreate(t, anon, "/api/v1/places", secPlace("Same origin post", ""), "Cookie", cookie, secCSRFHeader, csrf, "Origin", s.url)
 	if a := secChangeActor(t, s, "place", id); a != (secActor{secUserID(t, s, "monitor"), s.loaded.Orgs["JMC"], "session"}) {
@@ -665,7 +665,7 @@ func TestBearerTokens(t *testing.T) {
 		{"of a disabled user", "Bearer " + disabled},
 	}
 	for _, tc := range cases {
-		before := s.app.DB.Size()
+		before := s.peopleChanges()
 		for _, r := range []struct{ method, path, body string }{{"GET", "/api/v1/me", ""}, {"POST", "/api/v1/places", secPlace("Token test", "")}} {
 			res := anon.do(r.method, r.path, r.body, "Authorization", tc.header)
 			secWant(t, tc.name+": "+r.method+" "+r.path, res, 401, "unauthenticated")
@@ -673,7 +673,7 @@ func TestBearerTokens(t *testing.T) {
 				t.Errorf("%s: WWW-Authenticate %q", tc.name, res.header.Get("WWW-Authenticate"))
 			}
 		}
-		if s.app.DB.Size() != before {
+		if s.peopleChanges() != before {
 			t.Errorf("%s: log grew", tc.name)
 		}
 	}
@@ -848,14 +848,14 @@ func TestRolesOnWrites(t *testing.T) {
 		{"admin", "/api/v1/organisations", org, 201},
 	}
 	for _, tc := range cases {
-		before := s.app.DB.Size()
+		before := s.peopleChanges()
 		res := s.with(tc.user).do("POST", tc.path, tc.body)
 		code := ""
 		if tc.status == 403 {
 			code = "forbidden"
 		}
 		secWant(t, tc.user+" POST "+tc.path, res, tc.status, code)
-		grew := s.app.DB.Size() - before
+		grew := s.peopleChanges() - before
 		if want := map[bool]int64{true: 1, false: 0}[tc.status == 201]; grew != want {
 			t.Errorf("%s POST %s: log grew by %d, want %d", tc.user, tc.path, grew, want)
 		}

@@ -91,6 +91,9 @@ func (r response) json(t *testing.T, v any) {
 
 func (s *testServer) do(method, path string, body string, headers ...string) response {
 	s.t.Helper()
+	// Records are placed again in the background after a layer changes;
+	// let that finish so that versions read before a request still hold.
+	s.app.Incidents.WaitIdle()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -189,7 +192,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := s.app.DB.Size()
+			before := s.peopleChanges()
 			res := s.do(tc.method, tc.path, tc.body)
 			var p struct {
 				Code  string `json:"code"`
@@ -202,7 +205,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			if res.status != tc.status || p.Code != tc.code || p.Field != tc.field {
 				t.Errorf("got %d %s field %q (%s); want %d %s field %q", res.status, p.Code, p.Field, res.body, tc.status, tc.code, tc.field)
 			}
-			if after := s.app.DB.Size(); after != before {
+			if after := s.peopleChanges(); after != before {
 				t.Errorf("log grew from %d to %d on bad input", before, after)
 			}
 		})
@@ -410,4 +413,16 @@ func TestGracefulShutdownKeepsAcknowledgedWrites(t *testing.T) {
 		t.Fatalf("last checkpoint size %d (%v), want %d", size, err, base+20)
 	}
 	_ = time.Second
+}
+
+// peopleChanges counts the changes people made. The system places records
+// again in the background after a layer changes, so the log's size alone
+// is not what a request added.
+func (s *testServer) peopleChanges() int64 {
+	s.t.Helper()
+	var n int64
+	if err := s.app.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM changes WHERE actor <> 'system'`).Scan(&n); err != nil {
+		s.t.Fatal(err)
+	}
+	return n
 }
