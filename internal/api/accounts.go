@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"time"
@@ -185,29 +186,12 @@ func (s *Server) accountRoutes() {
 			writeRecord(w, http.StatusOK, u.Version, u)
 		}})
 	s.add(Route{Method: "PUT", Path: "/api/v1/users/{id}", Summary: "Change an account's organisation, roles or status (admin; If-Match)", Tag: "accounts", Request: account.UserInput{}, Response: account.User{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			p, err := manage(r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
+		Handler: changes(s, "user", func(ctx context.Context, p access.Principal, id string, v int64, in account.UserInput) (account.User, error) {
+			if err := access.Decide(p, access.Manage, access.Resource{Kind: "user"}); err != nil {
+				return account.User{}, err
 			}
-			v, err := version(r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			in, err := Decode[account.UserInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			u, err := acc.UpdateUser(r.Context(), p.Actor(), r.PathValue("id"), v, in)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			writeRecord(w, http.StatusOK, u.Version, u)
-		}})
+			return acc.UpdateUser(ctx, p.Actor(), id, v, in)
+		}, func(u account.User) int64 { return u.Version })})
 	s.add(Route{Method: "POST", Path: "/api/v1/users/{id}/password", Summary: "Reset an account's password (admin); ends its sessions", Tag: "accounts", Request: PasswordInput{}, Status: http.StatusNoContent,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			p, err := manage(r)

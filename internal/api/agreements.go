@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/truce-monitoring/truce/internal/access"
@@ -48,27 +49,10 @@ func (s *Server) agreementRoutes() {
 	})
 	s.add(Route{Method: "POST", Path: "/api/v1/provisions/{id}/status", Summary: "Record a provision's new implementation status with evidence (If-Match: the version you read)",
 		Tag: "agreements", Request: agreement.StatusInput{}, Response: agreement.Provision{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			p, err := authorize(r, access.Update, access.Resource{Kind: "provision"})
-			if err != nil {
-				s.fail(w, r, err)
-				return
+		Handler: changes(s, "provision", func(ctx context.Context, p access.Principal, id string, v int64, in agreement.StatusInput) (agreement.Provision, error) {
+			if err := access.Decide(p, access.Update, access.Resource{Kind: "provision"}); err != nil {
+				return agreement.Provision{}, err
 			}
-			v, err := version(r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			in, err := Decode[agreement.StatusInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			prov, err := ag.AddProvisionStatus(r.Context(), p.Actor(), r.PathValue("id"), v, in)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			writeRecord(w, http.StatusOK, prov.Version, prov)
-		}})
+			return ag.AddProvisionStatus(ctx, p.Actor(), id, v, in)
+		}, func(p agreement.Provision) int64 { return p.Version })})
 }
