@@ -68,7 +68,7 @@ var (
 	farAway  = geo.Point{Lat: 10, Lon: 10}
 )
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := mustOpen(t)
