@@ -22,6 +22,10 @@ type Proposal struct {
 	IncidentID string   `json:"incident_id"`
 	Score      float64  `json:"score" doc:"log-likelihood ratio; above 0 the model would join them"`
 	Reasons    []string `json:"reasons"`
+	// Ambiguous is set when the incident is not likelier than the other
+	// proposals and a new incident together: batch fusion would leave the
+	// report alone, and a reviewer should compare before accepting.
+	Ambiguous bool `json:"ambiguous,omitempty" doc:"other proposals fit about as well: compare before accepting"`
 }
 
 // MaxProposals bounds the proposals asked for one report.
@@ -132,16 +136,31 @@ func (x *fusionIndex) propose(p access.Principal, r fusion.Report, k int, skip m
 			}
 			out = append(out, Proposal{IncidentID: id, Score: g.Score, Reasons: reasons})
 			if len(out) == k {
-				return out, nil
+				return markAmbiguous(out), nil
 			}
 		}
 		// Fewer than asked: stale, hidden or rejected incidents took the
 		// places; ask for more unless the engine had no more to give.
 		if len(got) < want || want >= 4096 {
-			return out, nil
+			return markAmbiguous(out), nil
 		}
 		want *= 4
 	}
+}
+
+// markAmbiguous flags the proposals that batch fusion's ambiguity rule
+// would not join: those not likelier than a new incident and every other
+// proposal together. Only proposals the reader sees count, so the flag
+// tells nothing of hidden incidents.
+func markAmbiguous(ps []Proposal) []Proposal {
+	total := 1.0 // a new incident
+	for _, p := range ps {
+		total += math.Exp(p.Score)
+	}
+	for i := range ps {
+		ps[i].Ambiguous = ps[i].Score <= math.Log(total-math.Exp(ps[i].Score))
+	}
+	return ps
 }
 
 // ensureIndex builds the index from the store on first use (and after it

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -163,5 +164,32 @@ func TestProposalsAndReview(t *testing.T) {
 	b := must[[]Proposal](t)(s2.Proposals(ctx, f.monitor, EntityAllegation, algB2.ID, 5))
 	if !slices.Equal(proposed(a), proposed(b)) {
 		t.Errorf("incremental index proposes %v, rebuilt %v", proposed(a), proposed(b))
+	}
+}
+
+func TestMarkAmbiguous(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		scores []float64
+		want   []bool
+	}{
+		{"one clear incident", []float64{4}, []bool{false}},
+		{"one weak incident, no likelier than a new one", []float64{0}, []bool{true}},
+		{"a clear leader", []float64{6, 1, 0.5}, []bool{false, true, true}},
+		{"two equal", []float64{3, 3}, []bool{true, true}},
+		{"a narrow lead is enough", []float64{3, 2.9}, []bool{false, true}},
+		{"none", nil, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ps := make([]Proposal, len(c.scores))
+			for i, s := range c.scores {
+				ps[i] = Proposal{IncidentID: fmt.Sprint(i), Score: s}
+			}
+			for i, p := range markAmbiguous(ps) {
+				if p.Ambiguous != c.want[i] {
+					t.Errorf("proposal %d (score %v): ambiguous %v, want %v", i, p.Score, p.Ambiguous, c.want[i])
+				}
+			}
+		})
 	}
 }
