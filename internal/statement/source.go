@@ -132,6 +132,11 @@ func (s *Service) putSource(ctx context.Context, p access.Principal, id string, 
 	action := access.Create
 	if id != "" {
 		op, action = "update source", access.Update
+		// A record p may not read is not found, whatever p's roles, before
+		// anything is said about the new version.
+		if _, err := s.GetSource(ctx, p, id); err != nil {
+			return Source{}, wrap(op, err)
+		}
 	}
 	b, err := in.body(p.Org)
 	if err != nil {

@@ -207,6 +207,11 @@ func (s *Service) putStatement(ctx context.Context, p access.Principal, id strin
 	action := access.Create
 	if id != "" {
 		op, action = "update statement", access.Update
+		// A record p may not read is not found, whatever p's roles, before
+		// anything is said about the new version.
+		if _, err := s.GetStatement(ctx, p, id); err != nil {
+			return Statement{}, wrap(op, err)
+		}
 	}
 	b, err := in.body(p.Org)
 	if err != nil {
