@@ -92,7 +92,7 @@ func parseLanguage(field, s string) (string, error) {
 		return "", errs.Invalid(field, "%q is not a BCP 47 language tag such as en, ru, ar or hy-AM", s)
 	}
 	canon := tag.String()
-	if base, _ := tag.Base(); base.String() == "und" {
+	if canon == "und" || strings.HasPrefix(canon, "und-") {
 		return "", errs.Invalid(field, "%q names no language; give one such as en, ru, ar or hy-AM", s)
 	}
 	// Canonical forms must parse back to themselves, or a stored tag would
