@@ -66,7 +66,6 @@ func loadStatements(ctx context.Context, s Services, l *Loaded) error {
 	}
 	st, err := s.Statements.RecordStatement(ctx, analyst, statement.StatementInput{
 		Speaker:      "Minister of Foreign Affairs of the Russian Federation",
-		SpeakerTitle: "Minister of Foreign Affairs",
 		Organisation: l.Orgs["RU"],
 		Date:         "2021-08-31",
 		Language:     "ru",
