@@ -118,6 +118,7 @@ func FuzzStatusInput(f *testing.F) {
 		`{"status":"in_progress","at":"2020-11-25T00:00:00+04:00","note":"Handed over.\n","evidence":[{"kind":"url","ref":"https://example.org/a","title":"Report"},{"kind":"record","ref":"inc_0123456789abcdefghjk"}]}`,
 		`{"status":"overdue","at":"2020-11-25T00:00:00Z"}`,
 		`{"status":"violated","at":"2020-11-25T00:00:00Z","evidence":[{"kind":"record","ref":"_x"}]}`,
+		`{"status":"in_progress","at":"2021-08-31T00:00:00Z","evidence":[{"kind":"link","ref":"evd_0123456789abcdefghjk"},{"kind":"link","ref":"stm_x"}]}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -3,7 +3,7 @@ package agreement
 import "github.com/truce-monitoring/truce/internal/store"
 
 // projections returns the package's projections. Their tables are created
-// by the store's migration 0002_agreement.sql; each Rows function is a pure
+// by the store's migrations 0002_agreement.sql and 0012_evidence.sql; each Rows function is a pure
 // function of (id, body).
 func projections() []store.Projection {
 	return []store.Projection{
@@ -32,5 +32,8 @@ func projections() []store.Projection {
 			},
 			Rows: provisionRows,
 		},
+		store.Typed(EntityEvidenceLink, []store.Table{
+			{Name: "evidence_links", Columns: []string{"id", "provision_id", "record_kind", "record_id", "at"}},
+		}, evidenceRows),
 	}
 }

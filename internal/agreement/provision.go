@@ -35,6 +35,10 @@ var EffectiveStatuses = append(slices.Clone(Statuses), StatusOverdue)
 const (
 	EvidenceURL    = "url"    // Ref is an http or https URL
 	EvidenceRecord = "record" // Ref is the id of a Truce record, e.g. an incident
+	// EvidenceLinkRef: Ref is the id of one of the provision's evidence links
+	// (evidence.go), checked to exist when the status is recorded, so that
+	// a status change cites the registry records already linked to it.
+	EvidenceLinkRef = "link"
 )
 
 // Provision is one commitment of an agreement.
@@ -53,6 +57,9 @@ type Provision struct {
 	// Status is EffectiveStatus at the time the record was read. It is not
 	// part of the change body.
 	Status string `json:"status"`
+	// EvidenceCount is, on a read through the API, how many evidence links
+	// (evidence.go) the reader may see. It is not part of the change body.
+	EvidenceCount *int `json:"evidence_count,omitempty"`
 }
 
 // Deadline is a date by which something must be done. A postponed
@@ -87,9 +94,10 @@ type StatusEvent struct {
 	Evidence []Evidence `json:"evidence"`
 }
 
-// Evidence supports a status event: a public source or a Truce record.
+// Evidence supports a status event: a public source, a Truce record, or
+// one of the provision's evidence links.
 type Evidence struct {
-	Kind  string `json:"kind"` // url or record
+	Kind  string `json:"kind"` // url, record or link
 	Ref   string `json:"ref"`
 	Title string `json:"title,omitempty"`
 }
@@ -344,8 +352,12 @@ func (e Evidence) check() error {
 		if err := checkRecordRef("ref", e.Ref); err != nil {
 			return err
 		}
+	case EvidenceLinkRef:
+		if err := checkRef("ref", e.Ref, evidencePrefix, "an evidence link of this provision"); err != nil {
+			return err
+		}
 	default:
-		return errs.Invalid("kind", "must be %s or %s", EvidenceURL, EvidenceRecord)
+		return errs.Invalid("kind", "must be %s, %s or %s", EvidenceURL, EvidenceRecord, EvidenceLinkRef)
 	}
 	return checkOptionalName("title", e.Title, MaxName)
 }
@@ -521,6 +533,9 @@ func (s *Service) AddProvisionStatus(ctx context.Context, actor store.Actor, id 
 			return fmt.Errorf("agreement %s: bad signed_at %q", b.AgreementID, signed)
 		} else if ev.At.Before(signedAt) {
 			return errs.Invalid("at", "is before the agreement was signed (%s)", signedAt.Format(time.RFC3339))
+		}
+		if err := checkEvidenceLinks(tx, id, ev); err != nil {
+			return err
 		}
 		b.StatusHistory = append(b.StatusHistory, ev)
 		r, err := tx.Record(store.Change{Entity: EntityProvision, ID: id, Version: version + 1, Actor: actor, Body: b})

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/ledger"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -43,8 +44,9 @@ const clockSkew = 5 * time.Minute
 
 // Service reads and writes organisations, agreements and provisions.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
+	db       *store.DB
+	now      func() time.Time
+	evidence evidenceKinds // kinds of record linkable as evidence (evidence.go)
 }
 
 // Option configures a Service.
@@ -65,6 +67,7 @@ func New(db *store.DB, opts ...Option) *Service {
 	for _, p := range projections() {
 		db.Register(p)
 	}
+	access.RegisterWriters(EntityEvidenceLink, access.CoChair, access.Analyst, access.Monitor)
 	return s
 }
 

@@ -117,6 +117,8 @@ func entityWord(prefix string) string {
 		return "agreement"
 	case provisionPrefix:
 		return "provision"
+	case evidencePrefix:
+		return "evidence link"
 	}
 	return prefix
 }

@@ -35,7 +35,7 @@ func (s *Server) agreementRoutes() {
 	})
 	addResource(s, resource[agreement.ProvisionInput, agreement.Provision]{
 		path: "/api/v1/provisions", tag: "agreements", noun: "provision", kind: "provision",
-		create: ag.CreateProvision, update: ag.UpdateProvision, get: ag.GetProvision,
+		create: ag.CreateProvision, update: ag.UpdateProvision, get: s.provisionWithEvidence,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Provision], error) {
 			q := r.URL.Query()
 			return ag.ListProvisions(r.Context(), agreement.ProvisionFilter{AgreementID: q.Get("agreement_id"), Status: q.Get("status"), Obligated: q.Get("obligated")}, p)

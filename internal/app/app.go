@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/server"
+	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -72,7 +73,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
 		db.Close()
@@ -99,6 +100,7 @@ type Services struct {
 	Geo        *geo.Service
 	Accounts   *account.Service
 	Incidents  *incident.Service
+	Statements *statement.Service
 }
 
 func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
@@ -115,8 +117,11 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 		log.Info("records placed on the changed layers", "changed", n)
 	}))
 	g.OnLayersChanged(inc.ReplaceSoon)
+	ag := agreement.New(db, agreement.WithClock(now))
+	ag.RegisterEvidenceKind(incident.EntityIncident, inc.EvidenceOf)
 	return Services{
-		Agreements: agreement.New(db, agreement.WithClock(now)),
+		Agreements: ag,
+		Statements: statement.New(db, ag, statement.WithClock(now)),
 		Geo:        g,
 		Accounts:   account.New(db, opts...),
 		Incidents:  inc,

@@ -1,0 +1,116 @@
+package statement
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// fuzzInput checks what every input decoder and validator must do: never
+// panic; refuse with errs.Invalid naming a field; accept only what
+// re-marshals to an input accepted again with the same body; store bodies
+// that decode and re-encode the same and project deterministically.
+func fuzzInput[In, Body any](t *testing.T, data []byte, body func(In) (Body, error), entity string) {
+	var in In
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if dec.Decode(&in) != nil {
+		return
+	}
+	b, err := body(in)
+	if err != nil {
+		if errs.CodeOf(err) != errs.CodeInvalid || errs.FieldOf(err) == "" {
+			t.Fatalf("refused without an invalid-field error: %v", err)
+		}
+		return
+	}
+	again, err := json.Marshal(in)
+	if err != nil {
+		t.Fatalf("accepted input does not marshal: %v", err)
+	}
+	var in2 In
+	if err := json.Unmarshal(again, &in2); err != nil {
+		t.Fatalf("re-marshalled input does not decode: %v", err)
+	}
+	b2, err := body(in2)
+	if err != nil {
+		t.Fatalf("re-marshalled input is refused: %v\n%s", err, again)
+	}
+	raw, _ := json.Marshal(b)
+	if raw2, _ := json.Marshal(b2); !bytes.Equal(raw, raw2) {
+		t.Fatalf("body changed on the round trip:\n%s\n%s", raw, raw2)
+	}
+	var decoded Body
+	if err := json.Unmarshal(raw, &decoded); err != nil {
+		t.Fatalf("body does not decode: %v", err)
+	}
+	if raw3, _ := json.Marshal(decoded); !bytes.Equal(raw, raw3) {
+		t.Fatalf("stored body does not re-encode the same:\n%s\n%s", raw, raw3)
+	}
+	var proj store.Projection
+	for _, p := range projections() {
+		if p.Entity == entity {
+			proj = p
+		}
+	}
+	r1, err := proj.Rows("x_0", raw)
+	if err != nil {
+		t.Fatalf("body does not project: %v", err)
+	}
+	if r2, _ := proj.Rows("x_0", raw); !reflect.DeepEqual(r1, r2) {
+		t.Fatal("projection is not deterministic")
+	}
+}
+
+func FuzzSourceInput(f *testing.F) {
+	for _, s := range []string{
+		`{"outlet":"وكالة أنباء","date":"2021-08-31","language":"ar","url":"https://news.example/ar/1","title":"روسيا تدعو أذربيجان","text":"نص"}`,
+		`{"outlet_org":"org_abc","date":"2021-08-31T10:00:00+03:00","language":"EN-us","url":"http://x.example","title":"T","content_sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","notes":"n\n"}`,
+		`{"outlet":"x","date":"2021-02-30","language":"und","url":"ftp://x","title":"\u202e"}`,
+		`{"outlet":"x","date":"2021-08-31","language":"i-klingon","url":"https://u:p@x","title":"t","classification":"restricted","restricted_to":["org_a"]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, data, func(in SourceInput) (SourceBody, error) { return in.body("org_owner") }, EntitySource)
+	})
+}
+
+func FuzzStatementInput(f *testing.F) {
+	for _, s := range []string{
+		`{"speaker":"Minister","organisation":"org_ru","date":"2021-08-31","language":"ru","summaries":[{"language":"en","text":"Urges release."},{"language":"ar","text":"تحث روسيا\u200f"}],"stance":"appeal","provisions":["prv_8"],"sources":["src_1","src_2"]}`,
+		`{"speaker":"x","organisation":"org_ru","date":"2020-10-10T00:00:00-12:00","language":"hy-am","summaries":[{"language":"hy","text":"Հ"}],"stance":"denial","illustrative":true}`,
+		`{"speaker":"x","organisation":"org_ru","date":"2021-08-31","language":"en","summaries":[{"language":"en","text":"a"},{"language":"EN","text":"b"}],"stance":"welcome"}`,
+		`{"speaker":" x","organisation":"prv_1","date":"x","language":"","summaries":[],"stance":"threat","provisions":["prv_1","prv_1"]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzInput(t, data, func(in StatementInput) (StatementBody, error) { return in.body("org_owner") }, EntityStatement)
+	})
+}
+
+// FuzzParseLanguage: a tag is accepted only in a canonical form that is
+// accepted again as itself.
+func FuzzParseLanguage(f *testing.F) {
+	for _, s := range []string{"en", "EN-us", "ar", "hy-AM", "az-Latn", "i-klingon", "und", "x-private", "en-u-ca-gregory", "zh-min-nan", "sgn-BE-FR"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		canon, err := parseLanguage("language", s)
+		if err != nil {
+			if errs.FieldOf(err) != "language" {
+				t.Fatalf("refused without naming the field: %v", err)
+			}
+			return
+		}
+		again, err := parseLanguage("language", canon)
+		if err != nil || again != canon {
+			t.Fatalf("%q → %q → %q, %v", s, canon, again, err)
+		}
+	})
+}
