@@ -17,6 +17,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -49,6 +50,7 @@ type Services struct {
 	Geo        *geo.Service
 	Accounts   *account.Service
 	Incidents  *incident.Service
+	Mines      *mines.Service
 }
 
 // accounts are the demo's people: one account per role, and a liaison for
@@ -161,6 +163,9 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 		if err := loadIncidents(ctx, s.Incidents, l); err != nil {
 			return nil, err
 		}
+	}
+	if err := loadMines(ctx, s.Mines, l, nil); err != nil {
+		return nil, err
 	}
 	return l, nil
 }

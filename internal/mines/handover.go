@@ -29,7 +29,7 @@ type HandoverInput struct {
 	Place        string   `json:"place,omitempty" doc:"where, as described"`
 	ExchangeID   string   `json:"exchange_id,omitempty" doc:"the exchange of detainees this handover was part of"`
 	MinefieldIDs []string `json:"minefield_ids,omitempty" doc:"the minefield records handed over, when registered; each laid by from_side"`
-	MinesClaimed *int64   `json:"mines_claimed,omitempty" doc:"how many mines the records claim; defaults to the sum of the listed records"`
+	MinesClaimed *int64   `json:"mines_claimed,omitempty" doc:"how many mines the records claim; when absent, the sum of the listed records, or not stated"`
 	Approximate  bool     `json:"approximate,omitempty" doc:"mines_claimed is a reported round figure ('about 97,000')"`
 	Districts    []string `json:"districts,omitempty" doc:"the districts the records cover"`
 	Note         string   `json:"note,omitempty"`
@@ -46,7 +46,7 @@ type HandoverBody struct {
 	Place        string    `json:"place,omitempty"`
 	ExchangeID   string    `json:"exchange_id,omitempty"`
 	MinefieldIDs []string  `json:"minefield_ids,omitempty"`
-	MinesClaimed int64     `json:"mines_claimed"`
+	MinesClaimed *int64    `json:"mines_claimed,omitempty" doc:"absent when not stated"`
 	Approximate  bool      `json:"approximate,omitempty"`
 	Districts    []string  `json:"districts,omitempty"`
 	Note         string    `json:"note,omitempty"`
@@ -132,9 +132,11 @@ func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) 
 	case in.MinesClaimed != nil && *in.MinesClaimed > 1_000_000_000:
 		return b, errs.Invalid("mines_claimed", "at most 1000000000")
 	case in.MinesClaimed != nil:
-		b.MinesClaimed = *in.MinesClaimed
-	case len(in.MinefieldIDs) == 0:
-		return b, errs.Invalid("mines_claimed", "is required when no minefield records are listed")
+		n := *in.MinesClaimed
+		b.MinesClaimed = &n
+	}
+	if in.Approximate && in.MinesClaimed == nil {
+		return b, errs.Invalid("approximate", "qualifies a stated mines_claimed")
 	}
 	if len(in.Districts) > MaxDistricts {
 		return b, errs.Invalid("districts", "at most %d", MaxDistricts)
@@ -221,8 +223,8 @@ func (s *Service) RecordHandover(ctx context.Context, p access.Principal, in Han
 				}
 			}
 		}
-		if in.MinesClaimed == nil {
-			b.MinesClaimed = claimed
+		if b.MinesClaimed == nil && len(b.MinefieldIDs) > 0 {
+			b.MinesClaimed = &claimed
 		}
 		var err error
 		rec, err = tx.Record(store.Change{Entity: EntityHandover, ID: id, Version: 1, Actor: p.Actor(), Body: b})
@@ -272,8 +274,12 @@ func (s *Service) ListHandovers(ctx context.Context, p access.Principal, f Hando
 }
 
 func handoverRows(id string, b *HandoverBody) (map[string][][]any, error) {
+	var claimed any
+	if b.MinesClaimed != nil {
+		claimed = *b.MinesClaimed
+	}
 	rows := map[string][][]any{
-		"handovers": {{id, b.FromSide, b.ToSide, dayOf(b.Date), b.ExchangeID, len(b.MinefieldIDs), b.MinesClaimed,
+		"handovers": {{id, b.FromSide, b.ToSide, dayOf(b.Date), b.ExchangeID, len(b.MinefieldIDs), claimed,
 			boolInt(b.Illustrative), string(b.Classification), b.OwnerOrg}},
 		"handover_readers": b.ReaderRows(id),
 	}

@@ -30,7 +30,8 @@ type DistrictSummary struct {
 type HandoverSummary struct {
 	Handovers    int64 `json:"handovers"`
 	Records      int64 `json:"minefield_records" doc:"registered minefield records listed in the handovers"`
-	MinesClaimed int64 `json:"mines_claimed" doc:"the mines the handed-over records claim"`
+	MinesClaimed int64 `json:"mines_claimed" doc:"the mines the handed-over records claim, where stated"`
+	NotStated    int64 `json:"handovers_without_count" doc:"handovers whose records' count of mines was not stated"`
 	// ByDistrict counts handovers naming each district; a handover naming
 	// two districts counts in both, with its whole claim.
 	ByDistrict []HandoverDistrict `json:"by_district"`
@@ -152,13 +153,13 @@ func (s *Service) Summary(ctx context.Context, p access.Principal, w Window) (Su
 
 	cond, args = access.Filter(p, "r", "handover_readers")
 	conds, args = window("r.day", []string{cond}, args)
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(r.records), 0), COALESCE(SUM(r.mines_claimed), 0) FROM handovers r WHERE `+and(conds), args...).
-		Scan(&out.Handovers.Handovers, &out.Handovers.Records, &out.Handovers.MinesClaimed); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(r.records), 0), COALESCE(SUM(r.mines_claimed), 0), COUNT(*) - COUNT(r.mines_claimed) FROM handovers r WHERE `+and(conds), args...).
+		Scan(&out.Handovers.Handovers, &out.Handovers.Records, &out.Handovers.MinesClaimed, &out.Handovers.NotStated); err != nil {
 		return Summary{}, wrap("summary", err)
 	}
 	cond, args = access.Filter(p, "r", "handover_readers")
 	conds, args = window("r.day", []string{cond}, args)
-	rows, err = s.db.Query(ctx, `SELECT d.district, COUNT(*), SUM(r.mines_claimed) FROM handover_districts d JOIN handovers r ON r.id = d.handover_id WHERE `+
+	rows, err = s.db.Query(ctx, `SELECT d.district, COUNT(*), COALESCE(SUM(r.mines_claimed), 0) FROM handover_districts d JOIN handovers r ON r.id = d.handover_id WHERE `+
 		and(conds)+` GROUP BY d.district ORDER BY d.district`, args...)
 	if err != nil {
 		return Summary{}, wrap("summary", err)

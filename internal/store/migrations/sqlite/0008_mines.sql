@@ -40,7 +40,7 @@ CREATE TABLE handovers (
 	day            TEXT NOT NULL,
 	exchange_id    TEXT NOT NULL, -- '' when not linked
 	records        INTEGER NOT NULL, -- minefield records listed
-	mines_claimed  INTEGER NOT NULL,
+	mines_claimed  INTEGER, -- NULL when not stated
 	illustrative   INTEGER NOT NULL,
 	classification TEXT NOT NULL,
 	owner_org      TEXT NOT NULL
