@@ -100,8 +100,11 @@ CREATE TABLE hazard_releases (
 	owner_org      TEXT NOT NULL
 ) STRICT;
 CREATE INDEX hazard_releases_area ON hazard_releases (hazard_area_id);
--- The summary reads a range of days and everything it sums from the index.
-CREATE INDEX hazard_releases_day ON hazard_releases (day, district, method, area_m2, classification, owner_org);
+-- The summary reads everything it sums and filters from an index, without
+-- touching the table: by district and method, so that grouping needs no
+-- sort, or by day for a short window.
+CREATE INDEX hazard_releases_group ON hazard_releases (district, method, day, area_m2, classification, owner_org, hazard_area_id);
+CREATE INDEX hazard_releases_day ON hazard_releases (day, district, method, area_m2, classification, owner_org, hazard_area_id);
 
 -- One row per entry of destroyed devices on a release event.
 CREATE TABLE hazard_devices (
@@ -115,7 +118,8 @@ CREATE TABLE hazard_devices (
 	owner_org      TEXT NOT NULL
 ) STRICT;
 CREATE INDEX hazard_devices_area ON hazard_devices (hazard_area_id);
-CREATE INDEX hazard_devices_day ON hazard_devices (day, district, category, count, classification, owner_org);
+CREATE INDEX hazard_devices_group ON hazard_devices (district, category, day, count, classification, owner_org, hazard_area_id);
+CREATE INDEX hazard_devices_day ON hazard_devices (day, district, category, count, classification, owner_org, hazard_area_id);
 
 CREATE TABLE hazard_area_readers (
 	record_id TEXT NOT NULL,
