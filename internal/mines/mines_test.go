@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -459,6 +460,50 @@ func TestHazardAreaBadEvents(t *testing.T) {
 			t.Fatalf("got %v, want conflict", err)
 		}
 	})
+}
+
+func TestListsPageThroughEveryRecord(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	want := map[string]bool{}
+	for _, day := range []string{"2021-06-01", "2021-06-01", "2021-06-03", "2021-05-20", "2021-06-02"} {
+		in := f.hazard("Aghdam")
+		in.RecordedOn = day
+		h, err := f.s.RecordHazardArea(ctx, f.monitor, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[h.ID] = true
+	}
+	var got []string
+	var days []string
+	page := store.PageRequest{Limit: 2}
+	for {
+		p, err := f.s.ListHazardAreas(ctx, f.observer, HazardAreaFilter{District: "Aghdam", Status: Suspected}, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range p.Items {
+			got = append(got, h.ID)
+			days = append(days, h.RecordedOn.Format(dateText))
+		}
+		if p.Next == "" {
+			break
+		}
+		page.Cursor = p.Next
+	}
+	if len(got) != len(want) || !slices.IsSortedFunc(days, func(a, b string) int { return strings.Compare(b, a) }) {
+		t.Fatalf("paged %v (%v), want each of %d once, latest first", got, days, len(want))
+	}
+	for _, id := range got {
+		if !want[id] {
+			t.Fatalf("unexpected %s", id)
+		}
+		delete(want, id)
+	}
+	if _, err := f.s.ListHazardAreas(ctx, f.observer, HazardAreaFilter{Status: "gone"}, store.PageRequest{}); errs.FieldOf(err) != "status" {
+		t.Errorf("unknown status filter: %v", err)
+	}
 }
 
 func TestHazardAreaBadInput(t *testing.T) {

@@ -289,31 +289,31 @@ func listPage[T any](ctx context.Context, db *store.DB, table, entity, sortCol s
 		return store.Page[T]{}, err
 	}
 	defer rows.Close()
-	var items []T
-	var sorts []string
-	var ids []string
+	// Each item keeps its sort keys for the next page's cursor.
+	type keyed struct {
+		item     T
+		sort, id string
+	}
+	var items []keyed
 	for rows.Next() {
-		var id, sort string
+		var k keyed
 		var v int64
 		var body []byte
-		if err := rows.Scan(&id, &sort, &v, &body); err != nil {
+		if err := rows.Scan(&k.id, &k.sort, &v, &body); err != nil {
 			return store.Page[T]{}, err
 		}
-		item, err := set(id, v, body)
-		if err != nil {
-			return store.Page[T]{}, fmt.Errorf("%s: %w", id, err)
+		if k.item, err = set(k.id, v, body); err != nil {
+			return store.Page[T]{}, fmt.Errorf("%s: %w", k.id, err)
 		}
-		items = append(items, item)
-		sorts = append(sorts, sort)
-		ids = append(ids, id)
+		items = append(items, k)
 	}
 	if err := rows.Err(); err != nil {
 		return store.Page[T]{}, err
 	}
-	i := 0
-	return store.Paginate(items, limit, func(T) []string {
-		// Paginate asks only for the last kept item's keys.
-		i = limit - 1
-		return []string{sorts[i], ids[i]}
-	}), nil
+	kept := store.Paginate(items, limit, func(k keyed) []string { return []string{k.sort, k.id} })
+	out := store.Page[T]{Items: make([]T, len(kept.Items)), Next: kept.Next}
+	for i, k := range kept.Items {
+		out.Items[i] = k.item
+	}
+	return out, nil
 }
