@@ -44,6 +44,19 @@ func rectangle(lat, lon, widthM, heightM float64) geo.Polygon {
 		{Lat: lat + dLat, Lon: lon - dLon}, {Lat: lat - dLat, Lon: lon - dLon}}
 }
 
+// rectangleOfArea returns a rectangle centred on (lat, lon), widthM wide,
+// whose geodesic area is areaM2 to within a square centimetre: its height
+// is corrected a few times, as the area is nearly proportional to it.
+func rectangleOfArea(lat, lon, widthM, areaM2 float64) geo.Polygon {
+	height := areaM2 / widthM
+	r := rectangle(lat, lon, widthM, height)
+	for range 6 {
+		height *= areaM2 / r.Area()
+		r = rectangle(lat, lon, widthM, height)
+	}
+	return r
+}
+
 // loadMines writes the mine-action part of the scenario. exchanges maps a
 // date ("2021-06-12") to the id of the exchange of detainees made that
 // day, from the detainee registry; a handover on a date with no entry (or
@@ -153,12 +166,12 @@ func loadMines(ctx context.Context, svc *mines.Service, l *Loaded, exchanges map
 		// The peacekeepers' public figures as one aggregate record: the
 		// polygon is a placeholder sized to hold the area.
 		{mines.HazardAreaInput{Name: "Peacekeepers' demining to early February 2021 (aggregate)", District: "Peacekeepers' area of responsibility",
-			Polygon: rectangle(39.830, 46.790, 3500, 3500), Evidence: "combat_history", RecordedOn: "2020-11-14", Illustrative: true,
-			Note: "Aggregate of the peacekeepers' reported demining by early February 2021: 1,191.3 ha and more than 350 km of roads cleared, 24,181 explosive objects destroyed (public figures). The polygon is illustrative: it only holds the area."},
+			Polygon: rectangleOfArea(39.830, 46.790, 3500, 11_913_000), Evidence: "combat_history", RecordedOn: "2020-11-14", Illustrative: true,
+			Note: "Aggregate of the peacekeepers' reported demining by early February 2021: 1,191.3 ha and more than 350 km of roads cleared, 24,181 explosive objects destroyed (public figures). The polygon is illustrative: a rectangle of that area, standing for land spread over the peacekeepers' area."},
 			[]event{
-				{in: mines.EventInput{Kind: mines.EventRelease, Date: "2021-02-08", Method: mines.Clearance, AreaM2: 11_913_000,
+				{in: mines.EventInput{Kind: mines.EventRelease, Date: "2021-02-08", Method: mines.Clearance,
 					Devices: []mines.Device{{Category: "explosive_object", Count: 24181}},
-					Note:    "1,191.3 ha and more than 350 km of roads, 24,181 explosive objects (reported as of early February 2021)."}},
+					Note:    "1,191.3 ha and more than 350 km of roads, 24,181 explosive objects (reported as of early February 2021)."}, rest: true},
 			}},
 	}
 	for _, a := range areas {

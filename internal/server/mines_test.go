@@ -3,6 +3,8 @@ package server_test
 import (
 	"bytes"
 	"fmt"
+	"math"
+	"net/url"
 	"testing"
 )
 
@@ -38,6 +40,17 @@ func TestMinesThroughTheAPI(t *testing.T) {
 	}
 	if !found || sum.DevicesDestroyed < 24181 {
 		t.Errorf("the peacekeepers' figures are not in the summary: %s", res.body)
+	}
+	res = s.with("observer").do("GET", "/api/v1/hazard-areas?district="+url.QueryEscape("Peacekeepers' area of responsibility"), "")
+	var areas struct {
+		Items []struct {
+			Status     string  `json:"status"`
+			ReleasedM2 float64 `json:"released_m2"`
+		} `json:"items"`
+	}
+	res.json(t, &areas)
+	if len(areas.Items) != 1 || areas.Items[0].Status != "cleared" || math.Abs(areas.Items[0].ReleasedM2-11_913_000) > 0.01 {
+		t.Errorf("the peacekeepers' aggregate: %s", res.body)
 	}
 	res = s.with("observer").do("GET", "/api/v1/mines/summary?from=2021-06-01&to=2021-07-01", "")
 	res.json(t, &sum)
