@@ -17,6 +17,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -29,6 +30,7 @@ type Deps struct {
 	Accounts   *account.Service
 	Incidents  *incident.Service
 	Statements *statement.Service
+	Mines      *mines.Service
 	Log        *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
@@ -62,6 +64,7 @@ func New(d Deps) *Server {
 	s.accountRoutes()
 	s.incidentRoutes()
 	s.statementRoutes()
+	s.mineRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

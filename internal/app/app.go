@@ -13,8 +13,10 @@ import (
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/api"
+	"github.com/truce-monitoring/truce/internal/demo"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -73,7 +75,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
 		db.Close()
@@ -101,6 +103,7 @@ type Services struct {
 	Accounts   *account.Service
 	Incidents  *incident.Service
 	Statements *statement.Service
+	Mines      *mines.Service
 }
 
 func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
@@ -125,6 +128,7 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 		Geo:        g,
 		Accounts:   account.New(db, opts...),
 		Incidents:  inc,
+		Mines:      mines.New(db, mines.WithClock(now)),
 	}
 }
 
@@ -154,4 +158,9 @@ func (a *App) MarkDemo(ctx context.Context) error {
 func (a *App) Close() error {
 	a.Incidents.Close()
 	return a.DB.Close()
+}
+
+// Demo returns the services the built-in scenario writes through.
+func (s Services) Demo() demo.Services {
+	return demo.Services{Agreements: s.Agreements, Geo: s.Geo, Accounts: s.Accounts, Incidents: s.Incidents, Statements: s.Statements, Mines: s.Mines}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -51,6 +52,7 @@ type Services struct {
 	Accounts   *account.Service
 	Incidents  *incident.Service
 	Statements *statement.Service
+	Mines      *mines.Service
 }
 
 // accounts are the demo's people: one account per role, and a liaison for
@@ -165,6 +167,9 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 		}
 	}
 	if err := loadStatements(ctx, s, l); err != nil {
+		return nil, err
+	}
+	if err := loadMines(ctx, s.Mines, l, nil); err != nil {
 		return nil, err
 	}
 	return l, nil

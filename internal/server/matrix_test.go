@@ -210,6 +210,7 @@ func TestPolicyMatrix(t *testing.T) {
 
 	probes = append(probes, incidentProbes(t, s)...)
 	probes = append(probes, statementProbes(t, s)...)
+	probes = append(probes, minesProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {

@@ -1,0 +1,293 @@
+package mines
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/text"
+)
+
+// Limits on a handover's lists.
+const (
+	MaxHandoverRecords = 1000
+	MaxMediators       = 20
+	MaxDistricts       = 50
+)
+
+// HandoverInput is a handover of minefield records as a client sends it.
+type HandoverInput struct {
+	FromSide     string   `json:"from_side" doc:"the side handing the records over (organisation id)"`
+	ToSide       string   `json:"to_side" doc:"the side receiving them"`
+	Date         string   `json:"date" doc:"date (2021-06-12) or RFC 3339 time; not in the future"`
+	Mediators    []string `json:"mediators,omitempty" doc:"organisation ids of the mediators"`
+	Place        string   `json:"place,omitempty" doc:"where, as described"`
+	ExchangeID   string   `json:"exchange_id,omitempty" doc:"the exchange of detainees this handover was part of"`
+	MinefieldIDs []string `json:"minefield_ids,omitempty" doc:"the minefield records handed over, when registered; each laid by from_side"`
+	MinesClaimed *int64   `json:"mines_claimed,omitempty" doc:"how many mines the records claim; when absent, the sum of the listed records, or not stated"`
+	Approximate  bool     `json:"approximate,omitempty" doc:"mines_claimed is a reported round figure ('about 97,000')"`
+	Districts    []string `json:"districts,omitempty" doc:"the districts the records cover"`
+	Note         string   `json:"note,omitempty"`
+	Illustrative bool     `json:"illustrative,omitempty" doc:"invented for a demonstration"`
+	access.LabelInput
+}
+
+// HandoverBody is a handover as the change log holds it.
+type HandoverBody struct {
+	FromSide     string    `json:"from_side"`
+	ToSide       string    `json:"to_side"`
+	Date         time.Time `json:"date"`
+	Mediators    []string  `json:"mediators,omitempty"`
+	Place        string    `json:"place,omitempty"`
+	ExchangeID   string    `json:"exchange_id,omitempty"`
+	MinefieldIDs []string  `json:"minefield_ids,omitempty"`
+	MinesClaimed *int64    `json:"mines_claimed,omitempty" doc:"absent when not stated"`
+	Approximate  bool      `json:"approximate,omitempty"`
+	Districts    []string  `json:"districts,omitempty"`
+	Note         string    `json:"note,omitempty"`
+	Illustrative bool      `json:"illustrative,omitempty"`
+	access.Label
+}
+
+// Handover is a handover with its id and version.
+type Handover struct {
+	ID      string `json:"id"`
+	Version int64  `json:"version"`
+	HandoverBody
+}
+
+// Resource is the policy's view of the handover: it is made in the name of
+// the side handing over.
+func (b HandoverBody) Resource() access.Resource {
+	r := b.Label.Resource(EntityHandover)
+	r.OnBehalfOf = b.FromSide
+	return r
+}
+
+// DecodeHandoverInput decodes a handover strictly.
+func DecodeHandoverInput(data []byte) (HandoverInput, error) {
+	var in HandoverInput
+	return in, decodeStrict(data, &in)
+}
+
+func distinctIDs(field string, ids []string, max int) ([]string, error) {
+	if len(ids) > max {
+		return nil, errs.Invalid(field, "at most %d", max)
+	}
+	seen := map[string]bool{}
+	for i, id := range ids {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if err := checkID(f, id); err != nil {
+			return nil, err
+		}
+		if seen[id] {
+			return nil, errs.Invalid(f, "%s is listed twice", id)
+		}
+		seen[id] = true
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return slices.Clone(ids), nil
+}
+
+func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) {
+	b := HandoverBody{FromSide: in.FromSide, ToSide: in.ToSide, Place: in.Place, ExchangeID: in.ExchangeID, Approximate: in.Approximate,
+		Note: in.Note, Illustrative: in.Illustrative}
+	if err := checkID("from_side", in.FromSide); err != nil {
+		return b, err
+	}
+	if err := checkID("to_side", in.ToSide); err != nil {
+		return b, err
+	}
+	if in.FromSide == in.ToSide {
+		return b, errs.Invalid("to_side", "a side does not hand records over to itself")
+	}
+	var err error
+	if b.Date, err = parseTime("date", in.Date, now); err != nil {
+		return b, err
+	}
+	if b.Mediators, err = distinctIDs("mediators", in.Mediators, MaxMediators); err != nil {
+		return b, err
+	}
+	if err := checkOptionalText("place", in.Place, 500); err != nil {
+		return b, err
+	}
+	if in.ExchangeID != "" {
+		if err := checkID("exchange_id", in.ExchangeID); err != nil {
+			return b, err
+		}
+	}
+	if b.MinefieldIDs, err = distinctIDs("minefield_ids", in.MinefieldIDs, MaxHandoverRecords); err != nil {
+		return b, err
+	}
+	switch {
+	case in.MinesClaimed != nil && *in.MinesClaimed < 0:
+		return b, errs.Invalid("mines_claimed", "a count of mines cannot be negative, got %d", *in.MinesClaimed)
+	case in.MinesClaimed != nil && *in.MinesClaimed > 1_000_000_000:
+		return b, errs.Invalid("mines_claimed", "at most 1000000000")
+	case in.MinesClaimed != nil:
+		n := *in.MinesClaimed
+		b.MinesClaimed = &n
+	}
+	if in.Approximate && in.MinesClaimed == nil {
+		return b, errs.Invalid("approximate", "qualifies a stated mines_claimed")
+	}
+	if len(in.Districts) > MaxDistricts {
+		return b, errs.Invalid("districts", "at most %d", MaxDistricts)
+	}
+	for i, d := range in.Districts {
+		f := fmt.Sprintf("districts[%d]", i)
+		if err := text.CheckName(f, d, 200); err != nil {
+			return b, err
+		}
+		if slices.Contains(in.Districts[:i], d) {
+			return b, errs.Invalid(f, "%s is listed twice", d)
+		}
+	}
+	if len(in.Districts) > 0 {
+		b.Districts = slices.Clone(in.Districts)
+	}
+	if err := checkOptionalText("note", in.Note, maxText); err != nil {
+		return b, err
+	}
+	b.Label, err = in.LabelInput.Label(access.Mission, owner)
+	return b, err
+}
+
+// RecordHandover records a handover. Each listed minefield record must be
+// one p may read, laid by the side handing over; a restricted record gains
+// the receiving side as a reader (a new version, in the same transaction).
+// Without mines_claimed the handover claims the records' total.
+func (s *Service) RecordHandover(ctx context.Context, p access.Principal, in HandoverInput) (Handover, error) {
+	const op = "record handover"
+	b, err := in.body(s.now(), p.Org)
+	if err != nil {
+		return Handover{}, wrap(op, err)
+	}
+	if err := access.Decide(p, access.Create, b.Resource()); err != nil {
+		return Handover{}, wrap(op, err)
+	}
+	if b.ExchangeID != "" && s.exchangeCheck != nil {
+		if err := s.exchangeCheck(ctx, b.ExchangeID); err != nil {
+			if c := errs.CodeOf(err); c == errs.CodeNotFound || c == errs.CodeInvalid {
+				return Handover{}, wrap(op, errs.Invalid("exchange_id", "no exchange %s", b.ExchangeID))
+			}
+			return Handover{}, wrap(op, err)
+		}
+	}
+	id := s.db.NewID(handoverPrefix)
+	var rec store.Recorded
+	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := checkSide(tx, "from_side", b.FromSide); err != nil {
+			return err
+		}
+		if err := checkSide(tx, "to_side", b.ToSide); err != nil {
+			return err
+		}
+		for i, m := range b.Mediators {
+			if _, err := orgKind(tx, fmt.Sprintf("mediators[%d]", i), m); err != nil {
+				return err
+			}
+		}
+		if err := checkReaders(tx, b.Label); err != nil {
+			return err
+		}
+		var claimed int64
+		for i, mid := range b.MinefieldIDs {
+			field := fmt.Sprintf("minefield_ids[%d]", i)
+			var m MinefieldBody
+			v, err := currentTx(tx, EntityMinefield, mid, &m)
+			if errs.CodeOf(err) == errs.CodeNotFound || (err == nil && !access.CanRead(p, m.Resource())) {
+				return errs.Invalid(field, "no minefield record %s", mid)
+			}
+			if err != nil {
+				return err
+			}
+			if m.LaidBy != b.FromSide {
+				return errs.Invalid(field, "minefield record %s was laid by %s, not by the side handing over", mid, m.LaidBy)
+			}
+			claimed += m.MinesTotal
+			if m.Classification == access.Restricted && m.OwnerOrg != b.ToSide && !slices.Contains(m.RestrictedTo, b.ToSide) {
+				if err := access.Decide(p, access.Update, m.Resource()); err != nil {
+					return err
+				}
+				m.RestrictedTo = append(slices.Clone(m.RestrictedTo), b.ToSide)
+				if _, err := tx.Record(store.Change{Entity: EntityMinefield, ID: mid, Version: v + 1, Actor: p.Actor(), Body: m}); err != nil {
+					return err
+				}
+			}
+		}
+		if b.MinesClaimed == nil && len(b.MinefieldIDs) > 0 {
+			b.MinesClaimed = &claimed
+		}
+		var err error
+		rec, err = tx.Record(store.Change{Entity: EntityHandover, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		return err
+	})
+	if err != nil {
+		return Handover{}, wrap(op, err)
+	}
+	return Handover{ID: id, Version: rec.Version, HandoverBody: b}, nil
+}
+
+// GetHandover returns a handover p may read.
+func (s *Service) GetHandover(ctx context.Context, p access.Principal, id string) (Handover, error) {
+	h := Handover{ID: id}
+	v, err := s.current(ctx, EntityHandover, id, &h.HandoverBody)
+	if err != nil {
+		return Handover{}, wrap("get handover", err)
+	}
+	if err := access.Decide(p, access.Read, h.Resource()); err != nil {
+		return Handover{}, wrap("get handover", err)
+	}
+	h.Version = v
+	return h, nil
+}
+
+// HandoverFilter narrows a list of handovers.
+type HandoverFilter struct {
+	FromSide   string
+	ToSide     string
+	ExchangeID string
+}
+
+// ListHandovers lists the handovers p may read, latest first.
+func (s *Service) ListHandovers(ctx context.Context, p access.Principal, f HandoverFilter, page store.PageRequest) (store.Page[Handover], error) {
+	cond, args := access.Filter(p, "r", "handover_readers")
+	conds := []string{cond}
+	for _, c := range [][2]string{{"r.from_side", f.FromSide}, {"r.to_side", f.ToSide}, {"r.exchange_id", f.ExchangeID}} {
+		if c[1] != "" {
+			conds, args = append(conds, c[0]+" = ?"), append(args, c[1])
+		}
+	}
+	out, err := listPage(ctx, s.db, "handovers", EntityHandover, "day", conds, args, page, func(id string, v int64, body []byte) (Handover, error) {
+		h := Handover{ID: id, Version: v}
+		return h, json.Unmarshal(body, &h.HandoverBody)
+	})
+	return out, wrap("list handovers", err)
+}
+
+func handoverRows(id string, b *HandoverBody) (map[string][][]any, error) {
+	var claimed any
+	if b.MinesClaimed != nil {
+		claimed = *b.MinesClaimed
+	}
+	rows := map[string][][]any{
+		"handovers": {{id, b.FromSide, b.ToSide, dayOf(b.Date), b.ExchangeID, len(b.MinefieldIDs), claimed,
+			boolInt(b.Illustrative), string(b.Classification), b.OwnerOrg}},
+		"handover_readers": b.ReaderRows(id),
+	}
+	for _, d := range b.Districts {
+		rows["handover_districts"] = append(rows["handover_districts"], []any{id, d})
+	}
+	for _, m := range b.MinefieldIDs {
+		rows["handover_minefields"] = append(rows["handover_minefields"], []any{id, m})
+	}
+	return rows, nil
+}
