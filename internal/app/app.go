@@ -13,6 +13,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/api"
+	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/server"
@@ -72,7 +73,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Detainees: a.Detainees, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
 		db.Close()
@@ -99,6 +100,7 @@ type Services struct {
 	Geo        *geo.Service
 	Accounts   *account.Service
 	Incidents  *incident.Service
+	Detainees  *detainee.Service
 }
 
 func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
@@ -120,6 +122,7 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 		Geo:        g,
 		Accounts:   account.New(db, opts...),
 		Incidents:  inc,
+		Detainees:  detainee.New(db, detainee.WithClock(now)),
 	}
 }
 
