@@ -209,6 +209,7 @@ func TestPolicyMatrix(t *testing.T) {
 	}
 
 	probes = append(probes, incidentProbes(t, s)...)
+	probes = append(probes, detaineeProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {
