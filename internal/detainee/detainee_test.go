@@ -3,6 +3,7 @@ package detainee
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -486,4 +487,72 @@ func TestRemains(t *testing.T) {
 		t.Fatalf("liaison recorded remains: %v", err)
 	}
 	mustVerify(t, f.db)
+}
+
+// TestCountsMatchPeriods checks the day-delta counting against a plain
+// count of the periods containing each time, after registrations, events,
+// an exchange and an erasure have all moved the deltas.
+func TestCountsMatchPeriods(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	gen := &benchRegistry{a: f.az, b: f.am}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var ins []PersonInput
+	for i := range 300 {
+		in := gen.person(i, rng)
+		if last := in.Events[len(in.Events)-1].At; last > now.Format(time.RFC3339) {
+			continue
+		}
+		ins = append(ins, in)
+	}
+	ps, err := f.s.RegisterPersons(ctx, f.humanitarian, ins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var moving []string
+	for _, p := range ps {
+		switch {
+		case p.Status == StatusHeld && p.HeldBy == f.az && len(moving) < 20:
+			moving = append(moving, p.ID)
+		case p.Status == StatusHeld:
+			f.event(t, f.analyst, p, EventInput{Kind: "transferred", ToSide: f.am, At: "2021-12-31T06:00:00Z"})
+		}
+	}
+	if _, err := f.s.RecordExchange(ctx, f.analyst, ExchangeInput{At: "2021-12-31T08:00:00Z", Moves: []MoveInput{{FromSide: f.az, ToSide: f.am, Persons: moving}}}); err != nil {
+		t.Fatal(err)
+	}
+	last, _ := f.s.GetPerson(ctx, f.humanitarian, moving[0])
+	if _, err := f.s.ErasePerson(ctx, f.humanitarian, last.ID, last.Version, EraseInput{Reason: "protection"}); err != nil {
+		t.Fatal(err)
+	}
+	if bad, err := f.s.CheckCounts(ctx); err != nil || len(bad) > 0 {
+		t.Fatalf("delta table disagrees with the periods: %v %v", bad, err)
+	}
+	times := []time.Time{time.Date(2021, 12, 31, 6, 0, 0, 0, time.UTC), time.Date(2021, 12, 31, 7, 59, 59, 0, time.UTC), time.Date(2021, 12, 31, 8, 0, 0, 0, time.UTC)}
+	for range 40 {
+		times = append(times, benchStart.Add(time.Duration(rng.Int64N(int64(500*24*time.Hour)))))
+	}
+	for _, at := range times {
+		got, err := f.s.Counts(ctx, f.viewer, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{}
+		rows, err := f.db.Query(ctx, `SELECT status, COUNT(*) FROM detainee_periods WHERE from_at <= ? AND to_at > ? GROUP BY status`, fmtTime(at), fmtTime(at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for rows.Next() {
+			var st string
+			var n int
+			rows.Scan(&st, &n)
+			want[st] = n
+			total += n
+		}
+		rows.Close()
+		if fmt.Sprint(got.ByStatus) != fmt.Sprint(want) || got.Total != total {
+			t.Fatalf("counts at %s: %v (total %d), periods give %v (total %d)", at, got.ByStatus, got.Total, want, total)
+		}
+	}
 }

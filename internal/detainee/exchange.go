@@ -207,17 +207,23 @@ func (s *Service) RecordExchange(ctx context.Context, p access.Principal, in Exc
 				return err
 			}
 		}
+		var ids []string
+		for _, m := range b.Moves {
+			ids = append(ids, m.Persons...)
+		}
+		current, err := personsTx(tx, ids)
+		if err != nil {
+			return err
+		}
+		deltas := countDeltas{}
 		for i, m := range b.Moves {
 			for j, pid := range m.Persons {
 				field := fmt.Sprintf("moves[%d].persons[%d]", i, j)
-				var pb PersonBody
-				have, err := currentTx(tx, EntityPerson, pid, &pb)
-				if errs.CodeOf(err) == errs.CodeNotFound {
+				cur, ok := current[pid]
+				if !ok {
 					return errs.Invalid(field, "no person %s", pid)
 				}
-				if err != nil {
-					return err
-				}
+				pb := &cur.PersonBody
 				if !active(pb.Status) {
 					return errs.Conflict(field, "%s is %s, not held", pid, pb.Status)
 				}
@@ -227,16 +233,20 @@ func (s *Service) RecordExchange(ctx context.Context, p access.Principal, in Exc
 				if !pb.Consent {
 					return errs.Conflict(field, "%s has no confirmed consent to repatriation (a humanitarian officer records consent_confirmed)", pid)
 				}
+				deltas.add(pb.Nationality, pb.Periods, -1)
 				e := Event{Kind: "repatriated", At: b.At, ToSide: m.ToSide, ExchangeID: id, RecordedBy: p.UserID, RecordedOrg: p.Org}
 				if err := pb.apply(e, field+"."); err != nil {
 					return err
 				}
-				if _, err := tx.Record(store.Change{Entity: EntityPerson, ID: pid, Version: have + 1, Actor: p.Actor(), Body: pb}); err != nil {
+				deltas.add(pb.Nationality, pb.Periods, +1)
+				if _, err := tx.Record(store.Change{Entity: EntityPerson, ID: pid, Version: cur.Version + 1, Actor: p.Actor(), Body: pb}); err != nil {
 					return err
 				}
 			}
 		}
-		var err error
+		if err := deltas.flush(tx); err != nil {
+			return err
+		}
 		rec, err = tx.Record(store.Change{Entity: EntityExchange, ID: id, Version: 1, Actor: p.Actor(), Body: b})
 		return err
 	})
@@ -244,6 +254,46 @@ func (s *Service) RecordExchange(ctx context.Context, p access.Principal, in Exc
 		return Exchange{}, wrap("record exchange", err)
 	}
 	return Exchange{ID: id, Version: rec.Version, ExchangeBody: b}, nil
+}
+
+// personsTx reads the current bodies of persons by id inside a write
+// transaction, many to a query; unknown ids are absent from the map.
+func personsTx(tx *store.Tx, ids []string) (map[string]*Person, error) {
+	out := make(map[string]*Person, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		rows, err := tx.Query(`SELECT c.id, c.version, c.body FROM changes c WHERE c.entity = '`+EntityPerson+`' AND c.id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`) AND c.version = (SELECT MAX(version) FROM changes m WHERE m.entity = c.entity AND m.id = c.id)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			pr := &Person{}
+			var body []byte
+			if err := rows.Scan(&pr.ID, &pr.Version, &body); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if body == nil {
+				continue
+			}
+			if err := unmarshal(body, &pr.PersonBody); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[pr.ID] = pr
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
 }
 
 // allListed checks an all-for-all exchange: every person the sides held,

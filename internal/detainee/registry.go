@@ -52,6 +52,7 @@ func (s *Service) RegisterPersons(ctx context.Context, p access.Principal, ins [
 	out := make([]Person, len(ins))
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
 		c := newChecker(tx)
+		deltas := countDeltas{}
 		for i := range ps {
 			b := &ps[i].body
 			err := c.person(b, ps[i].later)
@@ -67,8 +68,9 @@ func (s *Service) RegisterPersons(ctx context.Context, p access.Principal, ins [
 				return err
 			}
 			out[i] = Person{ID: id, Version: rec.Version, PersonBody: *b}
+			deltas.add(b.Nationality, b.Periods, +1)
 		}
-		return nil
+		return deltas.flush(tx)
 	})
 	if err != nil {
 		return nil, wrap("register person", err)
@@ -328,12 +330,18 @@ func (s *Service) AddEvent(ctx context.Context, p access.Principal, id string, v
 		if err := newChecker(tx).event(e, ""); err != nil {
 			return err
 		}
+		deltas := countDeltas{}
+		deltas.add(b.Nationality, b.Periods, -1)
 		if err := b.apply(e, ""); err != nil {
 			return err
 		}
+		deltas.add(b.Nationality, b.Periods, +1)
 		rec, err := tx.Record(store.Change{Entity: EntityPerson, ID: id, Version: have + 1, Actor: p.Actor(), Body: b})
+		if err != nil {
+			return err
+		}
 		out = Person{ID: id, Version: rec.Version, PersonBody: b}
-		return err
+		return deltas.flush(tx)
 	})
 	if err != nil {
 		return Person{}, wrap("add event", err)
@@ -382,46 +390,4 @@ func (s *Service) ErasePerson(ctx context.Context, p access.Principal, id string
 		return Person{}, wrap("erase person", err)
 	}
 	return view(p, out), nil
-}
-
-// Counts are the persons by status and by side at one time.
-type Counts struct {
-	At            time.Time                 `json:"at"`
-	Total         int                       `json:"total" doc:"persons registered as captured by then"`
-	ByStatus      map[string]int            `json:"by_status"`
-	ByHeldBy      map[string]map[string]int `json:"by_held_by" doc:"detaining side -> status -> persons"`
-	ByNationality map[string]map[string]int `json:"by_nationality" doc:"side of nationality -> status -> persons"`
-}
-
-// Counts counts persons by status, detaining side and side of nationality
-// at a time, from the status periods: every account may read them.
-func (s *Service) Counts(ctx context.Context, p access.Principal, at time.Time) (Counts, error) {
-	if err := access.Decide(p, access.Read, PersonBody{}.Resource()); err != nil {
-		return Counts{}, wrap("counts", err)
-	}
-	c := Counts{At: at.UTC(), ByStatus: map[string]int{}, ByHeldBy: map[string]map[string]int{}, ByNationality: map[string]map[string]int{}}
-	t := fmtTime(at)
-	rows, err := s.db.Query(ctx, `SELECT status, held_by, nationality, COUNT(*) FROM detainee_periods WHERE to_at > ? AND from_at <= ? GROUP BY status, held_by, nationality`, t, t)
-	if err != nil {
-		return Counts{}, wrap("counts", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var status, held, nat string
-		var n int
-		if err := rows.Scan(&status, &held, &nat, &n); err != nil {
-			return Counts{}, wrap("counts", err)
-		}
-		c.Total += n
-		c.ByStatus[status] += n
-		if c.ByHeldBy[held] == nil {
-			c.ByHeldBy[held] = map[string]int{}
-		}
-		c.ByHeldBy[held][status] += n
-		if c.ByNationality[nat] == nil {
-			c.ByNationality[nat] = map[string]int{}
-		}
-		c.ByNationality[nat][status] += n
-	}
-	return c, wrap("counts", rows.Err())
 }

@@ -38,7 +38,24 @@ CREATE TABLE detainee_periods (
 	to_at       TEXT NOT NULL
 ) STRICT;
 CREATE INDEX detainee_periods_person ON detainee_periods (person_id);
-CREATE INDEX detainee_periods_at ON detainee_periods (from_at, to_at, status, held_by, nationality);
+CREATE INDEX detainee_periods_from ON detainee_periods (from_at, to_at, status, held_by, nationality);
+CREATE INDEX detainee_periods_to ON detainee_periods (to_at, from_at, status, held_by, nationality);
+
+-- Not a projection but a side table, kept in the same transaction as
+-- every change of a person: for each day, status, detaining side and side
+-- of nationality, how many periods start that day minus how many end
+-- that day. Summing the days before a date gives the persons in each
+-- status at that day's start without reading every period; the periods
+-- of the day itself are then read from detainee_periods. It is derived
+-- from detainee_periods alone (see detainee.Service.CheckCounts).
+CREATE TABLE detainee_count_deltas (
+	day         TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	held_by     TEXT NOT NULL,
+	nationality TEXT NOT NULL,
+	delta       INTEGER NOT NULL,
+	PRIMARY KEY (day, status, held_by, nationality)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE exchanges (
 	id          TEXT PRIMARY KEY,
