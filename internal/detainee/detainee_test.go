@@ -525,6 +525,26 @@ func TestCountsMatchPeriods(t *testing.T) {
 	if _, err := f.s.ErasePerson(ctx, f.humanitarian, last.ID, last.Version, EraseInput{Reason: "protection"}); err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]bool{}
+	for page := (store.PageRequest{Limit: 37}); ; {
+		got, err := f.s.ListPersons(ctx, f.viewer, PersonFilter{}, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range got.Items {
+			if seen[p.ID] || p.Identity != nil {
+				t.Fatalf("page lists %s twice or unmasked", p.ID)
+			}
+			seen[p.ID] = true
+		}
+		if got.Next == "" {
+			break
+		}
+		page.Cursor = got.Next
+	}
+	if len(seen) != len(ps) {
+		t.Fatalf("pages listed %d of %d persons", len(seen), len(ps))
+	}
 	if bad, err := f.s.CheckCounts(ctx); err != nil || len(bad) > 0 {
 		t.Fatalf("delta table disagrees with the periods: %v %v", bad, err)
 	}
