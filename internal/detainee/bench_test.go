@@ -279,3 +279,15 @@ func BenchmarkExchange1000(b *testing.B) {
 	}
 	percentiles(b, tm.wall, tm.cpu)
 }
+
+// TestMain removes the benchmark registry's data directory, which at full
+// size holds about a gigabyte.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchEnv != nil {
+		dir := benchEnv.db.Dir()
+		benchEnv.db.Close()
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
