@@ -14,6 +14,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
@@ -31,6 +32,7 @@ type Deps struct {
 	Incidents  *incident.Service
 	Statements *statement.Service
 	Mines      *mines.Service
+	Detainees  *detainee.Service
 	Log        *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
@@ -47,6 +49,9 @@ type Server struct {
 	// resources gives the policy's view of a record of each entity, for
 	// routes that serve any kind (history).
 	resources map[string]func(r *http.Request, id string) (access.Resource, error)
+	// personal gives, for entities whose bodies hold personal data, the
+	// policy's view of that data: history shows bodies only to its readers.
+	personal map[string]func(r *http.Request, id string) (access.Resource, error)
 }
 
 // New builds the API and registers every route.
@@ -65,6 +70,7 @@ func New(d Deps) *Server {
 	s.incidentRoutes()
 	s.statementRoutes()
 	s.mineRoutes()
+	s.detaineeRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

@@ -190,7 +190,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.Invalid("id", "is not a record id"))
 		return
 	}
-	vs, err := s.DB.History(r.Context(), entity, id, true)
+	vs, err := s.DB.History(r.Context(), entity, id, s.mayReadBodies(r, entity, id))
 	if err != nil {
 		s.fail(w, r, notFound(entity, id, err))
 		return

@@ -14,6 +14,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/demo"
+	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
@@ -75,7 +76,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
 		db.Close()
@@ -104,6 +105,7 @@ type Services struct {
 	Incidents  *incident.Service
 	Statements *statement.Service
 	Mines      *mines.Service
+	Detainees  *detainee.Service
 }
 
 func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
@@ -122,13 +124,19 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 	g.OnLayersChanged(inc.ReplaceSoon)
 	ag := agreement.New(db, agreement.WithClock(now))
 	ag.RegisterEvidenceKind(incident.EntityIncident, inc.EvidenceOf)
+	det := detainee.New(db, detainee.WithClock(now))
+	mn := mines.New(db, mines.WithClock(now), mines.WithExchangeCheck(det.ExchangeExists))
+	ag.RegisterEvidenceKind(detainee.EntityExchange, det.EvidenceOfExchange)
+	ag.RegisterEvidenceKind(detainee.EntityRemains, det.EvidenceOfRemains)
+	ag.RegisterEvidenceKind(mines.EntityHandover, mn.EvidenceOfHandover)
 	return Services{
 		Agreements: ag,
 		Statements: statement.New(db, ag, statement.WithClock(now)),
 		Geo:        g,
 		Accounts:   account.New(db, opts...),
 		Incidents:  inc,
-		Mines:      mines.New(db, mines.WithClock(now)),
+		Mines:      mn,
+		Detainees:  det,
 	}
 }
 
@@ -162,5 +170,5 @@ func (a *App) Close() error {
 
 // Demo returns the services the built-in scenario writes through.
 func (s Services) Demo() demo.Services {
-	return demo.Services{Agreements: s.Agreements, Geo: s.Geo, Accounts: s.Accounts, Incidents: s.Incidents, Statements: s.Statements, Mines: s.Mines}
+	return demo.Services{Agreements: s.Agreements, Geo: s.Geo, Accounts: s.Accounts, Incidents: s.Incidents, Statements: s.Statements, Mines: s.Mines, Detainees: s.Detainees}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
@@ -34,6 +35,12 @@ type Loaded struct {
 	Places     map[string]string // English key -> id
 	Layers     map[string]string // key -> id
 	Accounts   []Account         // one per role, two liaisons
+	// Exchanges: SCENARIO.md date ("2020-12-14", "2021-02", ...) -> id;
+	// Detainees: "<date>/<receiving side>" and "held/AM" -> person ids;
+	// Remains: the aggregated remains records.
+	Exchanges map[string]string
+	Detainees map[string][]string
+	Remains   []string
 }
 
 // Account is a demo account with its password, printed at start.
@@ -53,6 +60,7 @@ type Services struct {
 	Incidents  *incident.Service
 	Statements *statement.Service
 	Mines      *mines.Service
+	Detainees  *detainee.Service
 }
 
 // accounts are the demo's people: one account per role, and a liaison for
@@ -75,7 +83,8 @@ var accounts = []struct {
 // Load writes the scenario through the domain services, so that every
 // record passes the same validation and the same log as any other.
 func Load(ctx context.Context, s Services) (*Loaded, error) {
-	l := &Loaded{Orgs: map[string]string{}, Provisions: map[string]string{}, Places: map[string]string{}, Layers: map[string]string{}}
+	l := &Loaded{Orgs: map[string]string{}, Provisions: map[string]string{}, Places: map[string]string{}, Layers: map[string]string{},
+		Exchanges: map[string]string{}, Detainees: map[string][]string{}}
 	for _, o := range organisations {
 		rec, err := s.Agreements.CreateOrganisation(ctx, Actor, o.in)
 		if err != nil {
@@ -169,7 +178,12 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 	if err := loadStatements(ctx, s, l); err != nil {
 		return nil, err
 	}
-	if err := loadMines(ctx, s.Mines, l, nil); err != nil {
+	if s.Detainees != nil {
+		if err := loadDetainees(ctx, s.Detainees, l); err != nil {
+			return nil, err
+		}
+	}
+	if err := loadMines(ctx, s.Mines, l, l.Exchanges); err != nil {
 		return nil, err
 	}
 	return l, nil

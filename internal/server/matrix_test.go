@@ -211,6 +211,7 @@ func TestPolicyMatrix(t *testing.T) {
 	probes = append(probes, incidentProbes(t, s)...)
 	probes = append(probes, statementProbes(t, s)...)
 	probes = append(probes, minesProbes(t, s)...)
+	probes = append(probes, detaineeProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {

@@ -75,6 +75,10 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 		<-stored
 		return v.rep, err
 	}
+	if err := v.erasures(); err != nil {
+		<-stored
+		return v.rep, err
+	}
 	if err := v.storedHashes(stored); err != nil {
 		return v.rep, err
 	}
@@ -219,6 +223,59 @@ func (v *verifier) changes() error {
 		return nil
 	}
 	return inOrder(v.ctx, produce, work, consume)
+}
+
+// erasures checks that every missing body was removed by an erasure: a
+// NULL body counts as erased only when erased_by names a later change of
+// the same record (the tombstone). Anything else is a body deleted behind
+// the log's back, and moves from Erased to Problems.
+func (v *verifier) erasures() error {
+	rows, err := v.db.read.QueryContext(v.ctx, `SELECT e.seq, e.entity, e.id, e.erased_by, x.seq, x.entity, x.id, x.body IS NULL
+		FROM changes e LEFT JOIN changes x ON x.seq = e.erased_by
+		WHERE e.body IS NULL AND (x.seq IS NULL OR x.seq <= e.seq OR x.entity <> e.entity OR x.id <> e.id OR x.body IS NULL)`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	bad := map[int64]bool{}
+	for rows.Next() {
+		var seq int64
+		var entity, id string
+		var erasedBy, bySeq sql.NullInt64
+		var byEntity, byID sql.NullString
+		var byErased sql.NullBool
+		if err := rows.Scan(&seq, &entity, &id, &erasedBy, &bySeq, &byEntity, &byID, &byErased); err != nil {
+			return err
+		}
+		bad[seq] = true
+		var why string
+		switch {
+		case !erasedBy.Valid:
+			why = "body was deleted: no erasure names it"
+		case !bySeq.Valid:
+			why = fmt.Sprintf("body was deleted: it names erasure change %d, which is not in the log", erasedBy.Int64)
+		case bySeq.Int64 <= seq:
+			why = fmt.Sprintf("body was deleted: it names change %d, which does not come after it", bySeq.Int64)
+		case byEntity.String != entity || byID.String != id:
+			why = fmt.Sprintf("body was deleted: it names change %d, which is of %s %s, not this record", bySeq.Int64, byEntity.String, byID.String)
+		default:
+			why = fmt.Sprintf("body was deleted: erasure change %d has no tombstone body", bySeq.Int64)
+		}
+		v.problem(entity, id, seq, "%s", why)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		kept := v.rep.Erased[:0]
+		for _, e := range v.rep.Erased {
+			if !bad[e.Seq] {
+				kept = append(kept, e)
+			}
+		}
+		v.rep.Erased = kept
+	}
+	return nil
 }
 
 // storedHashes compares the stored tree with the recomputed one.

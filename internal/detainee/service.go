@@ -1,0 +1,175 @@
+// Package detainee is the registry of persons held under the agreement
+// (prisoners of war, civilian detainees, hostages), their status events,
+// the exchanges that move them between the sides, and the remains of the
+// dead that are recovered, identified and handed over.
+//
+// A person is one record whose body holds the identity, every status event
+// and what is derived from them (status, detaining side, consent, periods):
+// each event is a new version. That keeps the rules in one place (apply),
+// lets an exchange change many persons in one transaction, and makes
+// erasure one operation: the tombstone is the person's next version and
+// every earlier body is removed (store.Tx.Erase).
+//
+// Identity is personal data: it is shown only to humanitarian officers, the
+// detaining side and the side of nationality; everyone else reads the same
+// record with identity, places and death details absent. No identity field
+// is projected into a table, and the log's leaves hold body hashes only.
+package detainee
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// Entities and their id prefixes.
+const (
+	EntityPerson   = "detainee"
+	EntityExchange = "exchange"
+	EntityRemains  = "remains"
+
+	personPrefix   = "det"
+	exchangePrefix = "xch"
+	remainsPrefix  = "rem"
+)
+
+// Service reads and writes persons held, exchanges and remains.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock that decides which reported times lie in the
+// future.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// New returns the service on db, registers its projections and declares
+// who may write its records:
+//   - persons: a liaison registers and updates persons its own side holds;
+//     humanitarian officers, co-chairs and analysts any person. Visits and
+//     the confirmation of consent to repatriation are a humanitarian
+//     officer's alone; so is erasure.
+//   - exchanges: co-chairs, analysts and humanitarian officers;
+//   - remains: humanitarian officers, co-chairs and analysts.
+func New(db *store.DB, opts ...Option) *Service {
+	s := &Service{db: db, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	access.RegisterWriters(EntityPerson, access.Liaison, access.Humanitarian, access.CoChair, access.Analyst)
+	access.RegisterWriters(EntityExchange, access.CoChair, access.Analyst, access.Humanitarian)
+	access.RegisterWriters(EntityRemains, access.Humanitarian, access.CoChair, access.Analyst)
+	for _, p := range projections() {
+		db.Register(p)
+	}
+	return s
+}
+
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("detainee: %s: %w", op, err)
+}
+
+// timeText is how times are kept in projection columns.
+const timeText = "2006-01-02T15:04:05Z"
+
+// openEnd is the to_at of a current period.
+const openEnd = "9999-12-31T23:59:59Z"
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeText) }
+
+// orgKind returns the kind of an organisation, reading package agreement's
+// projection inside the write transaction.
+func orgKind(tx *store.Tx, field, id string) (string, error) {
+	var kind string
+	err := tx.QueryRow(`SELECT kind FROM organisations WHERE id = ?`, id).Scan(&kind)
+	if store.IsNoRows(err) {
+		return "", errs.Invalid(field, "no organisation %s", id)
+	}
+	return kind, err
+}
+
+func checkSide(tx *store.Tx, field, id string) error {
+	kind, err := orgKind(tx, field, id)
+	if err != nil {
+		return err
+	}
+	if kind != "side" {
+		return errs.Invalid(field, "%s is a %s, not a side", id, kind)
+	}
+	return nil
+}
+
+func checkPlaceID(tx *store.Tx, field, id string) error {
+	if id == "" {
+		return nil
+	}
+	var one int
+	err := tx.QueryRow(`SELECT 1 FROM changes WHERE entity = 'place' AND id = ? LIMIT 1`, id).Scan(&one)
+	if store.IsNoRows(err) {
+		return errs.Invalid(field, "no place %s", id)
+	}
+	return err
+}
+
+// currentTx reads a record's latest body and version inside a write
+// transaction.
+func currentTx(tx *store.Tx, entity, id string, into any) (int64, error) {
+	var body []byte
+	var v int64
+	err := tx.QueryRow(`SELECT body, version FROM changes WHERE entity = ? AND id = ? ORDER BY version DESC LIMIT 1`, entity, id).Scan(&body, &v)
+	if store.IsNoRows(err) || (err == nil && body == nil) {
+		return 0, errs.NotFound("%s %s not found", entity, id)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		return 0, fmt.Errorf("%s %s: %w", entity, id, err)
+	}
+	return v, nil
+}
+
+// current reads a record's latest body and version.
+func (s *Service) current(ctx context.Context, entity, id string, into any) (int64, error) {
+	body, v, err := s.db.Body(ctx, entity, id)
+	if err != nil {
+		if errs.CodeOf(err) == errs.CodeNotFound {
+			return 0, errs.NotFound("%s %s not found", entity, id)
+		}
+		return 0, err
+	}
+	if body == nil {
+		return 0, errs.NotFound("%s %s not found", entity, id)
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		return 0, fmt.Errorf("%s %s: %w", entity, id, err)
+	}
+	return v, nil
+}
+
+func checkVersion(entity, id string, want, have int64) error {
+	if want < 1 {
+		return errs.Invalid("version", "must be the version last read, at least 1")
+	}
+	if want != have {
+		return errs.Conflict("version", "%s %s is at version %d; this change was made against version %d", entity, id, have, want)
+	}
+	return nil
+}
+
+// latestJoin selects, for rows aliased r, the latest change body of the
+// record.
+func latestJoin(entity string) string {
+	return `JOIN changes c ON c.entity = '` + entity + `' AND c.id = r.id AND c.version = (SELECT MAX(version) FROM changes m WHERE m.entity = '` + entity + `' AND m.id = r.id)`
+}
