@@ -109,7 +109,7 @@ func benchDemo(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents}); err != nil {
+		if _, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Returns: a.Returns, Transit: a.Transit}); err != nil {
 			a.Close()
 			return err
 		}

@@ -17,7 +17,9 @@ import (
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/transit"
 )
 
 // Deps are what the API serves.
@@ -27,6 +29,8 @@ type Deps struct {
 	Geo        *geo.Service
 	Accounts   *account.Service
 	Incidents  *incident.Service
+	Returns    *returns.Service
+	Transit    *transit.Service
 	Log        *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
@@ -59,6 +63,8 @@ func New(d Deps) *Server {
 	s.geoRoutes()
 	s.accountRoutes()
 	s.incidentRoutes()
+	s.returnsRoutes()
+	s.transitRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

@@ -15,8 +15,10 @@ import (
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/transit"
 )
 
 // Config is what an App is built from.
@@ -72,7 +74,8 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Log: c.Log,
+		Returns: a.Returns, Transit: a.Transit, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
 		db.Close()
@@ -99,6 +102,8 @@ type Services struct {
 	Geo        *geo.Service
 	Accounts   *account.Service
 	Incidents  *incident.Service
+	Returns    *returns.Service
+	Transit    *transit.Service
 }
 
 func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
@@ -120,6 +125,8 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 		Geo:        g,
 		Accounts:   account.New(db, opts...),
 		Incidents:  inc,
+		Returns:    returns.New(db, returns.WithClock(now)),
+		Transit:    transit.New(db, g, transit.WithClock(now)),
 	}
 }
 

@@ -17,7 +17,9 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/transit"
 )
 
 // Actor is who the demo's records are attributed to.
@@ -49,6 +51,8 @@ type Services struct {
 	Geo        *geo.Service
 	Accounts   *account.Service
 	Incidents  *incident.Service
+	Returns    *returns.Service
+	Transit    *transit.Service
 }
 
 // accounts are the demo's people: one account per role, and a liaison for
@@ -161,6 +165,12 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 		if err := loadIncidents(ctx, s.Incidents, l); err != nil {
 			return nil, err
 		}
+	}
+	if err := loadReturns(ctx, s.Returns, l); err != nil {
+		return nil, err
+	}
+	if err := loadTransit(ctx, s.Transit, l); err != nil {
+		return nil, err
 	}
 	return l, nil
 }

@@ -15,11 +15,11 @@ package returns
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"

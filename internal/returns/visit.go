@@ -31,15 +31,15 @@ type Finding struct {
 
 // VisitInput is a monitoring visit as a client sends it.
 type VisitInput struct {
-	MovementID  string    `json:"movement_id,omitempty" doc:"the movement whose returnees were visited"`
-	PlaceID     string    `json:"place_id,omitempty" doc:"where; the movement's destination when absent"`
-	Date        string    `json:"date" doc:"RFC 3339"`
-	Findings    []Finding `json:"findings" doc:"one per topic looked into"`
-	FollowUpDue string    `json:"follow_up_due,omitempty" doc:"RFC 3339: when the next visit is due"`
-	FollowsUp   string    `json:"follows_up,omitempty" doc:"the earlier visit this one follows up; that visit's follow-up is then done"`
-	Team        string    `json:"team,omitempty" doc:"who visited, as described"`
-	Note        string    `json:"note,omitempty"`
-	Illustrative bool     `json:"illustrative,omitempty"`
+	MovementID   string    `json:"movement_id,omitempty" doc:"the movement whose returnees were visited"`
+	PlaceID      string    `json:"place_id,omitempty" doc:"where; the movement's destination when absent"`
+	Date         string    `json:"date" doc:"RFC 3339"`
+	Findings     []Finding `json:"findings" doc:"one per topic looked into"`
+	FollowUpDue  string    `json:"follow_up_due,omitempty" doc:"RFC 3339: when the next visit is due"`
+	FollowsUp    string    `json:"follows_up,omitempty" doc:"the earlier visit this one follows up; that visit's follow-up is then done"`
+	Team         string    `json:"team,omitempty" doc:"who visited, as described"`
+	Note         string    `json:"note,omitempty"`
+	Illustrative bool      `json:"illustrative,omitempty"`
 	access.LabelInput
 }
 

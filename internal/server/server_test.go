@@ -48,7 +48,7 @@ func start(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents})
+	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Returns: a.Returns, Transit: a.Transit})
 	if err != nil {
 		t.Fatal(err)
 	}
