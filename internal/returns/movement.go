@@ -223,6 +223,12 @@ func (s *Service) UpdateMovement(ctx context.Context, p access.Principal, id str
 }
 
 func (s *Service) putMovement(ctx context.Context, p access.Principal, id string, version int64, in MovementInput) (Movement, error) {
+	if id != "" {
+		// A record p may not read is not found, whatever p's roles.
+		if _, err := s.GetMovement(ctx, p, id); err != nil {
+			return Movement{}, err
+		}
+	}
 	b, err := in.body(s.now(), p.Org)
 	if err != nil {
 		return Movement{}, wrap("record movement", err)

@@ -209,6 +209,8 @@ func TestPolicyMatrix(t *testing.T) {
 	}
 
 	probes = append(probes, incidentProbes(t, s)...)
+	probes = append(probes, returnsProbes(t, s)...)
+	probes = append(probes, transitProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {

@@ -158,6 +158,12 @@ func (s *Service) UpdateRestriction(ctx context.Context, p access.Principal, id 
 }
 
 func (s *Service) putRestriction(ctx context.Context, p access.Principal, id string, version int64, in RestrictionInput) (Restriction, error) {
+	if id != "" {
+		// A record p may not read is not found, whatever p's roles.
+		if _, err := s.GetRestriction(ctx, p, id); err != nil {
+			return Restriction{}, err
+		}
+	}
 	b, err := in.body(s.now(), p.Org)
 	if err != nil {
 		return Restriction{}, wrap("record restriction", err)
