@@ -19,9 +19,14 @@ CREATE TABLE return_movements (
 	classification       TEXT NOT NULL,
 	owner_org            TEXT NOT NULL
 ) STRICT;
--- Totals over a window read only the index.
-CREATE INDEX return_movements_date ON return_movements (date_at, classification, owner_org, kind, total, destination_place_id, day, week, month);
-CREATE INDEX return_movements_destination ON return_movements (destination_place_id, date_at);
+-- Totals read indexes alone: over a window, the one led by date_at; over
+-- everything, the one led by the grouping column, in its order, so that no
+-- temporary sort is needed. id is in each for the access filter's readers
+-- lookup.
+CREATE INDEX return_movements_date ON return_movements (date_at, classification, owner_org, id, kind, total, day, week, month, destination_place_id);
+CREATE INDEX return_movements_month ON return_movements (month, classification, owner_org, id, kind, total, date_at);
+CREATE INDEX return_movements_week ON return_movements (week, classification, owner_org, id, kind, total, date_at);
+CREATE INDEX return_movements_destination ON return_movements (destination_place_id, classification, owner_org, id, kind, total, date_at);
 
 CREATE TABLE return_movement_readers (
 	record_id TEXT NOT NULL,
