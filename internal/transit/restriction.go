@@ -370,8 +370,27 @@ func restrictionRows(id string, b *RestrictionBody) (map[string][][]any, error) 
 		dur = *b.DurationS
 	}
 	return map[string][][]any{
-		"transit_restrictions": {{id, b.Kind, b.CorridorID, b.CheckpointID, b.Start.UTC().Format(timeText), end, dur, b.ByOrg,
+		"transit_restrictions": {{id, b.Kind, b.CorridorID, b.CheckpointID, b.Start.UTC().Format(timeText), end, dur, spanClass(b.DurationS), b.ByOrg,
 			string(b.Classification), b.OwnerOrg}},
 		"transit_restriction_readers": b.ReaderRows(id),
 	}, nil
+}
+
+// maxSpanClass is the largest duration class: 2^24 hours is over 1,900
+// years, so every duration fits.
+const maxSpanClass = 24
+
+// spanClass is a restriction's duration class, the smallest c such that it
+// lasted at most 2^c hours; -1 while it lasts. A restriction of class c in
+// force at t started within 2^c hours before t, which bounds the range of
+// the start index that the status query reads per class.
+func spanClass(durationS *int64) int64 {
+	if durationS == nil {
+		return -1
+	}
+	c := int64(0)
+	for c < maxSpanClass && *durationS > int64(3600)<<c {
+		c++
+	}
+	return c
 }

@@ -91,7 +91,7 @@ func projections() []store.Projection {
 			{Name: "crossing_readers", Columns: []string{"record_id", "org_id"}},
 		}, crossingRows),
 		store.Typed(EntityRestriction, []store.Table{
-			{Name: "transit_restrictions", Columns: []string{"id", "kind", "corridor_id", "checkpoint_id", "start_at", "end_at", "duration_s", "by_org", "classification", "owner_org"}},
+			{Name: "transit_restrictions", Columns: []string{"id", "kind", "corridor_id", "checkpoint_id", "start_at", "end_at", "duration_s", "span_class", "by_org", "classification", "owner_org"}},
 			{Name: "transit_restriction_readers", Columns: []string{"record_id", "org_id"}},
 		}, restrictionRows),
 	}

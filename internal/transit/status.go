@@ -3,6 +3,8 @@ package transit
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
@@ -38,8 +40,16 @@ type queryFunc func(q string, args ...any) (*sql.Rows, error)
 func statusAt(query queryFunc, p access.Principal, at time.Time, sc scope) (string, []string, error) {
 	cond, args := access.Filter(p, "r", "transit_restriction_readers")
 	t := at.UTC().Format(timeText)
-	q := `SELECT r.id, r.kind, r.checkpoint_id FROM transit_restrictions r WHERE r.kind IN ('closure', 'partial') AND r.start_at <= ? AND (r.end_at = '' OR r.end_at > ?) AND ` + cond
-	args = append([]any{t, t}, args...)
+	// One start range per duration class (see spanClass), so that the
+	// index is read only where an in-force restriction can be.
+	ranges := `(r.span_class = -1 AND r.start_at <= ?)`
+	rargs := []any{t}
+	for c := 0; c <= maxSpanClass; c++ {
+		ranges += ` OR (r.span_class = ? AND r.start_at >= ? AND r.start_at <= ?)`
+		rargs = append(rargs, c, at.Add(-time.Duration(int64(time.Hour)<<c)).UTC().Format(timeText), t)
+	}
+	q := `SELECT r.id, r.kind, r.checkpoint_id FROM transit_restrictions r WHERE (` + ranges + `) AND r.kind IN ('closure', 'partial') AND (r.end_at = '' OR r.end_at > ?) AND ` + cond
+	args = append(append(rargs, t), args...)
 	switch {
 	case sc.Checkpoint != "":
 		q += ` AND (r.checkpoint_id = ? OR (r.checkpoint_id = '' AND r.corridor_id = ? AND r.corridor_id <> ''))`
@@ -118,16 +128,19 @@ func (s *Service) StatusAt(ctx context.Context, p access.Principal, at time.Time
 	if len(ids) == 0 {
 		return st, nil
 	}
-	q := `SELECT r.id, c.version, c.body, r.start_at FROM transit_restrictions r ` + latestJoin(EntityRestriction) + ` WHERE r.id IN (`
-	args := make([]any, len(ids))
+	// The latest body of each, by the change log's own (entity, id,
+	// version) index.
+	q := `SELECT c.id, c.version, c.body, '' FROM changes c WHERE c.entity = ? AND c.id IN (`
+	args := []any{EntityRestriction}
 	for i, id := range ids {
 		if i > 0 {
 			q += ", "
 		}
 		q += "?"
-		args[i] = id
+		args = append(args, id)
 	}
-	rows, err := s.db.Query(ctx, q+`) ORDER BY r.start_at, r.id`, args...)
+	q += `) AND c.version = (SELECT MAX(m.version) FROM changes m WHERE m.entity = c.entity AND m.id = c.id)`
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return st, wrap("status", err)
 	}
@@ -136,6 +149,12 @@ func (s *Service) StatusAt(ctx context.Context, p access.Principal, at time.Time
 	if err != nil {
 		return st, wrap("status", err)
 	}
+	slices.SortFunc(items, func(a, b Restriction) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	for _, r := range items {
 		st.Restrictions = append(st.Restrictions, InForce{Restriction: r, InForceS: int64(at.Sub(r.Start) / time.Second)})
 	}

@@ -42,13 +42,14 @@ CREATE TABLE transit_restrictions (
 	start_at       TEXT NOT NULL,
 	end_at         TEXT NOT NULL,
 	duration_s     INTEGER,
+	span_class     INTEGER NOT NULL, -- smallest c with duration <= 2^c hours; -1 while it lasts
 	by_org         TEXT NOT NULL,
 	classification TEXT NOT NULL,
 	owner_org      TEXT NOT NULL
 ) STRICT;
--- The status at a time reads the restrictions started by then that have
--- not ended, from the index alone.
-CREATE INDEX transit_restrictions_in_force ON transit_restrictions (kind, start_at, end_at, corridor_id, checkpoint_id, classification, owner_org);
+-- The status at a time reads, per duration class, only the starts that
+-- could still be in force then, from the index alone.
+CREATE INDEX transit_restrictions_in_force ON transit_restrictions (span_class, start_at, end_at, kind, corridor_id, checkpoint_id, classification, owner_org, id);
 CREATE INDEX transit_restrictions_start ON transit_restrictions (start_at, id);
 CREATE INDEX transit_restrictions_open ON transit_restrictions (end_at, corridor_id, checkpoint_id);
 
