@@ -245,3 +245,33 @@ func TestVisitBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestRestrictedMovementsAreListedToTheirReadersOnly(t *testing.T) {
+	f := mustOpen(t)
+	ctx := context.Background()
+	in := f.movement()
+	in.Date = "2021-05-20T10:00:00Z"
+	in.LabelInput = access.LabelInput{Classification: "restricted", RestrictedTo: []string{f.loaded.Orgs["AZ"]}}
+	m, err := f.svc.RecordMovement(ctx, f.staff, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	window := returns.Window{From: time.Date(2021, 5, 20, 0, 0, 0, 0, time.UTC), To: time.Date(2021, 5, 21, 0, 0, 0, 0, time.UTC)}
+	for _, c := range []struct {
+		side string
+		want int
+	}{{"AZ", 1}, {"AM", 0}} {
+		p := access.Principal{UserID: "u_" + c.side, Org: f.loaded.Orgs[c.side], OrgKind: "side", Roles: []access.Role{access.Liaison}}
+		page, err := f.svc.ListMovements(ctx, p, returns.MovementFilter{Window: window}, store.PageRequest{})
+		if err != nil || len(page.Items) != c.want {
+			t.Errorf("liaison of %s lists %d, want %d (%v)", c.side, len(page.Items), c.want, err)
+		}
+		rows, err := f.svc.Totals(ctx, p, window, "day")
+		if err != nil || len(rows) != c.want {
+			t.Errorf("liaison of %s totals %+v, want %d rows (%v)", c.side, rows, c.want, err)
+		}
+	}
+	if _, err := f.svc.GetMovement(ctx, access.Principal{UserID: "u", Org: f.loaded.Orgs["AM"], OrgKind: "side", Roles: []access.Role{access.Liaison}}, m.ID); errs.CodeOf(err) != errs.CodeNotFound {
+		t.Fatalf("the other side reads it: %v", err)
+	}
+}
