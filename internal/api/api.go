@@ -19,8 +19,10 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/transit"
 )
 
 // Deps are what the API serves.
@@ -33,6 +35,8 @@ type Deps struct {
 	Statements *statement.Service
 	Mines      *mines.Service
 	Detainees  *detainee.Service
+	Returns    *returns.Service
+	Transit    *transit.Service
 	Log        *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
@@ -71,6 +75,8 @@ func New(d Deps) *Server {
 	s.statementRoutes()
 	s.mineRoutes()
 	s.detaineeRoutes()
+	s.returnsRoutes()
+	s.transitRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

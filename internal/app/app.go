@@ -18,9 +18,11 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/transit"
 )
 
 // Config is what an App is built from.
@@ -76,7 +78,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
 		db.Close()
@@ -106,6 +108,8 @@ type Services struct {
 	Statements *statement.Service
 	Mines      *mines.Service
 	Detainees  *detainee.Service
+	Returns    *returns.Service
+	Transit    *transit.Service
 }
 
 func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
@@ -129,6 +133,11 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 	ag.RegisterEvidenceKind(detainee.EntityExchange, det.EvidenceOfExchange)
 	ag.RegisterEvidenceKind(detainee.EntityRemains, det.EvidenceOfRemains)
 	ag.RegisterEvidenceKind(mines.EntityHandover, mn.EvidenceOfHandover)
+	ret := returns.New(db, returns.WithClock(now))
+	tr := transit.New(db, g, transit.WithClock(now))
+	ag.RegisterEvidenceKind(returns.EntityMovement, ret.EvidenceOfMovement)
+	ag.RegisterEvidenceKind(transit.EntityCrossing, tr.EvidenceOfCrossing)
+	ag.RegisterEvidenceKind(transit.EntityRestriction, tr.EvidenceOfRestriction)
 	return Services{
 		Agreements: ag,
 		Statements: statement.New(db, ag, statement.WithClock(now)),
@@ -137,6 +146,8 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 		Incidents:  inc,
 		Mines:      mn,
 		Detainees:  det,
+		Returns:    ret,
+		Transit:    tr,
 	}
 }
 
@@ -170,5 +181,5 @@ func (a *App) Close() error {
 
 // Demo returns the services the built-in scenario writes through.
 func (s Services) Demo() demo.Services {
-	return demo.Services{Agreements: s.Agreements, Geo: s.Geo, Accounts: s.Accounts, Incidents: s.Incidents, Statements: s.Statements, Mines: s.Mines, Detainees: s.Detainees}
+	return demo.Services{Agreements: s.Agreements, Geo: s.Geo, Accounts: s.Accounts, Incidents: s.Incidents, Statements: s.Statements, Mines: s.Mines, Detainees: s.Detainees, Returns: s.Returns, Transit: s.Transit}
 }

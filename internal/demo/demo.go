@@ -19,8 +19,10 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/transit"
 )
 
 // Actor is who the demo's records are attributed to.
@@ -61,6 +63,8 @@ type Services struct {
 	Statements *statement.Service
 	Mines      *mines.Service
 	Detainees  *detainee.Service
+	Returns    *returns.Service
+	Transit    *transit.Service
 }
 
 // accounts are the demo's people: one account per role, and a liaison for
@@ -184,6 +188,12 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 		}
 	}
 	if err := loadMines(ctx, s.Mines, l, l.Exchanges); err != nil {
+		return nil, err
+	}
+	if err := loadReturns(ctx, s.Returns, l); err != nil {
+		return nil, err
+	}
+	if err := loadTransit(ctx, s.Transit, l); err != nil {
 		return nil, err
 	}
 	return l, nil

@@ -212,6 +212,8 @@ func TestPolicyMatrix(t *testing.T) {
 	probes = append(probes, statementProbes(t, s)...)
 	probes = append(probes, minesProbes(t, s)...)
 	probes = append(probes, detaineeProbes(t, s)...)
+	probes = append(probes, returnsProbes(t, s)...)
+	probes = append(probes, transitProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {

@@ -1,0 +1,232 @@
+// Package returns holds the returns of displaced people: movements (who
+// went back, from where, to which place, when, organised or spontaneous,
+// with whose escort and whose verification that the return was voluntary)
+// and the monitoring visits that follow returnees up (documentation, access
+// to services, shelter, livelihoods, protection risks), with totals per
+// destination and over time.
+//
+// Every record is an entity in the change log whose body is its full
+// state; projections are pure functions of (id, body). What depends on
+// other records at write time (the destination's name, a visit's place
+// taken from its movement) is copied into the body on write. What depends
+// on the clock (an overdue follow-up) is derived when read.
+package returns
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// Entities and their id prefixes.
+const (
+	EntityMovement = "return_movement"
+	EntityVisit    = "return_visit"
+
+	movementPrefix = "ret"
+	visitPrefix    = "rvi"
+)
+
+// ClockSkew is how far in the future a reported date may lie, to allow for
+// a client's clock running ahead.
+const ClockSkew = 5 * time.Minute
+
+// Service reads and writes return movements and monitoring visits.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock that decides which dates lie in the future and
+// which follow-ups are overdue.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// New returns the service on db, registers its projections and declares who
+// may write its records: the mission's staff (monitors, analysts,
+// co-chairs) and humanitarian officers, since returns take place under
+// UNHCR's supervision. Liaisons do not: a side's count of returns is a
+// claim, and belongs in a statement or an allegation, not in the register.
+func New(db *store.DB, opts ...Option) *Service {
+	s := &Service{db: db, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	access.RegisterWriters(EntityMovement, access.Monitor, access.Analyst, access.CoChair, access.Humanitarian)
+	access.RegisterWriters(EntityVisit, access.Monitor, access.Analyst, access.CoChair, access.Humanitarian)
+	for _, p := range projections() {
+		db.Register(p)
+	}
+	return s
+}
+
+// projections lists the package's projections; the tables are created by
+// migration 0009_returns.sql.
+func projections() []store.Projection {
+	return []store.Projection{
+		store.Typed(EntityMovement, []store.Table{
+			{Name: "return_movements", Columns: []string{"id", "date_at", "day", "week", "month", "destination_place_id", "kind", "total", "illustrative", "classification", "owner_org"}},
+			{Name: "return_movement_readers", Columns: []string{"record_id", "org_id"}},
+		}, movementRows),
+		store.Typed(EntityVisit, []store.Table{
+			{Name: "return_visits", Columns: []string{"id", "movement_id", "place_id", "date_at", "follow_up_due", "follows_up", "classification", "owner_org"}},
+			{Name: "return_visit_readers", Columns: []string{"record_id", "org_id"}},
+		}, visitRows),
+	}
+}
+
+// timeText is how times are kept in projection columns: UTC, to the
+// second, fixed width so that text order is time order.
+const timeText = "2006-01-02T15:04:05Z"
+
+func dayOf(t time.Time) string   { return t.UTC().Format("2006-01-02") }
+func monthOf(t time.Time) string { return t.UTC().Format("2006-01") }
+func weekOf(t time.Time) string {
+	y, w := t.UTC().ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("returns: %s: %w", op, err)
+}
+
+// checkOrg checks inside a write transaction that id names an organisation.
+func checkOrg(tx *store.Tx, field, id string) error {
+	var kind string
+	err := tx.QueryRow(`SELECT kind FROM organisations WHERE id = ?`, id).Scan(&kind)
+	if store.IsNoRows(err) {
+		return errs.Invalid(field, "no organisation %s", id)
+	}
+	return err
+}
+
+func checkReaders(tx *store.Tx, l access.Label) error {
+	for i, o := range l.RestrictedTo {
+		if err := checkOrg(tx, fmt.Sprintf("restricted_to[%d]", i), o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeName returns the default name of a place p may read, inside a write
+// transaction; a place p may not read is as unknown as a missing one.
+func placeName(tx *store.Tx, p access.Principal, field, id string) (string, error) {
+	cond, args := access.Filter(p, "pl", "place_readers")
+	var name string
+	err := tx.QueryRow(`SELECT pl.name FROM places pl WHERE pl.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&name)
+	if store.IsNoRows(err) {
+		return "", errs.Invalid(field, "no place %s in the gazetteer", id)
+	}
+	return name, err
+}
+
+// current reads a record's latest body and version.
+func (s *Service) current(ctx context.Context, entity, id string, into any) (int64, error) {
+	body, v, err := s.db.Body(ctx, entity, id)
+	if err != nil {
+		if errs.CodeOf(err) == errs.CodeNotFound {
+			return 0, errs.NotFound("%s %s not found", entity, id)
+		}
+		return 0, err
+	}
+	if body == nil {
+		return 0, errs.NotFound("%s %s not found", entity, id)
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		return 0, fmt.Errorf("%s %s: %w", entity, id, err)
+	}
+	return v, nil
+}
+
+// currentTx reads a record's latest body and version inside a write
+// transaction, so that checks and the change see the same state.
+func currentTx(tx *store.Tx, entity, id string, into any) (int64, error) {
+	var body []byte
+	var v int64
+	err := tx.QueryRow(`SELECT body, version FROM changes WHERE entity = ? AND id = ? ORDER BY version DESC LIMIT 1`, entity, id).Scan(&body, &v)
+	if store.IsNoRows(err) || (err == nil && body == nil) {
+		return 0, errs.NotFound("%s %s not found", entity, id)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		return 0, fmt.Errorf("%s %s: %w", entity, id, err)
+	}
+	return v, nil
+}
+
+// checkVersion refuses a change made against a version that is not the
+// current one.
+func checkVersion(entity, id string, want, have int64) error {
+	if want < 1 {
+		return errs.Invalid("version", "must be the version last read, at least 1")
+	}
+	if want != have {
+		return errs.Conflict("version", "%s %s is at version %d; this change was made against version %d", entity, id, have, want)
+	}
+	return nil
+}
+
+// latestJoin selects, for projection rows aliased r, the latest change body
+// of the record, so that a list reads its bodies in one query.
+func latestJoin(entity string) string {
+	return `JOIN changes c ON c.entity = '` + entity + `' AND c.id = r.id AND c.version = (SELECT MAX(version) FROM changes m WHERE m.entity = '` + entity + `' AND m.id = r.id)`
+}
+
+func joinAnd(conds []string) string { return strings.Join(conds, " AND ") }
+
+// Window is a time window [From, To) for lists and totals; zero ends are
+// open.
+type Window struct {
+	From time.Time
+	To   time.Time
+}
+
+func (w Window) check() error {
+	if !w.From.IsZero() && !w.To.IsZero() && !w.To.After(w.From) {
+		return errs.Invalid("to", "must be after from")
+	}
+	return nil
+}
+
+func (w Window) where(col string, conds []string, args []any) ([]string, []any) {
+	if !w.From.IsZero() {
+		conds = append(conds, col+" >= ?")
+		args = append(args, w.From.UTC().Format(timeText))
+	}
+	if !w.To.IsZero() {
+		conds = append(conds, col+" < ?")
+		args = append(args, w.To.UTC().Format(timeText))
+	}
+	return conds, args
+}
+
+// decodeStrict decodes one JSON value into v, refusing unknown members and
+// trailing data, as the API does.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errs.Invalid("", "is not valid JSON for this record: %s", err.Error())
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errs.Invalid("", "has data after the JSON value")
+	}
+	return nil
+}
