@@ -43,6 +43,10 @@ type Loaded struct {
 	Exchanges map[string]string
 	Detainees map[string][]string
 	Remains   []string
+	// Records names other registry records for the evidence links:
+	// "handover/<date>", "return/aggregate", "transit/closure",
+	// "crossing/<n>" -> id.
+	Records map[string]string
 }
 
 // Account is a demo account with its password, printed at start.
@@ -88,7 +92,7 @@ var accounts = []struct {
 // record passes the same validation and the same log as any other.
 func Load(ctx context.Context, s Services) (*Loaded, error) {
 	l := &Loaded{Orgs: map[string]string{}, Provisions: map[string]string{}, Places: map[string]string{}, Layers: map[string]string{},
-		Exchanges: map[string]string{}, Detainees: map[string][]string{}}
+		Exchanges: map[string]string{}, Detainees: map[string][]string{}, Records: map[string]string{}}
 	for _, o := range organisations {
 		rec, err := s.Agreements.CreateOrganisation(ctx, Actor, o.in)
 		if err != nil {
@@ -195,6 +199,11 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 	}
 	if err := loadTransit(ctx, s.Transit, l); err != nil {
 		return nil, err
+	}
+	if s.Detainees != nil && s.Mines != nil && s.Returns != nil && s.Transit != nil {
+		if err := linkEvidence(ctx, s, l); err != nil {
+			return nil, err
+		}
 	}
 	return l, nil
 }

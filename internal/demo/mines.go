@@ -129,9 +129,11 @@ func loadMines(ctx context.Context, svc *mines.Service, l *Loaded, exchanges map
 		if i == 0 {
 			in.MinefieldIDs = []string{field.ID}
 		}
-		if _, err := svc.RecordHandover(ctx, analyst, in); err != nil {
+		rec, err := svc.RecordHandover(ctx, analyst, in)
+		if err != nil {
 			return fmt.Errorf("handover %s: %w", h.date, err)
 		}
+		l.Records["handover/"+h.date] = rec.ID
 	}
 
 	// Illustrative hazard areas with some land released.

@@ -58,6 +58,7 @@ func loadReturns(ctx context.Context, svc *returns.Service, l *Loaded) error {
 		{"mov-askeran", "2021-03-03T09:00:00Z", "Khojaly", returns.KindSpontaneous, 6, 5, 3, 2},
 	}
 	ids := map[string]string{"aggregate": aggregate.ID}
+	l.Records["return/aggregate"] = aggregate.ID
 	for _, m := range illustrative {
 		in := returns.MovementInput{Date: m.date, OriginText: "Yerevan (illustrative)", DestinationPlaceID: l.Places[m.dest], Kind: m.kind,
 			People: []returns.PeopleCount{{Sex: "female", Age: "18-59", Count: m.women}, {Sex: "male", Age: "18-59", Count: m.men},

@@ -25,6 +25,7 @@ func loadTransit(ctx context.Context, svc *transit.Service, l *Loaded) error {
 	if err != nil {
 		return fmt.Errorf("closure: %w", err)
 	}
+	l.Records["transit/closure"] = closure.ID
 	if _, err := svc.RecordRestriction(ctx, monitor, transit.RestrictionInput{Kind: transit.KindReopening, CheckpointID: lachin,
 		Reason: "Road cleared. (illustrative)", ByOrg: l.Orgs["PKF"], Start: "2021-03-01T13:30:00Z", Illustrative: true}); err != nil {
 		return fmt.Errorf("reopening of %s: %w", closure.ID, err)
@@ -45,9 +46,11 @@ func loadTransit(ctx context.Context, svc *transit.Service, l *Loaded) error {
 		in := transit.CrossingInput{At: c.at, CheckpointID: c.checkpoint, Direction: c.direction, People: c.people, Vehicles: c.vehicles,
 			CargoTonnes: c.tonnes, CargoType: c.cargo, Humanitarian: c.humanitarian, EscortOrg: l.Orgs["PKF"], Illustrative: true,
 			Note: "An invented crossing to show the register (illustrative)."}
-		if _, err := svc.RecordCrossing(ctx, monitor, in); err != nil {
+		rec, err := svc.RecordCrossing(ctx, monitor, in)
+		if err != nil {
 			return fmt.Errorf("crossing %d: %w", i+1, err)
 		}
+		l.Records[fmt.Sprintf("crossing/%d", i+1)] = rec.ID
 	}
 	return nil
 }
