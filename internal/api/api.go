@@ -17,6 +17,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -27,6 +28,7 @@ type Deps struct {
 	Geo        *geo.Service
 	Accounts   *account.Service
 	Incidents  *incident.Service
+	Reports    *report.Service
 	Log        *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
@@ -59,6 +61,7 @@ func New(d Deps) *Server {
 	s.geoRoutes()
 	s.accountRoutes()
 	s.incidentRoutes()
+	s.reportRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

@@ -15,6 +15,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -37,6 +38,8 @@ type Config struct {
 	Limits account.Limits
 	// SessionIdle and SessionMax end browser sessions (zero: 1 h and 12 h).
 	SessionIdle, SessionMax time.Duration
+	// Reports sets the daily reports' cut-off time, time zone and mission name.
+	Reports report.Config
 }
 
 // App is a running Truce.
@@ -67,12 +70,16 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{DB: db, Services: newServices(db, c.Now, c.Log, c.Limits, c.SessionIdle, c.SessionMax)}
+	if err := a.Reports.Configure(c.Reports); err != nil {
+		db.Close()
+		return nil, err
+	}
 	demo, err := IsDemo(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
 		db.Close()
@@ -99,6 +106,7 @@ type Services struct {
 	Geo        *geo.Service
 	Accounts   *account.Service
 	Incidents  *incident.Service
+	Reports    *report.Service
 }
 
 func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
@@ -115,11 +123,13 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 		log.Info("records placed on the changed layers", "changed", n)
 	}))
 	g.OnLayersChanged(inc.ReplaceSoon)
+	ag := agreement.New(db, agreement.WithClock(now))
 	return Services{
-		Agreements: agreement.New(db, agreement.WithClock(now)),
+		Agreements: ag,
 		Geo:        g,
 		Accounts:   account.New(db, opts...),
 		Incidents:  inc,
+		Reports:    report.New(db, inc, ag, g, report.WithClock(now)),
 	}
 }
 
