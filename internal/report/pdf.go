@@ -139,11 +139,19 @@ func columnWidths(t Table) []float64 {
 	n := len(t.Header)
 	weight := make([]float64, n)
 	for i, h := range t.Header {
-		weight[i] = float64(min(len([]rune(h)), 18))
+		// A column is at least as wide as the longest word of its head.
+		for _, word := range strings.Fields(h) {
+			weight[i] = max(weight[i], float64(len([]rune(word)))+1)
+		}
 	}
 	for _, r := range t.Rows {
 		for i := 0; i < n && i < len(r); i++ {
-			weight[i] = max(weight[i], float64(min(len([]rune(r[i])), 60)))
+			l := float64(min(len([]rune(r[i])), 60))
+			if l > 14 {
+				// Long text wraps; let it share what is left.
+				l = 14 + (l-14)/2
+			}
+			weight[i] = max(weight[i], l)
 		}
 	}
 	total := 0.0

@@ -106,7 +106,7 @@ func Sections(rep *Report) []Section {
 	if rep.Empty {
 		head.Notes = append(head.Notes, rep.EmptyNote)
 	}
-	if rep.Withheld != nil {
+	if w := rep.Withheld; w != nil && w.Allegations+w.Observations+w.Incidents+w.Restrictions > 0 {
 		w := rep.Withheld
 		head.Notes = append(head.Notes, fmt.Sprintf("Withheld from this edition (counted, not shown): %d allegations, %d observations, %d incidents, %d restrictions of movement.",
 			w.Allegations, w.Observations, w.Incidents, w.Restrictions))
@@ -118,7 +118,9 @@ func Sections(rep *Report) []Section {
 		}
 		head.Tables = append(head.Tables, t)
 	}
-	out = append(out, head)
+	if len(head.Notes) > 0 || len(head.Tables) > 0 {
+		out = append(out, head)
+	}
 
 	if v := rep.Violations; v != nil {
 		sec := Section{Title: "Ceasefire violations",
