@@ -70,8 +70,8 @@ func loadReportDay(ctx context.Context, s Services, l *Loaded) error {
 	}
 	inc, err := s.Incidents.OpenIncident(ctx, as("analyst"), incident.IncidentInput{
 		Title: "Mortar fire east of Khojaly, night of 11 to 12 June 2021 (illustrative)", Category: "heavy_weapons_fire",
-		Location: incident.PointRadius{Point: geo.Point{Lat: 39.945, Lon: 46.870}, RadiusM: 3000},
-		Time:     incident.TimeInput{Start: "2021-06-11T22:40:00Z", End: "2021-06-11T23:40:00Z"},
+		Location:    incident.PointRadius{Point: geo.Point{Lat: 39.945, Lon: 46.870}, RadiusM: 3000},
+		Time:        incident.TimeInput{Start: "2021-06-11T22:40:00Z", End: "2021-06-11T23:40:00Z"},
 		Allegations: members, Observations: []string{obs.ID}, LabelInput: public,
 	})
 	if err != nil {
