@@ -398,9 +398,9 @@ func TestArabicInPDF(t *testing.T) {
 		t.Skip()
 	}
 	phrases := []string{
-		"قالت وزارة الخارجية الروسية",   // "the Russian foreign ministry said"
+		"قالت وزارة الخارجية الروسية",      // "the Russian foreign ministry said"
 		"تبادل الأسرى مقابل خرائط الألغام", // "exchange of prisoners for maps of mines": lam-alef ligatures
-		"لا سلام بلا ثقة",                 // lam-alef at the start of words
+		"لا سلام بلا ثقة",                  // lam-alef at the start of words
 	}
 	mixed := "قال لافروف في 31 أغسطس 2021 (Lavrov, TASS) إن"
 	rep := &report.Report{Title: "Arabic", Mission: "m", Period: report.Period{Label: mixed},
