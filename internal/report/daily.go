@@ -69,9 +69,15 @@ func (s *Service) fill(ctx context.Context, p access.Principal, rep *Report, per
 	if err != nil {
 		return err
 	}
-	if rep.Violations, err = s.violations(ctx, p, per, prev, zones); err != nil {
+	factsFrom := s.dayPeriod(seriesFrom).From
+	if prev.From.Before(factsFrom) {
+		factsFrom = prev.From
+	}
+	facts, err := s.facts(ctx, p, factsFrom, per.To)
+	if err != nil {
 		return err
 	}
+	rep.Violations = s.violations(facts, per, prev, zones)
 	if rep.Workflow, err = s.workflow(ctx, p, per); err != nil {
 		return err
 	}
@@ -92,9 +98,7 @@ func (s *Service) fill(ctx context.Context, p access.Principal, rep *Report, per
 	if err != nil {
 		return err
 	}
-	if rep.Series, err = s.series(ctx, p, rep.Sides, seriesFrom, seriesTo); err != nil {
-		return err
-	}
+	rep.Series = series(facts, rep.Sides, seriesFrom, seriesTo)
 	rep.Map = &MapData{Layers: layers}
 	for _, in := range rep.Workflow.Incidents {
 		class := "open"
@@ -205,65 +209,121 @@ func rank(kind string) int {
 	return 3
 }
 
-func tallyLine(r incident.TallyRow, label string) TallyLine {
-	return TallyLine{Key: r.Key, Label: label, AllegedBy: r.AllegedBy, Observations: r.Observations, Observed: r.Observed, Explosions: r.Explosions, Verified: r.Verified}
-}
-
-func addTally(t *TallyLine, r incident.TallyRow) {
-	for k, v := range r.AllegedBy {
-		t.AllegedBy[k] += v
-	}
-	for k, v := range r.Verified {
-		t.Verified[k] += v
-	}
-	t.Observations += r.Observations
-	t.Observed += r.Observed
-	t.Explosions += r.Explosions
-}
-
 func newTally(key, label string) TallyLine {
 	return TallyLine{Key: key, Label: label, AllegedBy: map[string]int{}, Verified: map[string]int{}}
 }
 
 func categoryLabel(code string) string { return strings.ReplaceAll(code, "_", " ") }
 
-func (s *Service) violations(ctx context.Context, p access.Principal, per, prev Period, zones map[string]string) (*Violations, error) {
-	v := &Violations{Total: newTally("total", "Total"), Previous: newTally("previous", "Previous period")}
-	byCat, err := s.incidents.Tallies(ctx, p, per.From, per.To, incident.ByCategory)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range byCat {
-		v.ByCategory = append(v.ByCategory, tallyLine(r, categoryLabel(r.Key)))
-		addTally(&v.Total, r)
-	}
-	byZone, err := s.incidents.Tallies(ctx, p, per.From, per.To, incident.ByZone)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range byZone {
-		label := zones[r.Key]
-		if r.Key == "" {
-			label = "outside every zone"
-		} else if label == "" {
-			label = "zone " + r.Key
+// fact is one counted record: an allegation lodged in a side's name, an
+// observation, or an incident verified (finding substantiated). The rules
+// are those of incident.Tallies; one pass per table serves the period, the
+// previous period and the charts (TestTalliesAgree holds them together).
+type fact struct {
+	at        time.Time
+	day       string // reporting day
+	kind      byte   // 'a' allegation, 'o' observation, 'v' verified incident
+	key       string // allegation: the side; verified: the attribution
+	category  string
+	zone      string
+	count     int
+	explosion bool
+}
+
+func (s *Service) facts(ctx context.Context, p access.Principal, from, to time.Time) ([]fact, error) {
+	var out []fact
+	per := Period{From: from, To: to}
+	scan := func(kind byte, table, readers, sel string, extra []string) error {
+		cond, args := access.Filter(p, "r", readers)
+		conds, args := window(per, append([]string{cond}, extra...), args)
+		rows, err := s.db.Query(ctx, `SELECT r.start_at, r.category, r.zone_id, `+sel+` FROM `+table+` r WHERE `+strings.Join(conds, " AND "), args...)
+		if err != nil {
+			return err
 		}
-		v.ByZone = append(v.ByZone, tallyLine(r, label))
+		defer rows.Close()
+		for rows.Next() {
+			var start string
+			f := fact{kind: kind}
+			var explosion int64
+			if err := rows.Scan(&start, &f.category, &f.zone, &f.key, &f.count, &explosion); err != nil {
+				return err
+			}
+			if f.at, err = time.Parse(timeText, start); err != nil {
+				return err
+			}
+			f.day, f.explosion = s.reportDay(f.at), explosion == 1
+			out = append(out, f)
+		}
+		return rows.Err()
 	}
-	before, err := s.incidents.Tallies(ctx, p, prev.From, prev.To, incident.ByCategory)
-	if err != nil {
+	if err := scan('a', "allegations", "allegation_readers", "r.on_behalf_of, 1, 0", []string{"r.source_kind = 'side'", "r.status = 'lodged'"}); err != nil {
 		return nil, err
 	}
-	for _, r := range before {
-		addTally(&v.Previous, r)
+	if err := scan('o', "observations", "observation_readers", "'', r.count, r.explosion", nil); err != nil {
+		return nil, err
 	}
-	if v.ByCategory == nil {
-		v.ByCategory = []TallyLine{}
+	if err := scan('v', "incidents", "incident_readers", "r.attribution, 1, 0", []string{"r.outcome = 'substantiated'"}); err != nil {
+		return nil, err
 	}
-	if v.ByZone == nil {
-		v.ByZone = []TallyLine{}
+	return out, nil
+}
+
+func (t *TallyLine) add(f fact) {
+	switch f.kind {
+	case 'a':
+		t.AllegedBy[f.key]++
+	case 'o':
+		t.Observations++
+		t.Observed += f.count
+		if f.explosion {
+			t.Explosions += f.count
+		}
+	case 'v':
+		t.Verified[f.key]++
 	}
-	return v, nil
+}
+
+func in(f fact, per Period) bool { return !f.at.Before(per.From) && f.at.Before(per.To) }
+
+func (s *Service) violations(facts []fact, per, prev Period, zones map[string]string) *Violations {
+	v := &Violations{Total: newTally("total", "Total"), Previous: newTally("previous", "Previous period"), ByCategory: []TallyLine{}, ByZone: []TallyLine{}}
+	byCat, byZone := map[string]*TallyLine{}, map[string]*TallyLine{}
+	for _, f := range facts {
+		if in(f, prev) {
+			v.Previous.add(f)
+		}
+		if !in(f, per) {
+			continue
+		}
+		v.Total.add(f)
+		c := byCat[f.category]
+		if c == nil {
+			t := newTally(f.category, categoryLabel(f.category))
+			c = &t
+			byCat[f.category] = c
+		}
+		c.add(f)
+		z := byZone[f.zone]
+		if z == nil {
+			label := zones[f.zone]
+			if f.zone == "" {
+				label = "outside every zone"
+			} else if label == "" {
+				label = "zone " + f.zone
+			}
+			t := newTally(f.zone, label)
+			z = &t
+			byZone[f.zone] = z
+		}
+		z.add(f)
+	}
+	for _, k := range sortedKeys(byCat) {
+		v.ByCategory = append(v.ByCategory, *byCat[k])
+	}
+	for _, k := range sortedKeys(byZone) {
+		v.ByZone = append(v.ByZone, *byZone[k])
+	}
+	return v
 }
 
 // window adds the period on column start_at.
@@ -507,8 +567,8 @@ func (s *Service) reportDay(t time.Time) string {
 
 // series counts per reporting day from..to (inclusive): each side's
 // allegations, what the monitors observed, the explosions among it, and
-// the verified violations. One pass per kind of record, bucketed here.
-func (s *Service) series(ctx context.Context, p access.Principal, sides []Org, from, to time.Time) (*DailySeries, error) {
+// the verified violations.
+func series(facts []fact, sides []Org, from, to time.Time) *DailySeries {
 	ds := &DailySeries{AllegedBy: map[string][]int{}}
 	index := map[string]int{}
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
@@ -520,55 +580,26 @@ func (s *Service) series(ctx context.Context, p access.Principal, sides []Org, f
 		ds.AllegedBy[o.ID] = make([]int, n)
 	}
 	ds.Observed, ds.Explosions, ds.Verified = make([]int, n), make([]int, n), make([]int, n)
-	per := Period{From: s.dayPeriod(from).From, To: s.dayPeriod(to).To}
-	scan := func(table, readers, sel string, extra []string, each func(day int, key string, a, b int64)) error {
-		cond, args := access.Filter(p, "r", readers)
-		conds, args := window(per, append([]string{cond}, extra...), args)
-		rows, err := s.db.Query(ctx, `SELECT r.start_at, `+sel+` FROM `+table+` r WHERE `+strings.Join(conds, " AND "), args...)
-		if err != nil {
-			return err
+	for _, f := range facts {
+		i, ok := index[f.day]
+		if !ok {
+			continue
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var start, key string
-			var a, b int64
-			if err := rows.Scan(&start, &key, &a, &b); err != nil {
-				return err
+		switch f.kind {
+		case 'a':
+			if v, ok := ds.AllegedBy[f.key]; ok {
+				v[i]++
 			}
-			t, err := time.Parse(timeText, start)
-			if err != nil {
-				return err
+		case 'o':
+			ds.Observed[i] += f.count
+			if f.explosion {
+				ds.Explosions[i] += f.count
 			}
-			if i, ok := index[s.reportDay(t)]; ok {
-				each(i, key, a, b)
-			}
+		case 'v':
+			ds.Verified[i]++
 		}
-		return rows.Err()
 	}
-	err := scan("allegations", "allegation_readers", "r.on_behalf_of, 0, 0", []string{"r.source_kind = 'side'", "r.status = 'lodged'"}, func(i int, side string, _, _ int64) {
-		if v, ok := ds.AllegedBy[side]; ok {
-			v[i]++
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = scan("observations", "observation_readers", "'', r.count, r.explosion", nil, func(i int, _ string, count, explosion int64) {
-		ds.Observed[i] += int(count)
-		if explosion == 1 {
-			ds.Explosions[i] += int(count)
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = scan("incidents", "incident_readers", "r.attribution, 0, 0", []string{"r.outcome = 'substantiated'"}, func(i int, _ string, _, _ int64) {
-		ds.Verified[i]++
-	})
-	if err != nil {
-		return nil, err
-	}
-	return ds, nil
+	return ds
 }
 
 func (s *Service) observationPoints(ctx context.Context, p access.Principal, per Period) ([]MapPoint, error) {

@@ -430,3 +430,41 @@ func observationOn12June() incident.ObservationInput {
 		Kind: "impact", Count: 2, BearingFrom: &from, BearingTo: &to, DistanceMinM: 500, DistanceMaxM: 2000,
 		Perception: "heard", Time: incident.TimeInput{Start: "2021-06-12T03:00:00Z"}}
 }
+
+// The report counts by the rules of incident.Tallies: the same window
+// gives the same numbers, category by category.
+func TestTalliesAgree(t *testing.T) {
+	f := open(t)
+	p := f.as(access.Analyst)
+	for _, date := range []string{"2021-06-10", "2021-06-12", "2021-06-14"} {
+		rep := f.generate(t, p, report.Request{Kind: report.KindDaily, Date: date, Edition: report.EditionMission})
+		rows, err := f.app.Incidents.Tallies(context.Background(), p, rep.Period.From, rep.Period.To, incident.ByCategory)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(rep.Violations.ByCategory) {
+			t.Fatalf("%s: %d categories, tallies %d", date, len(rep.Violations.ByCategory), len(rows))
+		}
+		for i, r := range rows {
+			got := rep.Violations.ByCategory[i]
+			if got.Key != r.Key || got.Observed != r.Observed || got.Explosions != r.Explosions || got.Observations != r.Observations ||
+				!sameCounts(got.AllegedBy, r.AllegedBy) || !sameCounts(got.Verified, r.Verified) {
+				t.Errorf("%s %s: report %+v, tallies %+v", date, r.Key, got, r)
+			}
+		}
+	}
+}
+
+func sameCounts(a, b map[string]int) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	for k, v := range b {
+		if a[k] != v {
+			return false
+		}
+	}
+	return true
+}
