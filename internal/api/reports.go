@@ -43,7 +43,7 @@ func (s *Server) reportRoutes() {
 		return is.Resource(), nil
 	}
 	s.add(Route{Method: "POST", Path: "/api/v1/reports", Summary: "Generate a report (not stored: issuing stores it)", Tag: "reports",
-		Request: report.Request{}, Response: report.Report{}, Content: "application/json, text/html, application/pdf or text/csv by format",
+		Request: report.Request{}, Response: report.Report{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			req, err := Decode[report.Request](r)
 			if err == nil {
@@ -55,8 +55,8 @@ func (s *Server) reportRoutes() {
 			}
 			s.generate(w, r, req, "")
 		}})
-	s.add(Route{Method: "GET", Path: "/api/v1/reports", Summary: "Generate a report from query parameters", Tag: "reports", Query: reportQuery,
-		Response: report.Report{}, Content: "application/json, text/html, application/pdf or text/csv by format",
+	s.add(Route{Method: "GET", Path: "/api/v1/reports", Summary: "Generate a report from query parameters (JSON, or the format asked for)", Tag: "reports", Query: reportQuery,
+		Response: report.Report{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			q := r.URL.Query()
 			table := q.Get("table")
@@ -70,7 +70,7 @@ func (s *Server) reportRoutes() {
 	s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}", Summary: "A report by id: the stored files once issued, else generated now", Tag: "reports",
 		Query: []Param{reportQuery[6], reportQuery[7]}, Response: report.Report{}, Handler: s.fetchReport})
 	s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}/download", Summary: "Download a report in a format (attachment)", Tag: "reports",
-		Query: []Param{reportQuery[6], reportQuery[7]}, Content: "application/json, text/html, application/pdf or text/csv by format", Handler: s.fetchReport})
+		Query: []Param{reportQuery[6], reportQuery[7]}, Content: "application/octet-stream", Handler: s.fetchReport})
 	s.add(Route{Method: "POST", Path: "/api/v1/reports/{id}/issue", Summary: "Issue a report (co-chair): store its files and record their hashes in the log", Tag: "reports",
 		Response: report.Issued{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
