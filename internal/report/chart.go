@@ -156,7 +156,7 @@ type Series struct {
 // dailyChart draws series over days as lines with a y axis from zero.
 func dailyChart(title string, days []string, series []Series) Canvas {
 	c := Canvas{Title: title, W: 640, H: 260}
-	left, right, top, bottom := 44.0, 150.0, 28.0, 40.0
+	left, right, top, bottom := 44.0, 200.0, 28.0, 40.0
 	pw, ph := c.W-left-right, c.H-top-bottom
 	c.text(left, 16, title, 12, "start", "", true)
 	maxV := 1
@@ -198,7 +198,7 @@ func dailyChart(title string, days []string, series []Series) Canvas {
 		}
 		ly := top + 10 + float64(si)*16
 		c.line(left+pw+12, ly-3, left+pw+28, ly-3, s.Colour, 2, false)
-		c.text(left+pw+32, ly, s.Name, 9, "start", "", false)
+		c.text(left+pw+32, ly, s.Name, 8, "start", "", false)
 	}
 	return c
 }
