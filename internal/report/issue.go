@@ -192,7 +192,8 @@ func (s *Service) Lookup(ctx context.Context, p access.Principal, id string) (Is
 // Open returns a stored file of an issued report.
 func (s *Service) Open(is Issued, format, table string) (Rendered, error) {
 	for _, f := range is.Files {
-		if f.Format == format && (format != FormatCSV || f.Name == table || (table == "" && f.Name == "summary")) {
+		// A CSV without a table named is the report's first table.
+		if f.Format == format && (format != FormatCSV || f.Name == table || table == "") {
 			data, err := os.ReadFile(s.filePath(f.SHA256))
 			if err != nil {
 				return Rendered{}, fmt.Errorf("issued report %s %s: %w", is.ID, format, err)

@@ -275,8 +275,11 @@ type Period struct {
 // dayPeriod is the period of the daily report of day: from the cut-off of
 // the day before to the cut-off of day, local time.
 func (s *Service) dayPeriod(day time.Time) Period {
-	end := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.zone).Add(s.cutOff)
-	start := time.Date(day.Year(), day.Month(), day.Day()-1, 0, 0, 0, 0, s.zone).Add(s.cutOff)
+	// The cut-off is a wall-clock time: on a day the clocks change, the
+	// period is an hour shorter or longer, as the mission's day is.
+	h, m := int(s.cutOff/time.Hour), int(s.cutOff%time.Hour/time.Minute)
+	end := time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, s.zone)
+	start := time.Date(day.Year(), day.Month(), day.Day()-1, h, m, 0, 0, s.zone)
 	return s.period(start, end)
 }
 

@@ -468,3 +468,21 @@ func sameCounts(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// The cut-off is wall-clock time in the configured zone, also on the day
+// the clocks change.
+func TestCutOffAcrossDaylightSaving(t *testing.T) {
+	f := open(t)
+	if err := f.app.Reports.Configure(report.Config{Zone: "Europe/Paris", CutOff: "18:00"}); err != nil {
+		t.Fatal(err)
+	}
+	rep := f.generate(t, access.Anonymous, report.Request{Kind: report.KindDaily, Date: "2021-03-28", Edition: report.EditionPublic})
+	if got := rep.Period.To.Sub(rep.Period.From); got != 23*time.Hour || rep.Period.To.Format(time.RFC3339) != "2021-03-28T16:00:00Z" {
+		t.Errorf("period %v to %v (%v), want 23 hours ending 18:00 CEST", rep.Period.From, rep.Period.To, got)
+	}
+	for _, bad := range []report.Config{{Zone: "Mars/Olympus"}, {CutOff: "25:00"}} {
+		if err := f.app.Reports.Configure(bad); errs.CodeOf(err) != errs.CodeInvalid {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+}
