@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
@@ -54,10 +55,18 @@ type Compare struct {
 	Current  int    `json:"current"`
 	Previous int    `json:"previous"`
 	Change   int    `json:"change"`
+	// ChangePercent is the change relative to the previous count, one
+	// decimal; absent when the previous count is zero.
+	ChangePercent *float64 `json:"change_percent,omitempty"`
 }
 
 func compare(key, label string, cur, prev int) Compare {
-	return Compare{Key: key, Label: label, Current: cur, Previous: prev, Change: cur - prev}
+	c := Compare{Key: key, Label: label, Current: cur, Previous: prev, Change: cur - prev}
+	if prev != 0 {
+		pc := math.Round(float64(cur-prev)/float64(prev)*1000) / 10
+		c.ChangePercent = &pc
+	}
+	return c
 }
 
 // TallyLine is one row of a violations table. The columns are never

@@ -114,9 +114,16 @@ func Sections(rep *Report) []Section {
 	if len(rep.Summary) > 0 {
 		t := Table{Name: "summary", Title: "Counts for the period", Header: []string{"", "this period", "previous period", "change"}}
 		for _, c := range rep.Summary {
-			t.Rows = append(t.Rows, []string{c.Label, itoa(c.Current), itoa(c.Previous), signed(c.Change)})
+			change := signed(c.Change)
+			if c.ChangePercent != nil && c.Change != 0 {
+				change += " (" + signedFloat(*c.ChangePercent) + "%)"
+			}
+			t.Rows = append(t.Rows, []string{c.Label, itoa(c.Current), itoa(c.Previous), change})
 		}
 		head.Tables = append(head.Tables, t)
+		if rep.Kind == KindSummary && rep.Series != nil {
+			head.Tables = append(head.Tables, weeklyTable(rep))
+		}
 	}
 	if len(head.Notes) > 0 || len(head.Tables) > 0 {
 		out = append(out, head)
@@ -324,4 +331,51 @@ func categoriesChart(rep *Report) *Canvas {
 	}
 	c := barChart("By category", names, colours, bars)
 	return &c
+}
+
+func signedFloat(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	if v > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+// weeklyTable sums a summary's days by ISO week: the trend over the range.
+func weeklyTable(rep *Report) Table {
+	t := Table{Name: "weeks", Title: "Trend by week", Header: []string{"week"}}
+	for _, side := range rep.Sides {
+		t.Header = append(t.Header, "alleged by "+side.Name)
+	}
+	t.Header = append(t.Header, "observed", "explosions", "verified")
+	s := rep.Series
+	var row []string
+	var sums []int
+	flush := func() {
+		if row != nil {
+			for _, v := range sums {
+				row = append(row, itoa(v))
+			}
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	last := ""
+	for i, d := range s.Days {
+		day, _ := time.Parse("2006-01-02", d)
+		y, w := day.ISOWeek()
+		week := fmt.Sprintf("%04d-W%02d", y, w)
+		if week != last {
+			flush()
+			row, sums, last = []string{week}, make([]int, len(rep.Sides)+3), week
+		}
+		for j, side := range rep.Sides {
+			sums[j] += s.AllegedBy[side.ID][i]
+		}
+		n := len(rep.Sides)
+		sums[n] += s.Observed[i]
+		sums[n+1] += s.Explosions[i]
+		sums[n+2] += s.Verified[i]
+	}
+	flush()
+	return t
 }
