@@ -109,7 +109,7 @@ func writeRendered(w http.ResponseWriter, out report.Rendered, attachment bool) 
 	w.Header().Set("Content-Disposition", disp+`; filename="`+out.Filename+`"`)
 	if out.MediaType != "application/json" {
 		// A report is a document, not an application page: no script at all.
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(out.Data)

@@ -22,6 +22,10 @@ func TestIssuedReportVerifiesAgainstTheLog(t *testing.T) {
 	if draft.status != http.StatusOK || !strings.Contains(string(draft.body), "not issued (draft)") {
 		t.Fatalf("draft: %d", draft.status)
 	}
+	// A report is a document: its own inline style, no script, no framing.
+	if csp := draft.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "script") {
+		t.Errorf("report page CSP %q", csp)
+	}
 	if res := s.with("analyst").do("POST", "/api/v1/reports/"+id+"/issue", ""); res.status != http.StatusForbidden {
 		t.Fatalf("issue as analyst: %d, want 403", res.status)
 	}
