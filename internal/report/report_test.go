@@ -139,6 +139,15 @@ func TestGolden(t *testing.T) {
 				all = append(append(append(all, "# "+name+"\n"...), data...), '\n')
 			}
 			golden(t, c.name+".csv", all)
+			// The PDF opens in a standard reader and holds every section.
+			if pdftotext(t) {
+				text := extract(t, render(t, rep, report.FormatPDF))
+				for _, sec := range report.Sections(rep) {
+					if !strings.Contains(text, sec.Title) {
+						t.Errorf("pdftotext finds no section %q", sec.Title)
+					}
+				}
+			}
 		})
 	}
 }
