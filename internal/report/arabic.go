@@ -295,10 +295,7 @@ func Visual(line string) string {
 		case dir[i] == 1:
 			levels[i] = 1
 		default:
-			levels[i] = base + base // 0 in ltr, 2 in rtl
-		}
-		if base == 0 && levels[i] == 2 && !(classes[i] == classEN || classes[i] == classAN) {
-			levels[i] = 0
+			levels[i] = 2 * base // left-to-right: 0 in a ltr paragraph, 2 in a rtl one
 		}
 	}
 	// L1: trailing whitespace goes to the paragraph level.
