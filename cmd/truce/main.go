@@ -54,6 +54,7 @@ Commands:
   demo      load the built-in scenario and serve it (--no-serve: load and exit)
   user      manage accounts: add, list, disable, reset-password, roles
   token     manage API tokens: create, list, revoke
+  report    generate a daily report, an implementation report or a summary
   verify    check the change log, the Merkle tree, the checkpoints and every projection
   bench     measure the system (log appends, verify, proofs, demo load, fusion)
   simulate  write a simulated report stream with ground truth (docs/stream-format.md)
@@ -86,4 +87,5 @@ var commands = map[string]command{
 	"user":     cmdUser,
 	"simulate": cmdSimulate,
 	"token":    cmdToken,
+	"report":   cmdReport,
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -37,6 +38,7 @@ type Deps struct {
 	Detainees  *detainee.Service
 	Returns    *returns.Service
 	Transit    *transit.Service
+	Reports    *report.Service
 	Log        *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
@@ -77,6 +79,7 @@ func New(d Deps) *Server {
 	s.detaineeRoutes()
 	s.returnsRoutes()
 	s.transitRoutes()
+	s.reportRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

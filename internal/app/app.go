@@ -18,6 +18,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/statement"
@@ -43,6 +44,8 @@ type Config struct {
 	Limits account.Limits
 	// SessionIdle and SessionMax end browser sessions (zero: 1 h and 12 h).
 	SessionIdle, SessionMax time.Duration
+	// Reports sets the daily reports' cut-off time, time zone and mission name.
+	Reports report.Config
 }
 
 // App is a running Truce.
@@ -73,12 +76,16 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{DB: db, Services: newServices(db, c.Now, c.Log, c.Limits, c.SessionIdle, c.SessionMax)}
+	if err := a.Reports.Configure(c.Reports); err != nil {
+		db.Close()
+		return nil, err
+	}
 	demo, err := IsDemo(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
 		db.Close()
@@ -110,6 +117,7 @@ type Services struct {
 	Detainees  *detainee.Service
 	Returns    *returns.Service
 	Transit    *transit.Service
+	Reports    *report.Service
 }
 
 func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
@@ -148,6 +156,7 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 		Detainees:  det,
 		Returns:    ret,
 		Transit:    tr,
+		Reports:    report.New(db, inc, ag, g, report.WithClock(now)),
 	}
 }
 

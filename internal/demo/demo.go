@@ -205,5 +205,8 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 			return nil, err
 		}
 	}
+	if err := loadReportDay(ctx, s, l); err != nil {
+		return nil, err
+	}
 	return l, nil
 }

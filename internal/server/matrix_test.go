@@ -214,6 +214,7 @@ func TestPolicyMatrix(t *testing.T) {
 	probes = append(probes, detaineeProbes(t, s)...)
 	probes = append(probes, returnsProbes(t, s)...)
 	probes = append(probes, transitProbes(t, s)...)
+	probes = append(probes, reportProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {

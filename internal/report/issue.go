@@ -1,0 +1,349 @@
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// EntityReport is the change log's entity for issued reports.
+const EntityReport = "report"
+
+// IssuedFile is one rendered file of an issued report.
+type IssuedFile struct {
+	Format string `json:"format"`
+	Name   string `json:"name,omitempty" doc:"csv: the table"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// IssuedBody is an issued report as the change log holds it.
+type IssuedBody struct {
+	Kind       string       `json:"kind"`
+	Number     string       `json:"number,omitempty"`
+	Title      string       `json:"title"`
+	Edition    string       `json:"edition"`
+	Request    Request      `json:"request"`
+	Period     Period       `json:"period"`
+	DataSHA256 string       `json:"data_sha256"`
+	LogSeq     int64        `json:"log_seq"`
+	IssuedAt   time.Time    `json:"issued_at"`
+	Files      []IssuedFile `json:"files"`
+	access.Label
+}
+
+// Issued is an issued report with its id.
+type Issued struct {
+	ID      string `json:"id"`
+	Version int64  `json:"version"`
+	IssuedBody
+}
+
+// Resource is the policy's view of an issued report.
+func (b IssuedBody) Resource() access.Resource { return b.Label.Resource(EntityReport) }
+
+func issuedRows(id string, b *IssuedBody) (map[string][][]any, error) {
+	files := make([][]any, 0, len(b.Files))
+	for _, f := range b.Files {
+		files = append(files, []any{id, f.Format, f.Name, f.SHA256, f.Size})
+	}
+	return map[string][][]any{
+		"reports": {{id, b.Kind, b.Number, b.Edition, b.Period.From.UTC().Format(timeText), b.Period.To.UTC().Format(timeText),
+			b.DataSHA256, b.LogSeq, b.IssuedAt.UTC().Format(changeTime), string(b.Classification), b.OwnerOrg}},
+		"report_files":   files,
+		"report_readers": b.ReaderRows(id),
+	}, nil
+}
+
+// RegisterProjection registers the issued reports' projection with db.
+func RegisterProjection(db *store.DB) {
+	db.Register(store.Typed(EntityReport, []store.Table{
+		{Name: "reports", Columns: []string{"id", "kind", "number", "edition", "period_from", "period_to", "data_sha256", "log_seq", "issued_at", "classification", "owner_org"}},
+		{Name: "report_files", Columns: []string{"report_id", "format", "name", "sha256", "size"}},
+		{Name: "report_readers", Columns: []string{"record_id", "org_id"}},
+	}, issuedRows))
+}
+
+func (s *Service) fileDir() string { return filepath.Join(s.db.Dir(), "reports") }
+
+func (s *Service) filePath(sum string) string {
+	return filepath.Join(s.fileDir(), sum[:2], sum[2:])
+}
+
+// storeFile writes data under its SHA-256 (content-addressed: the same
+// bytes are one file) and returns the hash.
+func (s *Service) storeFile(data []byte) (string, error) {
+	h := sha256.Sum256(data)
+	sum := hex.EncodeToString(h[:])
+	final := s.filePath(sum)
+	if _, err := os.Stat(final); err == nil {
+		return sum, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(final), ".report-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Link(tmp.Name(), final); err != nil && !errors.Is(err, fs.ErrExist) {
+		return "", err
+	}
+	return sum, nil
+}
+
+// Rendered is one rendered file.
+type Rendered struct {
+	Data      []byte
+	MediaType string
+	Filename  string
+}
+
+var mediaTypes = map[string]string{
+	FormatJSON: "application/json",
+	FormatHTML: "text/html; charset=utf-8",
+	FormatPDF:  "application/pdf",
+	FormatCSV:  "text/csv; charset=utf-8",
+}
+
+// Render renders a report in a format (csv: the table named, "" for the
+// first) with the given footer.
+func Render(rep *Report, format, table string, f Footer) (Rendered, error) {
+	var data []byte
+	var err error
+	switch format {
+	case FormatJSON:
+		data, err = JSON(rep)
+	case FormatHTML:
+		data, err = HTML(rep, f)
+	case FormatPDF:
+		data, err = PDF(rep, f)
+	case FormatCSV:
+		data, err = CSV(rep, table)
+	default:
+		return Rendered{}, errs.Invalid("format", "must be html, pdf, json or csv")
+	}
+	if err != nil {
+		return Rendered{}, err
+	}
+	name := rep.ID
+	if format == FormatCSV && table != "" {
+		name += "-" + table
+	}
+	return Rendered{Data: data, MediaType: mediaTypes[format], Filename: name + "." + format}, nil
+}
+
+// Draft renders a generated (not issued) report: the footer carries its
+// data hash and says it is not issued.
+func Draft(rep *Report, format, table string) (Rendered, error) {
+	data, err := JSON(rep)
+	if err != nil {
+		return Rendered{}, err
+	}
+	if format == FormatJSON {
+		return Render(rep, format, table, Footer{})
+	}
+	return Render(rep, format, table, Footer{Number: rep.Number, DataSHA256: DataHash(data)})
+}
+
+// Lookup returns the issued report id if p may read it; ok false when it
+// is not issued.
+func (s *Service) Lookup(ctx context.Context, p access.Principal, id string) (Issued, bool, error) {
+	body, v, err := s.db.Body(ctx, EntityReport, id)
+	if errs.CodeOf(err) == errs.CodeNotFound || store.IsNoRows(err) {
+		return Issued{}, false, nil
+	}
+	if err != nil {
+		return Issued{}, false, err
+	}
+	is := Issued{ID: id, Version: v}
+	if err := json.Unmarshal(body, &is.IssuedBody); err != nil {
+		return Issued{}, false, fmt.Errorf("report %s: %w", id, err)
+	}
+	if err := access.Decide(p, access.Read, is.Resource()); err != nil {
+		return Issued{}, false, err
+	}
+	return is, true, nil
+}
+
+// Open returns a stored file of an issued report.
+func (s *Service) Open(is Issued, format, table string) (Rendered, error) {
+	for _, f := range is.Files {
+		// A CSV without a table named is the report's first table.
+		if f.Format == format && (format != FormatCSV || f.Name == table || table == "") {
+			data, err := os.ReadFile(s.filePath(f.SHA256))
+			if err != nil {
+				return Rendered{}, fmt.Errorf("issued report %s %s: %w", is.ID, format, err)
+			}
+			if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != f.SHA256 {
+				return Rendered{}, fmt.Errorf("issued report %s: the stored %s file does not match its hash", is.ID, format)
+			}
+			name := is.ID
+			if f.Name != "" {
+				name += "-" + f.Name
+			}
+			return Rendered{Data: data, MediaType: mediaTypes[format], Filename: name + "." + format}, nil
+		}
+	}
+	if format == FormatCSV {
+		return Rendered{}, errs.Invalid("table", "no table %q in this report", table)
+	}
+	return Rendered{}, errs.Invalid("format", "must be html, pdf, json or csv")
+}
+
+// Issue freezes the report id: generated as p reads it (a co-chair), every
+// format rendered with the footer that names the log position, the files
+// stored by hash and their hashes recorded as a change. Issuing twice is a
+// conflict.
+func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Issued, error) {
+	req, err := ParseID(id)
+	if err != nil {
+		return Issued{}, err
+	}
+	cls := access.Public
+	if req.Edition == EditionMission {
+		cls = access.Mission
+	}
+	label := access.Label{Classification: cls, OwnerOrg: p.Org}
+	if err := access.Decide(p, access.Create, label.Resource(EntityReport)); err != nil {
+		if errs.CodeOf(err) == errs.CodeForbidden {
+			return Issued{}, errs.Forbidden("only a co-chair may issue a report")
+		}
+		return Issued{}, err
+	}
+	if _, ok, err := s.Lookup(ctx, p, id); err != nil {
+		return Issued{}, err
+	} else if ok {
+		return Issued{}, errs.Conflict("id", "report %s is already issued; an issued report never changes", id)
+	}
+	req.Format = FormatJSON
+	rep, err := s.Generate(ctx, p, req)
+	if err != nil {
+		return Issued{}, err
+	}
+	data, err := JSON(rep)
+	if err != nil {
+		return Issued{}, err
+	}
+	dataSum := DataHash(data)
+	b := IssuedBody{Kind: rep.Kind, Number: rep.Number, Title: rep.Title, Edition: rep.Edition, Request: req, Period: rep.Period,
+		DataSHA256: dataSum, Label: label}
+	b.Request.Format = ""
+	var rec store.Recorded
+	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if v, err := tx.CurrentVersion(EntityReport, id); err != nil {
+			return err
+		} else if v > 0 {
+			return errs.Conflict("id", "report %s is already issued; an issued report never changes", id)
+		}
+		// The footer names this change's position in the log: the next
+		// seq, known under the write lock.
+		if err := tx.QueryRow(`SELECT COALESCE(MAX(seq) + 1, 0) FROM changes`).Scan(&b.LogSeq); err != nil {
+			return err
+		}
+		b.IssuedAt = tx.Now().UTC()
+		f := Footer{Number: rep.Number, DataSHA256: dataSum, Issued: true, LogSeq: b.LogSeq, IssuedAt: b.IssuedAt.Format("2006-01-02 15:04 UTC")}
+		b.Files = nil
+		add := func(format, name string, data []byte) error {
+			sum, err := s.storeFile(data)
+			if err != nil {
+				return err
+			}
+			b.Files = append(b.Files, IssuedFile{Format: format, Name: name, SHA256: sum, Size: int64(len(data))})
+			return nil
+		}
+		if err := add(FormatJSON, "", data); err != nil {
+			return err
+		}
+		for _, format := range []string{FormatHTML, FormatPDF} {
+			r, err := Render(rep, format, "", f)
+			if err != nil {
+				return err
+			}
+			if err := add(format, "", r.Data); err != nil {
+				return err
+			}
+		}
+		for _, t := range TableNames(rep) {
+			c, err := CSV(rep, t)
+			if err != nil {
+				return err
+			}
+			if err := add(FormatCSV, t, c); err != nil {
+				return err
+			}
+		}
+		var err error
+		rec, err = tx.Record(store.Change{Entity: EntityReport, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		if err != nil {
+			return err
+		}
+		if rec.Seq != b.LogSeq {
+			return fmt.Errorf("issue report %s: log position %d, printed %d", id, rec.Seq, b.LogSeq)
+		}
+		return nil
+	})
+	if err != nil {
+		return Issued{}, err
+	}
+	return Issued{ID: id, Version: rec.Version, IssuedBody: b}, nil
+}
+
+// Seq returns the log position of the issuing change of report id.
+func (s *Service) Seq(ctx context.Context, id string) (int64, error) {
+	var seq int64
+	err := s.db.QueryRow(ctx, `SELECT seq FROM changes WHERE entity = ? AND id = ? AND version = 1`, EntityReport, id).Scan(&seq)
+	if store.IsNoRows(err) {
+		return 0, errs.NotFound("report %s is not issued", id)
+	}
+	return seq, err
+}
+
+// Fetch returns report id in a format: the stored file once issued,
+// otherwise a draft generated now as p reads it.
+func (s *Service) Fetch(ctx context.Context, p access.Principal, id, format, table string) (Rendered, error) {
+	req, err := ParseID(id)
+	if err != nil {
+		return Rendered{}, err
+	}
+	if format == "" {
+		format = FormatJSON
+	}
+	if _, err := readerFor(p, req.Edition); err != nil {
+		return Rendered{}, err
+	}
+	if is, ok, err := s.Lookup(ctx, p, id); err != nil {
+		return Rendered{}, err
+	} else if ok {
+		return s.Open(is, format, table)
+	}
+	req.Format = format
+	rep, err := s.Generate(ctx, p, req)
+	if err != nil {
+		return Rendered{}, err
+	}
+	return Draft(rep, format, table)
+}
