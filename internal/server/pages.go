@@ -119,6 +119,7 @@ func (s *Server) newPage(r *http.Request, p access.Principal, sess *account.Sess
 	}
 	pg := &web.Page{Title: title, Nav: nav, Lang: lang, Dir: web.DirOf(lang), Demo: s.Config.Demo, Location: loc,
 		URI: r.URL.RequestURI(), Names: s.names.get(r.Context(), s), Languages: web.Languages, RegistryNav: registryNav}
+	s.render.Attach(pg)
 	if p.Authenticated() {
 		pg.User = &p
 	}
@@ -554,7 +555,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if form.Errors != nil {
 		pg.Form, pg.Data = form, settingsData{Zones: commonZones}
 		pg.Error = pg.T("form.has_errors")
-		s.render.Render(w, http.StatusUnprocessableEntity, "settings", pg)
+		s.render.Render(w, http.StatusOK, "settings", pg)
 		return
 	}
 	if err := s.savePreferences(r.Context(), p.UserID, prefs{lang: lang, tz: tz}); err != nil {

@@ -211,7 +211,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	form.Values.Del("password")
 	formErrors(pg, form, err)
 	pg.Form = form
-	s.showUsers(w, r, pg, api422(err))
+	s.showUsers(w, r, pg, formStatus(err))
 }
 
 // changeUser disables an account or sets its roles.
@@ -243,7 +243,7 @@ func (s *Server) changeUser(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		pg.Error = errs.MessageOf(err)
-		s.showUsers(w, r, pg, api422(err))
+		s.showUsers(w, r, pg, formStatus(err))
 		return
 	}
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
@@ -315,7 +315,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		if err != nil || days < 1 || days > 3650 {
 			form.Errors = map[string]string{"expires_days": pg.T("tokens.bad_days")}
 			pg.Form = form
-			s.showTokens(w, r, pg, user, "", http.StatusUnprocessableEntity)
+			s.showTokens(w, r, pg, user, "", http.StatusOK)
 			return
 		}
 		expires = time.Duration(days) * 24 * time.Hour
@@ -340,7 +340,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		formErrors(pg, form, err)
 		pg.Form = form
-		s.showTokens(w, r, pg, user, "", api422(err))
+		s.showTokens(w, r, pg, user, "", formStatus(err))
 		return
 	}
 	pg.Notice = pg.T("tokens.created")

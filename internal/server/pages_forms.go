@@ -26,8 +26,12 @@ type formShower func(w http.ResponseWriter, r *http.Request, pg *web.Page, p acc
 // sign-in page keeps what was typed and comes back here with it.
 func (s *Server) formPages() map[string]formShower {
 	return map[string]formShower{
-		"/allegations/new":  func(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, f *web.Form) { s.showAllegationForm(w, r, pg, p, f, http.StatusOK) },
-		"/observations/new": func(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, f *web.Form) { s.showObservationForm(w, r, pg, p, f, http.StatusOK) },
+		"/allegations/new": func(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, f *web.Form) {
+			s.showAllegationForm(w, r, pg, p, f, http.StatusOK)
+		},
+		"/observations/new": func(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, f *web.Form) {
+			s.showObservationForm(w, r, pg, p, f, http.StatusOK)
+		},
 	}
 }
 
@@ -246,7 +250,7 @@ func (s *Server) lodgeAllegation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	formErrors(pg, form, err)
-	s.showAllegationForm(w, r, pg, p, form, api422(err))
+	s.showAllegationForm(w, r, pg, p, form, formStatus(err))
 }
 
 type allegationData struct {
@@ -357,7 +361,7 @@ func (s *Server) recordObservation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	formErrors(pg, form, err)
-	s.showObservationForm(w, r, pg, p, form, api422(err))
+	s.showObservationForm(w, r, pg, p, form, formStatus(err))
 }
 
 func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {

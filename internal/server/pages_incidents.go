@@ -121,8 +121,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 }
 
 type reviewData struct {
-	Items []incident.QueueItem
-	Next  string
+	Items  []incident.QueueItem
+	Next   string
 	Titles map[string]string // incident id → title
 }
 
@@ -176,12 +176,12 @@ func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(picks) == 0 {
 		pg.Error = pg.T("review.none_picked")
-		s.showReview(w, r, pg, p, http.StatusUnprocessableEntity)
+		s.showReview(w, r, pg, p, http.StatusOK)
 		return
 	}
 	if len(picks) > 100 {
 		pg.Error = pg.T("review.too_many")
-		s.showReview(w, r, pg, p, http.StatusUnprocessableEntity)
+		s.showReview(w, r, pg, p, http.StatusOK)
 		return
 	}
 	done := 0
@@ -203,7 +203,7 @@ func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	if len(problems) > 0 {
 		pg.Error = strings.Join(problems, "; ")
 		pg.Notice = pg.T("review.done", "n", done)
-		s.showReview(w, r, pg, p, http.StatusUnprocessableEntity)
+		s.showReview(w, r, pg, p, http.StatusOK)
 		return
 	}
 	http.Redirect(w, r, "/review?done="+strconv.Itoa(done), http.StatusSeeOther)
@@ -396,7 +396,7 @@ func (s *Server) incidentTransition(w http.ResponseWriter, r *http.Request) {
 		}
 		formErrors(pg, form, err)
 		pg.Form = form
-		s.showIncident(w, r, pg, p, api422(err))
+		s.showIncident(w, r, pg, p, formStatus(err))
 	}
 	v, err := formVersion(r)
 	if err != nil {
@@ -422,16 +422,10 @@ func (s *Server) incidentTransition(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/incidents/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
-// api422 is the status of a form sent back with errors.
-func api422(err error) int {
-	switch errs.CodeOf(err) {
-	case errs.CodeConflict:
-		return http.StatusConflict
-	case errs.CodeForbidden:
-		return http.StatusForbidden
-	}
-	return http.StatusUnprocessableEntity
-}
+// formStatus is the status of a form sent back with the server's errors
+// next to its fields. It is 200: the answer is a page to go on with, and
+// browsers log every 4xx document as a console error.
+func formStatus(error) int { return http.StatusOK }
 
 // incidentSplit takes a member out of the incident into a new one.
 func (s *Server) incidentSplit(w http.ResponseWriter, r *http.Request) {
@@ -445,7 +439,7 @@ func (s *Server) incidentSplit(w http.ResponseWriter, r *http.Request) {
 		Decision: "split", Reason: r.PostFormValue("reason")})
 	if err != nil {
 		pg.Error = errs.MessageOf(err)
-		s.showIncident(w, r, pg, p, api422(err))
+		s.showIncident(w, r, pg, p, formStatus(err))
 		return
 	}
 	next := id

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"html/template"
 	"net/url"
 	"strings"
@@ -171,14 +170,14 @@ func (p *Page) Place(id string) template.HTML {
 }
 
 // I18nJSON is the messages the page's scripts need, for a
-// <script type="application/json" id="i18n"> block.
-func (p *Page) I18nJSON() string {
+// <script type="application/json" id="i18n"> block: html/template writes
+// the map there as JSON, escaped for a script element.
+func (p *Page) I18nJSON() map[string]string {
 	m := map[string]string{}
 	for _, k := range p.JSKeys {
 		m[k] = p.T(k)
 	}
-	b, _ := json.Marshal(m)
-	return string(b)
+	return m
 }
 
 // LangURL is the address that switches the interface to lang and comes

@@ -97,8 +97,8 @@ func NewRenderer(log *slog.Logger) (*Renderer, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		"join":  strings.Join,
-		"list":  func(xs ...string) []string { return xs },
+		"join": strings.Join,
+		"list": func(xs ...string) []string { return xs },
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -121,6 +121,10 @@ func NewRenderer(log *slog.Logger) (*Renderer, error) {
 	}
 	return rd, nil
 }
+
+// Attach lets a page translate before it is rendered (for labels built
+// in Go).
+func (rd *Renderer) Attach(pg *Page) { pg.r = rd }
 
 // Render writes a page; rendering happens into a buffer first so that a
 // template error becomes a clean 500, not half a page.
