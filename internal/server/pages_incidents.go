@@ -453,7 +453,12 @@ func (s *Server) incidentSplit(w http.ResponseWriter, r *http.Request) {
 // file last) and goes back to the record's page.
 func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 	p, sess, err := s.principal(w, r)
+	if err != nil && errs.CodeOf(err) != errs.CodeUnauthenticated {
+		s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, "attachment.title", ""), err)
+		return
+	}
 	if err != nil || !p.Authenticated() {
+		// A file cannot be kept across signing in again: choose it again.
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}

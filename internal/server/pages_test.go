@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -300,6 +301,114 @@ func TestPages(t *testing.T) {
 		anon := s.browser(t, "")
 		if p := anon.send(req); !strings.Contains(p.body, `<html lang="ar" dir="rtl">`) {
 			t.Errorf("Accept-Language ar: %.200s", p.body)
+		}
+	})
+
+	t.Run("an observation through the form", func(t *testing.T) {
+		b := s.browser(t, "monitor")
+		v := hidden(b.get("/observations/new").body)
+		for k, x := range map[string]string{"observer.kind": "post", "observer.position.lat": "39.80", "observer.position.lon": "46.75",
+			"kind": "impact", "count": "2", "perception": "heard", "bearing_from": "80", "bearing_to": "110",
+			"distance_min_m": "1000", "distance_max_m": "3000", "time.start": "2021-07-02T03:00", "note": "Two impacts (test).", "classification": "mission"} {
+			v.Set(k, x)
+		}
+		p := b.post("/observations/new", v)
+		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/observations/obs_") {
+			t.Fatalf("record observation: %d %q %s", p.status, p.location, p.body)
+		}
+		if o := b.get(p.location); o.status != 200 || !strings.Contains(o.body, "Two impacts (test).") {
+			t.Errorf("observation page: %d", o.status)
+		}
+		v.Set("distance_max_m", "10")
+		v.Set("form_key", "another-key")
+		if p := b.post("/observations/new", v); p.status != 200 || !strings.Contains(p.body, `class="field-error"`) {
+			t.Errorf("a sector whose far edge is nearer than its near edge: %d", p.status)
+		}
+	})
+
+	t.Run("attach a file to an incident and download it", func(t *testing.T) {
+		b := s.browser(t, "analyst")
+		csrf := hidden(b.get("/incidents/" + inc).body).Get("csrf")
+		var body strings.Builder
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("record_kind", "incident")
+		mw.WriteField("record_id", inc)
+		mw.WriteField("media_type", "text/plain")
+		fw, _ := mw.CreateFormFile("file", "site-notes.txt")
+		fw.Write([]byte("Notes from the site visit (test).\n"))
+		mw.Close()
+		req, _ := http.NewRequest("POST", s.url+"/attachments?csrf="+url.QueryEscape(csrf), strings.NewReader(body.String()))
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		p := b.send(req)
+		if p.status != http.StatusSeeOther || p.location != "/incidents/"+inc {
+			t.Fatalf("upload: %d %q %s", p.status, p.location, p.body)
+		}
+		page := b.get("/incidents/" + inc)
+		m := regexp.MustCompile(`href="(/api/v1/attachments/[0-9a-f]{64})" download><bdi dir="auto">site-notes.txt`).FindStringSubmatch(page.body)
+		if m == nil {
+			t.Fatalf("the incident page does not list the file")
+		}
+		if f := b.get(m[1]); f.status != 200 || f.body != "Notes from the site visit (test).\n" {
+			t.Errorf("download: %d %q", f.status, f.body)
+		}
+		// Without the token in the form's address the upload is refused.
+		req2, _ := http.NewRequest("POST", s.url+"/attachments", strings.NewReader(body.String()))
+		req2.Header.Set("Content-Type", mw.FormDataContentType())
+		if p := b.send(req2); p.status != http.StatusForbidden {
+			t.Errorf("upload without CSRF: %d", p.status)
+		}
+	})
+
+	t.Run("admin: add and disable an account, create and revoke a token", func(t *testing.T) {
+		b := s.browser(t, "admin")
+		v := hidden(b.get("/admin/users").body)
+		v.Set("username", "web-test-user")
+		v.Set("display_name", "Web test user")
+		v.Set("org", s.loaded.Orgs["JMC"])
+		v["roles"] = []string{"monitor"}
+		v.Set("password", "short")
+		if p := b.post("/admin/users", v); p.status != 200 || !strings.Contains(p.body, `class="field-error"`) || strings.Contains(p.body, `value="short"`) {
+			t.Errorf("weak password: %d (the password must not come back)", p.status)
+		}
+		v.Set("password", "a long enough passphrase for tests")
+		if p := b.post("/admin/users", v); p.status != http.StatusSeeOther {
+			t.Fatalf("add user: %d %s", p.status, p.body)
+		}
+		u, err := s.app.Accounts.UserByName(context.Background(), "web-test-user")
+		if err != nil {
+			t.Fatal(err)
+		}
+		csrf := v.Get("csrf")
+		if p := b.post("/admin/users/"+u.ID, url.Values{"csrf": {csrf}, "action": {"roles"}, "version": {"1"}, "roles": {"monitor", "analyst"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("set roles: %d %s", p.status, p.body)
+		}
+		if p := b.post("/admin/users/"+u.ID, url.Values{"csrf": {csrf}, "action": {"disable"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("disable: %d %s", p.status, p.body)
+		}
+		if u, _ = s.app.Accounts.GetUser(context.Background(), u.ID); !u.Disabled || len(u.Roles) != 2 {
+			t.Errorf("after the admin's changes: %+v", u)
+		}
+		tv := hidden(b.get("/admin/tokens").body)
+		tv.Set("name", "web test token")
+		p := b.post("/admin/tokens", tv)
+		if p.status != http.StatusCreated || !strings.Contains(p.body, `id="token-secret">truce_tok_`) {
+			t.Fatalf("create token: %d %s", p.status, p.body)
+		}
+		if again := b.post("/admin/tokens", tv); again.status != http.StatusSeeOther || strings.Contains(again.body, "truce_tok_") {
+			t.Errorf("the same token form twice: %d (no second token, no secret)", again.status)
+		}
+		id := regexp.MustCompile(`action="/admin/tokens/([a-z0-9_]+)/revoke"`).FindStringSubmatch(p.body)
+		if id == nil {
+			t.Fatal("no revoke button")
+		}
+		if r := b.post("/admin/tokens/"+id[1]+"/revoke", url.Values{"csrf": {csrf}}); r.status != http.StatusSeeOther {
+			t.Errorf("revoke: %d %s", r.status, r.body)
+		}
+		// A liaison may not manage accounts.
+		l := s.browser(t, "liaison-az")
+		lv := hidden(l.get("/settings").body)
+		if p := l.post("/admin/users/"+u.ID, url.Values{"csrf": {lv.Get("csrf")}, "action": {"disable"}}); p.status != http.StatusForbidden {
+			t.Errorf("liaison disabling an account: %d", p.status)
 		}
 	})
 }
