@@ -60,6 +60,16 @@ func (p *Page) Asset(name string) string {
 	return p.r.Assets.URL(name)
 }
 
+// HasAsset reports whether a static file exists, so that a page can load
+// the map's scripts only where the map is built in.
+func (p *Page) HasAsset(name string) bool {
+	if p.r == nil {
+		return false
+	}
+	_, ok := p.r.Assets.byName[name]
+	return ok
+}
+
 // Side is the side the reader acts for ("" unless a side's liaison).
 func (p *Page) Side() string {
 	if p.User == nil {

@@ -241,6 +241,9 @@ func TestArabicRightToLeft(t *testing.T) {
 	}
 	tb.open("/")
 	tb.shot("dashboard-ar")
+	if w := eval[float64](tb, "document.documentElement.scrollWidth - document.documentElement.clientWidth"); w > 0 {
+		t.Errorf("the right-to-left page scrolls sideways by %vpx", w)
+	}
 	if dir := eval[string](tb, "document.documentElement.dir"); dir != "rtl" {
 		t.Error("the language was not kept for the next page")
 	}
@@ -263,7 +266,16 @@ func TestPagesHaveNoConsoleErrors(t *testing.T) {
 	}
 	admin.shot("agreement")
 	an := s.as(t, "analyst")
-	for _, p := range []string{"/review", "/observations/new", "/allegations/new"} {
+	an.open("/review")
+	// The keyboard: j marks the first report, k stays on it.
+	an.do(chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.KeyEvent("k"))
+	if got := eval[string](an, `(document.querySelector("li.report.current") || {dataset: {row: ""}}).dataset.row`); got != "0" {
+		t.Errorf("after j j k the current report is %q, want the first", got)
+	}
+	if !eval[bool](an, `document.activeElement.classList.contains("report")`) {
+		t.Error("the current report does not have the focus")
+	}
+	for _, p := range []string{"/observations/new", "/allegations/new"} {
 		an.open(p)
 	}
 	an.shot("observation-form")
