@@ -128,7 +128,7 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 	slices.Reverse(d.Versions) // newest first
 	pg.Data = d
 	pg.Scripts = append(pg.Scripts, "proof.js")
-	pg.JSKeys = []string{"history.proof.checking", "history.proof.verified", "history.proof.failed"}
+	pg.JSKeys = []string{"history.proof.checking", "history.proof.verified", "history.proof.signed", "history.proof.failed"}
 	s.render.Render(w, http.StatusOK, "history", pg)
 }
 

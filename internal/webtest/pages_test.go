@@ -175,7 +175,7 @@ func TestLodgeReviewClose(t *testing.T) {
 	if _, err := strconv.Atoi(verified); err != nil {
 		t.Fatalf("the inclusion proof was not verified: %q (%s)", verified, liaison.text("li.version .proof"))
 	}
-	if txt := liaison.text("li.version .proof"); !strings.Contains(txt, "checkpoint "+verified) {
+	if txt := liaison.text("li.version .proof"); !strings.Contains(txt, "checkpoint "+verified) || !strings.Contains(txt, "signature by") {
 		t.Errorf("proof status %q", txt)
 	}
 	liaison.shot("history")

@@ -1,9 +1,10 @@
 // Checks, in the browser, that each version on a history page is in the
 // public change log: it hashes the leaf text (RFC 6962 leaf hash,
 // SHA-256(0x00 || leaf)), walks the inclusion proof to a root and compares
-// that root with the one in the latest signed checkpoint. The checkpoint's
-// Ed25519 signature is not checked here (truce verify and any C2SP
-// tlog-checkpoint client do that with the key at /log/key).
+// that root with the one in the latest signed checkpoint, whose Ed25519
+// signature (C2SP signed note) it checks with the log's key from /log/key.
+// The key comes from the same server: a reader who wants more pins the key
+// out of band and compares it with the one named on the page.
 const msgs = JSON.parse(document.getElementById('i18n').textContent);
 const enc = new TextEncoder();
 
@@ -57,6 +58,30 @@ function parseCheckpoint(text) {
   return { size, root: fromB64(lines[2]) };
 }
 
+function hex(b) {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// verifyNote checks a signed note's Ed25519 signature by the verifier key
+// "name+hash+base64(0x01 || public key)".
+async function verifyNote(note, verifier) {
+  const [name, hash, b64] = verifier.trim().split('+');
+  const kb = fromB64(b64);
+  if (kb[0] !== 1 || kb.length !== 33) throw new Error('not an Ed25519 key');
+  const key = await crypto.subtle.importKey('raw', kb.slice(1), { name: 'Ed25519' }, false, ['verify']);
+  const split = note.indexOf('\n\n');
+  if (split < 0) throw new Error('note has no signatures');
+  const text = enc.encode(note.slice(0, split + 1));
+  for (const line of note.slice(split + 2).split('\n')) {
+    const m = line.match(/^\u2014 (\S+) (\S+)$/);
+    if (!m || m[1] !== name) continue;
+    const sig = fromB64(m[2]);
+    if (sig.length !== 68 || hex(sig.slice(0, 4)) !== hash) continue;
+    if (await crypto.subtle.verify({ name: 'Ed25519' }, key, sig.slice(4), text)) return name;
+  }
+  throw new Error('no valid signature by ' + name);
+}
+
 async function check(li, cp) {
   const out = li.querySelector('.proof');
   out.textContent = msgs['history.proof.checking'];
@@ -71,7 +96,8 @@ async function check(li, cp) {
     if (!same(leaf, fromB64(pr.leaf_hash))) throw new Error('server leaf hash differs');
     const root = await rootFrom(seq, cp.size, leaf, pr.proof.map(fromB64));
     if (!same(root, cp.root)) throw new Error('root differs from checkpoint');
-    out.textContent = msgs['history.proof.verified'].replace('{n}', String(cp.size));
+    out.textContent = msgs['history.proof.verified'].replace('{n}', String(cp.size)) + ' · ' +
+      msgs['history.proof.signed'].replace('{key}', cp.signer);
     out.classList.add('ok');
     li.dataset.verified = String(cp.size);
   } catch (err) {
@@ -90,9 +116,23 @@ async function main() {
   // moment ago may be in the next one.
   for (let tries = 0; tries < 10; tries++) {
     const res = await fetch('/log/checkpoint', { credentials: 'same-origin', cache: 'no-store' });
-    cp = parseCheckpoint(await res.text());
+    const note = await res.text();
+    cp = parseCheckpoint(note);
+    cp.note = note;
     if (cp.size > newest) break;
     await new Promise((ok) => setTimeout(ok, 500));
+  }
+  try {
+    const key = await (await fetch('/log/key', { credentials: 'same-origin' })).text();
+    cp.signer = await verifyNote(cp.note, key);
+  } catch (err) {
+    for (const li of items) {
+      const out = li.querySelector('.proof');
+      out.textContent = msgs['history.proof.failed'] + ': ' + err.message;
+      out.classList.add('bad');
+      li.dataset.verified = 'failed';
+    }
+    return;
   }
   for (const li of items) await check(li, cp);
 }
