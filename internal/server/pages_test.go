@@ -411,4 +411,20 @@ func TestPages(t *testing.T) {
 			t.Errorf("liaison disabling an account: %d", p.status)
 		}
 	})
+
+	t.Run("place names as the reader's side and language say them", func(t *testing.T) {
+		az, am := s.browser(t, "liaison-az").get("/allegations/new").body, s.browser(t, "liaison-am").get("/allegations/new").body
+		if !strings.Contains(az, ">Khankendi</option>") || strings.Contains(az, ">Stepanakert</option>") {
+			t.Error("Azerbaijan's liaison does not see Khankendi")
+		}
+		if !strings.Contains(am, ">Stepanakert</option>") || !strings.Contains(am, "Khankendi (en, Azerbaijan)") {
+			t.Error("Armenia's liaison does not see Stepanakert, with the other names on hover")
+		}
+		b := s.browser(t, "liaison-am")
+		csrf := hidden(b.get("/settings").body).Get("csrf")
+		b.post("/settings", url.Values{"csrf": {csrf}, "language": {"ru"}, "time_zone": {"UTC"}})
+		if ru := b.get("/allegations/new").body; !strings.Contains(ru, ">Степанакерт</option>") {
+			t.Error("in Russian, Armenia's liaison does not see Степанакерт")
+		}
+	})
 }
