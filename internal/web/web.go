@@ -82,9 +82,10 @@ type Renderer struct {
 	log     *slog.Logger
 }
 
-// Pages are the page templates, each rendered inside layout.html.
-var Pages = []string{"login", "dashboard", "review", "incidents", "incident", "allegation_new", "allegation",
-	"observation_new", "observation", "agreement", "history", "admin_users", "admin_tokens", "settings", "error"}
+// partials are templates that are not pages: the layout and the blocks
+// pages share. Every other file in templates/ is a page, rendered inside
+// layout.html under its name without .html.
+var partials = map[string]bool{"layout.html": true, "attachments.html": true}
 
 // NewRenderer parses every template and loads every message.
 func NewRenderer(log *slog.Logger) (*Renderer, error) {
@@ -112,12 +113,19 @@ func NewRenderer(log *slog.Logger) (*Renderer, error) {
 		return nil, err
 	}
 	rd := &Renderer{pages: map[string]*template.Template{}, Assets: assets, Catalog: cat, log: log}
-	for _, page := range Pages {
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+page+".html")
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", page, err)
+	files, err := fs.ReadDir(templateFS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if partials[f.Name()] || !strings.HasSuffix(f.Name(), ".html") {
+			continue
 		}
-		rd.pages[page] = t
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+f.Name())
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", f.Name(), err)
+		}
+		rd.pages[strings.TrimSuffix(f.Name(), ".html")] = t
 	}
 	return rd, nil
 }

@@ -248,6 +248,27 @@ func (tb *tab) open(path string) {
 	tb.t.Helper()
 	tb.do(chromedp.Navigate(tb.s.url+path), chromedp.WaitReady(chromedp.CSS("body")))
 	tb.clean(path)
+	tb.accessible(path)
+}
+
+// accessible fails the test for a control without a label, a button or
+// link without a name, or an image without alternative text.
+func (tb *tab) accessible(where string) {
+	tb.t.Helper()
+	bad := eval[[]string](tb, `(() => {
+		const out = [];
+		for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+			if (el.labels.length === 0 && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby")) out.push(el.outerHTML.slice(0, 120));
+		}
+		for (const el of document.querySelectorAll("button, a[href]")) {
+			if (el.textContent.trim() === "" && !el.getAttribute("aria-label")) out.push(el.outerHTML.slice(0, 120));
+		}
+		for (const el of document.querySelectorAll("img:not([alt])")) out.push(el.outerHTML.slice(0, 120));
+		return out;
+	})()`)
+	for _, b := range bad {
+		tb.t.Errorf("%s: not labelled: %s", where, b)
+	}
 }
 
 func (tb *tab) text(sel string) string {

@@ -65,7 +65,11 @@ function hex(b) {
 // verifyNote checks a signed note's Ed25519 signature by the verifier key
 // "name+hash+base64(0x01 || public key)".
 async function verifyNote(note, verifier) {
-  const [name, hash, b64] = verifier.trim().split('+');
+  // The name has no '+'; the base64 key may.
+  const v = verifier.trim();
+  const i = v.indexOf('+'), j = v.indexOf('+', i + 1);
+  if (i < 0 || j < 0) throw new Error('not a verifier key');
+  const name = v.slice(0, i), hash = v.slice(i + 1, j), b64 = v.slice(j + 1);
   const kb = fromB64(b64);
   if (kb[0] !== 1 || kb.length !== 33) throw new Error('not an Ed25519 key');
   const key = await crypto.subtle.importKey('raw', kb.slice(1), { name: 'Ed25519' }, false, ['verify']);
