@@ -105,7 +105,7 @@ func (p *Page) Time(t time.Time) template.HTML {
 	if loc != time.UTC {
 		txt += " " + local.Format("MST")
 	}
-	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `" title="` +
+	return template.HTML(`<time dir="ltr" datetime="` + t.UTC().Format(time.RFC3339) + `" title="` +
 		t.UTC().Format("2006-01-02 15:04:05") + ` UTC">` + template.HTMLEscapeString(txt) + `</time>`)
 }
 
@@ -126,7 +126,7 @@ func (p *Page) Date(t time.Time) template.HTML {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `" title="` +
+	return template.HTML(`<time dir="ltr" datetime="` + t.UTC().Format(time.RFC3339) + `" title="` +
 		t.UTC().Format("2006-01-02 15:04") + ` UTC">` + t.In(loc).Format("2006-01-02") + `</time>`)
 }
 

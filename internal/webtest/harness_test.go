@@ -329,7 +329,13 @@ func (tb *tab) shot(name string) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shoot := chromedp.FullScreenshot(100)
+	if eval[string](tb, "document.documentElement.dir") == "rtl" {
+		// Chromium's full-page capture starts at the wrong edge of a
+		// right-to-left page: take the viewport instead.
+		shoot = chromedp.CaptureScreenshot()
+	}
+	png, err := chromedp.Run(ctx, shoot)
 	if err != nil {
 		tb.t.Errorf("screenshot %s: %v", name, err)
 		return
