@@ -63,8 +63,11 @@ func flatten(prefix string, v any, out map[string]string) {
 			flatten(fmt.Sprintf("%s[%d]", prefix, i), x, out)
 		}
 	default:
-		b, _ := json.Marshal(t)
-		out[prefix] = string(b)
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false) // the page escapes; "<" should read as "<"
+		enc.Encode(t)
+		out[prefix] = strings.TrimSuffix(b.String(), "\n")
 	}
 }
 
