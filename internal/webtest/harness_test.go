@@ -38,6 +38,7 @@ var (
 	shared     *site
 	sharedErr  error
 	sharedOnce sync.Once
+	skipOnce   sync.Once
 )
 
 func TestMain(m *testing.M) {
@@ -70,7 +71,9 @@ func start(t *testing.T) *site {
 		if os.Getenv("TRUCE_REQUIRE_BROWSER") == "1" {
 			t.Fatal("TRUCE_REQUIRE_BROWSER=1 but no Chromium was found (install Debian's chromium or set TRUCE_BROWSER)")
 		}
-		t.Skip("SKIPPING BROWSER TESTS: no Chromium found (apt-get install chromium, or set TRUCE_BROWSER); TRUCE_REQUIRE_BROWSER=1 makes this a failure")
+		const msg = "SKIPPING BROWSER TESTS: no Chromium found (apt-get install chromium, or set TRUCE_BROWSER); TRUCE_REQUIRE_BROWSER=1 makes this a failure"
+		skipOnce.Do(func() { fmt.Fprintln(os.Stderr, "webtest: "+msg) }) // seen without -v too
+		t.Skip(msg)
 	}
 	sharedOnce.Do(func() { shared, sharedErr = newSite(path) })
 	if sharedErr != nil {
