@@ -80,6 +80,12 @@ func checkCSRF(r *http.Request, sess account.Session) error {
 	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		got = r.PostFormValue("csrf")
 	}
+	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		// A browser's file upload cannot set a header, and reading the
+		// multipart body here would buffer the file: the form's action
+		// carries the token instead.
+		got = r.URL.Query().Get("csrf")
+	}
 	if got == "" || !sess.CheckCSRF(got) {
 		return errs.Forbidden("missing or wrong CSRF token: reload the page and try again")
 	}

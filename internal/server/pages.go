@@ -1,30 +1,391 @@
 package server
 
 import (
+	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
+	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/web"
 )
 
-// page is what every HTML page template receives.
-type page struct {
-	Title, Lang, Dir string
-	Demo             bool
-	User             *access.Principal
-	CSRF             string
-	Error            string
-	Username, Next   string
+// langCookie keeps an anonymous reader's (or a switched) language.
+const langCookie = "truce_lang"
+
+// registryNav lists the registries' pages (issue 5) for the navigation.
+// Each registry adds its entry here when its pages exist, e.g.
+// {Key: "detainees", Path: "/detainees", Label: "nav.detainees"}; the
+// message keys nav.detainees … nav.statements are already translated.
+var registryNav []web.NavItem
+
+// pageRoutes registers the HTML pages.
+func (s *Server) pageRoutes(page func(method, path string, h http.HandlerFunc)) {
+	page("GET", "/{$}", s.dashboard)
+	page("GET", "/login", s.loginForm)
+	page("POST", "/login", s.login)
+	page("POST", "/logout", s.logout)
+	page("GET", "/lang", s.switchLanguage)
+	page("GET", "/settings", s.settingsPage)
+	page("POST", "/settings", s.saveSettings)
+	page("GET", "/review", s.reviewPage)
+	page("POST", "/review", s.reviewDecide)
+	page("GET", "/incidents", s.incidentsPage)
+	page("GET", "/incidents/{id}", s.incidentPage)
+	page("POST", "/incidents/{id}/transition", s.incidentTransition)
+	page("POST", "/incidents/{id}/split", s.incidentSplit)
+	page("POST", "/attachments", s.uploadAttachment)
+	page("GET", "/allegations/new", s.allegationForm)
+	page("POST", "/allegations/new", s.lodgeAllegation)
+	page("GET", "/allegations/{id}", s.allegationPage)
+	page("GET", "/observations/new", s.observationForm)
+	page("POST", "/observations/new", s.recordObservation)
+	page("GET", "/observations/{id}", s.observationPage)
+	page("GET", "/agreements", s.agreementsPage)
+	page("GET", "/agreements/{id}", s.agreementPage)
+	page("GET", "/history/{entity}/{id}", s.historyPage)
+	page("GET", "/admin/users", s.usersPage)
+	page("POST", "/admin/users", s.createUser)
+	page("POST", "/admin/users/{id}", s.changeUser)
+	page("GET", "/admin/tokens", s.tokensPage)
+	page("POST", "/admin/tokens", s.createToken)
+	page("POST", "/admin/tokens/{id}/revoke", s.revokeToken)
 }
 
-func (s *Server) newPage(title string) page {
-	return page{Title: title, Lang: "en", Dir: "ltr", Demo: s.Config.Demo}
+// prefs are a user's stored interface preferences.
+type prefs struct{ lang, tz string }
+
+func (s *Server) preferences(ctx context.Context, userID string) prefs {
+	var p prefs
+	if userID == "" {
+		return p
+	}
+	err := s.DB.QueryRow(ctx, `SELECT language, time_zone FROM web_preferences WHERE user_id = ?`, userID).Scan(&p.lang, &p.tz)
+	if err != nil && !store.IsNoRows(err) {
+		s.Log.Warn("reading preferences", "err", err)
+	}
+	return p
+}
+
+func (s *Server) savePreferences(ctx context.Context, userID string, p prefs) error {
+	_, err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecSide(`INSERT INTO web_preferences (user_id, language, time_zone, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET language = excluded.language, time_zone = excluded.time_zone, updated_at = excluded.updated_at`,
+			userID, p.lang, p.tz, tx.Now().UTC().Format(time.RFC3339Nano))
+		return err
+	})
+	return err
+}
+
+// language picks the interface language: the user's stored choice, then
+// the switcher's cookie, then the browser's Accept-Language, then English.
+func language(r *http.Request, stored string) string {
+	if l := web.Supported(stored); l != "" {
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l := web.Supported(c.Value); l != "" {
+			return l
+		}
+	}
+	if l := web.Negotiate(r.Header.Get("Accept-Language")); l != "" {
+		return l
+	}
+	return web.Languages[0].Tag
+}
+
+// newPage starts a page for whoever is reading.
+func (s *Server) newPage(r *http.Request, p access.Principal, sess *account.Session, title, nav string) *web.Page {
+	pr := s.preferences(r.Context(), p.UserID)
+	lang := language(r, pr.lang)
+	loc := time.UTC
+	if pr.tz != "" {
+		if l, err := time.LoadLocation(pr.tz); err == nil {
+			loc = l
+		}
+	}
+	pg := &web.Page{Title: title, Nav: nav, Lang: lang, Dir: web.DirOf(lang), Demo: s.Config.Demo, Location: loc,
+		URI: r.URL.RequestURI(), Names: s.names.get(r.Context(), s), Languages: web.Languages, RegistryNav: registryNav}
+	s.render.Attach(pg)
+	if p.Authenticated() {
+		pg.User = &p
+	}
+	if sess != nil {
+		pg.CSRF = sess.CSRF
+	}
+	return pg
+}
+
+// reader authenticates a page request. A reader who is not signed in is
+// sent to sign in and back, and ok is false.
+func (s *Server) reader(w http.ResponseWriter, r *http.Request, title, nav string) (*web.Page, access.Principal, bool) {
+	p, sess, err := s.principal(w, r)
+	if err != nil || !p.Authenticated() {
+		if err != nil && errs.CodeOf(err) == errs.CodeForbidden {
+			pg := s.newPage(r, access.Anonymous, nil, "error.forbidden", "")
+			pg.Data = errs.MessageOf(err)
+			s.render.Render(w, http.StatusForbidden, "error", pg)
+			return nil, p, false
+		}
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return nil, p, false
+	}
+	return s.newPage(r, p, sess, title, nav), p, true
+}
+
+// writer authenticates a form submission. When the session has ended the
+// sign-in page comes back with what was typed kept in hidden fields, so that
+// signing in again returns to the form with the text (see login).
+func (s *Server) writer(w http.ResponseWriter, r *http.Request, title, nav, formPath string) (*web.Page, access.Principal, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if err := r.ParseForm(); err != nil {
+			s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, title, nav), errs.Invalid("body", "is not a form"))
+			return nil, access.Anonymous, false
+		}
+	}
+	p, sess, err := s.principal(w, r)
+	if err != nil && errs.CodeOf(err) != errs.CodeUnauthenticated {
+		pg := s.newPage(r, access.Anonymous, nil, "error.forbidden", "")
+		pg.Data = errs.MessageOf(err)
+		s.render.Render(w, http.StatusForbidden, "error", pg)
+		return nil, p, false
+	}
+	if err != nil || !p.Authenticated() {
+		pg := s.newPage(r, access.Anonymous, nil, "login.title", "")
+		ld := loginData{Next: safeNext(formPath), Stashed: formPath != ""}
+		if formPath != "" {
+			for k, vs := range r.PostForm {
+				if k == "csrf" || len(vs) == 0 {
+					continue
+				}
+				ld.Stash = append(ld.Stash, stashField{Name: k, Value: vs[0]})
+			}
+			slices.SortFunc(ld.Stash, func(a, b stashField) int { return strings.Compare(a.Name, b.Name) })
+		}
+		pg.Data = ld
+		s.render.Render(w, http.StatusUnauthorized, "login", pg)
+		return nil, p, false
+	}
+	return s.newPage(r, p, sess, title, nav), p, true
+}
+
+// pageFail shows an error as a page with the right status.
+func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, pg *web.Page, err error) {
+	code := errs.CodeOf(err)
+	status := api.StatusOf(code)
+	title := map[errs.Code]string{errs.CodeNotFound: "error.notfound", errs.CodeForbidden: "error.forbidden",
+		errs.CodeConflict: "error.conflict", errs.CodeInvalid: "error.invalid"}[code]
+	if title == "" {
+		title = "error.internal"
+	}
+	pg.Title = title
+	if status >= 500 {
+		s.Log.Error("page", "path", r.URL.Path, "err", err)
+		pg.Data = pg.T("error.internal.text")
+	} else {
+		pg.Data = errs.MessageOf(err)
+	}
+	s.render.Render(w, status, "error", pg)
+}
+
+// formErrors turns a domain error into a message next to its field (the
+// JSON path's first segments name the form field) or at the top.
+func formErrors(pg *web.Page, form *web.Form, err error) {
+	field := errs.FieldOf(err)
+	msg := errs.MessageOf(err)
+	if field == "" {
+		pg.Error = msg
+		return
+	}
+	if form.Errors == nil {
+		form.Errors = map[string]string{}
+	}
+	form.Errors[field] = msg
+	// The field may be nested deeper than the form shows it: show the
+	// message at the top too so that it is never lost.
+	pg.Error = pg.T("form.has_errors") + " " + field + ": " + msg
+}
+
+// newFormKey is a random idempotency key for one form.
+func newFormKey() string { return rand.Text() }
+
+// claimSubmission claims a form's idempotency key for the user. When the
+// key was used before, it returns where the first submission led (the
+// record it created), or "" with done=false for a first submission.
+func (s *Server) claimSubmission(ctx context.Context, userID, key string) (result string, seen bool, err error) {
+	if key == "" {
+		return "", false, nil
+	}
+	if len(key) > 64 {
+		return "", false, errs.Invalid("form_key", "is not a form key")
+	}
+	for attempt := 0; attempt < 50; attempt++ {
+		var inserted bool
+		_, err = s.DB.Write(ctx, func(tx *store.Tx) error {
+			now := tx.Now().UTC()
+			if _, err := tx.ExecSide(`DELETE FROM web_submissions WHERE created_at < ?`, now.Add(-24*time.Hour).Format(time.RFC3339Nano)); err != nil {
+				return err
+			}
+			res, err := tx.ExecSide(`INSERT INTO web_submissions (user_id, form_key, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+				userID, key, now.Format(time.RFC3339Nano))
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			inserted = n == 1
+			return nil
+		})
+		if err != nil || inserted {
+			return "", false, err
+		}
+		err = s.DB.QueryRow(ctx, `SELECT result FROM web_submissions WHERE user_id = ? AND form_key = ?`, userID, key).Scan(&result)
+		if err != nil && !store.IsNoRows(err) {
+			return "", false, err
+		}
+		if result != "" {
+			return result, true, nil
+		}
+		// The first submission is still being handled: wait for it.
+		select {
+		case <-ctx.Done():
+			return "", false, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return "", true, errs.Conflict("form_key", "this form is being submitted already")
+}
+
+// finishSubmission records where a claimed submission led; a failed one
+// gives its key back so that the corrected form can be sent again.
+func (s *Server) finishSubmission(ctx context.Context, userID, key, result string) {
+	if key == "" {
+		return
+	}
+	_, err := s.DB.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		if result == "" {
+			_, err = tx.ExecSide(`DELETE FROM web_submissions WHERE user_id = ? AND form_key = ?`, userID, key)
+		} else {
+			_, err = tx.ExecSide(`UPDATE web_submissions SET result = ? WHERE user_id = ? AND form_key = ?`, result, userID, key)
+		}
+		return err
+	})
+	if err != nil {
+		s.Log.Warn("form key", "err", err)
+	}
+}
+
+// nameCache keeps organisations' and places' names for the pages, read
+// again when the log has grown.
+type nameCache struct {
+	mu     sync.Mutex
+	size   int64
+	names  *names
+	loaded bool
+}
+
+type names struct {
+	orgs   map[string]agreement.Organisation
+	places map[string]geo.Place
+	list   []geo.Place
+}
+
+func (c *nameCache) get(ctx context.Context, s *Server) *names {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	size := s.DB.Size()
+	if c.loaded && c.size == size {
+		return c.names
+	}
+	n := &names{orgs: map[string]agreement.Organisation{}, places: map[string]geo.Place{}}
+	if s.API.Agreements != nil {
+		page := store.PageRequest{Limit: store.MaxLimit}
+		for {
+			orgs, err := s.API.Agreements.ListOrganisations(ctx, agreement.OrganisationFilter{}, page)
+			if err != nil {
+				s.Log.Warn("names: organisations", "err", err)
+				break
+			}
+			for _, o := range orgs.Items {
+				n.orgs[o.ID] = o
+			}
+			if orgs.Next == "" {
+				break
+			}
+			page.Cursor = orgs.Next
+		}
+	}
+	if s.API.Geo != nil {
+		page := store.PageRequest{Limit: store.MaxLimit}
+		for {
+			ps, err := s.API.Geo.ListPlaces(ctx, geo.PlaceFilter{}, page)
+			if err != nil {
+				s.Log.Warn("names: places", "err", err)
+				break
+			}
+			for _, p := range ps.Items {
+				n.places[p.ID] = p
+				n.list = append(n.list, p)
+			}
+			if ps.Next == "" || len(n.list) > 5000 {
+				break
+			}
+			page.Cursor = ps.Next
+		}
+	}
+	c.names, c.size, c.loaded = n, size, true
+	return n
+}
+
+// OrgName is the organisation's name in lang, its short name, or its name.
+func (n *names) OrgName(lang, id string) string {
+	o, ok := n.orgs[id]
+	if !ok {
+		return id
+	}
+	if v := o.Names[lang]; v != "" {
+		return v
+	}
+	if o.ShortName != "" {
+		return o.ShortName
+	}
+	return o.Name
+}
+
+// PlaceNames is a place's name as the reader would say it and its other
+// names, each marked with its language and the side that uses it.
+func (n *names) PlaceNames(lang, side, id string) (string, []string) {
+	p, ok := n.places[id]
+	if !ok {
+		return id, nil
+	}
+	name := p.NameFor(lang, side)
+	var others []string
+	for _, pn := range p.Names {
+		if pn.Name == name {
+			continue
+		}
+		tag := pn.Lang
+		if pn.Party != "" {
+			tag += ", " + n.OrgName("en", pn.Party)
+		}
+		others = append(others, fmt.Sprintf("%s (%s)", pn.Name, tag))
+	}
+	return name, others
 }
 
 // safeNext keeps a post-sign-in redirect on this site.
@@ -41,41 +402,49 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	p, sess, err := s.principal(w, r)
-	if err != nil || !p.Authenticated() {
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-		return
-	}
-	pg := s.newPage("Home")
-	pg.User = &p
-	if sess != nil {
-		pg.CSRF = sess.CSRF
-	}
-	s.render.Render(w, http.StatusOK, "home", pg)
+type stashField struct{ Name, Value string }
+
+// loginData is the sign-in page's own data.
+type loginData struct {
+	Next, Username string
+	Stash          []stashField // a form's fields kept across signing in again
+	Stashed        bool
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	pg := s.newPage("Sign in")
-	pg.Next = safeNext(r.URL.Query().Get("next"))
+	pg := s.newPage(r, access.Anonymous, nil, "login.title", "")
+	pg.Data = loginData{Next: safeNext(r.URL.Query().Get("next"))}
 	s.render.Render(w, http.StatusOK, "login", pg)
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if o := r.Header.Get("Origin"); o != "" && o != "null" {
 		if u, err := url.Parse(o); err != nil || u.Host != r.Host {
 			api.WriteProblem(w, r, s.Log, errs.Forbidden("cross-origin sign-in refused"))
 			return
 		}
 	}
+	if err := r.ParseForm(); err != nil {
+		api.WriteProblem(w, r, s.Log, errs.Invalid("body", "is not a form"))
+		return
+	}
 	name, pass := r.PostFormValue("username"), r.PostFormValue("password")
-	pg := s.newPage("Sign in")
-	pg.Next = safeNext(r.PostFormValue("next"))
-	sess, _, err := s.Accounts.Login(r.Context(), name, pass, r.RemoteAddr)
+	ld := loginData{Next: safeNext(r.PostFormValue("next"))}
+	stash := url.Values{}
+	for k, vs := range r.PostForm {
+		if f, ok := strings.CutPrefix(k, "stash."); ok && len(vs) > 0 {
+			stash.Set(f, vs[0])
+			ld.Stash = append(ld.Stash, stashField{Name: f, Value: vs[0]})
+		}
+	}
+	slices.SortFunc(ld.Stash, func(a, b stashField) int { return strings.Compare(a.Name, b.Name) })
+	ld.Stashed = len(ld.Stash) > 0
+	sess, p, err := s.Accounts.Login(r.Context(), name, pass, r.RemoteAddr)
 	if err != nil {
+		pg := s.newPage(r, access.Anonymous, nil, "login.title", "")
 		if len(name) <= 64 {
-			pg.Username = name
+			ld.Username = name
 		}
 		pg.Error = errs.MessageOf(err)
 		status := http.StatusUnauthorized
@@ -85,11 +454,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			pg.Error = lim.Error()
 			w.Header().Set("Retry-After", strconv.Itoa(max(int(lim.RetryAfter.Seconds()+0.999), 1)))
 		}
+		pg.Data = ld
 		s.render.Render(w, status, "login", pg)
 		return
 	}
 	api.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.Config.SecureCookies)
-	http.Redirect(w, r, pg.Next, http.StatusSeeOther)
+	if len(stash) > 0 {
+		// Back to the form with what was typed, for the user to send again.
+		if show, ok := s.formPages()[ld.Next]; ok {
+			pg := s.newPage(r, p, &sess, "", "")
+			pg.Notice = pg.T("login.restored")
+			show(w, r, pg, p, &web.Form{Values: stash, Key: stash.Get("form_key")})
+			return
+		}
+	}
+	http.Redirect(w, r, ld.Next, http.StatusSeeOther)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
@@ -106,4 +485,84 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	api.SetSessionCookie(w, "", -1, s.Config.SecureCookies)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// switchLanguage is the header's language switcher: it remembers the
+// choice in a cookie, and for a signed-in user as the stored preference.
+func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := web.Supported(r.URL.Query().Get("to"))
+	next := safeNext(r.URL.Query().Get("next"))
+	if lang == "" {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
+		Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
+	if p, _, err := s.principal(w, r); err == nil && p.Authenticated() {
+		pr := s.preferences(r.Context(), p.UserID)
+		pr.lang = lang
+		if err := s.savePreferences(r.Context(), p.UserID, pr); err != nil {
+			s.Log.Warn("saving language", "err", err)
+		}
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// settingsData is the settings page's own data.
+type settingsData struct {
+	Zones []string
+	Saved bool
+}
+
+// commonZones are offered on the settings page; any IANA zone is accepted.
+var commonZones = []string{"UTC", "Asia/Baku", "Asia/Yerevan", "Europe/Moscow", "Europe/Istanbul", "Asia/Tbilisi", "Europe/Vienna", "Europe/London"}
+
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "settings.title", "settings")
+	if !ok {
+		return
+	}
+	pr := s.preferences(r.Context(), p.UserID)
+	tz := pr.tz
+	if tz == "" {
+		tz = "UTC"
+	}
+	pg.Form = &web.Form{Values: url.Values{"language": {pg.Lang}, "time_zone": {tz}}}
+	pg.Data = settingsData{Zones: commonZones, Saved: r.URL.Query().Get("saved") == "1"}
+	if r.URL.Query().Get("saved") == "1" {
+		pg.Notice = pg.T("settings.saved")
+	}
+	s.render.Render(w, http.StatusOK, "settings", pg)
+}
+
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.writer(w, r, "settings.title", "settings", "")
+	if !ok {
+		return
+	}
+	form := &web.Form{Values: r.PostForm}
+	lang := web.Supported(r.PostFormValue("language"))
+	tz := strings.TrimSpace(r.PostFormValue("time_zone"))
+	if lang == "" {
+		form.Errors = map[string]string{"language": pg.T("settings.bad_language")}
+	}
+	if _, err := time.LoadLocation(tz); err != nil || tz == "" || len(tz) > 64 || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") {
+		if form.Errors == nil {
+			form.Errors = map[string]string{}
+		}
+		form.Errors["time_zone"] = pg.T("settings.bad_zone")
+	}
+	if form.Errors != nil {
+		pg.Form, pg.Data = form, settingsData{Zones: commonZones}
+		pg.Error = pg.T("form.has_errors")
+		s.render.Render(w, http.StatusOK, "settings", pg)
+		return
+	}
+	if err := s.savePreferences(r.Context(), p.UserID, prefs{lang: lang, tz: tz}); err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
+		Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/settings?saved=1", http.StatusSeeOther)
 }

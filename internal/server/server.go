@@ -35,6 +35,7 @@ type Server struct {
 	Log      *slog.Logger
 	metrics  *metrics
 	render   *web.Renderer
+	names    nameCache
 	handler  http.Handler
 }
 
@@ -47,10 +48,7 @@ func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log
 	s := &Server{DB: db, API: a, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), render: render}
 	mux := http.NewServeMux()
 	page := func(method, path string, h http.HandlerFunc) { mux.Handle(method+" "+path, s.observe(method, path, h)) }
-	page("GET", "/{$}", s.home)
-	page("GET", "/login", s.loginForm)
-	page("POST", "/login", s.login)
-	page("POST", "/logout", s.logout)
+	s.pageRoutes(page)
 	mux.Handle("GET /static/", render.Assets)
 	a.Register(mux, func(rt api.Route, h http.Handler) http.Handler {
 		return s.observe(rt.Method, rt.Path, s.authenticate(rt, h))

@@ -76,44 +76,86 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Renderer renders the page templates, parsed once at start.
 type Renderer struct {
-	pages  map[string]*template.Template
-	Assets *Assets
-	log    *slog.Logger
+	pages   map[string]*template.Template
+	Assets  *Assets
+	Catalog *Catalog
+	log     *slog.Logger
 }
 
-// NewRenderer parses every template.
+// partials are templates that are not pages: the layout and the blocks
+// pages share. Every other file in templates/ is a page, rendered inside
+// layout.html under its name without .html.
+var partials = map[string]bool{"layout.html": true, "attachments.html": true}
+
+// NewRenderer parses every template and loads every message.
 func NewRenderer(log *slog.Logger) (*Renderer, error) {
 	assets, err := loadAssets()
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"asset": assets.URL}
-	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	cat, err := loadCatalog()
 	if err != nil {
 		return nil, err
 	}
-	rd := &Renderer{pages: map[string]*template.Template{}, Assets: assets, log: log}
-	for _, page := range []string{"login", "home"} {
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+page+".html")
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", page, err)
+	funcs := template.FuncMap{
+		"join": strings.Join,
+		"list": func(xs ...string) []string { return xs },
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/attachments.html")
+	if err != nil {
+		return nil, err
+	}
+	rd := &Renderer{pages: map[string]*template.Template{}, Assets: assets, Catalog: cat, log: log}
+	files, err := fs.ReadDir(templateFS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if partials[f.Name()] || !strings.HasSuffix(f.Name(), ".html") {
+			continue
 		}
-		rd.pages[page] = t
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+f.Name())
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", f.Name(), err)
+		}
+		rd.pages[strings.TrimSuffix(f.Name(), ".html")] = t
 	}
 	return rd, nil
 }
 
+// Attach lets a page translate before it is rendered (for labels built
+// in Go).
+func (rd *Renderer) Attach(pg *Page) { pg.r = rd }
+
 // Render writes a page; rendering happens into a buffer first so that a
 // template error becomes a clean 500, not half a page.
-func (rd *Renderer) Render(w http.ResponseWriter, status int, page string, data any) {
+func (rd *Renderer) Render(w http.ResponseWriter, status int, name string, pg *Page) {
+	pg.r = rd
+	if pg.Dir == "" {
+		pg.Dir = DirOf(pg.Lang)
+	}
 	var buf bytes.Buffer
-	if err := rd.pages[page].ExecuteTemplate(&buf, "layout", data); err != nil {
-		rd.log.Error("render", "page", page, "err", err)
+	t, ok := rd.pages[name]
+	if !ok {
+		rd.log.Error("render: no such page", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {
+		rd.log.Error("render", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Language", pg.Lang)
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

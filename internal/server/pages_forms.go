@@ -1,0 +1,433 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/web"
+)
+
+// formShower shows a form with values (after signing in again, or after
+// an error).
+type formShower func(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form)
+
+// formPages are the forms whose text survives an ended session: the
+// sign-in page keeps what was typed and comes back here with it.
+func (s *Server) formPages() map[string]formShower {
+	return map[string]formShower{
+		"/allegations/new": func(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, f *web.Form) {
+			s.showAllegationForm(w, r, pg, p, f, http.StatusOK)
+		},
+		"/observations/new": func(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, f *web.Form) {
+			s.showObservationForm(w, r, pg, p, f, http.StatusOK)
+		},
+	}
+}
+
+// Option is a choice in a select: value and label (already translated or
+// a name).
+type Option struct{ Value, Label, Title string }
+
+type allegationFormData struct {
+	Sides, Perpetrators, Places, Categories, Precisions, SourceKinds, Classifications []Option
+	Liaison                                                                           bool
+}
+
+// placeOptions lists places by the reader's name for them, with the other
+// names as a hint.
+func (s *Server) placeOptions(ctx context.Context, pg *web.Page) []Option {
+	n := s.names.get(ctx, s)
+	out := make([]Option, 0, len(n.list))
+	for _, p := range n.list {
+		name, others := n.PlaceNames(pg.Lang, pg.Side(), p.ID)
+		out = append(out, Option{Value: p.ID, Label: name, Title: strings.Join(others, " · ")})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out
+}
+
+func (s *Server) sideOptions(ctx context.Context, pg *web.Page) ([]Option, error) {
+	parties, err := s.API.Agreements.Parties(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Option, 0, len(parties))
+	for _, o := range parties {
+		out = append(out, Option{Value: o.ID, Label: pg.Org(o.ID)})
+	}
+	return out, nil
+}
+
+func translated(pg *web.Page, prefix string, values []string) []Option {
+	out := make([]Option, len(values))
+	for i, v := range values {
+		out[i] = Option{Value: v, Label: pg.T(prefix + v)}
+	}
+	return out
+}
+
+func categoryCodes() []string {
+	out := make([]string, len(incident.Categories))
+	for i, c := range incident.Categories {
+		out[i] = c.Code
+	}
+	return out
+}
+
+func (s *Server) allegationForm(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "allegation.new.title", "allegation_new")
+	if !ok {
+		return
+	}
+	form := &web.Form{Values: url.Values{}}
+	if side := p.Side(); side != "" {
+		form.Values.Set("on_behalf_of", side)
+		form.Values.Set("source_kind", incident.SourceSide)
+	} else {
+		form.Values.Set("source_kind", incident.SourceMission)
+	}
+	form.Values.Set("location.precision", incident.PrecisionExact)
+	form.Values.Set("classification", string(access.Mission))
+	s.showAllegationForm(w, r, pg, p, form, http.StatusOK)
+}
+
+func (s *Server) showAllegationForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
+	pg.Title, pg.Nav = "allegation.new.title", "allegation_new"
+	if form.Key == "" {
+		form.Key = newFormKey()
+	}
+	sides, err := s.sideOptions(r.Context(), pg)
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	d := allegationFormData{Sides: sides, Places: s.placeOptions(r.Context(), pg), Liaison: p.Side() != "",
+		Categories:      translated(pg, "category.", categoryCodes()),
+		Precisions:      translated(pg, "precision.", []string{incident.PrecisionExact, incident.PrecisionNearPlace, incident.PrecisionDistrict, incident.PrecisionRegion}),
+		SourceKinds:     translated(pg, "source.", []string{incident.SourceSide, incident.SourcePublic, "third_party", incident.SourceMedia, incident.SourceMission}),
+		Classifications: translated(pg, "classification.", []string{string(access.Mission), string(access.Restricted), string(access.Public)}),
+	}
+	d.Perpetrators = append(append([]Option{}, sides...), Option{Value: "unknown", Label: pg.T("side.unknown")})
+	pg.Form, pg.Data = form, d
+	s.render.Render(w, status, "allegation_new", pg)
+}
+
+// formTime turns a datetime-local value, read in the reader's time zone,
+// into RFC 3339; other text (a date, RFC 3339) goes to the service as it
+// is, which names the field if it is wrong.
+func formTime(v string, loc *time.Location) string {
+	v = strings.TrimSpace(v)
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return v
+}
+
+func formFloat(form *web.Form, name string) (*float64, error) {
+	v := strings.TrimSpace(form.V(name))
+	if v == "" {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
+	if err != nil {
+		return nil, errs.Invalid(name, "must be a number")
+	}
+	return &f, nil
+}
+
+func formInt(form *web.Form, name string) (int, error) {
+	v := strings.TrimSpace(form.V(name))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, errs.Invalid(name, "must be a whole number")
+	}
+	return n, nil
+}
+
+// allegationInput reads the form, whose fields are named as the JSON
+// API's (dotted paths).
+func allegationInput(form *web.Form, loc *time.Location) (incident.AllegationInput, error) {
+	in := incident.AllegationInput{
+		SourceKind: form.V("source_kind"), OnBehalfOf: form.V("on_behalf_of"), LodgedBy: form.V("lodged_by"),
+		AllegedPerpetrator: form.V("alleged_perpetrator"), Category: form.V("category"), Narrative: form.V("narrative"),
+		Reliability: form.V("reliability"),
+		Location:    incident.LocationInput{Precision: form.V("location.precision"), PlaceID: form.V("location.place_id")},
+		Time:        incident.TimeInput{Start: formTime(form.V("time.start"), loc), End: formTime(form.V("time.end"), loc), Precision: form.V("time.precision")},
+	}
+	in.Classification = form.V("classification")
+	if rt := strings.TrimSpace(form.V("restricted_to")); rt != "" {
+		in.RestrictedTo = strings.Fields(strings.ReplaceAll(rt, ",", " "))
+	}
+	var err error
+	if in.Credibility, err = formInt(form, "credibility"); err != nil {
+		return in, err
+	}
+	lat, err := formFloat(form, "location.point.lat")
+	if err != nil {
+		return in, err
+	}
+	lon, err := formFloat(form, "location.point.lon")
+	if err != nil {
+		return in, err
+	}
+	if lat != nil || lon != nil {
+		if lat == nil || lon == nil {
+			return in, errs.Invalid("location.point", "give both latitude and longitude, or neither with a place")
+		}
+		in.Location.Point = &geo.Point{Lat: *lat, Lon: *lon}
+	}
+	killed, err := formInt(form, "casualties.killed")
+	if err != nil {
+		return in, err
+	}
+	injured, err := formInt(form, "casualties.injured")
+	if err != nil {
+		return in, err
+	}
+	if killed > 0 || injured > 0 {
+		in.Casualties = &incident.CasualtiesInput{}
+		in.Casualties.Killed.Civilians = &incident.EstimateInput{Best: killed}
+		in.Casualties.Injured.Civilians = &incident.EstimateInput{Best: injured}
+	}
+	return in, nil
+}
+
+// submit runs a form's create with its idempotency key: a key seen before
+// leads where the first submission led.
+func (s *Server) submit(w http.ResponseWriter, r *http.Request, p access.Principal, form *web.Form, create func() (string, error)) (bool, error) {
+	form.Key = form.V("form_key")
+	prev, seen, err := s.claimSubmission(r.Context(), p.UserID, form.Key)
+	if err != nil {
+		return false, err
+	}
+	if seen {
+		http.Redirect(w, r, prev, http.StatusSeeOther)
+		return true, nil
+	}
+	where, err := create()
+	s.finishSubmission(r.Context(), p.UserID, form.Key, where)
+	if err != nil {
+		return false, err
+	}
+	http.Redirect(w, r, where, http.StatusSeeOther)
+	return true, nil
+}
+
+func (s *Server) lodgeAllegation(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.writer(w, r, "allegation.new.title", "allegation_new", "/allegations/new")
+	if !ok {
+		return
+	}
+	form := &web.Form{Values: r.PostForm}
+	done, err := s.submit(w, r, p, form, func() (string, error) {
+		in, err := allegationInput(form, pg.Location)
+		if err != nil {
+			return "", err
+		}
+		a, err := s.API.Incidents.LodgeAllegation(r.Context(), p, in)
+		if err != nil {
+			return "", err
+		}
+		return "/allegations/" + url.PathEscape(a.ID), nil
+	})
+	if done {
+		return
+	}
+	formErrors(pg, form, err)
+	s.showAllegationForm(w, r, pg, p, form, formStatus(err))
+}
+
+type allegationData struct {
+	incident.Allegation
+	Attachments []AttachmentView
+	CanAttach   bool
+}
+
+func (s *Server) allegationPage(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "allegation.title", "incidents")
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	a, err := s.API.Incidents.GetAllegation(r.Context(), p, id)
+	if err != nil {
+		s.pageFail(w, r, pg, hideMissing("allegation", id, err))
+		return
+	}
+	pg.Data = allegationData{Allegation: a, Attachments: s.attachmentsOf(r, incident.EntityAllegation, []string{id}),
+		CanAttach: access.Decide(p, access.Update, a.Resource()) == nil}
+	pg.Form = &web.Form{}
+	s.render.Render(w, http.StatusOK, "allegation", pg)
+}
+
+type observationFormData struct {
+	ObserverKinds, Kinds, Perceptions, Classifications []Option
+}
+
+func (s *Server) observationForm(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "observation.new.title", "observation_new")
+	if !ok {
+		return
+	}
+	form := &web.Form{Values: url.Values{"observer.kind": {"post"}, "perception": {"seen"}, "count": {"1"}}}
+	s.showObservationForm(w, r, pg, p, form, http.StatusOK)
+}
+
+func (s *Server) showObservationForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
+	pg.Title, pg.Nav = "observation.new.title", "observation_new"
+	if form.Key == "" {
+		form.Key = newFormKey()
+	}
+	kinds := make([]string, len(incident.ObservationKinds))
+	for i, k := range incident.ObservationKinds {
+		kinds[i] = k.Kind
+	}
+	pg.Form = form
+	pg.Data = observationFormData{
+		ObserverKinds:   translated(pg, "observer.", []string{"patrol", "post", "camera", "drone"}),
+		Kinds:           translated(pg, "obskind.", kinds),
+		Perceptions:     translated(pg, "perception.", []string{"seen", "heard"}),
+		Classifications: translated(pg, "classification.", []string{string(access.Mission), string(access.Restricted), string(access.Public)}),
+	}
+	s.render.Render(w, status, "observation_new", pg)
+}
+
+func observationInput(form *web.Form, loc *time.Location) (incident.ObservationInput, error) {
+	in := incident.ObservationInput{Observer: incident.Observer{Kind: form.V("observer.kind"), SiteID: form.V("observer.site_id")},
+		Kind: form.V("kind"), Perception: form.V("perception"), Note: form.V("note"),
+		Time: incident.TimeInput{Start: formTime(form.V("time.start"), loc), End: formTime(form.V("time.end"), loc), Precision: form.V("time.precision")}}
+	in.Classification = form.V("classification")
+	var err error
+	if in.Count, err = formInt(form, "count"); err != nil {
+		return in, err
+	}
+	for _, f := range []struct {
+		name string
+		dst  *float64
+	}{{"observer.position.lat", &in.Observer.Position.Lat}, {"observer.position.lon", &in.Observer.Position.Lon},
+		{"distance_min_m", &in.DistanceMinM}, {"distance_max_m", &in.DistanceMaxM}} {
+		v, err := formFloat(form, f.name)
+		if err != nil {
+			return in, err
+		}
+		if v == nil {
+			return in, errs.Invalid(f.name, "is required")
+		}
+		*f.dst = *v
+	}
+	if in.BearingFrom, err = formFloat(form, "bearing_from"); err != nil {
+		return in, err
+	}
+	if in.BearingTo, err = formFloat(form, "bearing_to"); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+func (s *Server) recordObservation(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.writer(w, r, "observation.new.title", "observation_new", "/observations/new")
+	if !ok {
+		return
+	}
+	form := &web.Form{Values: r.PostForm}
+	done, err := s.submit(w, r, p, form, func() (string, error) {
+		in, err := observationInput(form, pg.Location)
+		if err != nil {
+			return "", err
+		}
+		o, err := s.API.Incidents.RecordObservation(r.Context(), p, in)
+		if err != nil {
+			return "", err
+		}
+		return "/observations/" + url.PathEscape(o.ID), nil
+	})
+	if done {
+		return
+	}
+	formErrors(pg, form, err)
+	s.showObservationForm(w, r, pg, p, form, formStatus(err))
+}
+
+func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "observation.title", "incidents")
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	o, err := s.API.Incidents.GetObservation(r.Context(), p, id)
+	if err != nil {
+		s.pageFail(w, r, pg, hideMissing("observation", id, err))
+		return
+	}
+	pg.Data = o
+	s.render.Render(w, http.StatusOK, "observation", pg)
+}
+
+type agreementData struct {
+	agreement.Agreement
+	Provisions []agreement.Provision
+}
+
+func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request) {
+	pg, _, ok := s.reader(w, r, "agreement.title", "agreement")
+	if !ok {
+		return
+	}
+	list, err := s.API.Agreements.ListAgreements(r.Context(), storePage(1))
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	if len(list.Items) == 0 {
+		s.pageFail(w, r, pg, errs.NotFound("no agreement is recorded yet"))
+		return
+	}
+	http.Redirect(w, r, "/agreements/"+url.PathEscape(list.Items[0].ID), http.StatusSeeOther)
+}
+
+func (s *Server) agreementPage(w http.ResponseWriter, r *http.Request) {
+	pg, _, ok := s.reader(w, r, "agreement.title", "agreement")
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	ag, err := s.API.Agreements.GetAgreement(r.Context(), id)
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	d := agreementData{Agreement: ag}
+	page := storePage(500)
+	for {
+		ps, err := s.API.Agreements.ListProvisions(r.Context(), agreement.ProvisionFilter{AgreementID: id}, page)
+		if err != nil {
+			s.pageFail(w, r, pg, err)
+			return
+		}
+		d.Provisions = append(d.Provisions, ps.Items...)
+		if ps.Next == "" {
+			break
+		}
+		page.Cursor = ps.Next
+	}
+	pg.Data = d
+	s.render.Render(w, http.StatusOK, "agreement", pg)
+}
+
+func storePage(limit int) store.PageRequest { return store.PageRequest{Limit: limit} }

@@ -1,0 +1,528 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/web"
+)
+
+// tallySum adds up tally rows: per side what it alleged and what was
+// verified against it.
+type tallySum struct {
+	AllegedBy, Verified        map[string]int
+	Observations, Observed     int
+	Explosions, VerifiedOthers int
+}
+
+func sumTallies(rows []incident.TallyRow) tallySum {
+	t := tallySum{AllegedBy: map[string]int{}, Verified: map[string]int{}}
+	for _, r := range rows {
+		for k, v := range r.AllegedBy {
+			t.AllegedBy[k] += v
+		}
+		for k, v := range r.Verified {
+			t.Verified[k] += v
+		}
+		t.Observations += r.Observations
+		t.Observed += r.Observed
+		t.Explosions += r.Explosions
+	}
+	return t
+}
+
+// RegistrySection is a block of the dashboard that a registry (issue 5)
+// fills: recent exchanges, returns, crossings. None exist yet.
+type RegistrySection struct {
+	Title string // message key
+	Rows  []RegistryRow
+}
+
+// RegistryRow is one recent event of a registry.
+type RegistryRow struct {
+	At   time.Time
+	Text string
+	URL  string
+}
+
+// dashboardRegistries is the hook where the registries add their recent
+// events to the dashboard; it returns nothing until they exist.
+var dashboardRegistries []func(r *http.Request, p access.Principal) (RegistrySection, error)
+
+type dashboardData struct {
+	Sides       []agreement.Organisation
+	Today, Week tallySum
+	Open        []incident.Incident
+	Overdue     []agreement.Provision
+	Registries  []RegistrySection
+	Now         time.Time
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "dashboard.title", "dashboard")
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	now := s.API.Now().UTC()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	d := dashboardData{Now: now}
+	var err error
+	if d.Sides, err = s.API.Agreements.Parties(ctx); err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	rows, err := s.API.Incidents.Tallies(ctx, p, day, day.AddDate(0, 0, 1), incident.ByCategory)
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	d.Today = sumTallies(rows)
+	if rows, err = s.API.Incidents.Tallies(ctx, p, day.AddDate(0, 0, -6), day.AddDate(0, 0, 1), incident.ByCategory); err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	d.Week = sumTallies(rows)
+	for _, st := range []string{incident.UnderInvestigation, incident.PreliminaryReview, incident.Received, incident.FindingMade, incident.Suspended} {
+		page, err := s.API.Incidents.ListIncidents(ctx, p, incident.IncidentFilter{Status: st}, store.PageRequest{Limit: 20})
+		if err != nil {
+			s.pageFail(w, r, pg, err)
+			return
+		}
+		d.Open = append(d.Open, page.Items...)
+	}
+	prov, err := s.API.Agreements.ListProvisions(ctx, agreement.ProvisionFilter{Status: agreement.StatusOverdue}, store.PageRequest{Limit: 50})
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	d.Overdue = prov.Items
+	for _, f := range dashboardRegistries {
+		sec, err := f(r, p)
+		if err != nil {
+			s.pageFail(w, r, pg, err)
+			return
+		}
+		d.Registries = append(d.Registries, sec)
+	}
+	pg.Data = d
+	s.render.Render(w, http.StatusOK, "dashboard", pg)
+}
+
+type reviewData struct {
+	Items  []incident.QueueItem
+	Next   string
+	Titles map[string]string // incident id → title
+}
+
+func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "review.title", "review")
+	if !ok {
+		return
+	}
+	s.showReview(w, r, pg, p, http.StatusOK)
+}
+
+func (s *Server) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int) {
+	q, err := s.API.Incidents.ReviewQueue(r.Context(), p, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 25})
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	d := reviewData{Items: q.Items, Next: q.Next, Titles: map[string]string{}}
+	for _, it := range q.Items {
+		for _, pr := range it.Proposals {
+			if _, ok := d.Titles[pr.IncidentID]; ok {
+				continue
+			}
+			if inc, err := s.API.Incidents.GetIncident(r.Context(), p, pr.IncidentID); err == nil {
+				d.Titles[pr.IncidentID] = inc.Title
+			}
+		}
+	}
+	if n := r.URL.Query().Get("done"); n != "" {
+		if v, err := strconv.Atoi(n); err == nil {
+			pg.Notice = pg.T("review.done", "n", v)
+		}
+	}
+	pg.Data = d
+	pg.Scripts = append(pg.Scripts, "review.js")
+	s.render.Render(w, status, "review", pg)
+}
+
+// reviewDecide records the decisions picked in the review queue: the
+// ticked proposals with the button pressed, or one proposal's own button.
+func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.writer(w, r, "review.title", "review", "")
+	if !ok {
+		return
+	}
+	decision := r.PostFormValue("decision")
+	picks := r.PostForm["pick"]
+	if one := r.PostFormValue("one"); one != "" {
+		d, rest, _ := strings.Cut(one, "|")
+		decision, picks = d, []string{rest}
+	}
+	if len(picks) == 0 {
+		pg.Error = pg.T("review.none_picked")
+		s.showReview(w, r, pg, p, http.StatusOK)
+		return
+	}
+	if len(picks) > 100 {
+		pg.Error = pg.T("review.too_many")
+		s.showReview(w, r, pg, p, http.StatusOK)
+		return
+	}
+	done := 0
+	var problems []string
+	for _, pick := range picks {
+		parts := strings.Split(pick, "|")
+		if len(parts) != 3 {
+			problems = append(problems, pick+": "+pg.T("review.bad_pick"))
+			continue
+		}
+		_, err := s.API.Incidents.RecordReview(r.Context(), p, incident.ReviewInput{ReportKind: parts[0], ReportID: parts[1],
+			IncidentID: parts[2], Decision: decision, Reason: r.PostFormValue("reason")})
+		if err != nil {
+			problems = append(problems, parts[1]+": "+errs.MessageOf(err))
+			continue
+		}
+		done++
+	}
+	if len(problems) > 0 {
+		pg.Error = strings.Join(problems, "; ")
+		pg.Notice = pg.T("review.done", "n", done)
+		s.showReview(w, r, pg, p, http.StatusOK)
+		return
+	}
+	http.Redirect(w, r, "/review?done="+strconv.Itoa(done), http.StatusSeeOther)
+}
+
+type incidentsData struct {
+	Items      []incident.Incident
+	Next       string
+	Status     string
+	StatusList []string
+}
+
+func (s *Server) incidentsPage(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "incidents.title", "incidents")
+	if !ok {
+		return
+	}
+	f := incident.IncidentFilter{Status: r.URL.Query().Get("status"), Category: r.URL.Query().Get("category")}
+	page, err := s.API.Incidents.ListIncidents(r.Context(), p, f, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 50})
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	pg.Data = incidentsData{Items: page.Items, Next: page.Next, Status: f.Status, StatusList: incident.Statuses}
+	s.render.Render(w, http.StatusOK, "incidents", pg)
+}
+
+// Step is a workflow step offered on the incident page.
+type Step struct {
+	To           string
+	NeedsReason  bool
+	NeedsFinding bool
+}
+
+// AttachmentView is a file attached to a record.
+type AttachmentView struct {
+	SHA256, Name, MediaType string
+	Size                    int64
+	RecordKind, RecordID    string
+}
+
+type incidentData struct {
+	incident.SideBySide
+	Steps       []Step
+	CanEdit     bool // add notes, attach files, split members
+	Attachments []AttachmentView
+	Outcomes    []string
+	Statuses    []string
+}
+
+// workflow is the incident workflow as the page offers it; the service
+// decides (see incident.Transition), the page only hides what the policy
+// would refuse.
+var workflow = map[string][]string{
+	incident.Received:           {incident.PreliminaryReview},
+	incident.PreliminaryReview:  {incident.UnderInvestigation, incident.Suspended},
+	incident.UnderInvestigation: {incident.FindingMade, incident.Suspended},
+	incident.FindingMade:        {incident.Closed, incident.UnderInvestigation},
+	incident.Closed:             {incident.UnderInvestigation},
+	incident.Suspended:          {incident.PreliminaryReview, incident.UnderInvestigation},
+}
+
+func stepAction(from, to string) access.Action {
+	switch {
+	case to == incident.Closed:
+		return access.Seal
+	case from == incident.Closed && to == incident.UnderInvestigation:
+		return access.Reopen
+	}
+	return access.Transition
+}
+
+func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "incident.title", "incidents")
+	if !ok {
+		return
+	}
+	s.showIncident(w, r, pg, p, http.StatusOK)
+}
+
+func (s *Server) showIncident(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int) {
+	id := r.PathValue("id")
+	sides, err := s.API.Incidents.Sides(r.Context(), p, id)
+	if err != nil {
+		s.pageFail(w, r, pg, hideMissing("incident", id, err))
+		return
+	}
+	d := incidentData{SideBySide: sides, Outcomes: []string{incident.Substantiated, incident.NotSubstantiated, incident.Inconclusive}}
+	inc := sides.Incident
+	res := inc.Resource()
+	for _, to := range workflow[inc.Status] {
+		if access.Decide(p, stepAction(inc.Status, to), res) == nil {
+			d.Steps = append(d.Steps, Step{To: to, NeedsFinding: to == incident.FindingMade,
+				NeedsReason: to == incident.Suspended || inc.Status == incident.Closed || (inc.Status == incident.FindingMade && to == incident.UnderInvestigation)})
+		}
+	}
+	d.CanEdit = access.Decide(p, access.Update, res) == nil
+	d.Attachments = s.attachmentsOf(r, incident.EntityIncident, []string{id})
+	var members []string
+	for _, group := range [][]incident.Allegation{sides.SideAAllegations, sides.SideBAllegations, sides.OtherAllegations} {
+		for _, a := range group {
+			members = append(members, a.ID)
+		}
+	}
+	d.Attachments = append(d.Attachments, s.attachmentsOf(r, incident.EntityAllegation, members)...)
+	pg.Data = d
+	if pg.Form == nil {
+		pg.Form = &web.Form{}
+	}
+	s.render.Render(w, status, "incident", pg)
+}
+
+// hideMissing answers a record the reader may not see like one that does
+// not exist.
+func hideMissing(kind, id string, err error) error {
+	if c := errs.CodeOf(err); c == errs.CodeForbidden || c == errs.CodeNotFound {
+		return errs.NotFound("no %s %s", kind, id)
+	}
+	return err
+}
+
+// attachmentsOf lists the files attached to records (the reader may read
+// the records: the caller has read them).
+func (s *Server) attachmentsOf(r *http.Request, kind string, ids []string) []AttachmentView {
+	if len(ids) == 0 {
+		return nil
+	}
+	q := `SELECT id FROM attachments WHERE record_kind = ? AND record_id IN (?` + strings.Repeat(",?", len(ids)-1) + `) ORDER BY id`
+	args := []any{kind}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.DB.Query(r.Context(), q, args...)
+	if err != nil {
+		s.Log.Warn("attachments", "err", err)
+		return nil
+	}
+	var aids []string
+	for rows.Next() {
+		var id string
+		if rows.Scan(&id) == nil {
+			aids = append(aids, id)
+		}
+	}
+	rows.Close()
+	if len(aids) == 0 {
+		return nil
+	}
+	bodies, err := s.DB.Bodies(r.Context(), incident.EntityAttachment, aids)
+	if err != nil {
+		s.Log.Warn("attachments", "err", err)
+		return nil
+	}
+	var out []AttachmentView
+	for _, id := range aids {
+		c, ok := bodies[id]
+		if !ok {
+			continue
+		}
+		var b incident.AttachmentBody
+		if json.Unmarshal(c.Body, &b) != nil {
+			continue
+		}
+		out = append(out, AttachmentView{SHA256: b.SHA256, Name: b.Name, MediaType: b.MediaType, Size: b.Size, RecordKind: b.RecordKind, RecordID: b.RecordID})
+	}
+	return out
+}
+
+func formVersion(r *http.Request) (int64, error) {
+	v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil || v < 1 {
+		return 0, errs.Invalid("version", "the form lost the record's version: reload the page")
+	}
+	return v, nil
+}
+
+// incidentTransition moves an incident one workflow step, or adds a note
+// (to=note).
+func (s *Server) incidentTransition(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.writer(w, r, "incident.title", "incidents", "")
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	form := &web.Form{Values: r.PostForm}
+	fail := func(err error) {
+		if c := errs.CodeOf(err); c == errs.CodeNotFound {
+			s.pageFail(w, r, pg, err)
+			return
+		}
+		formErrors(pg, form, err)
+		pg.Form = form
+		s.showIncident(w, r, pg, p, formStatus(err))
+	}
+	v, err := formVersion(r)
+	if err != nil {
+		fail(err)
+		return
+	}
+	to := r.PostFormValue("to")
+	if to == "note" {
+		_, err = s.API.Incidents.AddNote(r.Context(), p, id, v, incident.NoteInput{Kind: r.PostFormValue("note_kind"), Text: r.PostFormValue("text")})
+	} else {
+		in := incident.TransitionInput{To: to, Reason: r.PostFormValue("reason")}
+		if to == incident.FindingMade {
+			cred, _ := strconv.Atoi(r.PostFormValue("finding.credibility"))
+			in.Finding = &incident.FindingInput{Outcome: r.PostFormValue("finding.outcome"), Attribution: r.PostFormValue("finding.attribution"),
+				Reliability: r.PostFormValue("finding.reliability"), Credibility: cred, Summary: r.PostFormValue("finding.summary")}
+		}
+		_, err = s.API.Incidents.Transition(r.Context(), p, id, v, in)
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	http.Redirect(w, r, "/incidents/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+// formStatus is the status of a form sent back with the server's errors
+// next to its fields. It is 200: the answer is a page to go on with, and
+// browsers log every 4xx document as a console error.
+func formStatus(error) int { return http.StatusOK }
+
+// incidentSplit takes a member out of the incident into a new one.
+func (s *Server) incidentSplit(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.writer(w, r, "incident.title", "incidents", "")
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	kind, report, _ := strings.Cut(r.PostFormValue("member"), "|")
+	rev, err := s.API.Incidents.RecordReview(r.Context(), p, incident.ReviewInput{ReportKind: kind, ReportID: report, IncidentID: id,
+		Decision: "split", Reason: r.PostFormValue("reason")})
+	if err != nil {
+		pg.Error = errs.MessageOf(err)
+		s.showIncident(w, r, pg, p, formStatus(err))
+		return
+	}
+	next := id
+	if rev.NewIncident != nil {
+		next = rev.NewIncident.ID
+	}
+	http.Redirect(w, r, "/incidents/"+url.PathEscape(next), http.StatusSeeOther)
+}
+
+// uploadAttachment takes a file from the attachment form (multipart, the
+// file last) and goes back to the record's page.
+func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
+	p, sess, err := s.principal(w, r)
+	if err != nil && errs.CodeOf(err) != errs.CodeUnauthenticated {
+		s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, "attachment.title", ""), err)
+		return
+	}
+	if err != nil || !p.Authenticated() {
+		// A file cannot be kept across signing in again: choose it again.
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	pg := s.newPage(r, p, sess, "attachment.title", "incidents")
+	svc := s.API.Incidents
+	r.Body = http.MaxBytesReader(w, r.Body, svc.MaxAttachmentBytes()+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		s.pageFail(w, r, pg, errs.Invalid("file", "the form must be sent as multipart/form-data"))
+		return
+	}
+	var in incident.AttachmentInput
+	back := func() string {
+		if in.RecordKind == incident.EntityAllegation {
+			return "/allegations/" + url.PathEscape(in.RecordID)
+		}
+		return "/incidents/" + url.PathEscape(in.RecordID)
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			s.pageFail(w, r, pg, errs.Invalid("file", "is required"))
+			return
+		}
+		if err != nil {
+			s.pageFail(w, r, pg, errs.Invalid("file", "the upload was cut short"))
+			return
+		}
+		field := part.FormName()
+		if field == "file" {
+			if in.Name == "" {
+				in.Name = part.FileName()
+			}
+			if in.Name == "" {
+				in.Name = "attachment"
+			}
+			if in.MediaType == "" {
+				in.MediaType = part.Header.Get("Content-Type")
+			}
+			if _, err := svc.Attach(r.Context(), p, in, part); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					err = errs.TooLarge("file", "is over %d bytes", svc.MaxAttachmentBytes())
+				}
+				s.pageFail(w, r, pg, err)
+				return
+			}
+			http.Redirect(w, r, back(), http.StatusSeeOther)
+			return
+		}
+		b, err := io.ReadAll(io.LimitReader(part, 1025))
+		if err != nil || len(b) > 1024 {
+			s.pageFail(w, r, pg, errs.Invalid(field, "must be at most 1024 bytes"))
+			return
+		}
+		switch field {
+		case "record_kind":
+			in.RecordKind = string(b)
+		case "record_id":
+			in.RecordID = string(b)
+		case "media_type":
+			in.MediaType = string(b)
+		case "name":
+			in.Name = string(b)
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+)
+
+// Namer gives the names a reader should see for organisations and places.
+type Namer interface {
+	// OrgName is an organisation's name in lang ("" id: "").
+	OrgName(lang, id string) string
+	// PlaceNames is a place's name in the reader's convention (lang, and
+	// the side the reader belongs to) and its other names.
+	PlaceNames(lang, side, id string) (name string, others []string)
+}
+
+// Page is what every template receives. Templates translate with
+// {{.T "key"}}, link static files with {{.Asset "file"}}, and find the
+// page's own data in .Data.
+type Page struct {
+	Title     string // a message key
+	Lang, Dir string
+	Demo      bool
+	User      *access.Principal
+	CSRF      string
+	Nav       string // the navigation entry to mark current
+	Error     string // a message shown at the top (already translated or from the server)
+	Notice    string
+	Location  *time.Location
+	Form      *Form
+	Data      any
+	URI       string   // this page's path and query, to come back to
+	JSKeys    []string // message keys the page's JavaScript needs
+	Scripts   []string // static files loaded as modules
+	Names     Namer
+	Languages []Language
+	// RegistryNav are the registries' entries in the navigation.
+	RegistryNav []NavItem
+
+	r *Renderer
+}
+
+// T translates a key; args are name, value pairs for placeholders.
+func (p *Page) T(key string, args ...any) string {
+	if p.r == nil {
+		return key
+	}
+	return p.r.Catalog.T(p.Lang, key, args...)
+}
+
+// Asset is the content-hashed URL of a static file.
+func (p *Page) Asset(name string) string {
+	if p.r == nil {
+		return "/static/missing/" + name
+	}
+	return p.r.Assets.URL(name)
+}
+
+// HasAsset reports whether a static file exists, so that a page can load
+// the map's scripts only where the map is built in.
+func (p *Page) HasAsset(name string) bool {
+	if p.r == nil {
+		return false
+	}
+	_, ok := p.r.Assets.byName[name]
+	return ok
+}
+
+// Side is the side the reader acts for ("" unless a side's liaison).
+func (p *Page) Side() string {
+	if p.User == nil {
+		return ""
+	}
+	return p.User.Side()
+}
+
+// Can reports whether the reader has one of the roles.
+func (p *Page) Can(roles ...string) bool {
+	if p.User == nil {
+		return false
+	}
+	for _, r := range roles {
+		if p.User.Has(access.Role(r)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Time renders t in the reader's time zone with the UTC time on hover.
+func (p *Page) Time(t time.Time) template.HTML {
+	if t.IsZero() {
+		return ""
+	}
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	local := t.In(loc)
+	txt := local.Format("2006-01-02 15:04")
+	if loc != time.UTC {
+		txt += " " + local.Format("MST")
+	}
+	return template.HTML(`<time dir="ltr" datetime="` + t.UTC().Format(time.RFC3339) + `" title="` +
+		t.UTC().Format("2006-01-02 15:04:05") + ` UTC">` + template.HTMLEscapeString(txt) + `</time>`)
+}
+
+// TimePtr is Time for an optional time.
+func (p *Page) TimePtr(t *time.Time) template.HTML {
+	if t == nil {
+		return ""
+	}
+	return p.Time(*t)
+}
+
+// Date renders the day of t in the reader's time zone.
+func (p *Page) Date(t time.Time) template.HTML {
+	if t.IsZero() {
+		return ""
+	}
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return template.HTML(`<time dir="ltr" datetime="` + t.UTC().Format(time.RFC3339) + `" title="` +
+		t.UTC().Format("2006-01-02 15:04") + ` UTC">` + t.In(loc).Format("2006-01-02") + `</time>`)
+}
+
+// Num formats a whole number for the language.
+func (p *Page) Num(n any) string {
+	switch v := n.(type) {
+	case int:
+		return FormatInt(p.Lang, int64(v))
+	case int64:
+		return FormatInt(p.Lang, v)
+	case float64:
+		if v == float64(int64(v)) {
+			return FormatInt(p.Lang, int64(v))
+		}
+		return FormatFloat(p.Lang, v, 2)
+	case *float64:
+		if v == nil {
+			return ""
+		}
+		return p.Num(*v)
+	}
+	return ""
+}
+
+// Coord formats a latitude or longitude.
+func (p *Page) Coord(f float64) string { return FormatFloat(p.Lang, f, 5) }
+
+// Org is an organisation's name.
+func (p *Page) Org(id string) string {
+	if p.Names == nil || id == "" {
+		return id
+	}
+	return p.Names.OrgName(p.Lang, id)
+}
+
+// Place renders a place's name in the reader's convention, isolated, with
+// the other names on hover.
+func (p *Page) Place(id string) template.HTML {
+	if id == "" {
+		return ""
+	}
+	name, others := id, []string(nil)
+	if p.Names != nil {
+		name, others = p.Names.PlaceNames(p.Lang, p.Side(), id)
+	}
+	title := ""
+	if len(others) > 0 {
+		title = ` title="` + template.HTMLEscapeString(strings.Join(others, " · ")) + `"`
+	}
+	return template.HTML(`<bdi class="place"` + title + `>` + template.HTMLEscapeString(name) + `</bdi>`)
+}
+
+// I18nJSON is the messages the page's scripts need, for a
+// <script type="application/json" id="i18n"> block: html/template writes
+// the map there as JSON, escaped for a script element.
+func (p *Page) I18nJSON() map[string]string {
+	m := map[string]string{}
+	for _, k := range p.JSKeys {
+		m[k] = p.T(k)
+	}
+	return m
+}
+
+// LangURL is the address that switches the interface to lang and comes
+// back here.
+func (p *Page) LangURL(lang string) string {
+	return "/lang?to=" + url.QueryEscape(lang) + "&next=" + url.QueryEscape(p.URI)
+}
+
+// NavItem is one entry of the navigation.
+type NavItem struct{ Key, Path, Label string }
+
+// Form is what a form shows again: what the user typed, the server's
+// errors per field, and the idempotency key of this submission.
+type Form struct {
+	Values url.Values
+	Errors map[string]string
+	Key    string
+}
+
+// V is the value typed in a field.
+func (f *Form) V(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values.Get(name)
+}
+
+// Is reports whether a field holds value (for selected options).
+func (f *Form) Is(name, value string) bool { return f.V(name) == value }
+
+// E is the error for a field, "" when none.
+func (f *Form) E(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Errors[name]
+}
