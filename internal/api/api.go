@@ -43,6 +43,8 @@ type Server struct {
 	// resources gives the policy's view of a record of each entity, for
 	// routes that serve any kind (history).
 	resources map[string]func(r *http.Request, id string) (access.Resource, error)
+	// mapSources add the layers other packages put on the map.
+	mapSources map[string]MapSource
 }
 
 // New builds the API and registers every route.
@@ -59,6 +61,7 @@ func New(d Deps) *Server {
 	s.geoRoutes()
 	s.accountRoutes()
 	s.incidentRoutes()
+	s.mapRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

@@ -37,6 +37,8 @@ type Config struct {
 	Limits account.Limits
 	// SessionIdle and SessionMax end browser sessions (zero: 1 h and 12 h).
 	SessionIdle, SessionMax time.Duration
+	// Basemap is an operator's PMTiles file for the map; "" for none.
+	Basemap string
 }
 
 // App is a running Truce.
@@ -74,7 +76,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	}
 	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
-	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
+	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap}, c.Log); err != nil {
 		db.Close()
 		return nil, err
 	}

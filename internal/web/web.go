@@ -93,7 +93,7 @@ func NewRenderer(log *slog.Logger) (*Renderer, error) {
 		return nil, err
 	}
 	rd := &Renderer{pages: map[string]*template.Template{}, Assets: assets, log: log}
-	for _, page := range []string{"login", "home"} {
+	for _, page := range []string{"login", "home", "map"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", page, err)
