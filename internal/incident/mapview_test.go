@@ -109,8 +109,6 @@ func TestMapView(t *testing.T) {
 	}
 }
 
-
-
 func TestMapQueryRejects(t *testing.T) {
 	ok := MapQuery{BBox: mapBox, CellDeg: 0.5}
 	for _, c := range []struct {

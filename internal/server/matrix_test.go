@@ -209,6 +209,7 @@ func TestPolicyMatrix(t *testing.T) {
 	}
 
 	probes = append(probes, incidentProbes(t, s)...)
+	probes = append(probes, mapProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {
