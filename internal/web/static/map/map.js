@@ -248,7 +248,9 @@ function filterParams(form) {
 
 // initMap makes el a map. opts.focus {kind, id} rings one record (kind is
 // an API layer: incidents, allegations, observations); opts.bbox
-// [w, s, e, n] is the first view. Resolves to the MapLibre map.
+// [w, s, e, n] is the first view; opts.layers, a list of API layers, limits
+// what is asked for (the form widgets ask for geography only). Resolves to
+// the MapLibre map.
 export async function initMap(el, opts = {}) {
 	const maplibregl = await loadMaplibre();
 	const bbox = opts.bbox || parseBBox(el.dataset.bbox) || DEFAULT_BBOX;
@@ -272,6 +274,7 @@ export async function initMap(el, opts = {}) {
 		controller = new AbortController();
 		const mine = ++generation;
 		const params = filterParams(form);
+		if (opts.layers) params.set('layers', opts.layers.join(','));
 		const b = viewBBox(map);
 		params.set('bbox', b.join(','));
 		params.set('zoom', (Math.round(map.getZoom() * 100) / 100).toString());

@@ -21,6 +21,8 @@ const mapModule = import(assets.map);
 const EARTH_RADIUS = 6371008.8; // metres, as internal/geo
 const SINGLE_BEARING_SPREAD = 5;
 const STEPS = 16;
+// The widgets show the geography for orientation, not the records.
+const GEOGRAPHY = ['line_of_contact', 'zones', 'corridors', 'sites'];
 
 const rad = (d) => (d * Math.PI) / 180;
 const deg = (r) => (r * 180) / Math.PI;
@@ -71,7 +73,7 @@ async function pick(div) {
 	const latIn = byId(div.dataset.lat), lonIn = byId(div.dataset.lon);
 	if (!latIn || !lonIn) return;
 	const el = container(div, t('map.pick.hint'));
-	const map = await initMap(el, { bbox: div.dataset.bbox ? div.dataset.bbox.split(',').map(Number) : undefined });
+	const map = await initMap(el, { layers: GEOGRAPHY, bbox: div.dataset.bbox ? div.dataset.bbox.split(',').map(Number) : undefined });
 	let marker = null;
 	const place = (lon, lat) => {
 		if (!marker) marker = new maplibregl.Marker({ color: '#b2182b' }).setLngLat([lon, lat]).addTo(map);
@@ -103,7 +105,7 @@ async function drawSector(div) {
 	for (const k of ['lat', 'lon', 'bearingFrom', 'bearingTo', 'distanceMin', 'distanceMax']) ins[k] = byId(div.dataset[k]);
 	if (!ins.lat || !ins.lon || !ins.distanceMax) return;
 	const el = container(div, t('map.sector.hint'));
-	const map = await initMap(el, {});
+	const map = await initMap(el, { layers: GEOGRAPHY });
 	const redraw = () => {
 		const src = map.getSource('sector');
 		if (!src) return;
