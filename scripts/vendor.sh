@@ -9,6 +9,7 @@
 # What it writes:
 #   maplibre-gl.js, maplibre-gl-worker.js, maplibre-gl.css   MapLibre GL JS (ES modules)
 #   pmtiles.js                                              pmtiles protocol (IIFE, global "pmtiles", fflate inside)
+#   basemap-world.json                                      Natural Earth 1:110m countries (GeoJSON, 2 decimals)
 #   basemap-countries.json                                  Natural Earth 1:50m countries (GeoJSON, 2 decimals)
 #   basemap-places.json                                     a short hand-made list of major places (not npm)
 #   LICENCE.<package>                                       each package's licence
@@ -80,8 +81,8 @@ EOF
 cp "$nm/fflate/LICENSE" "$out/LICENCE.fflate"
 
 # Natural Earth (public domain) through world-atlas (ISC): countries as
-# polygons. The map draws their outlines as coastlines and borders, which
-# keeps the embedded basemap to one file under 2 MB. Coordinates are rounded to 2
+# polygons at two scales. The map draws their outlines as coastlines and
+# borders, which keeps the embedded basemap under 2 MB. Coordinates are rounded to 2
 # decimals (about 1 km), what a 1:50m source resolves anyway.
 cp "$nm/world-atlas/LICENSE" "$out/LICENCE.world-atlas"
 cp "$nm/topojson-client/LICENSE" "$out/LICENCE.topojson-client"
@@ -89,7 +90,6 @@ NODE_PATH="$nm" node - "$nm" "$out" <<'EOF'
 const [nm, out] = process.argv.slice(2);
 const fs = require('fs');
 const topojson = require('topojson-client');
-const countries = require(nm + '/world-atlas/countries-50m.json');
 const round = (v) => Math.round(v * 100) / 100;
 function roundCoords(c) {
 	if (typeof c[0] === 'number') return [round(c[0]), round(c[1])];
@@ -101,14 +101,19 @@ function roundCoords(c) {
 	return r;
 }
 function geometry(g) { return { type: g.type, coordinates: roundCoords(g.coordinates) }; }
-const polys = topojson.feature(countries, countries.objects.countries);
-const fc = {
-	type: 'FeatureCollection',
-	features: polys.features.filter((f) => f.geometry).map((f) => ({
-		type: 'Feature', properties: { name: f.properties.name }, geometry: geometry(f.geometry),
-	})),
-};
-fs.writeFileSync(out + '/basemap-countries.json', JSON.stringify(fc));
+// The map draws the light 1:110m world first and adds the 1:50m detail
+// once the view has its data (parsing 1.5 MB of GeoJSON would delay it).
+for (const [scale, name] of [['110m', 'basemap-world.json'], ['50m', 'basemap-countries.json']]) {
+	const countries = require(nm + '/world-atlas/countries-' + scale + '.json');
+	const polys = topojson.feature(countries, countries.objects.countries);
+	const fc = {
+		type: 'FeatureCollection',
+		features: polys.features.filter((f) => f.geometry).map((f) => ({
+			type: 'Feature', properties: { name: f.properties.name }, geometry: geometry(f.geometry),
+		})),
+	};
+	fs.writeFileSync(out + '/' + name, JSON.stringify(fc));
+}
 EOF
 
 # Major places of the region, by hand (approximate public coordinates,

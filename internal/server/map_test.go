@@ -49,7 +49,7 @@ func insertAllegations(t testing.TB, db *store.DB, n int, prefix, side, other, d
 				Location: incident.Location{Point: geo.Point{Lat: 39.5 + float64(i%997)/997, Lon: 46 + 1.5*float64(i%991)/991},
 					Precision: incident.PrecisionExact, RadiusM: 100},
 				Time:      incident.TimeSpan{Start: at, Precision: incident.TimeExact},
-				Narrative: "Fire reported near the line.", Grading: incident.Grading{"F", 6}, LodgedAt: at, Label: label}
+				Narrative: "Fire reported near the line.", Grading: incident.Grading{Reliability: "F", Credibility: 6}, LodgedAt: at, Label: label}
 			if _, err := tx.Record(store.Change{Entity: incident.EntityAllegation, ID: fmt.Sprintf("%s_%07d", prefix, i), Version: 1, Actor: store.System, Body: b}); err != nil {
 				return err
 			}

@@ -30,6 +30,8 @@ func TestMapRendersLineOfContact(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("the map page loaded with its data in %s", time.Since(began).Round(time.Millisecond))
+	marks, _ := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](`Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]).concat([['dcl', performance.timing.domContentLoadedEventEnd - performance.timing.navigationStart], ['now', performance.now()]]))`))
+	t.Logf("page milestones (ms): %v", marks)
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
 		Layer    bool `json:"layer"`
 		Features int  `json:"features"`

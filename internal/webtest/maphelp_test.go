@@ -91,7 +91,7 @@ func widgetPage() ([]byte, error) {
 <link rel="stylesheet" href="{{asset "vendor/maplibre-gl.css"}}">
 <link rel="stylesheet" href="{{asset "map/map.css"}}"></head><body>
 <div id="map-assets" hidden data-maplibre="{{asset "vendor/maplibre-gl.js"}}" data-worker="{{asset "vendor/maplibre-gl-worker.js"}}"
- data-basemap="{{asset "vendor/basemap-countries.json"}}" data-places="{{asset "vendor/basemap-places.json"}}" data-map="{{asset "map/map.js"}}"></div>
+ data-world="{{asset "vendor/basemap-world.json"}}" data-basemap="{{asset "vendor/basemap-countries.json"}}" data-places="{{asset "vendor/basemap-places.json"}}" data-map="{{asset "map/map.js"}}"></div>
 <script type="application/json" id="i18n">{"map.pick.hint":"Click the map to set the position.","map.sector.hint":"Sector"}</script>
 <form>
 <label for="lat">Latitude</label><input type="number" step="any" id="lat" name="lat">
@@ -264,5 +264,9 @@ func waitJS(ctx context.Context, expr string, timeout time.Duration) error {
 	}
 }
 
-// mapReady is true when the page's map has its data and has drawn it.
-const mapReady = `!!(window.truceMap && document.getElementById('map').dataset.state === 'loaded' && window.truceMap.loaded())`
+// mapReady is true when the page's map has drawn the view with its data
+// (the basemap's 1:50m detail may still be coming).
+const mapReady = `!!(window.truceMap && document.getElementById('map').dataset.state === 'loaded' && document.getElementById('map').dataset.drawn === 'true')`
+
+// mapComplete is true when the 1:50m detail is in too and nothing is loading.
+const mapComplete = `!!(window.truceMap && document.getElementById('map').dataset.detail === 'loaded' && window.truceMap.loaded())`

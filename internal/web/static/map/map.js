@@ -10,7 +10,7 @@
 //
 // Every div.truce-map is initialised; the page's main map (#map) is
 // exposed as window.truceMap for tests. Exported: initMap, loadMaplibre,
-// baseStyle, assets, t.
+// baseStyle, addDetail, assets, t.
 
 const assetsEl = document.getElementById('map-assets');
 export const assets = assetsEl ? assetsEl.dataset : {};
@@ -41,18 +41,43 @@ export function loadMaplibre() {
 	return maplibre;
 }
 
+const LAND = { 'fill-color': '#f3f0e8' };
+const OUTLINE = { 'line-color': '#8f8a7e', 'line-width': 0.8 };
+// Below this zoom the 1:110m world is enough; from it on, the 1:50m detail.
+const DETAIL_ZOOM = 4;
+
 // baseStyle is the offline style: sea, land by country, their outlines
-// (coastlines and borders).
+// (coastlines and borders), from the light 1:110m world. addDetail adds
+// the 1:50m countries once the view has its data.
 export function baseStyle() {
 	return {
 		version: 8,
-		sources: { countries: { type: 'geojson', data: abs(assets.basemap) } },
+		sources: { world: { type: 'geojson', data: abs(assets.world), maxzoom: 6 } },
 		layers: [
 			{ id: 'background', type: 'background', paint: { 'background-color': '#c9dcea' } },
-			{ id: 'countries-fill', type: 'fill', source: 'countries', paint: { 'fill-color': '#f3f0e8' } },
-			{ id: 'countries-outline', type: 'line', source: 'countries', paint: { 'line-color': '#8f8a7e', 'line-width': 0.8 } },
+			{ id: 'world-fill', type: 'fill', source: 'world', paint: LAND },
+			{ id: 'world-outline', type: 'line', source: 'world', paint: OUTLINE },
 		],
 	};
+}
+
+// addDetail adds the 1:50m countries above the world layers and, once
+// they are in, keeps the world layers to the small zooms.
+export function addDetail(map) {
+	if (!assets.basemap || map.getSource('countries')) return;
+	map.addSource('countries', { type: 'geojson', data: abs(assets.basemap), maxzoom: 10 });
+	map.addLayer({ id: 'countries-fill', type: 'fill', source: 'countries', minzoom: DETAIL_ZOOM, paint: LAND }, 'world-outline');
+	map.addLayer({ id: 'countries-outline', type: 'line', source: 'countries', minzoom: DETAIL_ZOOM, paint: OUTLINE },
+		map.getLayer('zones-fill') ? 'zones-fill' : undefined);
+	const swap = (e) => {
+		if (e.sourceId !== 'countries' || !map.isSourceLoaded('countries')) return;
+		map.off('sourcedata', swap);
+		map.setLayerZoomRange('world-fill', 0, DETAIL_ZOOM);
+		map.setLayerZoomRange('world-outline', 0, DETAIL_ZOOM);
+		map.getContainer().dataset.detail = 'loaded';
+		performance.mark('truce-map-detail');
+	};
+	map.on('sourcedata', swap);
 }
 
 const DEFAULT_BBOX = [45.6, 38.9, 47.9, 40.7];
@@ -301,7 +326,17 @@ export async function initMap(el, opts = {}) {
 				url.search = params.toString();
 				history.replaceState(null, '', url);
 			}
+			performance.mark('truce-map-data');
 			el.dataset.state = 'loaded';
+			// The view is complete once drawn with its data; the 1:50m detail
+			// of the basemap follows.
+			if (!map.getSource('countries')) {
+				map.once('idle', () => {
+					performance.mark('truce-map-idle');
+					el.dataset.drawn = 'true';
+					addDetail(map);
+				});
+			}
 			el.dataset.generation = String(mine);
 			el.dispatchEvent(new CustomEvent('truce:mapdata', { detail: body }));
 		} catch (err) {
@@ -316,6 +351,7 @@ export async function initMap(el, opts = {}) {
 	};
 
 	map.on('load', async () => {
+		performance.mark('truce-map-style');
 		for (const layer of LAYERS) map.addSource(layer, { type: 'geojson', data: emptyCollection() });
 		for (const l of overlayLayers()) map.addLayer(l);
 		if (focus) {
@@ -325,6 +361,7 @@ export async function initMap(el, opts = {}) {
 		try { await addOperatorBasemap(maplibregl, map); } catch (err) { console.warn('operator basemap:', err.message); }
 		addPlaceLabels(maplibregl, map).catch((err) => console.warn('place labels:', err.message));
 		map.on('moveend', schedule);
+		if (opts.layers && opts.layers.length === 0) addDetail(map);
 		for (const id of CLICKABLE) {
 			map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
 			map.on('mouseleave', id, () => { map.getCanvas().style.cursor = ''; });
