@@ -205,12 +205,17 @@ func TestMapPage(t *testing.T) {
 	if m := regexp.MustCompile(`https?://[^"'\s<]+`).FindString(page); m != "" {
 		t.Errorf("the page names another host: %s", m)
 	}
-	// The list equivalent works without JavaScript: the line of contact is in it.
-	if !strings.Contains(page, "/history/layer/"+s.loaded.Layers["line"]) {
-		t.Error("the list equivalent does not show the line of contact")
+	// The list equivalent works without JavaScript (list=1, a button of
+	// the form): the line of contact is in it.
+	if strings.Contains(page, "/history/layer/") {
+		t.Error("the page queried the view itself without list=1")
+	}
+	list := s.do("GET", "/map?list=1", "")
+	if list.status != http.StatusOK || !strings.Contains(string(list.body), "/history/layer/"+s.loaded.Layers["line"]) {
+		t.Errorf("the list equivalent does not show the line of contact: %d", list.status)
 	}
 
-	bad := s.do("GET", "/map?from=soon&category=shelling", "")
+	bad := s.do("GET", "/map?from=soon&category=shelling&list=1", "")
 	if bad.status != http.StatusBadRequest || !strings.Contains(string(bad.body), `value="soon"`) || !strings.Contains(string(bad.body), `aria-invalid="true"`) {
 		t.Errorf("a bad filter: %d, want 400 with the field marked and the value kept", bad.status)
 	}

@@ -46,7 +46,7 @@ type mapPage struct {
 	Rows                                              []mapRow
 	Aggregated                                        []string
 	FieldError, FieldName                             string
-	Basemap                                           bool
+	Basemap, List                                     bool
 }
 
 // Messages returns the strings the map's scripts need, in the reader's
@@ -68,7 +68,8 @@ func (s *Server) mapPages(page func(method, path string, h http.HandlerFunc)) {
 
 // mapView renders /map: the filters as a form (they work as query
 // parameters without JavaScript), the map, and the list of what is in
-// view, rendered here so that it works without JavaScript too.
+// view (filled by map.js, or rendered here with list=1, so that it works
+// without JavaScript too).
 func (s *Server) mapView(w http.ResponseWriter, r *http.Request) {
 	p, sess, err := s.principal(w, r)
 	if err != nil || !p.Authenticated() {
@@ -118,7 +119,11 @@ func (s *Server) mapView(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	mq, err := api.ParseMapRequest(clean)
-	if err == nil {
+	// The list is rendered here only when asked for (list=1, a button of
+	// the form): with JavaScript, map.js fills it from the map's own
+	// request, and the page does not query the view twice.
+	pg.List = q.Get("list") == "1"
+	if err == nil && pg.List {
 		var view api.MapView
 		if view, err = s.API.MapFeatures(r.Context(), p, mq); err == nil {
 			pg.Rows, pg.Aggregated = mapRows(view)
