@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -156,19 +157,30 @@ func (s *Service) MapView(ctx context.Context, p access.Principal, q MapQuery) (
 	return out, nil
 }
 
-func (s *Service) mapLayer(ctx context.Context, p access.Principal, q MapQuery, t mapTable) (MapLayer, error) {
+// mapWhere returns the conditions of a view of one kind; none reports
+// that nothing can match (a filter on a property the kind lacks).
+func mapWhere(p access.Principal, q MapQuery, t mapTable) (where string, args []any, none bool, err error) {
 	cond, args := access.Filter(p, "r", t.readers)
 	conds := []string{cond}
-	// The window's columns are written so that no index serves them (col
-	// || ''), and the box ranges on lat + 90: the planner then takes the
-	// kind's map index (migration 0015), which leads with that expression
-	// and covers every column used here.
-	conds, args = q.Window.whereIndexed("r.start_at", "(r.day || '')", false, conds, args)
-	conds, args, err := bboxWhere(&q.BBox, "r.lat", "r.lon", conds, args)
-	if err != nil {
-		return MapLayer{}, err
+	// A window of a month or less narrows most on its days: the kind's
+	// (day, lat, lon, ...) index serves it. Otherwise the window's columns
+	// are written so that no index serves them (col || ''), and the box
+	// ranges on lat + 90: the planner then takes the kind's map index
+	// (migration 0015), which leads with that expression and covers every
+	// column used here.
+	narrow := !q.Window.From.IsZero() && !q.Window.To.IsZero() && q.Window.To.Sub(q.Window.From) <= 31*24*time.Hour
+	dayCol := "(r.day || '')"
+	if narrow {
+		dayCol = "r.day"
 	}
-	conds, args = append(conds, "(r.lat + 90) BETWEEN ? AND ?"), append(args, q.BBox.MinLat+90, q.BBox.MaxLat+90)
+	conds, args = q.Window.whereIndexed("r.start_at", dayCol, false, conds, args)
+	conds, args, err = bboxWhere(&q.BBox, "r.lat", "r.lon", conds, args)
+	if err != nil {
+		return "", nil, false, err
+	}
+	if !narrow {
+		conds, args = append(conds, "(r.lat + 90) BETWEEN ? AND ?"), append(args, q.BBox.MinLat+90, q.BBox.MaxLat+90)
+	}
 	if q.Category != "" {
 		conds, args = append(conds, "r.category = ?"), append(args, q.Category)
 	}
@@ -177,11 +189,18 @@ func (s *Service) mapLayer(ctx context.Context, p access.Principal, q MapQuery, 
 			continue
 		}
 		if f.col == "" { // the kind has no such property: nothing matches
-			return MapLayer{}, nil
+			return "", nil, true, nil
 		}
 		conds, args = append(conds, f.col+" = ?"), append(args, f.v)
 	}
-	where := joinAnd(conds)
+	return joinAnd(conds), args, false, nil
+}
+
+func (s *Service) mapLayer(ctx context.Context, p access.Principal, q MapQuery, t mapTable) (MapLayer, error) {
+	where, args, none, err := mapWhere(p, q, t)
+	if err != nil || none {
+		return MapLayer{}, err
+	}
 	// No ORDER BY: the first MaxPoints+1 rows the index gives are enough
 	// to know whether to aggregate, and stop the scan early.
 	rows, err := s.db.Query(ctx, `SELECT r.id, r.lat, r.lon, r.category, r.start_at, `+t.columns+` FROM `+t.table+` r WHERE `+where+` LIMIT ?`,
@@ -218,8 +237,7 @@ func (s *Service) mapLayer(ctx context.Context, p access.Principal, q MapQuery, 
 	}
 	// Latitude + 90 and longitude + 180 are never negative, so the
 	// integer cast is the floor: the cell's row and column.
-	rows, err = s.db.Query(ctx, `SELECT CAST((r.lat + 90) / ? AS INTEGER) AS gy, CAST((r.lon + 180) / ? AS INTEGER) AS gx, COUNT(*), AVG(r.lat), AVG(r.lon) FROM `+
-		t.table+` r WHERE `+where+` GROUP BY gy, gx`, append([]any{q.CellDeg, q.CellDeg}, args...)...)
+	rows, err = s.db.Query(ctx, mapCellsSQL(t, where), append([]any{q.CellDeg, q.CellDeg}, args...)...)
 	if err != nil {
 		return MapLayer{}, err
 	}
@@ -238,6 +256,12 @@ func (s *Service) mapLayer(ctx context.Context, p access.Principal, q MapQuery, 
 		l.Total += c.Count
 	}
 	return l, rows.Err()
+}
+
+// mapCellsSQL counts the records of a view per grid cell.
+func mapCellsSQL(t mapTable, where string) string {
+	return `SELECT CAST((r.lat + 90) / ? AS INTEGER) AS gy, CAST((r.lon + 180) / ? AS INTEGER) AS gx, COUNT(*), AVG(r.lat), AVG(r.lon) FROM ` +
+		t.table + ` r WHERE ` + where + ` GROUP BY gy, gx`
 }
 
 // observationAreas fills in the probable area of each observation from

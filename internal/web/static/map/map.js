@@ -294,6 +294,10 @@ export async function initMap(el, opts = {}) {
 	let controller = null;
 	let timer = null;
 	let generation = 0;
+	// The first request goes out with the style still loading; its answer
+	// waits for the style's sources.
+	let markStyleReady;
+	const styleReady = new Promise((resolve) => { markStyleReady = resolve; });
 	const load = async () => {
 		if (controller) controller.abort();
 		controller = new AbortController();
@@ -308,6 +312,7 @@ export async function initMap(el, opts = {}) {
 			const res = await fetch(api + '?' + params, { signal: controller.signal, headers: { Accept: 'application/json' } });
 			const body = await res.json();
 			if (!res.ok) throw new Error(body.detail || body.title || res.statusText);
+			await styleReady;
 			if (mine !== generation) return;
 			for (const layer of LAYERS) {
 				const src = map.getSource(layer);
@@ -358,6 +363,7 @@ export async function initMap(el, opts = {}) {
 			map.addLayer({ id: 'focus', type: 'circle', source: focus.kind, filter: ['==', ['get', 'id'], focus.id],
 				paint: { 'circle-color': 'rgba(0,0,0,0)', 'circle-radius': 12, 'circle-stroke-color': '#000', 'circle-stroke-width': 3 } });
 		}
+		markStyleReady();
 		try { await addOperatorBasemap(maplibregl, map); } catch (err) { console.warn('operator basemap:', err.message); }
 		addPlaceLabels(maplibregl, map).catch((err) => console.warn('place labels:', err.message));
 		map.on('moveend', schedule);
@@ -378,8 +384,8 @@ export async function initMap(el, opts = {}) {
 			}
 			new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(popupContent(f)).addTo(map);
 		});
-		load();
 	});
+	load();
 
 	if (form) {
 		form.addEventListener('submit', (e) => { e.preventDefault(); load(); });

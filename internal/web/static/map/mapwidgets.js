@@ -45,6 +45,8 @@ export function sector(lon, lat, from, to, min, max) {
 	else if (!Number.isFinite(to) || to === from) { to = from + SINGLE_BEARING_SPREAD; from -= SINGLE_BEARING_SPREAD; }
 	let sweep = (((to - from) % 360) + 360) % 360;
 	if (full || sweep === 0) { sweep = 360; full = true; }
+	// Without a direction the area is a disc: the server refuses a minimum.
+	if (full && min > 0) return null;
 	const arc = (r) => Array.from({ length: STEPS + 1 }, (_, i) => destination(lon, lat, from + (sweep * i) / STEPS, r));
 	let ring = arc(max);
 	if (full) ring[ring.length - 1] = ring[0];
