@@ -38,9 +38,15 @@ type mapServer struct {
 }
 
 func startMapServer(t testing.TB) *mapServer {
+	return startMapServerWith(t, app.Config{})
+}
+
+// startMapServerWith starts the server with cfg's Basemap (the rest is the
+// test's own).
+func startMapServerWith(t testing.TB, cfg app.Config) *mapServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Synchronous: "normal", Version: "test"})
+	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Synchronous: "normal", Version: "test", Basemap: cfg.Basemap})
 	if err != nil {
 		t.Fatal(err)
 	}
