@@ -54,10 +54,10 @@ func writeRasterPMTiles(t *testing.T, path string) {
 	for i, v := range []uint64{dirOff, uint64(len(dir)), metaOff, uint64(len(metadata)), dataOff, 0, dataOff, uint64(tile.Len()), 1, 1, 1} {
 		le.PutUint64(h[8+8*i:], v)
 	}
-	h[96] = 1 // clustered
-	h[97] = 1 // internal compression: none
-	h[98] = 1 // tile compression: none
-	h[99] = 2 // tile type: png
+	h[96] = 1             // clustered
+	h[97] = 1             // internal compression: none
+	h[98] = 1             // tile compression: none
+	h[99] = 2             // tile type: png
 	h[100], h[101] = 0, 0 // min and max zoom
 	for i, v := range []int32{-180e7, -85e7, 180e7, 85e7} {
 		le.PutUint32(h[102+4*i:], uint32(v))
