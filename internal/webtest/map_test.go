@@ -4,6 +4,7 @@ package webtest
 import (
 	"context"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,6 +55,29 @@ func TestMapRendersLineOfContact(t *testing.T) {
 	}
 	if got.Rows == 0 {
 		t.Error("the list equivalent is empty")
+	}
+	// A click on the line opens a popup linking to the record drawn on top
+	// there (the line, or a record over it).
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ X, Y float64 }](`(() => {
+		const m = window.truceMap;
+		const line = m.querySourceFeatures('line_of_contact')[0].geometry.coordinates;
+		const p = m.project(line[Math.floor(line.length / 2)]);
+		const r = m.getCanvas().getBoundingClientRect();
+		return {X: r.left + p.x, Y: r.top + p.y};
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(at.X, at.Y)); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitJS(ctx, `!!document.querySelector('.maplibregl-popup a')`, 10*time.Second); err != nil {
+		t.Errorf("no popup with a link after a click on the line: %v", err)
+	} else {
+		href, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.maplibregl-popup a').getAttribute('href')`))
+		if !regexp.MustCompile(`^/(history/layer|incidents|allegations|observations)/[A-Za-z0-9_-]+$`).MatchString(href) {
+			t.Errorf("the popup links to %q", href)
+		}
 	}
 	// Filtering through the form reloads the view.
 	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
