@@ -138,7 +138,8 @@ func (s *Server) mapView(w http.ResponseWriter, r *http.Request) {
 		pg.FieldName, pg.FieldError = e.Field, errs.MessageOf(err)
 		status = http.StatusBadRequest
 	}
-	s.render.Render(w, status, "map", pg)
+	// A pointer, so that the template reaches page methods of either receiver.
+	s.render.Render(w, status, "map", &pg)
 }
 
 // mapRows lists the records of a view, for the list equivalent.
