@@ -133,3 +133,15 @@ func TestSimulateAndBenchFusion(t *testing.T) {
 		t.Fatalf("bench fusion of a missing file: exit %d", code)
 	}
 }
+
+// A basemap that is not there stops serve before it listens, by the flag
+// or by its environment variable.
+func TestServeBasemapMissing(t *testing.T) {
+	missing := t.TempDir() + "/none.pmtiles"
+	if code, _, errOut := runCmd(t, nil, "serve", "--data", t.TempDir(), "--basemap", missing); code != 1 || !strings.Contains(errOut, "--basemap") {
+		t.Errorf("serve --basemap missing: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, map[string]string{"TRUCE_BASEMAP": missing}, "serve", "--data", t.TempDir()); code != 1 || !strings.Contains(errOut, "--basemap") {
+		t.Errorf("TRUCE_BASEMAP missing: %d %q", code, errOut)
+	}
+}

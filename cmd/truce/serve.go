@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -63,6 +64,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	window := fs.Duration("login-window", account.DefaultLimits.Window, "window of the sign-in limits")
 	idle := fs.Duration("session-idle", time.Hour, "a browser session ends after this long without use")
 	maxAge := fs.Duration("session-max", 12*time.Hour, "a browser session ends this long after sign-in, whatever its use")
+	basemap := fs.String("basemap", "", "a PMTiles file (raster or vector tiles) the map shows under the embedded basemap, served at /basemap.pmtiles")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
@@ -75,12 +77,17 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if *dir == "" {
 		return fmt.Errorf("--data is required (or TRUCE_DATA)")
 	}
+	if *basemap != "" {
+		if _, err := os.Stat(*basemap); err != nil {
+			return fmt.Errorf("--basemap: %w", err)
+		}
+	}
 	log, err := newLogger(e.stderr, *level)
 	if err != nil {
 		return err
 	}
 	a, err := app.Open(ctx, app.Config{Dir: *dir, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
-		Limits: account.Limits{PerAccount: *perAccount, PerAddress: *perAddress, Window: *window}, SessionIdle: *idle, SessionMax: *maxAge})
+		Limits: account.Limits{PerAccount: *perAccount, PerAddress: *perAddress, Window: *window}, SessionIdle: *idle, SessionMax: *maxAge, Basemap: *basemap})
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,8 @@ type Server struct {
 	// personal gives, for entities whose bodies hold personal data, the
 	// policy's view of that data: history shows bodies only to its readers.
 	personal map[string]func(r *http.Request, id string) (access.Resource, error)
+	// mapSources add the layers other packages put on the map.
+	mapSources map[string]MapSource
 }
 
 // New builds the API and registers every route.
@@ -80,6 +82,7 @@ func New(d Deps) *Server {
 	s.returnsRoutes()
 	s.transitRoutes()
 	s.reportRoutes()
+	s.mapRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

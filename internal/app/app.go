@@ -46,6 +46,8 @@ type Config struct {
 	SessionIdle, SessionMax time.Duration
 	// Reports sets the daily reports' cut-off time, time zone and mission name.
 	Reports report.Config
+	// Basemap is an operator's PMTiles file for the map; "" for none.
+	Basemap string
 }
 
 // App is a running Truce.
@@ -87,7 +89,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	}
 	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
-	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo}, c.Log); err != nil {
+	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap}, c.Log); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -215,6 +215,7 @@ func TestPolicyMatrix(t *testing.T) {
 	probes = append(probes, returnsProbes(t, s)...)
 	probes = append(probes, transitProbes(t, s)...)
 	probes = append(probes, reportProbes(t, s)...)
+	probes = append(probes, mapProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {

@@ -120,6 +120,7 @@ func (s *Server) showAllegationForm(w http.ResponseWriter, r *http.Request, pg *
 	}
 	d.Perpetrators = append(append([]Option{}, sides...), Option{Value: "unknown", Label: pg.T("side.unknown")})
 	pg.Form, pg.Data = form, d
+	pg.JSKeys = append(pg.JSKeys, mapMessages...) // the map's scripts
 	s.render.Render(w, status, "allegation_new", pg)
 }
 
@@ -305,6 +306,7 @@ func (s *Server) showObservationForm(w http.ResponseWriter, r *http.Request, pg 
 		Perceptions:     translated(pg, "perception.", []string{"seen", "heard"}),
 		Classifications: translated(pg, "classification.", []string{string(access.Mission), string(access.Restricted), string(access.Public)}),
 	}
+	pg.JSKeys = append(pg.JSKeys, mapMessages...) // the map's scripts
 	s.render.Render(w, status, "observation_new", pg)
 }
 

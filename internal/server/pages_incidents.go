@@ -313,6 +313,7 @@ func (s *Server) showIncident(w http.ResponseWriter, r *http.Request, pg *web.Pa
 	if pg.Form == nil {
 		pg.Form = &web.Form{}
 	}
+	pg.JSKeys = append(pg.JSKeys, mapMessages...) // the map's scripts
 	s.render.Render(w, status, "incident", pg)
 }
 

@@ -21,9 +21,10 @@ import (
 
 // Config is how the server treats requests.
 type Config struct {
-	PublicView    bool // anonymous GETs may read public records
-	SecureCookies bool // the session cookie is Secure
-	Demo          bool // the data directory holds the built-in demo
+	PublicView    bool   // anonymous GETs may read public records
+	SecureCookies bool   // the session cookie is Secure
+	Demo          bool   // the data directory holds the built-in demo
+	Basemap       string // an operator's PMTiles file served at /basemap.pmtiles; "" for none
 }
 
 // Server is Truce's HTTP server.
@@ -50,6 +51,7 @@ func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log
 	page := func(method, path string, h http.HandlerFunc) { mux.Handle(method+" "+path, s.observe(method, path, h)) }
 	s.pageRoutes(page)
 	mux.Handle("GET /static/", render.Assets)
+	s.mapPages(page)
 	a.Register(mux, func(rt api.Route, h http.Handler) http.Handler {
 		return s.observe(rt.Method, rt.Path, s.authenticate(rt, h))
 	})

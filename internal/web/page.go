@@ -2,7 +2,9 @@ package web
 
 import (
 	"html/template"
+	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -224,4 +226,15 @@ func (f *Form) E(name string) string {
 		return ""
 	}
 	return f.Errors[name]
+}
+
+// MapBox is the "west,south,east,north" box a map opens on to show a
+// circle of radiusM metres round (lat, lon), with a margin, and at least
+// about 4 km across.
+func (p *Page) MapBox(lat, lon, radiusM float64) string {
+	r := max(radiusM*1.5, 2000)
+	dLat := r / 111320
+	dLon := dLat / max(math.Cos(lat*math.Pi/180), 0.01)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 5, 64) }
+	return f(lon-dLon) + "," + f(lat-dLat) + "," + f(lon+dLon) + "," + f(lat+dLat)
 }

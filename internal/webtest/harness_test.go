@@ -128,6 +128,9 @@ func newSite(browser string) (*site, error) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		// WebGL without a GPU, for the maps on the incident and form pages.
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("use-angle", "swiftshader"),
 		chromedp.UserDataDir(filepath.Join(dir, "browser")),
 		chromedp.WindowSize(1280, 900),
 	}
