@@ -31,7 +31,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // today is the fixture's clock: after every demo record.
-var today = time.Date(2021, 7, 1, 8, 0, 0, 0, time.UTC)
+var today = time.Date(2022, 1, 1, 8, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	app    *app.App
@@ -56,7 +56,8 @@ func open(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Incidents: a.Incidents})
+	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Incidents: a.Incidents,
+		Detainees: a.Detainees, Mines: a.Mines, Returns: a.Returns, Transit: a.Transit})
 	if err != nil {
 		t.Fatal(err)
 	}
