@@ -86,11 +86,10 @@ func (s *Service) RemainsEvents(ctx context.Context, p access.Principal, from, t
 		return nil, wrap("remains events", errs.Invalid("to", "must be after from"))
 	}
 	f, t := fmtTime(from), fmtTime(to)
-	rows, err := s.db.Query(ctx, `SELECT id, ?, recovered_at, count FROM remains WHERE recovered_at >= ? AND recovered_at < ?
-		UNION ALL SELECT id, ?, identified_at, identified FROM remains WHERE identified_at >= ? AND identified_at < ? AND identified > 0
-		UNION ALL SELECT id, ?, handed_over_at, count FROM remains WHERE handed_over_at >= ? AND handed_over_at < ?
-		ORDER BY 3, 1, 2`,
-		RemainsRecovered, f, t, RemainsIdentified, f, t, RemainsHandedOver, f, t)
+	rows, err := s.db.Query(ctx, `SELECT id, '`+RemainsRecovered+`', recovered_at, count FROM remains WHERE recovered_at >= ? AND recovered_at < ?
+		UNION ALL SELECT id, '`+RemainsIdentified+`', identified_at, identified FROM remains WHERE identified_at >= ? AND identified_at < ? AND identified > 0
+		UNION ALL SELECT id, '`+RemainsHandedOver+`', handed_over_at, count FROM remains WHERE handed_over_at >= ? AND handed_over_at < ?
+		ORDER BY 3, 1, 2`, f, t, f, t, f, t)
 	if err != nil {
 		return nil, wrap("remains events", err)
 	}
