@@ -19,6 +19,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/report"
+	"github.com/truce-monitoring/truce/internal/report/registries"
 	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/statement"
@@ -145,6 +146,7 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 	ag.RegisterEvidenceKind(mines.EntityHandover, mn.EvidenceOfHandover)
 	ret := returns.New(db, returns.WithClock(now))
 	tr := transit.New(db, g, transit.WithClock(now))
+	regs := registries.New(ag, det, mn, ret, tr)
 	ag.RegisterEvidenceKind(returns.EntityMovement, ret.EvidenceOfMovement)
 	ag.RegisterEvidenceKind(transit.EntityCrossing, tr.EvidenceOfCrossing)
 	ag.RegisterEvidenceKind(transit.EntityRestriction, tr.EvidenceOfRestriction)
@@ -158,7 +160,7 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 		Detainees:  det,
 		Returns:    ret,
 		Transit:    tr,
-		Reports:    report.New(db, inc, ag, g, report.WithClock(now)),
+		Reports:    report.New(db, inc, ag, g, report.WithClock(now), report.WithHumanitarian(regs), report.WithEvidence(regs)),
 	}
 }
 

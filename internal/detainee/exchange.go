@@ -350,7 +350,9 @@ func (s *Service) GetExchange(ctx context.Context, p access.Principal, id string
 
 // ExchangeFilter narrows a list of exchanges.
 type ExchangeFilter struct {
-	PersonID string // exchanges that moved this person
+	PersonID string    // exchanges that moved this person
+	From     time.Time // exchanges at or after From; zero: no bound
+	To       time.Time // exchanges before To; zero: no bound
 }
 
 // ListExchanges lists exchanges, oldest first.
@@ -370,6 +372,18 @@ func (s *Service) ListExchanges(ctx context.Context, p access.Principal, f Excha
 		}
 		conds = append(conds, "r.id IN (SELECT exchange_id FROM exchange_persons WHERE person_id = ?)")
 		args = append(args, f.PersonID)
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		return store.Page[Exchange]{}, errs.Invalid("to", "must be after from")
+	}
+	// The day bounds let SQLite use the (day, id) index; at makes them exact.
+	if !f.From.IsZero() {
+		conds = append(conds, "r.day >= ?", "r.at >= ?")
+		args = append(args, dayText(f.From), fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "r.day <= ?", "r.at < ?")
+		args = append(args, dayText(f.To), fmtTime(f.To))
 	}
 	if len(keys) == 2 {
 		conds = append(conds, "(r.at > ? OR (r.at = ? AND r.id > ?))")

@@ -255,6 +255,12 @@ type HandoverFilter struct {
 	FromSide   string
 	ToSide     string
 	ExchangeID string
+	// FromDay and ToDay (YYYY-MM-DD, both included; empty: no bound) keep
+	// the handovers dated on those days. Handovers are dated by day, often
+	// without a time, so the window is in days; a caller wanting a window
+	// of times checks each handover's Date.
+	FromDay string
+	ToDay   string
 }
 
 // ListHandovers lists the handovers p may read, latest first.
@@ -265,6 +271,18 @@ func (s *Service) ListHandovers(ctx context.Context, p access.Principal, f Hando
 		if c[1] != "" {
 			conds, args = append(conds, c[0]+" = ?"), append(args, c[1])
 		}
+	}
+	for _, d := range [][3]string{{"from_day", ">=", f.FromDay}, {"to_day", "<=", f.ToDay}} {
+		if d[2] == "" {
+			continue
+		}
+		if _, err := time.Parse(dateText, d[2]); err != nil {
+			return store.Page[Handover]{}, wrap("list handovers", errs.Invalid(d[0], "must be a date such as 2021-06-12"))
+		}
+		conds, args = append(conds, "r.day "+d[1]+" ?"), append(args, d[2])
+	}
+	if f.FromDay != "" && f.ToDay != "" && f.ToDay < f.FromDay {
+		return store.Page[Handover]{}, wrap("list handovers", errs.Invalid("to_day", "is before from_day"))
 	}
 	out, err := listPage(ctx, s.db, "handovers", EntityHandover, "day", conds, args, page, func(id string, v int64, body []byte) (Handover, error) {
 		h := Handover{ID: id, Version: v}

@@ -620,3 +620,51 @@ func TestRingErrorNamesThePerimeterPosition(t *testing.T) {
 		t.Errorf("plain error changed: %v", err)
 	}
 }
+
+// A window of days keeps the handovers dated on those days, both ends
+// included; a malformed or reversed window is refused and names its field.
+func TestHandoverDayWindow(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, d := range []string{"2021-06-11", "2021-06-12", "2021-06-12T20:00:00Z", "2021-07-04"} {
+		if _, err := f.s.RecordHandover(ctx, f.analyst, HandoverInput{FromSide: f.sideA, ToSide: f.sideB, Date: d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dated := func(filter HandoverFilter) []string {
+		t.Helper()
+		page, err := f.s.ListHandovers(ctx, f.observer, filter, store.PageRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range page.Items {
+			out = append(out, h.Date.Format(time.RFC3339))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := dated(HandoverFilter{FromDay: "2021-06-12", ToDay: "2021-06-12"}); !slices.Equal(got, []string{"2021-06-12T00:00:00Z", "2021-06-12T20:00:00Z"}) {
+		t.Errorf("handovers of 12 June: %v", got)
+	}
+	if got := dated(HandoverFilter{FromDay: "2021-06-12"}); len(got) != 3 {
+		t.Errorf("handovers from 12 June: %v", got)
+	}
+	if got := dated(HandoverFilter{ToDay: "2021-06-11"}); !slices.Equal(got, []string{"2021-06-11T00:00:00Z"}) {
+		t.Errorf("handovers to 11 June: %v", got)
+	}
+	for _, c := range []struct {
+		name   string
+		filter HandoverFilter
+		field  string
+	}{
+		{"from_day not a date", HandoverFilter{FromDay: "12 June"}, "from_day"},
+		{"to_day not a date", HandoverFilter{ToDay: "2021-06-31"}, "to_day"},
+		{"to_day before from_day", HandoverFilter{FromDay: "2021-06-12", ToDay: "2021-06-11"}, "to_day"},
+	} {
+		_, err := f.s.ListHandovers(ctx, f.observer, c.filter, store.PageRequest{})
+		if errs.CodeOf(err) != errs.CodeInvalid || errs.FieldOf(err) != c.field {
+			t.Errorf("%s: %v, want invalid %s", c.name, err, c.field)
+		}
+	}
+}
