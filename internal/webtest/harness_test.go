@@ -253,8 +253,28 @@ func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 func (tb *tab) open(path string) {
 	tb.t.Helper()
 	tb.do(chromedp.Navigate(tb.s.url+path), chromedp.WaitReady(chromedp.CSS("body")))
+	tb.widgetsReady(path)
 	tb.clean(path)
 	tb.accessible(path)
+}
+
+// widgetsReady waits until the page's map widgets have made their maps:
+// each adds a map above the form's buttons, and a click aimed at a button
+// before that would land on the map instead.
+func (tb *tab) widgetsReady(where string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	for {
+		ready, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelectorAll(".map-pick, .map-sector").length === ((window.truceWidgets || []).length)`))
+		if err == nil && ready {
+			return
+		}
+		if ctx.Err() != nil {
+			tb.t.Fatalf("%s: the map widgets did not start", where)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // accessible fails the test for a control without a label, a button or
@@ -317,6 +337,7 @@ func (tb *tab) submit(button string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	tb.widgetsReady("after " + button)
 	tb.clean("after " + button)
 }
 
