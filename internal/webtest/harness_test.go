@@ -112,7 +112,14 @@ func newSite(browser string) (*site, error) {
 	}
 	served := make(chan error, 1)
 	go func() { served <- a.Server.Run(ctx, ln) }()
-	shots, err := os.MkdirTemp("", "truce-screenshots-")
+	// TRUCE_SCREENSHOTS names a folder to keep the screenshots in (the
+	// README's pictures come from there; *.png is never committed).
+	shots := os.Getenv("TRUCE_SCREENSHOTS")
+	if shots != "" {
+		err = os.MkdirAll(shots, 0o755)
+	} else {
+		shots, err = os.MkdirTemp("", "truce-screenshots-")
+	}
 	if err != nil {
 		cancel()
 		return nil, err

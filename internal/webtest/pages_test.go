@@ -281,7 +281,15 @@ func TestPagesHaveNoConsoleErrors(t *testing.T) {
 	an.shot("observation-form")
 	inc := shellingIncident(t, s)
 	an.open("/incidents/" + inc.ID)
+	if waitFor(t, an, `(document.getElementById("incident-map") || {dataset: {}}).dataset.state === "loaded" ? "yes" : ""`) == "" {
+		t.Error("the incident's map did not load")
+	}
 	an.shot("incident")
+	an.open("/map")
+	if waitFor(t, an, `(document.getElementById("map") || {dataset: {}}).dataset.state === "loaded" ? "yes" : ""`) == "" {
+		t.Error("the map did not load")
+	}
+	an.shot("map")
 	an.open("/history/incident/" + inc.ID)
 	waitFor(t, an, `(document.querySelector("li.version") || {dataset: {}}).dataset.verified || ""`)
 	an.clean("history")
