@@ -2,8 +2,10 @@ package detainee
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -575,4 +577,38 @@ func TestCountsMatchPeriods(t *testing.T) {
 			t.Fatalf("counts at %s: %v (total %d), periods give %v (total %d)", at, got.ByStatus, got.Total, want, total)
 		}
 	}
+}
+
+// The per-day count deltas are derived from every person's periods, not
+// from one body: truce verify recomputes them and names an edited table.
+func TestVerifyChecksCountDeltas(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, at := range []string{"2020-12-20T10:00:00Z", "2021-01-05T10:00:00Z"} {
+		if _, err := f.s.RegisterPerson(ctx, f.liaisonAZ, f.input(at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustVerify(t, f.db)
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(f.db.Dir(), store.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if res, err := raw.Exec(`UPDATE detainee_count_deltas SET delta = delta + 5 WHERE day = (SELECT MIN(day) FROM detainee_count_deltas) AND status = (SELECT MIN(status) FROM detainee_count_deltas WHERE day = (SELECT MIN(day) FROM detainee_count_deltas))`); err != nil {
+		t.Fatal(err)
+	} else if n, _ := res.RowsAffected(); n == 0 {
+		t.Fatal("tampered with no row")
+	}
+	rep, err := f.db.Verify(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || rep.Problems[0].Entity != "detainee_count_deltas" {
+		t.Fatalf("an edited count table verified: %v", rep.Problems)
+	}
+	if _, err := raw.Exec(`UPDATE detainee_count_deltas SET delta = delta - 5 WHERE day = (SELECT MIN(day) FROM detainee_count_deltas) AND status = (SELECT MIN(status) FROM detainee_count_deltas WHERE day = (SELECT MIN(day) FROM detainee_count_deltas))`); err != nil {
+		t.Fatal(err)
+	}
+	mustVerify(t, f.db)
 }

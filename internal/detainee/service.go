@@ -70,6 +70,9 @@ func New(db *store.DB, opts ...Option) *Service {
 	for _, p := range projections() {
 		db.Register(p)
 	}
+	// The per-day count deltas sum over every person, so no one record's
+	// body rebuilds them: truce verify recomputes them from the periods.
+	db.RegisterCheck(store.DerivedCheck{Table: "detainee_count_deltas", Check: s.CheckCounts})
 	return s
 }
 

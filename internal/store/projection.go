@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -82,6 +83,18 @@ func (db *DB) Register(p Projection) {
 	db.projections[p.Entity] = &p
 	db.projOrder = append(db.projOrder, p.Entity)
 }
+
+// DerivedCheck checks a table derived from projections rather than from
+// one record's body (so that Verify cannot rebuild it row by row), such as
+// running totals; it returns a line per disagreement.
+type DerivedCheck struct {
+	Table string
+	Check func(ctx context.Context) ([]string, error)
+}
+
+// RegisterCheck adds a derived table's check to Verify, which runs it after
+// the projections it is derived from have been compared.
+func (db *DB) RegisterCheck(c DerivedCheck) { db.checks = append(db.checks, c) }
 
 // Projections returns the registered entities in registration order.
 func (db *DB) Projections() []string { return append([]string(nil), db.projOrder...) }

@@ -46,6 +46,7 @@ type DB struct {
 
 	projections map[string]*Projection
 	projOrder   []string
+	checks      []DerivedCheck
 
 	wmu    sync.Mutex           // held for the whole of a write transaction
 	wstmts map[string]*sql.Stmt // prepared on the writer; guarded by wmu

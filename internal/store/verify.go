@@ -91,6 +91,15 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 			return v.rep, err
 		}
 	}
+	for _, c := range db.checks {
+		bad, err := c.Check(ctx)
+		if err != nil {
+			return v.rep, fmt.Errorf("checking %s: %w", c.Table, err)
+		}
+		for _, b := range bad {
+			v.problem(c.Table, "", -1, "%s", b)
+		}
+	}
 	sort.SliceStable(v.rep.Problems, func(i, j int) bool { return v.rep.Problems[i].Seq < v.rep.Problems[j].Seq })
 	v.rep.Elapsed = time.Since(start)
 	return v.rep, nil
