@@ -40,6 +40,9 @@ type ExchangeInput struct {
 	AllForAll    bool        `json:"all_for_all,omitempty" doc:"true: every person either side holds at that time must be listed"`
 	Note         string      `json:"note,omitempty"`
 	Illustrative bool        `json:"illustrative,omitempty"`
+	// Classification is public for an exchange publicly reported (the
+	// public edition of a report shows it), mission by default.
+	Classification string `json:"classification,omitempty" doc:"public or mission (default mission)"`
 }
 
 // Move is one direction of an exchange as the record holds it.
@@ -64,6 +67,9 @@ type ExchangeBody struct {
 	Total        int        `json:"total"`
 	Note         string     `json:"note,omitempty"`
 	Illustrative bool       `json:"illustrative,omitempty"`
+	// Classification is public or mission; bodies written before it
+	// existed have none and are mission.
+	Classification access.Classification `json:"classification,omitempty"`
 }
 
 // Exchange is an exchange with its id and version.
@@ -73,9 +79,32 @@ type Exchange struct {
 	ExchangeBody
 }
 
-// Resource is the policy's view of an exchange: every account reads it.
+// Resource is the policy's view of an exchange: every account reads it,
+// and a reader without an account reads a public one.
 func (b ExchangeBody) Resource() access.Resource {
-	return access.Resource{Kind: EntityExchange, Classification: access.Mission}
+	return access.Resource{Kind: EntityExchange, Classification: b.classification()}
+}
+
+func (b ExchangeBody) classification() access.Classification {
+	if b.Classification == "" {
+		return access.Mission
+	}
+	return b.Classification
+}
+
+// forReader hides the persons' ids from a reader who may not read the
+// persons' records (a reader without an account of a public exchange):
+// the counts stay.
+func (x *Exchange) forReader(p access.Principal) {
+	if access.CanRead(p, PersonBody{}.Resource()) {
+		return
+	}
+	moves := make([]Move, len(x.Moves))
+	for i, m := range x.Moves {
+		m.Persons = []string{}
+		moves[i] = m
+	}
+	x.Moves = moves
 }
 
 var linkKindRE = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
@@ -84,6 +113,14 @@ func (in ExchangeInput) body(now time.Time) (ExchangeBody, error) {
 	b := ExchangeBody{Place: in.Place, PlaceID: in.PlaceID, PlaceName: in.PlaceName, AllForAll: in.AllForAll, Note: in.Note,
 		Illustrative: in.Illustrative, Mediators: []string{}, Links: []Link{}}
 	var err error
+	switch in.Classification {
+	case "", string(access.Mission):
+		b.Classification = access.Mission
+	case string(access.Public):
+		b.Classification = access.Public
+	default:
+		return b, errs.Invalid("classification", "an exchange is public or mission")
+	}
 	if b.At, err = parseTime("at", in.At, now); err != nil {
 		return b, err
 	}
@@ -345,6 +382,7 @@ func (s *Service) GetExchange(ctx context.Context, p access.Principal, id string
 		return Exchange{}, wrap("get exchange", err)
 	}
 	x.Version = v
+	x.forReader(p)
 	return x, nil
 }
 
@@ -357,14 +395,14 @@ type ExchangeFilter struct {
 
 // ListExchanges lists exchanges, oldest first.
 func (s *Service) ListExchanges(ctx context.Context, p access.Principal, f ExchangeFilter, page store.PageRequest) (store.Page[Exchange], error) {
-	if err := access.Decide(p, access.Read, ExchangeBody{}.Resource()); err != nil {
-		return store.Page[Exchange]{}, wrap("list exchanges", err)
-	}
 	keys, limit, err := page.Keys()
 	if err != nil {
 		return store.Page[Exchange]{}, err
 	}
-	conds := []string{"1 = 1"}
+	conds := []string{"r.classification IN ('public', 'mission')"}
+	if !p.Authenticated() {
+		conds = []string{"r.classification = 'public'"}
+	}
 	var args []any
 	if f.PersonID != "" {
 		if err := checkID("person_id", f.PersonID); err != nil {
@@ -412,6 +450,7 @@ func (s *Service) ListExchanges(ctx context.Context, p access.Principal, f Excha
 			return store.Page[Exchange]{}, err
 		}
 		ats[x.ID] = at
+		x.forReader(p)
 		items = append(items, x)
 	}
 	if err := rows.Err(); err != nil {
@@ -431,7 +470,7 @@ func exchangeRows(id string, b *ExchangeBody) (map[string][][]any, error) {
 		links = append(links, []any{id, l.Kind, l.ID})
 	}
 	return map[string][][]any{
-		"exchanges":        {{id, b.At.UTC().Format("2006-01-02"), fmtTime(b.At), boolInt(b.AllForAll), b.Total, boolInt(b.Illustrative)}},
+		"exchanges":        {{id, b.At.UTC().Format("2006-01-02"), fmtTime(b.At), boolInt(b.AllForAll), b.Total, boolInt(b.Illustrative), string(b.classification())}},
 		"exchange_persons": persons,
 		"exchange_links":   links,
 	}, nil

@@ -16,7 +16,7 @@ func projections() []store.Projection {
 			{Name: "detainee_periods", Columns: []string{"person_id", "status", "held_by", "nationality", "from_at", "to_at"}},
 		}, personRows),
 		store.Typed(EntityExchange, []store.Table{
-			{Name: "exchanges", Columns: []string{"id", "day", "at", "all_for_all", "persons", "illustrative"}},
+			{Name: "exchanges", Columns: []string{"id", "day", "at", "all_for_all", "persons", "illustrative", "classification"}},
 			{Name: "exchange_persons", Columns: []string{"exchange_id", "person_id", "from_side", "to_side"}},
 			{Name: "exchange_links", Columns: []string{"exchange_id", "kind", "item_id"}},
 		}, exchangeRows),

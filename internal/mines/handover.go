@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
@@ -247,7 +248,59 @@ func (s *Service) GetHandover(ctx context.Context, p access.Principal, id string
 		return Handover{}, wrap("get handover", err)
 	}
 	h.Version = v
-	return h, nil
+	hs := []Handover{h}
+	if err := s.hideUnreadableMinefields(ctx, p, hs); err != nil {
+		return Handover{}, wrap("get handover", err)
+	}
+	return hs[0], nil
+}
+
+// hideUnreadableMinefields drops from each handover the ids of the
+// minefield records p may not read: a public handover may list a record
+// restricted to the monitoring centre, whose id is not for every reader.
+func (s *Service) hideUnreadableMinefields(ctx context.Context, p access.Principal, hs []Handover) error {
+	var ids []any
+	for _, h := range hs {
+		for _, id := range h.MinefieldIDs {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	cond, args := access.Filter(p, "r", "minefield_readers")
+	readable := map[string]bool{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		q := `SELECT r.id FROM minefields r WHERE r.id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `) AND ` + cond
+		rows, err := s.db.Query(ctx, q, append(append([]any{}, ids[:n]...), args...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			readable[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	for i := range hs {
+		kept := make([]string, 0, len(hs[i].MinefieldIDs))
+		for _, id := range hs[i].MinefieldIDs {
+			if readable[id] {
+				kept = append(kept, id)
+			}
+		}
+		hs[i].MinefieldIDs = kept
+	}
+	return nil
 }
 
 // HandoverFilter narrows a list of handovers.
@@ -288,6 +341,9 @@ func (s *Service) ListHandovers(ctx context.Context, p access.Principal, f Hando
 		h := Handover{ID: id, Version: v}
 		return h, json.Unmarshal(body, &h.HandoverBody)
 	})
+	if err == nil {
+		err = s.hideUnreadableMinefields(ctx, p, out.Items)
+	}
 	return out, wrap("list handovers", err)
 }
 

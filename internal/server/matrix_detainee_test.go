@@ -91,8 +91,17 @@ func detaineeProbes(t *testing.T, s *testServer) []probe {
 		{"POST /api/v1/exchanges", "mission", staffNew, fresh(consent, func(id string) (string, string, []string) {
 			return "/api/v1/exchanges", fmt.Sprintf(`{"at":"2021-06-20T12:00:00Z","moves":[{"from_side":%q,"to_side":%q,"persons":[%q]}]}`, az, am, id), nil
 		})},
-		{"GET /api/v1/exchanges", "mission", readAll, static("/api/v1/exchanges", "")},
-		{"GET /api/v1/exchanges/{id}", "mission", readAll, static("/api/v1/exchanges/"+exchange, "")},
+		{"POST /api/v1/exchanges", "public", staffNew, fresh(consent, func(id string) (string, string, []string) {
+			return "/api/v1/exchanges", fmt.Sprintf(`{"at":"2021-06-20T12:00:00Z","classification":"public","moves":[{"from_side":%q,"to_side":%q,"persons":[%q]}]}`, az, am, id), nil
+		})},
+		// The demo's exchanges are public facts; the API still asks for an
+		// account (a reader without one sees them in the public reports).
+		{"GET /api/v1/exchanges", "public and mission", readAll, static("/api/v1/exchanges", "")},
+		{"GET /api/v1/exchanges/{id}", "public", readAll, static("/api/v1/exchanges/"+exchange, "")},
+		{"GET /api/v1/exchanges/{id}", "mission", readAll, fresh(consent, func(id string) (string, string, []string) {
+			x := create("analyst", "/api/v1/exchanges", fmt.Sprintf(`{"at":"2021-06-20T12:00:00Z","moves":[{"from_side":%q,"to_side":%q,"persons":[%q]}]}`, az, am, id))
+			return "/api/v1/exchanges/" + x, "", nil
+		})},
 
 		{"POST /api/v1/remains", "mission", staffNew, static("/api/v1/remains", `{"count":2,"recovered_at":"2020-12-01T00:00:00Z"}`)},
 		{"GET /api/v1/remains", "mission", readAll, static("/api/v1/remains", "")},

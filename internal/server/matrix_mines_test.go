@@ -88,6 +88,9 @@ func minesProbes(t *testing.T, s *testServer) []probe {
 		{"POST /api/v1/handovers", "from AZ to AM", staffOrAZ, static("/api/v1/handovers", handover(az, am))},
 		{"GET /api/v1/handovers", "mission", readAll, static("/api/v1/handovers?from_side="+am, "")},
 		{"GET /api/v1/handovers/{id}", "mission", readAll, static("/api/v1/handovers/"+hnd, "")},
+		// The demo's handover of 12 June 2021 is public and lists a record
+		// restricted to the centre, whose id its other readers do not see.
+		{"GET /api/v1/handovers/{id}", "public, listing a restricted record", readAll, static("/api/v1/handovers/"+s.loaded.Records["handover/2021-06-12"], "")},
 
 		// Hazard areas: the mission's staff keep them.
 		{"POST /api/v1/hazard-areas", "mission", staff, static("/api/v1/hazard-areas", hazard(""))},

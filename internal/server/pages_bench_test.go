@@ -59,6 +59,7 @@ func BenchmarkPages(b *testing.B) {
 		{"observation_new", "/observations/new"},
 		{"agreement", "/agreements/" + loaded.Agreement},
 		{"history", "/history/incident/" + inc},
+		{"reports", "/reports"},
 		{"settings", "/settings"},
 		{"tokens", "/admin/tokens"},
 		{"login", "/login"},
