@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -60,6 +61,10 @@ func findRegistryRecords(t *testing.T, s *testServer) registryRecords {
 	return rec
 }
 
+// untranslated finds a registry message key left in a page's text (the
+// catalog answers an unknown key with the key itself).
+var untranslated = regexp.MustCompile(`>[^<]*\b(reg|detstatus|detcat|detevent|hazstatus|movekind|topic|rating|stance|corridor|restriction|direction|crossflag|emplacement|minecat|dashboard|detainees?|exchanges?|remains|minefields?|hazard_areas|handovers|returns|return_visits|crossings|statements?|sources)\.[a-z_.]+\b`)
+
 // TestRegistryPagesRender opens every registry page as four kinds of
 // reader: each renders, in the navigation too, and the dashboard shows the
 // latest exchanges, returns and crossings.
@@ -99,6 +104,9 @@ func TestRegistryPagesRender(t *testing.T) {
 			// A reader who may see no record of a registry gets its empty list.
 			if !strings.Contains(res.body, pg.marker) && !strings.Contains(res.body, "No records match.") {
 				t.Errorf("%s %s: no %s", user, pg.path, pg.marker)
+			}
+			if k := untranslated.FindString(res.body); k != "" {
+				t.Errorf("%s %s: a message key shown untranslated: %s", user, pg.path, k)
 			}
 			if !strings.Contains(res.body, `href="/hazard-areas"`) || !strings.Contains(res.body, `href="/corridor"`) {
 				t.Errorf("%s %s: the navigation lacks the registries", user, pg.path)
