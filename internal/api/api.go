@@ -83,6 +83,7 @@ func New(d Deps) *Server {
 	s.transitRoutes()
 	s.reportRoutes()
 	s.mapRoutes()
+	s.registryMapSources()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

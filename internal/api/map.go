@@ -344,9 +344,16 @@ func (s *Server) mapGeography(ctx context.Context, p access.Principal, at time.T
 				out[MapCorridors].add(l.Geometry, centre)
 			case geo.KindSite:
 				if q.Wants(MapSites) {
-					// status: open or closed for checkpoints, once the
-					// transit registry says; '' until then.
+					// status: open, partial or closed for checkpoints, as
+					// the transit registry's restrictions p may read say.
 					props["status"] = ""
+					if l.Subkind == "checkpoint" {
+						st, err := s.checkpointStatus(ctx, p, at, l.ID)
+						if err != nil {
+							return err
+						}
+						props["status"] = st
+					}
 					out[MapSites].add(l.Geometry, props)
 				}
 			}

@@ -393,6 +393,7 @@ func (s *Service) GetHazardArea(ctx context.Context, p access.Principal, id stri
 type HazardAreaFilter struct {
 	District string
 	Status   string
+	Within   *geo.BBox // areas whose extent meets this box (the map's view)
 }
 
 // ListHazardAreas lists the hazard areas p may read, latest recorded first.
@@ -408,6 +409,7 @@ func (s *Service) ListHazardAreas(ctx context.Context, p access.Principal, f Haz
 	if f.District != "" {
 		conds, args = append(conds, "r.district = ?"), append(args, f.District)
 	}
+	conds, args = extentMeets(conds, args, f.Within)
 	out, err := listPage(ctx, s.db, "hazard_areas", EntityHazardArea, "recorded_day", conds, args, page, func(id string, v int64, body []byte) (HazardArea, error) {
 		h := HazardArea{ID: id, Version: v}
 		return h, json.Unmarshal(body, &h.HazardAreaBody)

@@ -387,6 +387,7 @@ func (s *Service) GetMinefield(ctx context.Context, p access.Principal, id strin
 type MinefieldFilter struct {
 	LaidBy   string
 	District string
+	Within   *geo.BBox // fields whose extent meets this box (the map's view)
 }
 
 // ListMinefields lists the minefield records p may read, latest laid first.
@@ -399,6 +400,7 @@ func (s *Service) ListMinefields(ctx context.Context, p access.Principal, f Mine
 	if f.District != "" {
 		conds, args = append(conds, "r.district = ?"), append(args, f.District)
 	}
+	conds, args = extentMeets(conds, args, f.Within)
 	out, err := listPage(ctx, s.db, "minefields", EntityMinefield, "laid_at", conds, args, page, func(id string, v int64, body []byte) (Minefield, error) {
 		m := Minefield{ID: id, Version: v}
 		return m, json.Unmarshal(body, &m.MinefieldBody)

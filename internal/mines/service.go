@@ -36,6 +36,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -316,4 +317,18 @@ func listPage[T any](ctx context.Context, db *store.DB, table, entity, sortCol s
 		out.Items[i] = k.item
 	}
 	return out, nil
+}
+
+// extentMeets adds the condition that a record's extent (the projection's
+// min_lat … max_lon) meets box; a box across the antimeridian (west east
+// of east) is compared by latitude only.
+func extentMeets(conds []string, args []any, box *geo.BBox) ([]string, []any) {
+	if box == nil {
+		return conds, args
+	}
+	conds, args = append(conds, "r.max_lat >= ? AND r.min_lat <= ?"), append(args, box.MinLat, box.MaxLat)
+	if box.MinLon <= box.MaxLon {
+		conds, args = append(conds, "r.max_lon >= ? AND r.min_lon <= ?"), append(args, box.MinLon, box.MaxLon)
+	}
+	return conds, args
 }

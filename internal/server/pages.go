@@ -26,12 +26,6 @@ import (
 // langCookie keeps an anonymous reader's (or a switched) language.
 const langCookie = "truce_lang"
 
-// registryNav lists the registries' pages (issue 5) for the navigation.
-// Each registry adds its entry here when its pages exist, e.g.
-// {Key: "detainees", Path: "/detainees", Label: "nav.detainees"}; the
-// message keys nav.detainees … nav.statements are already translated.
-var registryNav []web.NavItem
-
 // pageRoutes registers the HTML pages.
 func (s *Server) pageRoutes(page func(method, path string, h http.HandlerFunc)) {
 	page("GET", "/{$}", s.dashboard)
@@ -120,7 +114,7 @@ func (s *Server) newPage(r *http.Request, p access.Principal, sess *account.Sess
 		}
 	}
 	pg := &web.Page{Title: title, Nav: nav, Lang: lang, Dir: web.DirOf(lang), Demo: s.Config.Demo, Location: loc,
-		URI: r.URL.RequestURI(), Names: s.names.get(r.Context(), s), Languages: web.Languages, RegistryNav: registryNav}
+		URI: r.URL.RequestURI(), Names: s.names.get(r.Context(), s), Languages: web.Languages, RegistryNav: registryNav()}
 	s.render.Attach(pg)
 	if p.Authenticated() {
 		pg.User = &p

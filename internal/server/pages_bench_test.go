@@ -9,7 +9,10 @@ import (
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/demo"
+	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -24,7 +27,9 @@ func BenchmarkPages(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { a.Close() })
-	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents})
+	// The whole demo, registries included, so that their pages and the
+	// dashboard's latest records read real rows.
+	loaded, err := demo.Load(ctx, a.Services.Demo())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,6 +52,22 @@ func BenchmarkPages(b *testing.B) {
 	if err != nil || len(allegations.Items) == 0 {
 		b.Fatal("no allegation", err)
 	}
+	ex, err := a.Detainees.ListExchanges(ctx, p, detainee.ExchangeFilter{}, store.PageRequest{Limit: 1})
+	if err != nil || len(ex.Items) == 0 {
+		b.Fatal("no exchange", err)
+	}
+	persons, err := a.Detainees.ListPersons(ctx, p, detainee.PersonFilter{}, store.PageRequest{Limit: 1})
+	if err != nil || len(persons.Items) == 0 {
+		b.Fatal("no detainee", err)
+	}
+	fields, err := a.Mines.ListMinefields(ctx, p, mines.MinefieldFilter{}, store.PageRequest{Limit: 1})
+	if err != nil || len(fields.Items) == 0 {
+		b.Fatal("no minefield", err)
+	}
+	statements, err := a.Statements.ListStatements(ctx, p, statement.StatementFilter{}, store.PageRequest{Limit: 1})
+	if err != nil || len(statements.Items) == 0 {
+		b.Fatal("no statement", err)
+	}
 	h := a.Server.Handler()
 	a.Incidents.WaitIdle()
 	for _, pg := range []struct{ name, path string }{
@@ -63,6 +84,22 @@ func BenchmarkPages(b *testing.B) {
 		{"settings", "/settings"},
 		{"tokens", "/admin/tokens"},
 		{"login", "/login"},
+		{"detainees", "/detainees"},
+		{"detainee", "/detainees/" + persons.Items[0].ID},
+		{"exchanges", "/exchanges"},
+		{"exchange", "/exchanges/" + ex.Items[0].ID},
+		{"remains", "/remains"},
+		{"minefields", "/minefields"},
+		{"minefield", "/minefields/" + fields.Items[0].ID},
+		{"hazard_areas", "/hazard-areas"},
+		{"handovers", "/handovers"},
+		{"returns", "/returns"},
+		{"return_visits", "/return-visits"},
+		{"crossings", "/crossings"},
+		{"corridor", "/corridor?at=2021-03-01T10:00:00Z"},
+		{"statements", "/statements"},
+		{"statement", "/statements/" + statements.Items[0].ID},
+		{"sources", "/sources"},
 	} {
 		b.Run(pg.name, func(b *testing.B) {
 			for b.Loop() {

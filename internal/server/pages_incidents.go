@@ -42,11 +42,12 @@ func sumTallies(rows []incident.TallyRow) tallySum {
 	return t
 }
 
-// RegistrySection is a block of the dashboard that a registry (issue 5)
-// fills: recent exchanges, returns, crossings. None exist yet.
+// RegistrySection is a block of the dashboard that a registry fills: the
+// latest exchanges, returns, crossings (see latestRegistries).
 type RegistrySection struct {
 	Title string // message key
 	Rows  []RegistryRow
+	More  string // the registry's page
 }
 
 // RegistryRow is one recent event of a registry.
@@ -55,10 +56,6 @@ type RegistryRow struct {
 	Text string
 	URL  string
 }
-
-// dashboardRegistries is the hook where the registries add their recent
-// events to the dashboard; it returns nothing until they exist.
-var dashboardRegistries []func(r *http.Request, p access.Principal) (RegistrySection, error)
 
 type dashboardData struct {
 	Sides       []agreement.Organisation
@@ -108,13 +105,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Overdue = prov.Items
-	for _, f := range dashboardRegistries {
-		sec, err := f(r, p)
-		if err != nil {
-			s.pageFail(w, r, pg, err)
-			return
-		}
-		d.Registries = append(d.Registries, sec)
+	if d.Registries, err = s.latestRegistries(r, p, pg); err != nil {
+		s.pageFail(w, r, pg, err)
+		return
 	}
 	pg.Data = d
 	s.render.Render(w, http.StatusOK, "dashboard", pg)

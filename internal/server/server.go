@@ -52,6 +52,7 @@ func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log
 	s.pageRoutes(page)
 	mux.Handle("GET /static/", render.Assets)
 	s.mapPages(page)
+	s.registryPages(page)
 	a.Register(mux, func(rt api.Route, h http.Handler) http.Handler {
 		return s.observe(rt.Method, rt.Path, s.authenticate(rt, h))
 	})

@@ -149,6 +149,11 @@ func (p *Page) Num(n any) string {
 			return ""
 		}
 		return p.Num(*v)
+	case *int64:
+		if v == nil {
+			return ""
+		}
+		return FormatInt(p.Lang, *v)
 	}
 	return ""
 }

@@ -93,7 +93,7 @@ func newSite(browser string) (*site, error) {
 		cancel()
 		return nil, err
 	}
-	loaded, err := demo.Load(ctx, demo.Services{Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents})
+	loaded, err := demo.Load(ctx, a.Services.Demo()) // the whole demo: the registry pages read it too
 	if err != nil {
 		cancel()
 		a.Close()

@@ -112,7 +112,7 @@ function overlayLayers() {
 		{ id: 'corridor-outline', type: 'line', source: 'corridors', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'line-color': '#e6550d', 'line-width': 1 } },
 		{ id: 'corridor-centre', type: 'line', source: 'corridors', filter: ['==', ['get', 'kind'], 'corridor_centre'], paint: { 'line-color': '#e6550d', 'line-width': 1, 'line-dasharray': [4, 3] } },
 		{ id: 'line-of-contact', type: 'line', source: 'line_of_contact', layout: { 'line-join': 'round', 'line-cap': 'round' }, paint: { 'line-color': '#b2182b', 'line-width': 3 } },
-		{ id: 'sites', type: 'circle', source: 'sites', paint: { 'circle-color': ['match', ['get', 'status'], 'closed', '#b2182b', 'open', '#1a9850', '#ffffff'], 'circle-radius': 5, 'circle-stroke-color': '#333', 'circle-stroke-width': 1.5 } },
+		{ id: 'sites', type: 'circle', source: 'sites', paint: { 'circle-color': ['match', ['get', 'status'], 'closed', '#b2182b', 'partial', '#fdae61', 'open', '#1a9850', '#ffffff'], 'circle-radius': 5, 'circle-stroke-color': '#333', 'circle-stroke-width': 1.5 } },
 		{ id: 'observations-sectors', type: 'fill', source: 'observations', filter: ['==', ['get', 'kind'], 'sector'], paint: { 'fill-color': '#41ab5d', 'fill-opacity': 0.2, 'fill-outline-color': '#238b45' } },
 		cells('observations', '#238b45'),
 		{ id: 'observations-points', type: 'circle', source: 'observations', filter: ['==', ['get', 'kind'], 'observation'], paint: { 'circle-color': '#238b45', 'circle-radius': 4, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
