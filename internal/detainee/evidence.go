@@ -14,7 +14,7 @@ import (
 // EvidenceOfExchange describes an exchange: its day and how many moved.
 func (s *Service) EvidenceOfExchange(ctx context.Context, id string) (access.Resource, string, error) {
 	var b ExchangeBody
-	if _, err := s.current(ctx, EntityExchange, id, &b); err != nil {
+	if _, err := s.db.Current(ctx, EntityExchange, id, &b); err != nil {
 		return access.Resource{}, "", err
 	}
 	kind := "exchange"
@@ -27,7 +27,7 @@ func (s *Service) EvidenceOfExchange(ctx context.Context, id string) (access.Res
 // EvidenceOfRemains describes a remains record: how many, recovered when.
 func (s *Service) EvidenceOfRemains(ctx context.Context, id string) (access.Resource, string, error) {
 	var b RemainsBody
-	if _, err := s.current(ctx, EntityRemains, id, &b); err != nil {
+	if _, err := s.db.Current(ctx, EntityRemains, id, &b); err != nil {
 		return access.Resource{}, "", err
 	}
 	return b.Resource(), fmt.Sprintf("remains of %d recovered on %s", b.Count, b.RecoveredAt.UTC().Format("2006-01-02")), nil
@@ -37,6 +37,6 @@ func (s *Service) EvidenceOfRemains(ctx context.Context, id string) (access.Reso
 // link to one (minefield-record handovers).
 func (s *Service) ExchangeExists(ctx context.Context, id string) error {
 	var b ExchangeBody
-	_, err := s.current(ctx, EntityExchange, id, &b)
+	_, err := s.db.Current(ctx, EntityExchange, id, &b)
 	return err
 }

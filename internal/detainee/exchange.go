@@ -374,7 +374,7 @@ func allListed(tx *store.Tx, b ExchangeBody, sides map[string]bool) error {
 // GetExchange returns an exchange.
 func (s *Service) GetExchange(ctx context.Context, p access.Principal, id string) (Exchange, error) {
 	x := Exchange{ID: id}
-	v, err := s.current(ctx, EntityExchange, id, &x.ExchangeBody)
+	v, err := s.db.Current(ctx, EntityExchange, id, &x.ExchangeBody)
 	if err == nil {
 		err = access.Decide(p, access.Read, x.Resource())
 	}
@@ -431,7 +431,7 @@ func (s *Service) ListExchanges(ctx context.Context, p access.Principal, f Excha
 	}
 	args = append(args, limit+1)
 	q := `SELECT r.id, c.version, c.body, r.at FROM (SELECT r.id, r.at FROM exchanges r WHERE ` + strings.Join(conds, " AND ") +
-		` ORDER BY r.at, r.id LIMIT ?) r ` + latestJoin(EntityExchange) + ` ORDER BY r.at, r.id`
+		` ORDER BY r.at, r.id LIMIT ?) r ` + store.LatestJoin(EntityExchange) + ` ORDER BY r.at, r.id`
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return store.Page[Exchange]{}, wrap("list exchanges", err)

@@ -203,7 +203,7 @@ func view(p access.Principal, pr Person) Person {
 // GetPerson returns a person, masked unless p may read identity.
 func (s *Service) GetPerson(ctx context.Context, p access.Principal, id string) (Person, error) {
 	pr := Person{ID: id}
-	v, err := s.current(ctx, EntityPerson, id, &pr.PersonBody)
+	v, err := s.db.Current(ctx, EntityPerson, id, &pr.PersonBody)
 	if err == nil {
 		err = access.Decide(p, access.Read, pr.Resource())
 	}
@@ -272,7 +272,7 @@ func (s *Service) ListPersons(ctx context.Context, p access.Principal, f PersonF
 	}
 	args = append(args, limit+1)
 	q := `SELECT r.id, c.version, c.body FROM (SELECT r.id FROM detainees r WHERE ` + strings.Join(conds, " AND ") +
-		` ORDER BY r.id LIMIT ?) r ` + latestJoin(EntityPerson) + ` ORDER BY r.id`
+		` ORDER BY r.id LIMIT ?) r ` + store.LatestJoin(EntityPerson) + ` ORDER BY r.id`
 	items, err := scanPersons(ctx, s.db, q, args...)
 	if err != nil {
 		return store.Page[Person]{}, wrap("list persons", err)
@@ -317,14 +317,14 @@ func (s *Service) AddEvent(ctx context.Context, p access.Principal, id string, v
 	var out Person
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		var b PersonBody
-		have, err := currentTx(tx, EntityPerson, id, &b)
+		have, err := tx.Current(EntityPerson, id, &b)
 		if err != nil {
 			return err
 		}
 		if err := access.Decide(p, access.Update, b.Resource()); err != nil {
 			return err
 		}
-		if err := checkVersion(EntityPerson, id, version, have); err != nil {
+		if err := store.CheckVersion(EntityPerson, id, version, have); err != nil {
 			return err
 		}
 		if err := newChecker(tx).event(e, ""); err != nil {
@@ -368,14 +368,14 @@ func (s *Service) ErasePerson(ctx context.Context, p access.Principal, id string
 	var out Person
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
 		var b PersonBody
-		have, err := currentTx(tx, EntityPerson, id, &b)
+		have, err := tx.Current(EntityPerson, id, &b)
 		if err != nil {
 			return err
 		}
 		if err := access.Decide(p, access.Erase, b.Resource()); err != nil {
 			return err
 		}
-		if err := checkVersion(EntityPerson, id, version, have); err != nil {
+		if err := store.CheckVersion(EntityPerson, id, version, have); err != nil {
 			return err
 		}
 		if b.Erased != nil {

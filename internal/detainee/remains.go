@@ -181,7 +181,7 @@ func (s *Service) checkRemains(tx *store.Tx, b RemainsBody) error {
 		}
 		if h.ExchangeID != "" {
 			var x ExchangeBody
-			if _, err := currentTx(tx, EntityExchange, h.ExchangeID, &x); err != nil {
+			if _, err := tx.Current(EntityExchange, h.ExchangeID, &x); err != nil {
 				if errs.CodeOf(err) == errs.CodeNotFound {
 					return errs.Invalid("handover.exchange_id", "no exchange %s", h.ExchangeID)
 				}
@@ -220,14 +220,14 @@ func (s *Service) putRemains(ctx context.Context, p access.Principal, id string,
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if update {
 			var old RemainsBody
-			have, err := currentTx(tx, EntityRemains, id, &old)
+			have, err := tx.Current(EntityRemains, id, &old)
 			if err != nil {
 				return err
 			}
 			if err := access.Decide(p, access.Update, old.Resource()); err != nil {
 				return err
 			}
-			if err := checkVersion(EntityRemains, id, version, have); err != nil {
+			if err := store.CheckVersion(EntityRemains, id, version, have); err != nil {
 				return err
 			}
 		}
@@ -247,7 +247,7 @@ func (s *Service) putRemains(ctx context.Context, p access.Principal, id string,
 // GetRemains returns a remains record.
 func (s *Service) GetRemains(ctx context.Context, p access.Principal, id string) (Remains, error) {
 	r := Remains{ID: id}
-	v, err := s.current(ctx, EntityRemains, id, &r.RemainsBody)
+	v, err := s.db.Current(ctx, EntityRemains, id, &r.RemainsBody)
 	if err == nil {
 		err = access.Decide(p, access.Read, r.Resource())
 	}
@@ -272,7 +272,7 @@ func (s *Service) ListRemains(ctx context.Context, p access.Principal, _ struct{
 		after = keys[0]
 	}
 	rows, err := s.db.Query(ctx, `SELECT r.id, c.version, c.body FROM (SELECT id FROM remains WHERE id > ? ORDER BY id LIMIT ?) r `+
-		latestJoin(EntityRemains)+` ORDER BY r.id`, after, limit+1)
+		store.LatestJoin(EntityRemains)+` ORDER BY r.id`, after, limit+1)
 	if err != nil {
 		return store.Page[Remains]{}, wrap("list remains", err)
 	}

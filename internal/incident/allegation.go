@@ -320,11 +320,11 @@ func (s *Service) UpdateAllegation(ctx context.Context, p access.Principal, id s
 	var rec store.Recorded
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		var old AllegationBody
-		have, err := currentTx(tx, EntityAllegation, id, &old)
+		have, err := tx.Current(EntityAllegation, id, &old)
 		if err != nil {
 			return err
 		}
-		if err := checkVersion(EntityAllegation, id, version, have); err != nil {
+		if err := store.CheckVersion(EntityAllegation, id, version, have); err != nil {
 			return err
 		}
 		if old.Status != StatusLodged {
@@ -372,11 +372,11 @@ func (s *Service) WithdrawAllegation(ctx context.Context, p access.Principal, id
 	var b AllegationBody
 	var rec store.Recorded
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
-		have, err := currentTx(tx, EntityAllegation, id, &b)
+		have, err := tx.Current(EntityAllegation, id, &b)
 		if err != nil {
 			return err
 		}
-		if err := checkVersion(EntityAllegation, id, version, have); err != nil {
+		if err := store.CheckVersion(EntityAllegation, id, version, have); err != nil {
 			return err
 		}
 		if b.Status != StatusLodged {
@@ -397,7 +397,7 @@ func (s *Service) WithdrawAllegation(ctx context.Context, p access.Principal, id
 // not found.
 func (s *Service) GetAllegation(ctx context.Context, p access.Principal, id string) (Allegation, error) {
 	a := Allegation{ID: id}
-	v, err := s.current(ctx, EntityAllegation, id, &a.AllegationBody)
+	v, err := s.db.Current(ctx, EntityAllegation, id, &a.AllegationBody)
 	if err != nil {
 		return Allegation{}, err
 	}

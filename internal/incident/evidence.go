@@ -12,7 +12,7 @@ import (
 // title, status and day in one line. A missing incident is not found.
 func (s *Service) EvidenceOf(ctx context.Context, id string) (access.Resource, string, error) {
 	var b IncidentBody
-	if _, err := s.current(ctx, EntityIncident, id, &b); err != nil {
+	if _, err := s.db.Current(ctx, EntityIncident, id, &b); err != nil {
 		return access.Resource{}, "", err
 	}
 	return b.Resource(), fmt.Sprintf("%s (%s, %s)", b.Title, b.Status, dayOf(b.Time.Start)), nil

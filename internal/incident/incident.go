@@ -208,7 +208,7 @@ func (s *Service) checkMembers(tx *store.Tx, p access.Principal, id string, b *I
 		for i, m := range list.ids {
 			f := fmt.Sprintf("%s[%d]", list.f, i)
 			var lb struct{ access.Label }
-			if _, err := currentTx(tx, list.entity, m, &lb); err != nil {
+			if _, err := tx.Current(list.entity, m, &lb); err != nil {
 				if errs.CodeOf(err) == errs.CodeNotFound {
 					return errs.Invalid(f, "no %s %s", list.entity, m)
 				}
@@ -275,7 +275,7 @@ func (s *Service) change(ctx context.Context, p access.Principal, op string, id 
 	var b IncidentBody
 	var rec store.Recorded
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
-		have, err := currentTx(tx, EntityIncident, id, &b)
+		have, err := tx.Current(EntityIncident, id, &b)
 		if err != nil {
 			return err
 		}
@@ -285,7 +285,7 @@ func (s *Service) change(ctx context.Context, p access.Principal, op string, id 
 		if err := access.Decide(p, action, b.Resource()); err != nil {
 			return err
 		}
-		if err := checkVersion(EntityIncident, id, version, have); err != nil {
+		if err := store.CheckVersion(EntityIncident, id, version, have); err != nil {
 			return err
 		}
 		if b.Sealed() && action != access.Reopen {
@@ -398,7 +398,7 @@ func (s *Service) Transition(ctx context.Context, p access.Principal, id string,
 	// The action depends on the current status; read it first to ask the
 	// policy the right question, and check again in the transaction.
 	var cur IncidentBody
-	if _, err := s.current(ctx, EntityIncident, id, &cur); err != nil {
+	if _, err := s.db.Current(ctx, EntityIncident, id, &cur); err != nil {
 		return Incident{}, wrap("transition incident", err)
 	}
 	if err := access.Decide(p, access.Read, cur.Resource()); err != nil {
@@ -495,7 +495,7 @@ func (s *Service) AddNote(ctx context.Context, p access.Principal, id string, ve
 // GetIncident returns an incident p may read.
 func (s *Service) GetIncident(ctx context.Context, p access.Principal, id string) (Incident, error) {
 	inc := Incident{ID: id}
-	v, err := s.current(ctx, EntityIncident, id, &inc.IncidentBody)
+	v, err := s.db.Current(ctx, EntityIncident, id, &inc.IncidentBody)
 	if err != nil {
 		return Incident{}, wrap("get incident", err)
 	}

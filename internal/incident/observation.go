@@ -248,7 +248,7 @@ func (s *Service) RecordObservation(ctx context.Context, p access.Principal, in 
 // GetObservation returns an observation p may read.
 func (s *Service) GetObservation(ctx context.Context, p access.Principal, id string) (Observation, error) {
 	o := Observation{ID: id}
-	v, err := s.current(ctx, EntityObservation, id, &o.ObservationBody)
+	v, err := s.db.Current(ctx, EntityObservation, id, &o.ObservationBody)
 	if err != nil {
 		return Observation{}, wrap("get observation", err)
 	}

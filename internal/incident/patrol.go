@@ -122,14 +122,14 @@ func (s *Service) putPatrol(ctx context.Context, p access.Principal, id string, 
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if action == access.Update {
 			var old PatrolBody
-			have, err := currentTx(tx, EntityPatrol, id, &old)
+			have, err := tx.Current(EntityPatrol, id, &old)
 			if err != nil {
 				return err
 			}
 			if err := access.Decide(p, access.Update, old.Resource()); err != nil {
 				return err
 			}
-			if err := checkVersion(EntityPatrol, id, version, have); err != nil {
+			if err := store.CheckVersion(EntityPatrol, id, version, have); err != nil {
 				return err
 			}
 			b.OwnerOrg = old.OwnerOrg
@@ -150,7 +150,7 @@ func (s *Service) putPatrol(ctx context.Context, p access.Principal, id string, 
 // GetPatrol returns a patrol p may read.
 func (s *Service) GetPatrol(ctx context.Context, p access.Principal, id string) (Patrol, error) {
 	pt := Patrol{ID: id}
-	v, err := s.current(ctx, EntityPatrol, id, &pt.PatrolBody)
+	v, err := s.db.Current(ctx, EntityPatrol, id, &pt.PatrolBody)
 	if err != nil {
 		return Patrol{}, wrap("get patrol", err)
 	}
@@ -273,7 +273,7 @@ func (s *Service) RecordRestriction(ctx context.Context, p access.Principal, in 
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if b.PatrolID != "" {
 			var pb PatrolBody
-			if _, err := currentTx(tx, EntityPatrol, b.PatrolID, &pb); err != nil {
+			if _, err := tx.Current(EntityPatrol, b.PatrolID, &pb); err != nil {
 				if errs.CodeOf(err) == errs.CodeNotFound {
 					return errs.Invalid("patrol_id", "no patrol %s", b.PatrolID)
 				}
@@ -301,7 +301,7 @@ func (s *Service) RecordRestriction(ctx context.Context, p access.Principal, in 
 // GetRestriction returns a restriction p may read.
 func (s *Service) GetRestriction(ctx context.Context, p access.Principal, id string) (Restriction, error) {
 	r := Restriction{ID: id}
-	v, err := s.current(ctx, EntityRestriction, id, &r.RestrictionBody)
+	v, err := s.db.Current(ctx, EntityRestriction, id, &r.RestrictionBody)
 	if err != nil {
 		return Restriction{}, wrap("get restriction", err)
 	}

@@ -11,7 +11,7 @@ import (
 // agreement's evidence links: its day and the mines the records claim.
 func (s *Service) EvidenceOfHandover(ctx context.Context, id string) (access.Resource, string, error) {
 	var b HandoverBody
-	if _, err := s.current(ctx, EntityHandover, id, &b); err != nil {
+	if _, err := s.db.Current(ctx, EntityHandover, id, &b); err != nil {
 		return access.Resource{}, "", err
 	}
 	claimed := "mines not stated"

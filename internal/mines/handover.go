@@ -203,7 +203,7 @@ func (s *Service) RecordHandover(ctx context.Context, p access.Principal, in Han
 		for i, mid := range b.MinefieldIDs {
 			field := fmt.Sprintf("minefield_ids[%d]", i)
 			var m MinefieldBody
-			v, err := currentTx(tx, EntityMinefield, mid, &m)
+			v, err := tx.Current(EntityMinefield, mid, &m)
 			if errs.CodeOf(err) == errs.CodeNotFound || (err == nil && !access.CanRead(p, m.Resource())) {
 				return errs.Invalid(field, "no minefield record %s", mid)
 			}
@@ -240,7 +240,7 @@ func (s *Service) RecordHandover(ctx context.Context, p access.Principal, in Han
 // GetHandover returns a handover p may read.
 func (s *Service) GetHandover(ctx context.Context, p access.Principal, id string) (Handover, error) {
 	h := Handover{ID: id}
-	v, err := s.current(ctx, EntityHandover, id, &h.HandoverBody)
+	v, err := s.db.Current(ctx, EntityHandover, id, &h.HandoverBody)
 	if err != nil {
 		return Handover{}, wrap("get handover", err)
 	}

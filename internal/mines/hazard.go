@@ -324,7 +324,7 @@ func (s *Service) RecordHazardArea(ctx context.Context, p access.Principal, in H
 		}
 		if b.MinefieldID != "" {
 			var m MinefieldBody
-			_, err := currentTx(tx, EntityMinefield, b.MinefieldID, &m)
+			_, err := tx.Current(EntityMinefield, b.MinefieldID, &m)
 			if errs.CodeOf(err) == errs.CodeNotFound || (err == nil && !access.CanRead(p, m.Resource())) {
 				return errs.Invalid("minefield_id", "no minefield record %s", b.MinefieldID)
 			}
@@ -353,14 +353,14 @@ func (s *Service) AddEvent(ctx context.Context, p access.Principal, id string, v
 	var rec store.Recorded
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
 		var b HazardAreaBody
-		have, err := currentTx(tx, EntityHazardArea, id, &b)
+		have, err := tx.Current(EntityHazardArea, id, &b)
 		if err != nil {
 			return err
 		}
 		if err := access.Decide(p, access.Transition, b.Resource()); err != nil {
 			return err
 		}
-		if err := checkVersion(EntityHazardArea, id, version, have); err != nil {
+		if err := store.CheckVersion(EntityHazardArea, id, version, have); err != nil {
 			return err
 		}
 		if out, err = b.apply(s.now(), in); err != nil {
@@ -378,7 +378,7 @@ func (s *Service) AddEvent(ctx context.Context, p access.Principal, id string, v
 // GetHazardArea returns a hazard area p may read.
 func (s *Service) GetHazardArea(ctx context.Context, p access.Principal, id string) (HazardArea, error) {
 	h := HazardArea{ID: id}
-	v, err := s.current(ctx, EntityHazardArea, id, &h.HazardAreaBody)
+	v, err := s.db.Current(ctx, EntityHazardArea, id, &h.HazardAreaBody)
 	if err != nil {
 		return HazardArea{}, wrap("get hazard area", err)
 	}

@@ -341,14 +341,14 @@ func (s *Service) putMinefield(ctx context.Context, p access.Principal, id strin
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if update {
 			var old MinefieldBody
-			have, err := currentTx(tx, EntityMinefield, id, &old)
+			have, err := tx.Current(EntityMinefield, id, &old)
 			if err != nil {
 				return err
 			}
 			if err := access.Decide(p, access.Update, old.Resource()); err != nil {
 				return err
 			}
-			if err := checkVersion(EntityMinefield, id, version, have); err != nil {
+			if err := store.CheckVersion(EntityMinefield, id, version, have); err != nil {
 				return err
 			}
 			b.OwnerOrg = old.OwnerOrg
@@ -372,7 +372,7 @@ func (s *Service) putMinefield(ctx context.Context, p access.Principal, id strin
 // GetMinefield returns a minefield record p may read.
 func (s *Service) GetMinefield(ctx context.Context, p access.Principal, id string) (Minefield, error) {
 	m := Minefield{ID: id}
-	v, err := s.current(ctx, EntityMinefield, id, &m.MinefieldBody)
+	v, err := s.db.Current(ctx, EntityMinefield, id, &m.MinefieldBody)
 	if err != nil {
 		return Minefield{}, wrap("get minefield", err)
 	}

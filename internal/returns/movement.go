@@ -244,14 +244,14 @@ func (s *Service) putMovement(ctx context.Context, p access.Principal, id string
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if update {
 			var old MovementBody
-			have, err := currentTx(tx, EntityMovement, id, &old)
+			have, err := tx.Current(EntityMovement, id, &old)
 			if err != nil {
 				return err
 			}
 			if err := access.Decide(p, access.Update, old.Resource()); err != nil {
 				return err
 			}
-			if err := checkVersion(EntityMovement, id, version, have); err != nil {
+			if err := store.CheckVersion(EntityMovement, id, version, have); err != nil {
 				return err
 			}
 			b.OwnerOrg = old.OwnerOrg
@@ -287,7 +287,7 @@ func (s *Service) putMovement(ctx context.Context, p access.Principal, id string
 // GetMovement returns a movement p may read.
 func (s *Service) GetMovement(ctx context.Context, p access.Principal, id string) (Movement, error) {
 	m := Movement{ID: id}
-	v, err := s.current(ctx, EntityMovement, id, &m.MovementBody)
+	v, err := s.db.Current(ctx, EntityMovement, id, &m.MovementBody)
 	if err != nil {
 		return Movement{}, wrap("get movement", err)
 	}
@@ -332,7 +332,7 @@ func (s *Service) ListMovements(ctx context.Context, p access.Principal, f Movem
 		return store.Page[Movement]{}, wrap("list movements", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
 	q := `SELECT r.id, c.version, c.body, r.date_at FROM (SELECT r.id, r.date_at FROM return_movements r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + latestJoin(EntityMovement) + ` ORDER BY r.date_at DESC, r.id DESC`
+		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntityMovement) + ` ORDER BY r.date_at DESC, r.id DESC`
 	rows, err := s.db.Query(ctx, q, append(args, limit+1)...)
 	if err != nil {
 		return store.Page[Movement]{}, wrap("list movements", err)

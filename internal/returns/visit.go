@@ -156,7 +156,7 @@ func (s *Service) RecordVisit(ctx context.Context, p access.Principal, in VisitI
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if b.MovementID != "" {
 			var m MovementBody
-			_, err := currentTx(tx, EntityMovement, b.MovementID, &m)
+			_, err := tx.Current(EntityMovement, b.MovementID, &m)
 			if err == nil && !access.CanRead(p, m.Resource()) {
 				err = errs.NotFound("hidden")
 			}
@@ -175,7 +175,7 @@ func (s *Service) RecordVisit(ctx context.Context, p access.Principal, in VisitI
 		}
 		if b.FollowsUp != "" {
 			var earlier VisitBody
-			_, err := currentTx(tx, EntityVisit, b.FollowsUp, &earlier)
+			_, err := tx.Current(EntityVisit, b.FollowsUp, &earlier)
 			if err == nil && !access.CanRead(p, earlier.Resource()) {
 				err = errs.NotFound("hidden")
 			}
@@ -207,7 +207,7 @@ func (s *Service) RecordVisit(ctx context.Context, p access.Principal, in VisitI
 // GetVisit returns a visit p may read, with its follow-up state at now.
 func (s *Service) GetVisit(ctx context.Context, p access.Principal, id string) (Visit, error) {
 	v := Visit{ID: id}
-	ver, err := s.current(ctx, EntityVisit, id, &v.VisitBody)
+	ver, err := s.db.Current(ctx, EntityVisit, id, &v.VisitBody)
 	if err != nil {
 		return Visit{}, wrap("get visit", err)
 	}
@@ -303,7 +303,7 @@ func (s *Service) ListVisits(ctx context.Context, p access.Principal, f VisitFil
 		return store.Page[Visit]{}, wrap("list visits", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
 	q := `SELECT r.id, c.version, c.body, r.date_at FROM (SELECT r.id, r.date_at FROM return_visits r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + latestJoin(EntityVisit) + ` ORDER BY r.date_at DESC, r.id DESC`
+		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntityVisit) + ` ORDER BY r.date_at DESC, r.id DESC`
 	rows, err := s.db.Query(ctx, q, append(args, limit+1)...)
 	if err != nil {
 		return store.Page[Visit]{}, wrap("list visits", err)

@@ -153,14 +153,14 @@ func (s *Service) putSource(ctx context.Context, p access.Principal, id string, 
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if action == access.Update {
 			var old SourceBody
-			have, err := currentTx(tx, EntitySource, id, &old)
+			have, err := tx.Current(EntitySource, id, &old)
 			if err != nil {
 				return err
 			}
 			if err := access.Decide(p, access.Update, old.Resource()); err != nil {
 				return err
 			}
-			if err := checkVersion(EntitySource, id, version, have); err != nil {
+			if err := store.CheckVersion(EntitySource, id, version, have); err != nil {
 				return err
 			}
 			b.OwnerOrg = old.OwnerOrg
@@ -181,7 +181,7 @@ func (s *Service) putSource(ctx context.Context, p access.Principal, id string, 
 // GetSource returns a source p may read.
 func (s *Service) GetSource(ctx context.Context, p access.Principal, id string) (Source, error) {
 	src := Source{ID: id}
-	v, err := s.current(ctx, EntitySource, id, &src.SourceBody)
+	v, err := s.db.Current(ctx, EntitySource, id, &src.SourceBody)
 	if err != nil {
 		return Source{}, wrap("get source", err)
 	}
@@ -227,7 +227,7 @@ func (s *Service) ListSources(ctx context.Context, p access.Principal, f SourceF
 		return store.Page[Source]{}, wrap("list sources", err)
 	}
 	q := `SELECT r.id, c.version, c.body, r.published_at FROM (SELECT r.id, r.published_at FROM sources r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.published_at DESC, r.id DESC LIMIT ?) r ` + latestJoin(EntitySource) + ` ORDER BY r.published_at DESC, r.id DESC`
+		` ORDER BY r.published_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntitySource) + ` ORDER BY r.published_at DESC, r.id DESC`
 	args = append(args, limit+1)
 	var items []Source
 	keyOf := map[string]string{}

@@ -178,7 +178,7 @@ func (b StatementBody) checkWrite(tx *store.Tx, p access.Principal, now time.Tim
 	}
 	for i, id := range b.Sources {
 		var src SourceBody
-		_, err := currentTx(tx, EntitySource, id, &src)
+		_, err := tx.Current(EntitySource, id, &src)
 		if err == nil && !access.CanRead(p, src.Resource()) {
 			err = errs.NotFound("hidden")
 		}
@@ -234,14 +234,14 @@ func (s *Service) putStatement(ctx context.Context, p access.Principal, id strin
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if action == access.Update {
 			var old StatementBody
-			have, err := currentTx(tx, EntityStatement, id, &old)
+			have, err := tx.Current(EntityStatement, id, &old)
 			if err != nil {
 				return err
 			}
 			if err := access.Decide(p, access.Update, old.Resource()); err != nil {
 				return err
 			}
-			if err := checkVersion(EntityStatement, id, version, have); err != nil {
+			if err := store.CheckVersion(EntityStatement, id, version, have); err != nil {
 				return err
 			}
 			b.OwnerOrg = old.OwnerOrg
@@ -262,7 +262,7 @@ func (s *Service) putStatement(ctx context.Context, p access.Principal, id strin
 // GetStatement returns a statement p may read.
 func (s *Service) GetStatement(ctx context.Context, p access.Principal, id string) (Statement, error) {
 	st := Statement{ID: id}
-	v, err := s.current(ctx, EntityStatement, id, &st.StatementBody)
+	v, err := s.db.Current(ctx, EntityStatement, id, &st.StatementBody)
 	if err != nil {
 		return Statement{}, wrap("get statement", err)
 	}
@@ -331,7 +331,7 @@ func (s *Service) ListStatements(ctx context.Context, p access.Principal, f Stat
 		return store.Page[Statement]{}, wrap("list statements", err)
 	}
 	q := `SELECT r.id, c.version, c.body, r.date_at FROM (SELECT r.id, r.date_at FROM statements r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + latestJoin(EntityStatement) + ` ORDER BY r.date_at DESC, r.id DESC`
+		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntityStatement) + ` ORDER BY r.date_at DESC, r.id DESC`
 	args = append(args, limit+1)
 	var items []Statement
 	keyOf := map[string]string{}
@@ -354,7 +354,7 @@ func (s *Service) ListStatements(ctx context.Context, p access.Principal, f Stat
 // links: its access view and a one-line description.
 func (s *Service) evidenceOf(ctx context.Context, id string) (access.Resource, string, error) {
 	var b StatementBody
-	if _, err := s.current(ctx, EntityStatement, id, &b); err != nil {
+	if _, err := s.db.Current(ctx, EntityStatement, id, &b); err != nil {
 		return access.Resource{}, "", err
 	}
 	return b.Resource(), b.Describe(), nil

@@ -11,7 +11,7 @@ import (
 // evidence links.
 func (s *Service) EvidenceOfCrossing(ctx context.Context, id string) (access.Resource, string, error) {
 	var b CrossingBody
-	if _, err := s.current(ctx, EntityCrossing, id, &b); err != nil {
+	if _, err := s.db.Current(ctx, EntityCrossing, id, &b); err != nil {
 		return access.Resource{}, "", err
 	}
 	return b.Resource(), fmt.Sprintf("crossing at %s, %s: %d people, %d vehicles (%s)", b.CheckpointName, b.Direction, b.People, b.Vehicles, b.At.UTC().Format("2006-01-02 15:04")), nil
@@ -21,7 +21,7 @@ func (s *Service) EvidenceOfCrossing(ctx context.Context, id string) (access.Res
 // reopening of the corridor or a checkpoint.
 func (s *Service) EvidenceOfRestriction(ctx context.Context, id string) (access.Resource, string, error) {
 	var b RestrictionBody
-	if _, err := s.current(ctx, EntityRestriction, id, &b); err != nil {
+	if _, err := s.db.Current(ctx, EntityRestriction, id, &b); err != nil {
 		return access.Resource{}, "", err
 	}
 	return b.Resource(), fmt.Sprintf("%s of %s from %s", b.Kind, b.ScopeName, b.Start.UTC().Format("2006-01-02 15:04")), nil

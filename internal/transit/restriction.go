@@ -189,14 +189,14 @@ func (s *Service) putRestriction(ctx context.Context, p access.Principal, id str
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if update {
 			var old RestrictionBody
-			have, err := currentTx(tx, EntityRestriction, id, &old)
+			have, err := tx.Current(EntityRestriction, id, &old)
 			if err != nil {
 				return err
 			}
 			if err := access.Decide(p, access.Update, old.Resource()); err != nil {
 				return err
 			}
-			if err := checkVersion(EntityRestriction, id, version, have); err != nil {
+			if err := store.CheckVersion(EntityRestriction, id, version, have); err != nil {
 				return err
 			}
 			b.OwnerOrg, b.Ends = old.OwnerOrg, old.Ends
@@ -261,7 +261,7 @@ func (s *Service) endOpen(tx *store.Tx, p access.Principal, id string, r Restric
 	}
 	for _, x := range ids {
 		var old RestrictionBody
-		v, err := currentTx(tx, EntityRestriction, x, &old)
+		v, err := tx.Current(EntityRestriction, x, &old)
 		if err != nil {
 			return nil, err
 		}
@@ -278,7 +278,7 @@ func (s *Service) endOpen(tx *store.Tx, p access.Principal, id string, r Restric
 // GetRestriction returns a restriction p may read.
 func (s *Service) GetRestriction(ctx context.Context, p access.Principal, id string) (Restriction, error) {
 	r := Restriction{ID: id}
-	v, err := s.current(ctx, EntityRestriction, id, &r.RestrictionBody)
+	v, err := s.db.Current(ctx, EntityRestriction, id, &r.RestrictionBody)
 	if err != nil {
 		return Restriction{}, wrap("get restriction", err)
 	}
@@ -322,7 +322,7 @@ func (s *Service) ListRestrictions(ctx context.Context, p access.Principal, f Re
 		return store.Page[Restriction]{}, wrap("list restrictions", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
 	q := `SELECT r.id, c.version, c.body, r.start_at FROM (SELECT r.id, r.start_at FROM transit_restrictions r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.start_at DESC, r.id DESC LIMIT ?) r ` + latestJoin(EntityRestriction) + ` ORDER BY r.start_at DESC, r.id DESC`
+		` ORDER BY r.start_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntityRestriction) + ` ORDER BY r.start_at DESC, r.id DESC`
 	rows, err := s.db.Query(ctx, q, append(args, limit+1)...)
 	if err != nil {
 		return store.Page[Restriction]{}, wrap("list restrictions", err)

@@ -129,60 +129,6 @@ func checkReaders(tx *store.Tx, l access.Label) error {
 	return nil
 }
 
-// current reads a record's latest body and version.
-func (s *Service) current(ctx context.Context, entity, id string, into any) (int64, error) {
-	body, v, err := s.db.Body(ctx, entity, id)
-	if err != nil {
-		if errs.CodeOf(err) == errs.CodeNotFound {
-			return 0, errs.NotFound("%s %s not found", entity, id)
-		}
-		return 0, err
-	}
-	if body == nil {
-		return 0, errs.NotFound("%s %s not found", entity, id)
-	}
-	if err := json.Unmarshal(body, into); err != nil {
-		return 0, fmt.Errorf("%s %s: %w", entity, id, err)
-	}
-	return v, nil
-}
-
-// currentTx reads a record's latest body and version inside a write
-// transaction, so that checks and the change see the same state.
-func currentTx(tx *store.Tx, entity, id string, into any) (int64, error) {
-	var body []byte
-	var v int64
-	err := tx.QueryRow(`SELECT body, version FROM changes WHERE entity = ? AND id = ? ORDER BY version DESC LIMIT 1`, entity, id).Scan(&body, &v)
-	if store.IsNoRows(err) || (err == nil && body == nil) {
-		return 0, errs.NotFound("%s %s not found", entity, id)
-	}
-	if err != nil {
-		return 0, err
-	}
-	if err := json.Unmarshal(body, into); err != nil {
-		return 0, fmt.Errorf("%s %s: %w", entity, id, err)
-	}
-	return v, nil
-}
-
-// checkVersion refuses a change made against a version that is not the
-// current one.
-func checkVersion(entity, id string, want, have int64) error {
-	if want < 1 {
-		return errs.Invalid("version", "must be the version last read, at least 1")
-	}
-	if want != have {
-		return errs.Conflict("version", "%s %s is at version %d; this change was made against version %d", entity, id, have, want)
-	}
-	return nil
-}
-
-// latestJoin selects, for projection rows aliased r, the latest change body
-// of the record, so that a list reads its bodies in one query.
-func latestJoin(entity string) string {
-	return `JOIN changes c ON c.entity = '` + entity + `' AND c.id = r.id AND c.version = (SELECT MAX(version) FROM changes m WHERE m.entity = '` + entity + `' AND m.id = r.id)`
-}
-
 func joinAnd(conds []string) string { return strings.Join(conds, " AND ") }
 
 // Window is a time window [From, To) for lists and totals; zero ends are
