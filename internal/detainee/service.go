@@ -70,7 +70,7 @@ func New(db *store.DB, opts ...Option) *Service {
 	}
 	// The per-day count deltas sum over every person, so no one record's
 	// body rebuilds them: truce verify recomputes them from the periods.
-	db.RegisterCheck(store.DerivedCheck{Table: "detainee_count_deltas", Check: s.CheckCounts})
+	db.RegisterCheck(store.DerivedCheck{Entity: EntityPerson, Table: "detainee_count_deltas", Check: s.CheckCounts})
 	return s
 }
 

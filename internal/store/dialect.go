@@ -16,13 +16,16 @@ type Dialect struct {
 	// ByteOrder is the COLLATE clause that makes text sort by bytes, the way
 	// Go compares strings.
 	ByteOrder string
+	// Tables lists the tables of the database's current schema.
+	Tables string
 }
 
 // SQLite is the embedded default.
-var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`}
+var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`, Tables: `SELECT name FROM sqlite_master WHERE type = 'table'`}
 
 // Postgres is for missions that outgrow one machine.
-var Postgres = Dialect{Name: "postgres", numbered: true, ByteOrder: `COLLATE "C"`}
+var Postgres = Dialect{Name: "postgres", numbered: true, ByteOrder: `COLLATE "C"`,
+	Tables: `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`}
 
 // Rebind rewrites '?' placeholders for the dialect. Question marks inside
 // single-quoted strings are left alone.

@@ -88,8 +88,9 @@ func (db *DB) Register(p Projection) {
 // one record's body (so that Verify cannot rebuild it row by row), such as
 // running totals; it returns a line per disagreement.
 type DerivedCheck struct {
-	Table string
-	Check func(ctx context.Context) ([]string, error)
+	Entity string // the records the table is derived from
+	Table  string
+	Check  func(ctx context.Context) ([]string, error)
 }
 
 // RegisterCheck adds a derived table's check to Verify, which runs it after

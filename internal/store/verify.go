@@ -68,7 +68,7 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 	if progress == nil {
 		progress = func(string, int64, int64) {}
 	}
-	v := &verifier{db: db, ctx: ctx, progress: progress}
+	v := &verifier{db: db, ctx: ctx, progress: progress, recorded: map[string]bool{}}
 	stored := make(chan storedTree, 1)
 	go v.readStoredHashes(stored)
 	if err := v.changes(); err != nil {
@@ -86,12 +86,23 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 		return v.rep, err
 	}
 	v.rep.LogElapsed = time.Since(start)
+	tables, err := v.tables()
+	if err != nil {
+		return v.rep, err
+	}
 	for _, e := range db.projOrder {
-		if err := v.projection(db.projections[e]); err != nil {
+		p := db.projections[e]
+		if missing := v.missing(tables, e, p.Tables...); missing {
+			continue
+		}
+		if err := v.projection(p); err != nil {
 			return v.rep, err
 		}
 	}
 	for _, c := range db.checks {
+		if v.missing(tables, c.Entity, Table{Name: c.Table}) {
+			continue
+		}
 		bad, err := c.Check(ctx)
 		if err != nil {
 			return v.rep, fmt.Errorf("checking %s: %w", c.Table, err)
@@ -105,14 +116,49 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 	return v.rep, nil
 }
 
+// tables lists the tables the database has.
+func (v *verifier) tables() (map[string]bool, error) {
+	rows, err := v.db.read.QueryContext(v.ctx, v.db.dialect.Tables)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		out[name] = true
+	}
+	return out, rows.Err()
+}
+
+// missing reports whether one of the tables an entity's rows belong in is
+// absent. A data directory written by an older Truce lacks the tables of
+// kinds added since; that is no fault while the log holds no record of
+// those kinds, and the tables' loss when it does.
+func (v *verifier) missing(have map[string]bool, entity string, tables ...Table) bool {
+	for _, t := range tables {
+		if have[t.Name] {
+			continue
+		}
+		if v.recorded[entity] {
+			v.problem(entity, "", -1, "table %s is missing, yet the log holds %s records", t.Name, entity)
+		}
+		return true
+	}
+	return false
+}
+
 type verifier struct {
 	db       *DB
 	ctx      context.Context
 	progress Progress
 	rep      VerifyReport
-	size     int64       // leaves recomputed (highest contiguous seq + 1)
-	hashes   []tlog.Hash // recomputed stored hashes, by stored index
-	known    map[string]bool
+	size     int64           // leaves recomputed (highest contiguous seq + 1)
+	hashes   []tlog.Hash     // recomputed stored hashes, by stored index
+	recorded map[string]bool // the entities the log holds changes of
 }
 
 func (v *verifier) problem(entity, id string, seq int64, format string, args ...any) {
@@ -214,6 +260,9 @@ func (v *verifier) changes() error {
 			}
 			next = l.Seq + 1
 			v.rep.Changes++
+			if !v.recorded[l.Entity] {
+				v.recorded[l.Entity] = true
+			}
 			v.rep.Problems = append(v.rep.Problems, c.problems...)
 			if c.erased != nil {
 				v.rep.Erased = append(v.rep.Erased, *c.erased)
