@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/app"
@@ -86,5 +87,17 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "  try: curl -H 'Authorization: Bearer %s' 'http://%s/api/v1/provisions?agreement_id=%s'\n", token, ln.Addr(), loaded.Agreement)
 	fmt.Fprintf(e.stdout, "       curl -H 'Authorization: Bearer %s' 'http://%s/api/v1/geo/locate?lat=39.7&lon=46.6'\n", token, ln.Addr())
 	fmt.Fprintf(e.stdout, "       curl http://%s/log/checkpoint\n", ln.Addr())
+	fmt.Fprint(e.stdout, demoTour(fmt.Sprintf("http://%s", ln.Addr()), *dir))
 	return a.Server.Run(ctx, ln)
+}
+
+// demoTour prints the demo's tour with the server's address.
+func demoTour(base, dir string) string {
+	var b strings.Builder
+	b.WriteString("A tour (sign in as the account named; the language switcher is at the top):\n")
+	for i, s := range demo.Tour {
+		fmt.Fprintf(&b, "  %d. %-12s %s%s — %s\n", i+1, s.Account, base, s.Path, s.What)
+	}
+	fmt.Fprintf(&b, "  %d. then, in a shell: truce verify --data %s\n", len(demo.Tour)+1, dir)
+	return b.String()
 }

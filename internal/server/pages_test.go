@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/demo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -427,4 +428,27 @@ func TestPages(t *testing.T) {
 			t.Error("in Russian, Armenia's liaison does not see Степанакерт")
 		}
 	})
+}
+
+// Every step of the tour truce demo prints opens for the account it names.
+func TestDemoTourWorks(t *testing.T) {
+	s := start(t)
+	var inc struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	s.with("analyst").do("GET", "/api/v1/incidents?limit=1", "").json(t, &inc)
+	if len(inc.Items) == 0 {
+		t.Fatal("the demo has no incident")
+	}
+	for _, step := range demo.Tour {
+		path := strings.Replace(step.Path, "<id>", inc.Items[0].ID, 1)
+		b := s.browser(t, step.Account)
+		res := b.get(path)
+		for res.status == http.StatusSeeOther || res.status == http.StatusFound {
+			res = b.get(res.location)
+		}
+		if res.status != http.StatusOK {
+			t.Errorf("tour step %s as %s: %d", path, step.Account, res.status)
+		}
+	}
 }
