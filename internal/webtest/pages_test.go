@@ -3,6 +3,7 @@ package webtest
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,17 +50,43 @@ func lodge(tb *tab, against string, lat, lon float64, start, end, narrative, cla
 	return id
 }
 
-// fill types an allegation into the form.
+// pickOnMap places the report as a user does: a click on the form's small
+// map (the map-pick widget) at lat, lon, which fills the coordinates. The
+// map is first centred there at street level, where a pixel is a few
+// metres.
+func pickOnMap(tb *tab, lat, lon float64) {
+	tb.t.Helper()
+	at := eval[struct {
+		X, Y float64
+		In   bool
+	}](tb, fmt.Sprintf(`(() => {
+		const w = window.truceWidgets.find(w => w.kind === 'pick');
+		w.element.scrollIntoView({block: 'center'});
+		w.map.jumpTo({center: [%[1]f, %[2]f], zoom: 15});
+		const p = w.map.project([%[1]f, %[2]f]);
+		const r = w.map.getCanvas().getBoundingClientRect();
+		return {X: r.left + p.x, Y: r.top + p.y, In: p.x >= 0 && p.y >= 0 && p.x <= r.width && p.y <= r.height};
+	})()`, lon, lat))
+	if !at.In {
+		tb.t.Fatalf("%s: %v, %v is not on the form's map", tb.user, lat, lon)
+	}
+	tb.do(chromedp.MouseClickXY(at.X, at.Y))
+	got := eval[[]string](tb, `[document.getElementById("lat").value, document.getElementById("lon").value]`)
+	gotLat, err1 := strconv.ParseFloat(got[0], 64)
+	gotLon, err2 := strconv.ParseFloat(got[1], 64)
+	if err1 != nil || err2 != nil || math.Abs(gotLat-lat) > 0.001 || math.Abs(gotLon-lon) > 0.001 {
+		tb.t.Fatalf("%s: a click on the map at %v, %v set lat %q, lon %q", tb.user, lat, lon, got[0], got[1])
+	}
+}
+
+// fill types an allegation into the form, placing it by a click on the
+// map.
 func fill(tb *tab, against string, lat, lon float64, start, end, narrative, classification string) {
 	tb.t.Helper()
-	// TODO(webmap): once the map widget (internal/web/static/map/mapwidgets.js,
-	// the .map-pick div) merges, pick the place by clicking the map instead of
-	// typing the coordinates.
+	pickOnMap(tb, lat, lon)
 	tb.do(
 		chromedp.SetValue(chromedp.CSS("#alleged_perpetrator"), against),
 		chromedp.SetValue(chromedp.CSS("#category"), "heavy_weapons_fire"),
-		chromedp.SetValue(chromedp.CSS("#lat"), strconv.FormatFloat(lat, 'f', -1, 64)),
-		chromedp.SetValue(chromedp.CSS("#lon"), strconv.FormatFloat(lon, 'f', -1, 64)),
 		chromedp.SetValue(chromedp.CSS("#time-start"), start),
 		chromedp.SetValue(chromedp.CSS("#narrative"), narrative),
 		chromedp.SetValue(chromedp.CSS("#classification"), classification),
