@@ -254,7 +254,7 @@ func Filter(p Principal, alias, readersTable string) (string, []any) {
 	conds := []string{c("classification") + " IN ('public', 'mission')"}
 	var args []any
 	if p.Org != "" {
-		conds = append(conds, fmt.Sprintf("(%s IN ('restricted', 'personal') AND (%s = ? OR EXISTS (SELECT 1 FROM %s r WHERE r.record_id = %s AND r.org_id = ?)))",
+		conds = append(conds, fmt.Sprintf("(%s IN ('restricted', 'personal') AND (%s = ? OR EXISTS (SELECT 1 FROM %s acl WHERE acl.record_id = %s AND acl.org_id = ?)))",
 			c("classification"), c("owner_org"), readersTable, c("id")))
 		args = append(args, p.Org, p.Org)
 	}
