@@ -311,12 +311,12 @@ func (s *Service) ListMovements(ctx context.Context, p access.Principal, f Movem
 	if err != nil {
 		return store.Page[Movement]{}, wrap("list movements", err)
 	}
-	if err := f.Window.check(); err != nil {
+	if err := f.Window.Check(); err != nil {
 		return store.Page[Movement]{}, wrap("list movements", err)
 	}
 	cond, args := access.Filter(p, "r", "return_movement_readers")
 	conds := []string{cond}
-	conds, args = f.Window.where("r.date_at", conds, args)
+	conds, args = f.Window.Where("r.date_at", conds, args)
 	if f.DestinationPlaceID != "" {
 		conds = append(conds, "r.destination_place_id = ?")
 		args = append(args, f.DestinationPlaceID)

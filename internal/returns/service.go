@@ -136,31 +136,8 @@ func placeName(tx *store.Tx, p access.Principal, field, id string) (string, erro
 
 func joinAnd(conds []string) string { return strings.Join(conds, " AND ") }
 
-// Window is a time window [From, To) for lists and totals; zero ends are
-// open.
-type Window struct {
-	From time.Time
-	To   time.Time
-}
-
-func (w Window) check() error {
-	if !w.From.IsZero() && !w.To.IsZero() && !w.To.After(w.From) {
-		return errs.Invalid("to", "must be after from")
-	}
-	return nil
-}
-
-func (w Window) where(col string, conds []string, args []any) ([]string, []any) {
-	if !w.From.IsZero() {
-		conds = append(conds, col+" >= ?")
-		args = append(args, w.From.UTC().Format(timeText))
-	}
-	if !w.To.IsZero() {
-		conds = append(conds, col+" < ?")
-		args = append(args, w.To.UTC().Format(timeText))
-	}
-	return conds, args
-}
+// Window is a time window [From, To) for lists and totals.
+type Window = store.Window
 
 // decodeStrict decodes one JSON value into v, refusing unknown members and
 // trailing data, as the API does.

@@ -30,11 +30,11 @@ func (s *Service) Totals(ctx context.Context, p access.Principal, w Window, grou
 	if !ok {
 		return nil, wrap("totals", errs.Invalid("group", "must be day, week, month or destination"))
 	}
-	if err := w.check(); err != nil {
+	if err := w.Check(); err != nil {
 		return nil, wrap("totals", err)
 	}
 	cond, args := access.Filter(p, "r", "return_movement_readers")
-	conds, args := w.where("r.date_at", []string{cond}, args)
+	conds, args := w.Where("r.date_at", []string{cond}, args)
 	q := `SELECT r.` + col + `, COUNT(*), SUM(r.total),
 		SUM(CASE r.kind WHEN 'organised' THEN r.total ELSE 0 END),
 		SUM(CASE r.kind WHEN 'spontaneous' THEN r.total ELSE 0 END),

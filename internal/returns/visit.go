@@ -275,12 +275,12 @@ func (s *Service) ListVisits(ctx context.Context, p access.Principal, f VisitFil
 	if err != nil {
 		return store.Page[Visit]{}, wrap("list visits", err)
 	}
-	if err := f.Window.check(); err != nil {
+	if err := f.Window.Check(); err != nil {
 		return store.Page[Visit]{}, wrap("list visits", err)
 	}
 	cond, args := access.Filter(p, "r", "return_visit_readers")
 	conds := []string{cond}
-	conds, args = f.Window.where("r.date_at", conds, args)
+	conds, args = f.Window.Where("r.date_at", conds, args)
 	if f.MovementID != "" {
 		conds = append(conds, "r.movement_id = ?")
 		args = append(args, f.MovementID)

@@ -250,12 +250,12 @@ func (s *Service) ListCrossings(ctx context.Context, p access.Principal, f Cross
 	if err != nil {
 		return store.Page[Crossing]{}, wrap("list crossings", err)
 	}
-	if err := f.Window.check(); err != nil {
+	if err := f.Window.Check(); err != nil {
 		return store.Page[Crossing]{}, wrap("list crossings", err)
 	}
 	cond, args := access.Filter(p, "r", "crossing_readers")
 	conds := []string{cond}
-	conds, args = f.Window.where("r.at", conds, args)
+	conds, args = f.Window.Where("r.at", conds, args)
 	for _, c := range [][2]string{{"checkpoint_id", f.CheckpointID}, {"direction", f.Direction}} {
 		if c[1] != "" {
 			conds = append(conds, "r."+c[0]+" = ?")

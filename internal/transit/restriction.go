@@ -303,12 +303,12 @@ func (s *Service) ListRestrictions(ctx context.Context, p access.Principal, f Re
 	if err != nil {
 		return store.Page[Restriction]{}, wrap("list restrictions", err)
 	}
-	if err := f.Window.check(); err != nil {
+	if err := f.Window.Check(); err != nil {
 		return store.Page[Restriction]{}, wrap("list restrictions", err)
 	}
 	cond, args := access.Filter(p, "r", "transit_restriction_readers")
 	conds := []string{cond}
-	conds, args = f.Window.where("r.start_at", conds, args)
+	conds, args = f.Window.Where("r.start_at", conds, args)
 	for _, c := range [][2]string{{"kind", f.Kind}, {"checkpoint_id", f.CheckpointID}, {"corridor_id", f.CorridorID}} {
 		if c[1] != "" {
 			conds = append(conds, "r."+c[0]+" = ?")
