@@ -152,3 +152,23 @@ func FuzzSplitEntries(f *testing.F) {
 		}
 	})
 }
+
+// The verifier recomputes leaves from the database's text with AppendRaw;
+// it must give the very bytes Encode gives, or every leaf would look
+// edited (or, worse, an edited one could look intact).
+func TestAppendRawIsEncode(t *testing.T) {
+	l := sampleLeaf()
+	at := l.At.Format(TimeLayout)
+	got := AppendRaw([]byte("prefix"), l.Seq, []byte(l.Entity), []byte(l.ID), l.Version, []byte(l.Actor), []byte(l.Org), []byte(l.Via), []byte(at), l.BodySHA256[:])
+	if want := append([]byte("prefix"), l.Encode()...); !bytes.Equal(got, want) {
+		t.Fatalf("AppendRaw:\n%q\nEncode:\n%q", got, want)
+	}
+	if !ValidTime([]byte(at)) {
+		t.Fatalf("ValidTime refuses %q", at)
+	}
+	for _, bad := range []string{"", "2021-06-12T15:30:00Z", "2021-06-12T15:30:00.123456+00:00", "2021-06-12 15:30:00.123456Z", "2021-06-1x15:30:00.123456Z", "2021-06-12T15:30:00.12345aZ"} {
+		if ValidTime([]byte(bad)) {
+			t.Errorf("ValidTime accepts %q", bad)
+		}
+	}
+}

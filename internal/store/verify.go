@@ -1,11 +1,11 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"sort"
 	"strconv"
@@ -69,35 +69,43 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 		progress = func(string, int64, int64) {}
 	}
 	v := &verifier{db: db, ctx: ctx, progress: progress, recorded: map[string]bool{}}
-	stored := make(chan storedTree, 1)
-	go v.readStoredHashes(stored)
-	if err := v.changes(); err != nil {
-		<-stored
+	tables, err := v.tables()
+	if err != nil {
 		return v.rep, err
 	}
-	if err := v.erasures(); err != nil {
-		<-stored
+	var size int64
+	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM changes`).Scan(&size); err != nil {
 		return v.rep, err
 	}
-	if err := v.storedHashes(stored); err != nil {
+	lp := &logPass{v: v, seed: maphash.MakeSeed(), compared: map[string]*Projection{}, entities: map[string]*entityState{}}
+	for _, e := range db.projOrder {
+		p := db.projections[e]
+		if v.hasTables(tables, p.Tables...) {
+			lp.compared[e] = p
+		}
+	}
+	if err := lp.readSuperseded(size); err != nil {
+		return v.rep, err
+	}
+	if lp.nulls, err = v.erasures(); err != nil {
+		return v.rep, err
+	}
+	v.hashes = make([]tlog.Hash, 0, tlog.StoredHashCount(size))
+	if err := lp.run(size); err != nil {
 		return v.rep, err
 	}
 	if err := v.checkpoints(); err != nil {
 		return v.rep, err
 	}
 	v.rep.LogElapsed = time.Since(start)
-	tables, err := v.tables()
-	if err != nil {
+	for _, e := range db.projOrder {
+		v.missing(tables, e, db.projections[e].Tables...)
+	}
+	if err := lp.compareTables(); err != nil {
 		return v.rep, err
 	}
-	for _, e := range db.projOrder {
-		p := db.projections[e]
-		if missing := v.missing(tables, e, p.Tables...); missing {
-			continue
-		}
-		if err := v.projection(p); err != nil {
-			return v.rep, err
-		}
+	if err := lp.settle(); err != nil {
+		return v.rep, err
 	}
 	for _, c := range db.checks {
 		if v.missing(tables, c.Entity, Table{Name: c.Table}) {
@@ -132,6 +140,16 @@ func (v *verifier) tables() (map[string]bool, error) {
 		out[name] = true
 	}
 	return out, rows.Err()
+}
+
+// hasTables reports whether the database has every one of the tables.
+func (v *verifier) hasTables(have map[string]bool, tables ...Table) bool {
+	for _, t := range tables {
+		if !have[t.Name] {
+			return false
+		}
+	}
+	return true
 }
 
 // missing reports whether one of the tables an entity's rows belong in is
@@ -176,126 +194,18 @@ func (v *verifier) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
-// changes recomputes body hashes, leaves and the tree from the change rows.
-// A reader scans the rows, workers hash bodies and leaves, and the tree is
-// extended in log order here.
-func (v *verifier) changes() error {
-	var total int64
-	if err := v.db.read.QueryRowContext(v.ctx, `SELECT COUNT(*) FROM changes`).Scan(&total); err != nil {
-		return err
-	}
-	v.hashes = make([]tlog.Hash, 0, tlog.StoredHashCount(total))
-	type change struct {
-		leaf     ledger.Leaf
-		at       string
-		sum      []byte
-		body     []byte
-		erasedBy sql.NullInt64
-		leafHash tlog.Hash
-		problems []Problem
-		erased   *Problem
-	}
-	produce := func(ctx context.Context, emit func([]change) bool) error {
-		rows, err := v.db.read.QueryContext(ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256, body, erased_by FROM changes ORDER BY seq`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		batch := make([]change, 0, 1024)
-		for rows.Next() {
-			batch = append(batch, change{})
-			c := &batch[len(batch)-1]
-			l := &c.leaf
-			if err := rows.Scan(&l.Seq, &l.Entity, &l.ID, &l.Version, &l.Actor, &l.Org, &l.Via, &c.at, &c.sum, &c.body, &c.erasedBy); err != nil {
-				return err
-			}
-			if len(batch) == cap(batch) {
-				if !emit(batch) {
-					return nil
-				}
-				batch = make([]change, 0, 1024)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(batch) > 0 {
-			emit(batch)
-		}
-		return nil
-	}
-	work := func(cs []change) {
-		for i := range cs {
-			c := &cs[i]
-			l := &c.leaf
-			t, err := time.Parse(ledger.TimeLayout, c.at)
-			if err != nil {
-				c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("change time %q does not parse", c.at)})
-			}
-			l.At = t
-			if len(c.sum) != sha256.Size {
-				c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body hash has %d bytes", len(c.sum))})
-			}
-			copy(l.BodySHA256[:], c.sum)
-			if c.body == nil {
-				c.erased = &Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body erased (by change %d)", c.erasedBy.Int64)}
-			} else if got := sha256.Sum256(c.body); !bytes.Equal(got[:], c.sum) {
-				c.problems = append(c.problems, Problem{l.Entity, l.ID, l.Seq, fmt.Sprintf("body was edited: its SHA-256 is %x, the log recorded %x", got[:6], c.sum[:min(6, len(c.sum))])})
-			}
-			c.body = nil
-			c.leafHash = tlog.RecordHash(l.Encode())
-		}
-	}
-	next := int64(0)
-	gap := false
-	consume := func(cs []change) error {
-		for i := range cs {
-			c := &cs[i]
-			l := &c.leaf
-			if l.Seq != next {
-				if l.Seq > next {
-					v.problem("", "", next, "changes %d to %d are missing from the log", next, l.Seq-1)
-				}
-				gap = true
-			}
-			next = l.Seq + 1
-			v.rep.Changes++
-			if !v.recorded[l.Entity] {
-				v.recorded[l.Entity] = true
-			}
-			v.rep.Problems = append(v.rep.Problems, c.problems...)
-			if c.erased != nil {
-				v.rep.Erased = append(v.rep.Erased, *c.erased)
-			}
-			if gap {
-				continue // the tree cannot be recomputed past a missing leaf
-			}
-			hs, err := tlog.StoredHashesForRecordHash(l.Seq, c.leafHash, v)
-			if err != nil {
-				return err
-			}
-			v.hashes = append(v.hashes, hs...)
-			v.size = l.Seq + 1
-		}
-		v.progress("changes", v.rep.Changes, total)
-		return nil
-	}
-	return inOrder(v.ctx, produce, work, consume)
-}
-
-// erasures checks that every missing body was removed by an erasure: a
-// NULL body counts as erased only when erased_by names a later change of
-// the same record (the tombstone). Anything else is a body deleted behind
-// the log's back, and moves from Erased to Problems.
-func (v *verifier) erasures() error {
+// erasures lists the changes whose body is NULL. A NULL body counts as
+// erased only when erased_by names a later change of the same record (the
+// tombstone); anything else is a body deleted behind the log's back.
+func (v *verifier) erasures() (map[int64]bool, error) {
 	rows, err := v.db.read.QueryContext(v.ctx, `SELECT e.seq, e.entity, e.id, e.erased_by, x.seq, x.entity, x.id, x.body IS NULL
 		FROM changes e LEFT JOIN changes x ON x.seq = e.erased_by
-		WHERE e.body IS NULL AND (x.seq IS NULL OR x.seq <= e.seq OR x.entity <> e.entity OR x.id <> e.id OR x.body IS NULL)`)
+		WHERE e.body IS NULL ORDER BY e.seq`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
-	bad := map[int64]bool{}
+	nulls := map[int64]bool{}
 	for rows.Next() {
 		var seq int64
 		var entity, id string
@@ -303,9 +213,9 @@ func (v *verifier) erasures() error {
 		var byEntity, byID sql.NullString
 		var byErased sql.NullBool
 		if err := rows.Scan(&seq, &entity, &id, &erasedBy, &bySeq, &byEntity, &byID, &byErased); err != nil {
-			return err
+			return nil, err
 		}
-		bad[seq] = true
+		nulls[seq] = true
 		var why string
 		switch {
 		case !erasedBy.Valid:
@@ -316,104 +226,15 @@ func (v *verifier) erasures() error {
 			why = fmt.Sprintf("body was deleted: it names change %d, which does not come after it", bySeq.Int64)
 		case byEntity.String != entity || byID.String != id:
 			why = fmt.Sprintf("body was deleted: it names change %d, which is of %s %s, not this record", bySeq.Int64, byEntity.String, byID.String)
-		default:
+		case byErased.Bool:
 			why = fmt.Sprintf("body was deleted: erasure change %d has no tombstone body", bySeq.Int64)
+		default:
+			v.rep.Erased = append(v.rep.Erased, Problem{entity, id, seq, fmt.Sprintf("body erased (by change %d)", erasedBy.Int64)})
+			continue
 		}
 		v.problem(entity, id, seq, "%s", why)
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(bad) > 0 {
-		kept := v.rep.Erased[:0]
-		for _, e := range v.rep.Erased {
-			if !bad[e.Seq] {
-				kept = append(kept, e)
-			}
-		}
-		v.rep.Erased = kept
-	}
-	return nil
-}
-
-// storedHashes compares the stored tree with the recomputed one.
-func (v *verifier) storedHashes(stored <-chan storedTree) error {
-	st := <-stored
-	if st.err != nil {
-		return st.err
-	}
-	next := int64(0)
-	want := int64(len(v.hashes))
-	reported := 0
-	report := func(idx int64, what string) {
-		reported++
-		if reported > 1000 {
-			return
-		}
-		level, n := tlog.SplitStoredHashIndex(idx)
-		if level == 0 {
-			v.problem("", "", n, "leaf hash %s", what)
-		} else {
-			v.problem("", "", -1, "tree hash at level %d, index %d %s", level, n, what)
-		}
-	}
-	for k, idx := range st.idx {
-		h := st.hash[k][:]
-		for ; next < idx && next < want; next++ {
-			report(next, "is missing")
-		}
-		next = idx + 1
-		if idx >= want {
-			if v.size == v.rep.Changes { // no gap: the hash has no change behind it
-				report(idx, "has no change behind it")
-			}
-			continue
-		}
-		if !bytes.Equal(h, v.hashes[idx][:]) {
-			report(idx, "was edited: it does not match the change")
-		}
-	}
-	for ; next < want; next++ {
-		report(next, "is missing")
-	}
-	if reported > 1000 {
-		v.problem("", "", -1, "%d more broken stored hashes not listed", reported-1000)
-	}
-	return nil
-}
-
-// storedTree is the ledger_hashes table read into memory.
-type storedTree struct {
-	idx  []int64
-	hash [][32]byte
-	err  error
-}
-
-// readStoredHashes reads every stored hash; it runs beside the change scan.
-func (v *verifier) readStoredHashes(out chan<- storedTree) {
-	var st storedTree
-	defer func() { out <- st }()
-	rows, err := v.db.read.QueryContext(v.ctx, `SELECT idx, hash FROM ledger_hashes ORDER BY idx`)
-	if err != nil {
-		st.err = err
-		return
-	}
-	defer rows.Close()
-	var idx int64
-	var h []byte
-	for rows.Next() {
-		if st.err = rows.Scan(&idx, &h); st.err != nil {
-			return
-		}
-		var x [32]byte
-		copy(x[:], h)
-		if len(h) != 32 {
-			x[0] ^= 0xff // a hash of the wrong size never matches
-		}
-		st.idx = append(st.idx, idx)
-		st.hash = append(st.hash, x)
-	}
-	st.err = rows.Err()
+	return nulls, rows.Err()
 }
 
 // checkpoints checks each signed checkpoint's signature and root.
@@ -473,229 +294,6 @@ func (v *verifier) checkpoints() error {
 	return nil
 }
 
-// projection rebuilds one entity's projection tables from the changes and
-// compares them with the stored rows, merging both streams in id order.
-// Decoding bodies into rows is the expensive part, so it runs on every core:
-// a reader groups each record's changes, workers project the latest body,
-// and each table's stored rows are read and rendered in their own goroutine.
-func (v *verifier) projection(p *Projection) error {
-	ctx, cancel := context.WithCancel(v.ctx)
-	defer cancel()
-	bo := v.db.dialect.ByteOrder
-
-	// Stored rows, per table: (key, canonical row) in key order.
-	type stored struct{ key, row string }
-	tables := make([]chan []stored, len(p.Tables))
-	errc := make(chan error, len(p.Tables)+2)
-	for i, t := range p.Tables {
-		ch := make(chan []stored, 4)
-		tables[i] = ch
-		q := fmt.Sprintf("SELECT %s FROM %s ORDER BY %s %s", strings.Join(t.Columns, ", "), t.Name, t.Columns[0], bo)
-		go func() {
-			defer close(ch)
-			rows, err := v.db.read.QueryContext(ctx, q)
-			if err != nil {
-				errc <- fmt.Errorf("read %s: %w", t.Name, err)
-				return
-			}
-			defer rows.Close()
-			vals := make([]any, len(t.Columns))
-			ptrs := make([]any, len(vals))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			batch := make([]stored, 0, 512)
-			for rows.Next() {
-				if err := rows.Scan(ptrs...); err != nil {
-					errc <- err
-					return
-				}
-				batch = append(batch, stored{canonValue(vals[0])[2:], canonRow(vals)})
-				if len(batch) == cap(batch) {
-					select {
-					case ch <- batch:
-					case <-ctx.Done():
-						return
-					}
-					batch = make([]stored, 0, 512)
-				}
-			}
-			if err := rows.Err(); err != nil {
-				errc <- err
-				return
-			}
-			if len(batch) > 0 {
-				select {
-				case ch <- batch:
-				case <-ctx.Done():
-				}
-			}
-		}()
-	}
-
-	// Records, each with its latest body, projected by workers in batches
-	// that the merge below consumes in order.
-	type record struct {
-		id       string
-		seq      int64
-		body     []byte
-		problems []Problem
-		want     [][]string // per table, sorted canonical rows
-		err      error
-	}
-	produce := func(ctx context.Context, emit func([]record) bool) error {
-		q := v.db.dialect.Rebind(fmt.Sprintf("SELECT id, version, seq, body FROM changes WHERE entity = ? ORDER BY id %s, version", bo))
-		rows, err := v.db.read.QueryContext(ctx, q, p.Entity)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var cur *record
-		var lastVer int64
-		batch := make([]record, 0, 256)
-		var id string
-		var version, seq int64
-		var body []byte
-		for rows.Next() {
-			if err := rows.Scan(&id, &version, &seq, &body); err != nil {
-				return err
-			}
-			if cur == nil || id != cur.id {
-				if len(batch) == cap(batch) {
-					if !emit(batch) {
-						return nil
-					}
-					batch = make([]record, 0, 256)
-				}
-				batch = append(batch, record{id: id})
-				cur, lastVer = &batch[len(batch)-1], 0
-			}
-			if version != lastVer+1 {
-				cur.problems = append(cur.problems, Problem{Entity: p.Entity, ID: id, Seq: seq, What: fmt.Sprintf("version %d follows version %d", version, lastVer)})
-			}
-			lastVer, cur.seq, cur.body = version, seq, body
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(batch) > 0 {
-			emit(batch)
-		}
-		return nil
-	}
-	work := func(recs []record) {
-		for i := range recs {
-			r := &recs[i]
-			if r.body == nil {
-				continue // erased: nothing to compare against
-			}
-			want, err := p.Rows(r.id, r.body)
-			if err != nil {
-				r.err = err
-				continue
-			}
-			r.want = make([][]string, len(p.Tables))
-			for t, tb := range p.Tables {
-				for _, row := range want[tb.Name] {
-					r.want[t] = append(r.want[t], canonRow(row))
-				}
-				sort.Strings(r.want[t])
-			}
-		}
-	}
-
-	// Merge.
-	type cursor struct {
-		ch    chan []stored
-		batch []stored
-		pos   int
-		ok    bool
-	}
-	curs := make([]*cursor, len(p.Tables))
-	for i := range curs {
-		curs[i] = &cursor{ch: tables[i], ok: true}
-	}
-	peek := func(c *cursor) (stored, bool) {
-		for c.ok && c.pos >= len(c.batch) {
-			c.batch, c.ok = <-c.ch
-			c.pos = 0
-		}
-		if !c.ok {
-			return stored{}, false
-		}
-		return c.batch[c.pos], true
-	}
-	take := func(i int, id string) []string {
-		c, t := curs[i], p.Tables[i]
-		var got []string
-		for {
-			st, ok := peek(c)
-			if !ok || st.key > id {
-				return got
-			}
-			if st.key < id {
-				v.problem(p.Entity, st.key, -1, "%s row has no change behind it (inserted behind the log's back)", t.Name)
-			} else {
-				got = append(got, st.row)
-			}
-			c.pos++
-		}
-	}
-	n := int64(0)
-	consume := func(recs []record) error {
-		select {
-		case err := <-errc:
-			return err
-		default:
-		}
-		for _, r := range recs {
-			v.rep.Records++
-			v.rep.Problems = append(v.rep.Problems, r.problems...)
-			if r.err != nil {
-				v.problem(p.Entity, r.id, r.seq, "body does not project: %v", r.err)
-			}
-			for i, t := range p.Tables {
-				got := take(i, r.id)
-				if r.body == nil || r.err != nil {
-					continue
-				}
-				sort.Strings(got)
-				if what := diffRows(t, got, r.want[i]); what != "" {
-					v.problem(p.Entity, r.id, r.seq, "%s %s", t.Name, what)
-				}
-			}
-		}
-		if n += int64(len(recs)); n%65536 < int64(len(recs)) {
-			v.progress("projection "+p.Entity, n, 0)
-		}
-		return nil
-	}
-	if err := inOrder(ctx, produce, work, consume); err != nil {
-		return err
-	}
-	select {
-	case err := <-errc:
-		return err
-	default:
-	}
-	for i, t := range p.Tables {
-		for {
-			st, ok := peek(curs[i])
-			if !ok {
-				break
-			}
-			v.problem(p.Entity, st.key, -1, "%s row has no change behind it (inserted behind the log's back)", t.Name)
-			curs[i].pos++
-		}
-	}
-	select {
-	case err := <-errc:
-		return err
-	default:
-	}
-	return nil
-}
-
 // diffRows describes how the stored rows differ from the rebuilt ones, or
 // returns "" when they agree.
 func diffRows(t Table, got, want []string) string {
@@ -728,48 +326,52 @@ func shorten(s string) string {
 	return strconv.Quote(s[2:])
 }
 
-func canonRow(vals []any) string {
-	var b strings.Builder
+func canonRow(vals []any) string { return string(appendCanonRow(nil, vals)) }
+
+// appendCanonRow renders a row's values, separated by 0x1f.
+func appendCanonRow(b []byte, vals []any) []byte {
 	for i, v := range vals {
 		if i > 0 {
-			b.WriteByte('\x1f')
+			b = append(b, '\x1f')
 		}
-		b.WriteString(canonValue(v))
+		b = appendCanonValue(b, v)
 	}
-	return b.String()
+	return b
 }
 
-// canonValue renders a column value so that the database's types and Go's
-// compare equal: numbers by value, text and blobs by content.
-func canonValue(v any) string {
+// appendCanonValue renders a column value so that the database's types and
+// Go's compare equal: numbers by value, text and blobs by content.
+func appendCanonValue(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
-		return "n:"
+		return append(b, "n:"...)
 	case string:
-		return "s:" + x
+		return append(append(b, "s:"...), x...)
 	case []byte:
-		return "s:" + string(x)
+		return append(append(b, "s:"...), x...)
 	case bool:
 		if x {
-			return "i:1"
+			return append(b, "i:1"...)
 		}
-		return "i:0"
+		return append(b, "i:0"...)
 	case int:
-		return "i:" + strconv.FormatInt(int64(x), 10)
+		return strconv.AppendInt(append(b, "i:"...), int64(x), 10)
 	case int64:
-		return "i:" + strconv.FormatInt(x, 10)
+		return strconv.AppendInt(append(b, "i:"...), x, 10)
 	case int32:
-		return "i:" + strconv.FormatInt(int64(x), 10)
+		return strconv.AppendInt(append(b, "i:"...), int64(x), 10)
 	case float64:
 		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return "i:" + strconv.FormatInt(int64(x), 10)
+			return strconv.AppendInt(append(b, "i:"...), int64(x), 10)
 		}
-		return "f:" + strconv.FormatFloat(x, 'g', -1, 64)
+		return strconv.AppendFloat(append(b, "f:"...), x, 'g', -1, 64)
 	case float32:
-		return canonValue(float64(x))
+		return appendCanonValue(b, float64(x))
 	case time.Time:
-		return "s:" + x.UTC().Format(ledger.TimeLayout)
+		return x.UTC().AppendFormat(append(b, "s:"...), ledger.TimeLayout)
 	default:
-		return fmt.Sprintf("?:%v", x)
+		return fmt.Appendf(b, "?:%v", x)
 	}
 }
+
+func joinColumns(cols []string) string { return strings.Join(cols, ", ") }

@@ -44,6 +44,9 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{"leaf hash edited", []string{`UPDATE ledger_hashes SET hash = randomblob(32) WHERE idx = 0`}, "log seq 0: leaf hash was edited"},
 		{"tree hash edited", []string{`UPDATE ledger_hashes SET hash = randomblob(32) WHERE idx = 2`}, "tree hash at level 1, index 0 was edited"},
 		{"checkpoint edited", []string{`UPDATE checkpoints SET note = replace(note, char(10) || '8' || char(10), char(10) || '9' || char(10)) WHERE size = 8`}, "checkpoint at size 8: signature or format is not valid"},
+		{"change body emptied", []string{`UPDATE changes SET body = X'' WHERE seq = 2`}, "seq 2: body was edited: it is empty"},
+		{"change body deleted", []string{`UPDATE changes SET body = NULL WHERE seq = 2`}, "seq 2: body was deleted: no erasure names it"},
+		{"two stored hashes swapped", []string{`UPDATE ledger_hashes SET idx = -1 WHERE idx = 3`, `UPDATE ledger_hashes SET idx = 3 WHERE idx = 4`, `UPDATE ledger_hashes SET idx = 4 WHERE idx = -1`}, "was edited: it does not match the change"},
 		{"actor rewritten", []string{`UPDATE changes SET actor = 'someone-else' WHERE seq = 1`}, "log seq 1: leaf hash was edited"},
 	}
 	for _, tc := range cases {
