@@ -193,10 +193,10 @@ func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
 	}
 	defer rows.Close()
 	var (
-		seq, version                                int64
+		seq, version                               int64
 		entity, id, actor, org, via, at, sum, body sql.RawBytes
-		leaf, row                                   []byte
-		lastEntity                                  string
+		leaf, row                                  []byte
+		lastEntity                                 string
 	)
 	emptySum := sha256.Sum256(nil)
 	for rows.Next() {
