@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,20 +25,17 @@ type treeState struct {
 // loadTree reads the tree's size and frontier at start-up and signs the
 // first checkpoint of a new log.
 func (db *DB) loadTree(ctx context.Context) error {
-	var maxSeq, maxIdx sql.NullInt64
+	var maxSeq sql.NullInt64
 	if err := db.write.QueryRowContext(ctx, `SELECT MAX(seq) FROM changes`).Scan(&maxSeq); err != nil {
-		return err
-	}
-	if err := db.write.QueryRowContext(ctx, `SELECT MAX(idx) FROM ledger_hashes`).Scan(&maxIdx); err != nil {
 		return err
 	}
 	size := int64(0)
 	if maxSeq.Valid {
 		size = maxSeq.Int64 + 1
 	}
-	stored := int64(0)
-	if maxIdx.Valid {
-		stored = maxIdx.Int64 + 1
+	stored, err := storedHashCount(ctx, db.write)
+	if err != nil {
+		return err
 	}
 	if tlog.StoredHashCount(size) != stored {
 		return fmt.Errorf("the change log has %d changes but %d stored hashes (want %d): the database was altered; run truce verify", size, stored, tlog.StoredHashCount(size))
@@ -78,54 +74,17 @@ func readTree(ctx context.Context, r tlog.HashReader, size int64) (treeState, er
 
 // dbHashReader reads stored hashes with one query.
 type dbHashReader struct {
-	db interface {
-		QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	}
+	db  querier
 	ctx context.Context
 	d   Dialect
 }
 
 func (r dbHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	if len(indexes) == 0 {
-		return nil, nil
-	}
 	ctx := r.ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	args := make([]any, len(indexes))
-	for i, x := range indexes {
-		args[i] = x
-	}
-	q := `SELECT idx, hash FROM ledger_hashes WHERE idx IN (` + strings.TrimSuffix(strings.Repeat("?,", len(indexes)), ",") + `)`
-	rows, err := r.db.QueryContext(ctx, r.d.Rebind(q), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	got := make(map[int64]tlog.Hash, len(indexes))
-	for rows.Next() {
-		var idx int64
-		var b []byte
-		if err := rows.Scan(&idx, &b); err != nil {
-			return nil, err
-		}
-		var h tlog.Hash
-		copy(h[:], b)
-		got[idx] = h
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]tlog.Hash, len(indexes))
-	for i, idx := range indexes {
-		h, ok := got[idx]
-		if !ok {
-			return nil, fmt.Errorf("stored hash %d is missing", idx)
-		}
-		out[i] = h
-	}
-	return out, nil
+	return readHashBlocks(ctx, r.db, r.d, indexes)
 }
 
 func (db *DB) hashReader(ctx context.Context) tlog.HashReader {

@@ -56,18 +56,19 @@ type Recorded struct {
 
 // Tx is a write transaction. All its changes commit together or not at all.
 type Tx struct {
-	ctx      context.Context
-	db       *DB
-	tx       *sql.Tx
-	stmts    map[string]*sql.Stmt
-	size     int64
-	frontier map[int64]tlog.Hash
-	recorded []Recorded
-	at       time.Time
-	atText   string
-	pending  []any    // stored hashes not yet inserted: idx, hash, idx, hash...
-	fresh    []string // statements first used by this transaction
-	side     bool     // ExecSide wrote to a side table
+	ctx         context.Context
+	db          *DB
+	tx          *sql.Tx
+	stmts       map[string]*sql.Stmt
+	size        int64
+	frontier    map[int64]tlog.Hash
+	recorded    []Recorded
+	at          time.Time
+	atText      string
+	pendingFrom int64    // the stored-hash index of pending's first hash
+	pending     []byte   // stored hashes not yet written, 32 bytes each
+	fresh       []string // statements first used by this transaction
+	side        bool     // ExecSide wrote to a side table
 }
 
 // keepStatements prepares on the writer the statements that a finished
@@ -87,19 +88,15 @@ func (db *DB) keepStatements(ctx context.Context, qs []string) {
 // 32,766 parameters a statement).
 const maxRowsPerInsert = 64
 
-// hashBatch is how many stored hashes one INSERT writes.
-const hashBatch = 128
-
-// flushHashes inserts the pending stored hashes, many to a statement.
+// flushHashes writes the pending stored hashes.
 func (tx *Tx) flushHashes() error {
-	for len(tx.pending) > 0 {
-		n := min(len(tx.pending)/2, hashBatch)
-		q := "INSERT INTO ledger_hashes (idx, hash) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
-		if _, err := tx.exec(q, tx.pending[:2*n]...); err != nil {
-			return fmt.Errorf("insert hashes: %w", err)
-		}
-		tx.pending = tx.pending[2*n:]
+	if len(tx.pending) == 0 {
+		return nil
 	}
+	if err := tx.appendHashes(tx.pendingFrom, tx.pending); err != nil {
+		return err
+	}
+	tx.pendingFrom += int64(len(tx.pending) / 32)
 	tx.pending = tx.pending[:0]
 	return nil
 }
@@ -278,13 +275,13 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 		return Recorded{}, fmt.Errorf("merkle: %w", err)
 	}
 	base := tlog.StoredHashIndex(0, seq)
-	for i, h := range hashes {
-		tx.pending = append(tx.pending, base+int64(i), h[:])
+	if len(tx.pending) == 0 {
+		tx.pendingFrom = base
+	} else if next := tx.pendingFrom + int64(len(tx.pending)/32); next != base {
+		return Recorded{}, fmt.Errorf("stored hash %d follows %d", base, next-1)
 	}
-	if len(tx.pending) >= 2*hashBatch {
-		if err := tx.flushHashes(); err != nil {
-			return Recorded{}, err
-		}
+	for _, h := range hashes {
+		tx.pending = append(tx.pending, h[:]...)
 	}
 	tx.advance(seq, base, hashes)
 	r := Recorded{Seq: seq, Entity: c.Entity, ID: c.ID, Version: version, At: tx.at, BodySHA256: sum, LeafHash: hashes[0]}
@@ -330,10 +327,12 @@ func (tx *Tx) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 				return nil, err
 			}
 			var b []byte
-			if err := tx.queryRow(`SELECT hash FROM ledger_hashes WHERE idx = ?`, idx).Scan(&b); err != nil {
+			if err := tx.queryRow(`SELECT hashes FROM ledger_hash_blocks WHERE n = ?`, idx/hashBlock).Scan(&b); err != nil {
 				return nil, fmt.Errorf("read stored hash %d: %w", idx, err)
 			}
-			copy(h[:], b)
+			if h, ok = hashInBlock(b, idx%hashBlock); !ok {
+				return nil, fmt.Errorf("stored hash %d is missing", idx)
+			}
 		}
 		out[i] = h
 	}

@@ -77,7 +77,7 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM changes`).Scan(&size); err != nil {
 		return v.rep, err
 	}
-	lp := &logPass{v: v, seed: maphash.MakeSeed(), compared: map[string]*Projection{}, entities: map[string]*entityState{}}
+	lp := &logPass{v: v, seed: maphash.MakeSeed(), compared: map[string]*Projection{}, entities: map[string]*entityState{}, blocks: tables["ledger_hash_blocks"]}
 	for _, e := range db.projOrder {
 		p := db.projections[e]
 		if v.hasTables(tables, p.Tables...) {

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"runtime"
 	"sort"
 
@@ -146,6 +147,7 @@ type logPass struct {
 	next       int64 // the seq expected next
 	gap        bool
 	hashes     storedCompare
+	blocks     bool // stored hashes are kept in blocks (ledger_hash_blocks), not a row each
 }
 
 func (lp *logPass) isSuperseded(seq int64) bool {
@@ -244,26 +246,67 @@ func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
 	if c.err = rows.Err(); c.err != nil {
 		return
 	}
-	c.stored, c.err = lp.readStoredHashes(ctx, c.lo, c.hi)
+	var problems []Problem
+	c.stored, problems, c.err = lp.readStoredHashes(ctx, c.lo, c.hi)
+	c.problems = append(c.problems, problems...)
 }
 
 // readStoredHashes reads the stored tree hashes that the leaves of a range
 // of seq add to the tree; the last range reads to the end, so that hashes
 // with no change behind them show.
-func (lp *logPass) readStoredHashes(ctx context.Context, lo, hi int64) ([]storedHash, error) {
-	db := lp.v.db
-	q := `SELECT idx, hash FROM ledger_hashes WHERE idx >= ?`
-	args := []any{tlog.StoredHashIndex(0, lo)}
+func (lp *logPass) readStoredHashes(ctx context.Context, lo, hi int64) ([]storedHash, []Problem, error) {
+	from, to := tlog.StoredHashIndex(0, lo), int64(math.MaxInt64)
 	if hi >= 0 {
-		q += ` AND idx < ?`
-		args = append(args, tlog.StoredHashIndex(0, hi))
+		to = tlog.StoredHashIndex(0, hi)
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.Rebind(q+` ORDER BY idx`), args...)
+	if !lp.blocks {
+		h, err := lp.readStoredRows(ctx, from, to)
+		return h, nil, err
+	}
+	db := lp.v.db
+	q := `SELECT n, hashes FROM ledger_hash_blocks WHERE n >= ?`
+	args := []any{from / hashBlock}
+	if hi >= 0 {
+		q += ` AND n <= ?`
+		args = append(args, (to-1)/hashBlock)
+	}
+	rows, err := db.read.QueryContext(ctx, db.dialect.Rebind(q+` ORDER BY n`), args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	out := make([]storedHash, 0, min(to-from, 2*verifyChunk+2*hashBlock))
+	var problems []Problem
+	var n int64
+	var b sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&n, &b); err != nil {
+			return nil, nil, err
+		}
+		if len(b)%32 != 0 || len(b) > hashBlock*32 {
+			problems = append(problems, Problem{Seq: -1, What: fmt.Sprintf("stored hash block %d holds %d bytes, not up to %d whole hashes", n, len(b), hashBlock)})
+		}
+		for i := int64(0); i < hashBlock && (i+1)*32 <= int64(len(b)); i++ {
+			if idx := n*hashBlock + i; idx >= from && idx < to {
+				s := storedHash{idx: idx}
+				copy(s.hash[:], b[i*32:])
+				out = append(out, s)
+			}
+		}
+	}
+	return out, problems, rows.Err()
+}
+
+// readStoredRows reads stored hashes kept one to a row, as data directories
+// written before the blocks hold them.
+func (lp *logPass) readStoredRows(ctx context.Context, from, to int64) ([]storedHash, error) {
+	db := lp.v.db
+	rows, err := db.read.QueryContext(ctx, db.dialect.Rebind(`SELECT idx, hash FROM ledger_hashes WHERE idx >= ? AND idx < ? ORDER BY idx`), from, to)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]storedHash, 0, 2*verifyChunk)
+	var out []storedHash
 	var idx int64
 	var h sql.RawBytes
 	for rows.Next() {

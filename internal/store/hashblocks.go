@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// hashBlock is how many stored hashes of the Merkle tree one row of
+// ledger_hash_blocks holds: row n holds indexes 256n to 256n+255, in order,
+// 32 bytes each. The log adds stored hashes in index order, so only the
+// last block is ever partial and a block only grows at its end.
+const hashBlock = 256
+
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// readHashBlocks reads the blocks holding the given stored-hash indexes and
+// returns the hashes in the order asked; a missing one is an error.
+func readHashBlocks(ctx context.Context, db querier, d Dialect, indexes []int64) ([]tlog.Hash, error) {
+	if len(indexes) == 0 {
+		return nil, nil
+	}
+	var ns []any
+	seen := map[int64]bool{}
+	for _, idx := range indexes {
+		if n := idx / hashBlock; idx >= 0 && !seen[n] {
+			seen[n] = true
+			ns = append(ns, n)
+		}
+	}
+	blocks := make(map[int64][]byte, len(ns))
+	if len(ns) > 0 {
+		q := `SELECT n, hashes FROM ledger_hash_blocks WHERE n IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ns)), ",") + `)`
+		rows, err := db.QueryContext(ctx, d.Rebind(q), ns...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n int64
+			var b []byte
+			if err := rows.Scan(&n, &b); err != nil {
+				return nil, err
+			}
+			blocks[n] = b
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		h, ok := hashInBlock(blocks[idx/hashBlock], idx%hashBlock)
+		if idx < 0 || !ok {
+			return nil, fmt.Errorf("stored hash %d is missing", idx)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// hashInBlock returns hash i of a block.
+func hashInBlock(block []byte, i int64) (tlog.Hash, bool) {
+	var h tlog.Hash
+	if i < 0 || i >= hashBlock || int64(len(block)) < (i+1)*int64(len(h)) {
+		return h, false
+	}
+	copy(h[:], block[i*int64(len(h)):])
+	return h, true
+}
+
+// storedHashCount returns how many stored hashes the blocks hold, checking
+// that every block but the last is full.
+func storedHashCount(ctx context.Context, db *sql.DB) (int64, error) {
+	var n, length sql.NullInt64
+	var rows int64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(n), COUNT(*), (SELECT length(hashes) FROM ledger_hash_blocks ORDER BY n DESC LIMIT 1) FROM ledger_hash_blocks`).Scan(&n, &rows, &length); err != nil {
+		return 0, err
+	}
+	if !n.Valid {
+		return 0, nil
+	}
+	if rows != n.Int64+1 || length.Int64%32 != 0 || length.Int64 == 0 || length.Int64 > hashBlock*32 {
+		return 0, fmt.Errorf("the stored hash blocks are not contiguous or the last is malformed (%d blocks, last %d of %d bytes): the database was altered; run truce verify", rows, n.Int64, length.Int64)
+	}
+	return n.Int64*hashBlock + length.Int64/32, nil
+}
+
+// appendHashes writes stored hashes from index from on, 32 bytes each,
+// extending the last block and adding new ones. The caller holds the
+// write transaction.
+func (tx *Tx) appendHashes(from int64, data []byte) error {
+	n, off := from/hashBlock, from%hashBlock
+	var block []byte
+	if off > 0 {
+		if err := tx.queryRow(`SELECT hashes FROM ledger_hash_blocks WHERE n = ?`, n).Scan(&block); err != nil {
+			return fmt.Errorf("read stored hash block %d: %w", n, err)
+		}
+		if int64(len(block)) != off*32 {
+			return fmt.Errorf("stored hash block %d holds %d bytes where %d were written: the database was altered; run truce verify", n, len(block), off*32)
+		}
+	}
+	for len(data) > 0 {
+		take := min(int((hashBlock-off)*32), len(data))
+		block = append(block, data[:take]...)
+		data = data[take:]
+		if _, err := tx.exec(`INSERT INTO ledger_hash_blocks (n, hashes) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET hashes = excluded.hashes`, n, block); err != nil {
+			return fmt.Errorf("write stored hash block %d: %w", n, err)
+		}
+		n, off, block = n+1, 0, nil
+	}
+	return nil
+}
