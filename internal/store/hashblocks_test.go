@@ -15,7 +15,7 @@ func TestHashBlocksMigration(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := mustOpen(t, dir)
-	// 300 changes, 598 stored hashes: two full blocks and a partial one.
+	// 300 changes, 598 stored hashes: nine full blocks and a partial one.
 	// Some in one transaction, so that a write crosses a block boundary.
 	if _, err := db.Write(ctx, func(tx *Tx) error {
 		for i := range 200 {
@@ -42,8 +42,8 @@ func TestHashBlocksMigration(t *testing.T) {
 	// Back to one hash a row, as an older Truce wrote them.
 	tamper(t, dir,
 		`CREATE TABLE ledger_hashes (idx INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT`,
-		`WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 255)
-		 INSERT INTO ledger_hashes SELECT n * 256 + k, substr(hashes, k * 32 + 1, 32) FROM ledger_hash_blocks, i WHERE k * 32 < length(hashes)`,
+		`WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 63)
+		 INSERT INTO ledger_hashes SELECT n * 64 + k, substr(hashes, k * 32 + 1, 32) FROM ledger_hash_blocks, i WHERE k * 32 < length(hashes)`,
 		`DROP TABLE ledger_hash_blocks`,
 		`DELETE FROM schema_migrations WHERE name LIKE '0017%'`)
 
