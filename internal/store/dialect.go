@@ -18,10 +18,13 @@ type Dialect struct {
 	ByteOrder string
 	// Tables lists the tables of the database's current schema.
 	Tables string
+	// RowID names a table's built-in row number, by which verify reads a
+	// large table in ranges on every core; "" where there is none.
+	RowID string
 }
 
 // SQLite is the embedded default.
-var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`, Tables: `SELECT name FROM sqlite_master WHERE type = 'table'`}
+var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`, Tables: `SELECT name FROM sqlite_master WHERE type = 'table'`, RowID: "rowid"}
 
 // Postgres is for missions that outgrow one machine.
 var Postgres = Dialect{Name: "postgres", numbered: true, ByteOrder: `COLLATE "C"`,

@@ -84,10 +84,15 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 			lp.compared[e] = p
 		}
 	}
-	if err := lp.readSuperseded(size); err != nil {
+	// Which changes have a later version, and which bodies are NULL: two
+	// index reads, side by side.
+	errc := make(chan error, 1)
+	go func() { errc <- lp.readSuperseded(size) }()
+	lp.nulls, err = v.erasures()
+	if err := <-errc; err != nil {
 		return v.rep, err
 	}
-	if lp.nulls, err = v.erasures(); err != nil {
+	if err != nil {
 		return v.rep, err
 	}
 	v.hashes = make([]tlog.Hash, 0, tlog.StoredHashCount(size))

@@ -10,6 +10,9 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -41,6 +44,13 @@ type digest struct {
 func (d *digest) add(seed maphash.Seed, row []byte) {
 	d.n++
 	d.sum += maphash.Bytes(seed, row)
+}
+
+// addAtomic is add for a digest that readers of other row ranges of the
+// same table may be adding to at the same time.
+func (d *digest) addAtomic(seed maphash.Seed, row []byte) {
+	atomic.AddUint32(&d.n, 1)
+	atomic.AddUint64(&d.sum, maphash.Bytes(seed, row))
 }
 
 // entityState is what Verify knows of one entity's records.
@@ -118,7 +128,7 @@ type chunkChange struct {
 	latest       bool // projected: the latest version of its record
 	erased       bool
 	projErr      error
-	digests      []digest
+	digests      int32 // where the record's digests start in the range's digests, one per table
 }
 
 type storedHash struct {
@@ -130,6 +140,7 @@ type verifyChunkResult struct {
 	lo, hi   int64 // seq range; hi < 0: to the end
 	changes  []chunkChange
 	leaves   []tlog.Hash
+	digests  []digest
 	stored   []storedHash
 	problems []Problem
 	err      error
@@ -232,12 +243,14 @@ func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
 			} else if rows, err := p.Rows(ch.id, body); err != nil {
 				ch.projErr = err
 			} else {
-				ch.digests = make([]digest, len(p.Tables))
-				for t, tb := range p.Tables {
+				ch.digests = int32(len(c.digests))
+				for _, tb := range p.Tables {
+					var d digest
 					for _, r := range rows[tb.Name] {
 						row = appendCanonRow(row[:0], r)
-						ch.digests[t].add(lp.seed, row)
+						d.add(lp.seed, row)
 					}
+					c.digests = append(c.digests, d)
 				}
 			}
 		}
@@ -364,7 +377,8 @@ func (lp *logPass) consume(c *verifyChunkResult) error {
 				v.problem(ch.entity, ch.id, ch.seq, "body does not project: %v", ch.projErr)
 			default:
 				rec.state = recProjected
-				copy(es.want[int(r)*len(ch.digests):], ch.digests)
+				nt := len(es.proj.Tables)
+				copy(es.want[int(r)*nt:(int(r)+1)*nt], c.digests[ch.digests:])
 			}
 		}
 		if lp.gap {
@@ -475,17 +489,19 @@ func (s *storedCompare) finish(v *verifier) {
 
 // compareTables reads each compared entity's stored rows and sets the
 // digests of what is stored; rows of records the log does not hold are
-// reported as they are met.
+// reported as they are met. A large table is read in ranges of its rows,
+// on every core.
 func (lp *logPass) compareTables() error {
 	type job struct {
-		es *entityState
-		t  int
+		es     *entityState
+		t      int
+		lo, hi int64 // row id range [lo, hi); math.MinInt64 and math.MaxInt64 leave it open
 	}
-	var jobs []job
+	var tables []job
 	for _, es := range lp.order {
 		if es.proj != nil {
 			for t := range es.proj.Tables {
-				jobs = append(jobs, job{es, t})
+				tables = append(tables, job{es: es, t: t, lo: math.MinInt64, hi: math.MaxInt64})
 			}
 		}
 	}
@@ -495,11 +511,42 @@ func (lp *logPass) compareTables() error {
 		if _, ok := lp.entities[name]; !ok {
 			es := lp.entity(name)
 			for t := range p.Tables {
-				jobs = append(jobs, job{es, t})
+				tables = append(tables, job{es: es, t: t, lo: math.MinInt64, hi: math.MaxInt64})
 			}
 		}
 	}
-	sort.SliceStable(jobs, func(i, j int) bool { return len(jobs[i].es.recs) > len(jobs[j].es.recs) })
+	var jobs []job
+	for _, j := range tables {
+		if int64(len(j.es.recs)) < 4*verifyRowRange || lp.v.db.dialect.RowID == "" {
+			jobs = append(jobs, j)
+			continue
+		}
+		var maxID sql.NullInt64
+		tb := j.es.proj.Tables[j.t]
+		if err := lp.v.db.read.QueryRowContext(lp.v.ctx, fmt.Sprintf("SELECT MAX(%s) FROM %s", lp.v.db.dialect.RowID, tb.Name)).Scan(&maxID); err != nil {
+			jobs = append(jobs, j) // a table without row ids (WITHOUT ROWID) is read whole
+			continue
+		}
+		if maxID.Int64/verifyRowRange > 4*int64(len(j.es.recs))/verifyRowRange+16 {
+			jobs = append(jobs, j) // row ids far sparser than rows: read whole
+			continue
+		}
+		// The first range has no lower bound and the last no upper one,
+		// so that no row id, however placed, escapes.
+		for lo := int64(0); ; lo += verifyRowRange {
+			r := job{es: j.es, t: j.t, lo: lo, hi: lo + verifyRowRange}
+			if lo == 0 {
+				r.lo = math.MinInt64
+			}
+			if r.hi > maxID.Int64 {
+				r.hi = math.MaxInt64
+			}
+			jobs = append(jobs, r)
+			if r.hi == math.MaxInt64 {
+				break
+			}
+		}
+	}
 	problems := make([][]Problem, len(jobs))
 	errs := make([]error, len(jobs))
 	next := make(chan int, len(jobs))
@@ -507,19 +554,15 @@ func (lp *logPass) compareTables() error {
 		next <- i
 	}
 	close(next)
-	done := make(chan struct{})
-	workers := min(max(runtime.GOMAXPROCS(0), 1), len(jobs))
-	for range workers {
-		go func() {
-			defer func() { done <- struct{}{} }()
+	var wg sync.WaitGroup
+	for range min(max(runtime.GOMAXPROCS(0), 1), len(jobs)) {
+		wg.Go(func() {
 			for i := range next {
-				problems[i], errs[i] = lp.readTable(jobs[i].es, jobs[i].t)
+				problems[i], errs[i] = lp.readTable(jobs[i].es, jobs[i].t, jobs[i].lo, jobs[i].hi)
 			}
-		}()
+		})
 	}
-	for range workers {
-		<-done
-	}
+	wg.Wait()
 	for i := range jobs {
 		if errs[i] != nil {
 			return errs[i]
@@ -529,10 +572,28 @@ func (lp *logPass) compareTables() error {
 	return nil
 }
 
-func (lp *logPass) readTable(es *entityState, t int) ([]Problem, error) {
+// verifyRowRange is how many row ids one reader of a projection table
+// takes at a time (a variable for the tests).
+var verifyRowRange int64 = 65536
+
+// readTable reads one table's rows with row ids in [lo, hi), and adds each
+// to its record's digest.
+func (lp *logPass) readTable(es *entityState, t int, lo, hi int64) ([]Problem, error) {
 	tb := es.proj.Tables[t]
 	nt := len(es.proj.Tables)
-	rows, err := lp.v.db.read.QueryContext(lp.v.ctx, fmt.Sprintf("SELECT %s FROM %s", joinColumns(tb.Columns), tb.Name))
+	q := fmt.Sprintf("SELECT %s FROM %s", joinColumns(tb.Columns), tb.Name)
+	var where []string
+	var args []any
+	if lo != math.MinInt64 {
+		where, args = append(where, lp.v.db.dialect.RowID+" >= ?"), append(args, lo)
+	}
+	if hi != math.MaxInt64 {
+		where, args = append(where, lp.v.db.dialect.RowID+" < ?"), append(args, hi)
+	}
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := lp.v.db.read.QueryContext(lp.v.ctx, lp.v.db.dialect.Rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", tb.Name, err)
 	}
@@ -556,7 +617,7 @@ func (lp *logPass) readTable(es *entityState, t int) ([]Problem, error) {
 			continue
 		}
 		row = appendCanonRow(row[:0], vals)
-		es.got[int(r)*nt+t].add(lp.seed, row)
+		es.got[int(r)*nt+t].addAtomic(lp.seed, row)
 	}
 	return problems, rows.Err()
 }

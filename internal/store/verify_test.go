@@ -35,6 +35,8 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}{
 		{"projection row edited", []string{`UPDATE test_notes SET title = 'forged' WHERE id = 'n3'`}, `note n3 seq 7: test_notes row was edited: column title is "forged"`},
 		{"projection row inserted", []string{`INSERT INTO test_notes (id, title, count) VALUES ('n9', 'ghost', 0)`}, "note n9: test_notes row has no change behind it"},
+		{"projection row inserted at the last row id", []string{`INSERT INTO test_notes (rowid, id, title, count) VALUES (9223372036854775807, 'n9', 'ghost', 0)`}, "note n9: test_notes row has no change behind it"},
+		{"projection row inserted at a negative row id", []string{`INSERT INTO test_notes (rowid, id, title, count) VALUES (-5, 'n8', 'ghost', 0)`}, "note n8: test_notes row has no change behind it"},
 		{"projection row deleted", []string{`DELETE FROM test_notes WHERE id = 'n2'`}, "note n2 seq 6: test_notes row was deleted"},
 		{"child row inserted", []string{`INSERT INTO test_note_tags (note_id, tag) VALUES ('n1', 'extra')`}, "note n1 seq 5: test_note_tags has 2 rows, the log gives 1"},
 		{"change body edited", []string{`UPDATE changes SET body = CAST('{"title":"forged","count":1}' AS BLOB) WHERE seq = 2`}, "seq 2: body was edited"},
@@ -51,36 +53,41 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{"stored hash block garbled", []string{`UPDATE ledger_hash_blocks SET hashes = unhex(hex(hashes) || '00') WHERE n = 0`}, "stored hash block 0 holds"},
 		{"actor rewritten", []string{`UPDATE changes SET actor = 'someone-else' WHERE seq = 1`}, "log seq 1: leaf hash was edited"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			db := mustOpen(t, dir)
-			for i := range 8 {
-				writeNote(t, db, fmt.Sprintf("n%d", i%4), note{Title: fmt.Sprintf("t%d", i), Count: i, Tags: []string{"x"}})
-			}
-			db.Close()
-			tamper(t, dir, tc.stmts...)
-			audit, err := OpenForAudit(context.Background(), dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer audit.Close()
-			audit.Register(noteProjection)
-			rep, err := audit.Verify(context.Background(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rep.OK() {
-				t.Fatal("verify found nothing")
-			}
-			var all []string
-			for _, p := range rep.Problems {
-				all = append(all, p.String())
-			}
-			if !strings.Contains(strings.Join(all, "\n"), tc.want) {
-				t.Fatalf("problems:\n%s\nwant one containing %q", strings.Join(all, "\n"), tc.want)
-			}
-		})
+	// Tables are read whole, and (with a range of 1) in ranges of row ids.
+	for _, rowRange := range []int64{verifyRowRange, 1} {
+		for _, tc := range cases {
+			t.Run(fmt.Sprintf("%s/range %d", tc.name, rowRange), func(t *testing.T) {
+				defer func(r int64) { verifyRowRange = r }(verifyRowRange)
+				verifyRowRange = rowRange
+				dir := t.TempDir()
+				db := mustOpen(t, dir)
+				for i := range 8 {
+					writeNote(t, db, fmt.Sprintf("n%d", i%4), note{Title: fmt.Sprintf("t%d", i), Count: i, Tags: []string{"x"}})
+				}
+				db.Close()
+				tamper(t, dir, tc.stmts...)
+				audit, err := OpenForAudit(context.Background(), dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer audit.Close()
+				audit.Register(noteProjection)
+				rep, err := audit.Verify(context.Background(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rep.OK() {
+					t.Fatal("verify found nothing")
+				}
+				var all []string
+				for _, p := range rep.Problems {
+					all = append(all, p.String())
+				}
+				if !strings.Contains(strings.Join(all, "\n"), tc.want) {
+					t.Fatalf("problems:\n%s\nwant one containing %q", strings.Join(all, "\n"), tc.want)
+				}
+			})
+		}
 	}
 }
 
