@@ -87,7 +87,7 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 	// Which changes have a later version, and which bodies are NULL: two
 	// index reads, side by side.
 	errc := make(chan error, 1)
-	go func() { errc <- lp.readSuperseded(size) }()
+	go func() { errc <- lp.readVersions(size) }()
 	lp.nulls, err = v.erasures()
 	if err := <-errc; err != nil {
 		return v.rep, err
@@ -95,6 +95,7 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 	if err != nil {
 		return v.rep, err
 	}
+	v.rep.Problems = append(v.rep.Problems, lp.versions...)
 	v.hashes = make([]tlog.Hash, 0, tlog.StoredHashCount(size))
 	if err := lp.run(size); err != nil {
 		return v.rep, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -9,6 +10,7 @@ import (
 	"hash/maphash"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,70 +55,85 @@ func (d *digest) addAtomic(seed maphash.Seed, row []byte) {
 	atomic.AddUint64(&d.sum, maphash.Bytes(seed, row))
 }
 
-// entityState is what Verify knows of one entity's records.
+// entityState is what Verify knows of one entity's records: for an
+// entity whose rows are compared, the latest change of each record.
 type entityState struct {
 	name string
 	proj *Projection // nil: its rows are not compared (no projection, or a table is missing)
 	seed maphash.Seed
-	ids  map[uint64]int32 // by the id's hash, which is cheaper to keep than the id
-	more map[string]int32 // ids whose hash another id has already taken
 	recs []recState
 	want []digest // len(recs) × tables: the rows the log gives
 	got  []digest // the same, of the stored rows
+	keys []keyAt  // the records by the hash of their id, sorted, once the log is read
 }
 
 type recState struct {
-	id      string
-	version int64 // the last version seen
-	seq     int64 // the change the rows come from, -1 while none
-	state   uint8
+	id    string
+	seq   int64 // the change the rows come from
+	state uint8
 }
 
 const (
-	recNone      uint8 = iota // no body projected yet
-	recProjected              // want holds the body's rows
-	recErased                 // the latest body is erased: nothing to compare
-	recBroken                 // the latest body does not project (reported)
+	recProjected  uint8 = iota // want holds the body's rows
+	recErased                  // the latest body is erased: nothing to compare
+	recBroken                  // the latest body does not project (reported)
+	recSuperseded              // a later change of the same record is also here (a gap in its versions)
 )
 
-// lookup finds a record by id.
-func (e *entityState) lookup(id []byte) (int32, bool) {
-	i, ok := e.ids[maphash.Bytes(e.seed, id)]
-	if ok && e.recs[i].id != string(id) {
-		i, ok = e.more[string(id)]
+// add appends a record's latest change.
+func (e *entityState) add(id string, seq int64, state uint8, digests []digest) {
+	e.recs = append(e.recs, recState{id: id, seq: seq, state: state})
+	if state == recProjected {
+		e.want = append(e.want, digests...)
+	} else {
+		e.want = append(e.want, make([]digest, len(e.proj.Tables))...)
 	}
-	return i, ok
+	e.got = append(e.got, make([]digest, len(e.proj.Tables))...)
 }
 
-// record finds a record by id, adding it when new.
-func (e *entityState) record(id string) int32 {
-	h := maphash.String(e.seed, id)
-	i, ok := e.ids[h]
-	if ok && e.recs[i].id == id {
-		return i
+// index sorts the records by the hash of their id. Where a record has two
+// changes here (a later version is missing, and reported), the later one
+// counts and the earlier is set aside.
+func (e *entityState) index() {
+	e.keys = make([]keyAt, len(e.recs))
+	for i := range e.recs {
+		e.keys[i] = keyAt{maphash.String(e.seed, e.recs[i].id), int32(i)}
 	}
-	if ok {
-		if j, ok := e.more[id]; ok {
-			return j
+	slices.SortFunc(e.keys, func(a, b keyAt) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.at, b.at)
+	})
+	for i := 1; i < len(e.keys); i++ {
+		for j := i - 1; j >= 0 && e.keys[j].key == e.keys[i].key; j-- {
+			a, b := &e.recs[e.keys[j].at], &e.recs[e.keys[i].at]
+			if a.state != recSuperseded && a.id == b.id {
+				a.state = recSuperseded // the earlier change: at sorts in log order
+			}
 		}
 	}
-	i = int32(len(e.recs))
-	if ok {
-		if e.more == nil {
-			e.more = map[string]int32{}
+}
+
+// keyAt is a record's place in the records, by the hash of its id.
+type keyAt struct {
+	key uint64
+	at  int32
+}
+
+// lookup finds a record by id once the records are indexed.
+func (e *entityState) lookup(id []byte) (int32, bool) {
+	return e.lookupKey(maphash.Bytes(e.seed, id), id)
+}
+
+func (e *entityState) lookupKey(h uint64, id []byte) (int32, bool) {
+	i, _ := slices.BinarySearchFunc(e.keys, h, func(k keyAt, h uint64) int { return cmp.Compare(k.key, h) })
+	for ; i < len(e.keys) && e.keys[i].key == h; i++ {
+		if r := e.keys[i].at; e.recs[r].state != recSuperseded && e.recs[r].id == string(id) {
+			return r, true
 		}
-		e.more[id] = i
-	} else {
-		e.ids[h] = i
 	}
-	e.recs = append(e.recs, recState{id: id, seq: -1})
-	if e.proj != nil {
-		for range e.proj.Tables {
-			e.want = append(e.want, digest{})
-			e.got = append(e.got, digest{})
-		}
-	}
-	return i
+	return 0, false
 }
 
 // chunkChange is one change as a worker saw it.
@@ -152,6 +169,7 @@ type logPass struct {
 	seed       maphash.Seed
 	compared   map[string]*Projection // entities whose rows are compared
 	superseded []uint64               // bitset over seq: a later version of the record exists
+	versions   []Problem              // records whose versions do not run 1, 2, 3...
 	nulls      map[int64]bool         // seqs whose body is NULL in the database
 	entities   map[string]*entityState
 	order      []*entityState
@@ -168,23 +186,38 @@ func (lp *logPass) isSuperseded(seq int64) bool {
 	return lp.superseded[seq/64]&(1<<(seq%64)) != 0
 }
 
-// readSuperseded marks every change that a later version of its record
-// follows. It reads the index of (entity, id, version), not the bodies.
-func (lp *logPass) readSuperseded(size int64) error {
+// readVersions marks every change that a later version of its record
+// follows, and checks that each record's versions run 1, 2, 3... in log
+// order. It reads the index of (entity, id, version), not the bodies, and
+// only the changes after a first version.
+func (lp *logPass) readVersions(size int64) error {
 	lp.superseded = make([]uint64, (size+63)/64)
-	rows, err := lp.v.db.read.QueryContext(lp.v.ctx, `SELECT p.seq FROM changes c JOIN changes p
-		ON p.entity = c.entity AND p.id = c.id AND p.version = c.version - 1 WHERE c.version > 1`)
+	rows, err := lp.v.db.read.QueryContext(lp.v.ctx, `SELECT c.seq, c.entity, c.id, c.version, p.seq FROM changes c
+		LEFT JOIN changes p ON p.entity = c.entity AND p.id = c.id AND p.version = c.version - 1 WHERE c.version <> 1`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq); err != nil {
+		var seq, version int64
+		var entity, id string
+		var prev sql.NullInt64
+		if err := rows.Scan(&seq, &entity, &id, &version, &prev); err != nil {
 			return err
 		}
-		if seq >= 0 && seq < size {
-			lp.superseded[seq/64] |= 1 << (seq % 64)
+		bad := func(format string, args ...any) {
+			lp.versions = append(lp.versions, Problem{entity, id, seq, fmt.Sprintf(format, args...)})
+		}
+		switch {
+		case version < 1:
+			bad("version %d: versions start at 1", version)
+		case !prev.Valid:
+			bad("version %d follows no version %d", version, version-1)
+		case prev.Int64 > seq:
+			bad("version %d comes before version %d in the log", version, version-1)
+		}
+		if s := prev.Int64; prev.Valid && s >= 0 && s < size {
+			lp.superseded[s/64] |= 1 << (s % 64)
 		}
 	}
 	return rows.Err()
@@ -361,24 +394,15 @@ func (lp *logPass) consume(c *verifyChunkResult) error {
 			es = lp.entity(ch.entity)
 			v.recorded[ch.entity] = true
 		}
-		r := es.record(ch.id)
-		rec := &es.recs[r]
-		if ch.version != rec.version+1 {
-			v.problem(ch.entity, ch.id, ch.seq, "version %d follows version %d", ch.version, rec.version)
-		}
-		rec.version = ch.version
 		if ch.latest {
-			rec.seq = ch.seq
 			switch {
 			case ch.erased:
-				rec.state = recErased
+				es.add(ch.id, ch.seq, recErased, nil)
 			case ch.projErr != nil:
-				rec.state = recBroken
+				es.add(ch.id, ch.seq, recBroken, nil)
 				v.problem(ch.entity, ch.id, ch.seq, "body does not project: %v", ch.projErr)
 			default:
-				rec.state = recProjected
-				nt := len(es.proj.Tables)
-				copy(es.want[int(r)*nt:(int(r)+1)*nt], c.digests[ch.digests:])
+				es.add(ch.id, ch.seq, recProjected, c.digests[ch.digests:int(ch.digests)+len(es.proj.Tables)])
 			}
 		}
 		if lp.gap {
@@ -400,7 +424,7 @@ func (lp *logPass) entity(name string) *entityState {
 	if es, ok := lp.entities[name]; ok {
 		return es
 	}
-	es := &entityState{name: name, proj: lp.compared[name], seed: lp.seed, ids: map[uint64]int32{}}
+	es := &entityState{name: name, proj: lp.compared[name], seed: lp.seed}
 	lp.entities[name] = es
 	lp.order = append(lp.order, es)
 	return es
@@ -513,6 +537,11 @@ func (lp *logPass) compareTables() error {
 			for t := range p.Tables {
 				tables = append(tables, job{es: es, t: t, lo: math.MinInt64, hi: math.MaxInt64})
 			}
+		}
+	}
+	for _, j := range tables {
+		if j.t == 0 {
+			j.es.index()
 		}
 	}
 	var jobs []job
@@ -691,6 +720,9 @@ func (lp *logPass) settle() error {
 		nt := len(es.proj.Tables)
 		for r := range es.recs {
 			rec := &es.recs[r]
+			if rec.state == recSuperseded {
+				continue
+			}
 			lp.v.rep.Records++
 			if rec.state != recProjected {
 				continue

@@ -1,34 +1,48 @@
 package store
 
 import (
+	"fmt"
 	"hash/maphash"
 	"testing"
 )
 
-// Records are found by the hash of their id; two ids with the same hash
-// must still be two records.
-func TestEntityStateHashCollision(t *testing.T) {
-	e := &entityState{name: "note", seed: maphash.MakeSeed(), ids: map[uint64]int32{}}
-	a := e.record("a")
-	if e.record("a") != a {
-		t.Fatal("the same id gave two records")
+// Records are found by the hash of their id, and of two changes of one
+// record the later counts.
+func TestEntityStateLookup(t *testing.T) {
+	p := &Projection{Entity: "note", Tables: []Table{{Name: "t", Columns: []string{"id"}}}}
+	e := &entityState{name: "note", proj: p, seed: maphash.MakeSeed()}
+	for i := range 1000 {
+		e.add(fmt.Sprintf("n%d", i), int64(i), recProjected, []digest{{}})
 	}
-	// Make "b" collide with "a".
-	e.ids[maphash.String(e.seed, "b")] = a
-	b := e.record("b")
-	if b == a || e.record("b") != b {
-		t.Fatalf("colliding ids share a record: a=%d b=%d", a, b)
-	}
-	for id, want := range map[string]int32{"a": a, "b": b} {
-		if got, ok := e.lookup([]byte(id)); !ok || got != want {
-			t.Errorf("lookup(%q) = %d, %v; want %d", id, got, ok, want)
+	e.add("n7", 1000, recProjected, []digest{{}}) // a later change of n7
+	e.index()
+	for i, r := range e.recs[:1000] {
+		want := int32(i)
+		if r.id == "n7" {
+			want = 1000
+		}
+		if got, ok := e.lookup([]byte(r.id)); !ok || got != want {
+			t.Fatalf("lookup(%q) = %d, %v; want %d", r.id, got, ok, want)
 		}
 	}
-	if _, ok := e.lookup([]byte("c")); ok {
-		t.Error("lookup found a record never added")
+	if e.recs[7].state != recSuperseded || e.recs[1000].state != recProjected {
+		t.Fatalf("of n7's two changes the later does not count: %+v %+v", e.recs[7], e.recs[1000])
 	}
-	if len(e.recs) != 2 || e.recs[a].id != "a" || e.recs[b].id != "b" {
-		t.Fatalf("records: %+v", e.recs)
+	if _, ok := e.lookup([]byte("nope")); ok {
+		t.Fatal("lookup found a record never added")
+	}
+}
+
+// Two ids whose hashes collide are still two records.
+func TestEntityStateHashCollision(t *testing.T) {
+	e := &entityState{recs: []recState{{id: "a"}, {id: "b"}}, keys: []keyAt{{7, 0}, {7, 1}, {9, 0}}}
+	for id, want := range map[string]int32{"a": 0, "b": 1} {
+		if got, ok := e.lookupKey(7, []byte(id)); !ok || got != want {
+			t.Errorf("lookupKey(7, %q) = %d, %v; want %d", id, got, ok, want)
+		}
+	}
+	if _, ok := e.lookupKey(7, []byte("c")); ok {
+		t.Error("an id never added was found under a colliding hash")
 	}
 }
 

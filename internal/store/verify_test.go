@@ -51,6 +51,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{"two stored hashes swapped", []string{`UPDATE ledger_hash_blocks SET hashes = unhex(substr(hex(hashes), 1, 192) || substr(hex(hashes), 257, 64) || substr(hex(hashes), 193, 64) || substr(hex(hashes), 321)) WHERE n = 0`}, "was edited: it does not match the change"},
 		{"stored hashes cut short", []string{`UPDATE ledger_hash_blocks SET hashes = substr(hashes, 1, 64) WHERE n = 0`}, "tree hash at level 1, index 0 is missing"},
 		{"stored hash block garbled", []string{`UPDATE ledger_hash_blocks SET hashes = unhex(hex(hashes) || '00') WHERE n = 0`}, "stored hash block 0 holds"},
+		{"version renumbered", []string{`UPDATE changes SET version = 3 WHERE seq = 4`}, "note n0 seq 4: version 3 follows no version 2"},
 		{"actor rewritten", []string{`UPDATE changes SET actor = 'someone-else' WHERE seq = 1`}, "log seq 1: leaf hash was edited"},
 	}
 	// Tables are read whole, and (with a range of 1) in ranges of row ids.
