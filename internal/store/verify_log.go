@@ -121,8 +121,15 @@ type keyAt struct {
 	at  int32
 }
 
-// lookup finds a record by id once the records are indexed.
-func (e *entityState) lookup(id []byte) (int32, bool) {
+// lookup finds a record by id once the records are indexed. The record
+// after the one found last is tried first: tables are mostly stored in
+// the order the log wrote them, and so are the records.
+func (e *entityState) lookup(id []byte, last int32) (int32, bool) {
+	for _, r := range [2]int32{last + 1, last} {
+		if r >= 0 && int(r) < len(e.recs) && e.recs[r].id == string(id) && e.recs[r].state != recSuperseded {
+			return r, true
+		}
+	}
 	return e.lookupKey(maphash.Bytes(e.seed, id), id)
 }
 
@@ -634,12 +641,16 @@ func (lp *logPass) readTable(es *entityState, t int, lo, hi int64) ([]Problem, e
 	}
 	var problems []Problem
 	var row, key []byte
+	last := int32(-2)
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
 		key = appendCanonValue(key[:0], vals[0])
-		r, ok := es.lookup(key[2:])
+		r, ok := es.lookup(key[2:], last)
+		if ok {
+			last = r
+		}
 		if !ok {
 			problems = append(problems, Problem{Entity: es.name, ID: string(key[2:]), Seq: -1,
 				What: fmt.Sprintf("%s row has no change behind it (inserted behind the log's back)", tb.Name)})

@@ -21,14 +21,17 @@ func TestEntityStateLookup(t *testing.T) {
 		if r.id == "n7" {
 			want = 1000
 		}
-		if got, ok := e.lookup([]byte(r.id)); !ok || got != want {
-			t.Fatalf("lookup(%q) = %d, %v; want %d", r.id, got, ok, want)
+		// With no hint, a hint on the spot, and a wrong one.
+		for _, last := range []int32{-2, want - 1, want, 3} {
+			if got, ok := e.lookup([]byte(r.id), last); !ok || got != want {
+				t.Fatalf("lookup(%q, %d) = %d, %v; want %d", r.id, last, got, ok, want)
+			}
 		}
 	}
 	if e.recs[7].state != recSuperseded || e.recs[1000].state != recProjected {
 		t.Fatalf("of n7's two changes the later does not count: %+v %+v", e.recs[7], e.recs[1000])
 	}
-	if _, ok := e.lookup([]byte("nope")); ok {
+	if _, ok := e.lookup([]byte("nope"), 5); ok {
 		t.Fatal("lookup found a record never added")
 	}
 }
