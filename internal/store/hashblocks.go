@@ -101,7 +101,9 @@ func (tx *Tx) appendHashes(from int64, data []byte) error {
 	n, off := from/hashBlock, from%hashBlock
 	var block []byte
 	if off > 0 {
-		if err := tx.queryRow(`SELECT hashes FROM ledger_hash_blocks WHERE n = ?`, n).Scan(&block); err != nil {
+		if t := tx.tail; t != nil && t.n == n {
+			block = append(make([]byte, 0, hashBlock*32), t.hashes...)
+		} else if err := tx.queryRow(`SELECT hashes FROM ledger_hash_blocks WHERE n = ?`, n).Scan(&block); err != nil {
 			return fmt.Errorf("read stored hash block %d: %w", n, err)
 		}
 		if int64(len(block)) != off*32 {
@@ -115,6 +117,7 @@ func (tx *Tx) appendHashes(from int64, data []byte) error {
 		if _, err := tx.exec(`INSERT INTO ledger_hash_blocks (n, hashes) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET hashes = excluded.hashes`, n, block); err != nil {
 			return fmt.Errorf("write stored hash block %d: %w", n, err)
 		}
+		tx.tail = &hashTail{n: n, hashes: block}
 		n, off, block = n+1, 0, nil
 	}
 	return nil

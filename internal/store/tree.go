@@ -20,6 +20,15 @@ type treeState struct {
 	size     int64
 	root     tlog.Hash
 	frontier map[int64]tlog.Hash
+	// tail is the last block of stored hashes as committed (see
+	// hashBlock), kept so that an append need not read it back; nil when
+	// not known.
+	tail *hashTail
+}
+
+type hashTail struct {
+	n      int64
+	hashes []byte
 }
 
 // loadTree reads the tree's size and frontier at start-up and signs the

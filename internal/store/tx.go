@@ -65,10 +65,11 @@ type Tx struct {
 	recorded    []Recorded
 	at          time.Time
 	atText      string
-	pendingFrom int64    // the stored-hash index of pending's first hash
-	pending     []byte   // stored hashes not yet written, 32 bytes each
-	fresh       []string // statements first used by this transaction
-	side        bool     // ExecSide wrote to a side table
+	pendingFrom int64     // the stored-hash index of pending's first hash
+	pending     []byte    // stored hashes not yet written, 32 bytes each
+	tail        *hashTail // the last block of stored hashes as this transaction leaves it; nil: not known
+	fresh       []string  // statements first used by this transaction
+	side        bool      // ExecSide wrote to a side table
 }
 
 // keepStatements prepares on the writer the statements that a finished
@@ -146,6 +147,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, err
 		size:     db.tree.size,
 		frontier: make(map[int64]tlog.Hash, len(db.tree.frontier)+8),
 		at:       db.now().UTC().Truncate(time.Microsecond),
+		tail:     db.tree.tail,
 	}
 	tx.atText = tx.at.Format(ledger.TimeLayout)
 	for k, v := range db.tree.frontier {
@@ -185,7 +187,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, err
 	if err := sqltx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
-	db.tree.size, db.tree.frontier, db.tree.root = tx.size, tx.frontier, root
+	db.tree.size, db.tree.frontier, db.tree.root, db.tree.tail = tx.size, tx.frontier, root, tx.tail
 	db.cp.poke()
 	return tx.recorded, nil
 }
