@@ -10,13 +10,13 @@ import (
 )
 
 // hashBlock is how many stored hashes of the Merkle tree one row of
-// ledger_hash_blocks holds: row n holds indexes 64n to 64n+63, in order,
+// ledger_hash_blocks holds: row n holds indexes 63n to 63n+62, in order,
 // 32 bytes each. The log adds stored hashes in index order, so only the
-// last block is ever partial and a block only grows at its end. 64 hashes
-// (2 KiB) keep a block within one database page, so that a write rewrites
-// one page and a proof reads a page per hash; verify still reads 64 times
-// fewer rows than with a hash a row.
-const hashBlock = 64
+// last block is ever partial and a block only grows at its end. 63 hashes
+// (2,016 bytes) let two blocks share a 4 KiB database page with no
+// overflow, so that a write rewrites one page and a proof reads a page per
+// hash, while verify reads 63 times fewer rows than with a hash a row.
+const hashBlock = 63
 
 type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)

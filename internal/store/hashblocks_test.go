@@ -42,8 +42,8 @@ func TestHashBlocksMigration(t *testing.T) {
 	// Back to one hash a row, as an older Truce wrote them.
 	tamper(t, dir,
 		`CREATE TABLE ledger_hashes (idx INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT`,
-		`WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 63)
-		 INSERT INTO ledger_hashes SELECT n * 64 + k, substr(hashes, k * 32 + 1, 32) FROM ledger_hash_blocks, i WHERE k * 32 < length(hashes)`,
+		`WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k < 62)
+		 INSERT INTO ledger_hashes SELECT n * 63 + k, substr(hashes, k * 32 + 1, 32) FROM ledger_hash_blocks, i WHERE k * 32 < length(hashes)`,
 		`DROP TABLE ledger_hash_blocks`,
 		`DELETE FROM schema_migrations WHERE name LIKE '0017%'`)
 
