@@ -114,7 +114,11 @@ func (tx *Tx) appendHashes(from int64, data []byte) error {
 		take := min(int((hashBlock-off)*32), len(data))
 		block = append(block, data[:take]...)
 		data = data[take:]
-		if _, err := tx.exec(`INSERT INTO ledger_hash_blocks (n, hashes) VALUES (?, ?) ON CONFLICT (n) DO UPDATE SET hashes = excluded.hashes`, n, block); err != nil {
+		q := `INSERT INTO ledger_hash_blocks (hashes, n) VALUES (?, ?)`
+		if off > 0 {
+			q = `UPDATE ledger_hash_blocks SET hashes = ? WHERE n = ?`
+		}
+		if _, err := tx.exec(q, block, n); err != nil {
 			return fmt.Errorf("write stored hash block %d: %w", n, err)
 		}
 		tx.tail = &hashTail{n: n, hashes: block}
