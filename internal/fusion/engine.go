@@ -83,6 +83,13 @@ func (e *Engine) compile(r *Report) (item, error) {
 	slack := e.p.TimeSlackMin + e.p.TimeSlackFrac*(en-s)
 	it.s, it.e = s-slack, en+slack
 	it.logWidth = math.Log(it.e - it.s)
+	if r.TimePrecision == TimeExact && e.p.ExactTimeSigma > 0 {
+		// An exact time is a reading with an error, not a window: its
+		// density peaks at the middle, σ a fraction of the half-width.
+		it.tc = (s + en) / 2
+		it.tsig = math.Max(e.p.ExactTimeSigma*(en-s)/2, 0.5)
+		it.logWidth = math.Min(it.logWidth, math.Log(math.Sqrt(2*math.Pi)*it.tsig))
+	}
 	if o := r.Observer; o != nil {
 		sc := sector{lat: o.Lat * math.Pi / 180, lon: o.Lon * math.Pi / 180, from: o.BearingFromDeg, sweep: o.sweepDeg(), minKm: o.MinM / 1000, maxKm: o.MaxM / 1000}
 		sc.sinLat, sc.cosLat = math.Sincos(sc.lat)
@@ -161,7 +168,7 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 	slack := offset + e.maxBonus()
 	mutualKm2 := (e.p.MutualSlackM / 1000) * (e.p.MutualSlackM / 1000)
 	blurKm2 := (e.p.SectorBlurM / 1000) * (e.p.SectorBlurM / 1000)
-	e.idx.query(q, reach, slack, func(id int32) {
+	e.idx.query(q, reach, slack+max(e.p.CopyBonus, 0), func(id int32) {
 		g := e.group[id]
 		if e.stamp[g] == e.query {
 			return
@@ -192,11 +199,15 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 				pen = g * g / (2 * (max(q.sigma*q.sigma, mSigma2) + blurKm2))
 			}
 		}
-		if -max(q.logWidth, mLogWidth)-max(q.logArea, mLogArea)-pen+slack <= 0 {
-			return
-		}
-		if ov := min(q.e, h.e) - max(q.s, h.s); math.Log(ov)-q.logWidth-mLogWidth-max(q.logArea, mLogArea)-pen+slack <= 0 {
-			return
+		// The bounds leave out Params.CopyBonus, which only a report at
+		// the very same coordinates can earn.
+		if d2 > 0 {
+			if -max(q.logWidth, mLogWidth)-max(q.logArea, mLogArea)-pen+slack <= 0 {
+				return
+			}
+			if ov := min(q.e, h.e) - max(q.s, h.s); math.Log(ov)-q.logWidth-mLogWidth-max(q.logArea, mLogArea)-pen+slack <= 0 {
+				return
+			}
 		}
 		if t := e.pair(q, &e.items[id]); !t.ok || t.base()+t.relation+offset <= 0 {
 			return
@@ -482,7 +493,7 @@ func (e *Engine) choose(cs []candidate) int32 {
 				rivals += math.Exp(c.score)
 			}
 		}
-		if best <= math.Log(rivals) {
+		if best <= math.Log(rivals)+e.p.AmbiguityLogOdds {
 			g = -1
 		}
 	}

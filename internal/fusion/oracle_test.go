@@ -56,6 +56,24 @@ func TestBatchFile(t *testing.T) {
 	if v := os.Getenv("TRUCE_AMBIGUITY"); v != "" {
 		p.Ambiguity = v == "1"
 	}
+	if v := os.Getenv("TRUCE_ODDS"); v != "" {
+		p.AmbiguityLogOdds, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_TSIG"); v != "" {
+		p.ExactTimeSigma, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_MUTUAL"); v != "" {
+		p.MutualBonus, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_CITES"); v != "" {
+		p.CitesBonus, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_COPY"); v != "" {
+		p.CopyBonus, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_OBS"); v != "" {
+		p.ObservationBonus, _ = strconv.ParseFloat(v, 64)
+	}
 	if v := os.Getenv("TRUCE_REFINE"); v != "" {
 		p.Refine, _ = strconv.Atoi(v)
 	}
