@@ -2,8 +2,11 @@ package fusion
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/truce-monitoring/truce/internal/geo"
 )
 
 func scoreWith(t *testing.T, p Params, a, b Report) pairTerms {
@@ -83,5 +86,79 @@ func TestChooseAmbiguityLogOdds(t *testing.T) {
 	p.Ambiguity = false
 	if g := NewEngine(p).choose(cs); g != 1 {
 		t.Errorf("without the rule: %d", g)
+	}
+}
+
+// The candidate search prunes with bounds; it must find every incident
+// that scoring all of them would: exact times, copies by media, mutual
+// accusations and sectors included, in a dense scene.
+func TestCandidatesMissNothing(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	e := NewEngine(DefaultParams())
+	places := make([]geo.Point, 40) // shared places: villages named again and again
+	for i := range places {
+		places[i] = geo.Point{Lat: 39.5 + 0.2*r.Float64(), Lon: 46.5 + 0.2*r.Float64()}
+	}
+	sources := []string{"side_a", "side_b", "monitor-1", "monitor-2", "media-a1", "media-b1"}
+	mk := func(i int) Report {
+		at := t0.Add(time.Duration(r.Float64() * float64(6*time.Hour)))
+		src := sources[r.IntN(len(sources))]
+		switch src {
+		case "monitor-1", "monitor-2":
+			from := 360 * r.Float64()
+			return observation("r"+itoa(i), src, places[r.IntN(len(places))], from, math.Mod(from+30, 360), 1000, 4000, at)
+		}
+		perp := "side_b"
+		if src == "side_b" {
+			perp = "side_a"
+		}
+		radius := []float64{1000, 10_000, 30_000}[r.IntN(3)]
+		rep := allegation("r"+itoa(i), src, perp, places[r.IntN(len(places))], radius, at, 15*time.Minute)
+		if r.IntN(3) == 0 {
+			rep.TimePrecision, rep.Start, rep.End = TimeWindow, at.Truncate(time.Hour), at.Truncate(time.Hour).Add(2*time.Hour)
+		}
+		if src == "media-a1" || src == "media-b1" {
+			rep.Kind, rep.Cites = Media, "side_"+src[7:8]
+		}
+		return rep
+	}
+	for i := range 1500 {
+		if err := e.Add(mk(i), "inc-"+itoa(r.IntN(900))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found := 0
+	for k := range 200 {
+		rep := mk(100_000 + k)
+		q, err := e.compile(&rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int32]bool{}
+		for _, c := range e.candidates(&q, nil) {
+			got[c.group] = true
+			found++
+		}
+		offset := e.p.Prior - math.Log(e.localDensity(&q))
+		for g := range int32(len(e.head)) {
+			worth := false
+			for m := e.head[g]; m >= 0; m = e.next[m] {
+				if pt := e.pair(&q, &e.items[m]); pt.ok && pt.base()+pt.relation+offset > 0 {
+					worth = true
+				}
+			}
+			if !worth {
+				continue
+			}
+			if _, ok := e.scoreGroup(&q, g, offset); ok && !got[g] {
+				t.Fatalf("query %d (%s %s) missed incident %d", k, rep.Kind, rep.TimePrecision, g)
+			}
+		}
+		if q.sector >= 0 {
+			e.sectors = e.sectors[:len(e.sectors)-1]
+		}
+	}
+	if found < 200 {
+		t.Errorf("only %d candidates over 200 queries: the scene is too sparse to test the bounds", found)
 	}
 }
