@@ -15,9 +15,11 @@ import (
 
 const benchUsage = `Usage: truce bench <what> [flags]
 
-  log    build a log of --changes changes and measure appends, verify and proofs
-  demo   time loading the demo scenario (what 'truce demo --no-serve' does)
-  fusion run the batch fusion over a simulated stream (--in FILE) and score it
+  log     build a log of --changes changes and measure appends, verify and proofs
+  demo    time loading the demo scenario (what 'truce demo --no-serve' does)
+  fusion  run the batch fusion over a simulated stream (--in FILE) and score it
+  ceiling what an ideal fuser told the true events could reach on a simulated
+          stream (--seed, --events as for truce simulate)
 
 Results are printed as JSON on standard output; progress goes to standard
 error on a terminal.
@@ -35,6 +37,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return benchDemo(ctx, e, args[1:])
 	case "fusion":
 		return benchFusion(ctx, e, args[1:])
+	case "ceiling":
+		return benchCeiling(ctx, e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "truce bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return exitCode(2)

@@ -83,6 +83,13 @@ func (e *Engine) compile(r *Report) (item, error) {
 	slack := e.p.TimeSlackMin + e.p.TimeSlackFrac*(en-s)
 	it.s, it.e = s-slack, en+slack
 	it.logWidth = math.Log(it.e - it.s)
+	if r.TimePrecision == TimeExact && e.p.ExactTimeSigma > 0 {
+		// An exact time is a reading with an error, not a window: its
+		// density peaks at the middle, σ a fraction of the half-width.
+		it.tc = (s + en) / 2
+		it.tsig = math.Max(e.p.ExactTimeSigma*(en-s)/2, 0.5)
+		it.logWidth = math.Min(it.logWidth, math.Log(math.Sqrt(2*math.Pi)*it.tsig))
+	}
 	if o := r.Observer; o != nil {
 		sc := sector{lat: o.Lat * math.Pi / 180, lon: o.Lon * math.Pi / 180, from: o.BearingFromDeg, sweep: o.sweepDeg(), minKm: o.MinM / 1000, maxKm: o.MaxM / 1000}
 		sc.sinLat, sc.cosLat = math.Sincos(sc.lat)
@@ -107,13 +114,18 @@ type hotItem struct {
 	sigma2            float32 // km²
 	sectorRadius      float32 // km, 0 when not a sector
 	logArea, logWidth float32
+	tsig              float32 // an exact time's σ in minutes, rounded up; 0 otherwise
+	kind              kindCode
 }
 
 func hotOf(it *item) hotItem {
 	down := func(x float64) float32 { return math.Nextafter32(float32(x), float32(math.Inf(-1))) }
-	h := hotItem{s: it.s, e: it.e, ux: it.ux, uy: it.uy, uz: it.uz, sigma2: down(it.sigma * it.sigma), logArea: down(it.logArea), logWidth: down(it.logWidth)}
+	h := hotItem{s: it.s, e: it.e, ux: it.ux, uy: it.uy, uz: it.uz, sigma2: down(it.sigma * it.sigma), logArea: down(it.logArea), logWidth: down(it.logWidth), kind: it.kind}
 	if it.sector >= 0 {
 		h.sectorRadius = math.Nextafter32(float32(it.radius), float32(math.Inf(1)))
+	}
+	if it.tsig > 0 {
+		h.tsig = math.Nextafter32(float32(it.tsig), float32(math.Inf(1)))
 	}
 	return h
 }
@@ -161,7 +173,11 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 	slack := offset + e.maxBonus()
 	mutualKm2 := (e.p.MutualSlackM / 1000) * (e.p.MutualSlackM / 1000)
 	blurKm2 := (e.p.SectorBlurM / 1000) * (e.p.SectorBlurM / 1000)
-	e.idx.query(q, reach, slack, func(id int32) {
+	copyBonus := 0.0
+	if q.kind == kMedia || q.kind == kAllegation {
+		copyBonus = max(e.p.CopyBonus, 0)
+	}
+	e.idx.query(q, reach, slack, copyBonus, func(id int32) {
 		g := e.group[id]
 		if e.stamp[g] == e.query {
 			return
@@ -192,11 +208,22 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 				pen = g * g / (2 * (max(q.sigma*q.sigma, mSigma2) + blurKm2))
 			}
 		}
-		if -max(q.logWidth, mLogWidth)-max(q.logArea, mLogArea)-pen+slack <= 0 {
-			return
+		// The bounds leave out Params.CopyBonus, which only a media report
+		// and an allegation at the very same coordinates can earn.
+		// Two exact times: how far apart their middles are (the slack
+		// widens both ends alike, so a window's middle is its time's).
+		var timePen float64
+		if q.tsig > 0 && h.tsig > 0 {
+			dt := q.tc - (h.s+h.e)/2
+			timePen = dt * dt / (2 * (q.tsig*q.tsig + float64(h.tsig)*float64(h.tsig)))
 		}
-		if ov := min(q.e, h.e) - max(q.s, h.s); math.Log(ov)-q.logWidth-mLogWidth-max(q.logArea, mLogArea)-pen+slack <= 0 {
-			return
+		if copyable := d2 == 0 && (q.kind == kMedia && h.kind == kAllegation || q.kind == kAllegation && h.kind == kMedia); !copyable {
+			if -max(q.logWidth, mLogWidth)-timePen-max(q.logArea, mLogArea)-pen+slack <= 0 {
+				return
+			}
+			if ov := min(q.e, h.e) - max(q.s, h.s); math.Log(ov)-q.logWidth-mLogWidth-max(q.logArea, mLogArea)-pen+slack <= 0 {
+				return
+			}
 		}
 		if t := e.pair(q, &e.items[id]); !t.ok || t.base()+t.relation+offset <= 0 {
 			return
@@ -482,7 +509,7 @@ func (e *Engine) choose(cs []candidate) int32 {
 				rivals += math.Exp(c.score)
 			}
 		}
-		if best <= math.Log(rivals) {
+		if best <= math.Log(rivals)+e.p.AmbiguityLogOdds {
 			g = -1
 		}
 	}

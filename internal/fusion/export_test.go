@@ -54,7 +54,7 @@ func Oracle(reports []Report, truth []string, sample int) OracleStats {
 		reach := q.radius + e.p.MutualSlackM/1000 + e.p.SectorBlurM/1000 + 1
 		bestOther := math.Inf(-1)
 		queries++
-		e.idx.query(q, reach, math.Inf(1), func(id int32) {
+		e.idx.query(q, reach, math.Inf(1), 0, func(id int32) {
 			if truth[id] == truth[i] {
 				return
 			}

@@ -249,7 +249,7 @@ func TestIndexFindsEverythingInReach(t *testing.T) {
 		qi, _ := e.compile(&rep)
 		reach := qi.radius + e.p.MutualSlackM/1000 + 1
 		found := map[int32]bool{}
-		e.idx.query(&qi, reach, math.Inf(1), func(id int32) { found[id] = true })
+		e.idx.query(&qi, reach, math.Inf(1), 0, func(id int32) { found[id] = true })
 		for i := range items {
 			it := &items[i]
 			inSpace := chordKm(&qi, it) <= qi.radius+it.radius+e.p.MutualSlackM/1000+1

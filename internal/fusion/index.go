@@ -80,8 +80,10 @@ func (x *index) insert(id int32, it *item) {
 // centre plus the item's own level reach, and whose mid time lies within
 // q's window widened by the item's level half-width. Levels where no item
 // can have -max(logArea) - max(logWidth) + budget > 0 with q are skipped;
-// an infinite budget skips none.
-func (x *index) query(q *item, reachKm, budget float64, found func(id int32)) {
+// an infinite budget skips none. ownLevelExtra is added to the budget on
+// q's own spatial level, where reports of the very same place are.
+func (x *index) query(q *item, reachKm, budget, ownLevelExtra float64, found func(id int32)) {
+	own := levelOf(spaceLevelKm[:], q.radius)
 	latDeg, lonDeg := q.lat*180/math.Pi, q.lon*180/math.Pi
 	mid := (q.s + q.e) / 2
 	half := (q.e - q.s) / 2
@@ -93,13 +95,17 @@ func (x *index) query(q *item, reachKm, budget float64, found func(id int32)) {
 		deg := cellSizeDeg(ls)
 		y0, y1 := int64(math.Floor((latDeg-dLat)/deg)), int64(math.Floor((latDeg+dLat)/deg))
 		x0, x1 := int64(math.Floor((lonDeg-dLon)/deg)), int64(math.Floor((lonDeg+dLon)/deg))
+		b := budget
+		if ls == own {
+			b += ownLevelExtra
+		}
 		for lt := range timeLevelMin {
-			if x.populated[ls][lt] == 0 || -max(q.logArea, x.minLogArea[ls][lt])-max(q.logWidth, x.minLogWidth[ls][lt])+budget <= 0 {
+			if x.populated[ls][lt] == 0 || -max(q.logArea, x.minLogArea[ls][lt])-max(q.logWidth, x.minLogWidth[ls][lt])+b <= 0 {
 				continue
 			}
 			h := half + timeLevelMin[lt]
-			b := bucketMin(lt)
-			b0, b1 := int64(math.Floor((mid-h)/b)), int64(math.Floor((mid+h)/b))
+			bw := bucketMin(lt)
+			b0, b1 := int64(math.Floor((mid-h)/bw)), int64(math.Floor((mid+h)/bw))
 			ncells := int((y1 - y0 + 1) * (x1 - x0 + 1))
 			for bt := b0; bt <= b1; bt++ {
 				ents, ok := x.buckets[cellKey(ls, lt, 0, 0, bt)]

@@ -1,6 +1,7 @@
 package fusion_test
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"syscall"
@@ -55,6 +56,33 @@ func TestBatchFile(t *testing.T) {
 	}
 	if v := os.Getenv("TRUCE_AMBIGUITY"); v != "" {
 		p.Ambiguity = v == "1"
+	}
+	if v := os.Getenv("TRUCE_MSLACK"); v != "" {
+		p.MutualSlackM, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_BLUR"); v != "" {
+		p.SectorBlurM, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_CAT"); v != "" {
+		fmt.Sscanf(v, "%g,%g,%g", &p.SameCategory, &p.NeighbourCategory, &p.OtherCategory)
+	}
+	if v := os.Getenv("TRUCE_ODDS"); v != "" {
+		p.AmbiguityLogOdds, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_TSIG"); v != "" {
+		p.ExactTimeSigma, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_MUTUAL"); v != "" {
+		p.MutualBonus, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_CITES"); v != "" {
+		p.CitesBonus, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_COPY"); v != "" {
+		p.CopyBonus, _ = strconv.ParseFloat(v, 64)
+	}
+	if v := os.Getenv("TRUCE_OBS"); v != "" {
+		p.ObservationBonus, _ = strconv.ParseFloat(v, 64)
 	}
 	if v := os.Getenv("TRUCE_REFINE"); v != "" {
 		p.Refine, _ = strconv.Atoi(v)

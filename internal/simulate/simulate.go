@@ -143,9 +143,16 @@ type Generated struct {
 // Generate returns the stream cfg describes, sorted by start time, with
 // report IDs assigned in that order. The same Config gives the same stream.
 func Generate(cfg Config) ([]Generated, error) {
+	out, _, err := generate(cfg)
+	return out, err
+}
+
+// generate is Generate that also returns the world, with every true event
+// (reported or not), for measuring what an ideal fuser could recover.
+func generate(cfg Config) ([]Generated, *world, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	g := newWorld(cfg)
 	g.run()
@@ -161,7 +168,7 @@ func Generate(cfg Config) ([]Generated, error) {
 		x.r.ID = fmt.Sprintf("r%0*d", width, i+1)
 		out[i] = Generated{Report: x.r, TrueEvent: x.truth}
 	}
-	return out, nil
+	return out, g, nil
 }
 
 type gen struct {
@@ -213,6 +220,7 @@ type world struct {
 	dayCum    []float64
 	out       []gen
 	falseN    int
+	events    []event // every true event, in the order drawn
 }
 
 const (
@@ -397,6 +405,8 @@ func (w *world) run() {
 		}
 		ev.pt = w.ln.at(ev.s, ev.off)
 		w.report(&ev)
+		ev.allegedBy = nil
+		w.events = append(w.events, ev)
 	}
 }
 

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/truce-monitoring/truce/internal/simulate"
+)
+
+// benchCeiling measures what an ideal fuser, told the true events and the
+// generator's noise model, could reach on the stream the flags describe.
+func benchCeiling(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench ceiling", "bench ceiling --seed N --events E [--days D] [--line-km KM]")
+	seed := fs.Int64("seed", 1, "random seed, as for truce simulate")
+	events := fs.Int("events", 10000, "true events, as for truce simulate")
+	days := fs.Int("days", 365, "length of the period in days")
+	line := fs.Float64("line-km", 300, "length of the line of contact in km")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	if *events < 1 || *days < 1 || *line <= 0 {
+		return fmt.Errorf("--events, --days and --line-km must be positive")
+	}
+	res, err := simulate.Ceiling(simulate.Config{Seed: *seed, Events: *events, Days: *days, LineKm: *line})
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(res)
+}
