@@ -52,7 +52,7 @@ func (l Leaf) Encode() []byte {
 // the database holds them — the time already in TimeLayout — so that a
 // verifier can recompute leaves without decoding a row into a Leaf. It
 // writes the same bytes as Encode for the same values.
-func AppendRaw(dst []byte, seq int64, entity, id []byte, version int64, actor, org, via, at, bodySHA256 []byte) []byte {
+func AppendRaw[T string | []byte](dst []byte, seq int64, entity, id T, version int64, actor, org, via, at T, bodySHA256 []byte) []byte {
 	return appendLeaf(dst, seq, entity, id, version, actor, org, via, at, bodySHA256)
 }
 
@@ -81,7 +81,7 @@ func appendLeaf[T string | []byte](b []byte, seq int64, entity, id T, version in
 // ValidTime reports whether b is a time written in TimeLayout: the shape
 // only (digits and separators where the layout has them), which is what a
 // verifier needs to tell a garbled time from an edited one.
-func ValidTime(b []byte) bool {
+func ValidTime[T string | []byte](b T) bool {
 	const shape = "dddd-dd-ddTdd:dd:dd.ddddddZ"
 	if len(b) != len(shape) {
 		return false

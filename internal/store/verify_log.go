@@ -245,11 +245,14 @@ func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
 		return
 	}
 	defer rows.Close()
+	// Text columns scan into strings, which the driver hands over without
+	// a copy; the blobs into buffers reused from row to row.
 	var (
-		seq, version                               int64
-		entity, id, actor, org, via, at, sum, body sql.RawBytes
-		leaf, row                                  []byte
-		lastEntity                                 string
+		seq, version                    int64
+		entity, id, actor, org, via, at string
+		sum, body                       sql.RawBytes
+		leaf, row                       []byte
+		lastEntity                      string
 	)
 	emptySum := sha256.Sum256(nil)
 	for rows.Next() {
@@ -257,10 +260,10 @@ func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
 			c.err = err
 			return
 		}
-		if string(entity) != lastEntity {
-			lastEntity = string(entity)
+		if entity != lastEntity {
+			lastEntity = entity
 		}
-		ch := chunkChange{seq: seq, version: version, entity: lastEntity, id: string(id)}
+		ch := chunkChange{seq: seq, version: version, entity: lastEntity, id: id}
 		if !ledger.ValidTime(at) {
 			c.problems = append(c.problems, Problem{ch.entity, ch.id, seq, fmt.Sprintf("change time %q does not parse", at)})
 		}
@@ -376,6 +379,21 @@ func (lp *logPass) readStoredRows(ctx context.Context, from, to int64) ([]stored
 	return out, rows.Err()
 }
 
+// appendStoredHashes appends the stored hashes that leaf n adds to a tree
+// whose stored hashes for leaves 0..n-1 are hashes: the leaf's, then one
+// for each subtree it completes. It is tlog.StoredHashesForRecordHash
+// without a reader, for the tree Verify holds in memory.
+func appendStoredHashes(hashes []tlog.Hash, n int64, leaf tlog.Hash) []tlog.Hash {
+	hashes = append(hashes, leaf)
+	h := leaf
+	for level := 0; n&1 == 1; level++ {
+		n >>= 1
+		h = tlog.NodeHash(hashes[tlog.StoredHashIndex(level, 2*n)], h)
+		hashes = append(hashes, h)
+	}
+	return hashes
+}
+
 // consume takes a worker's range in log order.
 func (lp *logPass) consume(c *verifyChunkResult) error {
 	if c.err != nil {
@@ -415,11 +433,7 @@ func (lp *logPass) consume(c *verifyChunkResult) error {
 		if lp.gap {
 			continue // the tree cannot be recomputed past a missing leaf
 		}
-		hs, err := tlog.StoredHashesForRecordHash(ch.seq, c.leaves[i], v)
-		if err != nil {
-			return err
-		}
-		v.hashes = append(v.hashes, hs...)
+		v.hashes = appendStoredHashes(v.hashes, ch.seq, c.leaves[i])
 		v.size = ch.seq + 1
 	}
 	lp.hashes.feed(v, c.stored, lp.gap)

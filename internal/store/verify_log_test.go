@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash/maphash"
 	"testing"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Records are found by the hash of their id, and of two changes of one
@@ -67,5 +69,34 @@ func TestDigestOrderAndRepeats(t *testing.T) {
 	}
 	if sum("x", "y") == sum("x", "z") {
 		t.Error("an edited row kept the digest")
+	}
+}
+
+// The tree Verify builds in memory is the one tlog builds.
+func TestAppendStoredHashes(t *testing.T) {
+	var mine, theirs []tlog.Hash
+	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			out[i] = theirs[x]
+		}
+		return out, nil
+	})
+	for n := range int64(1000) {
+		leaf := tlog.RecordHash([]byte(fmt.Sprint(n)))
+		mine = appendStoredHashes(mine, n, leaf)
+		hs, err := tlog.StoredHashesForRecordHash(n, leaf, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs = append(theirs, hs...)
+		if len(mine) != len(theirs) || mine[len(mine)-1] != theirs[len(theirs)-1] {
+			t.Fatalf("leaf %d: %d hashes, tlog %d", n, len(mine), len(theirs))
+		}
+	}
+	for i := range mine {
+		if mine[i] != theirs[i] {
+			t.Fatalf("stored hash %d differs", i)
+		}
 	}
 }
