@@ -54,12 +54,15 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{"version renumbered", []string{`UPDATE changes SET version = 3 WHERE seq = 4`}, "note n0 seq 4: version 3 follows no version 2"},
 		{"actor rewritten", []string{`UPDATE changes SET actor = 'someone-else' WHERE seq = 1`}, "log seq 1: leaf hash was edited"},
 	}
-	// Tables are read whole, and (with a range of 1) in ranges of row ids.
-	for _, rowRange := range []int64{verifyRowRange, 1} {
+	// The log is read in one range and in ranges of 3 changes; tables
+	// whole, and in ranges of one row id.
+	for _, small := range []bool{false, true} {
 		for _, tc := range cases {
-			t.Run(fmt.Sprintf("%s/range %d", tc.name, rowRange), func(t *testing.T) {
-				defer func(r int64) { verifyRowRange = r }(verifyRowRange)
-				verifyRowRange = rowRange
+			t.Run(fmt.Sprintf("%s/small ranges %v", tc.name, small), func(t *testing.T) {
+				defer func(r, c int64) { verifyRowRange, verifyChunk = r, c }(verifyRowRange, verifyChunk)
+				if small {
+					verifyRowRange, verifyChunk = 1, 3
+				}
 				dir := t.TempDir()
 				db := mustOpen(t, dir)
 				for i := range 8 {
