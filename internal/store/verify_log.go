@@ -184,7 +184,8 @@ type logPass struct {
 	next       int64 // the seq expected next
 	gap        bool
 	hashes     storedCompare
-	blocks     bool // stored hashes are kept in blocks (ledger_hash_blocks), not a row each
+	blocks     bool  // stored hashes are kept in blocks (ledger_hash_blocks), not a row each
+	size       int64 // one more than the highest seq when the pass began
 }
 
 func (lp *logPass) isSuperseded(seq int64) bool {
@@ -457,7 +458,7 @@ func (lp *logPass) consume(c *verifyChunkResult) error {
 		v.size = ch.seq + 1
 	}
 	lp.hashes.feed(v, c.stored, lp.gap)
-	v.progress("changes", v.rep.Changes, 0)
+	v.progress("changes", v.rep.Changes, lp.size)
 	return nil
 }
 
@@ -473,6 +474,7 @@ func (lp *logPass) entity(name string) *entityState {
 
 // run reads the whole log: size is one more than the highest seq.
 func (lp *logPass) run(size int64) error {
+	lp.size = size
 	produce := func(ctx context.Context, emit func([]verifyChunkResult) bool) error {
 		for lo := int64(0); ; lo += verifyChunk {
 			c := verifyChunkResult{lo: lo, hi: lo + verifyChunk}
