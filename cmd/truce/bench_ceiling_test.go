@@ -10,7 +10,10 @@ func TestBenchCeiling(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"pair_f1"`) || !strings.Contains(out, `"top1"`) {
 		t.Fatalf("bench ceiling: %d %s %s", code, out, errOut)
 	}
-	if code, _, _ := runCmd(t, nil, "bench", "ceiling", "--events", "0"); code != 1 {
-		t.Fatalf("bench ceiling with no events: exit %d", code)
+	for _, bad := range [][]string{{"--events", "0"}, {"--days", "-1"}, {"--line-km", "0"}, {"--events", "many"}} {
+		code, out, errOut := runCmd(t, nil, append([]string{"bench", "ceiling"}, bad...)...)
+		if code == 0 || out != "" || !strings.Contains(errOut, strings.TrimPrefix(bad[0], "--")) {
+			t.Errorf("bench ceiling %v: exit %d, stdout %q, stderr %q; want a failure naming the flag", bad, code, out, errOut)
+		}
 	}
 }
