@@ -224,11 +224,7 @@ func (s *Service) ListAgreements(ctx context.Context, page store.PageRequest) (s
 }
 
 // agreementRows projects an agreement.
-func agreementRows(id string, body []byte) (map[string][][]any, error) {
-	var b AgreementBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return nil, err
-	}
+func agreementRows(id string, b *AgreementBody) (map[string][][]any, error) {
 	out := map[string][][]any{
 		"agreements": {{id, b.Title, formatCol(b.SignedAt), formatCol(b.InForceAt)}},
 	}

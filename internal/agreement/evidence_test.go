@@ -142,16 +142,6 @@ func FuzzEvidenceLinkInput(f *testing.F) {
 	}
 	now := time.Date(2021, 6, 12, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, data, func(in EvidenceLinkInput) (EvidenceLinkBody, error) { return in.body("prv_x", now) }, evidenceProjection().Rows)
+		fuzzInput(t, data, func(in EvidenceLinkInput) (EvidenceLinkBody, error) { return in.body("prv_x", now) }, projection(EntityEvidenceLink))
 	})
-}
-
-// evidenceProjection is the package's projection of evidence links.
-func evidenceProjection() store.Projection {
-	for _, p := range projections() {
-		if p.Entity == EntityEvidenceLink {
-			return p
-		}
-	}
-	panic("no evidence link projection")
 }

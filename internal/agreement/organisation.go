@@ -232,11 +232,7 @@ func (s *Service) Parties(ctx context.Context) ([]Organisation, error) {
 }
 
 // organisationRows projects an organisation.
-func organisationRows(id string, body []byte) (map[string][][]any, error) {
-	var b OrganisationBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return nil, err
-	}
+func organisationRows(id string, b *OrganisationBody) (map[string][][]any, error) {
 	return map[string][][]any{
 		"organisations": {{id, b.Kind, b.Name, b.ShortName, b.Country}},
 	}, nil

@@ -617,16 +617,12 @@ func (s *Service) ListProvisions(ctx context.Context, f ProvisionFilter, page st
 }
 
 // provisionRows projects a provision.
-func provisionRows(id string, body []byte) (map[string][][]any, error) {
-	var b ProvisionBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return nil, err
-	}
+func provisionRows(id string, b *ProvisionBody) (map[string][][]any, error) {
 	var next, earliest any
 	if t, ok := nextDeadline(b.Deadlines); ok {
 		next = formatCol(t)
 	}
-	if t, ok := earliestAt(b); ok {
+	if t, ok := earliestAt(*b); ok {
 		earliest = formatCol(t)
 	}
 	out := map[string][][]any{

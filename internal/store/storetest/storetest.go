@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -47,9 +48,28 @@ func CheckInput[In any, Body any](t *testing.T, data []byte, decode func([]byte)
 	if raw2, _ := json.Marshal(b2); !bytes.Equal(raw, raw2) {
 		t.Fatalf("body changed on the round trip:\n%s\n%s", raw, raw2)
 	}
-	var decoded Body
+	CheckBody(t, b, proj)
+}
+
+// CheckBody is what verify needs of every stored body: its JSON decodes
+// with store.DecodeBody to the value encoding/json gives, re-encodes the
+// same, and projects deterministically to the rows the write path stored
+// from the value itself.
+func CheckBody[Body any](t *testing.T, b Body, proj store.Projection) {
+	t.Helper()
+	raw, err := json.Marshal(b)
+	if err != nil {
+		t.Fatalf("body does not marshal: %v", err)
+	}
+	var decoded, fast Body
 	if err := json.Unmarshal(raw, &decoded); err != nil {
 		t.Fatalf("body does not decode: %v\n%s", err, raw)
+	}
+	if err := store.DecodeBody(raw, &fast); err != nil {
+		t.Fatalf("body does not decode with store.DecodeBody: %v\n%s", err, raw)
+	}
+	if !reflect.DeepEqual(decoded, fast) {
+		t.Fatalf("store.DecodeBody and encoding/json disagree on\n%s\n%#v\n%#v", raw, decoded, fast)
 	}
 	if raw3, _ := json.Marshal(decoded); !bytes.Equal(raw, raw3) {
 		t.Fatalf("stored body does not re-encode the same:\n%s\n%s", raw, raw3)
@@ -60,5 +80,14 @@ func CheckInput[In any, Body any](t *testing.T, data []byte, decode func([]byte)
 	}
 	if r2, _ := proj.Rows("x_0", raw); !reflect.DeepEqual(r1, r2) {
 		t.Fatal("projection is not deterministic")
+	}
+	if proj.RowsOf != nil {
+		written, ok, err := proj.RowsOf("x_0", b)
+		if !ok || err != nil {
+			t.Fatalf("the write path does not project the body: ok %v, %v", ok, err)
+		}
+		if w, v := proj.CanonicalRows(written), proj.CanonicalRows(r1); !slices.Equal(w, v) {
+			t.Fatalf("the write path stores rows verify would not rebuild:\nwritten %q\nrebuilt %q", w, v)
+		}
 	}
 }
