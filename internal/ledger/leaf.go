@@ -57,6 +57,19 @@ func AppendRaw[T string | []byte](dst []byte, seq int64, entity, id T, version i
 }
 
 func appendLeaf[T string | []byte](b []byte, seq int64, entity, id T, version int64, actor, org, via, at T, sum []byte) []byte {
+	b = appendLeafHead(b, seq, entity, id, version)
+	b = append(b, actor...)
+	b = append(b, "\norg "...)
+	b = append(b, org...)
+	b = append(b, "\nvia "...)
+	b = append(b, via...)
+	b = append(b, "\nat "...)
+	b = append(b, at...)
+	return appendLeafTail(b, sum)
+}
+
+// appendLeafHead writes the leaf up to the actor's value.
+func appendLeafHead[T string | []byte](b []byte, seq int64, entity, id T, version int64) []byte {
 	b = append(b, LeafVersion+"\nseq "...)
 	b = strconv.AppendInt(b, seq, 10)
 	b = append(b, "\nentity "...)
@@ -65,17 +78,46 @@ func appendLeaf[T string | []byte](b []byte, seq int64, entity, id T, version in
 	b = append(b, id...)
 	b = append(b, "\nversion "...)
 	b = strconv.AppendInt(b, version, 10)
-	b = append(b, "\nactor "...)
-	b = append(b, actor...)
-	b = append(b, "\norg "...)
-	b = append(b, org...)
-	b = append(b, "\nvia "...)
-	b = append(b, via...)
-	b = append(b, "\nat "...)
-	b = append(b, at...)
+	return append(b, "\nactor "...)
+}
+
+// appendLeafTail writes the leaf from the end of the time's value.
+func appendLeafTail(b []byte, sum []byte) []byte {
 	b = append(b, "\nbody-sha256 "...)
 	b = hex.AppendEncode(b, sum)
 	return append(b, '\n')
+}
+
+// JoinedSQL returns an SQL expression that joins the actor, org, via and at
+// columns as a leaf writes them, from the actor's value to the time's:
+// verify reads one column where it would read four. A NULL in any of
+// them makes the whole NULL, which no leaf matches.
+func JoinedSQL(actor, org, via, at string) string {
+	return actor + " || '\norg ' || " + org + " || '\nvia ' || " + via + " || '\nat ' || " + at
+}
+
+// AppendJoined is AppendRaw for the actor, org, via and at fields joined
+// as JoinedSQL joins them.
+func AppendJoined(dst []byte, seq int64, entity, id string, version int64, joined string, bodySHA256 []byte) []byte {
+	dst = appendLeafHead(dst, seq, entity, id, version)
+	dst = append(dst, joined...)
+	return appendLeafTail(dst, bodySHA256)
+}
+
+// JoinedTime returns the time at the end of fields joined by JoinedSQL, or
+// false when they do not end in "\nat " and a time of TimeLayout's width.
+func JoinedTime(joined string) (string, bool) {
+	const prefix = "\nat "
+	n := len(joined) - len(TimeLayout)
+	if n < len(prefix) || joined[n-len(prefix):n] != prefix {
+		i := strings.LastIndex(joined, prefix)
+		if i < 0 {
+			return "", false
+		}
+		return joined[i+len(prefix):], false
+	}
+	at := joined[n:]
+	return at, ValidTime(at)
 }
 
 // ValidTime reports whether b is a time written in TimeLayout: the shape

@@ -172,3 +172,30 @@ func TestAppendRawIsEncode(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendJoinedIsEncode(t *testing.T) {
+	l := sampleLeaf()
+	at := l.At.Format(TimeLayout)
+	joined := l.Actor + "\norg " + l.Org + "\nvia " + l.Via + "\nat " + at
+	got := AppendJoined([]byte("prefix"), l.Seq, l.Entity, l.ID, l.Version, joined, l.BodySHA256[:])
+	if want := append([]byte("prefix"), l.Encode()...); !bytes.Equal(got, want) {
+		t.Fatalf("AppendJoined:\n%q\nEncode:\n%q", got, want)
+	}
+	for _, c := range []struct {
+		joined, at string
+		ok         bool
+	}{
+		{joined, at, true},
+		{"\nat " + at, at, true},
+		{"a\norg \nvia x\nat 2021-06-12T15:30:00Z", "2021-06-12T15:30:00Z", false},
+		{"a\norg b\nvia x\nat 2021-06-12T15:30:00.12345xZ", "2021-06-12T15:30:00.12345xZ", false},
+		{"a\norg b\nvia x\nat " + at + "\nat ", "", false},
+		{at, "", false},
+		{"", "", false},
+	} {
+		got, ok := JoinedTime(c.joined)
+		if got != c.at || ok != c.ok {
+			t.Errorf("JoinedTime(%q) = %q, %v; want %q, %v", c.joined, got, ok, c.at, c.ok)
+		}
+	}
+}

@@ -236,45 +236,74 @@ func (lp *logPass) readVersions(size int64) error {
 
 // readChunk is a worker's part: one range of the log.
 func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
+	// A closed range is read first without its seq column, one column
+	// less on a million rows, each row taking the seq after the one
+	// before: seq is the table's integer key, so a range that holds hi−lo
+	// rows holds every seq in it, in order. A range with fewer has a gap
+	// (a change deleted) and is read again with the column; so is the
+	// last, open range.
+	if c.hi >= 0 {
+		n, err := lp.readChanges(ctx, c, false)
+		if err != nil || n == c.hi-c.lo {
+			c.err = err
+			lp.readChunkHashes(ctx, c)
+			return
+		}
+		c.changes, c.leaves, c.digests, c.problems = c.changes[:0], c.leaves[:0], c.digests[:0], c.problems[:0]
+	}
+	_, c.err = lp.readChanges(ctx, c, true)
+	lp.readChunkHashes(ctx, c)
+}
+
+// readChunkHashes reads the stored tree hashes of a range read without
+// error.
+func (lp *logPass) readChunkHashes(ctx context.Context, c *verifyChunkResult) {
+	if c.err != nil {
+		return
+	}
+	var problems []Problem
+	c.stored, problems, c.err = lp.readStoredHashes(ctx, c.lo, c.hi)
+	c.problems = append(c.problems, problems...)
+}
+
+// joinedColumns is the actor, org, via and at of a change read as one
+// column, as its leaf writes them.
+var joinedColumns = ledger.JoinedSQL("actor", "org", "via", "at")
+
+// readChanges reads a range's changes, with their seq column or without,
+// and returns how many rows it read.
+func (lp *logPass) readChanges(ctx context.Context, c *verifyChunkResult, withSeq bool) (int64, error) {
 	db := lp.v.db
-	// A closed range that holds every seq in it (seq is the table's
-	// integer key, so a full count means no gap) is read without its seq
-	// column, one column less on a million rows; any other is read with it.
-	cols := `seq, entity, id, version, actor, org, via, at, body_sha256, body`
-	q, args := ` FROM changes WHERE seq >= ?`, []any{c.lo}
+	cols := `entity, id, version, ` + joinedColumns + `, body_sha256, body`
+	if withSeq {
+		cols = `seq, ` + cols
+	}
+	q, args := `SELECT `+cols+` FROM changes WHERE seq >= ?`, []any{c.lo}
 	if c.hi >= 0 {
 		q += ` AND seq < ?`
 		args = append(args, c.hi)
-		var n int64
-		if err := db.read.QueryRowContext(ctx, db.dialect.Rebind(`SELECT COUNT(*)`+q), args...).Scan(&n); err != nil {
-			c.err = err
-			return
-		}
-		if n == c.hi-c.lo {
-			cols = `entity, id, version, actor, org, via, at, body_sha256, body`
-		}
 	}
-	implied := !strings.HasPrefix(cols, "seq")
 	var (
 		leaf, row  []byte
 		lastEntity string
+		n          int64
 	)
 	seq := c.lo - 1
 	emptySum := sha256.Sum256(nil)
-	c.err = rawQuery(ctx, db.read, db.dialect.Rebind(`SELECT `+cols+q+` ORDER BY seq`), args, func(vals []driver.Value) error {
-		if implied {
-			seq++
-		} else {
+	err := rawQuery(ctx, db.read, db.dialect.Rebind(q+` ORDER BY seq`), args, func(vals []driver.Value) error {
+		n++
+		if withSeq {
 			seq, vals = integer(vals[0]), vals[1:]
+		} else {
+			seq++
 		}
 		entity, id, version := text(vals[0]), text(vals[1]), integer(vals[2])
-		actor, org, via, at := text(vals[3]), text(vals[4]), text(vals[5]), text(vals[6])
-		sum, body := blob(vals[7]), blob(vals[8])
+		joined, sum, body := text(vals[3]), blob(vals[4]), blob(vals[5])
 		if entity != lastEntity {
 			lastEntity = entity
 		}
 		ch := chunkChange{seq: seq, version: version, entity: lastEntity, id: id}
-		if !ledger.ValidTime(at) {
+		if at, ok := ledger.JoinedTime(joined); !ok {
 			c.problems = append(c.problems, Problem{ch.entity, ch.id, seq, fmt.Sprintf("change time %q does not parse", at)})
 		}
 		if len(sum) != sha256.Size {
@@ -287,7 +316,7 @@ func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
 		} else if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
 			c.problems = append(c.problems, Problem{ch.entity, ch.id, seq, fmt.Sprintf("body was edited: its SHA-256 is %x, the log recorded %x", got[:6], sum[:min(6, len(sum))])})
 		}
-		leaf = ledger.AppendRaw(leaf[:0], seq, entity, id, version, actor, org, via, at, sum)
+		leaf = ledger.AppendJoined(leaf[:0], seq, entity, id, version, joined, sum)
 		c.leaves = append(c.leaves, tlog.RecordHash(leaf))
 		if p := lp.compared[ch.entity]; p != nil && !lp.isSuperseded(seq) {
 			ch.latest = true
@@ -310,12 +339,7 @@ func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
 		c.changes = append(c.changes, ch)
 		return nil
 	})
-	if c.err != nil {
-		return
-	}
-	var problems []Problem
-	c.stored, problems, c.err = lp.readStoredHashes(ctx, c.lo, c.hi)
-	c.problems = append(c.problems, problems...)
+	return n, err
 }
 
 // rawQuery runs q on a connection of the pool and hands each row to row as

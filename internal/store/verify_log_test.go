@@ -1,11 +1,14 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"hash/maphash"
 	"testing"
 
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitoring/truce/internal/ledger"
 )
 
 // Records are found by the hash of their id, and of two changes of one
@@ -98,5 +101,30 @@ func TestAppendStoredHashes(t *testing.T) {
 		if mine[i] != theirs[i] {
 			t.Fatalf("stored hash %d differs", i)
 		}
+	}
+}
+
+// The database joins a change's actor, org, via and at as the leaf does,
+// whatever they hold; a NULL joins to NULL.
+func TestJoinedColumns(t *testing.T) {
+	db := mustOpen(t, t.TempDir())
+	for _, c := range [][4]string{
+		{"usr_a", "org_b", "session", "2021-06-12T15:30:00.000000Z"},
+		{"", "", "", ""},
+		{"a\nat x", "'; --", "\x00via", "ünï ’"},
+	} {
+		var got sql.NullString
+		q := `SELECT ` + ledger.JoinedSQL("actor", "org", "via", "at") + ` FROM (SELECT ? AS actor, ? AS org, ? AS via, ? AS at)`
+		if err := db.read.QueryRow(q, c[0], c[1], c[2], c[3]).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		want := string(ledger.AppendRaw(nil, 0, "", "", 0, c[0], c[1], c[2], c[3], nil))
+		if full := string(ledger.AppendJoined(nil, 0, "", "", 0, got.String, nil)); !got.Valid || full != want {
+			t.Errorf("%q joined to %q (valid %v): leaf %q, want %q", c, got.String, got.Valid, full, want)
+		}
+	}
+	var null sql.NullString
+	if err := db.read.QueryRow(`SELECT ` + ledger.JoinedSQL("actor", "org", "via", "at") + ` FROM (SELECT 'a' AS actor, NULL AS org, 'v' AS via, 't' AS at)`).Scan(&null); err != nil || null.Valid {
+		t.Fatalf("a NULL org joins to %q, %v", null.String, err)
 	}
 }
