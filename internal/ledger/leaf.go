@@ -98,7 +98,7 @@ func JoinedSQL(actor, org, via, at string) string {
 
 // AppendJoined is AppendRaw for the actor, org, via and at fields joined
 // as JoinedSQL joins them.
-func AppendJoined(dst []byte, seq int64, entity, id string, version int64, joined string, bodySHA256 []byte) []byte {
+func AppendJoined[T string | []byte](dst []byte, seq int64, entity, id string, version int64, joined T, bodySHA256 []byte) []byte {
 	dst = appendLeafHead(dst, seq, entity, id, version)
 	dst = append(dst, joined...)
 	return appendLeafTail(dst, bodySHA256)
@@ -106,13 +106,13 @@ func AppendJoined(dst []byte, seq int64, entity, id string, version int64, joine
 
 // JoinedTime returns the time at the end of fields joined by JoinedSQL, or
 // false when they do not end in "\nat " and a time of TimeLayout's width.
-func JoinedTime(joined string) (string, bool) {
+func JoinedTime[T string | []byte](joined T) (T, bool) {
 	const prefix = "\nat "
 	n := len(joined) - len(TimeLayout)
-	if n < len(prefix) || joined[n-len(prefix):n] != prefix {
-		i := strings.LastIndex(joined, prefix)
+	if n < len(prefix) || string(joined[n-len(prefix):n]) != prefix {
+		i := strings.LastIndex(string(joined), prefix)
 		if i < 0 {
-			return "", false
+			return joined[:0], false
 		}
 		return joined[i+len(prefix):], false
 	}

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/maphash"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -336,11 +335,14 @@ func shorten(s string) string {
 
 func canonRow(vals []any) string { return string(appendCanonRow(nil, vals)) }
 
-// appendCanonRow renders a row's values, separated by 0x1f.
+// canonSeparator separates the columns of a canonical row.
+const canonSeparator = '\x1f'
+
+// appendCanonRow renders a row's values, separated by canonSeparator.
 func appendCanonRow(b []byte, vals []any) []byte {
 	for i, v := range vals {
 		if i > 0 {
-			b = append(b, '\x1f')
+			b = append(b, canonSeparator)
 		}
 		b = appendCanonValue(b, v)
 	}
@@ -363,16 +365,13 @@ func appendCanonValue(b []byte, v any) []byte {
 		}
 		return append(b, "i:0"...)
 	case int:
-		return strconv.AppendInt(append(b, "i:"...), int64(x), 10)
+		return appendCanonInt(b, int64(x))
 	case int64:
-		return strconv.AppendInt(append(b, "i:"...), x, 10)
+		return appendCanonInt(b, x)
 	case int32:
-		return strconv.AppendInt(append(b, "i:"...), int64(x), 10)
+		return appendCanonInt(b, int64(x))
 	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return strconv.AppendInt(append(b, "i:"...), int64(x), 10)
-		}
-		return strconv.AppendFloat(append(b, "f:"...), x, 'g', -1, 64)
+		return appendCanonFloat(b, x)
 	case float32:
 		return appendCanonValue(b, float64(x))
 	case time.Time:

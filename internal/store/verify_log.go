@@ -6,10 +6,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"hash/maphash"
-	"io"
 	"math"
 	"runtime"
 	"slices"
@@ -278,7 +276,7 @@ func (lp *logPass) readChanges(ctx context.Context, c *verifyChunkResult, withSe
 	if withSeq {
 		cols = `seq, ` + cols
 	}
-	q, args := `SELECT `+cols+` FROM changes WHERE seq >= ?`, []any{c.lo}
+	q, args := `SELECT `+cols+` FROM changes WHERE seq >= ?`, []int64{c.lo}
 	if c.hi >= 0 {
 		q += ` AND seq < ?`
 		args = append(args, c.hi)
@@ -290,17 +288,21 @@ func (lp *logPass) readChanges(ctx context.Context, c *verifyChunkResult, withSe
 	)
 	seq := c.lo - 1
 	emptySum := sha256.Sum256(nil)
-	err := rawQuery(ctx, db.read, db.dialect.Rebind(q+` ORDER BY seq`), args, func(vals []driver.Value) error {
+	base := 0
+	if withSeq {
+		base = 1
+	}
+	err := db.scan(ctx, q+` ORDER BY seq`, args, func(r scanRow) error {
 		n++
 		if withSeq {
-			seq, vals = integer(vals[0]), vals[1:]
+			seq = r.integer(0)
 		} else {
 			seq++
 		}
-		entity, id, version := text(vals[0]), text(vals[1]), integer(vals[2])
-		joined, sum, body := text(vals[3]), blob(vals[4]), blob(vals[5])
-		if entity != lastEntity {
-			lastEntity = entity
+		entity, id, version := r.bytes(base), string(r.bytes(base+1)), r.integer(base+2)
+		joined, sum, body := r.bytes(base+3), r.bytes(base+4), r.bytes(base+5)
+		if string(entity) != lastEntity {
+			lastEntity = string(entity)
 		}
 		ch := chunkChange{seq: seq, version: version, entity: lastEntity, id: id}
 		if at, ok := ledger.JoinedTime(joined); !ok {
@@ -316,7 +318,7 @@ func (lp *logPass) readChanges(ctx context.Context, c *verifyChunkResult, withSe
 		} else if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
 			c.problems = append(c.problems, Problem{ch.entity, ch.id, seq, fmt.Sprintf("body was edited: its SHA-256 is %x, the log recorded %x", got[:6], sum[:min(6, len(sum))])})
 		}
-		leaf = ledger.AppendJoined(leaf[:0], seq, entity, id, version, joined, sum)
+		leaf = ledger.AppendJoined(leaf[:0], seq, lastEntity, id, version, joined, sum)
 		c.leaves = append(c.leaves, tlog.RecordHash(leaf))
 		if p := lp.compared[ch.entity]; p != nil && !lp.isSuperseded(seq) {
 			ch.latest = true
@@ -340,76 +342,6 @@ func (lp *logPass) readChanges(ctx context.Context, c *verifyChunkResult, withSe
 		return nil
 	})
 	return n, err
-}
-
-// rawQuery runs q on a connection of the pool and hands each row to row as
-// the driver gives it, sparing database/sql's copies and conversions on
-// the millions of rows verify reads. The values are valid until row
-// returns.
-func rawQuery(ctx context.Context, db *sql.DB, q string, args []any, row func([]driver.Value) error) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		qc, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return fmt.Errorf("the database driver (%T) cannot run a query directly", dc)
-		}
-		named := make([]driver.NamedValue, len(args))
-		for i, a := range args {
-			named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-		}
-		rows, err := qc.QueryContext(ctx, q, named)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		vals := make([]driver.Value, len(rows.Columns()))
-		for {
-			if err := rows.Next(vals); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			if err := row(vals); err != nil {
-				return err
-			}
-		}
-	})
-}
-
-// text, integer and blob read a driver's value of a TEXT, INTEGER or BLOB
-// column; a value of another type (which a STRICT table cannot hold) gives
-// text that no hash will match, or zero.
-func text(v driver.Value) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case nil:
-		return ""
-	}
-	return fmt.Sprint(v)
-}
-
-func integer(v driver.Value) int64 {
-	if x, ok := v.(int64); ok {
-		return x
-	}
-	return 0
-}
-
-func blob(v driver.Value) []byte {
-	switch x := v.(type) {
-	case []byte:
-		return x
-	case string:
-		return []byte(x)
-	}
-	return nil
 }
 
 // readStoredHashes reads the stored tree hashes that the leaves of a range
@@ -739,7 +671,7 @@ func (lp *logPass) readTable(es *entityState, t int, lo, hi int64) ([]Problem, e
 	nt := len(es.proj.Tables)
 	q := fmt.Sprintf("SELECT %s FROM %s", joinColumns(tb.Columns), tb.Name)
 	var where []string
-	var args []any
+	var args []int64
 	if lo != math.MinInt64 {
 		where, args = append(where, lp.v.db.dialect.RowID+" >= ?"), append(args, lo)
 	}
@@ -750,23 +682,25 @@ func (lp *logPass) readTable(es *entityState, t int, lo, hi int64) ([]Problem, e
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	var problems []Problem
-	var row, key []byte
-	vals := make([]any, len(tb.Columns))
+	var row []byte
 	last := int32(-2)
-	err := rawQuery(lp.v.ctx, lp.v.db.read, lp.v.db.dialect.Rebind(q), args, func(dv []driver.Value) error {
-		for i, v := range dv {
-			vals[i] = v
+	err := lp.v.db.scan(lp.v.ctx, q, args, func(r scanRow) error {
+		row = row[:0]
+		for i := range tb.Columns {
+			if i > 0 {
+				row = append(row, canonSeparator)
+			}
+			row = r.appendCanon(row, i)
 		}
-		key = appendCanonValue(key[:0], vals[0])
-		r, ok := es.lookup(key[2:], last)
+		id := r.bytes(0)
+		found, ok := es.lookup(id, last)
 		if !ok {
-			problems = append(problems, Problem{Entity: es.name, ID: string(key[2:]), Seq: -1,
+			problems = append(problems, Problem{Entity: es.name, ID: string(id), Seq: -1,
 				What: fmt.Sprintf("%s row has no change behind it (inserted behind the log's back)", tb.Name)})
 			return nil
 		}
-		last = r
-		row = appendCanonRow(row[:0], vals)
-		es.got[int(r)*nt+t].addAtomic(lp.seed, row)
+		last = found
+		es.got[int(found)*nt+t].addAtomic(lp.seed, row)
 		return nil
 	})
 	if err != nil {

@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/truce-monitoring/truce/internal/ledger"
+)
+
+// Verify reads every change and every projection row. Through
+// database/sql, or even through the driver's rows, each column of each row
+// costs three locked calls into SQLite, a copy and an allocation: half of
+// what reading the log cost. On SQLite, verify's two big scans (the
+// changes, the projection tables) therefore read rows straight from the
+// SQLite library the driver is built on, on a connection of their own
+// opened read-only and without SQLite's mutex (one goroutine uses it),
+// and look at each column where SQLite holds it. Other databases go
+// through the driver.
+
+// scanRow is one row of a scan. The bytes it gives are valid only until
+// the function it was handed to returns.
+type scanRow interface {
+	// bytes is a TEXT or BLOB column's content, empty for NULL, and
+	// other types as text.
+	bytes(i int) []byte
+	// integer is an INTEGER column's value, 0 for another type.
+	integer(i int) int64
+	// appendCanon appends the column as appendCanonValue renders the
+	// value the driver gives for it.
+	appendCanon(b []byte, i int) []byte
+}
+
+// scan runs q, whose arguments are integers, and hands each row to row.
+func (db *DB) scan(ctx context.Context, q string, args []int64, row func(scanRow) error) error {
+	if db.dialect.Name == SQLite.Name && db.dir != "" {
+		return scanSQLite(ctx, filepath.Join(db.dir, DBFile), q, args, row)
+	}
+	return scanDriver(ctx, db.read, db.dialect.Rebind(q), args, row)
+}
+
+// scanDriver is scan through the driver's rows, sparing database/sql's
+// copies and conversions.
+func scanDriver(ctx context.Context, db *sql.DB, q string, args []int64, row func(scanRow) error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("the database driver (%T) cannot run a query directly", dc)
+		}
+		named := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		}
+		rows, err := qc.QueryContext(ctx, q, named)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		vals := driverRow(make([]driver.Value, len(rows.Columns())))
+		for {
+			if err := rows.Next(vals); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			if err := row(vals); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// driverRow is a row as a driver gives it.
+type driverRow []driver.Value
+
+func (r driverRow) bytes(i int) []byte {
+	switch x := r[i].(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	case nil:
+		return nil
+	case time.Time:
+		return x.UTC().AppendFormat(nil, ledger.TimeLayout)
+	}
+	return fmt.Append(nil, r[i])
+}
+
+func (r driverRow) integer(i int) int64 {
+	if x, ok := r[i].(int64); ok {
+		return x
+	}
+	return 0
+}
+
+func (r driverRow) appendCanon(b []byte, i int) []byte { return appendCanonValue(b, r[i]) }
+
+// scanSQLite is scan on a connection of its own to the SQLite database at
+// path.
+func scanSQLite(ctx context.Context, path, q string, args []int64, row func(scanRow) error) (err error) {
+	tls := libc.NewTLS()
+	defer tls.Close()
+	c := &sqliteRow{tls: tls}
+	cstr := func(s string) (uintptr, error) { return libc.CString(s) }
+	zPath, err := cstr("file:" + path + "?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(tls, zPath)
+	out := tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
+	defer tls.Free(int(unsafe.Sizeof(uintptr(0))))
+	rc := sqlite3.Xsqlite3_open_v2(tls, zPath, out, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
+	c.db = cptr(out)
+	if c.db != 0 {
+		defer sqlite3.Xsqlite3_close_v2(tls, c.db)
+	}
+	if rc != sqlite3.SQLITE_OK {
+		return c.error("open "+path, rc)
+	}
+	sqlite3.Xsqlite3_busy_timeout(tls, c.db, 10000)
+	zq, err := cstr(q)
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(tls, zq)
+	if rc := sqlite3.Xsqlite3_prepare_v2(tls, c.db, zq, -1, out, 0); rc != sqlite3.SQLITE_OK {
+		return c.error("prepare", rc)
+	}
+	c.stmt = cptr(out)
+	defer sqlite3.Xsqlite3_finalize(tls, c.stmt)
+	for i, a := range args {
+		if rc := sqlite3.Xsqlite3_bind_int64(tls, c.stmt, int32(i+1), a); rc != sqlite3.SQLITE_OK {
+			return c.error("bind", rc)
+		}
+	}
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		switch rc := sqlite3.Xsqlite3_step(tls, c.stmt); rc {
+		case sqlite3.SQLITE_ROW:
+			if err := row(c); err != nil {
+				return err
+			}
+		case sqlite3.SQLITE_DONE:
+			return nil
+		default:
+			return c.error("step", rc)
+		}
+	}
+}
+
+// sqliteRow is the current row of a statement, read in place.
+type sqliteRow struct {
+	tls      *libc.TLS
+	db, stmt uintptr
+}
+
+func (c *sqliteRow) error(what string, rc int32) error {
+	msg := sqlite3.Xsqlite3_errstr(c.tls, rc)
+	if c.db != 0 {
+		msg = sqlite3.Xsqlite3_errmsg(c.tls, c.db)
+	}
+	return fmt.Errorf("sqlite: %s: %s (%d)", what, libc.GoString(msg), rc)
+}
+
+func (c *sqliteRow) bytes(i int) []byte {
+	// sqlite3_column_blob before sqlite3_column_bytes, as SQLite asks: the
+	// pointer then stays valid (a text value is not converted).
+	if sqlite3.Xsqlite3_column_type(c.tls, c.stmt, int32(i)) == sqlite3.SQLITE_FLOAT {
+		// As Go prints it, as through the driver: SQLite prints 2.0 as
+		// "2.0" where Go prints "2".
+		return strconv.AppendFloat(nil, sqlite3.Xsqlite3_column_double(c.tls, c.stmt, int32(i)), 'g', -1, 64)
+	}
+	p := sqlite3.Xsqlite3_column_blob(c.tls, c.stmt, int32(i))
+	n := sqlite3.Xsqlite3_column_bytes(c.tls, c.stmt, int32(i))
+	if p == 0 || n <= 0 {
+		return nil
+	}
+	return cmem(p, int(n))
+}
+
+func (c *sqliteRow) integer(i int) int64 {
+	if sqlite3.Xsqlite3_column_type(c.tls, c.stmt, int32(i)) != sqlite3.SQLITE_INTEGER {
+		return 0
+	}
+	return sqlite3.Xsqlite3_column_int64(c.tls, c.stmt, int32(i))
+}
+
+func (c *sqliteRow) appendCanon(b []byte, i int) []byte {
+	switch sqlite3.Xsqlite3_column_type(c.tls, c.stmt, int32(i)) {
+	case sqlite3.SQLITE_INTEGER:
+		return appendCanonInt(b, sqlite3.Xsqlite3_column_int64(c.tls, c.stmt, int32(i)))
+	case sqlite3.SQLITE_FLOAT:
+		return appendCanonFloat(b, sqlite3.Xsqlite3_column_double(c.tls, c.stmt, int32(i)))
+	case sqlite3.SQLITE_NULL:
+		return appendCanonValue(b, nil)
+	}
+	return append(append(b, "s:"...), c.bytes(i)...)
+}
+
+// appendCanonInt and appendCanonFloat are appendCanonValue of an int64
+// and a float64.
+func appendCanonInt(b []byte, x int64) []byte {
+	return strconv.AppendInt(append(b, "i:"...), x, 10)
+}
+
+func appendCanonFloat(b []byte, x float64) []byte {
+	if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+		return appendCanonInt(b, int64(x))
+	}
+	return strconv.AppendFloat(append(b, "f:"...), x, 'g', -1, 64)
+}
+
+// cptr reads the pointer SQLite wrote at p, and cmem views n bytes at p:
+// memory of the SQLite library (libc's heap, not Go's), which an address
+// reaches only as a uintptr.
+func cptr(p uintptr) uintptr { return *(*uintptr)(unsafe.Add(nil, p)) }
+
+func cmem(p uintptr, n int) []byte { return unsafe.Slice((*byte)(unsafe.Add(nil, p)), n) }
