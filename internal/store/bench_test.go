@@ -82,7 +82,7 @@ func openBigLog(b *testing.B) *DB {
 		if err != nil {
 			b.Fatal(err)
 		}
-		bigLog = mustOpen(b, dir)
+		bigLog = mustOpen(keepOpen{b}, dir)
 		ctx := context.Background()
 		for n := int64(0); n < bigLogSize; n += 10000 {
 			_, err := bigLog.Write(ctx, func(tx *Tx) error {
@@ -100,6 +100,12 @@ func openBigLog(b *testing.B) *DB {
 	})
 	return bigLog
 }
+
+// keepOpen keeps the big log open for the whole process: the cleanup of
+// the benchmark run that built it would close it before the next run.
+type keepOpen struct{ testing.TB }
+
+func (keepOpen) Cleanup(func()) {}
 
 // BenchmarkInclusionProof proves a random leaf at a log of a million.
 func BenchmarkInclusionProof(b *testing.B) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -67,5 +68,69 @@ func TestHashBlocksMigration(t *testing.T) {
 	rep, err = db.Verify(ctx, nil)
 	if err != nil || !rep.OK() || rep.Changes != 301 {
 		t.Fatalf("after the migration: %v %+v", err, rep.Problems)
+	}
+}
+
+// countingReader serves stored hashes from memory and counts what it is
+// asked for.
+type countingReader struct {
+	hashes []tlog.Hash
+	asked  int
+}
+
+func (c *countingReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		if idx < 0 || idx >= int64(len(c.hashes)) {
+			return nil, fmt.Errorf("stored hash %d is missing", idx)
+		}
+		out[i] = c.hashes[idx]
+	}
+	c.asked += len(indexes)
+	return out, nil
+}
+
+// The cache of upper levels gives the proofs the uncached reader gives,
+// and asks the database again only for the lower levels.
+func TestCachedHashReader(t *testing.T) {
+	const n = 5000
+	var hashes []tlog.Hash
+	for i := range int64(n) {
+		hashes = appendStoredHashes(hashes, i, tlog.RecordHash(fmt.Appendf(nil, "leaf %d", i)))
+	}
+	base := &countingReader{hashes: hashes}
+	cached := cachedHashReader{cache: &hashCache{}, r: base}
+	for round := range 2 {
+		before := base.asked
+		for _, seq := range []int64{0, 1, 63, 64, 2047, 4095, 4999} {
+			for _, size := range []int64{seq + 1, 4096, n} {
+				if size <= seq {
+					continue
+				}
+				want, err := tlog.ProveRecord(size, seq, &countingReader{hashes: hashes})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := tlog.ProveRecord(size, seq, cached)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("proof of %d in %d differs through the cache", seq, size)
+				}
+			}
+		}
+		t.Logf("round %d: %d hashes read from below", round, base.asked-before)
+		if round == 1 && base.asked-before >= before {
+			t.Fatalf("the second round read %d hashes from below, the first %d: the cache kept nothing", base.asked-before, before)
+		}
+	}
+	for idx := range cached.cache.hashes {
+		if level, _ := tlog.SplitStoredHashIndex(idx); level < cachedLevel {
+			t.Fatalf("stored hash %d (level %d) is cached", idx, level)
+		}
+	}
+	if _, err := cached.ReadHashes([]int64{int64(len(hashes))}); err == nil {
+		t.Fatal("a missing stored hash read through the cache")
 	}
 }

@@ -118,14 +118,14 @@ func scanSQLite(ctx context.Context, path, q string, args []int64, row func(scan
 	defer tls.Close()
 	c := &sqliteRow{tls: tls}
 	cstr := func(s string) (uintptr, error) { return libc.CString(s) }
-	zPath, err := cstr("file:" + path + "?mode=ro")
+	zPath, err := cstr(path)
 	if err != nil {
 		return err
 	}
 	defer libc.Xfree(tls, zPath)
 	out := tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
 	defer tls.Free(int(unsafe.Sizeof(uintptr(0))))
-	rc := sqlite3.Xsqlite3_open_v2(tls, zPath, out, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
+	rc := sqlite3.Xsqlite3_open_v2(tls, zPath, out, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX, 0)
 	c.db = cptr(out)
 	if c.db != 0 {
 		defer sqlite3.Xsqlite3_close_v2(tls, c.db)

@@ -51,6 +51,7 @@ type DB struct {
 	wmu    sync.Mutex           // held for the whole of a write transaction
 	wstmts map[string]*sql.Stmt // prepared on the writer; guarded by wmu
 	tree   treeState            // guarded by wmu
+	upper  hashCache            // the upper levels' stored hashes, read through by proofs and tiles
 
 	cp checkpointer
 }
