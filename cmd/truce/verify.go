@@ -59,6 +59,9 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	if !rep.OK() {
 		status = "BROKEN"
 	}
+	if rep.Changed > 0 || rep.Later > 0 {
+		fmt.Fprintf(e.stdout, "written while checking (left to the next run): %d records changed, %d checkpoints signed\n", rep.Changed, rep.Later)
+	}
 	fmt.Fprintf(e.stdout, "%s: %d changes, %d records, %d checkpoints, %d erased, %d problems (%.2fs)\n",
 		status, rep.Changes, rep.Records, rep.Checkpoints, len(rep.Erased), len(rep.Problems), rep.Elapsed.Seconds())
 	if !rep.OK() {

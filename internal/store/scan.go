@@ -41,6 +41,10 @@ type scanRow interface {
 	appendCanon(b []byte, i int) []byte
 }
 
+// scanFunc runs q, whose arguments are integers, and hands each row to
+// row.
+type scanFunc func(ctx context.Context, q string, args []int64, row func(scanRow) error) error
+
 // scan runs q, whose arguments are integers, and hands each row to row.
 func (db *DB) scan(ctx context.Context, q string, args []int64, row func(scanRow) error) error {
 	if db.dialect.Name == SQLite.Name && db.dir != "" {
@@ -83,6 +87,40 @@ func scanDriver(ctx context.Context, db *sql.DB, q string, args []int64, row fun
 			}
 		}
 	})
+}
+
+// scanSQL is scan through database/sql, for a query that must run in a
+// transaction (q already rebound).
+func scanSQL(ctx context.Context, q querier, query string, args []int64, row func(scanRow) error) error {
+	anyArgs := make([]any, len(args))
+	for i, a := range args {
+		anyArgs[i] = a
+	}
+	rows, err := q.QueryContext(ctx, query, anyArgs...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals, dest, r := make([]any, len(cols)), make([]any, len(cols)), make(driverRow, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		for i, v := range vals {
+			r[i] = v
+		}
+		if err := row(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // driverRow is a row as a driver gives it.

@@ -47,6 +47,11 @@ type VerifyReport struct {
 	Erased      []Problem // entries whose body was erased lawfully: not failures
 	Problems    []Problem
 	Elapsed     time.Duration
+	// Changed counts the records whose rows disagreed with the log as
+	// verify read it but that changed while it ran (a server writing
+	// beside it), and Later the checkpoints signed meanwhile for changes
+	// it did not read: both are left to the next run.
+	Changed, Later int
 	// LogElapsed is the time of the one pass over the log (bodies,
 	// leaves, the tree, the checkpoints, and each record's latest body
 	// projected); the rest of Elapsed went on reading the projection
@@ -85,21 +90,26 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 			lp.compared[e] = p
 		}
 	}
-	// Which changes have a later version, and which bodies are NULL: two
-	// index reads, side by side.
-	errc := make(chan error, 1)
-	go func() { errc <- lp.readVersions(size) }()
-	lp.nulls, err = v.erasures()
-	if err := <-errc; err != nil {
-		return v.rep, err
-	}
-	if err != nil {
+	// Which changes have a later version: read from the index of
+	// (entity, id, version), before the log.
+	if err := lp.readVersions(size); err != nil {
 		return v.rep, err
 	}
 	v.rep.Problems = append(v.rep.Problems, lp.versions...)
 	v.hashes = make([]tlog.Hash, 0, tlog.StoredHashCount(size))
 	if err := lp.run(size); err != nil {
 		return v.rep, err
+	}
+	// Which bodies are NULL, read after the log: a body erased while it
+	// was read is then known, bodies never coming back.
+	nulls, err := v.erasures()
+	if err != nil {
+		return v.rep, err
+	}
+	for _, p := range lp.empty {
+		if !nulls[p.Seq] {
+			v.rep.Problems = append(v.rep.Problems, p)
+		}
 	}
 	if err := v.checkpoints(); err != nil {
 		return v.rep, err
@@ -108,10 +118,18 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 	for _, e := range db.projOrder {
 		v.missing(tables, e, db.projections[e].Tables...)
 	}
+	// The projection tables are compared with the log as it was read; a
+	// server writing beside verify changes records after that. Those
+	// records' rows are left to the next run: their problems are set
+	// aside and dropped if the record changed after verify began.
+	logProblems := len(v.rep.Problems)
 	if err := lp.compareTables(); err != nil {
 		return v.rep, err
 	}
 	if err := lp.settle(); err != nil {
+		return v.rep, err
+	}
+	if err := v.setAsideChanged(logProblems, size); err != nil {
 		return v.rep, err
 	}
 	for _, c := range db.checks {
@@ -129,6 +147,42 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 	sort.SliceStable(v.rep.Problems, func(i, j int) bool { return v.rep.Problems[i].Seq < v.rep.Problems[j].Seq })
 	v.rep.Elapsed = time.Since(start)
 	return v.rep, nil
+}
+
+// setAsideChanged drops, from the problems found from index from on (the
+// projection tables'), those of records with a change at seq size or
+// later: written after verify began, they may show rows newer than the
+// log it read. The log itself is never set aside.
+func (v *verifier) setAsideChanged(from int, size int64) error {
+	if len(v.rep.Problems) == from {
+		return nil
+	}
+	rows, err := v.db.read.QueryContext(v.ctx, v.db.dialect.Rebind(`SELECT DISTINCT entity, id FROM changes WHERE seq >= ?`), size)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	changed := map[[2]string]bool{}
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			return err
+		}
+		changed[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	kept, set := v.rep.Problems[:from], map[[2]string]bool{}
+	for _, p := range v.rep.Problems[from:] {
+		if k := [2]string{p.Entity, p.ID}; changed[k] {
+			set[k] = true
+			continue
+		}
+		kept = append(kept, p)
+	}
+	v.rep.Problems, v.rep.Changed = kept, len(set)
+	return nil
 }
 
 // tables lists the tables the database has.
@@ -260,6 +314,7 @@ func (v *verifier) checkpoints() error {
 	}
 	defer rows.Close()
 	latest := int64(-1)
+	var beyond []int64
 	for rows.Next() {
 		var size int64
 		var note string
@@ -278,7 +333,7 @@ func (v *verifier) checkpoints() error {
 		latest = max(latest, csize)
 		if csize > v.size {
 			if csize > v.rep.Changes {
-				v.problem("", "", v.rep.Changes, "checkpoint signed for %d changes but the log holds %d: changes were deleted", csize, v.rep.Changes)
+				beyond = append(beyond, csize)
 			}
 			continue
 		}
@@ -294,6 +349,24 @@ func (v *verifier) checkpoints() error {
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	if len(beyond) > 0 {
+		// Signed for more changes than were read: deleted, unless the
+		// log holds them now (appended while verify read it, which signs
+		// checkpoints as it goes). Checkpoints are signed after their
+		// changes commit, so the log read now holds every change of a
+		// checkpoint read before.
+		var now int64
+		if err := v.db.read.QueryRowContext(v.ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM changes`).Scan(&now); err != nil {
+			return err
+		}
+		for _, csize := range beyond {
+			if csize > now {
+				v.problem("", "", v.rep.Changes, "checkpoint signed for %d changes but the log holds %d: changes were deleted", csize, now)
+			} else {
+				v.rep.Later++
+			}
+		}
 	}
 	if v.rep.Checkpoints == 0 {
 		v.problem("", "", -1, "no signed checkpoint")

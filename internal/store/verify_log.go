@@ -178,7 +178,7 @@ type logPass struct {
 	compared   map[string]*Projection // entities whose rows are compared
 	superseded []uint64               // bitset over seq: a later version of the record exists
 	versions   []Problem              // records whose versions do not run 1, 2, 3...
-	nulls      map[int64]bool         // seqs whose body is NULL in the database
+	empty      []Problem              // changes read with an empty body that does not match its hash: broken unless erased
 	entities   map[string]*entityState
 	order      []*entityState
 	next       int64 // the seq expected next
@@ -234,33 +234,48 @@ func (lp *logPass) readVersions(size int64) error {
 
 // readChunk is a worker's part: one range of the log.
 func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
+	db := lp.v.db
+	if c.hi < 0 {
+		lp.readLastChunk(ctx, c)
+		return
+	}
 	// A closed range is read first without its seq column, one column
 	// less on a million rows, each row taking the seq after the one
 	// before: seq is the table's integer key, so a range that holds hi−lo
 	// rows holds every seq in it, in order. A range with fewer has a gap
-	// (a change deleted) and is read again with the column; so is the
-	// last, open range.
-	if c.hi >= 0 {
-		n, err := lp.readChanges(ctx, c, false)
-		if err != nil || n == c.hi-c.lo {
-			c.err = err
-			lp.readChunkHashes(ctx, c)
-			return
-		}
+	// (a change deleted) and is read again with the column.
+	n, err := lp.readChanges(ctx, db.scan, c, false)
+	if err == nil && n != c.hi-c.lo {
 		c.changes, c.leaves, c.digests, c.problems = c.changes[:0], c.leaves[:0], c.digests[:0], c.problems[:0]
+		_, err = lp.readChanges(ctx, db.scan, c, true)
 	}
-	_, c.err = lp.readChanges(ctx, c, true)
-	lp.readChunkHashes(ctx, c)
+	if c.err = err; err == nil {
+		lp.readChunkHashes(ctx, db.read, c)
+	}
 }
 
-// readChunkHashes reads the stored tree hashes of a range read without
-// error.
-func (lp *logPass) readChunkHashes(ctx context.Context, c *verifyChunkResult) {
-	if c.err != nil {
+// readLastChunk reads the last, open range of the log and the stored
+// hashes to the end in one read transaction: a server may be appending
+// beside verify, and each commit adds changes and their hashes together.
+func (lp *logPass) readLastChunk(ctx context.Context, c *verifyChunkResult) {
+	tx, err := lp.v.db.read.BeginTx(ctx, nil)
+	if err != nil {
+		c.err = err
 		return
 	}
+	defer tx.Rollback()
+	scan := func(ctx context.Context, q string, args []int64, row func(scanRow) error) error {
+		return scanSQL(ctx, tx, lp.v.db.dialect.Rebind(q), args, row)
+	}
+	if _, c.err = lp.readChanges(ctx, scan, c, true); c.err == nil {
+		lp.readChunkHashes(ctx, tx, c)
+	}
+}
+
+// readChunkHashes reads the stored tree hashes of a range.
+func (lp *logPass) readChunkHashes(ctx context.Context, q querier, c *verifyChunkResult) {
 	var problems []Problem
-	c.stored, problems, c.err = lp.readStoredHashes(ctx, c.lo, c.hi)
+	c.stored, problems, c.err = lp.readStoredHashes(ctx, q, c.lo, c.hi)
 	c.problems = append(c.problems, problems...)
 }
 
@@ -270,8 +285,7 @@ var joinedColumns = ledger.JoinedSQL("actor", "org", "via", "at")
 
 // readChanges reads a range's changes, with their seq column or without,
 // and returns how many rows it read.
-func (lp *logPass) readChanges(ctx context.Context, c *verifyChunkResult, withSeq bool) (int64, error) {
-	db := lp.v.db
+func (lp *logPass) readChanges(ctx context.Context, scan scanFunc, c *verifyChunkResult, withSeq bool) (int64, error) {
 	cols := `entity, id, version, ` + joinedColumns + `, body_sha256, body`
 	if withSeq {
 		cols = `seq, ` + cols
@@ -292,7 +306,7 @@ func (lp *logPass) readChanges(ctx context.Context, c *verifyChunkResult, withSe
 	if withSeq {
 		base = 1
 	}
-	err := db.scan(ctx, q+` ORDER BY seq`, args, func(r scanRow) error {
+	err := scan(ctx, q+` ORDER BY seq`, args, func(r scanRow) error {
 		n++
 		if withSeq {
 			seq = r.integer(0)
@@ -347,23 +361,23 @@ func (lp *logPass) readChanges(ctx context.Context, c *verifyChunkResult, withSe
 // readStoredHashes reads the stored tree hashes that the leaves of a range
 // of seq add to the tree; the last range reads to the end, so that hashes
 // with no change behind them show.
-func (lp *logPass) readStoredHashes(ctx context.Context, lo, hi int64) ([]storedHash, []Problem, error) {
+func (lp *logPass) readStoredHashes(ctx context.Context, q querier, lo, hi int64) ([]storedHash, []Problem, error) {
 	from, to := tlog.StoredHashIndex(0, lo), int64(math.MaxInt64)
 	if hi >= 0 {
 		to = tlog.StoredHashIndex(0, hi)
 	}
 	if !lp.blocks {
-		h, err := lp.readStoredRows(ctx, from, to)
+		h, err := lp.readStoredRows(ctx, q, from, to)
 		return h, nil, err
 	}
-	db := lp.v.db
-	q := `SELECT n, hashes FROM ledger_hash_blocks WHERE n >= ?`
+	d := lp.v.db.dialect
+	query := `SELECT n, hashes FROM ledger_hash_blocks WHERE n >= ?`
 	args := []any{from / hashBlock}
 	if hi >= 0 {
-		q += ` AND n <= ?`
+		query += ` AND n <= ?`
 		args = append(args, (to-1)/hashBlock)
 	}
-	rows, err := db.read.QueryContext(ctx, db.dialect.Rebind(q+` ORDER BY n`), args...)
+	rows, err := q.QueryContext(ctx, d.Rebind(query+` ORDER BY n`), args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -392,9 +406,8 @@ func (lp *logPass) readStoredHashes(ctx context.Context, lo, hi int64) ([]stored
 
 // readStoredRows reads stored hashes kept one to a row, as data directories
 // written before the blocks hold them.
-func (lp *logPass) readStoredRows(ctx context.Context, from, to int64) ([]storedHash, error) {
-	db := lp.v.db
-	rows, err := db.read.QueryContext(ctx, db.dialect.Rebind(`SELECT idx, hash FROM ledger_hashes WHERE idx >= ? AND idx < ? ORDER BY idx`), from, to)
+func (lp *logPass) readStoredRows(ctx context.Context, q querier, from, to int64) ([]storedHash, error) {
+	rows, err := q.QueryContext(ctx, lp.v.db.dialect.Rebind(`SELECT idx, hash FROM ledger_hashes WHERE idx >= ? AND idx < ? ORDER BY idx`), from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -449,8 +462,8 @@ func (lp *logPass) consume(c *verifyChunkResult) error {
 		}
 		lp.next = ch.seq + 1
 		v.rep.Changes++
-		if ch.emptyBody && !lp.nulls[ch.seq] && !ch.emptyOK {
-			v.problem(ch.entity, ch.id, ch.seq, "body was edited: it is empty, the log recorded another")
+		if ch.emptyBody && !ch.emptyOK {
+			lp.empty = append(lp.empty, Problem{ch.entity, ch.id, ch.seq, "body was edited: it is empty, the log recorded another"})
 		}
 		if es == nil || es.name != ch.entity {
 			es = lp.entity(ch.entity)
@@ -717,6 +730,10 @@ func (lp *logPass) explain(es *entityState, r int32) error {
 	var body []byte
 	if err := lp.v.db.read.QueryRowContext(lp.v.ctx, lp.v.db.dialect.Rebind(`SELECT body FROM changes WHERE seq = ?`), rec.seq).Scan(&body); err != nil {
 		return err
+	}
+	if len(body) == 0 { // erased since the log was read
+		lp.v.problem(es.name, rec.id, rec.seq, "rows differ from the log's")
+		return nil
 	}
 	want, err := p.Rows(rec.id, body)
 	if err != nil {
