@@ -130,12 +130,13 @@ func sumGroups(ctx context.Context, db *store.DB, into map[groupKey]int, sign in
 }
 
 // CheckCounts compares the delta table with the status periods it is
-// derived from and returns the days and groups that disagree (none when
-// the table is sound): the delta table is a side table, which truce
-// verify does not rebuild.
-func (s *Service) CheckCounts(ctx context.Context) ([]string, error) {
+// derived from, both read through q (verify gives a snapshot), and
+// returns the days and groups that disagree (none when the table is
+// sound): the delta table is a side table, which truce verify does not
+// rebuild.
+func (s *Service) CheckCounts(ctx context.Context, q store.Querier) ([]string, error) {
 	want := countDeltas{}
-	rows, err := s.db.Query(ctx, `SELECT status, held_by, nationality, from_at, to_at FROM detainee_periods`)
+	rows, err := q.Query(ctx, `SELECT status, held_by, nationality, from_at, to_at FROM detainee_periods`)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +157,7 @@ func (s *Service) CheckCounts(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	have := countDeltas{}
-	rows, err = s.db.Query(ctx, `SELECT day, status, held_by, nationality, delta FROM detainee_count_deltas`)
+	rows, err = q.Query(ctx, `SELECT day, status, held_by, nationality, delta FROM detainee_count_deltas`)
 	if err != nil {
 		return nil, err
 	}

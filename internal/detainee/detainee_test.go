@@ -547,7 +547,7 @@ func TestCountsMatchPeriods(t *testing.T) {
 	if len(seen) != len(ps) {
 		t.Fatalf("pages listed %d of %d persons", len(seen), len(ps))
 	}
-	if bad, err := f.s.CheckCounts(ctx); err != nil || len(bad) > 0 {
+	if bad, err := f.s.CheckCounts(ctx, f.db); err != nil || len(bad) > 0 {
 		t.Fatalf("delta table disagrees with the periods: %v %v", bad, err)
 	}
 	times := []time.Time{time.Date(2021, 12, 31, 6, 0, 0, 0, time.UTC), time.Date(2021, 12, 31, 7, 59, 59, 0, time.UTC), time.Date(2021, 12, 31, 8, 0, 0, 0, time.UTC)}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -119,7 +120,37 @@ func (db *DB) Register(p Projection) {
 type DerivedCheck struct {
 	Entity string // the records the table is derived from
 	Table  string
-	Check  func(ctx context.Context) ([]string, error)
+	// Check reads through q, one read transaction, so that a server
+	// writing beside verify cannot show it a table and the projections
+	// it is derived from at different moments.
+	Check func(ctx context.Context, q Querier) ([]string, error)
+}
+
+// Querier runs read queries with '?' placeholders: a DB, or a Snapshot.
+type Querier interface {
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// Snapshot is a read transaction: every query through it sees the
+// database as it was at its first.
+type Snapshot struct {
+	tx *sql.Tx
+	d  Dialect
+}
+
+// Query runs a read query in the snapshot.
+func (s Snapshot) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.tx.QueryContext(ctx, s.d.Rebind(q), args...)
+}
+
+// ReadSnapshot runs fn with a snapshot of the database.
+func (db *DB) ReadSnapshot(ctx context.Context, fn func(Snapshot) error) error {
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(Snapshot{tx: tx, d: db.dialect})
 }
 
 // RegisterCheck adds a derived table's check to Verify, which runs it after

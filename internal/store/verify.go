@@ -136,7 +136,11 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 		if v.missing(tables, c.Entity, Table{Name: c.Table}) {
 			continue
 		}
-		bad, err := c.Check(ctx)
+		var bad []string
+		err := db.ReadSnapshot(ctx, func(snap Snapshot) (err error) {
+			bad, err = c.Check(ctx, snap)
+			return err
+		})
 		if err != nil {
 			return v.rep, fmt.Errorf("checking %s: %w", c.Table, err)
 		}

@@ -153,7 +153,7 @@ func TestVerifyMissingTables(t *testing.T) {
 		defer audit.Close()
 		audit.Register(noteProjection)
 		audit.Register(newer)
-		audit.RegisterCheck(DerivedCheck{Entity: "newer_kind", Table: "newer_totals", Check: func(context.Context) ([]string, error) {
+		audit.RegisterCheck(DerivedCheck{Entity: "newer_kind", Table: "newer_totals", Check: func(context.Context, Querier) ([]string, error) {
 			return []string{"the check ran on a table that does not exist"}, nil
 		}})
 		rep, err := audit.Verify(context.Background(), nil)
