@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -239,7 +238,7 @@ func decodeTokenBody(id string, body []byte) (tokenBody, error) {
 	if body == nil {
 		return b, fmt.Errorf("token %s: body erased", id)
 	}
-	if err := json.Unmarshal(body, &b); err != nil {
+	if err := store.DecodeBody(body, &b); err != nil {
 		return b, fmt.Errorf("token %s: %w", id, err)
 	}
 	return b, nil

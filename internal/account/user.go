@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -445,7 +444,7 @@ func scanUser(r rowScanner) (User, error) {
 		return User{}, fmt.Errorf("user %s: body erased", id)
 	}
 	var b userBody
-	if err := json.Unmarshal(body, &b); err != nil {
+	if err := store.DecodeBody(body, &b); err != nil {
 		return User{}, fmt.Errorf("user %s: %w", id, err)
 	}
 	updated, err1 := parseTime(at)

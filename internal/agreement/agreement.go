@@ -2,7 +2,6 @@ package agreement
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -121,7 +120,7 @@ func (b AgreementBody) checkRefs(tx *store.Tx) error {
 
 func decodeAgreement(c current) (Agreement, error) {
 	var b AgreementBody
-	if err := json.Unmarshal(c.body, &b); err != nil {
+	if err := store.DecodeBody(c.body, &b); err != nil {
 		return Agreement{}, fmt.Errorf("agreement %s: %w", c.ID, err)
 	}
 	return b.record(c.Meta), nil

@@ -2,7 +2,6 @@ package agreement
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -250,7 +249,7 @@ func (s *Service) ListEvidence(ctx context.Context, p access.Principal, provisio
 					return err
 				}
 				keys = []string{at, l.ID}
-				if err := json.Unmarshal(body, &l.EvidenceLinkBody); err != nil {
+				if err := store.DecodeBody(body, &l.EvidenceLinkBody); err != nil {
 					return fmt.Errorf("evidence link %s: %w", l.ID, err)
 				}
 				atOf[l.ID] = at
@@ -369,7 +368,7 @@ func (s *Service) GetEvidence(ctx context.Context, p access.Principal, id string
 		return EvidenceLink{}, wrap("get evidence", err)
 	}
 	l := EvidenceLink{ID: id, Version: c.Version}
-	if err := json.Unmarshal(c.body, &l.EvidenceLinkBody); err != nil {
+	if err := store.DecodeBody(c.body, &l.EvidenceLinkBody); err != nil {
 		return EvidenceLink{}, wrap("get evidence", fmt.Errorf("evidence link %s: %w", id, err))
 	}
 	desc, ok, err := s.describeFor(ctx, p, l.RecordKind, l.RecordID)

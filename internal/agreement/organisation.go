@@ -2,7 +2,6 @@ package agreement
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -115,7 +114,7 @@ func (in OrganisationInput) body() (OrganisationBody, error) {
 
 func decodeOrganisation(c current) (Organisation, error) {
 	var b OrganisationBody
-	if err := json.Unmarshal(c.body, &b); err != nil {
+	if err := store.DecodeBody(c.body, &b); err != nil {
 		return Organisation{}, fmt.Errorf("organisation %s: %w", c.ID, err)
 	}
 	return b.record(c.Meta), nil

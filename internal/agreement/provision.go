@@ -2,7 +2,6 @@ package agreement
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -422,7 +421,7 @@ func (b ProvisionBody) checkWrite(tx *store.Tx, id string, now time.Time) error 
 
 func (s *Service) decodeProvision(c current) (Provision, error) {
 	var b ProvisionBody
-	if err := json.Unmarshal(c.body, &b); err != nil {
+	if err := store.DecodeBody(c.body, &b); err != nil {
 		return Provision{}, fmt.Errorf("provision %s: %w", c.ID, err)
 	}
 	return b.record(c.Meta, s.now()), nil
@@ -470,7 +469,7 @@ func (s *Service) UpdateProvision(ctx context.Context, actor store.Actor, id str
 			return err
 		}
 		var old ProvisionBody
-		if err := json.Unmarshal(cur.body, &old); err != nil {
+		if err := store.DecodeBody(cur.body, &old); err != nil {
 			return fmt.Errorf("provision %s: %w", id, err)
 		}
 		b.StatusHistory = old.StatusHistory
@@ -514,7 +513,7 @@ func (s *Service) AddProvisionStatus(ctx context.Context, actor store.Actor, id 
 			return err
 		}
 		var b ProvisionBody
-		if err := json.Unmarshal(cur.body, &b); err != nil {
+		if err := store.DecodeBody(cur.body, &b); err != nil {
 			return fmt.Errorf("provision %s: %w", id, err)
 		}
 		if n := len(b.StatusHistory); n > 0 {

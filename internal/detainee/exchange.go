@@ -318,7 +318,7 @@ func personsTx(tx *store.Tx, ids []string) (map[string]*Person, error) {
 			if body == nil {
 				continue
 			}
-			if err := unmarshal(body, &pr.PersonBody); err != nil {
+			if err := store.DecodeBody(body, &pr.PersonBody); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -446,7 +446,7 @@ func (s *Service) ListExchanges(ctx context.Context, p access.Principal, f Excha
 		if err := rows.Scan(&x.ID, &x.Version, &body, &at); err != nil {
 			return store.Page[Exchange]{}, err
 		}
-		if err := unmarshal(body, &x.ExchangeBody); err != nil {
+		if err := store.DecodeBody(body, &x.ExchangeBody); err != nil {
 			return store.Page[Exchange]{}, err
 		}
 		ats[x.ID] = at

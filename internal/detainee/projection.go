@@ -1,8 +1,6 @@
 package detainee
 
 import (
-	"encoding/json"
-
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -57,5 +55,3 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
-
-func unmarshal(body []byte, into any) error { return json.Unmarshal(body, into) }

@@ -296,7 +296,7 @@ func scanPersons(ctx context.Context, db *store.DB, q string, args ...any) ([]Pe
 		if err := rows.Scan(&pr.ID, &pr.Version, &body); err != nil {
 			return nil, err
 		}
-		if err := unmarshal(body, &pr.PersonBody); err != nil {
+		if err := store.DecodeBody(body, &pr.PersonBody); err != nil {
 			return nil, err
 		}
 		out = append(out, pr)

@@ -284,7 +284,7 @@ func (s *Service) ListRemains(ctx context.Context, p access.Principal, _ struct{
 		if err := rows.Scan(&r.ID, &r.Version, &body); err != nil {
 			return store.Page[Remains]{}, err
 		}
-		if err := unmarshal(body, &r.RemainsBody); err != nil {
+		if err := store.DecodeBody(body, &r.RemainsBody); err != nil {
 			return store.Page[Remains]{}, err
 		}
 		items = append(items, r)

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -128,7 +127,7 @@ func (in PlaceInput) body(owner string) (PlaceBody, error) {
 
 func placeRows(id string, body []byte) (map[string][][]any, error) {
 	var b PlaceBody
-	if err := json.Unmarshal(body, &b); err != nil {
+	if err := store.DecodeBody(body, &b); err != nil {
 		return nil, err
 	}
 	return placeRowsOf(id, &b)
@@ -203,7 +202,7 @@ func (s *Service) GetPlace(ctx context.Context, id string) (Place, error) {
 		return Place{}, err
 	}
 	p := Place{ID: id, Version: v}
-	if err := json.Unmarshal(body, &p.PlaceBody); err != nil {
+	if err := store.DecodeBody(body, &p.PlaceBody); err != nil {
 		return Place{}, fmt.Errorf("place %s: %w", id, err)
 	}
 	return p, nil
@@ -269,7 +268,7 @@ func (s *Service) ListPlaces(ctx context.Context, f PlaceFilter, page store.Page
 			return store.Page[Place]{}, fmt.Errorf("place %s has no change", id)
 		}
 		x := Place{ID: id, Version: c.Version}
-		if err := json.Unmarshal(c.Body, &x.PlaceBody); err != nil {
+		if err := store.DecodeBody(c.Body, &x.PlaceBody); err != nil {
 			return store.Page[Place]{}, fmt.Errorf("place %s: %w", id, err)
 		}
 		out = append(out, x)

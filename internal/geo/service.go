@@ -249,7 +249,7 @@ const timeText = "2006-01-02T15:04:05Z"
 
 func layerRows(id string, body []byte) (map[string][][]any, error) {
 	var b LayerBody
-	if err := json.Unmarshal(body, &b); err != nil {
+	if err := store.DecodeBody(body, &b); err != nil {
 		return nil, err
 	}
 	return layerRowsOf(id, &b)
@@ -352,7 +352,7 @@ func (s *Service) GetLayer(ctx context.Context, id string) (Layer, error) {
 		return Layer{}, err
 	}
 	l := Layer{ID: id, Version: v}
-	if err := json.Unmarshal(body, &l.LayerBody); err != nil {
+	if err := store.DecodeBody(body, &l.LayerBody); err != nil {
 		return Layer{}, fmt.Errorf("layer %s: %w", id, err)
 	}
 	return l, nil
@@ -413,7 +413,7 @@ func (s *Service) ListLayers(ctx context.Context, f LayerFilter, page store.Page
 			return store.Page[Layer]{}, fmt.Errorf("layer %s has no change", id)
 		}
 		x := Layer{ID: id, Version: c.Version}
-		if err := json.Unmarshal(c.Body, &x.LayerBody); err != nil {
+		if err := store.DecodeBody(c.Body, &x.LayerBody); err != nil {
 			return store.Page[Layer]{}, fmt.Errorf("layer %s: %w", id, err)
 		}
 		out = append(out, x)

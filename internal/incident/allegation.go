@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -488,7 +487,7 @@ func (s *Service) ListAllegations(ctx context.Context, p access.Principal, f All
 		if err := rows.Scan(&it.a.ID, &it.a.Version, &body, &it.start, &inc); err != nil {
 			return store.Page[Allegation]{}, wrap("list allegations", err)
 		}
-		if err := json.Unmarshal(body, &it.a.AllegationBody); err != nil {
+		if err := store.DecodeBody(body, &it.a.AllegationBody); err != nil {
 			return store.Page[Allegation]{}, wrap("list allegations", fmt.Errorf("%s: %w", it.a.ID, err))
 		}
 		if inc != nil {

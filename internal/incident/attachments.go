@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -254,7 +253,7 @@ func (s *Service) OpenAttachment(ctx context.Context, p access.Principal, sum st
 			rows.Close()
 			return StoredAttachment{}, nil, wrap("open attachment", err)
 		}
-		if err := json.Unmarshal(body, &a.AttachmentBody); err != nil {
+		if err := store.DecodeBody(body, &a.AttachmentBody); err != nil {
 			rows.Close()
 			return StoredAttachment{}, nil, wrap("open attachment", err)
 		}

@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -558,7 +557,7 @@ func (s *Service) ListIncidents(ctx context.Context, p access.Principal, f Incid
 		if err := rows.Scan(&inc.ID, &inc.Version, &body, &start); err != nil {
 			return store.Page[Incident]{}, wrap("list incidents", err)
 		}
-		if err := json.Unmarshal(body, &inc.IncidentBody); err != nil {
+		if err := store.DecodeBody(body, &inc.IncidentBody); err != nil {
 			return store.Page[Incident]{}, wrap("list incidents", err)
 		}
 		starts[inc.ID] = start

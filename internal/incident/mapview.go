@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // Kinds of record a map view shows.
@@ -284,7 +284,7 @@ func (s *Service) observationAreas(ctx context.Context, points []MapPoint) error
 			Area geo.Polygon `json:"area"`
 			Kind string      `json:"kind"`
 		}
-		if err := json.Unmarshal(c.Body, &b); err != nil {
+		if err := store.DecodeBody(c.Body, &b); err != nil {
 			return fmt.Errorf("observation %s: %w", points[i].ID, err)
 		}
 		points[i].Area = b.Area

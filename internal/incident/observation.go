@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -312,7 +311,7 @@ func (s *Service) ListObservations(ctx context.Context, p access.Principal, f Ob
 		if err := rows.Scan(&o.ID, &o.Version, &body, &start, &inc); err != nil {
 			return store.Page[Observation]{}, wrap("list observations", err)
 		}
-		if err := json.Unmarshal(body, &o.ObservationBody); err != nil {
+		if err := store.DecodeBody(body, &o.ObservationBody); err != nil {
 			return store.Page[Observation]{}, wrap("list observations", fmt.Errorf("%s: %w", o.ID, err))
 		}
 		if inc != nil {

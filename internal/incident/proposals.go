@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
@@ -205,7 +204,7 @@ func (s *Service) ensureIndex(ctx context.Context) error {
 			return err
 		}
 		var b IncidentBody
-		if err := json.Unmarshal(body, &b); err != nil {
+		if err := store.DecodeBody(body, &b); err != nil {
 			return fmt.Errorf("incident %s: %w", id, err)
 		}
 		x.put(id, v, &b, members[id])
@@ -345,13 +344,13 @@ func reportOfBody(kind, id string, body []byte) (fusion.Report, bool) {
 	switch kind {
 	case EntityAllegation:
 		var b AllegationBody
-		if json.Unmarshal(body, &b) != nil {
+		if store.DecodeBody(body, &b) != nil {
 			return fusion.Report{}, false
 		}
 		return allegationReport(id, &b), true
 	case EntityObservation:
 		var b ObservationBody
-		if json.Unmarshal(body, &b) != nil {
+		if store.DecodeBody(body, &b) != nil {
 			return fusion.Report{}, false
 		}
 		return observationReport(id, &b), true

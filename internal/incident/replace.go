@@ -31,7 +31,7 @@ func (s *Service) Replace(ctx context.Context) (int, error) {
 	}{
 		{EntityAllegation, "allegations", func(ctx context.Context, body []byte) ([]byte, bool, error) {
 			var b AllegationBody
-			if err := json.Unmarshal(body, &b); err != nil {
+			if err := store.DecodeBody(body, &b); err != nil {
 				return nil, false, err
 			}
 			g, err := s.geo.LocateFor(ctx, locator, b.Location.Point, b.Time.Start)
@@ -44,7 +44,7 @@ func (s *Service) Replace(ctx context.Context) (int, error) {
 		}},
 		{EntityObservation, "observations", func(ctx context.Context, body []byte) ([]byte, bool, error) {
 			var b ObservationBody
-			if err := json.Unmarshal(body, &b); err != nil {
+			if err := store.DecodeBody(body, &b); err != nil {
 				return nil, false, err
 			}
 			g, err := s.geo.LocateFor(ctx, locator, b.Centre, b.Time.Start)

@@ -2,7 +2,6 @@ package mines
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -339,7 +338,7 @@ func (s *Service) ListHandovers(ctx context.Context, p access.Principal, f Hando
 	}
 	out, err := listPage(ctx, s.db, "handovers", EntityHandover, "day", conds, args, page, func(id string, v int64, body []byte) (Handover, error) {
 		h := Handover{ID: id, Version: v}
-		return h, json.Unmarshal(body, &h.HandoverBody)
+		return h, store.DecodeBody(body, &h.HandoverBody)
 	})
 	if err == nil {
 		err = s.hideUnreadableMinefields(ctx, p, out.Items)

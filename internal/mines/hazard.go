@@ -2,7 +2,6 @@ package mines
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -412,7 +411,7 @@ func (s *Service) ListHazardAreas(ctx context.Context, p access.Principal, f Haz
 	conds, args = extentMeets(conds, args, f.Within)
 	out, err := listPage(ctx, s.db, "hazard_areas", EntityHazardArea, "recorded_day", conds, args, page, func(id string, v int64, body []byte) (HazardArea, error) {
 		h := HazardArea{ID: id, Version: v}
-		return h, json.Unmarshal(body, &h.HazardAreaBody)
+		return h, store.DecodeBody(body, &h.HazardAreaBody)
 	})
 	return out, wrap("list hazard areas", err)
 }

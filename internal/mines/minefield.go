@@ -2,7 +2,6 @@ package mines
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"time"
@@ -403,7 +402,7 @@ func (s *Service) ListMinefields(ctx context.Context, p access.Principal, f Mine
 	conds, args = extentMeets(conds, args, f.Within)
 	out, err := listPage(ctx, s.db, "minefields", EntityMinefield, "laid_at", conds, args, page, func(id string, v int64, body []byte) (Minefield, error) {
 		m := Minefield{ID: id, Version: v}
-		return m, json.Unmarshal(body, &m.MinefieldBody)
+		return m, store.DecodeBody(body, &m.MinefieldBody)
 	})
 	return out, wrap("list minefields", err)
 }

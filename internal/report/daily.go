@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -371,7 +370,7 @@ func (s *Service) workflow(ctx context.Context, p access.Principal, per Period) 
 			continue
 		}
 		var b incident.IncidentBody
-		if err := json.Unmarshal(c.Body, &b); err != nil {
+		if err := store.DecodeBody(c.Body, &b); err != nil {
 			return nil, fmt.Errorf("incident %s: %w", id, err)
 		}
 		if !access.CanRead(p, b.Resource()) {

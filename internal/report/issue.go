@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -180,7 +179,7 @@ func (s *Service) Lookup(ctx context.Context, p access.Principal, id string) (Is
 		return Issued{}, false, err
 	}
 	is := Issued{ID: id, Version: v}
-	if err := json.Unmarshal(body, &is.IssuedBody); err != nil {
+	if err := store.DecodeBody(body, &is.IssuedBody); err != nil {
 		return Issued{}, false, fmt.Errorf("report %s: %w", id, err)
 	}
 	if err := access.Decide(p, access.Read, is.Resource()); err != nil {

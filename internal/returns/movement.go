@@ -2,7 +2,6 @@ package returns
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -347,7 +346,7 @@ func (s *Service) ListMovements(ctx context.Context, p access.Principal, f Movem
 		if err := rows.Scan(&m.ID, &m.Version, &body, &date); err != nil {
 			return store.Page[Movement]{}, wrap("list movements", err)
 		}
-		if err := json.Unmarshal(body, &m.MovementBody); err != nil {
+		if err := store.DecodeBody(body, &m.MovementBody); err != nil {
 			return store.Page[Movement]{}, wrap("list movements", fmt.Errorf("%s: %w", m.ID, err))
 		}
 		dates[m.ID] = date

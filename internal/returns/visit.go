@@ -2,7 +2,6 @@ package returns
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -318,7 +317,7 @@ func (s *Service) ListVisits(ctx context.Context, p access.Principal, f VisitFil
 			rows.Close()
 			return store.Page[Visit]{}, wrap("list visits", err)
 		}
-		if err := json.Unmarshal(body, &v.VisitBody); err != nil {
+		if err := store.DecodeBody(body, &v.VisitBody); err != nil {
 			rows.Close()
 			return store.Page[Visit]{}, wrap("list visits", fmt.Errorf("%s: %w", v.ID, err))
 		}

@@ -2,7 +2,6 @@ package statement
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -233,7 +232,7 @@ func (s *Service) ListSources(ctx context.Context, p access.Principal, f SourceF
 	keyOf := map[string]string{}
 	err = s.scan(ctx, q, args, func(id string, v int64, body []byte, key string) error {
 		src := Source{ID: id, Version: v}
-		if err := json.Unmarshal(body, &src.SourceBody); err != nil {
+		if err := store.DecodeBody(body, &src.SourceBody); err != nil {
 			return fmt.Errorf("%s: %w", id, err)
 		}
 		keyOf[id] = key

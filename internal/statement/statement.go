@@ -2,7 +2,6 @@ package statement
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -337,7 +336,7 @@ func (s *Service) ListStatements(ctx context.Context, p access.Principal, f Stat
 	keyOf := map[string]string{}
 	err = s.scan(ctx, q, args, func(id string, v int64, body []byte, key string) error {
 		st := Statement{ID: id, Version: v}
-		if err := json.Unmarshal(body, &st.StatementBody); err != nil {
+		if err := store.DecodeBody(body, &st.StatementBody); err != nil {
 			return fmt.Errorf("%s: %w", id, err)
 		}
 		keyOf[id] = key

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -41,7 +40,7 @@ func decodeCurrent(entity, id string, body []byte, into any) error {
 	if body == nil {
 		return errs.NotFound("%s %s not found", entity, id)
 	}
-	if err := json.Unmarshal(body, into); err != nil {
+	if err := DecodeBody(body, into); err != nil {
 		return fmt.Errorf("%s %s: %w", entity, id, err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package transit
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -287,7 +286,7 @@ func (s *Service) ListCrossings(ctx context.Context, p access.Principal, f Cross
 		if err := rows.Scan(&c.ID, &c.Version, &body, &at); err != nil {
 			return store.Page[Crossing]{}, wrap("list crossings", err)
 		}
-		if err := json.Unmarshal(body, &c.CrossingBody); err != nil {
+		if err := store.DecodeBody(body, &c.CrossingBody); err != nil {
 			return store.Page[Crossing]{}, wrap("list crossings", fmt.Errorf("%s: %w", c.ID, err))
 		}
 		ats[c.ID] = at

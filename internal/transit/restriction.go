@@ -2,7 +2,6 @@ package transit
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -351,7 +350,7 @@ func scanRestrictions(rows scanner) ([]Restriction, map[string]string, error) {
 		if err := rows.Scan(&r.ID, &r.Version, &body, &start); err != nil {
 			return nil, nil, err
 		}
-		if err := json.Unmarshal(body, &r.RestrictionBody); err != nil {
+		if err := store.DecodeBody(body, &r.RestrictionBody); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", r.ID, err)
 		}
 		starts[r.ID] = start
