@@ -10,6 +10,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
 // fakeRecords stands for a registry package: records by id, each with its
@@ -142,6 +143,6 @@ func FuzzEvidenceLinkInput(f *testing.F) {
 	}
 	now := time.Date(2021, 6, 12, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, data, func(in EvidenceLinkInput) (EvidenceLinkBody, error) { return in.body("prv_x", now) }, projection(EntityEvidenceLink))
+		storetest.CheckStrictInput(t, data, func(in EvidenceLinkInput) (EvidenceLinkBody, error) { return in.body("prv_x", now) }, projection(EntityEvidenceLink))
 	})
 }

@@ -1,64 +1,17 @@
 package agreement
 
 import (
-	"bytes"
-	"encoding/json"
 	"testing"
 
-	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
-// decodeStrict decodes like the API does: unknown members are refused.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
-}
-
-// fuzzInput checks the properties every input type must have: validation
-// never panics and reports bad input as errs.Invalid naming a field; an
-// accepted input re-marshals to JSON that decodes and validates again; its
-// body marshals, decodes to the same JSON, and projects without error.
-func fuzzInput[In any, Body any](t *testing.T, data []byte, body func(In) (Body, error), proj *store.Projection) {
-	var in In
-	if decodeStrict(data, &in) != nil {
-		return
-	}
-	b, err := body(in)
-	if err != nil {
-		if errs.CodeOf(err) != errs.CodeInvalid || errs.FieldOf(err) == "" {
-			t.Fatalf("refused without an invalid-field error: %v", err)
-		}
-		return
-	}
-	again, err := json.Marshal(in)
-	if err != nil {
-		t.Fatalf("accepted input does not marshal: %v", err)
-	}
-	var in2 In
-	if err := decodeStrict(again, &in2); err != nil {
-		t.Fatalf("re-marshalled input does not decode: %v\n%s", err, again)
-	}
-	b2, err := body(in2)
-	if err != nil {
-		t.Fatalf("re-marshalled input is refused: %v\n%s", err, again)
-	}
-	raw, _ := json.Marshal(b)
-	if raw2, _ := json.Marshal(b2); !bytes.Equal(raw, raw2) {
-		t.Fatalf("body changed on the round trip:\n%s\n%s", raw, raw2)
-	}
-	if proj != nil {
-		storetest.CheckBody(t, b, *proj)
-	}
-}
-
 // projection returns the package's projection of entity.
-func projection(entity string) *store.Projection {
+func projection(entity string) store.Projection {
 	for _, p := range projections() {
 		if p.Entity == entity {
-			return &p
+			return p
 		}
 	}
 	panic("no projection of " + entity)
@@ -75,7 +28,7 @@ func FuzzOrganisationInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, data, OrganisationInput.body, projection(EntityOrganisation))
+		storetest.CheckStrictInput(t, data, OrganisationInput.body, projection(EntityOrganisation))
 	})
 }
 
@@ -89,7 +42,7 @@ func FuzzAgreementInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, data, AgreementInput.body, projection(EntityAgreement))
+		storetest.CheckStrictInput(t, data, AgreementInput.body, projection(EntityAgreement))
 	})
 }
 
@@ -104,7 +57,7 @@ func FuzzProvisionInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput(t, data, ProvisionInput.body, projection(EntityProvision))
+		storetest.CheckStrictInput(t, data, ProvisionInput.body, projection(EntityProvision))
 	})
 }
 
@@ -118,6 +71,6 @@ func FuzzStatusInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzInput[StatusInput, StatusEvent](t, data, StatusInput.event, nil)
+		storetest.CheckStrictInput(t, data, StatusInput.event, store.Projection{})
 	})
 }
