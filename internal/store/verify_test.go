@@ -70,16 +70,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				}
 				db.Close()
 				tamper(t, dir, tc.stmts...)
-				audit, err := OpenForAudit(context.Background(), dir)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer audit.Close()
-				audit.Register(noteProjection)
-				rep, err := audit.Verify(context.Background(), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				rep := auditReport(t, dir)
 				if rep.OK() {
 					t.Fatal("verify found nothing")
 				}
@@ -102,19 +93,7 @@ func TestVerifyIntactAndErased(t *testing.T) {
 		writeNote(t, db, fmt.Sprintf("n%d", i%5), note{Title: fmt.Sprintf("t%d", i), Count: i})
 	}
 	db.Close()
-	check := func() VerifyReport {
-		audit, err := OpenForAudit(context.Background(), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer audit.Close()
-		audit.Register(noteProjection)
-		rep, err := audit.Verify(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rep
-	}
+	check := func() VerifyReport { return auditReport(t, dir) }
 	if rep := check(); !rep.OK() || rep.Changes != 20 || rep.Records != 5 || rep.Checkpoints < 2 {
 		t.Fatalf("intact log: %+v", rep)
 	}
