@@ -143,6 +143,6 @@ func FuzzEvidenceLinkInput(f *testing.F) {
 	}
 	now := time.Date(2021, 6, 12, 10, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		storetest.CheckStrictInput(t, data, func(in EvidenceLinkInput) (EvidenceLinkBody, error) { return in.body("prv_x", now) }, projection(EntityEvidenceLink))
+		storetest.CheckStrictInput(t, data, func(in EvidenceLinkInput) (EvidenceLinkBody, error) { return in.body("prv_x", now) }, storetest.Projection(projections(), EntityEvidenceLink))
 	})
 }

@@ -7,16 +7,6 @@ import (
 	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
-// projection returns the package's projection of entity.
-func projection(entity string) store.Projection {
-	for _, p := range projections() {
-		if p.Entity == entity {
-			return p
-		}
-	}
-	panic("no projection of " + entity)
-}
-
 func FuzzOrganisationInput(f *testing.F) {
 	for _, s := range []string{
 		`{"name":"Republic of Armenia","short_name":"Armenia","kind":"side","country":"AM","names":{"hy":"Հայաստանի Հանրապետություն"},"illustrative":true}`,
@@ -28,7 +18,7 @@ func FuzzOrganisationInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		storetest.CheckStrictInput(t, data, OrganisationInput.body, projection(EntityOrganisation))
+		storetest.CheckStrictInput(t, data, OrganisationInput.body, storetest.Projection(projections(), EntityOrganisation))
 	})
 }
 
@@ -42,7 +32,7 @@ func FuzzAgreementInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		storetest.CheckStrictInput(t, data, AgreementInput.body, projection(EntityAgreement))
+		storetest.CheckStrictInput(t, data, AgreementInput.body, storetest.Projection(projections(), EntityAgreement))
 	})
 }
 
@@ -57,7 +47,7 @@ func FuzzProvisionInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		storetest.CheckStrictInput(t, data, ProvisionInput.body, projection(EntityProvision))
+		storetest.CheckStrictInput(t, data, ProvisionInput.body, storetest.Projection(projections(), EntityProvision))
 	})
 }
 

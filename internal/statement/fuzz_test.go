@@ -4,19 +4,8 @@ import (
 	"testing"
 
 	"github.com/truce-monitoring/truce/internal/errs"
-	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
-
-// projection returns the package's projection of entity.
-func projection(entity string) store.Projection {
-	for _, p := range projections() {
-		if p.Entity == entity {
-			return p
-		}
-	}
-	panic("no projection of " + entity)
-}
 
 func FuzzSourceInput(f *testing.F) {
 	for _, s := range []string{
@@ -28,7 +17,7 @@ func FuzzSourceInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		storetest.CheckStrictInput(t, data, func(in SourceInput) (SourceBody, error) { return in.body("org_owner") }, projection(EntitySource))
+		storetest.CheckStrictInput(t, data, func(in SourceInput) (SourceBody, error) { return in.body("org_owner") }, storetest.Projection(projections(), EntitySource))
 	})
 }
 
@@ -42,7 +31,7 @@ func FuzzStatementInput(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		storetest.CheckStrictInput(t, data, func(in StatementInput) (StatementBody, error) { return in.body("org_owner") }, projection(EntityStatement))
+		storetest.CheckStrictInput(t, data, func(in StatementInput) (StatementBody, error) { return in.body("org_owner") }, storetest.Projection(projections(), EntityStatement))
 	})
 }
 

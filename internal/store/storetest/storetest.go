@@ -117,3 +117,13 @@ func CheckBody[Body any](t *testing.T, b Body, proj store.Projection) {
 		}
 	}
 }
+
+// Projection returns the projection of entity among a package's.
+func Projection(ps []store.Projection, entity string) store.Projection {
+	for _, p := range ps {
+		if p.Entity == entity {
+			return p
+		}
+	}
+	panic("no projection of " + entity)
+}
