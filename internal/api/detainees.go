@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -34,7 +33,7 @@ func (s *Server) detaineeRoutes() {
 		if err != nil {
 			return access.Resource{}, err
 		}
-		if err := json.Unmarshal(body, &b); err != nil {
+		if err := store.DecodeBody(body, &b); err != nil {
 			return access.Resource{}, err
 		}
 		return b.IdentityResource(), nil

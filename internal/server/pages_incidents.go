@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -358,7 +357,7 @@ func (s *Server) attachmentsOf(r *http.Request, kind string, ids []string) []Att
 			continue
 		}
 		var b incident.AttachmentBody
-		if json.Unmarshal(c.Body, &b) != nil {
+		if store.DecodeBody(c.Body, &b) != nil {
 			continue
 		}
 		out = append(out, AttachmentView{SHA256: b.SHA256, Name: b.Name, MediaType: b.MediaType, Size: b.Size, RecordKind: b.RecordKind, RecordID: b.RecordID})
