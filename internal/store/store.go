@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -120,7 +121,7 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 		// changes then touches index pages in memory instead of spilling.
 		q.Add("_pragma", "cache_size(-65536)")
 		q.Add("_txlock", txlock)
-		return "file:" + path + "?" + q.Encode()
+		return "file:" + uriPath(path) + "?" + q.Encode()
 	}
 	var err error
 	if db.write, err = sql.Open("sqlite", dsn("immediate")); err != nil {
@@ -165,6 +166,14 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	}
 	db.cp.start(db)
 	return db, nil
+}
+
+// uriPath escapes a file path for an SQLite URI filename: the driver cuts
+// its parameters at the first '?', SQLite a fragment at '#', and decodes
+// %XX. Unescaped, a data directory named "Mission #2" would put its
+// database in a file named "Mission " beside it, shared with "Mission #3".
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // initOrigin returns the log origin, choosing one on first use.

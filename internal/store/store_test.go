@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -308,5 +310,35 @@ func TestTwoProcessesShareTheLog(t *testing.T) {
 	rep, err := a.Verify(context.Background(), nil)
 	if err != nil || !rep.OK() || rep.Changes != 51 {
 		t.Fatalf("verify: %v %+v", err, rep.Problems)
+	}
+}
+
+// A data directory's database lives inside it, whatever characters its
+// path holds: SQLite's URI filenames give '?', '#' and '%' a meaning.
+func TestDataDirectoryNames(t *testing.T) {
+	parent := t.TempDir()
+	for _, name := range []string{"Mission #2", "Mission #3", "a?b", "100%25 sure", "sp ace", "ünï"} {
+		dir := filepath.Join(parent, name, "data")
+		db := mustOpen(t, dir)
+		writeNote(t, db, "n1", note{Title: name})
+		db.Close()
+		if _, err := os.Stat(filepath.Join(dir, DBFile)); err != nil {
+			t.Fatalf("%q: the database is not inside the data directory: %v", name, err)
+		}
+		rep := auditReport(t, dir)
+		if !rep.OK() || rep.Changes != 1 {
+			t.Fatalf("%q: verify read %d changes, problems %v: another directory's database?", name, rep.Changes, rep.Problems)
+		}
+	}
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 6 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("the data directories' parent holds %q: a database escaped its directory", names)
 	}
 }
