@@ -111,6 +111,14 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(dir, DBFile)
+	if !db.readOnly {
+		// Keys without a database: the log was lost or moved. Starting a
+		// new, empty log in its place would hide that.
+		_, keyErr := os.Stat(filepath.Join(dir, ledger.SignerKeyFile))
+		if _, err := os.Stat(path); keyErr == nil && errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s holds the log's keys but no database (%s): the log was moved or lost; restore it rather than start a new one", dir, DBFile)
+		}
+	}
 	dsn := func(txlock string) string {
 		q := url.Values{}
 		q.Add("_pragma", "busy_timeout(10000)")

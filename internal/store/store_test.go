@@ -342,3 +342,21 @@ func TestDataDirectoryNames(t *testing.T) {
 		t.Fatalf("the data directories' parent holds %q: a database escaped its directory", names)
 	}
 }
+
+// A data directory whose database is gone but whose keys remain does not
+// quietly start a new, empty log.
+func TestKeysWithoutDatabase(t *testing.T) {
+	dir := t.TempDir()
+	db := mustOpen(t, dir)
+	writeNote(t, db, "n1", note{Title: "x"})
+	db.Close()
+	for _, f := range []string{DBFile, DBFile + "-wal", DBFile + "-shm"} {
+		os.Remove(filepath.Join(dir, f))
+	}
+	if _, err := Open(context.Background(), dir); err == nil || !strings.Contains(err.Error(), "no database") {
+		t.Fatalf("opened a data directory whose database is gone: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DBFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the refused start left a database behind: %v", err)
+	}
+}
