@@ -68,8 +68,20 @@ func BenchmarkAppendSingleFull(b *testing.B) {
 var (
 	bigLogOnce sync.Once
 	bigLog     *DB
+	bigLogDir  string
 	bigLogSize = int64(1_000_000)
 )
+
+// TestMain removes the big log, which outlives the benchmarks that share
+// it (some 600 MB at a million changes).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bigLog != nil {
+		bigLog.Close()
+		os.RemoveAll(bigLogDir)
+	}
+	os.Exit(code)
+}
 
 // openBigLog builds (once per process) a log of a million changes in a
 // temporary directory. Set TRUCE_BENCH_LOG_SIZE to change the size.
@@ -82,6 +94,7 @@ func openBigLog(b *testing.B) *DB {
 		if err != nil {
 			b.Fatal(err)
 		}
+		bigLogDir = dir
 		bigLog = mustOpen(keepOpen{b}, dir)
 		ctx := context.Background()
 		for n := int64(0); n < bigLogSize; n += 10000 {
