@@ -30,16 +30,7 @@ func observation(id, monitor string, post geo.Point, from, to, minM, maxM float6
 
 func score(t *testing.T, a, b Report) (pairTerms, float64) {
 	t.Helper()
-	e := NewEngine(DefaultParams())
-	x, err := e.compile(&a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	y, err := e.compile(&b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pt := e.pair(&x, &y)
+	pt := scoreWith(t, DefaultParams(), a, b)
 	return pt, pt.base() + pt.relation
 }
 

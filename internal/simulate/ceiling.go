@@ -726,15 +726,7 @@ func (m *model) observation(r *fusion.Report, e *evc, start float64) float64 {
 	post := m.w.posts[pi].pt
 	d := geo.Distance(post, geo.Point{Lat: e.lat, Lon: e.lon}) / 1000
 	firing := e.cat < 6
-	earshot := 0.0
-	switch categories[e.cat].name {
-	case "shelling", "drone":
-		earshot = 10
-	case "exchange_of_fire", "heavy_machine_gun":
-		earshot = 6
-	case "small_arms", "sniper":
-		earshot = 4
-	}
+	earshot := earshotKm(categories[e.cat].name)
 	pSeen := 0.0
 	if d <= 3 {
 		pSeen = 0.35 * (1 - d/3)

@@ -625,19 +625,25 @@ func (w *world) timeOf(rep *fusion.Report, t time.Time, mix [3]float64) {
 
 // observe decides whether the monitors at post see or hear ev, and if so
 // records their observation.
+// earshotKm is how far a post hears an event of category cat (0: not at
+// all). The generator and the ideal fuser of ceiling.go share it.
+func earshotKm(cat string) float64 {
+	switch cat {
+	case "shelling", "drone":
+		return 10
+	case "exchange_of_fire", "heavy_machine_gun":
+		return 6
+	case "small_arms", "sniper":
+		return 4
+	}
+	return 0
+}
+
 func (w *world) observe(ev *event, post place) bool {
 	r := w.rng
 	dist := geo.Distance(post.pt, ev.pt) / 1000
 	firing := ev.cat != "movement_of_forces" && ev.cat != "fortification"
-	var earshot float64
-	switch ev.cat {
-	case "shelling", "drone":
-		earshot = 10
-	case "exchange_of_fire", "heavy_machine_gun":
-		earshot = 6
-	case "small_arms", "sniper":
-		earshot = 4
-	}
+	earshot := earshotKm(ev.cat)
 	mode := ""
 	switch {
 	case dist <= 3 && r.Float64() < 0.35*(1-dist/3):
