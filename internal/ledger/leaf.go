@@ -8,7 +8,6 @@
 package ledger
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -146,41 +145,27 @@ func (l Leaf) Hash() tlog.Hash { return tlog.RecordHash(l.Encode()) }
 var leafKeys = []string{"seq", "entity", "id", "version", "actor", "org", "via", "at", "body-sha256"}
 
 // ParseLeaf decodes leaf data written by Encode. It is strict: every key in
-// order, no extra lines, no spaces or newlines inside values.
+// order, no extra lines, no spaces or newlines inside values. A committed
+// leaf is refused here: ParseCommittedLeaf reads it.
 func ParseLeaf(data []byte) (Leaf, error) {
 	var l Leaf
-	s := string(data)
-	if !strings.HasSuffix(s, "\n") {
-		return l, fmt.Errorf("leaf: missing final newline")
+	vals, err := parseLines(data, LeafVersion, leafKeys...)
+	if err != nil {
+		return l, err
 	}
-	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	if len(lines) != len(leafKeys)+1 || lines[0] != LeafVersion {
-		return l, fmt.Errorf("leaf: not a %s leaf", LeafVersion)
-	}
-	vals := make([]string, len(leafKeys))
-	for i, k := range leafKeys {
-		key, val, ok := strings.Cut(lines[i+1], " ")
-		if !ok || key != k || strings.ContainsAny(val, " \r") {
-			return l, fmt.Errorf("leaf: line %d: want %q", i+2, k)
-		}
-		vals[i] = val
-	}
-	var err error
-	if l.Seq, err = strconv.ParseInt(vals[0], 10, 64); err != nil || l.Seq < 0 || strconv.FormatInt(l.Seq, 10) != vals[0] {
-		return Leaf{}, fmt.Errorf("leaf: bad seq %q", vals[0])
+	if l.Seq, err = parseSeq(vals[0]); err != nil {
+		return Leaf{}, err
 	}
 	l.Entity, l.ID = vals[1], vals[2]
 	if l.Version, err = strconv.ParseInt(vals[3], 10, 64); err != nil || l.Version < 1 || strconv.FormatInt(l.Version, 10) != vals[3] {
 		return Leaf{}, fmt.Errorf("leaf: bad version %q", vals[3])
 	}
 	l.Actor, l.Org, l.Via = vals[4], vals[5], vals[6]
-	if l.At, err = time.Parse(TimeLayout, vals[7]); err != nil || l.At.Format(TimeLayout) != vals[7] {
-		return Leaf{}, fmt.Errorf("leaf: bad time %q", vals[7])
+	if l.At, err = parseTime(vals[7]); err != nil {
+		return Leaf{}, err
 	}
-	h, err := hex.DecodeString(vals[8])
-	if err != nil || len(h) != sha256.Size || hex.EncodeToString(h) != vals[8] {
-		return Leaf{}, fmt.Errorf("leaf: bad body hash %q", vals[8])
+	if err := parseHash(l.BodySHA256[:], vals[8], "body hash"); err != nil {
+		return Leaf{}, err
 	}
-	copy(l.BodySHA256[:], h)
 	return l, nil
 }
