@@ -10,6 +10,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/app"
+	"github.com/truce-monitoring/truce/internal/server"
 )
 
 // Set with -ldflags "-X main.version=... -X main.commit=...".
@@ -59,17 +60,27 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	sync := fs.String("sync", "full", "SQLite synchronous mode: full (survives power loss) or normal (faster)")
 	publicView := fs.Bool("public-view", false, "let requests without credentials read public records")
 	insecure := fs.Bool("insecure-cookies", false, "send the session cookie over plain HTTP too (browsers accept Secure cookies over HTTP only from localhost)")
-	perAccount := fs.Int("login-limit-account", account.DefaultLimits.PerAccount, "failed sign-ins allowed per account in --login-window")
-	perAddress := fs.Int("login-limit-address", account.DefaultLimits.PerAddress, "failed sign-ins allowed per address in --login-window")
-	window := fs.Duration("login-window", account.DefaultLimits.Window, "window of the sign-in limits")
+	freeTries := fs.Int("login-free-tries", account.DefaultLimits.FreeTries, "failed sign-ins of one account from one address before each further try must wait")
+	freeTriesAddress := fs.Int("login-free-tries-address", account.DefaultLimits.FreeTriesAddress, "failed sign-ins from one address, any accounts, before each further try must wait")
+	delay := fs.Duration("login-delay", account.DefaultLimits.Delay, "the first wait after the free tries; it doubles with each further failure")
+	maxDelay := fs.Duration("login-delay-max", account.DefaultLimits.MaxDelay, "the longest wait between failed sign-ins")
+	forget := fs.Duration("login-forget", account.DefaultLimits.Forget, "failed sign-ins are forgotten after this long without one")
+	trusted := fs.String("trusted-proxy", "", "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-For names the client (default none: the peer is the client)")
 	idle := fs.Duration("session-idle", time.Hour, "a browser session ends after this long without use")
 	maxAge := fs.Duration("session-max", 12*time.Hour, "a browser session ends this long after sign-in, whatever its use")
 	basemap := fs.String("basemap", "", "a PMTiles file (raster or vector tiles) the map shows under the embedded basemap, served at /basemap.pmtiles")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
-	if *perAccount < 1 || *perAddress < 1 || *window <= 0 {
-		return fmt.Errorf("--login-limit-account, --login-limit-address and --login-window must be positive")
+	if *freeTries < 1 || *freeTriesAddress < 1 || *delay <= 0 || *maxDelay <= 0 || *forget <= 0 {
+		return fmt.Errorf("--login-free-tries, --login-free-tries-address, --login-delay, --login-delay-max and --login-forget must be positive")
+	}
+	if *maxDelay < *delay {
+		return fmt.Errorf("--login-delay-max (%v) must not be shorter than --login-delay (%v)", *maxDelay, *delay)
+	}
+	proxies, err := server.ParseTrustedProxies(*trusted)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
 	}
 	if *idle <= 0 || *maxAge < *idle {
 		return fmt.Errorf("--session-idle must be positive and not longer than --session-max")
@@ -87,7 +98,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	a, err := app.Open(ctx, app.Config{Dir: *dir, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
-		Limits: account.Limits{PerAccount: *perAccount, PerAddress: *perAddress, Window: *window}, SessionIdle: *idle, SessionMax: *maxAge, Basemap: *basemap})
+		Limits:      account.Limits{FreeTries: *freeTries, FreeTriesAddress: *freeTriesAddress, Delay: *delay, MaxDelay: *maxDelay, Forget: *forget},
+		SessionIdle: *idle, SessionMax: *maxAge, Basemap: *basemap, TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

@@ -39,18 +39,6 @@ const (
 // tables: text order is time order.
 const timeLayout = ledger.TimeLayout
 
-// Limits bounds failed sign-ins. Login refuses an attempt, before checking
-// the password, when the account's name or the remote address had that
-// many failed attempts within Window. A zero field takes its default.
-type Limits struct {
-	PerAccount int
-	PerAddress int
-	Window     time.Duration
-}
-
-// DefaultLimits are the limits New uses unless WithLimits says otherwise.
-var DefaultLimits = Limits{PerAccount: 5, PerAddress: 20, Window: 15 * time.Minute}
-
 // Session lifetimes by default.
 const (
 	DefaultIdleTimeout     = time.Hour
@@ -85,22 +73,6 @@ type Option func(*Service)
 // WithClock sets the clock for session and token expiry and for the
 // sign-in limits. By default the service reads the store's clock.
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
-
-// WithLimits sets the failed sign-in limits; zero fields keep their
-// defaults.
-func WithLimits(l Limits) Option {
-	return func(s *Service) {
-		if l.PerAccount > 0 {
-			s.limits.PerAccount = l.PerAccount
-		}
-		if l.PerAddress > 0 {
-			s.limits.PerAddress = l.PerAddress
-		}
-		if l.Window > 0 {
-			s.limits.Window = l.Window
-		}
-	}
-}
 
 // WithSessionLifetime sets how long a session may stay unused (idle) and
 // how long it may last at all (absolute); zero keeps the default.

@@ -82,9 +82,10 @@ func normaliseLoginName(name string) (string, bool) {
 // is recorded as an auth_event. Whatever the reason a sign-in fails (no
 // such user, wrong password, disabled account, a name that cannot be
 // valid), the error is errs.Unauthenticated with the same message, and an
-// unknown name costs the same argon2id computation as a known one. After
-// too many failures for the name or the address, Login returns a
-// *LimitedError without checking the password.
+// unknown name costs the same argon2id computation as a known one. Too
+// soon after failures of the name from the address, or from the address,
+// Login returns a *LimitedError without checking the password (see
+// Limits); failures elsewhere never hold an account back.
 func (s *Service) Login(ctx context.Context, username, password, remoteAddr string) (Session, access.Principal, error) {
 	now := s.clock()
 	ip := remoteIP(remoteAddr)
@@ -92,9 +93,9 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 	name, nameOK := normaliseLoginName(username)
 	failed := authEventBody{Kind: EventLoginFailed, Remote: addrText(ip)}
 
-	if retry, notice := s.limiter.begin(now, name, addrKey); retry > 0 {
+	if retry, notice, reason := s.limiter.begin(now, name, addrKey); retry > 0 {
 		if notice {
-			failed.Reason = reasonRateLimited
+			failed.Reason = reason
 			failed.UsernameSHA256 = nameSHA256(username)
 			if nameOK {
 				failed.UsernameSHA256 = nameSHA256(name)
@@ -136,7 +137,7 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 		return s.loginFailed(ctx, failed)
 	}
 
-	s.limiter.succeed(now, name, addrKey)
+	s.limiter.succeed(name, addrKey)
 	rehash := ""
 	if stale {
 		if rehash, err = s.hashPassword(ctx, password); err != nil {

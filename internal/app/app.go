@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/account"
@@ -49,6 +50,9 @@ type Config struct {
 	Reports report.Config
 	// Basemap is an operator's PMTiles file for the map; "" for none.
 	Basemap string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // App is a running Truce.
@@ -90,7 +94,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	}
 	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
-	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap}, c.Log); err != nil {
+	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap, TrustedProxies: c.TrustedProxies}, c.Log); err != nil {
 		db.Close()
 		return nil, err
 	}

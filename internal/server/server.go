@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"time"
 
@@ -25,6 +26,9 @@ type Config struct {
 	SecureCookies bool   // the session cookie is Secure
 	Demo          bool   // the data directory holds the built-in demo
 	Basemap       string // an operator's PMTiles file served at /basemap.pmtiles; "" for none
+	// TrustedProxies are the ranges of reverse proxies whose
+	// X-Forwarded-For is believed (see clientAddress); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is Truce's HTTP server.
@@ -63,7 +67,7 @@ func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log
 	mux.Handle("/", s.observe("", "unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteProblem(w, r, log, errs.NotFound("no such resource"))
 	})))
-	s.handler = s.recover(s.securityHeaders(mux))
+	s.handler = s.recover(s.securityHeaders(s.clientAddresses(mux)))
 	return s, nil
 }
 
