@@ -15,23 +15,29 @@ import (
 
 // Version is one change of a record as its history shows it.
 type Version struct {
-	Seq        int64           `json:"seq"`
-	Version    int64           `json:"version"`
-	Actor      string          `json:"actor"`
-	Org        string          `json:"org"`
-	Via        string          `json:"via"`
-	At         time.Time       `json:"at"`
-	BodySHA256 string          `json:"body_sha256"`
-	LeafHash   tlog.Hash       `json:"leaf_hash"`
-	Erased     bool            `json:"erased,omitempty"`
-	Body       json.RawMessage `json:"body,omitempty"`
+	Seq        int64     `json:"seq"`
+	Version    int64     `json:"version"`
+	Actor      string    `json:"actor"`
+	Org        string    `json:"org"`
+	Via        string    `json:"via"`
+	At         time.Time `json:"at"`
+	BodySHA256 string    `json:"body_sha256"`
+	LeafHash   tlog.Hash `json:"leaf_hash"`
+	// Leaf is the leaf data in the log; for a record that is not public, a
+	// committed leaf, and Opening its opening (salt and fields), whose
+	// SHA-256 is the leaf's commitment. History is read only for readers
+	// entitled to the record, who may have it.
+	Leaf    string          `json:"leaf"`
+	Opening string          `json:"opening,omitempty"`
+	Erased  bool            `json:"erased,omitempty"`
+	Body    json.RawMessage `json:"body,omitempty"`
 }
 
 // History lists every change of a record, oldest first. Bodies are
 // included only when withBodies is true: the caller decides, after the
 // access policy, whether the reader may see them.
 func (db *DB) History(ctx context.Context, entity, id string, withBodies bool) ([]Version, error) {
-	rows, err := db.Query(ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256, body, erased_by FROM changes WHERE entity = ? AND id = ? ORDER BY seq`, entity, id)
+	rows, err := db.Query(ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256, body, erased_by, salt FROM changes WHERE entity = ? AND id = ? ORDER BY seq`, entity, id)
 	if err != nil {
 		return nil, err
 	}
@@ -40,17 +46,21 @@ func (db *DB) History(ctx context.Context, entity, id string, withBodies bool) (
 	for rows.Next() {
 		var l ledger.Leaf
 		var at string
-		var sum, body []byte
+		var sum, body, salt []byte
 		var erasedBy *int64
-		if err := rows.Scan(&l.Seq, &l.Entity, &l.ID, &l.Version, &l.Actor, &l.Org, &l.Via, &at, &sum, &body, &erasedBy); err != nil {
+		if err := rows.Scan(&l.Seq, &l.Entity, &l.ID, &l.Version, &l.Actor, &l.Org, &l.Via, &at, &sum, &body, &erasedBy, &salt); err != nil {
 			return nil, err
 		}
 		if l.At, err = time.Parse(ledger.TimeLayout, at); err != nil {
 			return nil, fmt.Errorf("change %d: bad time", l.Seq)
 		}
 		copy(l.BodySHA256[:], sum)
+		leaf, opening, err := leafData(l, salt)
+		if err != nil {
+			return nil, err
+		}
 		v := Version{Seq: l.Seq, Version: l.Version, Actor: l.Actor, Org: l.Org, Via: l.Via, At: l.At,
-			BodySHA256: fmt.Sprintf("%x", sum), LeafHash: l.Hash(), Erased: body == nil}
+			BodySHA256: fmt.Sprintf("%x", sum), LeafHash: tlog.RecordHash(leaf), Leaf: string(leaf), Opening: string(opening), Erased: body == nil}
 		if withBodies && body != nil {
 			v.Body = body
 		}

@@ -327,7 +327,7 @@ func (db *DB) Tile(ctx context.Context, t tlog.Tile) ([]byte, error) {
 		if lo+width > size {
 			return nil, errs.NotFound("tile beyond the log")
 		}
-		rows, err := db.Query(ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256 FROM changes WHERE seq >= ? AND seq < ? ORDER BY seq`, lo, lo+width)
+		rows, err := db.Query(ctx, `SELECT seq, entity, id, version, actor, org, via, at, body_sha256, salt FROM changes WHERE seq >= ? AND seq < ? ORDER BY seq`, lo, lo+width)
 		if err != nil {
 			return nil, err
 		}
@@ -335,14 +335,19 @@ func (db *DB) Tile(ctx context.Context, t tlog.Tile) ([]byte, error) {
 		var bundle []byte
 		n := int64(0)
 		for rows.Next() {
-			l, err := scanLeaf(rows)
+			l, salt, err := scanLeafSalt(rows)
 			if err != nil {
 				return nil, err
 			}
 			if l.Seq != lo+n {
 				return nil, fmt.Errorf("change %d is missing", lo+n)
 			}
-			if bundle, err = ledger.AppendEntry(bundle, l.Encode()); err != nil {
+			// A committed change's leaf, never its opening.
+			leaf, _, err := leafData(l, salt)
+			if err != nil {
+				return nil, err
+			}
+			if bundle, err = ledger.AppendEntry(bundle, leaf); err != nil {
 				return nil, err
 			}
 			n++

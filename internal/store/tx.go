@@ -41,6 +41,12 @@ type Change struct {
 	// compacted and stored as is; anything else is marshalled with
 	// encoding/json.
 	Body any
+	// Public says the record is public after this change: its leaf names
+	// the record, the author and the body's hash in clear. Otherwise (the
+	// default, so that a writer that forgets fails closed) the leaf is a
+	// commitment to them under a fresh random salt, which only a reader
+	// entitled to the record is given (DB.Entry, DB.History).
+	Public bool
 }
 
 // Recorded is what Record returns about a committed change.
@@ -239,8 +245,19 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 		Actor: c.Actor.User, Org: c.Actor.Org, Via: c.Actor.Via,
 		At: tx.at, BodySHA256: sum,
 	}
-	if _, err := tx.exec(`INSERT INTO changes (seq, entity, id, version, actor, org, via, at, body, body_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		seq, c.Entity, c.ID, version, c.Actor.User, c.Actor.Org, c.Actor.Via, tx.atText, body, sum[:]); err != nil {
+	var data, salt []byte // salt: NULL for a public change
+	if c.Public {
+		data = leaf.Encode()
+	} else {
+		o := ledger.Opening{Leaf: leaf}
+		if err := tx.db.readRand(o.Salt[:]); err != nil {
+			return Recorded{}, fmt.Errorf("salt: %w", err)
+		}
+		salt = o.Salt[:]
+		data = o.Committed().Encode()
+	}
+	if _, err := tx.exec(`INSERT INTO changes (seq, entity, id, version, actor, org, via, at, body, body_sha256, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		seq, c.Entity, c.ID, version, c.Actor.User, c.Actor.Org, c.Actor.Via, tx.atText, body, sum[:], salt); err != nil {
 		if version == 1 && isUniqueViolation(err) {
 			return Recorded{}, errs.Conflict("id", "%s %s already exists", c.Entity, c.ID)
 		}
@@ -272,7 +289,7 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 			args = args[n*len(t.Columns):]
 		}
 	}
-	hashes, err := tlog.StoredHashes(seq, leaf.Encode(), tx)
+	hashes, err := tlog.StoredHashes(seq, data, tx)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("merkle: %w", err)
 	}

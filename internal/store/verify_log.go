@@ -151,6 +151,7 @@ type chunkChange struct {
 	emptyBody    bool // the body read as NULL or empty: settled against the NULL bodies
 	emptyOK      bool // an empty body would match its hash
 	latest       bool // projected: the latest version of its record
+	committed    bool // its leaf is a commitment (the change has a salt)
 	erased       bool
 	projErr      error
 	digests      int32 // where the record's digests start in the range's digests, one per table
@@ -286,7 +287,7 @@ var joinedColumns = ledger.JoinedSQL("actor", "org", "via", "at")
 // readChanges reads a range's changes, with their seq column or without,
 // and returns how many rows it read.
 func (lp *logPass) readChanges(ctx context.Context, scan scanFunc, c *verifyChunkResult, withSeq bool) (int64, error) {
-	cols := `entity, id, version, ` + joinedColumns + `, body_sha256, body`
+	cols := `entity, id, version, ` + joinedColumns + `, body_sha256, body, salt`
 	if withSeq {
 		cols = `seq, ` + cols
 	}
@@ -297,6 +298,7 @@ func (lp *logPass) readChanges(ctx context.Context, scan scanFunc, c *verifyChun
 	}
 	var (
 		leaf, row  []byte
+		opening    []byte
 		lastEntity string
 		n          int64
 	)
@@ -314,11 +316,12 @@ func (lp *logPass) readChanges(ctx context.Context, scan scanFunc, c *verifyChun
 			seq++
 		}
 		entity, id, version := r.bytes(base), string(r.bytes(base+1)), r.integer(base+2)
-		joined, sum, body := r.bytes(base+3), r.bytes(base+4), r.bytes(base+5)
+		joined, sum, body, salt := r.bytes(base+3), r.bytes(base+4), r.bytes(base+5), r.bytes(base+6)
 		if string(entity) != lastEntity {
 			lastEntity = string(entity)
 		}
 		ch := chunkChange{seq: seq, version: version, entity: lastEntity, id: id}
+		lp.v.attr.check(c, seq, ch.entity, ch.id, joined)
 		if at, ok := ledger.JoinedTime(joined); !ok {
 			c.problems = append(c.problems, Problem{ch.entity, ch.id, seq, fmt.Sprintf("change time %q does not parse", at)})
 		}
@@ -332,7 +335,22 @@ func (lp *logPass) readChanges(ctx context.Context, scan scanFunc, c *verifyChun
 		} else if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
 			c.problems = append(c.problems, Problem{ch.entity, ch.id, seq, fmt.Sprintf("body was edited: its SHA-256 is %x, the log recorded %x", got[:6], sum[:min(6, len(sum))])})
 		}
-		leaf = ledger.AppendJoined(leaf[:0], seq, lastEntity, id, version, joined, sum)
+		if len(salt) == 0 {
+			leaf = ledger.AppendJoined(leaf[:0], seq, lastEntity, id, version, joined, sum)
+		} else {
+			// A committed leaf: the commitment recomputed from the salt
+			// and the fields, so that an edited salt, an edited field or
+			// a swapped commitment all leave a leaf hash that differs.
+			ch.committed = true
+			if len(salt) != ledger.SaltSize {
+				c.problems = append(c.problems, Problem{ch.entity, ch.id, seq, fmt.Sprintf("salt has %d bytes, not %d", len(salt), ledger.SaltSize)})
+			}
+			opening = ledger.AppendOpeningHead(opening[:0], salt)
+			opening = ledger.AppendJoined(opening, seq, lastEntity, id, version, joined, sum)
+			commitment := sha256.Sum256(opening)
+			at, _ := ledger.JoinedTime(joined)
+			leaf = ledger.AppendCommitted(leaf[:0], seq, at, commitment[:])
+		}
 		c.leaves = append(c.leaves, tlog.RecordHash(leaf))
 		if p := lp.compared[ch.entity]; p != nil && !lp.isSuperseded(seq) {
 			ch.latest = true
@@ -486,7 +504,7 @@ func (lp *logPass) consume(c *verifyChunkResult) error {
 		v.hashes = appendStoredHashes(v.hashes, ch.seq, c.leaves[i])
 		v.size = ch.seq + 1
 	}
-	lp.hashes.feed(v, c.stored, lp.gap)
+	lp.hashes.feed(v, c.stored, lp.gap, c.changes)
 	v.progress("changes", v.rep.Changes, lp.size)
 	return nil
 }
@@ -543,19 +561,34 @@ type storedCompare struct {
 }
 
 func (s *storedCompare) report(v *verifier, idx int64, what string) {
+	s.reportChange(v, idx, what, nil)
+}
+
+// reportChange reports a broken stored hash, naming the record when it is
+// a leaf's hash and the change is among changes.
+func (s *storedCompare) reportChange(v *verifier, idx int64, what string, changes []chunkChange) {
 	s.reported++
 	if s.reported > 1000 {
 		return
 	}
 	level, n := tlog.SplitStoredHashIndex(idx)
 	if level == 0 {
-		v.problem("", "", n, "leaf hash %s", what)
+		i, found := slices.BinarySearchFunc(changes, n, func(c chunkChange, seq int64) int { return cmp.Compare(c.seq, seq) })
+		if !found {
+			v.problem("", "", n, "leaf hash %s", what)
+			return
+		}
+		ch := &changes[i]
+		if ch.committed {
+			what += " (a committed leaf: its commitment was swapped, or the change's salt or fields were edited)"
+		}
+		v.problem(ch.entity, ch.id, n, "leaf hash %s", what)
 	} else {
 		v.problem("", "", -1, "tree hash at level %d, index %d %s", level, n, what)
 	}
 }
 
-func (s *storedCompare) feed(v *verifier, stored []storedHash, gap bool) {
+func (s *storedCompare) feed(v *verifier, stored []storedHash, gap bool, changes []chunkChange) {
 	want := int64(len(v.hashes))
 	for _, st := range stored {
 		for ; s.next < st.idx && s.next < want; s.next++ {
@@ -569,7 +602,7 @@ func (s *storedCompare) feed(v *verifier, stored []storedHash, gap bool) {
 			continue
 		}
 		if st.hash != v.hashes[st.idx] {
-			s.report(v, st.idx, "was edited: it does not match the change")
+			s.reportChange(v, st.idx, "was edited: it does not match the change", changes)
 		}
 	}
 }

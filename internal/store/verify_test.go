@@ -43,7 +43,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{"change body and its hash edited", []string{`UPDATE changes SET body = CAST('{"title":"forged","count":1}' AS BLOB), body_sha256 = X'00' WHERE seq = 2`}, "seq 2: leaf hash was edited"},
 		{"change deleted in the middle", []string{`DELETE FROM changes WHERE seq = 4`}, "log seq 4: changes 4 to 4 are missing"},
 		{"change deleted at the tail", []string{`DELETE FROM changes WHERE seq = 7`}, "checkpoint signed for 8 changes but the log holds 7"},
-		{"leaf hash edited", []string{`UPDATE ledger_hash_blocks SET hashes = unhex(hex(randomblob(32)) || substr(hex(hashes), 65)) WHERE n = 0`}, "log seq 0: leaf hash was edited"},
+		{"leaf hash edited", []string{`UPDATE ledger_hash_blocks SET hashes = unhex(hex(randomblob(32)) || substr(hex(hashes), 65)) WHERE n = 0`}, "note n0 seq 0: leaf hash was edited"},
 		{"tree hash edited", []string{`UPDATE ledger_hash_blocks SET hashes = unhex(substr(hex(hashes), 1, 128) || hex(randomblob(32)) || substr(hex(hashes), 193)) WHERE n = 0`}, "tree hash at level 1, index 0 was edited"},
 		{"checkpoint edited", []string{`UPDATE checkpoints SET note = replace(note, char(10) || '8' || char(10), char(10) || '9' || char(10)) WHERE size = 8`}, "checkpoint at size 8: signature or format is not valid"},
 		{"change body emptied", []string{`UPDATE changes SET body = X'' WHERE seq = 2`}, "seq 2: body was edited: it is empty"},
@@ -52,7 +52,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{"stored hashes cut short", []string{`UPDATE ledger_hash_blocks SET hashes = substr(hashes, 1, 64) WHERE n = 0`}, "tree hash at level 1, index 0 is missing"},
 		{"stored hash block garbled", []string{`UPDATE ledger_hash_blocks SET hashes = unhex(hex(hashes) || '00') WHERE n = 0`}, "stored hash block 0 holds"},
 		{"version renumbered", []string{`UPDATE changes SET version = 3 WHERE seq = 4`}, "note n0 seq 4: version 3 follows no version 2"},
-		{"actor rewritten", []string{`UPDATE changes SET actor = 'someone-else' WHERE seq = 1`}, "log seq 1: leaf hash was edited"},
+		{"actor rewritten", []string{`UPDATE changes SET actor = 'someone-else' WHERE seq = 1`}, "note n1 seq 1: leaf hash was edited"},
 	}
 	// The log is read in one range and in ranges of 3 changes; tables
 	// whole, and in ranges of one row id.
