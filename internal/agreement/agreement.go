@@ -138,7 +138,8 @@ func (s *Service) CreateAgreement(ctx context.Context, actor store.Actor, in Agr
 		if err := b.checkRefs(tx); err != nil {
 			return err
 		}
-		r, err := tx.Record(store.Change{Entity: EntityAgreement, ID: id, Version: 1, Actor: actor, Body: b})
+		// Reference data, read by anyone: its leaf names it in clear.
+		r, err := tx.Record(store.Change{Entity: EntityAgreement, ID: id, Version: 1, Actor: actor, Body: b, Public: true})
 		if err != nil {
 			return err
 		}
@@ -173,7 +174,8 @@ func (s *Service) UpdateAgreement(ctx context.Context, actor store.Actor, id str
 		if !store.IsNoRows(err) {
 			return err
 		}
-		r, err := tx.Record(store.Change{Entity: EntityAgreement, ID: id, Version: version + 1, Actor: actor, Body: b})
+		// Reference data, read by anyone: its leaf names it in clear.
+		r, err := tx.Record(store.Change{Entity: EntityAgreement, ID: id, Version: version + 1, Actor: actor, Body: b, Public: true})
 		if err != nil {
 			return err
 		}

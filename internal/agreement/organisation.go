@@ -129,7 +129,8 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor store.Actor, in 
 	id := s.db.NewID(orgPrefix)
 	var out Organisation
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
-		r, err := tx.Record(store.Change{Entity: EntityOrganisation, ID: id, Version: 1, Actor: actor, Body: b})
+		// Reference data, read by anyone: its leaf names it in clear.
+		r, err := tx.Record(store.Change{Entity: EntityOrganisation, ID: id, Version: 1, Actor: actor, Body: b, Public: true})
 		if err != nil {
 			return err
 		}
@@ -162,7 +163,8 @@ func (s *Service) UpdateOrganisation(ctx context.Context, actor store.Actor, id 
 				return err
 			}
 		}
-		r, err := tx.Record(store.Change{Entity: EntityOrganisation, ID: id, Version: version + 1, Actor: actor, Body: b})
+		// Reference data, read by anyone: its leaf names it in clear.
+		r, err := tx.Record(store.Change{Entity: EntityOrganisation, ID: id, Version: version + 1, Actor: actor, Body: b, Public: true})
 		if err != nil {
 			return err
 		}

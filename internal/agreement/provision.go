@@ -441,7 +441,8 @@ func (s *Service) CreateProvision(ctx context.Context, actor store.Actor, in Pro
 		if err := b.checkWrite(tx, id, now); err != nil {
 			return err
 		}
-		r, err := tx.Record(store.Change{Entity: EntityProvision, ID: id, Version: 1, Actor: actor, Body: b})
+		// Reference data, read by anyone: its leaf names it in clear.
+		r, err := tx.Record(store.Change{Entity: EntityProvision, ID: id, Version: 1, Actor: actor, Body: b, Public: true})
 		if err != nil {
 			return err
 		}
@@ -479,7 +480,8 @@ func (s *Service) UpdateProvision(ctx context.Context, actor store.Actor, id str
 		if err := b.checkWrite(tx, id, now); err != nil {
 			return err
 		}
-		r, err := tx.Record(store.Change{Entity: EntityProvision, ID: id, Version: version + 1, Actor: actor, Body: b})
+		// Reference data, read by anyone: its leaf names it in clear.
+		r, err := tx.Record(store.Change{Entity: EntityProvision, ID: id, Version: version + 1, Actor: actor, Body: b, Public: true})
 		if err != nil {
 			return err
 		}
@@ -537,7 +539,8 @@ func (s *Service) AddProvisionStatus(ctx context.Context, actor store.Actor, id 
 			return err
 		}
 		b.StatusHistory = append(b.StatusHistory, ev)
-		r, err := tx.Record(store.Change{Entity: EntityProvision, ID: id, Version: version + 1, Actor: actor, Body: b})
+		// Reference data, read by anyone: its leaf names it in clear.
+		r, err := tx.Record(store.Change{Entity: EntityProvision, ID: id, Version: version + 1, Actor: actor, Body: b, Public: true})
 		if err != nil {
 			return err
 		}

@@ -284,7 +284,7 @@ func (s *Service) RecordExchange(ctx context.Context, p access.Principal, in Exc
 		if err := deltas.flush(tx); err != nil {
 			return err
 		}
-		rec, err = tx.Record(store.Change{Entity: EntityExchange, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityExchange, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

@@ -183,7 +183,7 @@ func (s *Service) putPlace(ctx context.Context, actor store.Actor, id string, ve
 			}
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: "place", ID: id, Version: version, Actor: actor, Body: b})
+		rec, err = tx.Record(store.Change{Entity: "place", ID: id, Version: version, Actor: actor, Body: b, Public: b.Classification == access.Public})
 		return err
 	})
 	if err != nil {

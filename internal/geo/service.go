@@ -326,7 +326,7 @@ func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, ve
 			}
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: "layer", ID: id, Version: version, Actor: actor, Body: b})
+		rec, err = tx.Record(store.Change{Entity: "layer", ID: id, Version: version, Actor: actor, Body: b, Public: b.Classification == access.Public})
 		return err
 	})
 	if err != nil {

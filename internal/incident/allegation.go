@@ -290,7 +290,7 @@ func (s *Service) LodgeAllegation(ctx context.Context, p access.Principal, in Al
 		}
 		b.LodgedAt = tx.Now()
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityAllegation, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityAllegation, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {
@@ -333,7 +333,7 @@ func (s *Service) UpdateAllegation(ctx context.Context, p access.Principal, id s
 			return err
 		}
 		b.LodgedAt = old.LodgedAt
-		rec, err = tx.Record(store.Change{Entity: EntityAllegation, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityAllegation, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {
@@ -383,7 +383,7 @@ func (s *Service) WithdrawAllegation(ctx context.Context, p access.Principal, id
 		}
 		b.Status = StatusWithdrawn
 		b.Withdrawal = &Withdrawal{At: tx.Now(), By: p.UserID, Reason: reason}
-		rec, err = tx.Record(store.Change{Entity: EntityAllegation, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityAllegation, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

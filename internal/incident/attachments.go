@@ -170,7 +170,7 @@ func (s *Service) Attach(ctx context.Context, p access.Principal, in AttachmentI
 	a := StoredAttachment{ID: s.db.NewID(attachmentPrefix), AttachmentBody: AttachmentBody{SHA256: sum, Size: size, MediaType: declared,
 		Name: in.Name, RecordKind: in.RecordKind, RecordID: in.RecordID, Label: label}}
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.Record(store.Change{Entity: EntityAttachment, ID: a.ID, Version: 1, Actor: p.Actor(), Body: a.AttachmentBody})
+		_, err := tx.Record(store.Change{Entity: EntityAttachment, ID: a.ID, Version: 1, Actor: p.Actor(), Body: a.AttachmentBody, Public: a.Classification == access.Public})
 		return err
 	})
 	if err != nil {

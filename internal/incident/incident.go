@@ -257,7 +257,7 @@ func (s *Service) OpenIncident(ctx context.Context, p access.Principal, in Incid
 		b.Status = Received
 		b.StatusHistory = []StatusChange{{Status: Received, At: tx.Now(), By: p.UserID}}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityIncident, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityIncident, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {
@@ -293,7 +293,7 @@ func (s *Service) change(ctx context.Context, p access.Principal, op string, id 
 		if err := edit(tx, &b); err != nil {
 			return err
 		}
-		rec, err = tx.Record(store.Change{Entity: EntityIncident, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityIncident, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

@@ -235,7 +235,7 @@ func (s *Service) RecordObservation(ctx context.Context, p access.Principal, in 
 		}
 		b.RecordedAt = tx.Now()
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityObservation, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityObservation, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

@@ -138,7 +138,7 @@ func (s *Service) putPatrol(ctx context.Context, p access.Principal, id string, 
 			return err
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityPatrol, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityPatrol, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {
@@ -289,7 +289,7 @@ func (s *Service) RecordRestriction(ctx context.Context, p access.Principal, in 
 			return err
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityRestriction, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityRestriction, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

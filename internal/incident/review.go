@@ -182,7 +182,7 @@ func (s *Service) RecordReview(ctx context.Context, p access.Principal, in Revie
 		*list = slices.Delete(slices.Clone(*list), i, i+1)
 		nb.Status = Received
 		nb.StatusHistory = []StatusChange{{Status: Received, At: tx.Now(), By: p.UserID, Reason: "split from " + in.IncidentID}}
-		if _, err := tx.Record(store.Change{Entity: EntityIncident, ID: newID, Version: 1, Actor: p.Actor(), Body: nb}); err != nil {
+		if _, err := tx.Record(store.Change{Entity: EntityIncident, ID: newID, Version: 1, Actor: p.Actor(), Body: nb, Public: nb.Resource().Classification == access.Public}); err != nil {
 			return err
 		}
 		return record(tx)

@@ -218,7 +218,7 @@ func (s *Service) RecordHandover(ctx context.Context, p access.Principal, in Han
 					return err
 				}
 				m.RestrictedTo = append(slices.Clone(m.RestrictedTo), b.ToSide)
-				if _, err := tx.Record(store.Change{Entity: EntityMinefield, ID: mid, Version: v + 1, Actor: p.Actor(), Body: m}); err != nil {
+				if _, err := tx.Record(store.Change{Entity: EntityMinefield, ID: mid, Version: v + 1, Actor: p.Actor(), Body: m, Public: m.Resource().Classification == access.Public}); err != nil {
 					return err
 				}
 			}
@@ -227,7 +227,7 @@ func (s *Service) RecordHandover(ctx context.Context, p access.Principal, in Han
 			b.MinesClaimed = &claimed
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityHandover, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityHandover, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

@@ -335,7 +335,7 @@ func (s *Service) RecordHazardArea(ctx context.Context, p access.Principal, in H
 			return err
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityHazardArea, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityHazardArea, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {
@@ -365,7 +365,7 @@ func (s *Service) AddEvent(ctx context.Context, p access.Principal, id string, v
 		if out, err = b.apply(s.now(), in); err != nil {
 			return err
 		}
-		rec, err = tx.Record(store.Change{Entity: EntityHazardArea, ID: id, Version: have + 1, Actor: p.Actor(), Body: out})
+		rec, err = tx.Record(store.Change{Entity: EntityHazardArea, ID: id, Version: have + 1, Actor: p.Actor(), Body: out, Public: out.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

@@ -359,7 +359,7 @@ func (s *Service) putMinefield(ctx context.Context, p access.Principal, id strin
 			return err
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityMinefield, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityMinefield, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

@@ -296,7 +296,7 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 			}
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityReport, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityReport, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		if err != nil {
 			return err
 		}

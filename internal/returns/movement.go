@@ -274,7 +274,7 @@ func (s *Service) putMovement(ctx context.Context, p access.Principal, id string
 		if err := checkReaders(tx, b.Label); err != nil {
 			return err
 		}
-		rec, err = tx.Record(store.Change{Entity: EntityMovement, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityMovement, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

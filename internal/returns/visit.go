@@ -192,7 +192,7 @@ func (s *Service) RecordVisit(ctx context.Context, p access.Principal, in VisitI
 			return err
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityVisit, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityVisit, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

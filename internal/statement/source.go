@@ -168,7 +168,7 @@ func (s *Service) putSource(ctx context.Context, p access.Principal, id string, 
 			return err
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntitySource, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntitySource, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

@@ -249,7 +249,7 @@ func (s *Service) putStatement(ctx context.Context, p access.Principal, id strin
 			return err
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityStatement, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityStatement, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

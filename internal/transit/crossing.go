@@ -211,7 +211,7 @@ func (s *Service) RecordCrossing(ctx context.Context, p access.Principal, in Cro
 		case StatusPartial:
 			b.Flags = append(b.Flags, FlagCheckpointPartial)
 		}
-		rec, err = tx.Record(store.Change{Entity: EntityCrossing, ID: id, Version: 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityCrossing, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {

@@ -219,7 +219,7 @@ func (s *Service) putRestriction(ctx context.Context, p access.Principal, id str
 			b.Ends = ended
 		}
 		var err error
-		rec, err = tx.Record(store.Change{Entity: EntityRestriction, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
+		rec, err = tx.Record(store.Change{Entity: EntityRestriction, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
 	if err != nil {
@@ -267,7 +267,7 @@ func (s *Service) endOpen(tx *store.Tx, p access.Principal, id string, r Restric
 		end := r.Start
 		d := int64(end.Sub(old.Start) / time.Second)
 		old.End, old.DurationS, old.EndedBy = &end, &d, id
-		if _, err := tx.Record(store.Change{Entity: EntityRestriction, ID: x, Version: v + 1, Actor: p.Actor(), Body: old}); err != nil {
+		if _, err := tx.Record(store.Change{Entity: EntityRestriction, ID: x, Version: v + 1, Actor: p.Actor(), Body: old, Public: old.Resource().Classification == access.Public}); err != nil {
 			return nil, err
 		}
 	}
