@@ -124,6 +124,11 @@ type DerivedCheck struct {
 	// writing beside verify cannot show it a table and the projections
 	// it is derived from at different moments.
 	Check func(ctx context.Context, q Querier) ([]string, error)
+	// Rows, when set, is used instead of Check: it reports each broken row
+	// as a Problem naming the row's id (Entity "" is the table's name),
+	// for side tables checked row by row against the log (credentials,
+	// sessions).
+	Rows func(ctx context.Context, q Querier) ([]Problem, error)
 }
 
 // Querier runs read queries with '?' placeholders: a DB, or a Snapshot.

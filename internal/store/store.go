@@ -48,6 +48,7 @@ type DB struct {
 	projections map[string]*Projection
 	projOrder   []string
 	checks      []DerivedCheck
+	credentials []CredentialSource // for verify's attribution check
 
 	wmu    sync.Mutex           // held for the whole of a write transaction
 	wstmts map[string]*sql.Stmt // prepared on the writer; guarded by wmu

@@ -97,9 +97,17 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 	}
 	v.rep.Problems = append(v.rep.Problems, lp.versions...)
 	v.hashes = make([]tlog.Hash, 0, tlog.StoredHashCount(size))
+	if v.attr, err = db.newAttribution(ctx); err != nil {
+		return v.rep, err
+	}
 	if err := lp.run(size); err != nil {
 		return v.rep, err
 	}
+	late, err := v.attr.settle(ctx, db)
+	if err != nil {
+		return v.rep, err
+	}
+	v.rep.Problems = append(v.rep.Problems, late...)
 	// Which bodies are NULL, read after the log: a body erased while it
 	// was read is then known, bodies never coming back.
 	nulls, err := v.erasures()
@@ -137,7 +145,12 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 			continue
 		}
 		var bad []string
+		var rows []Problem
 		err := db.ReadSnapshot(ctx, func(snap Snapshot) (err error) {
+			if c.Rows != nil {
+				rows, err = c.Rows(ctx, snap)
+				return err
+			}
 			bad, err = c.Check(ctx, snap)
 			return err
 		})
@@ -146,6 +159,12 @@ func (db *DB) Verify(ctx context.Context, progress Progress) (VerifyReport, erro
 		}
 		for _, b := range bad {
 			v.problem(c.Table, "", -1, "%s", b)
+		}
+		for _, p := range rows {
+			if p.Entity == "" {
+				p.Entity = c.Table
+			}
+			v.rep.Problems = append(v.rep.Problems, p)
 		}
 	}
 	sort.SliceStable(v.rep.Problems, func(i, j int) bool { return v.rep.Problems[i].Seq < v.rep.Problems[j].Seq })
@@ -242,6 +261,7 @@ type verifier struct {
 	size     int64           // leaves recomputed (highest contiguous seq + 1)
 	hashes   []tlog.Hash     // recomputed stored hashes, by stored index
 	recorded map[string]bool // the entities the log holds changes of
+	attr     *attribution    // the credentials changes may name in their via; nil: none registered
 }
 
 func (v *verifier) problem(entity, id string, seq int64, format string, args ...any) {

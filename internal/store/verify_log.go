@@ -321,6 +321,7 @@ func (lp *logPass) readChanges(ctx context.Context, scan scanFunc, c *verifyChun
 			lastEntity = string(entity)
 		}
 		ch := chunkChange{seq: seq, version: version, entity: lastEntity, id: id}
+		lp.v.attr.check(c, seq, ch.entity, ch.id, joined)
 		if at, ok := ledger.JoinedTime(joined); !ok {
 			c.problems = append(c.problems, Problem{ch.entity, ch.id, seq, fmt.Sprintf("change time %q does not parse", at)})
 		}
