@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"time"
@@ -43,7 +42,7 @@ type PasswordInput struct {
 
 // TokenInput asks for an API token.
 type TokenInput struct {
-	User      string `json:"user,omitempty" doc:"user id; default yourself (an admin may name another user)"`
+	User      string `json:"user,omitempty" doc:"user id: yourself; nobody, admins included, makes a token for another user"`
 	Name      string `json:"name"`
 	ExpiresIn string `json:"expires_in,omitempty" doc:"Go duration such as 720h; never expires when absent"`
 }
@@ -77,38 +76,6 @@ func RemoteIP(r *http.Request) string {
 
 func (s *Server) accountRoutes() {
 	acc := s.Accounts
-	// Accounts, tokens and sign-in events are read by admins, and an
-	// account's own history by its user.
-	own := func(r *http.Request, user string) (access.Resource, error) {
-		if p := PrincipalFrom(r.Context()); p.Authenticated() && (p.Has(access.Admin) || p.UserID == user) {
-			return access.Resource{Classification: access.Mission}, nil
-		}
-		return access.Resource{Classification: access.Restricted}, nil // owner "": nobody else
-	}
-	s.resources["user"] = own
-	s.resources["token"] = func(r *http.Request, id string) (access.Resource, error) {
-		if p := PrincipalFrom(r.Context()); p.Has(access.Admin) {
-			return access.Resource{Classification: access.Mission}, nil
-		}
-		return access.Resource{Classification: access.Restricted}, nil
-	}
-	s.resources["auth_event"] = s.resources["token"]
-	s.add(Route{Method: "POST", Path: "/api/v1/session", Summary: "Sign in: sets the session cookie and returns the CSRF token", Tag: "accounts", Public: true,
-		Request: LoginInput{}, Response: SessionInfo{},
-		Handler: func(w http.ResponseWriter, r *http.Request) {
-			in, err := Decode[LoginInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			sess, p, err := acc.Login(r.Context(), in.Username, in.Password, r.RemoteAddr)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.SecureCookies)
-			WriteJSON(w, http.StatusOK, SessionInfo{CSRF: sess.CSRF, ExpiresAt: sess.ExpiresAt, Principal: p})
-		}})
 	s.add(Route{Method: "DELETE", Path: "/api/v1/session", Summary: "Sign out: ends the session", Tag: "accounts", Status: http.StatusNoContent,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			if c, err := r.Cookie(SessionCookie); err == nil {
@@ -130,81 +97,81 @@ func (s *Server) accountRoutes() {
 			WriteJSON(w, http.StatusOK, Me{Principal: p, Demo: s.Demo})
 		}})
 
-	manage := func(r *http.Request) (access.Principal, error) {
-		return authorize(r, access.Manage, access.Resource{Kind: "user"})
-	}
+	// The account service decides who may do what to accounts and
+	// tokens; these handlers parse the request and call it.
 	s.add(Route{Method: "GET", Path: "/api/v1/users", Summary: "List accounts (admin)", Tag: "accounts", Query: pageParams, Response: store.Page[account.User]{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			if _, err := manage(r); err != nil {
-				s.fail(w, r, err)
-				return
-			}
 			page, err := pageRequest(r)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			users, err := acc.ListUsers(r.Context(), page)
+			users, err := acc.ListUsers(r.Context(), PrincipalFrom(r.Context()), page)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
 			WriteJSON(w, http.StatusOK, users)
 		}})
-	s.add(Route{Method: "POST", Path: "/api/v1/users", Summary: "Create an account (admin)", Tag: "accounts", Request: UserCreate{}, Response: account.User{}, Status: http.StatusCreated,
+	s.add(Route{Method: "POST", Path: "/api/v1/users", Summary: "Create an account (admin); 202 with a role request when the account would reach further than you do, until a co-chair approves", Tag: "accounts", Request: UserCreate{}, Response: account.User{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			p, err := manage(r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
 			in, err := Decode[UserCreate](r)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			u, err := acc.CreateUser(r.Context(), p.Actor(), in.UserInput, in.Password)
+			u, req, err := acc.CreateUser(r.Context(), PrincipalFrom(r.Context()), in.UserInput, in.Password)
 			if err != nil {
 				s.fail(w, r, err)
+				return
+			}
+			if req != nil {
+				WriteJSON(w, http.StatusAccepted, req)
 				return
 			}
 			writeRecord(w, http.StatusCreated, u.Version, u)
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/users/{id}", Summary: "Read an account (admin, or yourself)", Tag: "accounts", Response: account.User{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			if p := PrincipalFrom(r.Context()); p.UserID != r.PathValue("id") {
-				if _, err := manage(r); err != nil {
-					s.fail(w, r, err)
-					return
-				}
-			}
-			u, err := acc.GetUser(r.Context(), r.PathValue("id"))
+			u, err := acc.GetUser(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"))
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
 			writeRecord(w, http.StatusOK, u.Version, u)
 		}})
-	s.add(Route{Method: "PUT", Path: "/api/v1/users/{id}", Summary: "Change an account's organisation, roles or status (admin; If-Match)", Tag: "accounts", Request: account.UserInput{}, Response: account.User{},
-		Handler: changes(s, "user", func(ctx context.Context, p access.Principal, id string, v int64, in account.UserInput) (account.User, error) {
-			if err := access.Decide(p, access.Manage, access.Resource{Kind: "user"}); err != nil {
-				return account.User{}, err
-			}
-			return acc.UpdateUser(ctx, p.Actor(), id, v, in)
-		}, func(u account.User) int64 { return u.Version })})
-	s.add(Route{Method: "POST", Path: "/api/v1/users/{id}/password", Summary: "Reset an account's password (admin); ends its sessions", Tag: "accounts", Request: PasswordInput{}, Status: http.StatusNoContent,
+	s.add(Route{Method: "PUT", Path: "/api/v1/users/{id}", Summary: "Change an account's organisation, roles or status (admin; If-Match; not your own roles or organisation); 202 with a role request when the change widens its reach, until a co-chair approves", Tag: "accounts", Request: account.UserInput{}, Response: account.User{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			p, err := manage(r)
+			id := r.PathValue("id")
+			v, err := version(r)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
+			in, err := Decode[account.UserInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			u, req, err := acc.UpdateUser(r.Context(), PrincipalFrom(r.Context()), id, v, in)
+			if err != nil {
+				s.fail(w, r, notFound("user", id, err))
+				return
+			}
+			if req != nil {
+				WriteJSON(w, http.StatusAccepted, req)
+				return
+			}
+			writeRecord(w, http.StatusOK, u.Version, u)
+		}})
+	s.add(Route{Method: "POST", Path: "/api/v1/users/{id}/password", Summary: "Reset an account's password (admin, for an account that reaches no further than you); ends its sessions", Tag: "accounts", Request: PasswordInput{}, Status: http.StatusNoContent,
+		Handler: func(w http.ResponseWriter, r *http.Request) {
 			in, err := Decode[PasswordInput](r)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			if err := acc.SetPassword(r.Context(), p.Actor(), r.PathValue("id"), in.Password); err != nil {
+			if err := acc.SetPassword(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"), in.Password); err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -214,12 +181,8 @@ func (s *Server) accountRoutes() {
 	s.add(Route{Method: "GET", Path: "/api/v1/tokens", Summary: "Your API tokens (an admin may pass ?user=)", Tag: "accounts",
 		Query: []Param{{Name: "user", Description: "another user's id (admin)"}}, Response: []account.Token{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			user, err := s.tokenOwner(r, r.URL.Query().Get("user"))
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			ts, err := acc.ListTokens(r.Context(), user)
+			p := PrincipalFrom(r.Context())
+			ts, err := acc.ListTokens(r.Context(), p, tokenUser(p, r.URL.Query().Get("user")))
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -229,14 +192,9 @@ func (s *Server) accountRoutes() {
 			}
 			WriteJSON(w, http.StatusOK, ts)
 		}})
-	s.add(Route{Method: "POST", Path: "/api/v1/tokens", Summary: "Create an API token; its secret is shown once", Tag: "accounts", Request: TokenInput{}, Response: NewToken{}, Status: http.StatusCreated,
+	s.add(Route{Method: "POST", Path: "/api/v1/tokens", Summary: "Create an API token for yourself; its secret is shown once", Tag: "accounts", Request: TokenInput{}, Response: NewToken{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			in, err := Decode[TokenInput](r)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			user, err := s.tokenOwner(r, in.User)
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -249,7 +207,7 @@ func (s *Server) accountRoutes() {
 				}
 			}
 			p := PrincipalFrom(r.Context())
-			t, secret, err := acc.CreateToken(r.Context(), p.Actor(), user, in.Name, ttl)
+			t, secret, err := acc.CreateToken(r.Context(), p, tokenUser(p, in.User), in.Name, ttl)
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -258,48 +216,73 @@ func (s *Server) accountRoutes() {
 		}})
 	s.add(Route{Method: "DELETE", Path: "/api/v1/tokens/{id}", Summary: "Revoke an API token (yours, or any as admin)", Tag: "accounts", Response: account.Token{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			p := PrincipalFrom(r.Context())
-			if !p.Authenticated() {
-				s.fail(w, r, errs.Unauthenticated("sign in or send a bearer token"))
-				return
-			}
-			id := r.PathValue("id")
-			if !p.Has(access.Admin) {
-				own, err := acc.ListTokens(r.Context(), p.UserID)
-				if err != nil {
-					s.fail(w, r, err)
-					return
-				}
-				found := false
-				for _, t := range own {
-					found = found || t.ID == id
-				}
-				if !found {
-					s.fail(w, r, errs.NotFound("token not found"))
-					return
-				}
-			}
-			t, err := acc.RevokeToken(r.Context(), p.Actor(), id)
+			t, err := acc.RevokeToken(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"))
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
 			WriteJSON(w, http.StatusOK, t)
 		}})
+
+	s.add(Route{Method: "GET", Path: "/api/v1/role-requests", Summary: "Changes to accounts that widen their reach, newest first (admins and co-chairs)", Tag: "accounts",
+		Query: append([]Param{{Name: "state", Description: "pending, approved or rejected"}}, pageParams...), Response: store.Page[account.RoleRequest]{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			page, err := pageRequest(r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			list, err := acc.ListRoleRequests(r.Context(), PrincipalFrom(r.Context()), account.RequestFilter{State: r.URL.Query().Get("state")}, page)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			WriteJSON(w, http.StatusOK, list)
+		}})
+	decide := func(approve bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			d, err := decodeDecision(r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			p, id := PrincipalFrom(r.Context()), r.PathValue("id")
+			var req account.RoleRequest
+			if approve {
+				req, _, err = acc.ApproveRoleRequest(r.Context(), p, id, d)
+			} else {
+				req, err = acc.RejectRoleRequest(r.Context(), p, id, d)
+			}
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			WriteJSON(w, http.StatusOK, req)
+		}
+	}
+	s.add(Route{Method: "POST", Path: "/api/v1/role-requests/{id}/approve", Summary: "Approve a role request and apply its change (a co-chair who neither asked nor is its subject); 409 when the account changed since", Tag: "accounts",
+		Request: account.Decision{}, Response: account.RoleRequest{}, Handler: decide(true)})
+	s.add(Route{Method: "POST", Path: "/api/v1/role-requests/{id}/reject", Summary: "Reject a role request (a co-chair, or whoever asked)", Tag: "accounts",
+		Request: account.Decision{}, Response: account.RoleRequest{}, Handler: decide(false)})
 }
 
-// tokenOwner returns whose tokens a request is about: the caller's own, or
-// another user's for an admin.
-func (s *Server) tokenOwner(r *http.Request, user string) (string, error) {
-	p := PrincipalFrom(r.Context())
-	if !p.Authenticated() {
-		return "", errs.Unauthenticated("sign in or send a bearer token")
+// tokenUser is whose tokens a request names: the caller's own by default.
+func tokenUser(p access.Principal, user string) string {
+	if user == "" {
+		return p.UserID
 	}
-	if user == "" || user == p.UserID {
-		return p.UserID, nil
+	return user
+}
+
+// decodeDecision reads a decision on a role request; a request without a
+// body is a decision without a note.
+func decodeDecision(r *http.Request) (account.Decision, error) {
+	if r.ContentLength == 0 {
+		return account.Decision{}, nil
 	}
-	if _, err := authorize(r, access.Manage, access.Resource{Kind: "token"}); err != nil {
-		return "", err
+	d, err := Decode[account.Decision](r)
+	if err != nil {
+		return d, err
 	}
-	return user, nil
+	return d, d.Validate()
 }

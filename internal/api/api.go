@@ -19,6 +19,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/record"
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/statement"
@@ -39,7 +40,10 @@ type Deps struct {
 	Returns    *returns.Service
 	Transit    *transit.Service
 	Reports    *report.Service
-	Log        *slog.Logger
+	// Records reads any kind of record by entity and id (history, the
+	// policy's view of a record) through each kind's own filtered read.
+	Records *record.Registry
+	Log     *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
 	// Demo marks every response as coming from the demo.
@@ -52,12 +56,6 @@ type Deps struct {
 type Server struct {
 	Deps
 	routes []Route
-	// resources gives the policy's view of a record of each entity, for
-	// routes that serve any kind (history).
-	resources map[string]func(r *http.Request, id string) (access.Resource, error)
-	// personal gives, for entities whose bodies hold personal data, the
-	// policy's view of that data: history shows bodies only to its readers.
-	personal map[string]func(r *http.Request, id string) (access.Resource, error)
 	// mapSources add the layers other packages put on the map.
 	mapSources map[string]MapSource
 }
@@ -70,11 +68,12 @@ func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{Deps: d, resources: map[string]func(*http.Request, string) (access.Resource, error){}}
+	s := &Server{Deps: d}
 	s.logRoutes()
 	s.agreementRoutes()
 	s.geoRoutes()
 	s.accountRoutes()
+	s.passwordRoutes()
 	s.incidentRoutes()
 	s.statementRoutes()
 	s.mineRoutes()

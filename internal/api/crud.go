@@ -21,9 +21,9 @@ type resource[In, Out any] struct {
 	// access returns the policy's view of a record; nil for reference data
 	// that every account may read.
 	access  func(Out) access.Resource
-	create  func(ctx context.Context, a store.Actor, in In) (Out, error)
-	update  func(ctx context.Context, a store.Actor, id string, version int64, in In) (Out, error)
-	get     func(ctx context.Context, id string) (Out, error)
+	create  func(ctx context.Context, p access.Principal, in In) (Out, error)
+	update  func(ctx context.Context, p access.Principal, id string, version int64, in In) (Out, error)
+	get     func(ctx context.Context, p access.Principal, id string) (Out, error)
 	list    func(r *http.Request, page store.PageRequest) (store.Page[Out], error)
 	filters []Param
 	version func(Out) int64
@@ -35,17 +35,12 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 	if rs.create != nil {
 		s.add(Route{Method: "POST", Path: rs.path, Summary: "Create a " + rs.noun, Tag: rs.tag, Request: in, Response: out, Status: http.StatusCreated,
 			Handler: func(w http.ResponseWriter, r *http.Request) {
-				p, err := authorize(r, access.Create, access.Resource{Kind: rs.kind})
-				if err != nil {
-					s.fail(w, r, err)
-					return
-				}
 				in, err := Decode[In](r)
 				if err != nil {
 					s.fail(w, r, err)
 					return
 				}
-				rec, err := rs.create(r.Context(), p.Actor(), in)
+				rec, err := rs.create(r.Context(), PrincipalFrom(r.Context()), in)
 				if err != nil {
 					s.fail(w, r, err)
 					return
@@ -75,7 +70,7 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 	s.add(Route{Method: "GET", Path: rs.path + "/{id}", Summary: "Read a " + rs.noun, Tag: rs.tag, Response: out,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")
-			rec, err := rs.get(r.Context(), id)
+			rec, err := rs.get(r.Context(), PrincipalFrom(r.Context()), id)
 			if err == nil {
 				_, err = authorize(r, access.Read, rs.resourceOf(rec))
 			}
@@ -88,19 +83,9 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 	if rs.update != nil {
 		s.add(Route{Method: "PUT", Path: rs.path + "/{id}", Summary: "Replace a " + rs.noun + " with a new version (If-Match: the version you read)", Tag: rs.tag, Request: in, Response: out,
 			Handler: func(w http.ResponseWriter, r *http.Request) {
-				// The record's own view decides: one the principal may not
-				// read is not found, whatever its roles.
+				// The service decides: one the principal may not read is not
+				// found, whatever its roles.
 				id := r.PathValue("id")
-				cur, err := rs.get(r.Context(), id)
-				if err != nil {
-					s.fail(w, r, notFound(rs.kind, id, err))
-					return
-				}
-				p, err := authorize(r, access.Update, rs.resourceOf(cur))
-				if err != nil {
-					s.fail(w, r, notFound(rs.kind, id, err))
-					return
-				}
 				v, err := version(r)
 				if err != nil {
 					s.fail(w, r, err)
@@ -111,9 +96,9 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 					s.fail(w, r, err)
 					return
 				}
-				rec, err := rs.update(r.Context(), p.Actor(), r.PathValue("id"), v, in)
+				rec, err := rs.update(r.Context(), PrincipalFrom(r.Context()), id, v, in)
 				if err != nil {
-					s.fail(w, r, err)
+					s.fail(w, r, notFound(rs.kind, id, err))
 					return
 				}
 				writeRecord(w, http.StatusOK, rs.version(rec), rec)

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -18,31 +17,6 @@ func (s *Server) detaineeRoutes() {
 	svc := s.Detainees
 	if svc == nil {
 		return
-	}
-	if s.personal == nil {
-		s.personal = map[string]func(*http.Request, string) (access.Resource, error){}
-	}
-	// Every account reads a person's record; the history shows change
-	// bodies (which hold identity) only to those who may read identity.
-	s.resources[detainee.EntityPerson] = func(r *http.Request, id string) (access.Resource, error) {
-		return detainee.PersonBody{}.Resource(), nil
-	}
-	s.personal[detainee.EntityPerson] = func(r *http.Request, id string) (access.Resource, error) {
-		var b detainee.PersonBody
-		body, _, err := s.DB.Body(r.Context(), detainee.EntityPerson, id)
-		if err != nil {
-			return access.Resource{}, err
-		}
-		if err := store.DecodeBody(body, &b); err != nil {
-			return access.Resource{}, err
-		}
-		return b.IdentityResource(), nil
-	}
-	s.resources[detainee.EntityExchange] = func(*http.Request, string) (access.Resource, error) {
-		return detainee.ExchangeBody{}.Resource(), nil
-	}
-	s.resources[detainee.EntityRemains] = func(*http.Request, string) (access.Resource, error) {
-		return detainee.RemainsBody{}.Resource(), nil
 	}
 	personVersion := func(p detainee.Person) int64 { return p.Version }
 
@@ -126,19 +100,4 @@ func queryAt(r *http.Request, now time.Time) (time.Time, error) {
 		return now, nil
 	}
 	return geo.ParseTime("at", s)
-}
-
-// mayReadBodies reports whether the history may show a record's change
-// bodies to the request's principal: for records holding personal data,
-// only to those who may read it.
-func (s *Server) mayReadBodies(r *http.Request, entity, id string) bool {
-	f, ok := s.personal[entity]
-	if !ok {
-		return true
-	}
-	res, err := f(r, id)
-	if err != nil {
-		return false
-	}
-	return access.CanRead(PrincipalFrom(r.Context()), res)
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -12,20 +11,11 @@ import (
 
 func (s *Server) geoRoutes() {
 	g := s.Geo
-	s.resources["layer"] = func(r *http.Request, id string) (access.Resource, error) {
-		l, err := g.GetLayer(r.Context(), id)
-		return l.Resource(), err
-	}
-	s.resources["place"] = func(r *http.Request, id string) (access.Resource, error) {
-		p, err := g.GetPlace(r.Context(), id)
-		return p.Resource(), err
-	}
 	addResource(s, resource[geo.LayerInput, geo.Layer]{
 		path: "/api/v1/layers", tag: "geography", noun: "layer", kind: "layer",
 		create: g.CreateLayer, update: g.UpdateLayer, get: g.GetLayer,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[geo.Layer], error) {
-			reader := PrincipalFrom(r.Context())
-			f := geo.LayerFilter{Kind: r.URL.Query().Get("kind"), Reader: &reader}
+			f := geo.LayerFilter{Kind: r.URL.Query().Get("kind")}
 			if at := r.URL.Query().Get("at"); at != "" {
 				t, err := geo.ParseTime("at", at)
 				if err != nil {
@@ -33,7 +23,7 @@ func (s *Server) geoRoutes() {
 				}
 				f.At = &t
 			}
-			return g.ListLayers(r.Context(), f, p)
+			return g.ListLayers(r.Context(), PrincipalFrom(r.Context()), f, p)
 		},
 		filters: []Param{{Name: "kind", Description: "line_of_contact, zone, corridor, site"}, {Name: "at", Description: "only layers in force at this RFC 3339 time"}},
 		version: func(l geo.Layer) int64 { return l.Version },
@@ -43,8 +33,7 @@ func (s *Server) geoRoutes() {
 		path: "/api/v1/places", tag: "geography", noun: "place", kind: "place",
 		create: g.CreatePlace, update: g.UpdatePlace, get: g.GetPlace,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[geo.Place], error) {
-			reader := PrincipalFrom(r.Context())
-			return g.ListPlaces(r.Context(), geo.PlaceFilter{Query: r.URL.Query().Get("q"), Kind: r.URL.Query().Get("kind"), Reader: &reader}, p)
+			return g.ListPlaces(r.Context(), PrincipalFrom(r.Context()), geo.PlaceFilter{Query: r.URL.Query().Get("q"), Kind: r.URL.Query().Get("kind")}, p)
 		},
 		filters: []Param{{Name: "q", Description: "any of the place's names, in any script, ignoring case and diacritics"}, {Name: "kind"}},
 		version: func(p geo.Place) int64 { return p.Version },

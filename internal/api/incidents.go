@@ -32,43 +32,6 @@ func (s *Server) incidentRoutes() {
 	if svc == nil {
 		return
 	}
-	// History follows each record's own rule. A record the principal may
-	// not read answers as one nobody may read, so that history says
-	// "not found" exactly as the record's own route does.
-	hidden := access.Resource{Classification: access.Restricted}
-	readable := func(get func(r *http.Request, id string) (access.Resource, error)) func(*http.Request, string) (access.Resource, error) {
-		return func(r *http.Request, id string) (access.Resource, error) {
-			res, err := get(r, id)
-			switch {
-			case err == nil:
-				return res, nil
-			case errs.CodeOf(err) == errs.CodeNotFound:
-				return hidden, nil
-			}
-			return access.Resource{}, err
-		}
-	}
-	s.resources[incident.EntityAllegation] = readable(func(r *http.Request, id string) (access.Resource, error) {
-		a, err := svc.GetAllegation(r.Context(), PrincipalFrom(r.Context()), id)
-		return a.Resource(), err
-	})
-	s.resources[incident.EntityObservation] = readable(func(r *http.Request, id string) (access.Resource, error) {
-		o, err := svc.GetObservation(r.Context(), PrincipalFrom(r.Context()), id)
-		return o.Resource(), err
-	})
-	s.resources[incident.EntityIncident] = readable(func(r *http.Request, id string) (access.Resource, error) {
-		i, err := svc.GetIncident(r.Context(), PrincipalFrom(r.Context()), id)
-		return i.Resource(), err
-	})
-	s.resources[incident.EntityPatrol] = readable(func(r *http.Request, id string) (access.Resource, error) {
-		p, err := svc.GetPatrol(r.Context(), PrincipalFrom(r.Context()), id)
-		return p.Resource(), err
-	})
-	s.resources[incident.EntityRestriction] = readable(func(r *http.Request, id string) (access.Resource, error) {
-		f, err := svc.GetRestriction(r.Context(), PrincipalFrom(r.Context()), id)
-		return f.Resource(), err
-	})
-
 	// Allegations.
 	s.add(Route{Method: "POST", Path: "/api/v1/allegations", Summary: "Lodge an allegation (a liaison lodges only in its own side's name)", Tag: "incidents",
 		Request: incident.AllegationInput{}, Response: incident.Allegation{}, Status: http.StatusCreated,

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -31,6 +30,19 @@ type ConsistencyProof struct {
 	Proof    []tlog.Hash `json:"proof"`
 }
 
+// LogOpening is the answer of /api/v1/log/opening: a change as the log
+// holds it, the opening of a committed leaf, and the leaf's inclusion proof.
+type LogOpening struct {
+	Seq     int64  `json:"seq"`
+	Entity  string `json:"entity"`
+	ID      string `json:"id"`
+	Leaf    string `json:"leaf" doc:"the leaf data in the log: truce-leaf/v1 (a public record's change) or truce-leaf/v1-committed"`
+	Opening string `json:"opening,omitempty" doc:"a committed leaf's opening (truce-opening/v1: salt and the change's v1 leaf); its SHA-256 is the leaf's commitment"`
+	// Proof proves the leaf in the tree of the latest signed checkpoint,
+	// or of the log's size when the change is newer than that checkpoint.
+	Proof InclusionProof `json:"proof"`
+}
+
 // History is a record's list of changes.
 type History struct {
 	Entity   string          `json:"entity"`
@@ -54,6 +66,9 @@ func (s *Server) logRoutes() {
 	s.add(Route{Method: "GET", Path: "/api/v1/log/proof/consistency", Summary: "Consistency proof between two tree sizes", Tag: "log", Public: true,
 		Query:    []Param{{Name: "from", Type: "integer", Required: true}, {Name: "to", Type: "integer", Description: "default: the latest signed checkpoint"}},
 		Response: ConsistencyProof{}, Handler: s.consistency})
+	s.add(Route{Method: "GET", Path: "/api/v1/log/opening", Summary: "A change's leaf, the opening of a committed leaf (for a reader entitled to the record) and its inclusion proof", Tag: "log",
+		Query:    []Param{{Name: "seq", Type: "integer", Required: true, Description: "the change's seq (leaf index)"}},
+		Response: LogOpening{}, Handler: s.opening})
 	s.add(Route{Method: "GET", Path: "/api/v1/history/{entity}/{id}", Summary: "Every change of a record, with leaf hashes", Tag: "log",
 		Response: History{}, Handler: s.history})
 }
@@ -177,40 +192,79 @@ func (s *Server) consistency(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	entity, id := r.PathValue("entity"), r.PathValue("id")
-	res, ok := s.resourceFor(r, entity, id)
-	if !ok {
-		s.fail(w, r, notFound(entity, id, errs.NotFound("")))
-		return
-	}
-	if _, err := authorize(r, access.Read, res); err != nil {
-		s.fail(w, r, notFound(entity, id, err))
-		return
-	}
-	if strings.ContainsAny(entity+id, "\x00/") {
-		s.fail(w, r, errs.Invalid("id", "is not a record id"))
-		return
-	}
-	vs, err := s.DB.History(r.Context(), entity, id, s.mayReadBodies(r, entity, id))
+	vs, err := s.Records.History(r.Context(), PrincipalFrom(r.Context()), entity, id)
 	if err != nil {
-		s.fail(w, r, notFound(entity, id, err))
+		s.fail(w, r, err)
 		return
 	}
 	WriteJSON(w, http.StatusOK, History{Entity: entity, ID: id, Versions: vs})
 }
 
-// resourceFor returns the policy's view of any record by entity and id,
-// for routes such as history that serve every kind; ok is false for a kind
-// the history does not serve (it fails closed).
-func (s *Server) resourceFor(r *http.Request, entity, id string) (access.Resource, bool) {
-	f, ok := s.resources[entity]
-	if !ok {
-		return access.Resource{}, false
+// opening answers with a change's opening to a reader who may read its
+// record, and not found — the same as for a seq beyond the log — to any
+// other: the log does not say which record a committed leaf is.
+func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("seq") == "" {
+		s.fail(w, r, errs.Invalid("seq", "is required"))
+		return
 	}
-	res, err := f(r, id)
+	seq, err := queryInt(r, "seq", 0, 0, 1<<62)
 	if err != nil {
-		// Missing: let the history lookup answer not found.
-		res = access.Resource{Classification: access.Mission}
+		s.fail(w, r, err)
+		return
 	}
-	res.Kind = entity
+	missing := errs.NotFound("no change %d in the log", seq)
+	e, err := s.DB.Entry(r.Context(), seq)
+	if err != nil {
+		if errs.CodeOf(err) == errs.CodeNotFound {
+			err = missing
+		}
+		s.fail(w, r, err)
+		return
+	}
+	res, ok := s.resourceFor(r, e.Entity, e.ID)
+	if !ok {
+		s.fail(w, r, missing)
+		return
+	}
+	if _, err := authorize(r, access.Read, res); err != nil {
+		s.fail(w, r, missing)
+		return
+	}
+	size, note, err := s.latestSize(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if seq >= size {
+		size, note = s.DB.Size(), nil
+	}
+	proof, leaf, err := s.DB.InclusionProof(r.Context(), seq, size)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	root, err := s.DB.TreeHashAt(r.Context(), size)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if proof == nil {
+		proof = []tlog.Hash{}
+	}
+	WriteJSON(w, http.StatusOK, LogOpening{Seq: seq, Entity: e.Entity, ID: e.ID, Leaf: string(e.Leaf), Opening: string(e.Opening),
+		Proof: InclusionProof{Seq: seq, Size: size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(note)}})
+}
+
+// resourceFor returns the policy's view of any record by entity and id,
+// for routes such as history that serve every kind, through the kind's own
+// filtered read. A record the request's principal may not read (or that
+// does not exist, or of a kind not served) reads as hidden: restricted to
+// no one, which the policy answers as not found.
+func (s *Server) resourceFor(r *http.Request, entity, id string) (access.Resource, bool) {
+	res, err := s.Records.Resource(r.Context(), PrincipalFrom(r.Context()), entity, id)
+	if err != nil {
+		return access.Resource{Kind: entity, Classification: access.Restricted}, true
+	}
 	return res, true
 }

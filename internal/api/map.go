@@ -310,7 +310,7 @@ func cmpOr(a, b string) string {
 func (s *Server) mapGeography(ctx context.Context, p access.Principal, at time.Time, q MapRequest, out map[string]*FeatureCollection) error {
 	page := store.PageRequest{Limit: store.MaxLimit}
 	for {
-		layers, err := s.Geo.ListLayers(ctx, geo.LayerFilter{At: &at, Reader: &p}, page)
+		layers, err := s.Geo.ListLayers(ctx, p, geo.LayerFilter{At: &at}, page)
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -19,28 +18,6 @@ func (s *Server) mineRoutes() {
 	if svc == nil {
 		return
 	}
-	hidden := access.Resource{Classification: access.Restricted}
-	history := func(get func(r *http.Request, id string) (access.Resource, error)) func(*http.Request, string) (access.Resource, error) {
-		return func(r *http.Request, id string) (access.Resource, error) {
-			res, err := get(r, id)
-			if errs.CodeOf(err) == errs.CodeNotFound {
-				return hidden, nil
-			}
-			return res, err
-		}
-	}
-	s.resources[mines.EntityMinefield] = history(func(r *http.Request, id string) (access.Resource, error) {
-		m, err := svc.GetMinefield(r.Context(), PrincipalFrom(r.Context()), id)
-		return m.Resource(), err
-	})
-	s.resources[mines.EntityHandover] = history(func(r *http.Request, id string) (access.Resource, error) {
-		h, err := svc.GetHandover(r.Context(), PrincipalFrom(r.Context()), id)
-		return h.Resource(), err
-	})
-	s.resources[mines.EntityHazardArea] = history(func(r *http.Request, id string) (access.Resource, error) {
-		h, err := svc.GetHazardArea(r.Context(), PrincipalFrom(r.Context()), id)
-		return h.Resource(), err
-	})
 	minefieldVersion := func(m mines.Minefield) int64 { return m.Version }
 	handoverVersion := func(h mines.Handover) int64 { return h.Version }
 	hazardVersion := func(h mines.HazardArea) int64 { return h.Version }

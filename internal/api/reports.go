@@ -6,7 +6,6 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/report"
 )
@@ -35,13 +34,6 @@ func (s *Server) reportRoutes() {
 	}
 	// The history of an issued report is its one change; an unissued or
 	// hidden report reads as not found.
-	s.resources[report.EntityReport] = func(r *http.Request, id string) (access.Resource, error) {
-		is, ok, err := s.Reports.Lookup(r.Context(), PrincipalFrom(r.Context()), id)
-		if err != nil || !ok {
-			return access.Resource{Classification: access.Restricted}, nil
-		}
-		return is.Resource(), nil
-	}
 	s.add(Route{Method: "POST", Path: "/api/v1/reports", Summary: "Generate a report (not stored: issuing stores it)", Tag: "reports",
 		Request: report.Request{}, Response: report.Report{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/returns"
@@ -16,21 +15,6 @@ func (s *Server) returnsRoutes() {
 	svc := s.Returns
 	if svc == nil {
 		return
-	}
-	hidden := access.Resource{Classification: access.Restricted}
-	s.resources[returns.EntityMovement] = func(r *http.Request, id string) (access.Resource, error) {
-		m, err := svc.GetMovement(r.Context(), PrincipalFrom(r.Context()), id)
-		if errs.CodeOf(err) == errs.CodeNotFound {
-			return hidden, nil
-		}
-		return m.Resource(), err
-	}
-	s.resources[returns.EntityVisit] = func(r *http.Request, id string) (access.Resource, error) {
-		v, err := svc.GetVisit(r.Context(), PrincipalFrom(r.Context()), id)
-		if errs.CodeOf(err) == errs.CodeNotFound {
-			return hidden, nil
-		}
-		return v.Resource(), err
 	}
 	movementVersion := func(m returns.Movement) int64 { return m.Version }
 	s.add(Route{Method: "POST", Path: "/api/v1/returns", Summary: "Record a return movement; counts by sex and age must add up to the total", Tag: "returns",

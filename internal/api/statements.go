@@ -7,7 +7,6 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/agreement"
-	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -20,21 +19,6 @@ func (s *Server) statementRoutes() {
 	svc := s.Statements
 	if svc == nil {
 		return
-	}
-	hidden := access.Resource{Classification: access.Restricted}
-	s.resources[statement.EntitySource] = func(r *http.Request, id string) (access.Resource, error) {
-		src, err := svc.GetSource(r.Context(), PrincipalFrom(r.Context()), id)
-		if errs.CodeOf(err) == errs.CodeNotFound {
-			return hidden, nil
-		}
-		return src.Resource(), err
-	}
-	s.resources[statement.EntityStatement] = func(r *http.Request, id string) (access.Resource, error) {
-		st, err := svc.GetStatement(r.Context(), PrincipalFrom(r.Context()), id)
-		if errs.CodeOf(err) == errs.CodeNotFound {
-			return hidden, nil
-		}
-		return st.Resource(), err
 	}
 
 	s.add(Route{Method: "POST", Path: "/api/v1/sources", Summary: "Record a media article a statement is reported in (mission staff)", Tag: "statements",
@@ -72,15 +56,6 @@ func (s *Server) statementRoutes() {
 // evidenceRoutes serves the evidence links of provisions.
 func (s *Server) evidenceRoutes() {
 	ag := s.Agreements
-	s.resources[agreement.EntityEvidenceLink] = func(r *http.Request, id string) (access.Resource, error) {
-		_, err := ag.GetEvidence(r.Context(), PrincipalFrom(r.Context()), id)
-		if errs.CodeOf(err) == errs.CodeNotFound {
-			return access.Resource{Classification: access.Restricted}, nil
-		}
-		// A link is seen by whoever may read the linked record, which
-		// GetEvidence has just checked.
-		return access.Resource{}, err
-	}
 	s.add(Route{Method: "POST", Path: "/api/v1/provisions/{id}/evidence", Summary: "Link a registry record (an exchange, a return, a statement, an incident, ...) to a provision as evidence of its implementation (mission staff)", Tag: "agreements",
 		Request: agreement.EvidenceLinkInput{}, Response: agreement.EvidenceLink{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -134,12 +109,12 @@ func statementFilter(r *http.Request) (statement.StatementFilter, error) {
 
 // provisionWithEvidence reads a provision with the number of its evidence
 // links the request's principal may see.
-func (s *Server) provisionWithEvidence(ctx context.Context, id string) (agreement.Provision, error) {
+func (s *Server) provisionWithEvidence(ctx context.Context, reader access.Principal, id string) (agreement.Provision, error) {
 	p, err := s.Agreements.GetProvision(ctx, id)
 	if err != nil {
 		return p, err
 	}
-	n, err := s.Agreements.CountEvidence(ctx, PrincipalFrom(ctx), id)
+	n, err := s.Agreements.CountEvidence(ctx, reader, id)
 	p.EvidenceCount = &n
 	return p, err
 }

@@ -3,8 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/truce-monitoring/truce/internal/access"
-	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/transit"
@@ -15,21 +13,6 @@ func (s *Server) transitRoutes() {
 	svc := s.Transit
 	if svc == nil {
 		return
-	}
-	hidden := access.Resource{Classification: access.Restricted}
-	s.resources[transit.EntityCrossing] = func(r *http.Request, id string) (access.Resource, error) {
-		c, err := svc.GetCrossing(r.Context(), PrincipalFrom(r.Context()), id)
-		if errs.CodeOf(err) == errs.CodeNotFound {
-			return hidden, nil
-		}
-		return c.Resource(), err
-	}
-	s.resources[transit.EntityRestriction] = func(r *http.Request, id string) (access.Resource, error) {
-		t, err := svc.GetRestriction(r.Context(), PrincipalFrom(r.Context()), id)
-		if errs.CodeOf(err) == errs.CodeNotFound {
-			return hidden, nil
-		}
-		return t.Resource(), err
 	}
 	crossingVersion := func(c transit.Crossing) int64 { return c.Version }
 	s.add(Route{Method: "POST", Path: "/api/v1/crossings", Summary: "Record a crossing at a corridor checkpoint; one at a closed checkpoint is recorded and flagged", Tag: "transit",

@@ -19,6 +19,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/record"
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/report/registries"
 	"github.com/truce-monitoring/truce/internal/returns"
@@ -92,7 +93,9 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.API = api.New(api.Deps{DB: db, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
+	records := record.NewRegistry(db, a.Agreements.Kinds(), a.Geo.Kinds(), a.Accounts.Kinds(), a.Incidents.Kinds(), a.Statements.Kinds(),
+		a.Mines.Kinds(), a.Detainees.Kinds(), a.Returns.Kinds(), a.Transit.Kinds(), a.Reports.Kinds())
+	a.API = api.New(api.Deps{DB: db, Records: records, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap, TrustedProxies: c.TrustedProxies}, c.Log); err != nil {
 		db.Close()

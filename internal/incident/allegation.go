@@ -260,8 +260,8 @@ func (s *Service) resolvePlace(ctx context.Context, p access.Principal, l *Locat
 	if l.PlaceID == "" {
 		return nil
 	}
-	pl, err := s.geo.GetPlace(ctx, l.PlaceID)
-	if errs.CodeOf(err) == errs.CodeNotFound || (err == nil && !access.CanRead(p, pl.Resource())) {
+	pl, err := s.geo.GetPlace(ctx, p, l.PlaceID)
+	if errs.CodeOf(err) == errs.CodeNotFound {
 		return errs.Invalid(field+".place_id", "no place %s", l.PlaceID)
 	}
 	if err != nil {

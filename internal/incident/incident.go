@@ -79,6 +79,46 @@ type Note struct {
 	Kind string    `json:"kind"`
 	Text string    `json:"text"`
 	By   string    `json:"by"`
+	// Classification says who reads the note: NoteStaff (also when
+	// empty, as in notes written before notes were classified) or
+	// NoteMission.
+	Classification string `json:"classification,omitempty"`
+}
+
+// Who reads an investigation note. Notes name tasks, sites visited and
+// people interviewed: by default only the centre's own staff read them,
+// not the sides' liaisons, observers or administrators.
+const (
+	NoteStaff   = "staff"   // monitors, analysts and co-chairs
+	NoteMission = "mission" // everyone who may read the incident
+)
+
+var noteClassifications = []string{NoteStaff, NoteMission}
+
+// staffRoles are the centre's staff who work on investigations.
+var staffRoles = []access.Role{access.Monitor, access.Analyst, access.CoChair}
+
+// ReadableBy reports whether p may read the note.
+func (n Note) ReadableBy(p access.Principal) bool {
+	return n.Classification == NoteMission || p.Has(staffRoles...)
+}
+
+// forReader removes the notes p may not read. Every read of an incident
+// passes through it, so a note's classification is decided here only.
+func (b *IncidentBody) forReader(p access.Principal) {
+	if len(b.Notes) == 0 {
+		return
+	}
+	kept := make([]Note, 0, len(b.Notes))
+	for _, n := range b.Notes {
+		if n.ReadableBy(p) {
+			kept = append(kept, n)
+		}
+	}
+	if len(kept) == 0 {
+		kept = nil
+	}
+	b.Notes = kept
 }
 
 // StatusChange is one step of the workflow.
@@ -264,6 +304,7 @@ func (s *Service) OpenIncident(ctx context.Context, p access.Principal, in Incid
 		return Incident{}, wrap("open incident", err)
 	}
 	s.indexIncident(ctx, id, rec.Version, &b)
+	b.forReader(p)
 	return Incident{ID: id, Version: rec.Version, IncidentBody: b}, nil
 }
 
@@ -300,6 +341,7 @@ func (s *Service) change(ctx context.Context, p access.Principal, op string, id 
 		return Incident{}, wrap(op, err)
 	}
 	s.indexIncident(ctx, id, rec.Version, &b)
+	b.forReader(p)
 	return Incident{ID: id, Version: rec.Version, IncidentBody: b}, nil
 }
 
@@ -464,8 +506,9 @@ func (in FindingInput) finding() (Finding, error) {
 
 // NoteInput is a step of an investigation as a client sends it.
 type NoteInput struct {
-	Kind string `json:"kind" doc:"task, site_visit, interview or note"`
-	Text string `json:"text"`
+	Kind           string `json:"kind" doc:"task, site_visit, interview or note"`
+	Text           string `json:"text"`
+	Classification string `json:"classification,omitempty" doc:"staff (the default: monitors, analysts and co-chairs read it) or mission (everyone who may read the incident)"`
 }
 
 // AddNote records a task, site visit, interview or note on an incident
@@ -477,6 +520,13 @@ func (s *Service) AddNote(ctx context.Context, p access.Principal, id string, ve
 	if err := text.CheckText("text", in.Text, MaxNarrative); err != nil {
 		return Incident{}, wrap("add note", err)
 	}
+	class := in.Classification
+	if class == "" {
+		class = NoteStaff
+	}
+	if err := oneOf("classification", class, noteClassifications); err != nil {
+		return Incident{}, wrap("add note", err)
+	}
 	return s.change(ctx, p, "add note", id, version, access.Transition, func(tx *store.Tx, b *IncidentBody) error {
 		switch b.Status {
 		case PreliminaryReview, UnderInvestigation, Suspended:
@@ -486,7 +536,7 @@ func (s *Service) AddNote(ctx context.Context, p access.Principal, id string, ve
 		if len(b.Notes) >= 1000 {
 			return errs.Invalid("notes", "an incident holds at most 1000 notes")
 		}
-		b.Notes = append(b.Notes, Note{At: tx.Now(), Kind: in.Kind, Text: in.Text, By: p.UserID})
+		b.Notes = append(b.Notes, Note{At: tx.Now(), Kind: in.Kind, Text: in.Text, By: p.UserID, Classification: class})
 		return nil
 	})
 }
@@ -502,6 +552,7 @@ func (s *Service) GetIncident(ctx context.Context, p access.Principal, id string
 		return Incident{}, wrap("get incident", err)
 	}
 	inc.Version = v
+	inc.forReader(p)
 	return inc, nil
 }
 
@@ -560,6 +611,7 @@ func (s *Service) ListIncidents(ctx context.Context, p access.Principal, f Incid
 		if err := store.DecodeBody(body, &inc.IncidentBody); err != nil {
 			return store.Page[Incident]{}, wrap("list incidents", err)
 		}
+		inc.forReader(p)
 		starts[inc.ID] = start
 		items = append(items, inc)
 	}

@@ -45,7 +45,7 @@ const ClockSkew = 5 * time.Minute
 // Geography is what the service needs of package geo; *geo.Service has it.
 type Geography interface {
 	LocateFor(ctx context.Context, reader access.Principal, p geo.Point, at time.Time) (geo.Location, error)
-	GetPlace(ctx context.Context, id string) (geo.Place, error)
+	GetPlace(ctx context.Context, p access.Principal, id string) (geo.Place, error)
 }
 
 // locator is the principal geography is computed for: every account may

@@ -15,6 +15,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
+	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/ledger"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -106,7 +107,7 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entity, id := r.PathValue("entity"), r.PathValue("id")
-	vs, err := s.API.ReadHistory(r.Context(), p, entity, id)
+	vs, err := s.API.Records.History(r.Context(), p, entity, id)
 	if err != nil {
 		s.pageFail(w, r, pg, hideMissing(entity, id, err))
 		return
@@ -135,44 +136,48 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 	s.render.Render(w, http.StatusOK, "history", pg)
 }
 
-// adminOnly refuses anyone who may not manage accounts.
-func adminOnly(p access.Principal) error {
-	return access.Decide(p, access.Manage, access.Resource{Kind: "user"})
-}
+// The account pages parse forms and call the account service with the
+// reader's principal; the service decides who may do what.
 
 type usersData struct {
-	Users []account.User
-	Next  string
-	Orgs  []Option
-	Roles []access.Role
+	Users   []account.User
+	Next    string
+	Orgs    []Option
+	Roles   []access.Role
+	Pending []account.RoleRequest // changes waiting for a co-chair
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "admin.users.title", "admin")
+	pg, _, ok := s.reader(w, r, "admin.users.title", "admin")
 	if !ok {
 		return
 	}
-	if err := adminOnly(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
+	if r.URL.Query().Get("requested") != "" {
+		pg.Notice = pg.T("requests.asked")
 	}
 	pg.Form = &web.Form{Values: url.Values{}}
 	s.showUsers(w, r, pg, http.StatusOK)
 }
 
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, pg *web.Page, status int) {
-	list, err := s.Accounts.ListUsers(r.Context(), store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 100})
+	p := *pg.User
+	list, err := s.Accounts.ListUsers(r.Context(), p, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 100})
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	n := s.names.get(r.Context(), s)
+	pending, err := s.Accounts.ListRoleRequests(r.Context(), p, account.RequestFilter{State: account.RequestPending}, store.PageRequest{Limit: store.MaxLimit})
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	n := s.names.get(r.Context(), s, access.Anonymous) // organisations: the same in every view
 	var orgs []Option
 	for id := range n.orgs {
 		orgs = append(orgs, Option{Value: id, Label: n.OrgName(pg.Lang, id)})
 	}
 	sort.Slice(orgs, func(i, j int) bool { return orgs[i].Label < orgs[j].Label })
-	pg.Data = usersData{Users: list.Items, Next: list.Next, Orgs: orgs, Roles: access.Roles}
+	pg.Data = usersData{Users: list.Items, Next: list.Next, Orgs: orgs, Roles: access.Roles, Pending: pending.Items}
 	if pg.Form == nil {
 		pg.Form = &web.Form{}
 	}
@@ -190,25 +195,35 @@ func formRoles(vals []string) []access.Role {
 	return out
 }
 
+// afterAccountChange is where a change to an account leads: the accounts
+// page, saying so when the change waits for a co-chair.
+func afterAccountChange(req *account.RoleRequest) string {
+	if req != nil {
+		return "/admin/users?requested=" + url.QueryEscape(req.ID)
+	}
+	return "/admin/users"
+}
+
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "admin.users.title", "admin", "")
 	if !ok {
-		return
-	}
-	if err := adminOnly(p); err != nil {
-		s.pageFail(w, r, pg, err)
 		return
 	}
 	form := &web.Form{Values: r.PostForm}
 	done, err := s.submit(w, r, p, form, func() (string, error) {
 		in := account.UserInput{Username: form.V("username"), DisplayName: form.V("display_name"), Org: form.V("org"),
 			Roles: formRoles(r.PostForm["roles"]), Language: form.V("language")}
-		if _, err := s.Accounts.CreateUser(r.Context(), p.Actor(), in, form.V("password")); err != nil {
+		_, req, err := s.Accounts.CreateUser(r.Context(), p, in, form.V("password"))
+		if err != nil {
 			return "", err
 		}
-		return "/admin/users", nil
+		return afterAccountChange(req), nil
 	})
 	if done {
+		return
+	}
+	if errs.CodeOf(err) == errs.CodeForbidden || errs.CodeOf(err) == errs.CodeUnauthenticated {
+		s.pageFail(w, r, pg, err)
 		return
 	}
 	form.Values.Del("password")
@@ -223,33 +238,99 @@ func (s *Server) changeUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := adminOnly(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
 	id := r.PathValue("id")
 	var err error
+	var req *account.RoleRequest
 	switch r.PostFormValue("action") {
 	case "disable":
-		_, err = s.Accounts.DisableUser(r.Context(), p.Actor(), id)
+		_, err = s.Accounts.DisableUser(r.Context(), p, id)
 	case "roles":
 		var u account.User
-		if u, err = s.Accounts.GetUser(r.Context(), id); err == nil {
+		if u, err = s.Accounts.GetUser(r.Context(), p, id); err == nil {
 			var v int64
 			if v, err = formVersion(r); err == nil {
-				_, err = s.Accounts.UpdateUser(r.Context(), p.Actor(), id, v, account.UserInput{Username: u.Username, DisplayName: u.DisplayName,
+				_, req, err = s.Accounts.UpdateUser(r.Context(), p, id, v, account.UserInput{Username: u.Username, DisplayName: u.DisplayName,
 					Org: u.Org, Roles: formRoles(r.PostForm["roles"]), Disabled: u.Disabled, Language: u.Language})
 			}
 		}
 	default:
 		err = errs.Invalid("action", "must be disable or roles")
 	}
+	if c := errs.CodeOf(err); c == errs.CodeForbidden || c == errs.CodeUnauthenticated || c == errs.CodeNotFound {
+		s.pageFail(w, r, pg, err)
+		return
+	}
 	if err != nil {
 		pg.Error = errs.MessageOf(err)
 		s.showUsers(w, r, pg, formStatus(err))
 		return
 	}
-	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	http.Redirect(w, r, afterAccountChange(req), http.StatusSeeOther)
+}
+
+type requestsData struct {
+	Pending  bool
+	Requests []account.RoleRequest // pending first, then the last ones decided
+}
+
+// requestsPage lists the changes that wait for a co-chair, and the last
+// ones decided; co-chairs approve or reject them here.
+func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request) {
+	pg, _, ok := s.reader(w, r, "requests.title", "requests")
+	if !ok {
+		return
+	}
+	s.showRequests(w, r, pg, http.StatusOK)
+}
+
+func (s *Server) showRequests(w http.ResponseWriter, r *http.Request, pg *web.Page, status int) {
+	p := *pg.User
+	pending, err := s.Accounts.ListRoleRequests(r.Context(), p, account.RequestFilter{State: account.RequestPending}, store.PageRequest{Limit: store.MaxLimit})
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	recent, err := s.Accounts.ListRoleRequests(r.Context(), p, account.RequestFilter{}, store.PageRequest{Limit: 50})
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	d := requestsData{Pending: len(pending.Items) > 0, Requests: pending.Items}
+	for _, q := range recent.Items {
+		if q.State != account.RequestPending {
+			d.Requests = append(d.Requests, q)
+		}
+	}
+	pg.Data = d
+	s.render.Render(w, status, "admin_requests", pg)
+}
+
+// decideRequest approves or rejects a role request.
+func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.writer(w, r, "requests.title", "requests", "")
+	if !ok {
+		return
+	}
+	id, d := r.PathValue("id"), account.Decision{Note: strings.TrimSpace(r.PostFormValue("note"))}
+	var err error
+	switch r.PostFormValue("action") {
+	case "approve":
+		_, _, err = s.Accounts.ApproveRoleRequest(r.Context(), p, id, d)
+	case "reject":
+		_, err = s.Accounts.RejectRoleRequest(r.Context(), p, id, d)
+	default:
+		err = errs.Invalid("action", "must be approve or reject")
+	}
+	if c := errs.CodeOf(err); c == errs.CodeForbidden || c == errs.CodeUnauthenticated || c == errs.CodeNotFound {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	if err != nil {
+		pg.Error = errs.MessageOf(err)
+		s.showRequests(w, r, pg, api.StatusOf(errs.CodeOf(err)))
+		return
+	}
+	http.Redirect(w, r, "/admin/role-requests", http.StatusSeeOther)
 }
 
 type tokensData struct {
@@ -259,19 +340,18 @@ type tokensData struct {
 	Now    time.Time
 }
 
-// tokenUser is whose tokens the page shows: yours, or (admin) ?user=.
-func tokenUser(r *http.Request, p access.Principal) (string, error) {
+// tokenUser is whose tokens the page is about: yours, or ?user= (the
+// account service lets an admin list and revoke others' tokens, and nobody
+// make one for another user).
+func tokenUser(r *http.Request, p access.Principal) string {
 	u := r.URL.Query().Get("user")
 	if r.Method == http.MethodPost {
 		u = r.PostFormValue("user")
 	}
-	if u == "" || u == p.UserID {
-		return p.UserID, nil
+	if u == "" {
+		return p.UserID
 	}
-	if err := access.Decide(p, access.Manage, access.Resource{Kind: "token"}); err != nil {
-		return "", err
-	}
-	return u, nil
+	return u
 }
 
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
@@ -279,16 +359,11 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	user, err := tokenUser(r, p)
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	s.showTokens(w, r, pg, user, "", http.StatusOK)
+	s.showTokens(w, r, pg, tokenUser(r, p), "", http.StatusOK)
 }
 
 func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, pg *web.Page, user, secret string, status int) {
-	toks, err := s.Accounts.ListTokens(r.Context(), user)
+	toks, err := s.Accounts.ListTokens(r.Context(), *pg.User, user)
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -306,11 +381,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	user, err := tokenUser(r, p)
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
+	user := tokenUser(r, p)
 	form := &web.Form{Values: r.PostForm}
 	var expires time.Duration
 	if e := strings.TrimSpace(form.V("expires_days")); e != "" {
@@ -334,12 +405,16 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, prev, http.StatusSeeOther)
 		return
 	}
-	_, secret, err := s.Accounts.CreateToken(r.Context(), p.Actor(), user, form.V("name"), expires)
+	_, secret, err := s.Accounts.CreateToken(r.Context(), p, user, form.V("name"), expires)
 	where := ""
 	if err == nil {
 		where = "/admin/tokens?user=" + url.QueryEscape(user)
 	}
 	s.finishSubmission(r.Context(), p.UserID, key, where)
+	if c := errs.CodeOf(err); c == errs.CodeForbidden || c == errs.CodeUnauthenticated || c == errs.CodeNotFound {
+		s.pageFail(w, r, pg, err)
+		return
+	}
 	if err != nil {
 		formErrors(pg, form, err)
 		pg.Form = form
@@ -355,20 +430,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := r.PathValue("id")
-	toks, err := s.Accounts.ListTokens(r.Context(), p.UserID)
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	own := slices.ContainsFunc(toks, func(t account.Token) bool { return t.ID == id })
-	if !own {
-		if err := access.Decide(p, access.Manage, access.Resource{Kind: "token"}); err != nil {
-			s.pageFail(w, r, pg, errs.NotFound("no token %s", id))
-			return
-		}
-	}
-	t, err := s.Accounts.RevokeToken(r.Context(), p.Actor(), id)
+	t, err := s.Accounts.RevokeToken(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return

@@ -1,0 +1,31 @@
+package account
+
+import (
+	"context"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/record"
+)
+
+// Kinds declares the account package's kinds of record for the history:
+// an account's changes are read by admins and by its own user; tokens and
+// sign-in events by admins.
+func (s *Service) Kinds() []record.Kind {
+	admins := func(_ context.Context, p access.Principal, id string) (access.Resource, error) {
+		if p.Has(access.Admin) {
+			return access.Resource{Classification: access.Mission}, nil
+		}
+		return access.Resource{}, errs.NotFound("%s not found", id)
+	}
+	return []record.Kind{
+		{Entity: EntityUser, Resource: func(ctx context.Context, p access.Principal, id string) (access.Resource, error) {
+			if p.Authenticated() && p.UserID == id {
+				return access.Resource{Classification: access.Mission}, nil
+			}
+			return admins(ctx, p, id)
+		}},
+		{Entity: EntityToken, Resource: admins},
+		{Entity: "auth_event", Resource: admins},
+	}
+}
