@@ -3,6 +3,7 @@ package agreement
 import (
 	"context"
 	"fmt"
+	"github.com/truce-monitoring/truce/internal/access"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -127,7 +128,11 @@ func decodeAgreement(c current) (Agreement, error) {
 }
 
 // CreateAgreement records a new agreement.
-func (s *Service) CreateAgreement(ctx context.Context, actor store.Actor, in AgreementInput) (Agreement, error) {
+func (s *Service) CreateAgreement(ctx context.Context, p access.Principal, in AgreementInput) (Agreement, error) {
+	actor, err := decide(p, access.Create, EntityAgreement)
+	if err != nil {
+		return Agreement{}, wrap("create agreement", err)
+	}
 	b, err := in.body()
 	if err != nil {
 		return Agreement{}, wrap("create agreement", err)
@@ -152,7 +157,11 @@ func (s *Service) CreateAgreement(ctx context.Context, actor store.Actor, in Agr
 // UpdateAgreement replaces agreement id, which the client last read at
 // version. A stale version is a conflict. The signature may not move after
 // a date that one of the agreement's provisions already holds.
-func (s *Service) UpdateAgreement(ctx context.Context, actor store.Actor, id string, version int64, in AgreementInput) (Agreement, error) {
+func (s *Service) UpdateAgreement(ctx context.Context, p access.Principal, id string, version int64, in AgreementInput) (Agreement, error) {
+	actor, err := decide(p, access.Update, EntityAgreement)
+	if err != nil {
+		return Agreement{}, wrap("update agreement", err)
+	}
 	b, err := in.body()
 	if err != nil {
 		return Agreement{}, wrap("update agreement", err)

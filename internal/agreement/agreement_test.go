@@ -11,12 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
 var (
-	actor = store.Actor{User: "usr_tester", Org: "", Via: "cli"}
+	actor = access.Principal{UserID: "usr_tester", Username: "tester", Via: "cli", Roles: []access.Role{access.Admin, access.CoChair}}
 	ctx   = context.Background()
 )
 

@@ -3,6 +3,7 @@ package agreement
 import (
 	"context"
 	"fmt"
+	"github.com/truce-monitoring/truce/internal/access"
 	"math"
 	"slices"
 	"sort"
@@ -121,7 +122,11 @@ func decodeOrganisation(c current) (Organisation, error) {
 }
 
 // CreateOrganisation records a new organisation.
-func (s *Service) CreateOrganisation(ctx context.Context, actor store.Actor, in OrganisationInput) (Organisation, error) {
+func (s *Service) CreateOrganisation(ctx context.Context, p access.Principal, in OrganisationInput) (Organisation, error) {
+	actor, err := decide(p, access.Create, EntityOrganisation)
+	if err != nil {
+		return Organisation{}, wrap("create organisation", err)
+	}
 	b, err := in.body()
 	if err != nil {
 		return Organisation{}, wrap("create organisation", err)
@@ -143,7 +148,11 @@ func (s *Service) CreateOrganisation(ctx context.Context, actor store.Actor, in 
 // UpdateOrganisation replaces organisation id, which the client last read
 // at version. A stale version is a conflict. An organisation that is a
 // party to an agreement must stay of kind side.
-func (s *Service) UpdateOrganisation(ctx context.Context, actor store.Actor, id string, version int64, in OrganisationInput) (Organisation, error) {
+func (s *Service) UpdateOrganisation(ctx context.Context, p access.Principal, id string, version int64, in OrganisationInput) (Organisation, error) {
+	actor, err := decide(p, access.Update, EntityOrganisation)
+	if err != nil {
+		return Organisation{}, wrap("update organisation", err)
+	}
 	b, err := in.body()
 	if err != nil {
 		return Organisation{}, wrap("update organisation", err)

@@ -3,6 +3,7 @@ package agreement
 import (
 	"context"
 	"fmt"
+	"github.com/truce-monitoring/truce/internal/access"
 	"math"
 	"slices"
 	"time"
@@ -429,7 +430,11 @@ func (s *Service) decodeProvision(c current) (Provision, error) {
 
 // CreateProvision records a new provision of an agreement, without status
 // events.
-func (s *Service) CreateProvision(ctx context.Context, actor store.Actor, in ProvisionInput) (Provision, error) {
+func (s *Service) CreateProvision(ctx context.Context, p access.Principal, in ProvisionInput) (Provision, error) {
+	actor, err := decide(p, access.Create, EntityProvision)
+	if err != nil {
+		return Provision{}, wrap("create provision", err)
+	}
 	b, err := in.body()
 	if err != nil {
 		return Provision{}, wrap("create provision", err)
@@ -454,7 +459,11 @@ func (s *Service) CreateProvision(ctx context.Context, actor store.Actor, in Pro
 
 // UpdateProvision replaces provision id, which the client last read at
 // version, keeping its status history. A stale version is a conflict.
-func (s *Service) UpdateProvision(ctx context.Context, actor store.Actor, id string, version int64, in ProvisionInput) (Provision, error) {
+func (s *Service) UpdateProvision(ctx context.Context, p access.Principal, id string, version int64, in ProvisionInput) (Provision, error) {
+	actor, err := decide(p, access.Update, EntityProvision)
+	if err != nil {
+		return Provision{}, wrap("update provision", err)
+	}
 	b, err := in.body()
 	if err != nil {
 		return Provision{}, wrap("update provision", err)
@@ -496,7 +505,11 @@ func (s *Service) UpdateProvision(ctx context.Context, actor store.Actor, id str
 // client last read at version. Events are kept in time order: one may not
 // be dated before the latest, nor before the agreement's signature, nor in
 // the future.
-func (s *Service) AddProvisionStatus(ctx context.Context, actor store.Actor, id string, version int64, in StatusInput) (Provision, error) {
+func (s *Service) AddProvisionStatus(ctx context.Context, p access.Principal, id string, version int64, in StatusInput) (Provision, error) {
+	actor, err := decide(p, access.Update, EntityProvision)
+	if err != nil {
+		return Provision{}, wrap("provision status", err)
+	}
 	ev, err := in.event()
 	if err != nil {
 		return Provision{}, wrap("add provision status", err)

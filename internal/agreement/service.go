@@ -243,3 +243,12 @@ func wrap(op string, err error) error {
 	}
 	return fmt.Errorf("agreement: %s: %w", op, err)
 }
+
+// decide asks the policy whether p may take action on reference data of
+// kind entity, and gives the actor its change is attributed to.
+func decide(p access.Principal, action access.Action, entity string) (store.Actor, error) {
+	if err := access.Decide(p, action, access.Resource{Kind: entity}); err != nil {
+		return store.Actor{}, err
+	}
+	return p.Actor(), nil
+}

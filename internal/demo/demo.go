@@ -28,6 +28,11 @@ import (
 // Actor is who the demo's records are attributed to.
 var Actor = store.Actor{User: "demo-loader", Org: "", Via: "system"}
 
+// Loader is the principal that writes the demo's reference data
+// (organisations, the agreement, places, layers): the actor above with the
+// roles those writes need.
+var Loader = access.Principal{UserID: Actor.User, Username: Actor.User, Via: Actor.Via, Roles: []access.Role{access.Admin, access.CoChair}}
+
 // Loaded names the records the demo created, for the command to print and
 // for tests.
 type Loaded struct {
@@ -94,7 +99,7 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 	l := &Loaded{Orgs: map[string]string{}, Provisions: map[string]string{}, Places: map[string]string{}, Layers: map[string]string{},
 		Exchanges: map[string]string{}, Detainees: map[string][]string{}, Records: map[string]string{}}
 	for _, o := range organisations {
-		rec, err := s.Agreements.CreateOrganisation(ctx, Actor, o.in)
+		rec, err := s.Agreements.CreateOrganisation(ctx, Loader, o.in)
 		if err != nil {
 			return nil, fmt.Errorf("organisation %s: %w", o.key, err)
 		}
@@ -107,7 +112,7 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 		}
 		return out
 	}
-	ag, err := s.Agreements.CreateAgreement(ctx, Actor, agreement.AgreementInput{
+	ag, err := s.Agreements.CreateAgreement(ctx, Loader, agreement.AgreementInput{
 		Title:       "Statement by the President of the Republic of Azerbaijan, the Prime Minister of the Republic of Armenia and the President of the Russian Federation",
 		SignedAt:    "2020-11-09T00:00:00Z",
 		InForceAt:   "2020-11-09T21:00:00Z",
@@ -123,12 +128,12 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 		in := p.in
 		in.AgreementID = ag.ID
 		in.Obligated = ids(p.obligated...)
-		rec, err := s.Agreements.CreateProvision(ctx, Actor, in)
+		rec, err := s.Agreements.CreateProvision(ctx, Loader, in)
 		if err != nil {
 			return nil, fmt.Errorf("provision %s: %w", in.Number, err)
 		}
 		for _, ev := range p.events {
-			if rec, err = s.Agreements.AddProvisionStatus(ctx, Actor, rec.ID, rec.Version, ev); err != nil {
+			if rec, err = s.Agreements.AddProvisionStatus(ctx, Loader, rec.ID, rec.Version, ev); err != nil {
 				return nil, fmt.Errorf("provision %s status: %w", in.Number, err)
 			}
 		}
@@ -143,7 +148,7 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 			}
 			in.Names = append(in.Names, geo.PlaceName{Lang: n.lang, Party: party, Name: n.name})
 		}
-		rec, err := s.Geo.CreatePlace(ctx, Actor, in)
+		rec, err := s.Geo.CreatePlace(ctx, Loader, in)
 		if err != nil {
 			return nil, fmt.Errorf("place %s: %w", p.key, err)
 		}
@@ -156,7 +161,7 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 		for i, a := range accounts {
 			go func() {
 				pw := account.GeneratePassword()
-				u, err := s.Accounts.CreateUser(ctx, Actor, account.UserInput{Username: a.username, DisplayName: a.display, Org: l.Orgs[a.org], Roles: []access.Role{a.role}}, pw)
+				u, _, err := s.Accounts.CreateUser(ctx, account.Operator(Actor), account.UserInput{Username: a.username, DisplayName: a.display, Org: l.Orgs[a.org], Roles: []access.Role{a.role}}, pw)
 				if err != nil {
 					errc <- fmt.Errorf("account %s: %w", a.username, err)
 					return
@@ -172,7 +177,7 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 		}
 	}
 	for _, ly := range layers(l.Orgs) {
-		rec, err := s.Geo.CreateLayer(ctx, Actor, ly.in)
+		rec, err := s.Geo.CreateLayer(ctx, Loader, ly.in)
 		if err != nil {
 			return nil, fmt.Errorf("layer %s: %w", ly.key, err)
 		}

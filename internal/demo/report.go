@@ -96,7 +96,7 @@ func loadReportDay(ctx context.Context, s Services, l *Loaded) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.Agreements.AddProvisionStatus(ctx, Actor, id, p.Version, agreement.StatusInput{Status: agreement.StatusInProgress, At: "2021-06-12T12:00:00Z",
+		if _, err := s.Agreements.AddProvisionStatus(ctx, Loader, id, p.Version, agreement.StatusInput{Status: agreement.StatusInProgress, At: "2021-06-12T12:00:00Z",
 			Note: "15 detainees released to Armenia in exchange for maps of about 97,000 mines in Aghdam district; mediated by Georgia with US, EU and OSCE support (public reports)."}); err != nil {
 			return fmt.Errorf("provision 8 status: %w", err)
 		}

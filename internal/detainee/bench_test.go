@@ -66,7 +66,7 @@ func openBenchRegistry(b *testing.B) *benchRegistry {
 		ag := agreement.New(db)
 		e := &benchRegistry{db: db, s: New(db, WithClock(func() time.Time { return time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC) })), persons: n}
 		for _, name := range []string{"Side A", "Side B"} {
-			o, err := ag.CreateOrganisation(ctx, store.System, agreement.OrganisationInput{Name: name, ShortName: name, Kind: "side"})
+			o, err := ag.CreateOrganisation(ctx, access.System, agreement.OrganisationInput{Name: name, ShortName: name, Kind: "side"})
 			if err != nil {
 				benchErr = err
 				return
@@ -77,7 +77,7 @@ func openBenchRegistry(b *testing.B) *benchRegistry {
 				e.b = o.ID
 			}
 		}
-		if _, err := ag.CreateAgreement(ctx, store.System, agreement.AgreementInput{Title: "Ceasefire", SignedAt: "2020-11-09T00:00:00Z",
+		if _, err := ag.CreateAgreement(ctx, access.System, agreement.AgreementInput{Title: "Ceasefire", SignedAt: "2020-11-09T00:00:00Z",
 			InForceAt: "2020-11-09T21:00:00Z", Signatories: []string{e.a, e.b}, Parties: []string{e.a, e.b}}); err != nil {
 			benchErr = err
 			return

@@ -57,14 +57,14 @@ func newFixture(t testing.TB) *fixture {
 	ag := agreement.New(db)
 	f := &fixture{db: db, s: New(db, WithClock(func() time.Time { return now }))}
 	org := func(name, kind string) string {
-		o, err := ag.CreateOrganisation(ctx, store.System, agreement.OrganisationInput{Name: name, ShortName: name, Kind: kind})
+		o, err := ag.CreateOrganisation(ctx, access.System, agreement.OrganisationInput{Name: name, ShortName: name, Kind: kind})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return o.ID
 	}
 	f.az, f.am, f.icrc, f.centre = org("Side A", "side"), org("Side B", "side"), org("ICRC", "humanitarian"), org("Centre", "monitoring_centre")
-	a, err := ag.CreateAgreement(ctx, store.System, agreement.AgreementInput{Title: "Ceasefire", SignedAt: "2020-11-09T00:00:00Z", InForceAt: "2020-11-09T21:00:00Z",
+	a, err := ag.CreateAgreement(ctx, access.System, agreement.AgreementInput{Title: "Ceasefire", SignedAt: "2020-11-09T00:00:00Z", InForceAt: "2020-11-09T21:00:00Z",
 		Signatories: []string{f.az, f.am}, Parties: []string{f.az, f.am}})
 	if err != nil {
 		t.Fatal(err)

@@ -124,7 +124,7 @@ func listAllPlaces(b *testing.B, s *Service, who access.Principal) int {
 	n := 0
 	page := store.PageRequest{Limit: store.MaxLimit}
 	for {
-		got, err := s.ListPlaces(ctx, PlaceFilter{Reader: &who}, page)
+		got, err := s.ListPlaces(ctx, who, PlaceFilter{}, page)
 		if err != nil {
 			b.Fatal(err)
 		}

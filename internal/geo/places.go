@@ -147,20 +147,26 @@ func placeRowsOf(id string, b *PlaceBody) (map[string][][]any, error) {
 }
 
 // CreatePlace validates and stores a new place.
-func (s *Service) CreatePlace(ctx context.Context, actor store.Actor, in PlaceInput) (Place, error) {
-	return s.putPlace(ctx, actor, s.db.NewID("plc"), 1, actor.Org, in)
+func (s *Service) CreatePlace(ctx context.Context, p access.Principal, in PlaceInput) (Place, error) {
+	if err := access.Decide(p, access.Create, access.Resource{Kind: "place"}); err != nil {
+		return Place{}, err
+	}
+	return s.putPlace(ctx, p.Actor(), s.db.NewID("plc"), 1, p.Org, in)
 }
 
 // UpdatePlace replaces a place; version is the version the client last saw.
-func (s *Service) UpdatePlace(ctx context.Context, actor store.Actor, id string, version int64, in PlaceInput) (Place, error) {
-	if version < 1 { // 0 would skip the store's version check
-		return Place{}, errs.Invalid("version", "must be the version last read, at least 1")
-	}
-	cur, err := s.GetPlace(ctx, id)
+func (s *Service) UpdatePlace(ctx context.Context, p access.Principal, id string, version int64, in PlaceInput) (Place, error) {
+	cur, err := s.GetPlace(ctx, p, id)
 	if err != nil {
 		return Place{}, err
 	}
-	return s.putPlace(ctx, actor, id, version+1, cur.OwnerOrg, in)
+	if err := access.Decide(p, access.Update, cur.Resource()); err != nil {
+		return Place{}, err
+	}
+	if version < 1 { // 0 would skip the store's version check
+		return Place{}, errs.Invalid("version", "must be the version last read, at least 1")
+	}
+	return s.putPlace(ctx, p.Actor(), id, version+1, cur.OwnerOrg, in)
 }
 
 func (s *Service) putPlace(ctx context.Context, actor store.Actor, id string, version int64, owner string, in PlaceInput) (Place, error) {
@@ -192,8 +198,20 @@ func (s *Service) putPlace(ctx context.Context, actor store.Actor, id string, ve
 	return Place{ID: id, Version: rec.Version, PlaceBody: b}, nil
 }
 
-// GetPlace returns one place.
-func (s *Service) GetPlace(ctx context.Context, id string) (Place, error) {
+// GetPlace returns one place p may read; one p may not read is not found.
+func (s *Service) GetPlace(ctx context.Context, p access.Principal, id string) (Place, error) {
+	pl, err := s.getPlace(ctx, id)
+	if err != nil {
+		return Place{}, err
+	}
+	if !access.CanRead(p, pl.Resource()) {
+		return Place{}, errs.NotFound("place %s not found", id)
+	}
+	return pl, nil
+}
+
+// getPlace reads a place whoever asks: for the package's own checks.
+func (s *Service) getPlace(ctx context.Context, id string) (Place, error) {
 	body, v, err := s.db.Body(ctx, "place", id)
 	if err != nil {
 		if errs.CodeOf(err) == errs.CodeNotFound {
@@ -201,24 +219,22 @@ func (s *Service) GetPlace(ctx context.Context, id string) (Place, error) {
 		}
 		return Place{}, err
 	}
-	p := Place{ID: id, Version: v}
-	if err := store.DecodeBody(body, &p.PlaceBody); err != nil {
+	pl := Place{ID: id, Version: v}
+	if err := store.DecodeBody(body, &pl.PlaceBody); err != nil {
 		return Place{}, fmt.Errorf("place %s: %w", id, err)
 	}
-	return p, nil
+	return pl, nil
 }
 
 // PlaceFilter narrows ListPlaces.
 type PlaceFilter struct {
 	Query string // any of the place's names, case- and diacritic-insensitive, any script
 	Kind  string
-	// Reader, when set, keeps only the places the reader may see.
-	Reader *access.Principal
 }
 
-// ListPlaces lists places in id order, or those with a name containing the
-// query.
-func (s *Service) ListPlaces(ctx context.Context, f PlaceFilter, page store.PageRequest) (store.Page[Place], error) {
+// ListPlaces lists the places p may read in id order, or those with a name
+// containing the query.
+func (s *Service) ListPlaces(ctx context.Context, p access.Principal, f PlaceFilter, page store.PageRequest) (store.Page[Place], error) {
 	keys, limit, err := page.Keys()
 	if err != nil {
 		return store.Page[Place]{}, err
@@ -228,11 +244,9 @@ func (s *Service) ListPlaces(ctx context.Context, f PlaceFilter, page store.Page
 	if len(keys) > 0 {
 		args[0] = keys[0]
 	}
-	if f.Reader != nil {
-		cond, cargs := access.Filter(*f.Reader, "p", "place_readers")
-		q += " AND " + cond
-		args = append(args, cargs...)
-	}
+	cond, cargs := access.Filter(p, "p", "place_readers")
+	q += " AND " + cond
+	args = append(args, cargs...)
 	if f.Kind != "" {
 		if !contains(placeKinds, f.Kind) {
 			return store.Page[Place]{}, errs.Invalid("kind", "must be one of %s", strings.Join(placeKinds, ", "))

@@ -294,20 +294,26 @@ func (s *Service) checkOrgs(tx *store.Tx, fields map[string]string) error {
 func (s *Service) OnLayersChanged(f func()) { s.onLayers = append(s.onLayers, f) }
 
 // CreateLayer validates and stores a new layer.
-func (s *Service) CreateLayer(ctx context.Context, actor store.Actor, in LayerInput) (Layer, error) {
-	return s.putLayer(ctx, actor, s.db.NewID("lyr"), 1, actor.Org, in)
+func (s *Service) CreateLayer(ctx context.Context, p access.Principal, in LayerInput) (Layer, error) {
+	if err := access.Decide(p, access.Create, access.Resource{Kind: "layer"}); err != nil {
+		return Layer{}, err
+	}
+	return s.putLayer(ctx, p.Actor(), s.db.NewID("lyr"), 1, p.Org, in)
 }
 
 // UpdateLayer replaces a layer; version is the version the client last saw.
-func (s *Service) UpdateLayer(ctx context.Context, actor store.Actor, id string, version int64, in LayerInput) (Layer, error) {
-	if version < 1 { // 0 would skip the store's version check
-		return Layer{}, errs.Invalid("version", "must be the version last read, at least 1")
-	}
-	cur, err := s.GetLayer(ctx, id)
+func (s *Service) UpdateLayer(ctx context.Context, p access.Principal, id string, version int64, in LayerInput) (Layer, error) {
+	cur, err := s.GetLayer(ctx, p, id)
 	if err != nil {
 		return Layer{}, err
 	}
-	return s.putLayer(ctx, actor, id, version+1, cur.OwnerOrg, in)
+	if err := access.Decide(p, access.Update, cur.Resource()); err != nil {
+		return Layer{}, err
+	}
+	if version < 1 { // 0 would skip the store's version check
+		return Layer{}, errs.Invalid("version", "must be the version last read, at least 1")
+	}
+	return s.putLayer(ctx, p.Actor(), id, version+1, cur.OwnerOrg, in)
 }
 
 func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, version int64, owner string, in LayerInput) (Layer, error) {
@@ -342,8 +348,20 @@ func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, ve
 	return Layer{ID: id, Version: rec.Version, LayerBody: b}, nil
 }
 
-// GetLayer returns one layer.
-func (s *Service) GetLayer(ctx context.Context, id string) (Layer, error) {
+// GetLayer returns one layer p may read; one p may not read is not found.
+func (s *Service) GetLayer(ctx context.Context, p access.Principal, id string) (Layer, error) {
+	l, err := s.getLayer(ctx, id)
+	if err != nil {
+		return Layer{}, err
+	}
+	if !access.CanRead(p, l.Resource()) {
+		return Layer{}, errs.NotFound("layer %s not found", id)
+	}
+	return l, nil
+}
+
+// getLayer reads a layer whoever asks: for the package's own work.
+func (s *Service) getLayer(ctx context.Context, id string) (Layer, error) {
 	body, v, err := s.db.Body(ctx, "layer", id)
 	if err != nil {
 		if errs.CodeOf(err) == errs.CodeNotFound {
@@ -362,12 +380,10 @@ func (s *Service) GetLayer(ctx context.Context, id string) (Layer, error) {
 type LayerFilter struct {
 	Kind string
 	At   *time.Time // only layers valid at this time
-	// Reader, when set, keeps only the layers the reader may see.
-	Reader *access.Principal
 }
 
-// ListLayers lists layers in id order.
-func (s *Service) ListLayers(ctx context.Context, f LayerFilter, page store.PageRequest) (store.Page[Layer], error) {
+// ListLayers lists the layers p may read in id order.
+func (s *Service) ListLayers(ctx context.Context, p access.Principal, f LayerFilter, page store.PageRequest) (store.Page[Layer], error) {
 	keys, limit, err := page.Keys()
 	if err != nil {
 		return store.Page[Layer]{}, err
@@ -382,11 +398,9 @@ func (s *Service) ListLayers(ctx context.Context, f LayerFilter, page store.Page
 	if len(keys) > 0 {
 		args[0] = keys[0]
 	}
-	if f.Reader != nil {
-		cond, cargs := access.Filter(*f.Reader, "l", "layer_readers")
-		q += " AND " + cond
-		args = append(args, cargs...)
-	}
+	cond, cargs := access.Filter(p, "l", "layer_readers")
+	q += " AND " + cond
+	args = append(args, cargs...)
 	if f.Kind != "" {
 		q += ` AND kind = ?`
 		args = append(args, f.Kind)
@@ -452,7 +466,7 @@ func (s *Service) allLayers(ctx context.Context) ([]Layer, error) {
 	}
 	all := make([]Layer, 0, len(ids))
 	for _, id := range ids {
-		l, err := s.GetLayer(ctx, id)
+		l, err := s.getLayer(ctx, id)
 		if err != nil {
 			return nil, err
 		}

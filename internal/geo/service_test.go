@@ -11,11 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
-var testActor = store.Actor{User: "usr_test", Org: "org_test", Via: "cli"}
+var testActor = access.Principal{UserID: "usr_test", Username: "test", Org: "org_test", Via: "cli", Roles: []access.Role{access.Analyst}}
 
 // The validity period most test layers start at: the ceasefire.
 const ceasefire = "2020-11-09T21:00:00Z"
@@ -328,7 +329,7 @@ func TestLayerCreateGetUpdate(t *testing.T) {
 	if !strings.HasPrefix(created.ID, "lyr_") || created.Version != 1 {
 		t.Fatalf("created %s version %d, want lyr_… version 1", created.ID, created.Version)
 	}
-	got, err := s.GetLayer(ctx, created.ID)
+	got, err := s.GetLayer(ctx, testActor, created.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +355,7 @@ func TestLayerCreateGetUpdate(t *testing.T) {
 	if updated.Version != 2 || updated.WidthM != 6000 {
 		t.Errorf("updated to version %d width %v, want 2 and 6000", updated.Version, updated.WidthM)
 	}
-	if got, _ := s.GetLayer(ctx, created.ID); got.Version != 2 || got.ValidTo == nil || !got.ValidTo.Equal(time.Date(2023, 4, 22, 20, 0, 0, 0, time.UTC)) {
+	if got, _ := s.GetLayer(ctx, testActor, created.ID); got.Version != 2 || got.ValidTo == nil || !got.ValidTo.Equal(time.Date(2023, 4, 22, 20, 0, 0, 0, time.UTC)) {
 		t.Errorf("after update GetLayer = version %d valid_to %v", got.Version, got.ValidTo)
 	}
 
@@ -384,7 +385,7 @@ func TestLayerCreateGetUpdate(t *testing.T) {
 		assertRefused(t, err, db, before, "width_m", false)
 	})
 	t.Run("unknown id", func(t *testing.T) {
-		_, err := s.GetLayer(ctx, "lyr_nothere")
+		_, err := s.GetLayer(ctx, testActor, "lyr_nothere")
 		assertError(t, err, errs.CodeNotFound, "", "lyr_nothere not found")
 		_, err = s.UpdateLayer(ctx, testActor, "lyr_nothere", 1, validCorridor())
 		assertError(t, err, errs.CodeNotFound, "", "lyr_nothere not found")
@@ -402,7 +403,7 @@ func TestPlaceCreateGetUpdate(t *testing.T) {
 	if !strings.HasPrefix(created.ID, "plc_") || created.Version != 1 {
 		t.Fatalf("created %s version %d", created.ID, created.Version)
 	}
-	got, err := s.GetPlace(ctx, created.ID)
+	got, err := s.GetPlace(ctx, testActor, created.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +420,7 @@ func TestPlaceCreateGetUpdate(t *testing.T) {
 	if updated.Version != 2 || len(updated.Names) != 5 {
 		t.Errorf("updated = version %d with %d names", updated.Version, len(updated.Names))
 	}
-	page, err := s.ListPlaces(ctx, PlaceFilter{Query: "shusha"}, store.PageRequest{})
+	page, err := s.ListPlaces(ctx, testActor, PlaceFilter{Query: "shusha"}, store.PageRequest{})
 	if err != nil || len(page.Items) != 1 {
 		t.Errorf("the name added by the update is not found: %v, %v", page.Items, err)
 	}
@@ -431,7 +432,7 @@ func TestPlaceCreateGetUpdate(t *testing.T) {
 	assertInvalid(t, err, "version", "at least 1")
 	_, err = s.UpdatePlace(ctx, testActor, "plc_nothere", 1, validPlace())
 	assertError(t, err, errs.CodeNotFound, "", "plc_nothere not found")
-	_, err = s.GetPlace(ctx, "plc_nothere")
+	_, err = s.GetPlace(ctx, testActor, "plc_nothere")
 	assertError(t, err, errs.CodeNotFound, "", "plc_nothere not found")
 	if db.Size() != before {
 		t.Errorf("log grew on refused updates")
@@ -443,7 +444,7 @@ func listAllLayers(t *testing.T, s *Service, f LayerFilter, limit int) (ids []st
 	t.Helper()
 	req := store.PageRequest{Limit: limit}
 	for {
-		page, err := s.ListLayers(context.Background(), f, req)
+		page, err := s.ListLayers(context.Background(), testActor, f, req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -526,7 +527,7 @@ func TestListLayers(t *testing.T) {
 				// The SQL filter must agree with ValidAt, which Locate uses.
 				if tt.filter.At != nil {
 					for _, id := range all {
-						l, err := s.GetLayer(ctx, id)
+						l, err := s.GetLayer(ctx, testActor, id)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -540,11 +541,11 @@ func TestListLayers(t *testing.T) {
 		})
 	}
 	t.Run("bad filter", func(t *testing.T) {
-		_, err := s.ListLayers(ctx, LayerFilter{Kind: "area"}, store.PageRequest{})
+		_, err := s.ListLayers(ctx, testActor, LayerFilter{Kind: "area"}, store.PageRequest{})
 		assertInvalid(t, err, "kind", "")
-		_, err = s.ListLayers(ctx, LayerFilter{}, store.PageRequest{Cursor: "!!"})
+		_, err = s.ListLayers(ctx, testActor, LayerFilter{}, store.PageRequest{Cursor: "!!"})
 		assertInvalid(t, err, "cursor", "")
-		_, err = s.ListLayers(ctx, LayerFilter{}, store.PageRequest{Limit: store.MaxLimit + 1})
+		_, err = s.ListLayers(ctx, testActor, LayerFilter{}, store.PageRequest{Limit: store.MaxLimit + 1})
 		assertInvalid(t, err, "limit", "")
 	})
 }
@@ -565,7 +566,7 @@ func TestSubSecondValidity(t *testing.T) {
 	for _, at := range []string{"2020-12-31T23:59:59.9Z", "2021-01-01T00:00:00Z", "2021-01-01T00:00:00.3Z", "2021-01-01T00:00:00.7Z",
 		"2021-01-01T00:00:09.9Z", "2021-01-01T00:00:10Z", "2021-01-01T00:00:10.2Z", "2021-01-01T00:00:10.5Z"} {
 		when, _ := time.Parse(time.RFC3339Nano, at)
-		page, err := s.ListLayers(ctx, LayerFilter{At: &when}, store.PageRequest{})
+		page, err := s.ListLayers(ctx, testActor, LayerFilter{At: &when}, store.PageRequest{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -634,7 +635,7 @@ func TestListPlacesSearch(t *testing.T) {
 				var got []string
 				req := store.PageRequest{Limit: limit}
 				for pages := 0; ; pages++ {
-					page, err := s.ListPlaces(ctx, tt.filter, req)
+					page, err := s.ListPlaces(ctx, testActor, tt.filter, req)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -653,13 +654,13 @@ func TestListPlacesSearch(t *testing.T) {
 		})
 	}
 	t.Run("bad filter", func(t *testing.T) {
-		_, err := s.ListPlaces(ctx, PlaceFilter{Kind: "town"}, store.PageRequest{})
+		_, err := s.ListPlaces(ctx, testActor, PlaceFilter{Kind: "town"}, store.PageRequest{})
 		assertInvalid(t, err, "kind", "")
-		_, err = s.ListPlaces(ctx, PlaceFilter{Query: "a\x00b"}, store.PageRequest{})
+		_, err = s.ListPlaces(ctx, testActor, PlaceFilter{Query: "a\x00b"}, store.PageRequest{})
 		assertInvalid(t, err, "q", "")
-		_, err = s.ListPlaces(ctx, PlaceFilter{Query: "\u202eabc"}, store.PageRequest{})
+		_, err = s.ListPlaces(ctx, testActor, PlaceFilter{Query: "\u202eabc"}, store.PageRequest{})
 		assertInvalid(t, err, "q", "")
-		_, err = s.ListPlaces(ctx, PlaceFilter{}, store.PageRequest{Limit: -1})
+		_, err = s.ListPlaces(ctx, testActor, PlaceFilter{}, store.PageRequest{Limit: -1})
 		assertInvalid(t, err, "limit", "")
 	})
 }

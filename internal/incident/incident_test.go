@@ -76,7 +76,7 @@ func newFixture(t testing.TB) *fixture {
 	g := geo.New(db, agreement.CheckOrganisation)
 	f := &fixture{db: db, geo: g, s: New(db, g, WithClock(func() time.Time { return now }))}
 	org := func(name, kind string) string {
-		o, err := ag.CreateOrganisation(ctx, store.System, agreement.OrganisationInput{Name: name, Kind: kind})
+		o, err := ag.CreateOrganisation(ctx, access.System, agreement.OrganisationInput{Name: name, Kind: kind})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func newFixture(t testing.TB) *fixture {
 	f.guarantor = org("Guarantor", "guarantor")
 	f.media = org("Daily Wire", "media")
 	layer := func(in geo.LayerInput) string {
-		l, err := g.CreateLayer(ctx, store.System, in)
+		l, err := g.CreateLayer(ctx, access.System, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func newFixture(t testing.TB) *fixture {
 		Geometry: json.RawMessage(`{"type":"LineString","coordinates":[[46.8,40.2],[46.8,40.0],[46.8,39.8]]}`), LeftParty: f.sideA, RightParty: f.sideB})
 	f.zone = layer(geo.LayerInput{Kind: geo.KindZone, Subkind: "buffer", Name: "Buffer east", ValidFrom: "2020-11-09T21:00:00Z",
 		Geometry: json.RawMessage(`{"type":"Polygon","coordinates":[[[46.82,40.02],[46.95,40.02],[46.95,40.18],[46.82,40.18],[46.82,40.02]]]}`)})
-	pl, err := g.CreatePlace(ctx, store.System, geo.PlaceInput{Kind: "settlement", Location: &geo.Point{Lat: 39.758, Lon: 46.750},
+	pl, err := g.CreatePlace(ctx, access.System, geo.PlaceInput{Kind: "settlement", Location: &geo.Point{Lat: 39.758, Lon: 46.750},
 		Names: []geo.PlaceName{{Lang: "en", Name: "Shusha"}}})
 	if err != nil {
 		t.Fatal(err)

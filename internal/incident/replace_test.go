@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/geo"
-	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // TestReplaceAfterLayersChange: a new zone around an allegation's point is
@@ -29,7 +29,7 @@ func TestReplaceAfterLayersChange(t *testing.T) {
 	}
 	// A small buffer zone around the first allegation only.
 	ring := `{"type":"Polygon","coordinates":[[[46.68,39.98],[46.72,39.98],[46.72,40.02],[46.68,40.02],[46.68,39.98]]]}`
-	if _, err := f.geo.CreateLayer(ctx, store.System, geo.LayerInput{Kind: geo.KindZone, Subkind: "buffer", Name: "New buffer",
+	if _, err := f.geo.CreateLayer(ctx, access.System, geo.LayerInput{Kind: geo.KindZone, Subkind: "buffer", Name: "New buffer",
 		Geometry: json.RawMessage(ring), ValidFrom: "2020-01-01T00:00:00Z"}); err != nil {
 		t.Fatal(err)
 	}

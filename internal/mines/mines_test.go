@@ -68,7 +68,7 @@ func newFixture(t testing.TB, opts ...Option) *fixture {
 	ag := agreement.New(db)
 	f := &fixture{db: db, s: New(db, append([]Option{WithClock(func() time.Time { return now })}, opts...)...)}
 	org := func(name, kind string) string {
-		o, err := ag.CreateOrganisation(ctx, store.System, agreement.OrganisationInput{Name: name, Kind: kind})
+		o, err := ag.CreateOrganisation(ctx, access.System, agreement.OrganisationInput{Name: name, Kind: kind})
 		if err != nil {
 			t.Fatal(err)
 		}

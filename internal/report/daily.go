@@ -167,7 +167,7 @@ func (s *Service) layers(ctx context.Context, p access.Principal, at time.Time) 
 	var out []MapLayer
 	page := store.PageRequest{Limit: store.MaxLimit}
 	for {
-		ls, err := s.geo.ListLayers(ctx, geo.LayerFilter{At: &at, Reader: &p}, page)
+		ls, err := s.geo.ListLayers(ctx, p, geo.LayerFilter{At: &at}, page)
 		if err != nil {
 			return nil, nil, err
 		}

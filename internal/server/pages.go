@@ -32,9 +32,12 @@ func (s *Server) pageRoutes(page func(method, path string, h http.HandlerFunc)) 
 	page("GET", "/login", s.loginForm)
 	page("POST", "/login", s.login)
 	page("POST", "/logout", s.logout)
-	page("GET", "/lang", s.switchLanguage)
+	page("GET", "/lang", s.languageLink)
+	page("POST", "/lang", s.switchLanguage)
 	page("GET", "/settings", s.settingsPage)
 	page("POST", "/settings", s.saveSettings)
+	page("GET", "/settings/password", s.passwordPage)
+	page("POST", "/settings/password", s.changePassword)
 	page("GET", "/review", s.reviewPage)
 	page("POST", "/review", s.reviewDecide)
 	page("GET", "/incidents", s.incidentsPage)
@@ -59,6 +62,8 @@ func (s *Server) pageRoutes(page func(method, path string, h http.HandlerFunc)) 
 	page("GET", "/admin/tokens", s.tokensPage)
 	page("POST", "/admin/tokens", s.createToken)
 	page("POST", "/admin/tokens/{id}/revoke", s.revokeToken)
+	page("GET", "/admin/role-requests", s.requestsPage)
+	page("POST", "/admin/role-requests/{id}", s.decideRequest)
 }
 
 // prefs are a user's stored interface preferences.
@@ -114,7 +119,7 @@ func (s *Server) newPage(r *http.Request, p access.Principal, sess *account.Sess
 		}
 	}
 	pg := &web.Page{Title: title, Nav: nav, Lang: lang, Dir: web.DirOf(lang), Demo: s.Config.Demo, Location: loc,
-		URI: r.URL.RequestURI(), Names: s.names.get(r.Context(), s), Languages: web.Languages, RegistryNav: registryNav()}
+		URI: r.URL.RequestURI(), Names: s.names.get(r.Context(), s, p), Languages: web.Languages, RegistryNav: registryNav()}
 	s.render.Attach(pg)
 	if p.Authenticated() {
 		pg.User = &p
@@ -162,7 +167,7 @@ func (s *Server) writer(w http.ResponseWriter, r *http.Request, title, nav, form
 	}
 	if err != nil || !p.Authenticated() {
 		pg := s.newPage(r, access.Anonymous, nil, "login.title", "")
-		ld := loginData{Next: safeNext(formPath), Stashed: formPath != ""}
+		ld := loginData{Next: safeNext(formPath), Stashed: formPath != "", CSRF: s.loginToken(w, r)}
 		if formPath != "" {
 			for k, vs := range r.PostForm {
 				if k == "csrf" || len(vs) == 0 {
@@ -287,12 +292,18 @@ func (s *Server) finishSubmission(ctx context.Context, userID, key, result strin
 
 // nameCache keeps organisations' and places' names for the pages, read
 // again when the log has grown.
+// nameCache keeps the names of organisations and of the places each view
+// of the data may read (access.ViewKey), until the log grows: a page names
+// only places its reader may read.
 type nameCache struct {
-	mu     sync.Mutex
-	size   int64
-	names  *names
-	loaded bool
+	mu    sync.Mutex
+	size  int64
+	views map[string]*names
 }
+
+// maxNameViews bounds the cache: one view per organisation (and per
+// humanitarian organisation), plus anonymous readers.
+const maxNameViews = 256
 
 type names struct {
 	orgs   map[string]agreement.Organisation
@@ -300,12 +311,16 @@ type names struct {
 	list   []geo.Place
 }
 
-func (c *nameCache) get(ctx context.Context, s *Server) *names {
+func (c *nameCache) get(ctx context.Context, s *Server, p access.Principal) *names {
+	key := access.ViewKey(p)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	size := s.DB.Size()
-	if c.loaded && c.size == size {
-		return c.names
+	if c.views == nil || c.size != size || len(c.views) >= maxNameViews {
+		c.views, c.size = map[string]*names{}, size
+	}
+	if n, ok := c.views[key]; ok {
+		return n
 	}
 	n := &names{orgs: map[string]agreement.Organisation{}, places: map[string]geo.Place{}}
 	if s.API.Agreements != nil {
@@ -328,7 +343,7 @@ func (c *nameCache) get(ctx context.Context, s *Server) *names {
 	if s.API.Geo != nil {
 		page := store.PageRequest{Limit: store.MaxLimit}
 		for {
-			ps, err := s.API.Geo.ListPlaces(ctx, geo.PlaceFilter{}, page)
+			ps, err := s.API.Geo.ListPlaces(ctx, p, geo.PlaceFilter{}, page)
 			if err != nil {
 				s.Log.Warn("names: places", "err", err)
 				break
@@ -343,7 +358,7 @@ func (c *nameCache) get(ctx context.Context, s *Server) *names {
 			page.Cursor = ps.Next
 		}
 	}
-	c.names, c.size, c.loaded = n, size, true
+	c.views[key] = n
 	return n
 }
 
@@ -405,21 +420,20 @@ type loginData struct {
 	Next, Username string
 	Stash          []stashField // a form's fields kept across signing in again
 	Stashed        bool
+	CSRF           string // the pre-session token (see loginToken)
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	pg := s.newPage(r, access.Anonymous, nil, "login.title", "")
-	pg.Data = loginData{Next: safeNext(r.URL.Query().Get("next"))}
+	pg.Data = loginData{Next: safeNext(r.URL.Query().Get("next")), CSRF: s.loginToken(w, r)}
 	s.render.Render(w, http.StatusOK, "login", pg)
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		if u, err := url.Parse(o); err != nil || u.Host != r.Host {
-			api.WriteProblem(w, r, s.Log, errs.Forbidden("cross-origin sign-in refused"))
-			return
-		}
+	if err := checkOrigin(r); err != nil {
+		api.WriteProblem(w, r, s.Log, err)
+		return
 	}
 	if err := r.ParseForm(); err != nil {
 		api.WriteProblem(w, r, s.Log, errs.Invalid("body", "is not a form"))
@@ -436,6 +450,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(ld.Stash, func(a, b stashField) int { return strings.Compare(a.Name, b.Name) })
 	ld.Stashed = len(ld.Stash) > 0
+	if err := s.checkLoginToken(r); err != nil {
+		// Nothing is tried or recorded: the form comes back with a token.
+		pg := s.newPage(r, access.Anonymous, nil, "login.title", "")
+		if len(name) <= 64 {
+			ld.Username = name
+		}
+		ld.CSRF = s.loginToken(w, r)
+		pg.Error, pg.Data = errs.MessageOf(err), ld
+		s.render.Render(w, http.StatusForbidden, "login", pg)
+		return
+	}
 	sess, p, err := s.Accounts.Login(r.Context(), name, pass, r.RemoteAddr)
 	if err != nil {
 		pg := s.newPage(r, access.Anonymous, nil, "login.title", "")
@@ -450,11 +475,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			pg.Error = lim.Error()
 			w.Header().Set("Retry-After", strconv.Itoa(max(int(lim.RetryAfter.Seconds()+0.999), 1)))
 		}
+		ld.CSRF = s.loginToken(w, r)
 		pg.Data = ld
 		s.render.Render(w, status, "login", pg)
 		return
 	}
 	api.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.Config.SecureCookies)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.Config.SecureCookies, SameSite: http.SameSiteStrictMode})
 	if len(stash) > 0 {
 		// Back to the form with what was typed, for the user to send again.
 		if show, ok := s.formPages()[ld.Next]; ok {
@@ -483,18 +510,35 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// switchLanguage is the header's language switcher: it remembers the
-// choice in a cookie, and for a signed-in user as the stored preference.
+// switchLanguage is the header's language switcher, a form of one button
+// per language: it remembers the choice in a cookie, and for a signed-in
+// user as the stored preference. A reader who is not signed in only gets
+// the cookie, but the request must still come from this site; with a
+// session it must carry the session's CSRF token like any other form.
 func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
-	lang := web.Supported(r.URL.Query().Get("to"))
-	next := safeNext(r.URL.Query().Get("next"))
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, "", ""), errs.Invalid("body", "is not a form"))
+		return
+	}
+	if err := checkOrigin(r); err != nil {
+		s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, "", ""), err)
+		return
+	}
+	p, _, err := s.principal(w, r)
+	if err != nil && errs.CodeOf(err) != errs.CodeUnauthenticated {
+		s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, "", ""), err)
+		return
+	}
+	lang := web.Supported(r.PostFormValue("to"))
+	next := safeNext(r.PostFormValue("next"))
 	if lang == "" {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
 		Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
-	if p, _, err := s.principal(w, r); err == nil && p.Authenticated() {
+	if err == nil && p.Authenticated() {
 		pr := s.preferences(r.Context(), p.UserID)
 		pr.lang = lang
 		if err := s.savePreferences(r.Context(), p.UserID, pr); err != nil {
@@ -502,6 +546,12 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// languageLink answers the switcher's old address, GET /lang, which once
+// changed the language: a GET changes nothing, so it only goes back.
+func (s *Server) languageLink(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 
 // settingsData is the settings page's own data.

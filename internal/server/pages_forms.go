@@ -46,8 +46,8 @@ type allegationFormData struct {
 
 // placeOptions lists places by the reader's name for them, with the other
 // names as a hint.
-func (s *Server) placeOptions(ctx context.Context, pg *web.Page) []Option {
-	n := s.names.get(ctx, s)
+func (s *Server) placeOptions(ctx context.Context, pg *web.Page, p access.Principal) []Option {
+	n := s.names.get(ctx, s, p)
 	out := make([]Option, 0, len(n.list))
 	for _, p := range n.list {
 		name, others := n.PlaceNames(pg.Lang, pg.Side(), p.ID)
@@ -104,6 +104,10 @@ func (s *Server) allegationForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showAllegationForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
 	pg.Title, pg.Nav = "allegation.new.title", "allegation_new"
+	if err := s.API.Incidents.MayLodge(p); err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
 	if form.Key == "" {
 		form.Key = newFormKey()
 	}
@@ -112,7 +116,7 @@ func (s *Server) showAllegationForm(w http.ResponseWriter, r *http.Request, pg *
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	d := allegationFormData{Sides: sides, Places: s.placeOptions(r.Context(), pg), Liaison: p.Side() != "",
+	d := allegationFormData{Sides: sides, Places: s.placeOptions(r.Context(), pg, p), Liaison: p.Side() != "",
 		Categories:      translated(pg, "category.", categoryCodes()),
 		Precisions:      translated(pg, "precision.", []string{incident.PrecisionExact, incident.PrecisionNearPlace, incident.PrecisionDistrict, incident.PrecisionRegion}),
 		SourceKinds:     translated(pg, "source.", []string{incident.SourceSide, incident.SourcePublic, "third_party", incident.SourceMedia, incident.SourceMission}),
@@ -292,6 +296,10 @@ func (s *Server) observationForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showObservationForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
 	pg.Title, pg.Nav = "observation.new.title", "observation_new"
+	if err := s.API.Incidents.MayRecordObservation(p); err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
 	if form.Key == "" {
 		form.Key = newFormKey()
 	}

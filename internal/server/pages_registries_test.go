@@ -131,7 +131,7 @@ func TestDetaineePagesMaskIdentity(t *testing.T) {
 	// A person the Armenian liaison may not see: held by Azerbaijan, a
 	// national of a third, fictitious side (in the demo every person is held
 	// by one side and a national of the other, so both liaisons see all).
-	third, err := s.app.Agreements.CreateOrganisation(context.Background(), store.Actor{User: "test", Via: "cli"},
+	third, err := s.app.Agreements.CreateOrganisation(context.Background(), access.System,
 		agreement.OrganisationInput{Name: "Fictitious third side", ShortName: "Third", Kind: "side", Country: "GE", Illustrative: true})
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ func start(t *testing.T) *testServer {
 	}
 	tokens := map[string]string{}
 	for _, acc := range loaded.Accounts {
-		_, secret, err := a.Accounts.CreateToken(ctx, store.Actor{User: acc.ID, Via: "cli"}, acc.ID, "test", 0)
+		_, secret, err := a.Accounts.CreateToken(ctx, operator, acc.ID, "test", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,15 +365,15 @@ func TestGracefulShutdownKeepsAcknowledgedWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	org, err := a.Agreements.CreateOrganisation(ctx, store.System, agreement.OrganisationInput{Name: "Centre", Kind: "monitoring_centre"})
+	org, err := a.Agreements.CreateOrganisation(ctx, access.System, agreement.OrganisationInput{Name: "Centre", Kind: "monitoring_centre"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := a.Accounts.CreateUser(ctx, store.System, account.UserInput{Username: "admin", DisplayName: "Admin", Org: org.ID, Roles: []access.Role{access.Admin}}, "a long enough password")
+	u, _, err := a.Accounts.CreateUser(ctx, operator, account.UserInput{Username: "admin", DisplayName: "Admin", Org: org.ID, Roles: []access.Role{access.Admin}}, "a long enough password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, token, err := a.Accounts.CreateToken(ctx, store.System, u.ID, "t", 0)
+	_, token, err := a.Accounts.CreateToken(ctx, operator, u.ID, "t", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,10 +29,7 @@ func (s *Service) layer(ctx context.Context, p access.Principal, field, id strin
 	if subkind != "" {
 		what = subkind
 	}
-	l, err := s.geo.GetLayer(ctx, id)
-	if err == nil && !access.CanRead(p, l.Resource()) {
-		err = errs.NotFound("hidden")
-	}
+	l, err := s.geo.GetLayer(ctx, p, id)
 	if errs.CodeOf(err) == errs.CodeNotFound {
 		return l, errs.Invalid(field, "no %s %s", what, id)
 	}

@@ -43,7 +43,7 @@ const ClockSkew = 5 * time.Minute
 
 // Geography is what the service needs of package geo; *geo.Service has it.
 type Geography interface {
-	GetLayer(ctx context.Context, id string) (geo.Layer, error)
+	GetLayer(ctx context.Context, p access.Principal, id string) (geo.Layer, error)
 	LocateFor(ctx context.Context, reader access.Principal, p geo.Point, at time.Time) (geo.Location, error)
 }
 
