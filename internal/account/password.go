@@ -150,7 +150,9 @@ func (s *Service) checkHash(ctx context.Context, phc, password string) (match, s
 
 // CheckPassword reports whether password meets the policy for the account
 // username: 12 to 256 characters of valid UTF-8, not all whitespace, not
-// the username. Errors are errs.Invalid on field "password".
+// containing the username, and not one of the common passwords that
+// guessers try first (an embedded list of some 49,000), case ignored.
+// Errors are errs.Invalid on field "password".
 func CheckPassword(password, username string) error {
 	const field = "password"
 	if !utf8.ValidString(password) {
@@ -166,8 +168,11 @@ func CheckPassword(password, username string) error {
 	if strings.TrimFunc(password, unicode.IsSpace) == "" {
 		return errs.Invalid(field, "must not be only whitespace")
 	}
-	if username != "" && strings.EqualFold(strings.TrimSpace(password), username) {
-		return errs.Invalid(field, "must not be the username")
+	if username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)) {
+		return errs.Invalid(field, "must not contain the username")
+	}
+	if isCommonPassword(password) {
+		return errs.Invalid(field, "is one of the most common passwords, which are tried first; choose another")
 	}
 	return nil
 }

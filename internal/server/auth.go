@@ -1,6 +1,7 @@
 package server
 
 import (
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,6 +28,20 @@ func (s *Server) authenticate(rt api.Route, h http.Handler) http.Handler {
 		if !p.Authenticated() && !rt.Public && !(s.Config.PublicView && r.Method == http.MethodGet) {
 			api.WriteProblem(w, r, s.Log, errs.Unauthenticated("sign in or send a bearer token"))
 			return
+		}
+		if !p.Authenticated() && !safeMethod(r.Method) {
+			// A public state-changing route (the JSON sign-in) without
+			// credentials: a browser on another site must not reach it, so
+			// it takes JSON, which a cross-origin form cannot send without
+			// the browser asking first, and no foreign Origin or Referer.
+			if err := checkOrigin(r); err != nil {
+				api.WriteProblem(w, r, s.Log, err)
+				return
+			}
+			if !isJSON(r.Header.Get("Content-Type")) {
+				api.WriteProblem(w, r, s.Log, errs.Invalid("Content-Type", "must be application/json"))
+				return
+			}
 		}
 		h.ServeHTTP(w, r.WithContext(api.WithPrincipal(r.Context(), p)))
 	})
@@ -66,15 +81,51 @@ func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// checkOrigin refuses a state-changing request that a browser says comes
+// from another site: Sec-Fetch-Site other than same-origin or none, an
+// Origin that is "null" (sandboxed frames, data: URLs, cross-origin
+// redirects) or another host, or, without Origin, a Referer from another
+// host (older browsers send no Origin on a same-origin form). A request
+// with neither header is not a browser's cross-site one and passes: the
+// CSRF token still guards the session.
+func checkOrigin(r *http.Request) error {
+	refuse := errs.Forbidden("cross-origin request refused: send it from a page of this site")
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return refuse
+	}
+	if origins := r.Header.Values("Origin"); len(origins) > 0 {
+		if len(origins) > 1 || !sameHost(origins[0], r.Host) {
+			return refuse
+		}
+		return nil
+	}
+	if referers := r.Header.Values("Referer"); len(referers) > 0 {
+		if len(referers) > 1 || !sameHost(referers[0], r.Host) {
+			return refuse
+		}
+	}
+	return nil
+}
+
+// sameHost reports whether an Origin or Referer names an http(s) page of
+// host. "null", relative or opaque values do not.
+func sameHost(ref, host string) bool {
+	u, err := url.Parse(ref)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Opaque == "" && u.User == nil &&
+		host != "" && strings.EqualFold(u.Host, host)
+}
+
 // checkCSRF refuses a cookie-authenticated state-changing request that
 // does not carry the session's CSRF token, or that comes from another
-// origin.
+// origin (checkOrigin).
 func checkCSRF(r *http.Request, sess account.Session) error {
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
-			return errs.Forbidden("cross-origin request refused")
-		}
+	if err := checkOrigin(r); err != nil {
+		return err
 	}
 	got := r.Header.Get(CSRFHeader)
 	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {

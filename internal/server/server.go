@@ -42,6 +42,7 @@ type Server struct {
 	render   *web.Renderer
 	names    nameCache
 	handler  http.Handler
+	loginKey []byte // the sign-in forms' CSRF key (logincsrf.go)
 }
 
 // New builds the handler tree.
@@ -50,7 +51,7 @@ func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: db, API: a, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), render: render}
+	s := &Server{DB: db, API: a, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), render: render, loginKey: newLoginKey()}
 	mux := http.NewServeMux()
 	page := func(method, path string, h http.HandlerFunc) { mux.Handle(method+" "+path, s.observe(method, path, h)) }
 	s.pageRoutes(page)

@@ -197,12 +197,6 @@ func (p *Page) I18nJSON() map[string]string {
 	return m
 }
 
-// LangURL is the address that switches the interface to lang and comes
-// back here.
-func (p *Page) LangURL(lang string) string {
-	return "/lang?to=" + url.QueryEscape(lang) + "&next=" + url.QueryEscape(p.URI)
-}
-
 // NavItem is one entry of the navigation.
 type NavItem struct{ Key, Path, Label string }
 
