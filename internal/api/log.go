@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -193,22 +192,9 @@ func (s *Server) consistency(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	entity, id := r.PathValue("entity"), r.PathValue("id")
-	res, ok := s.resourceFor(r, entity, id)
-	if !ok {
-		s.fail(w, r, notFound(entity, id, errs.NotFound("")))
-		return
-	}
-	if _, err := authorize(r, access.Read, res); err != nil {
-		s.fail(w, r, notFound(entity, id, err))
-		return
-	}
-	if strings.ContainsAny(entity+id, "\x00/") {
-		s.fail(w, r, errs.Invalid("id", "is not a record id"))
-		return
-	}
-	vs, err := s.DB.History(r.Context(), entity, id, s.mayReadBodies(r, entity, id))
+	vs, err := s.Records.History(r.Context(), PrincipalFrom(r.Context()), entity, id)
 	if err != nil {
-		s.fail(w, r, notFound(entity, id, err))
+		s.fail(w, r, err)
 		return
 	}
 	WriteJSON(w, http.StatusOK, History{Entity: entity, ID: id, Versions: vs})
@@ -271,18 +257,14 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 }
 
 // resourceFor returns the policy's view of any record by entity and id,
-// for routes such as history that serve every kind; ok is false for a kind
-// the history does not serve (it fails closed).
+// for routes such as history that serve every kind, through the kind's own
+// filtered read. A record the request's principal may not read (or that
+// does not exist, or of a kind not served) reads as hidden: restricted to
+// no one, which the policy answers as not found.
 func (s *Server) resourceFor(r *http.Request, entity, id string) (access.Resource, bool) {
-	f, ok := s.resources[entity]
-	if !ok {
-		return access.Resource{}, false
-	}
-	res, err := f(r, id)
+	res, err := s.Records.Resource(r.Context(), PrincipalFrom(r.Context()), entity, id)
 	if err != nil {
-		// Missing: let the history lookup answer not found.
-		res = access.Resource{Classification: access.Mission}
+		return access.Resource{Kind: entity, Classification: access.Restricted}, true
 	}
-	res.Kind = entity
 	return res, true
 }

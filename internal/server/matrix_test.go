@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
@@ -61,7 +62,7 @@ func TestPolicyMatrix(t *testing.T) {
 	centre := orgs["JMC"]
 	monitor := s.account("monitor")
 	restricted := func(side string) string {
-		p, err := s.app.Geo.CreatePlace(ctx, store.Actor{User: monitor.ID, Org: centre, Via: "token"}, geo.PlaceInput{
+		p, err := s.app.Geo.CreatePlace(ctx, access.Principal{UserID: monitor.ID, Org: centre, Via: "token", Roles: []access.Role{access.Monitor}}, geo.PlaceInput{
 			Kind: "landmark", Names: []geo.PlaceName{{Lang: "en", Name: "Restricted site " + side}}, Location: &geo.Point{Lat: 39.8, Lon: 46.8},
 			LabelInput: accessLabel("restricted", orgs[side])})
 		if err != nil {
@@ -76,7 +77,7 @@ func TestPolicyMatrix(t *testing.T) {
 	prov := s.loaded.Provisions["1"]
 	org := s.loaded.Orgs["GE"]
 	// A user other than every one asking.
-	target, err := s.app.Accounts.CreateUser(ctx, store.System, account.UserInput{Username: "target", DisplayName: "Target", Org: orgs["OSCE"], Roles: []access.Role{access.Observer}}, "a long enough password")
+	target, _, err := s.app.Accounts.CreateUser(ctx, operator, account.UserInput{Username: "target", DisplayName: "Target", Org: orgs["OSCE"], Roles: []access.Role{access.Observer}}, "a long enough password")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func TestPolicyMatrix(t *testing.T) {
 		{"GET /api/v1/layers/{id}", "mission", readAll, static("/api/v1/layers/"+missionLayer, "")},
 		{"POST /api/v1/layers", "none", [9]int{new, new, no, new, no, no, no, no, ua}, static("/api/v1/layers", layerBody)},
 		{"PUT /api/v1/layers/{id}", "mission", [9]int{ok, ok, no, ok, no, no, no, no, ua}, func(*testing.T, string) (string, string, []string) {
-			l, err := s.app.Geo.GetLayer(ctx, missionLayer)
+			l, err := s.app.Geo.GetLayer(ctx, access.System, missionLayer)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -217,11 +218,21 @@ func TestPolicyMatrix(t *testing.T) {
 		{"GET /api/v1/tokens", "own", readAll, static("/api/v1/tokens", "")},
 		{"POST /api/v1/tokens", "own", [9]int{new, new, new, new, new, new, new, new, ua}, static("/api/v1/tokens", `{"name":"matrix"}`)},
 		{"DELETE /api/v1/tokens/{id}", "another user's", [9]int{ok, nf, nf, nf, nf, nf, nf, nf, ua}, func(t *testing.T, _ string) (string, string, []string) {
-			tok, _, err := s.app.Accounts.CreateToken(ctx, store.System, target.ID, "victim", 0)
+			tok, _, err := s.app.Accounts.CreateToken(ctx, operator, target.ID, "victim", 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return "/api/v1/tokens/" + tok.ID, "", nil
+		}},
+		// Role requests: admins ask, co-chairs decide; the asking admin
+		// may withdraw (reject) but not approve. Each role decides a fresh
+		// request about a fresh account.
+		{"GET /api/v1/role-requests", "none", [9]int{ok, ok, no, no, no, no, no, no, ua}, static("/api/v1/role-requests", "")},
+		{"POST /api/v1/role-requests/{id}/approve", "asked by admin", [9]int{no, ok, no, no, no, no, no, no, ua}, func(t *testing.T, _ string) (string, string, []string) {
+			return "/api/v1/role-requests/" + roleRequest(t, s) + "/approve", "", nil
+		}},
+		{"POST /api/v1/role-requests/{id}/reject", "asked by admin", [9]int{ok, ok, no, no, no, no, no, no, ua}, func(t *testing.T, _ string) (string, string, []string) {
+			return "/api/v1/role-requests/" + roleRequest(t, s) + "/reject", `{"note":"matrix"}`, nil
 		}},
 	}
 
@@ -257,6 +268,26 @@ func TestPolicyMatrix(t *testing.T) {
 			}
 		}
 	}
+}
+
+// roleRequest has the demo admin ask for humanitarian on a new observer
+// account, and returns the pending request's id.
+func roleRequest(t *testing.T, s *testServer) string {
+	t.Helper()
+	ctx := context.Background()
+	u, _, err := s.app.Accounts.CreateUser(ctx, operator, account.UserInput{Username: "widen-" + rand.Text()[:8], DisplayName: "W",
+		Org: s.loaded.Orgs["OSCE"], Roles: []access.Role{access.Observer}}, "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.account("admin")
+	admin := access.Principal{UserID: a.ID, Username: a.Username, Org: s.loaded.Orgs["JMC"], Roles: []access.Role{access.Admin}, Via: "token"}
+	_, req, err := s.app.Accounts.UpdateUser(ctx, admin, u.ID, u.Version, account.UserInput{Username: u.Username, DisplayName: u.DisplayName,
+		Org: u.Org, Roles: []access.Role{access.Observer, access.Humanitarian}})
+	if err != nil || req == nil {
+		t.Fatalf("role request: %+v, %v", req, err)
+	}
+	return req.ID
 }
 
 // account returns a demo account by user name.
