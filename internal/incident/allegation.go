@@ -355,6 +355,13 @@ func ownerMay(p access.Principal, action access.Action, b AllegationBody) error 
 	return nil
 }
 
+// MayEditAllegation reports whether p may change a (attach files to it):
+// only the organisation that lodged it, with a role that writes
+// allegations.
+func MayEditAllegation(p access.Principal, a Allegation) bool {
+	return ownerMay(p, access.Update, a.AllegationBody) == nil
+}
+
 // WithdrawAllegation withdraws an allegation p's organisation lodged. The
 // allegation stays, marked withdrawn with the reason.
 func (s *Service) WithdrawAllegation(ctx context.Context, p access.Principal, id string, version int64, reason string) (Allegation, error) {

@@ -291,3 +291,53 @@ func (s *Service) OpenAttachment(ctx context.Context, p access.Principal, sum st
 	}
 	return StoredAttachment{}, nil, wrap("open attachment", errs.NotFound("attachment %s not found", sum))
 }
+
+// AttachmentsOf lists the files attached to records of kind (allegation or
+// incident) with the given ids, in id order: those p may read, by the
+// label each attachment took from its record.
+func (s *Service) AttachmentsOf(ctx context.Context, p access.Principal, kind string, ids []string) ([]StoredAttachment, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	q := `SELECT id FROM attachments WHERE record_kind = ? AND record_id IN (?` + strings.Repeat(",?", len(ids)-1) + `) ORDER BY id`
+	args := []any{kind}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, wrap("attachments", err)
+	}
+	var aids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, wrap("attachments", err)
+		}
+		aids = append(aids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(aids) == 0 {
+		return nil, wrap("attachments", err)
+	}
+	bodies, err := s.db.Bodies(ctx, EntityAttachment, aids)
+	if err != nil {
+		return nil, wrap("attachments", err)
+	}
+	var out []StoredAttachment
+	for _, id := range aids {
+		c, ok := bodies[id]
+		if !ok || c.Body == nil {
+			continue
+		}
+		a := StoredAttachment{ID: id}
+		if err := store.DecodeBody(c.Body, &a.AttachmentBody); err != nil {
+			return nil, wrap("attachments", err)
+		}
+		if access.CanRead(p, a.Label.Resource(EntityAttachment)) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}

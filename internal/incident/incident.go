@@ -392,6 +392,40 @@ var transitions = map[string][]string{
 	Suspended:          {PreliminaryReview, UnderInvestigation},
 }
 
+// needsReason reports whether the step from → to must say why: suspending,
+// reopening and sending a finding back.
+func needsReason(from, to string) bool {
+	return to == Suspended || from == Closed || (from == FindingMade && to == UnderInvestigation)
+}
+
+// Step is a workflow step a principal may take on an incident now.
+type Step struct {
+	To           string `json:"to"`
+	NeedsReason  bool   `json:"needs_reason"`
+	NeedsFinding bool   `json:"needs_finding"`
+}
+
+// NextSteps returns the steps p may take on inc from its status now: what
+// Transition would accept from p, as forms offer it.
+func NextSteps(p access.Principal, inc Incident) []Step {
+	var out []Step
+	for _, to := range transitions[inc.Status] {
+		if inc.Status == Suspended && to != inc.resumeStatus() {
+			continue
+		}
+		if access.Decide(p, actionOf(inc.Status, to), inc.Resource()) == nil {
+			out = append(out, Step{To: to, NeedsReason: needsReason(inc.Status, to), NeedsFinding: to == FindingMade})
+		}
+	}
+	return out
+}
+
+// MayEdit reports whether p may change inc now — add notes, attach files,
+// split members: the policy allows it and the incident is not sealed.
+func MayEdit(p access.Principal, inc Incident) bool {
+	return !inc.Sealed() && access.Decide(p, access.Update, inc.Resource()) == nil
+}
+
 // actionOf is the policy action a step needs: sealing and reopening are the
 // co-chairs'.
 func actionOf(from, to string) access.Action {
@@ -457,8 +491,7 @@ func (s *Service) Transition(ctx context.Context, p access.Principal, id string,
 		if from == Suspended && in.To != b.resumeStatus() {
 			return errs.Conflict("status", "a suspended incident resumes at %s, the status it left", b.resumeStatus())
 		}
-		needReason := in.To == Suspended || from == Closed || (from == FindingMade && in.To == UnderInvestigation)
-		if needReason && in.Reason == "" {
+		if needsReason(from, in.To) && in.Reason == "" {
 			return errs.Invalid("reason", "a reason is required to move from %s to %s", from, in.To)
 		}
 		if finding != nil {

@@ -67,28 +67,13 @@ func (s *Server) pageRoutes(page func(method, path string, h http.HandlerFunc)) 
 }
 
 // prefs are a user's stored interface preferences.
-type prefs struct{ lang, tz string }
-
-func (s *Server) preferences(ctx context.Context, userID string) prefs {
-	var p prefs
-	if userID == "" {
-		return p
-	}
-	err := s.DB.QueryRow(ctx, `SELECT language, time_zone FROM web_preferences WHERE user_id = ?`, userID).Scan(&p.lang, &p.tz)
-	if err != nil && !store.IsNoRows(err) {
+// preferences reads the reader's stored interface choices.
+func (s *Server) preferences(ctx context.Context, p access.Principal) account.Preferences {
+	pr, err := s.Accounts.Preferences(ctx, p)
+	if err != nil {
 		s.Log.Warn("reading preferences", "err", err)
 	}
-	return p
-}
-
-func (s *Server) savePreferences(ctx context.Context, userID string, p prefs) error {
-	_, err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecSide(`INSERT INTO web_preferences (user_id, language, time_zone, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (user_id) DO UPDATE SET language = excluded.language, time_zone = excluded.time_zone, updated_at = excluded.updated_at`,
-			userID, p.lang, p.tz, tx.Now().UTC().Format(time.RFC3339Nano))
-		return err
-	})
-	return err
+	return pr
 }
 
 // language picks the interface language: the user's stored choice, then
@@ -110,11 +95,11 @@ func language(r *http.Request, stored string) string {
 
 // newPage starts a page for whoever is reading.
 func (s *Server) newPage(r *http.Request, p access.Principal, sess *account.Session, title, nav string) *web.Page {
-	pr := s.preferences(r.Context(), p.UserID)
-	lang := language(r, pr.lang)
+	pr := s.preferences(r.Context(), p)
+	lang := language(r, pr.Language)
 	loc := time.UTC
-	if pr.tz != "" {
-		if l, err := time.LoadLocation(pr.tz); err == nil {
+	if pr.TimeZone != "" {
+		if l, err := time.LoadLocation(pr.TimeZone); err == nil {
 			loc = l
 		}
 	}
@@ -224,68 +209,16 @@ func formErrors(pg *web.Page, form *web.Form, err error) {
 // newFormKey is a random idempotency key for one form.
 func newFormKey() string { return rand.Text() }
 
-// claimSubmission claims a form's idempotency key for the user. When the
-// key was used before, it returns where the first submission led (the
-// record it created), or "" with done=false for a first submission.
-func (s *Server) claimSubmission(ctx context.Context, userID, key string) (result string, seen bool, err error) {
-	if key == "" {
-		return "", false, nil
-	}
-	if len(key) > 64 {
-		return "", false, errs.Invalid("form_key", "is not a form key")
-	}
-	for attempt := 0; attempt < 50; attempt++ {
-		var inserted bool
-		_, err = s.DB.Write(ctx, func(tx *store.Tx) error {
-			now := tx.Now().UTC()
-			if _, err := tx.ExecSide(`DELETE FROM web_submissions WHERE created_at < ?`, now.Add(-24*time.Hour).Format(time.RFC3339Nano)); err != nil {
-				return err
-			}
-			res, err := tx.ExecSide(`INSERT INTO web_submissions (user_id, form_key, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-				userID, key, now.Format(time.RFC3339Nano))
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			inserted = n == 1
-			return nil
-		})
-		if err != nil || inserted {
-			return "", false, err
-		}
-		err = s.DB.QueryRow(ctx, `SELECT result FROM web_submissions WHERE user_id = ? AND form_key = ?`, userID, key).Scan(&result)
-		if err != nil && !store.IsNoRows(err) {
-			return "", false, err
-		}
-		if result != "" {
-			return result, true, nil
-		}
-		// The first submission is still being handled: wait for it.
-		select {
-		case <-ctx.Done():
-			return "", false, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	return "", true, errs.Conflict("form_key", "this form is being submitted already")
+// claimSubmission claims a form's idempotency key for p (see
+// account.Service.ClaimSubmission).
+func (s *Server) claimSubmission(ctx context.Context, p access.Principal, key string) (result string, seen bool, err error) {
+	return s.Accounts.ClaimSubmission(ctx, p, key)
 }
 
 // finishSubmission records where a claimed submission led; a failed one
 // gives its key back so that the corrected form can be sent again.
-func (s *Server) finishSubmission(ctx context.Context, userID, key, result string) {
-	if key == "" {
-		return
-	}
-	_, err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		var err error
-		if result == "" {
-			_, err = tx.ExecSide(`DELETE FROM web_submissions WHERE user_id = ? AND form_key = ?`, userID, key)
-		} else {
-			_, err = tx.ExecSide(`UPDATE web_submissions SET result = ? WHERE user_id = ? AND form_key = ?`, result, userID, key)
-		}
-		return err
-	})
-	if err != nil {
+func (s *Server) finishSubmission(ctx context.Context, p access.Principal, key, result string) {
+	if err := s.Accounts.FinishSubmission(ctx, p, key, result); err != nil {
 		s.Log.Warn("form key", "err", err)
 	}
 }
@@ -539,9 +472,9 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
 		Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
 	if err == nil && p.Authenticated() {
-		pr := s.preferences(r.Context(), p.UserID)
-		pr.lang = lang
-		if err := s.savePreferences(r.Context(), p.UserID, pr); err != nil {
+		pr := s.preferences(r.Context(), p)
+		pr.Language = lang
+		if err := s.Accounts.SavePreferences(r.Context(), p, pr); err != nil {
 			s.Log.Warn("saving language", "err", err)
 		}
 	}
@@ -568,8 +501,8 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pr := s.preferences(r.Context(), p.UserID)
-	tz := pr.tz
+	pr := s.preferences(r.Context(), p)
+	tz := pr.TimeZone
 	if tz == "" {
 		tz = "UTC"
 	}
@@ -592,20 +525,22 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if lang == "" {
 		form.Errors = map[string]string{"language": pg.T("settings.bad_language")}
 	}
-	if _, err := time.LoadLocation(tz); err != nil || tz == "" || len(tz) > 64 || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") {
-		if form.Errors == nil {
-			form.Errors = map[string]string{}
+	if tz == "" {
+		tz = "UTC"
+	}
+	if form.Errors == nil {
+		err := s.Accounts.SavePreferences(r.Context(), p, account.Preferences{Language: lang, TimeZone: tz})
+		if errs.CodeOf(err) == errs.CodeInvalid && errs.FieldOf(err) == "time_zone" {
+			form.Errors = map[string]string{"time_zone": pg.T("settings.bad_zone")}
+		} else if err != nil {
+			s.pageFail(w, r, pg, err)
+			return
 		}
-		form.Errors["time_zone"] = pg.T("settings.bad_zone")
 	}
 	if form.Errors != nil {
 		pg.Form, pg.Data = form, settingsData{Zones: commonZones}
 		pg.Error = pg.T("form.has_errors")
 		s.render.Render(w, http.StatusOK, "settings", pg)
-		return
-	}
-	if err := s.savePreferences(r.Context(), p.UserID, prefs{lang: lang, tz: tz}); err != nil {
-		s.pageFail(w, r, pg, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,

@@ -397,7 +397,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	// The secret is shown once, on the answer to this request: a second
 	// submission of the same form creates no second token and shows none.
 	key := form.V("form_key")
-	if prev, seen, err := s.claimSubmission(r.Context(), p.UserID, key); err != nil || seen {
+	if prev, seen, err := s.claimSubmission(r.Context(), p, key); err != nil || seen {
 		if err != nil {
 			s.pageFail(w, r, pg, err)
 			return
@@ -410,7 +410,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		where = "/admin/tokens?user=" + url.QueryEscape(user)
 	}
-	s.finishSubmission(r.Context(), p.UserID, key, where)
+	s.finishSubmission(r.Context(), p, key, where)
 	if c := errs.CodeOf(err); c == errs.CodeForbidden || c == errs.CodeUnauthenticated || c == errs.CodeNotFound {
 		s.pageFail(w, r, pg, err)
 		return

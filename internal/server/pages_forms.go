@@ -217,7 +217,7 @@ func allegationInput(form *web.Form, loc *time.Location) (incident.AllegationInp
 // leads where the first submission led.
 func (s *Server) submit(w http.ResponseWriter, r *http.Request, p access.Principal, form *web.Form, create func() (string, error)) (bool, error) {
 	form.Key = form.V("form_key")
-	prev, seen, err := s.claimSubmission(r.Context(), p.UserID, form.Key)
+	prev, seen, err := s.claimSubmission(r.Context(), p, form.Key)
 	if err != nil {
 		return false, err
 	}
@@ -226,7 +226,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, p access.Princip
 		return true, nil
 	}
 	where, err := create()
-	s.finishSubmission(r.Context(), p.UserID, form.Key, where)
+	s.finishSubmission(r.Context(), p, form.Key, where)
 	if err != nil {
 		return false, err
 	}
@@ -275,8 +275,8 @@ func (s *Server) allegationPage(w http.ResponseWriter, r *http.Request) {
 		s.pageFail(w, r, pg, hideMissing("allegation", id, err))
 		return
 	}
-	pg.Data = allegationData{Allegation: a, Attachments: s.attachmentsOf(r, incident.EntityAllegation, []string{id}),
-		CanAttach: access.Decide(p, access.Update, a.Resource()) == nil}
+	pg.Data = allegationData{Allegation: a, Attachments: s.attachmentsOf(r, p, incident.EntityAllegation, []string{id}),
+		CanAttach: incident.MayEditAllegation(p, a)}
 	pg.Form = &web.Form{}
 	s.render.Render(w, http.StatusOK, "allegation", pg)
 }

@@ -223,13 +223,6 @@ func (s *Server) incidentsPage(w http.ResponseWriter, r *http.Request) {
 	s.render.Render(w, http.StatusOK, "incidents", pg)
 }
 
-// Step is a workflow step offered on the incident page.
-type Step struct {
-	To           string
-	NeedsReason  bool
-	NeedsFinding bool
-}
-
 // AttachmentView is a file attached to a record.
 type AttachmentView struct {
 	SHA256, Name, MediaType string
@@ -239,33 +232,11 @@ type AttachmentView struct {
 
 type incidentData struct {
 	incident.SideBySide
-	Steps       []Step
+	Steps       []incident.Step
 	CanEdit     bool // add notes, attach files, split members
 	Attachments []AttachmentView
 	Outcomes    []string
 	Statuses    []string
-}
-
-// workflow is the incident workflow as the page offers it; the service
-// decides (see incident.Transition), the page only hides what the policy
-// would refuse.
-var workflow = map[string][]string{
-	incident.Received:           {incident.PreliminaryReview},
-	incident.PreliminaryReview:  {incident.UnderInvestigation, incident.Suspended},
-	incident.UnderInvestigation: {incident.FindingMade, incident.Suspended},
-	incident.FindingMade:        {incident.Closed, incident.UnderInvestigation},
-	incident.Closed:             {incident.UnderInvestigation},
-	incident.Suspended:          {incident.PreliminaryReview, incident.UnderInvestigation},
-}
-
-func stepAction(from, to string) access.Action {
-	switch {
-	case to == incident.Closed:
-		return access.Seal
-	case from == incident.Closed && to == incident.UnderInvestigation:
-		return access.Reopen
-	}
-	return access.Transition
 }
 
 func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
@@ -284,23 +255,16 @@ func (s *Server) showIncident(w http.ResponseWriter, r *http.Request, pg *web.Pa
 		return
 	}
 	d := incidentData{SideBySide: sides, Outcomes: []string{incident.Substantiated, incident.NotSubstantiated, incident.Inconclusive}}
-	inc := sides.Incident
-	res := inc.Resource()
-	for _, to := range workflow[inc.Status] {
-		if access.Decide(p, stepAction(inc.Status, to), res) == nil {
-			d.Steps = append(d.Steps, Step{To: to, NeedsFinding: to == incident.FindingMade,
-				NeedsReason: to == incident.Suspended || inc.Status == incident.Closed || (inc.Status == incident.FindingMade && to == incident.UnderInvestigation)})
-		}
-	}
-	d.CanEdit = access.Decide(p, access.Update, res) == nil
-	d.Attachments = s.attachmentsOf(r, incident.EntityIncident, []string{id})
+	d.Steps = incident.NextSteps(p, sides.Incident)
+	d.CanEdit = incident.MayEdit(p, sides.Incident)
+	d.Attachments = s.attachmentsOf(r, p, incident.EntityIncident, []string{id})
 	var members []string
 	for _, group := range [][]incident.Allegation{sides.SideAAllegations, sides.SideBAllegations, sides.OtherAllegations} {
 		for _, a := range group {
 			members = append(members, a.ID)
 		}
 	}
-	d.Attachments = append(d.Attachments, s.attachmentsOf(r, incident.EntityAllegation, members)...)
+	d.Attachments = append(d.Attachments, s.attachmentsOf(r, p, incident.EntityAllegation, members)...)
 	pg.Data = d
 	if pg.Form == nil {
 		pg.Form = &web.Form{}
@@ -318,49 +282,16 @@ func hideMissing(kind, id string, err error) error {
 	return err
 }
 
-// attachmentsOf lists the files attached to records (the reader may read
-// the records: the caller has read them).
-func (s *Server) attachmentsOf(r *http.Request, kind string, ids []string) []AttachmentView {
-	if len(ids) == 0 {
-		return nil
-	}
-	q := `SELECT id FROM attachments WHERE record_kind = ? AND record_id IN (?` + strings.Repeat(",?", len(ids)-1) + `) ORDER BY id`
-	args := []any{kind}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := s.DB.Query(r.Context(), q, args...)
+// attachmentsOf lists the files attached to records that p may read.
+func (s *Server) attachmentsOf(r *http.Request, p access.Principal, kind string, ids []string) []AttachmentView {
+	list, err := s.API.Incidents.AttachmentsOf(r.Context(), p, kind, ids)
 	if err != nil {
 		s.Log.Warn("attachments", "err", err)
 		return nil
 	}
-	var aids []string
-	for rows.Next() {
-		var id string
-		if rows.Scan(&id) == nil {
-			aids = append(aids, id)
-		}
-	}
-	rows.Close()
-	if len(aids) == 0 {
-		return nil
-	}
-	bodies, err := s.DB.Bodies(r.Context(), incident.EntityAttachment, aids)
-	if err != nil {
-		s.Log.Warn("attachments", "err", err)
-		return nil
-	}
-	var out []AttachmentView
-	for _, id := range aids {
-		c, ok := bodies[id]
-		if !ok {
-			continue
-		}
-		var b incident.AttachmentBody
-		if store.DecodeBody(c.Body, &b) != nil {
-			continue
-		}
-		out = append(out, AttachmentView{SHA256: b.SHA256, Name: b.Name, MediaType: b.MediaType, Size: b.Size, RecordKind: b.RecordKind, RecordID: b.RecordID})
+	out := make([]AttachmentView, 0, len(list))
+	for _, a := range list {
+		out = append(out, AttachmentView{SHA256: a.SHA256, Name: a.Name, MediaType: a.MediaType, Size: a.Size, RecordKind: a.RecordKind, RecordID: a.RecordID})
 	}
 	return out
 }

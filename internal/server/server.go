@@ -42,8 +42,17 @@ type Server struct {
 	render   *web.Renderer
 	names    nameCache
 	handler  http.Handler
-	loginKey []byte // the sign-in forms' CSRF key (logincsrf.go)
+	routes   []Route // what New registered besides the API's routes
+	loginKey []byte  // the sign-in forms' CSRF key (logincsrf.go)
 }
+
+// Route is a route the server registers itself: a page, the static files,
+// health or metrics (the API's routes are api.Server.Routes).
+type Route struct{ Method, Path string }
+
+// PageRoutes returns the routes registered besides the API's, as
+// registered, so that tests can walk every one of them.
+func (s *Server) PageRoutes() []Route { return append([]Route(nil), s.routes...) }
 
 // New builds the handler tree.
 func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log *slog.Logger) (*Server, error) {
@@ -53,18 +62,22 @@ func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log
 	}
 	s := &Server{DB: db, API: a, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), render: render, loginKey: newLoginKey()}
 	mux := http.NewServeMux()
-	page := func(method, path string, h http.HandlerFunc) { mux.Handle(method+" "+path, s.observe(method, path, h)) }
+	handle := func(method, path string, h http.Handler) {
+		s.routes = append(s.routes, Route{method, path})
+		mux.Handle(method+" "+path, h)
+	}
+	page := func(method, path string, h http.HandlerFunc) { handle(method, path, s.observe(method, path, h)) }
 	s.pageRoutes(page)
-	mux.Handle("GET /static/", render.Assets)
+	handle("GET", "/static/", render.Assets)
 	s.mapPages(page)
 	s.registryPages(page)
 	a.Register(mux, func(rt api.Route, h http.Handler) http.Handler {
 		return s.observe(rt.Method, rt.Path, s.authenticate(rt, h))
 	})
-	mux.Handle("GET /healthz", s.observe("GET", "/healthz", http.HandlerFunc(s.healthz)))
+	handle("GET", "/healthz", s.observe("GET", "/healthz", http.HandlerFunc(s.healthz)))
 	// Metrics need an account (a scraper sends a bearer token): request
 	// counts per route are nobody else's business.
-	mux.Handle("GET /metrics", s.observe("GET", "/metrics", s.authenticate(api.Route{Method: "GET", Path: "/metrics"}, http.HandlerFunc(s.metricsHandler))))
+	handle("GET", "/metrics", s.observe("GET", "/metrics", s.authenticate(api.Route{Method: "GET", Path: "/metrics"}, http.HandlerFunc(s.metricsHandler))))
 	mux.Handle("/", s.observe("", "unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteProblem(w, r, log, errs.NotFound("no such resource"))
 	})))
@@ -78,8 +91,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	var one int
-	if err := s.DB.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
+	if err := s.DB.Ping(ctx); err != nil {
 		api.WriteProblem(w, r, s.Log, fmt.Errorf("health: %w", err))
 		return
 	}

@@ -273,3 +273,9 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 	_, err := db.write.ExecContext(ctx, db.dialect.Rebind(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
 	return err
 }
+
+// Ping checks that the database answers a read.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.QueryRow(ctx, `SELECT 1`).Scan(&one)
+}
