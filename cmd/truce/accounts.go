@@ -37,6 +37,15 @@ const tokenUsage = `Usage: truce token <command> --data DIR [flags]
 `
 
 // cliActor is who the change log says made a change from the command line.
+//
+// The command line is the operator at the server: whoever runs it holds the
+// data directory, so the database with every record in the clear and the
+// log's signing key. Restricting it would protect nothing, and it is how
+// the first accounts come to exist, so the account service lets its
+// principal (account.Operator) do every account action at once: create any
+// account, grant any role (no co-chair's approval), reset any password,
+// make a token for any user. Every such change is attributed in the log to
+// "cli:$USER" with via "cli", where the co-chairs and an audit see it.
 func cliActor(e *env) store.Actor {
 	who := e.getenv("USER")
 	if who == "" {
@@ -120,7 +129,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	actor := cliActor(e)
+	operator := account.Operator(cliActor(e))
 	password := func() (string, bool, error) {
 		if *stdinPass {
 			p, err := readPassword(e)
@@ -132,7 +141,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if *name == "" {
 			return account.User{}, fmt.Errorf("--name is required")
 		}
-		return a.Accounts.UserByName(ctx, *name)
+		return a.Accounts.UserByName(ctx, operator, *name)
 	}
 	switch sub {
 	case "add":
@@ -154,7 +163,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if *display == "" {
 			*display = *name
 		}
-		u, err := a.Accounts.CreateUser(ctx, actor, account.UserInput{Username: *name, DisplayName: *display, Org: orgID, Roles: roles}, pw)
+		u, _, err := a.Accounts.CreateUser(ctx, operator, account.UserInput{Username: *name, DisplayName: *display, Org: orgID, Roles: roles}, pw)
 		if err != nil {
 			return err
 		}
@@ -167,7 +176,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(w, "USER\tID\tORG\tROLES\tSTATUS")
 		page := store.PageRequest{Limit: store.MaxLimit}
 		for {
-			p, err := a.Accounts.ListUsers(ctx, page)
+			p, err := a.Accounts.ListUsers(ctx, operator, page)
 			if err != nil {
 				return err
 			}
@@ -193,7 +202,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := a.Accounts.DisableUser(ctx, actor, u.ID); err != nil {
+		if _, err := a.Accounts.DisableUser(ctx, operator, u.ID); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "disabled %s; its sessions are ended\n", u.Username)
@@ -206,7 +215,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := a.Accounts.SetPassword(ctx, actor, u.ID, pw); err != nil {
+		if err := a.Accounts.ResetPassword(ctx, operator, u.ID, pw); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "password of %s reset; its sessions are ended\n", u.Username)
@@ -228,7 +237,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 		}
-		if _, err := a.Accounts.UpdateUser(ctx, actor, u.ID, u.Version, in); err != nil {
+		if _, _, err := a.Accounts.UpdateUser(ctx, operator, u.ID, u.Version, in); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "roles of %s set to %s\n", u.Username, *role)
@@ -262,16 +271,17 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	operator := account.Operator(cliActor(e))
 	switch sub {
 	case "create":
 		if *user == "" {
 			return fmt.Errorf("--user is required")
 		}
-		u, err := a.Accounts.UserByName(ctx, *user)
+		u, err := a.Accounts.UserByName(ctx, operator, *user)
 		if err != nil {
 			return err
 		}
-		t, secret, err := a.Accounts.CreateToken(ctx, cliActor(e), u.ID, *label, *expires)
+		t, secret, err := a.Accounts.CreateToken(ctx, operator, u.ID, *label, *expires)
 		if err != nil {
 			return err
 		}
@@ -284,13 +294,13 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 	case "list":
 		var users []account.User
 		if *user != "" {
-			u, err := a.Accounts.UserByName(ctx, *user)
+			u, err := a.Accounts.UserByName(ctx, operator, *user)
 			if err != nil {
 				return err
 			}
 			users = []account.User{u}
 		} else {
-			p, err := a.Accounts.ListUsers(ctx, store.PageRequest{Limit: store.MaxLimit})
+			p, err := a.Accounts.ListUsers(ctx, operator, store.PageRequest{Limit: store.MaxLimit})
 			if err != nil {
 				return err
 			}
@@ -299,7 +309,7 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "TOKEN\tUSER\tNAME\tCREATED\tEXPIRES\tSTATUS")
 		for _, u := range users {
-			ts, err := a.Accounts.ListTokens(ctx, u.ID)
+			ts, err := a.Accounts.ListTokens(ctx, operator, u.ID)
 			if err != nil {
 				return err
 			}
@@ -319,7 +329,7 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 		if *id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		if _, err := a.Accounts.RevokeToken(ctx, cliActor(e), *id); err != nil {
+		if _, err := a.Accounts.RevokeToken(ctx, operator, *id); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "revoked %s\n", *id)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/demo"
 )
@@ -78,7 +79,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 			analyst = acc
 		}
 	}
-	_, token, err := a.Accounts.CreateToken(ctx, demo.Actor, analyst.ID, "demo", 24*time.Hour)
+	_, token, err := a.Accounts.CreateToken(ctx, account.Operator(demo.Actor), analyst.ID, "demo", 24*time.Hour)
 	if err != nil {
 		return err
 	}

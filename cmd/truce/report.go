@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -77,7 +78,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	// edition reads what a mission reader (or --user) may read.
 	p := access.Principal{UserID: "cli", Username: "cli", Roles: []access.Role{access.Observer}, Via: "cli"}
 	if *user != "" {
-		u, err := a.Accounts.UserByName(ctx, *user)
+		u, err := a.Accounts.UserByName(ctx, account.Operator(cliActor(e)), *user)
 		if err != nil {
 			return err
 		}

@@ -9,9 +9,13 @@
 // sessions) written in the same transaction as the change they go with. A
 // token's body holds only the SHA-256 of its 256-bit secret.
 //
-// The Service does not apply the access policy: its callers (the HTTP
-// layer, the CLI) decide with access.Decide who may manage accounts, and
-// pass the actor that the change log records.
+// The Service applies the access policy to accounts itself: every method
+// that reads or changes an account or a token takes the principal asking
+// (access.Principal; the operator at the server is Operator) and decides.
+// Administrators run accounts without reach of their own: nobody makes a
+// token for another user, nobody changes their own roles or organisation,
+// and a change that widens an account's reach (Widens) waits as a
+// RoleRequest until a second person, a co-chair, approves it.
 package account
 
 import (
@@ -109,6 +113,7 @@ func New(db *store.DB, opts ...Option) *Service {
 	for _, p := range projections() {
 		db.Register(p)
 	}
+	registerChecks(db)
 	return s
 }
 

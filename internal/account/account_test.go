@@ -17,7 +17,9 @@ import (
 
 var ctx = context.Background()
 
-var admin = store.Actor{User: "usr_admin", Org: "", Via: "cli"}
+// admin is the operator: the tests of what a user may do build their
+// principals (see request_test.go).
+var admin = Operator(store.Actor{User: "cli:test", Org: "", Via: "cli"})
 
 // cheapParams keep the tests fast; TestPasswordHash checks the real ones.
 var cheapParams = hashParams{time: 1, memory: 64, threads: 1, saltLen: 16, keyLen: 32}
@@ -57,11 +59,13 @@ func mustOpen(t testing.TB, opts ...Option) *env {
 	agr := agreement.New(db)
 	svc := New(db, append([]Option{withHashParams(cheapParams)}, opts...)...)
 	e := &env{db: db, svc: svc, clock: c}
-	side, err := agr.CreateOrganisation(ctx, store.System, agreement.OrganisationInput{Name: "Republic of Armenia", Kind: agreement.KindSide})
+	// The organisations are the operator's reference data, written as an admin.
+	orgWriter := access.Principal{UserID: "system", Username: "system", Via: "system", Roles: []access.Role{access.Admin}}
+	side, err := agr.CreateOrganisation(ctx, orgWriter, agreement.OrganisationInput{Name: "Republic of Armenia", Kind: agreement.KindSide})
 	if err != nil {
 		t.Fatal(err)
 	}
-	centre, err := agr.CreateOrganisation(ctx, store.System, agreement.OrganisationInput{Name: "Joint Monitoring Centre", Kind: agreement.KindMonitoringCentre})
+	centre, err := agr.CreateOrganisation(ctx, orgWriter, agreement.OrganisationInput{Name: "Joint Monitoring Centre", Kind: agreement.KindMonitoringCentre})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +84,7 @@ func (e *env) user(t testing.TB, name string, roles ...access.Role) User {
 	if len(roles) == 1 && roles[0] == access.Liaison {
 		org = e.side
 	}
-	u, err := e.svc.CreateUser(ctx, admin, UserInput{Username: name, DisplayName: strings.ToUpper(name[:1]) + name[1:], Org: org, Roles: roles}, goodPassword)
+	u, _, err := e.svc.CreateUser(ctx, admin, UserInput{Username: name, DisplayName: strings.ToUpper(name[:1]) + name[1:], Org: org, Roles: roles}, goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +155,7 @@ func wantErr(t testing.TB, err error, code errs.Code, field string) {
 
 func TestCreateUser(t *testing.T) {
 	e := mustOpen(t)
-	u, err := e.svc.CreateUser(ctx, admin, UserInput{Username: "anna.k", DisplayName: "Anna K.", Org: e.centre, Roles: []access.Role{access.Monitor, access.Admin}, Language: "hy"}, goodPassword)
+	u, _, err := e.svc.CreateUser(ctx, admin, UserInput{Username: "anna.k", DisplayName: "Anna K.", Org: e.centre, Roles: []access.Role{access.Monitor, access.Admin}, Language: "hy"}, goodPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,17 +166,17 @@ func TestCreateUser(t *testing.T) {
 	if len(u.Roles) != 2 || u.Roles[0] != access.Admin || u.Roles[1] != access.Monitor {
 		t.Fatalf("roles = %v", u.Roles)
 	}
-	got, err := e.svc.GetUser(ctx, u.ID)
+	got, err := e.svc.GetUser(ctx, admin, u.ID)
 	if err != nil || got.Username != "anna.k" || got.CreatedAt.IsZero() {
 		t.Fatalf("get = %+v, %v", got, err)
 	}
-	if byName, err := e.svc.UserByName(ctx, "anna.k"); err != nil || byName.ID != u.ID {
+	if byName, err := e.svc.UserByName(ctx, admin, "anna.k"); err != nil || byName.ID != u.ID {
 		t.Fatalf("by name = %+v, %v", byName, err)
 	}
-	if _, err := e.svc.UserByName(ctx, "nobody"); errs.CodeOf(err) != errs.CodeNotFound {
+	if _, err := e.svc.UserByName(ctx, admin, "nobody"); errs.CodeOf(err) != errs.CodeNotFound {
 		t.Fatalf("unknown name: %v", err)
 	}
-	if _, err := e.svc.GetUser(ctx, "usr_nope"); errs.CodeOf(err) != errs.CodeNotFound {
+	if _, err := e.svc.GetUser(ctx, admin, "usr_nope"); errs.CodeOf(err) != errs.CodeNotFound {
 		t.Fatalf("unknown id: %v", err)
 	}
 	// The default language is English.
@@ -191,15 +195,15 @@ func TestCreateUser(t *testing.T) {
 	if log := allBodies(t, e.db); strings.Contains(log, "argon2") || strings.Contains(log, goodPassword) {
 		t.Fatalf("a secret reached the log: %s", log)
 	}
-	page, err := e.svc.ListUsers(ctx, store.PageRequest{Limit: 1})
+	page, err := e.svc.ListUsers(ctx, admin, store.PageRequest{Limit: 1})
 	if err != nil || len(page.Items) != 1 || page.Next == "" {
 		t.Fatalf("page 1 = %+v, %v", page, err)
 	}
-	page2, err := e.svc.ListUsers(ctx, store.PageRequest{Limit: 1, Cursor: page.Next})
+	page2, err := e.svc.ListUsers(ctx, admin, store.PageRequest{Limit: 1, Cursor: page.Next})
 	if err != nil || len(page2.Items) != 1 || page2.Next != "" || page2.Items[0].ID == page.Items[0].ID {
 		t.Fatalf("page 2 = %+v, %v", page2, err)
 	}
-	if _, err := e.svc.ListUsers(ctx, store.PageRequest{Cursor: "!"}); errs.CodeOf(err) != errs.CodeInvalid {
+	if _, err := e.svc.ListUsers(ctx, admin, store.PageRequest{Cursor: "!"}); errs.CodeOf(err) != errs.CodeInvalid {
 		t.Fatalf("bad cursor: %v", err)
 	}
 	mustVerify(t, e.db)
@@ -257,7 +261,7 @@ func TestCreateUserRefusesBadInput(t *testing.T) {
 			if pw == "" {
 				pw = goodPassword
 			}
-			_, err := e.svc.CreateUser(ctx, admin, in, pw)
+			_, _, err := e.svc.CreateUser(ctx, admin, in, pw)
 			wantErr(t, err, c.code, c.field)
 			if e.db.Size() != size {
 				t.Fatalf("log grew from %d to %d", size, e.db.Size())
@@ -317,16 +321,16 @@ func TestLiaisonIsBoundToItsSide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Side() != e.side || p.OrgKind != agreement.KindSide || p.UserID != u.ID || p.Via != "session" {
+	if p.Side() != e.side || p.OrgKind != agreement.KindSide || p.UserID != u.ID || !strings.HasPrefix(p.Via, "session:ses_") {
 		t.Fatalf("principal = %+v", p)
 	}
 	// Moving a liaison to a non-side, or giving it a second role, is refused.
-	_, err = e.svc.UpdateUser(ctx, admin, u.ID, u.Version, UserInput{DisplayName: "L", Org: e.centre, Roles: []access.Role{access.Liaison}})
+	_, _, err = e.svc.UpdateUser(ctx, admin, u.ID, u.Version, UserInput{DisplayName: "L", Org: e.centre, Roles: []access.Role{access.Liaison}})
 	wantErr(t, err, errs.CodeInvalid, "org")
-	_, err = e.svc.UpdateUser(ctx, admin, u.ID, u.Version, UserInput{DisplayName: "L", Org: e.side, Roles: []access.Role{access.Liaison, access.Observer}})
+	_, _, err = e.svc.UpdateUser(ctx, admin, u.ID, u.Version, UserInput{DisplayName: "L", Org: e.side, Roles: []access.Role{access.Liaison, access.Observer}})
 	wantErr(t, err, errs.CodeInvalid, "roles")
 	// A side may have non-liaison users (its own analysts, say).
-	if _, err := e.svc.CreateUser(ctx, admin, UserInput{Username: "am.analyst", DisplayName: "A", Org: e.side, Roles: []access.Role{access.Analyst}}, goodPassword); err != nil {
+	if _, _, err := e.svc.CreateUser(ctx, admin, UserInput{Username: "am.analyst", DisplayName: "A", Org: e.side, Roles: []access.Role{access.Analyst}}, goodPassword); err != nil {
 		t.Fatal(err)
 	}
 	mustVerify(t, e.db)
@@ -340,7 +344,7 @@ func TestUpdateUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, err := e.svc.UpdateUser(ctx, admin, u.ID, 1, UserInput{DisplayName: "Mona A.", Org: e.centre, Roles: []access.Role{access.Analyst, access.Monitor}})
+	up, _, err := e.svc.UpdateUser(ctx, admin, u.ID, 1, UserInput{DisplayName: "Mona A.", Org: e.centre, Roles: []access.Role{access.Analyst, access.Monitor}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,24 +358,24 @@ func TestUpdateUser(t *testing.T) {
 	}
 	// Permission changes are attributed changes in the log.
 	hist, err := e.db.History(ctx, EntityUser, u.ID, true)
-	if err != nil || len(hist) != 2 || hist[1].Actor != admin.User || !strings.Contains(string(hist[1].Body), `"analyst"`) {
+	if err != nil || len(hist) != 2 || hist[1].Actor != admin.UserID || !strings.Contains(string(hist[1].Body), `"analyst"`) {
 		t.Fatalf("history = %+v, %v", hist, err)
 	}
-	_, err = e.svc.UpdateUser(ctx, admin, u.ID, 1, UserInput{DisplayName: "Stale", Org: e.centre, Roles: []access.Role{access.Monitor}})
+	_, _, err = e.svc.UpdateUser(ctx, admin, u.ID, 1, UserInput{DisplayName: "Stale", Org: e.centre, Roles: []access.Role{access.Monitor}})
 	wantErr(t, err, errs.CodeConflict, "version")
-	_, err = e.svc.UpdateUser(ctx, admin, u.ID, 2, UserInput{Username: "other", DisplayName: "M", Org: e.centre, Roles: []access.Role{access.Monitor}})
+	_, _, err = e.svc.UpdateUser(ctx, admin, u.ID, 2, UserInput{Username: "other", DisplayName: "M", Org: e.centre, Roles: []access.Role{access.Monitor}})
 	wantErr(t, err, errs.CodeInvalid, "username")
-	_, err = e.svc.UpdateUser(ctx, admin, "usr_nope", 1, UserInput{DisplayName: "M", Org: e.centre, Roles: []access.Role{access.Monitor}})
+	_, _, err = e.svc.UpdateUser(ctx, admin, "usr_nope", 1, UserInput{DisplayName: "M", Org: e.centre, Roles: []access.Role{access.Monitor}})
 	wantErr(t, err, errs.CodeNotFound, "")
 	// Disabling through an update ends the user's sessions.
-	if _, err := e.svc.UpdateUser(ctx, admin, u.ID, 2, UserInput{DisplayName: "M", Org: e.centre, Roles: []access.Role{access.Monitor}, Disabled: true}); err != nil {
+	if _, _, err := e.svc.UpdateUser(ctx, admin, u.ID, 2, UserInput{DisplayName: "M", Org: e.centre, Roles: []access.Role{access.Monitor}, Disabled: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := e.svc.Authenticate(ctx, sess.ID); errs.CodeOf(err) != errs.CodeUnauthenticated {
 		t.Fatalf("session of a disabled user: %v", err)
 	}
 	// The last enabled admin can be neither demoted nor disabled.
-	_, err = e.svc.UpdateUser(ctx, admin, boss.ID, 1, UserInput{DisplayName: "B", Org: e.centre, Roles: []access.Role{access.Monitor}})
+	_, _, err = e.svc.UpdateUser(ctx, admin, boss.ID, 1, UserInput{DisplayName: "B", Org: e.centre, Roles: []access.Role{access.Monitor}})
 	wantErr(t, err, errs.CodeConflict, "roles")
 	_, err = e.svc.DisableUser(ctx, admin, boss.ID)
 	wantErr(t, err, errs.CodeConflict, "disabled")
@@ -392,7 +396,7 @@ func TestLoginAuthenticateLogout(t *testing.T) {
 	if len(sess.ID) != 43 || len(sess.CSRF) != 43 || sess.UserID != u.ID || !sess.ExpiresAt.Equal(e.clock.now().Add(12*time.Hour)) {
 		t.Fatalf("session = %+v", sess)
 	}
-	want := access.Principal{UserID: u.ID, Username: "anna", Org: e.centre, OrgKind: agreement.KindMonitoringCentre, Roles: []access.Role{access.Monitor, access.Analyst}, Via: "session"}
+	want := access.Principal{UserID: u.ID, Username: "anna", Org: e.centre, OrgKind: agreement.KindMonitoringCentre, Roles: []access.Role{access.Monitor, access.Analyst}, Via: ViaSession(sess.PublicID)}
 	if js(p) != js(want) {
 		t.Fatalf("principal = %+v, want %+v", p, want)
 	}
@@ -423,13 +427,13 @@ func TestLoginAuthenticateLogout(t *testing.T) {
 			t.Fatalf("session %q: %v", bad, err)
 		}
 	}
-	if ev := events(t, e.db); ev[EventLogin] != 1 || ev[EventLogout] != 1 || len(ev) != 2 {
+	if ev := events(t, e.db); ev[EventLogin] != 1 || ev[EventLogout] != 1 || ev[EventPasswordSet] != 1 || len(ev) != 3 {
 		t.Fatalf("events = %v", ev)
 	}
 	// The login event is the user's own act; the remote address has no port.
 	var actor, via, body string
 	e.db.QueryRow(ctx, `SELECT c.actor, c.via, c.body FROM changes c JOIN auth_events a ON a.id = c.id WHERE a.kind = 'login'`).Scan(&actor, &via, &body)
-	if actor != u.ID || via != "session" || !strings.Contains(body, `"remote":"192.0.2.7"`) {
+	if actor != u.ID || via != ViaSession(sess.PublicID) || !strings.Contains(body, `"remote":"192.0.2.7"`) {
 		t.Fatalf("login change by %s via %s: %s", actor, via, body)
 	}
 	if strings.Contains(allBodies(t, e.db), sess.ID) || strings.Contains(allBodies(t, e.db), sess.CSRF) {
@@ -588,7 +592,7 @@ func TestPasswordResetAndDisable(t *testing.T) {
 	if _, _, err := e.svc.Authenticate(ctx, s.ID); errs.CodeOf(err) != errs.CodeUnauthenticated {
 		t.Fatalf("session survived a password reset: %v", err)
 	}
-	got, _ := e.svc.GetUser(ctx, u.ID)
+	got, _ := e.svc.GetUser(ctx, admin, u.ID)
 	if got.Version != 2 || !got.PasswordSetAt.After(u.PasswordSetAt) {
 		t.Fatalf("after reset: %+v", got)
 	}
@@ -654,7 +658,7 @@ func TestPasswordHash(t *testing.T) {
 		"$argon2id$v=19$m=64,t=1,p=1$!!$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5",
 		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0$a2V5",
 	} {
-		if _, _, _, err := parseHash(bad); err == nil {
+		if _, _, err := parseHash(bad); err == nil {
 			t.Errorf("parseHash(%q) accepted", bad)
 		}
 	}

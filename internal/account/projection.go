@@ -8,7 +8,7 @@ import (
 )
 
 // projections returns the package's projections. Their tables are created
-// by the store's migration 0004_account.sql; each is a pure function of
+// by the store's migrations 0004_account.sql and 0020_role_requests.sql; each is a pure function of
 // (id, body).
 func projections() []store.Projection {
 	return []store.Projection{
@@ -18,6 +18,9 @@ func projections() []store.Projection {
 		store.Typed(EntityToken, []store.Table{
 			{Name: "tokens", Columns: []string{"id", "user_id", "name", "created_at", "expires_at", "revoked_at", "secret_sha256"}},
 		}, tokenRows),
+		store.Typed(EntityRoleRequest, []store.Table{
+			{Name: "role_requests", Columns: []string{"id", "user_id", "username", "state", "requested_by", "requested_at"}},
+		}, roleRequestRows),
 		store.Typed(EntityAuthEvent, []store.Table{
 			{Name: "auth_events", Columns: []string{"id", "kind", "user_id", "at"}},
 		}, authEventRows),

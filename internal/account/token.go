@@ -60,9 +60,14 @@ func (b tokenBody) token(id string) Token {
 
 // CreateToken creates an API token for user userID, named name (what it
 // is for), valid for expiresIn (0: until revoked). It returns the token and
-// its plaintext, which is shown once and never again. The caller has
-// checked that actor may create a token for this user.
-func (s *Service) CreateToken(ctx context.Context, actor store.Actor, userID, name string, expiresIn time.Duration) (Token, string, error) {
+// its plaintext, which is shown once and never again. A user makes tokens
+// for themself only: a token for another user would hand its reach to the
+// one who holds it, admins included. The operator makes one for any user.
+func (s *Service) CreateToken(ctx context.Context, p access.Principal, userID, name string, expiresIn time.Duration) (Token, string, error) {
+	if err := mayCreateToken(p, userID); err != nil {
+		return Token{}, "", wrap("create token", err)
+	}
+	actor := p.Actor()
 	if err := text.CheckName("name", name, maxTokenName); err != nil {
 		return Token{}, "", wrap("create token", err)
 	}
@@ -104,9 +109,27 @@ func (s *Service) CreateToken(ctx context.Context, actor store.Actor, userID, na
 	return out, plain, nil
 }
 
+// mayCreateToken: a user for themself, the operator for anyone.
+func mayCreateToken(p access.Principal, userID string) error {
+	switch {
+	case isOperator(p):
+		return nil
+	case !p.Authenticated():
+		return errs.Unauthenticated("sign in or send a bearer token")
+	case userID != p.UserID:
+		return errs.Forbidden("a token is made by its own user, for themself: nobody, admins included, makes one for another user")
+	}
+	return nil
+}
+
 // ListTokens lists a user's tokens, oldest first, revoked and expired ones
-// included.
-func (s *Service) ListTokens(ctx context.Context, userID string) ([]Token, error) {
+// included: the user's own, or anyone's to an admin or the operator.
+func (s *Service) ListTokens(ctx context.Context, p access.Principal, userID string) ([]Token, error) {
+	if !p.Authenticated() || userID != p.UserID {
+		if err := manage(p); err != nil {
+			return nil, wrap("list tokens", err)
+		}
+	}
 	rows, err := s.db.Query(ctx, `SELECT id, user_id, name, created_at, expires_at, revoked_at FROM tokens WHERE user_id = ? ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, wrap("list tokens", err)
@@ -134,9 +157,14 @@ func (s *Service) ListTokens(ctx context.Context, userID string) ([]Token, error
 	return out, wrap("list tokens", rows.Err())
 }
 
-// RevokeToken revokes a token for good. Revoking a revoked token is a
-// conflict.
-func (s *Service) RevokeToken(ctx context.Context, actor store.Actor, tokenID string) (Token, error) {
+// RevokeToken revokes a token for good: the token's user, an admin or the
+// operator may. To anyone else the token is not found. Revoking a revoked
+// token is a conflict.
+func (s *Service) RevokeToken(ctx context.Context, p access.Principal, tokenID string) (Token, error) {
+	if !p.Authenticated() {
+		return Token{}, wrap("revoke token", errs.Unauthenticated("sign in or send a bearer token"))
+	}
+	actor := p.Actor()
 	var out Token
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
 		var body []byte
@@ -152,16 +180,24 @@ func (s *Service) RevokeToken(ctx context.Context, actor store.Actor, tokenID st
 		if err != nil {
 			return err
 		}
+		if b.User != p.UserID && manage(p) != nil {
+			return errs.NotFound("token %s not found", tokenID)
+		}
 		if b.RevokedAt != nil {
 			return errs.Conflict("revoked_at", "token %s was revoked at %s", tokenID, b.RevokedAt.Format(time.RFC3339))
 		}
 		now := tx.Now()
 		b.RevokedAt = &now
+		// The revocation is the last change made with the token (a token
+		// may revoke itself): nothing after it may name it.
+		if err := s.recordEvent(tx, actor, authEventBody{Kind: EventTokenRevoked, User: b.User, Token: tokenID}); err != nil {
+			return err
+		}
 		if _, err := tx.Record(store.Change{Entity: EntityToken, ID: tokenID, Version: version + 1, Actor: actor, Body: b}); err != nil {
 			return err
 		}
 		out = b.token(tokenID)
-		return s.recordEvent(tx, actor, authEventBody{Kind: EventTokenRevoked, User: b.User, Token: tokenID})
+		return nil
 	})
 	return out, wrap("revoke token", err)
 }
@@ -207,7 +243,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (access.
 			return refuse()
 		}
 	}
-	return principal(userID, username, org, orgKind, roles, "token"), nil
+	return principal(userID, username, org, orgKind, roles, ViaToken(id)), nil
 }
 
 // parseToken checks a token's shape strictly and returns its id and the

@@ -21,7 +21,7 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("token %+v, plaintext %q", tok, plain)
 	}
 	p, err := e.svc.AuthenticateToken(ctx, plain)
-	if err != nil || p.UserID != u.ID || p.Via != "token" || !p.Has(access.Analyst) || p.Org != e.centre || p.OrgKind == "" {
+	if err != nil || p.UserID != u.ID || p.Via != ViaToken(tok.ID) || !p.Has(access.Analyst) || p.Org != e.centre || p.OrgKind == "" {
 		t.Fatalf("principal = %+v, %v", p, err)
 	}
 	// The secret is in neither the log nor a listing.
@@ -29,7 +29,7 @@ func TestTokens(t *testing.T) {
 	if strings.Contains(allBodies(t, e.db), secret) {
 		t.Fatal("token secret in the log")
 	}
-	list, err := e.svc.ListTokens(ctx, u.ID)
+	list, err := e.svc.ListTokens(ctx, admin, u.ID)
 	if err != nil || len(list) != 1 || list[0].ID != tok.ID || list[0].Name != "nightly export" {
 		t.Fatalf("list = %+v, %v", list, err)
 	}
@@ -90,7 +90,7 @@ func TestTokens(t *testing.T) {
 	wantErr(t, err, errs.CodeConflict, "revoked_at")
 	_, err = e.svc.RevokeToken(ctx, admin, "tok_nope")
 	wantErr(t, err, errs.CodeNotFound, "")
-	list, _ = e.svc.ListTokens(ctx, u.ID)
+	list, _ = e.svc.ListTokens(ctx, admin, u.ID)
 	if len(list) != 2 || list[0].RevokedAt == nil || list[1].ExpiresAt == nil {
 		t.Fatalf("list = %+v", list)
 	}
@@ -113,11 +113,11 @@ func TestTokens(t *testing.T) {
 	}
 	refused("disabled user", third)
 
-	if ev := events(t, e.db); ev[EventTokenCreated] != 3 || ev[EventTokenRevoked] != 1 || len(ev) != 2 {
+	if ev := events(t, e.db); ev[EventTokenCreated] != 3 || ev[EventTokenRevoked] != 1 || ev[EventPasswordSet] != 1 || len(ev) != 3 {
 		t.Fatalf("events = %v", ev)
 	}
 	hist, err := e.db.History(ctx, EntityToken, tok.ID, false)
-	if err != nil || len(hist) != 2 || hist[1].Actor != admin.User {
+	if err != nil || len(hist) != 2 || hist[1].Actor != admin.UserID {
 		t.Fatalf("token history = %+v, %v", hist, err)
 	}
 	mustVerify(t, e.db)

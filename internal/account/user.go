@@ -203,49 +203,102 @@ func checkAdminRemains(tx *store.Tx, id string, before, after userBody) error {
 	return nil
 }
 
-// CreateUser records a new user with the given password. The caller has
-// checked that actor may manage accounts.
-func (s *Service) CreateUser(ctx context.Context, actor store.Actor, in UserInput, password string) (User, error) {
+// manage refuses a principal that may not run accounts: an admin, or the
+// operator.
+func manage(p access.Principal) error {
+	if isOperator(p) {
+		return nil
+	}
+	return access.Decide(p, access.Manage, access.Resource{Kind: EntityUser})
+}
+
+// CreateUser records a new user with the given password, as p (an admin,
+// or the operator) asks. A new account that would reach more than its
+// creator does (Widens from the creator's reach) is not created at once: the
+// answer is a pending RoleRequest, and the account exists, with this
+// password, once a co-chair approves it.
+func (s *Service) CreateUser(ctx context.Context, p access.Principal, in UserInput, password string) (User, *RoleRequest, error) {
+	if err := manage(p); err != nil {
+		return User{}, nil, wrap("create user", err)
+	}
 	b, err := in.body()
 	if err != nil {
-		return User{}, wrap("create user", err)
+		return User{}, nil, wrap("create user", err)
 	}
 	if err := CheckPassword(password, b.Username); err != nil {
-		return User{}, wrap("create user", err)
+		return User{}, nil, wrap("create user", err)
 	}
 	// Hash outside the write transaction: it takes a tenth of a second.
 	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
-		return User{}, wrap("create user", err)
+		return User{}, nil, wrap("create user", err)
 	}
 	id := s.db.NewID(userPrefix)
 	var out User
+	var req *RoleRequest
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := checkUsernameFree(tx, b.Username); err != nil {
+			return err
+		}
+		if err := checkUsernameNotAsked(tx, b.Username); err != nil {
 			return err
 		}
 		if err := checkOrg(tx, b); err != nil {
 			return err
 		}
+		if widens := Widens(principalReach(p), Reach{Org: b.Org, Roles: b.Roles}); len(widens) > 0 && !isOperator(p) {
+			// The password is held for the account until the request is
+			// decided; no users row, so nobody signs in with it.
+			if err := s.setCredential(tx, p.Actor(), id, hash, reasonCreated); err != nil {
+				return err
+			}
+			r, err := s.askWidening(tx, p, id, 0, Reach{}, b, widens)
+			req = &r
+			return err
+		}
 		b.PasswordSetAt = tx.Now()
-		r, err := tx.Record(store.Change{Entity: EntityUser, ID: id, Version: 1, Actor: actor, Body: b})
+		r, err := tx.Record(store.Change{Entity: EntityUser, ID: id, Version: 1, Actor: p.Actor(), Body: b})
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecSide(`INSERT INTO credentials (user_id, hash) VALUES (?, ?)`, id, hash); err != nil {
-			return fmt.Errorf("store credentials: %w", err)
+		if err := s.setCredential(tx, p.Actor(), id, hash, reasonCreated); err != nil {
+			return err
 		}
 		out = b.record(id, r.Version, r.At, r.At)
 		return nil
 	})
-	return out, wrap("create user", err)
+	if err != nil {
+		return User{}, nil, wrap("create user", err)
+	}
+	return out, req, nil
+}
+
+// checkUsernameNotAsked refuses a name that a pending request for a new
+// account holds.
+func checkUsernameNotAsked(tx *store.Tx, username string) error {
+	var id string
+	err := tx.QueryRow(`SELECT id FROM role_requests WHERE username = ? AND state = 'pending' AND user_id NOT IN (SELECT id FROM users)`, username).Scan(&id)
+	if err == nil {
+		return errs.Conflict("username", "%q is asked for by role request %s", username, id)
+	}
+	if store.IsNoRows(err) {
+		return nil
+	}
+	return err
 }
 
 // UpdateUser replaces the display name, organisation, roles, language and
-// disabled flag of user id, which the client last read at version. The
-// username cannot change. Disabling a user ends its sessions.
-func (s *Service) UpdateUser(ctx context.Context, actor store.Actor, id string, version int64, in UserInput) (User, error) {
+// disabled flag of user id, which the client last read at version, as p (an
+// admin, or the operator) asks. The username cannot change, and nobody
+// changes their own roles or organisation. A change that widens the
+// account's reach (Widens) is not made at once: the answer is the unchanged
+// user and a pending RoleRequest. Disabling a user ends its sessions.
+func (s *Service) UpdateUser(ctx context.Context, p access.Principal, id string, version int64, in UserInput) (User, *RoleRequest, error) {
+	if err := manage(p); err != nil {
+		return User{}, nil, wrap("update user", err)
+	}
 	var out User
+	var req *RoleRequest
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if version < 1 {
 			return errs.Invalid("version", "must be the version of the user you last read (1 or more)")
@@ -269,29 +322,49 @@ func (s *Service) UpdateUser(ctx context.Context, actor store.Actor, id string, 
 		if err := checkOrg(tx, b); err != nil {
 			return err
 		}
+		if id == p.UserID && (b.Org != cur.Org || !slices.Equal(b.Roles, cur.Roles)) {
+			field := "roles"
+			if b.Org != cur.Org {
+				field = "org"
+			}
+			return &errs.Error{Code: errs.CodeForbidden, Field: field, Message: "nobody changes their own roles or organisation: another admin does"}
+		}
 		before := cur.body()
 		if err := checkAdminRemains(tx, id, before, b); err != nil {
 			return err
 		}
+		if widens := Widens(cur.reach(), Reach{Org: b.Org, Roles: b.Roles}); len(widens) > 0 && !isOperator(p) {
+			r, err := s.askWidening(tx, p, id, cur.Version, cur.reach(), b, widens)
+			out, req = cur, &r
+			return err
+		}
 		b.PasswordSetAt = cur.PasswordSetAt
-		r, err := tx.Record(store.Change{Entity: EntityUser, ID: id, Version: version + 1, Actor: actor, Body: b})
+		r, err := tx.Record(store.Change{Entity: EntityUser, ID: id, Version: version + 1, Actor: p.Actor(), Body: b})
 		if err != nil {
 			return err
 		}
 		if b.Disabled {
-			if err := endSessions(tx, id); err != nil {
+			if err := s.endSessions(tx, p.Actor(), id, reasonUserDisabled); err != nil {
 				return err
 			}
 		}
 		out = b.record(id, r.Version, cur.CreatedAt, r.At)
 		return nil
 	})
-	return out, wrap("update user", err)
+	if err != nil {
+		return User{}, nil, wrap("update user", err)
+	}
+	return out, req, nil
 }
 
 // DisableUser disables user id and ends its sessions; its tokens stop
-// working. Disabling a disabled user changes nothing.
-func (s *Service) DisableUser(ctx context.Context, actor store.Actor, id string) (User, error) {
+// working. Disabling a disabled user changes nothing. An admin or the
+// operator may.
+func (s *Service) DisableUser(ctx context.Context, p access.Principal, id string) (User, error) {
+	if err := manage(p); err != nil {
+		return User{}, wrap("disable user", err)
+	}
+	actor := p.Actor()
 	var out User
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
 		cur, err := currentUser(tx.QueryRow(currentUserSQL, EntityUser, id), id)
@@ -312,19 +385,44 @@ func (s *Service) DisableUser(ctx context.Context, actor store.Actor, id string)
 			return err
 		}
 		out = b.record(id, r.Version, cur.CreatedAt, r.At)
-		return endSessions(tx, id)
+		return s.endSessions(tx, actor, id, reasonUserDisabled)
 	})
 	return out, wrap("disable user", err)
 }
 
-// SetPassword sets the password of user id (a reset by an admin, or the
-// user's own change after the caller has checked the old one). The change
-// log records when; the hash goes only to the credentials table. Every
-// session of the user ends.
-func (s *Service) SetPassword(ctx context.Context, actor store.Actor, id, password string) error {
-	u, err := s.GetUser(ctx, id)
+// ResetPassword sets another account's password, as p asks: the operator
+// for any account, an admin for an account that reaches no further than the
+// admin does (see SetPassword). One's own password is changed with the
+// current one (ChangePassword), not reset.
+func (s *Service) ResetPassword(ctx context.Context, p access.Principal, id, password string) error {
+	if p.Authenticated() && p.UserID == id && !isOperator(p) {
+		return wrap("reset password", errs.Forbidden("change your own password with your current one (POST /api/v1/me/password, or Settings)"))
+	}
+	return s.SetPassword(ctx, p, id, password)
+}
+
+// SetPassword sets the password of user id: the user's own change (after
+// the caller has checked the old one), the operator's reset, or an admin's
+// reset of an account that reaches no further than the admin does (one who
+// sets a password can sign in with it). The change log records when; the
+// hash goes only to the credentials table. Every session of the user ends.
+func (s *Service) SetPassword(ctx context.Context, p access.Principal, id, password string) error {
+	actor := p.Actor()
+	self := p.Authenticated() && p.UserID == id
+	if !self {
+		if err := manage(p); err != nil {
+			return wrap("set password", err)
+		}
+	}
+	u, err := s.getUser(ctx, id)
 	if err != nil {
 		return wrap("set password", err)
+	}
+	if !self && !isOperator(p) {
+		if widens := Widens(principalReach(p), u.reach()); len(widens) > 0 {
+			return wrap("set password", errs.Forbidden("%s reaches further than you do (%s): the operator resets this password (truce user reset-password)",
+				u.Username, strings.Join(widens, ", ")))
+		}
 	}
 	if err := CheckPassword(password, u.Username); err != nil {
 		return wrap("set password", err)
@@ -343,22 +441,37 @@ func (s *Service) SetPassword(ctx context.Context, actor store.Actor, id, passwo
 		if _, err := tx.Record(store.Change{Entity: EntityUser, ID: id, Version: cur.Version + 1, Actor: actor, Body: b}); err != nil {
 			return err
 		}
-		if _, err := tx.ExecSide(`INSERT INTO credentials (user_id, hash) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash`, id, hash); err != nil {
-			return fmt.Errorf("store credentials: %w", err)
+		if err := s.setCredential(tx, actor, id, hash, passwordReason(actor, id)); err != nil {
+			return err
 		}
-		return endSessions(tx, id)
+		return s.endSessions(tx, actor, id, reasonPasswordSet)
 	})
 	return wrap("set password", err)
 }
 
-// GetUser returns user id.
-func (s *Service) GetUser(ctx context.Context, id string) (User, error) {
+// GetUser returns user id to that user, an admin or the operator.
+func (s *Service) GetUser(ctx context.Context, p access.Principal, id string) (User, error) {
+	if id != p.UserID || !p.Authenticated() {
+		if err := manage(p); err != nil {
+			return User{}, wrap("get user", err)
+		}
+	}
+	return s.getUser(ctx, id)
+}
+
+func (s *Service) getUser(ctx context.Context, id string) (User, error) {
 	u, err := currentUser(s.db.QueryRow(ctx, currentUserSQL, EntityUser, id), id)
 	return u, wrap("get user", err)
 }
 
-// UserByName returns the user called username.
-func (s *Service) UserByName(ctx context.Context, username string) (User, error) {
+// UserByName returns the user called username to that user, an admin or
+// the operator.
+func (s *Service) UserByName(ctx context.Context, p access.Principal, username string) (User, error) {
+	if username != p.Username || !p.Authenticated() {
+		if err := manage(p); err != nil {
+			return User{}, wrap("user by name", err)
+		}
+	}
 	var id string
 	err := s.db.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, username).Scan(&id)
 	if store.IsNoRows(err) {
@@ -367,11 +480,15 @@ func (s *Service) UserByName(ctx context.Context, username string) (User, error)
 	if err != nil {
 		return User{}, wrap("user by name", err)
 	}
-	return s.GetUser(ctx, id)
+	return s.getUser(ctx, id)
 }
 
-// ListUsers returns a page of users in id order.
-func (s *Service) ListUsers(ctx context.Context, page store.PageRequest) (store.Page[User], error) {
+// ListUsers returns a page of users in id order to an admin or the
+// operator.
+func (s *Service) ListUsers(ctx context.Context, p access.Principal, page store.PageRequest) (store.Page[User], error) {
+	if err := manage(p); err != nil {
+		return store.Page[User]{}, wrap("list users", err)
+	}
 	keys, limit, err := page.Keys()
 	if err != nil {
 		return store.Page[User]{}, wrap("list users", err)

@@ -171,7 +171,7 @@ func (s *Server) accountRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			if err := acc.SetPassword(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"), in.Password); err != nil {
+			if err := acc.ResetPassword(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"), in.Password); err != nil {
 				s.fail(w, r, err)
 				return
 			}

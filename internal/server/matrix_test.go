@@ -16,7 +16,6 @@ import (
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/demo"
 	"github.com/truce-monitoring/truce/internal/geo"
-	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // roles are the demo accounts in the order of every matrix row, and then
@@ -275,7 +274,7 @@ func TestPolicyMatrix(t *testing.T) {
 func roleRequest(t *testing.T, s *testServer) string {
 	t.Helper()
 	ctx := context.Background()
-	u, _, err := s.app.Accounts.CreateUser(ctx, operator, account.UserInput{Username: "widen-" + rand.Text()[:8], DisplayName: "W",
+	u, _, err := s.app.Accounts.CreateUser(ctx, operator, account.UserInput{Username: "widen-" + strings.ToLower(rand.Text()[:8]), DisplayName: "W",
 		Org: s.loaded.Orgs["OSCE"], Roles: []access.Role{access.Observer}}, "a long enough password")
 	if err != nil {
 		t.Fatal(err)

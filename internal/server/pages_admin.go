@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
-	"github.com/truce-monitoring/truce/internal/ledger"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/web"
 )
@@ -115,10 +113,9 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 	d := historyData{Entity: entity, ID: id}
 	var prev []byte
 	for _, v := range vs {
-		sum, _ := hex.DecodeString(v.BodySHA256)
-		leaf := ledger.Leaf{Seq: v.Seq, Entity: entity, ID: id, Version: v.Version, Actor: v.Actor, Org: v.Org, Via: v.Via, At: v.At}
-		copy(leaf.BodySHA256[:], sum)
-		vv := VersionView{Version: v, Leaf: string(leaf.Encode())}
+		// The leaf as the log holds it: for a record that is not public, a
+		// committed leaf, whose opening the page carries too (v.Opening).
+		vv := VersionView{Version: v, Leaf: v.Leaf}
 		if v.Body != nil {
 			vv.Changes = diffBodies(prev, v.Body)
 			var buf bytes.Buffer
@@ -132,7 +129,7 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 	slices.Reverse(d.Versions) // newest first
 	pg.Data = d
 	pg.Scripts = append(pg.Scripts, "proof.js")
-	pg.JSKeys = []string{"history.proof.checking", "history.proof.verified", "history.proof.signed", "history.proof.failed"}
+	pg.JSKeys = []string{"history.proof.checking", "history.proof.verified", "history.proof.signed", "history.proof.failed", "history.proof.committed"}
 	s.render.Render(w, http.StatusOK, "history", pg)
 }
 

@@ -45,7 +45,11 @@ func (s *testServer) browser(t *testing.T, user string) *browser {
 			pw = a.Password
 		}
 	}
-	res := b.post("/login", url.Values{"username": {user}, "password": {pw}, "next": {"/"}})
+	form := hidden(b.get("/login").body) // the form's pre-session token
+	form.Set("username", user)
+	form.Set("password", pw)
+	form.Set("next", "/")
+	res := b.post("/login", form)
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("sign in as %s: %d %s", user, res.status, res.body)
 	}
@@ -375,7 +379,7 @@ func TestPages(t *testing.T) {
 		if p := b.post("/admin/users", v); p.status != http.StatusSeeOther {
 			t.Fatalf("add user: %d %s", p.status, p.body)
 		}
-		u, err := s.app.Accounts.UserByName(context.Background(), "web-test-user")
+		u, err := s.app.Accounts.UserByName(context.Background(), operator, "web-test-user")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -386,7 +390,7 @@ func TestPages(t *testing.T) {
 		if p := b.post("/admin/users/"+u.ID, url.Values{"csrf": {csrf}, "action": {"disable"}}); p.status != http.StatusSeeOther {
 			t.Fatalf("disable: %d %s", p.status, p.body)
 		}
-		if u, _ = s.app.Accounts.GetUser(context.Background(), u.ID); !u.Disabled || len(u.Roles) != 2 {
+		if u, _ = s.app.Accounts.GetUser(context.Background(), operator, u.ID); !u.Disabled || len(u.Roles) != 2 {
 			t.Errorf("after the admin's changes: %+v", u)
 		}
 		tv := hidden(b.get("/admin/tokens").body)

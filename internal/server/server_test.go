@@ -21,7 +21,6 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/demo"
-	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // testServer is the real Truce, on a real port, with the demo loaded.
