@@ -1,5 +1,6 @@
 // Checks, in the browser, that each version on a history page is in the
-// public change log: it hashes the leaf text (RFC 6962 leaf hash,
+// public change log (for a record that is not public, that the opening on
+// the page opens the committed leaf): it hashes the leaf text (RFC 6962 leaf hash,
 // SHA-256(0x00 || leaf)), walks the inclusion proof to a root and compares
 // that root with the one in the latest signed checkpoint, whose Ed25519
 // signature (C2SP signed note) it checks with the log's key from /log/key.
@@ -86,11 +87,29 @@ async function verifyNote(note, verifier) {
   throw new Error('no valid signature by ' + name);
 }
 
+// The value of a "key value" line of a leaf or an opening.
+function field(text, key) {
+  const m = text.match(new RegExp('^' + key + ' (.*)$', 'm'));
+  return m ? m[1] : null;
+}
+
+// A committed leaf (a record that is not public) shows only seq, at and a
+// commitment; the page gives an entitled reader the opening, whose SHA-256
+// must be the commitment and which must name the same seq and time.
+async function checkOpening(leaf, opening) {
+  if (!leaf.startsWith('truce-leaf/v1-committed\n')) throw new Error('opening for a leaf in clear');
+  if (!opening.startsWith('truce-opening/v1\nsalt ')) throw new Error('not an opening');
+  if (hex(await sha256([enc.encode(opening)])) !== field(leaf, 'commitment')) throw new Error('opening does not hash to the commitment');
+  if (field(opening, 'seq') !== field(leaf, 'seq') || field(opening, 'at') !== field(leaf, 'at')) throw new Error('opening of another change');
+}
+
 async function check(li, cp) {
   const out = li.querySelector('.proof');
   out.textContent = msgs['history.proof.checking'];
   try {
     const seq = Number(li.dataset.seq);
+    const committed = li.dataset.opening !== undefined;
+    if (committed) await checkOpening(li.dataset.leaf, li.dataset.opening);
     const leaf = await leafHash(li.dataset.leaf);
     if (!same(leaf, fromB64(li.dataset.leafHash))) throw new Error('leaf hash differs');
     const res = await fetch(`/api/v1/log/proof/inclusion?seq=${seq}&size=${cp.size}`, { credentials: 'same-origin' });
@@ -101,7 +120,8 @@ async function check(li, cp) {
     const root = await rootFrom(seq, cp.size, leaf, pr.proof.map(fromB64));
     if (!same(root, cp.root)) throw new Error('root differs from checkpoint');
     out.textContent = msgs['history.proof.verified'].replace('{n}', String(cp.size)) + ' · ' +
-      msgs['history.proof.signed'].replace('{key}', cp.signer);
+      msgs['history.proof.signed'].replace('{key}', cp.signer) +
+      (committed ? ' · ' + msgs['history.proof.committed'] : '');
     out.classList.add('ok');
     li.dataset.verified = String(cp.size);
   } catch (err) {
