@@ -72,6 +72,7 @@ func New(d Deps) *Server {
 	s.logRoutes()
 	s.agreementRoutes()
 	s.geoRoutes()
+	s.sessionRoutes()
 	s.accountRoutes()
 	s.passwordRoutes()
 	s.incidentRoutes()
