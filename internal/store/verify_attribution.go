@@ -91,15 +91,17 @@ func (db *DB) newAttribution(ctx context.Context) (*attribution, error) {
 
 // splitJoined returns the actor, via and time of fields joined by
 // ledger.JoinedSQL ("actor\norg …\nvia …\nat …").
+// No field holds a newline (the leaf's lines would not parse), so each is
+// found by the newline before it.
 func splitJoined(joined []byte) (actor, via, at []byte) {
 	at, _ = ledger.JoinedTime(joined)
 	rest := joined[:len(joined)-len(at)]
 	rest = bytes.TrimSuffix(rest, []byte("\nat "))
-	if i := bytes.LastIndex(rest, []byte("\nvia ")); i >= 0 {
+	if i := bytes.LastIndexByte(rest, '\n'); i >= 0 && bytes.HasPrefix(rest[i:], []byte("\nvia ")) {
 		via = rest[i+len("\nvia "):]
 		rest = rest[:i]
 	}
-	if i := bytes.Index(rest, []byte("\norg ")); i >= 0 {
+	if i := bytes.IndexByte(rest, '\n'); i >= 0 && bytes.HasPrefix(rest[i:], []byte("\norg ")) {
 		actor = rest[:i]
 	}
 	return actor, via, at
@@ -112,7 +114,16 @@ func (a *attribution) check(c *verifyChunkResult, seq int64, entity, id string, 
 	if a == nil {
 		return
 	}
-	actor, via, at := splitJoined(joined)
+	// Most changes name no credential: their via is found from the end,
+	// where the time has a fixed width, and nothing else is looked at.
+	via := joined
+	if n := len(joined) - len(ledger.TimeLayout) - len("\nat "); n >= 0 && string(joined[n:n+len("\nat ")]) == "\nat " {
+		if i := bytes.LastIndexByte(joined[:n], '\n'); i >= 0 && bytes.HasPrefix(joined[i:], []byte("\nvia ")) {
+			via = joined[i+len("\nvia ") : n]
+		}
+	} else {
+		_, via, _ = splitJoined(joined)
+	}
 	named := false
 	for _, p := range a.prefixes {
 		if bytes.HasPrefix(via, p) {
@@ -123,6 +134,7 @@ func (a *attribution) check(c *verifyChunkResult, seq int64, entity, id string, 
 	if !named {
 		return
 	}
+	actor, via, at := splitJoined(joined)
 	what := a.judge(seq, actor, via, at)
 	if what == "" {
 		return
