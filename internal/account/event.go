@@ -41,15 +41,29 @@ type authEventBody struct {
 	At             time.Time `json:"at"`
 	Reason         string    `json:"reason,omitempty"` // login_failed: why
 	Token          string    `json:"token,omitempty"`  // token events: the token id
+	// Session is the public id of the session a login opened or a logout
+	// ended; Sessions those a session_ended event ended.
+	Session  string   `json:"session,omitempty"`
+	Sessions []string `json:"sessions,omitempty"`
+	// SecretSHA256 is the hex SHA-256 of the secret as its side table
+	// stores it: of the argon2id PHC string (password_set), of the
+	// session id's SHA-256 (login). Never the secret.
+	SecretSHA256 string     `json:"secret_sha256,omitempty"`
+	ExpiresAt    *time.Time `json:"expires_at,omitempty"` // login: the session's absolute end
 }
 
 // anonymous is the actor of a failed sign-in.
 var anonymous = store.Actor{User: "anonymous", Via: "session"}
 
 func (s *Service) recordEvent(tx *store.Tx, actor store.Actor, b authEventBody) error {
-	b.At = tx.Now()
-	_, err := tx.Record(store.Change{Entity: EntityAuthEvent, ID: s.db.NewID(eventPrefix), Version: 1, Actor: actor, Body: b})
+	_, err := s.logEvent(tx, actor, b)
 	return err
+}
+
+// logEvent is recordEvent returning the change recorded.
+func (s *Service) logEvent(tx *store.Tx, actor store.Actor, b authEventBody) (store.Recorded, error) {
+	b.At = tx.Now()
+	return tx.Record(store.Change{Entity: EntityAuthEvent, ID: s.db.NewID(eventPrefix), Version: 1, Actor: actor, Body: b})
 }
 
 func nameSHA256(name string) string {

@@ -34,9 +34,11 @@ const sessionIDLen = 43
 var b64url = base64.RawURLEncoding.Strict()
 
 // Session is a browser session. ID is the cookie value and is returned
-// only by Login: the database keeps only its SHA-256.
+// only by Login: the database keeps only its SHA-256. PublicID names the
+// session in the change log (the via of every change made in it).
 type Session struct {
 	ID        string    `json:"-"`
+	PublicID  string    `json:"id"`
 	UserID    string    `json:"user_id"`
 	CSRF      string    `json:"csrf"` // to echo in a form field or header on every unsafe request
 	CreatedAt time.Time `json:"created_at"`
@@ -53,10 +55,14 @@ func (s Session) CheckCSRF(token string) bool {
 type loginUser struct {
 	id, username, org, orgKind, roles, hash string
 	disabled                                bool
+	// setEntity and setBody are the change that set the password (its
+	// password_set event), which must vouch for the hash.
+	setEntity string
+	setBody   []byte
 }
 
-const loginUserSQL = `SELECT u.id, u.username, u.org, COALESCE(o.kind, ''), u.roles, u.disabled, COALESCE(c.hash, '')
-	FROM users u LEFT JOIN credentials c ON c.user_id = u.id LEFT JOIN organisations o ON o.id = u.org
+const loginUserSQL = `SELECT u.id, u.username, u.org, COALESCE(o.kind, ''), u.roles, u.disabled, COALESCE(c.hash, ''), COALESCE(pc.entity, ''), pc.body
+	FROM users u LEFT JOIN credentials c ON c.user_id = u.id LEFT JOIN organisations o ON o.id = u.org LEFT JOIN changes pc ON pc.seq = c.set_seq
 	WHERE u.username = ?`
 
 // normaliseLoginName returns the name as accounts store it (ASCII letters
@@ -113,7 +119,7 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 	}
 
 	var u loginUser
-	err := s.db.QueryRow(ctx, loginUserSQL, name).Scan(&u.id, &u.username, &u.org, &u.orgKind, &u.roles, &u.disabled, &u.hash)
+	err := s.db.QueryRow(ctx, loginUserSQL, name).Scan(&u.id, &u.username, &u.org, &u.orgKind, &u.roles, &u.disabled, &u.hash, &u.setEntity, &u.setBody)
 	found := err == nil
 	if err != nil && !store.IsNoRows(err) {
 		return Session{}, access.Principal{}, wrap("login", err)
@@ -128,6 +134,9 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 		failed.UsernameSHA256 = nameSHA256(name)
 	case u.hash == "":
 		failed.User, failed.Reason = u.id, reasonNoPassword
+	case !loggedPassword(u.setEntity, u.setBody, u.id, u.hash):
+		// A hash that no logged change set: written behind the log's back.
+		failed.User, failed.Reason = u.id, reasonPasswordNotLogged
 	case !match:
 		failed.User, failed.Reason = u.id, reasonBadPassword
 	case u.disabled:
@@ -144,33 +153,26 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 			return Session{}, access.Principal{}, wrap("login", err)
 		}
 	}
-	id, sum := newSessionID()
-	sess := Session{ID: id, UserID: u.id, CSRF: randomToken(), CreatedAt: now, ExpiresAt: now.Add(s.absolute)}
-	actor := store.Actor{User: u.id, Org: u.org, Via: "session"}
+	var sess Session
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := s.recordEvent(tx, actor, authEventBody{Kind: EventLogin, User: u.id, Remote: addrText(ip)}); err != nil {
-			return err
-		}
-		// The user's ended sessions go now; live ones stay (other browsers).
-		if _, err := tx.ExecSide(`DELETE FROM sessions WHERE user_id = ? AND (expires_at <= ? OR last_seen <= ?)`,
+		// The user's ended sessions go first; live ones stay (other browsers).
+		if err := s.endSessionsWhere(tx, store.System, u.id, reasonExpired, `user_id = ? AND (expires_at <= ? OR last_seen <= ?)`,
 			u.id, formatTime(now), formatTime(now.Add(-s.idle))); err != nil {
 			return fmt.Errorf("delete ended sessions: %w", err)
 		}
-		if _, err := tx.ExecSide(`INSERT INTO sessions (id_sha256, user_id, csrf, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			sum[:], u.id, sess.CSRF, formatTime(now), formatTime(now), formatTime(sess.ExpiresAt)); err != nil {
-			return fmt.Errorf("store session: %w", err)
+		var err error
+		if sess, err = s.openSession(tx, u, addrText(ip), now); err != nil {
+			return err
 		}
 		if rehash != "" {
-			if _, err := tx.ExecSide(`UPDATE credentials SET hash = ? WHERE user_id = ? AND hash = ?`, rehash, u.id, u.hash); err != nil {
-				return fmt.Errorf("rehash password: %w", err)
-			}
+			return s.setCredential(tx, store.Actor{User: u.id, Org: u.org, Via: ViaSession(sess.PublicID)}, u.id, rehash, reasonRehash)
 		}
 		return nil
 	})
 	if err != nil {
 		return Session{}, access.Principal{}, wrap("login", err)
 	}
-	return sess, principal(u.id, u.username, u.org, u.orgKind, u.roles, "session"), nil
+	return sess, principal(u.id, u.username, u.org, u.orgKind, u.roles, ViaSession(sess.PublicID)), nil
 }
 
 // loginFailed records a failed sign-in and returns the generic refusal.
@@ -201,15 +203,24 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (access.Pr
 		created, lastSeen, expires          string
 		username, org, orgKind, roles, csrf string
 		disabled                            bool
+		loginEntity                         string
+		loginBody                           []byte
 	)
-	err := s.db.QueryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.last_seen, s.expires_at, u.username, u.org, COALESCE(o.kind, ''), u.roles, u.disabled
-		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.org
-		WHERE s.id_sha256 = ?`, sum[:]).Scan(&sess.UserID, &csrf, &created, &lastSeen, &expires, &username, &org, &orgKind, &roles, &disabled)
+	// The session's row counts only with the sign-in that the log
+	// recorded for it: a row inserted behind the log's back is refused.
+	err := s.db.QueryRow(ctx, `SELECT s.id, s.user_id, s.csrf, s.created_at, s.last_seen, s.expires_at, u.username, u.org, COALESCE(o.kind, ''), u.roles, u.disabled,
+			COALESCE(l.entity, ''), l.body
+		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.org LEFT JOIN changes l ON l.seq = s.login_seq
+		WHERE s.id_sha256 = ?`, sum[:]).Scan(&sess.PublicID, &sess.UserID, &csrf, &created, &lastSeen, &expires, &username, &org, &orgKind, &roles, &disabled,
+		&loginEntity, &loginBody)
 	if store.IsNoRows(err) {
 		return access.Principal{}, Session{}, wrap("authenticate", errs.Unauthenticated(msgSession))
 	}
 	if err != nil {
 		return access.Principal{}, Session{}, wrap("authenticate", err)
+	}
+	if !loggedLogin(loginEntity, loginBody, sess.PublicID, sess.UserID, sum[:], expires) {
+		return access.Principal{}, Session{}, wrap("authenticate", errs.Unauthenticated(msgSession))
 	}
 	sess.ID, sess.CSRF = sessionID, csrf
 	var err1, err2, err3 error
@@ -221,9 +232,15 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (access.Pr
 	}
 	now := s.clock()
 	if disabled || !now.Before(sess.ExpiresAt) || !now.Before(seen.Add(s.idle)) {
+		reason := reasonIdle
+		switch {
+		case disabled:
+			reason = reasonUserDisabled
+		case !now.Before(sess.ExpiresAt):
+			reason = reasonExpired
+		}
 		_, err := s.db.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.ExecSide(`DELETE FROM sessions WHERE id_sha256 = ?`, sum[:])
-			return err
+			return s.endSessionsWhere(tx, store.System, sess.UserID, reason, `id = ?`, sess.PublicID)
 		})
 		if err != nil {
 			return access.Principal{}, Session{}, wrap("authenticate", err)
@@ -239,7 +256,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (access.Pr
 			return access.Principal{}, Session{}, wrap("authenticate", err)
 		}
 	}
-	return principal(sess.UserID, username, org, orgKind, roles, "session"), sess, nil
+	return principal(sess.UserID, username, org, orgKind, roles, ViaSession(sess.PublicID)), sess, nil
 }
 
 // Logout ends a session and records it. Ending a session that does not
@@ -250,35 +267,34 @@ func (s *Service) Logout(ctx context.Context, sessionID string) error {
 		return nil
 	}
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
-		var userID, org string
-		err := tx.QueryRow(`SELECT s.user_id, COALESCE(u.org, '') FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id_sha256 = ?`, sum[:]).Scan(&userID, &org)
+		var id, userID, org string
+		err := tx.QueryRow(`SELECT s.id, s.user_id, COALESCE(u.org, '') FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id_sha256 = ?`, sum[:]).Scan(&id, &userID, &org)
 		if store.IsNoRows(err) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecSide(`DELETE FROM sessions WHERE id_sha256 = ?`, sum[:]); err != nil {
+		if _, err := tx.ExecSide(`DELETE FROM sessions WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return s.recordEvent(tx, store.Actor{User: userID, Org: org, Via: "session"}, authEventBody{Kind: EventLogout, User: userID})
+		return s.recordEvent(tx, store.Actor{User: userID, Org: org, Via: ViaSession(id)}, authEventBody{Kind: EventLogout, User: userID, Session: id})
 	})
 	return wrap("logout", err)
 }
 
-// LogoutAll ends every session of a user. Disabling a user and setting a
-// password do it in their own transaction; this is for "sign out
-// everywhere". Sessions are not records, so nothing enters the log.
+// LogoutAll ends every session of a user ("sign out everywhere") and
+// records it. Disabling a user and setting a password do it in their own
+// transaction.
 func (s *Service) LogoutAll(ctx context.Context, userID string) error {
-	_, err := s.db.Write(ctx, func(tx *store.Tx) error { return endSessions(tx, userID) })
+	_, err := s.db.Write(ctx, func(tx *store.Tx) error { return s.endSessions(tx, store.System, userID, reasonLogoutAll) })
 	return wrap("logout all", err)
 }
 
-func endSessions(tx *store.Tx, userID string) error {
-	if _, err := tx.ExecSide(`DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
-		return fmt.Errorf("end sessions: %w", err)
-	}
-	return nil
+// endSessions ends every session of user userID, for reason, and records
+// it as actor's change.
+func (s *Service) endSessions(tx *store.Tx, actor store.Actor, userID, reason string) error {
+	return s.endSessionsWhere(tx, actor, userID, reason, `user_id = ?`, userID)
 }
 
 // principal builds the principal of an account from its projection row.
