@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -83,7 +84,7 @@ func (s *Service) Replace(ctx context.Context) (int, error) {
 					continue
 				}
 				_, err = s.db.Write(ctx, func(tx *store.Tx) error {
-					_, err := tx.Record(store.Change{Entity: e.entity, ID: id, Version: cur.Version + 1, Actor: systemActor, Body: json.RawMessage(body)})
+					_, err := tx.Record(store.Change{Entity: e.entity, ID: id, Version: cur.Version + 1, Actor: systemActor, Body: json.RawMessage(body), Public: labelledPublic(body)})
 					return err
 				})
 				if errs.CodeOf(err) == errs.CodeConflict {
@@ -204,4 +205,11 @@ func (s *Service) WaitIdle() {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// labelledPublic reports whether a stored body's label is public; a body
+// that does not decode is not (its change is committed).
+func labelledPublic(body []byte) bool {
+	var l access.Label
+	return store.DecodeBody(body, &l) == nil && l.Classification == access.Public
 }

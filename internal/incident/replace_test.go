@@ -56,3 +56,39 @@ func TestReplaceAfterLayersChange(t *testing.T) {
 		t.Fatalf("second replace: %d %v", n, err)
 	}
 }
+
+// The system's new version of a record keeps the record's place in the
+// public log: in clear for a public allegation, committed for another.
+func TestReplaceKeepsPublicLeavesPublic(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	lodge := func(classification string) Allegation {
+		in := f.allegationBy(f.sideA)
+		in.Location.Point = &geo.Point{Lat: westSide.Lat, Lon: westSide.Lon}
+		in.Classification = classification
+		return must[Allegation](t)(f.s.LodgeAllegation(ctx, f.liaisonA, in))
+	}
+	public, mission := lodge("public"), lodge("mission")
+	ring := `{"type":"Polygon","coordinates":[[[46.68,39.98],[46.72,39.98],[46.72,40.02],[46.68,40.02],[46.68,39.98]]]}`
+	if _, err := f.geo.CreateLayer(ctx, access.System, geo.LayerInput{Kind: geo.KindZone, Subkind: "buffer", Name: "New buffer",
+		Geometry: json.RawMessage(ring), ValidFrom: "2020-01-01T00:00:00Z"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.s.Replace(ctx); err != nil || n != 2 {
+		t.Fatalf("replace: %d records changed (%v), want 2", n, err)
+	}
+	for _, c := range []struct {
+		id        string
+		committed bool
+	}{{public.ID, false}, {mission.ID, true}} {
+		hist, err := f.db.History(ctx, EntityAllegation, c.id, false)
+		if err != nil || len(hist) != 2 {
+			t.Fatalf("history of %s: %+v %v", c.id, hist, err)
+		}
+		for _, v := range hist {
+			if (v.Opening != "") != c.committed {
+				t.Errorf("%s version %d: committed %v, want %v", c.id, v.Version, v.Opening != "", c.committed)
+			}
+		}
+	}
+}
