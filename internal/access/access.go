@@ -177,7 +177,7 @@ func RegisterWriters(kind string, roles ...Role) {
 
 // CanRead reports whether p may read r. It must agree with Filter.
 func CanRead(p Principal, r Resource) bool {
-	if dropped(r.Kind) {
+	if dropped(r.Kind) && p.Authenticated() {
 		return true
 	}
 	switch r.Classification {
