@@ -213,7 +213,8 @@ func (s *Service) Open(is Issued, format, table string) (Rendered, error) {
 	return Rendered{}, errs.Invalid("format", "must be html, pdf, json or csv")
 }
 
-// Issue freezes the report id: generated as p reads it (a co-chair), every
+// Issue freezes the report id: generated as every reader of its edition
+// may read it (not with the issuing co-chair's own reach), every
 // format rendered with the footer that names the log position, the files
 // stored by hash and their hashes recorded as a change. Issuing twice is a
 // conflict.
@@ -239,7 +240,12 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 		return Issued{}, errs.Conflict("id", "report %s is already issued; an issued report never changes", id)
 	}
 	req.Format = FormatJSON
-	rep, err := s.Generate(ctx, p, req)
+	// An issued edition is served to every reader its label admits, so it
+	// holds only what every one of them may read: generated as a reader
+	// with no organisation and no personal reach, never with the issuer's
+	// restricted material.
+	everyReader := access.Principal{UserID: p.UserID, Username: p.Username, Roles: []access.Role{access.Observer}, Via: p.Via}
+	rep, err := s.Generate(ctx, everyReader, req)
 	if err != nil {
 		return Issued{}, err
 	}
