@@ -61,7 +61,7 @@ func TestVerifyReportsACopiedPasswordHash(t *testing.T) {
 	e := mustOpen(t)
 	root := e.user(t, "root", access.Admin)
 	mallory := e.user(t, "mallory")
-	if err := e.svc.SetPassword(ctx, principalOf(mallory, "cli"), mallory.ID, "a password mallory knows"); err != nil {
+	if err := e.svc.SetPassword(ctx, principalOf(mallory, "cli"), mallory.ID, "quartz lantern river 42"); err != nil {
 		t.Fatal(err)
 	}
 	mustVerify(t, e.db)
@@ -69,13 +69,13 @@ func TestVerifyReportsACopiedPasswordHash(t *testing.T) {
 	tamper(t, e.db, `UPDATE credentials SET hash = (SELECT hash FROM credentials WHERE user_id = '`+mallory.ID+`') WHERE user_id = '`+root.ID+`'`)
 	wantProblem(t, e.db, "credentials "+root.ID, "password hash does not match the latest logged change")
 	// And it does not sign in: no logged change vouches for that hash.
-	if _, _, err := e.svc.Login(ctx, "root", "a password mallory knows", "192.0.2.1:1"); errs.CodeOf(err) != errs.CodeUnauthenticated {
+	if _, _, err := e.svc.Login(ctx, "root", "quartz lantern river 42", "192.0.2.1:1"); errs.CodeOf(err) != errs.CodeUnauthenticated {
 		t.Fatalf("sign-in with the copied hash: %v", err)
 	}
 	// Copying set_seq as well points the row at mallory's event.
 	tamper(t, e.db, `UPDATE credentials SET set_seq = (SELECT set_seq FROM credentials WHERE user_id = '`+mallory.ID+`') WHERE user_id = '`+root.ID+`'`)
 	wantProblem(t, e.db, "credentials "+root.ID, "password hash does not match")
-	if _, _, err := e.svc.Login(ctx, "root", "a password mallory knows", "192.0.2.1:1"); errs.CodeOf(err) != errs.CodeUnauthenticated {
+	if _, _, err := e.svc.Login(ctx, "root", "quartz lantern river 42", "192.0.2.1:1"); errs.CodeOf(err) != errs.CodeUnauthenticated {
 		t.Fatalf("sign-in with the copied hash and set_seq: %v", err)
 	}
 }
