@@ -75,12 +75,12 @@ func readPassword(e *env) (string, error) {
 
 // findOrg accepts an organisation id or a (short) name.
 func findOrg(ctx context.Context, a *app.App, s string) (string, error) {
-	if o, err := a.Agreements.GetOrganisation(ctx, s); err == nil {
+	if o, err := a.Agreements.GetOrganisation(ctx, access.System, s); err == nil {
 		return o.ID, nil
 	}
 	page := store.PageRequest{Limit: store.MaxLimit}
 	for {
-		p, err := a.Agreements.ListOrganisations(ctx, agreement.OrganisationFilter{}, page)
+		p, err := a.Agreements.ListOrganisations(ctx, access.System, agreement.OrganisationFilter{}, page)
 		if err != nil {
 			return "", err
 		}

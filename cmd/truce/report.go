@@ -61,7 +61,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 			req.Date = a.DB.Now().In(a.Reports.Zone()).Format("2006-01-02")
 		}
 		if req.Agreement == "" {
-			page, err := a.Agreements.ListAgreements(ctx, store.PageRequest{Limit: 2})
+			page, err := a.Agreements.ListAgreements(ctx, access.System, store.PageRequest{Limit: 2})
 			if err != nil {
 				return err
 			}
@@ -83,7 +83,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		p = access.Principal{UserID: u.ID, Username: u.Username, Org: u.Org, Roles: u.Roles, Via: "cli"}
-		if o, err := a.Agreements.GetOrganisation(ctx, u.Org); err == nil {
+		if o, err := a.Agreements.GetOrganisation(ctx, access.System, u.Org); err == nil {
 			p.OrgKind = o.Kind
 		}
 	}

@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -135,44 +134,34 @@ const (
 	Manage     Action = "manage"     // accounts, tokens of others, configuration
 )
 
-// Resource is what an action is on: its kind (the entity), its
-// classification and the organisations it concerns.
+// Resource is what an action is on: its kind (the entity), the roles that
+// write that kind, its classification and the organisations it concerns.
 type Resource struct {
 	Kind           string         // entity, e.g. "place", "allegation", "user"
+	Writers        []Role         // the roles that create and change records of the kind; none: nobody
 	Classification Classification // "" for reference data readable by every account
 	Owner          string         // organisation that filed or owns the record ("" for the mission's own)
 	ReadersOrgs    []string       // restricted: the organisations named as readers; personal: the detaining side and the side of nationality
 	OnBehalfOf     string         // the side in whose name a record is filed (allegations)
 }
 
-// writers says which roles may create or update each kind of record. Kinds
-// not listed here cannot be written through the API at all, which makes a
-// new kind fail closed until it is added.
-var writers = map[string][]Role{
-	"organisation": {Admin, CoChair},
-	"agreement":    {Admin, CoChair},
-	"provision":    {Admin, CoChair, Analyst},
-	"layer":        {Admin, CoChair, Analyst},
-	"place":        {Admin, CoChair, Analyst, Monitor},
+// Kind is a kind of record as the policy knows it: its entity and the
+// roles that write it. Each domain package declares its kinds beside its
+// types; a Resource carries its kind's writers, so the policy keeps no
+// table that packages add to, and a kind nobody declared writers for is
+// written by nobody.
+type Kind struct {
+	Entity  string
+	Writers []Role
 }
 
-// writersMu guards writers: domain packages register their kinds when they
-// are constructed, possibly from several goroutines (tests).
-var writersMu sync.RWMutex
+// New is the policy's view of a record of the kind not yet written: what
+// a create is decided on.
+func (k Kind) New() Resource { return Resource{Kind: k.Entity, Writers: k.Writers} }
 
-// Writers returns the roles that may write a kind of record.
-func Writers(kind string) []Role {
-	writersMu.RLock()
-	defer writersMu.RUnlock()
-	return slices.Clone(writers[kind])
-}
-
-// RegisterWriters declares which roles may write a kind of record; domain
-// packages that add kinds call it when they are constructed.
-func RegisterWriters(kind string, roles ...Role) {
-	writersMu.Lock()
-	defer writersMu.Unlock()
-	writers[kind] = slices.Clone(roles)
+// Of is the policy's view of a labelled record of the kind.
+func (k Kind) Of(l Label) Resource {
+	return Resource{Kind: k.Entity, Writers: k.Writers, Classification: l.Classification, Owner: l.OwnerOrg, ReadersOrgs: l.RestrictedTo}
 }
 
 // CanRead reports whether p may read r. It must agree with Filter.
@@ -229,7 +218,7 @@ func Decide(p Principal, action Action, r Resource) error {
 	if p.Has(Observer) && len(p.Roles) == 1 {
 		return errs.Forbidden("observers have read-only access")
 	}
-	if !p.Has(Writers(r.Kind)...) {
+	if !p.Has(r.Writers...) {
 		return errs.Forbidden("your roles may not %s a %s", action, r.Kind)
 	}
 	if side := p.Side(); side != "" {
@@ -310,11 +299,6 @@ func (in LabelInput) Label(def Classification, owner string) (Label, error) {
 		seen[o] = true
 	}
 	return Label{Classification: c, RestrictedTo: slices.Clone(in.RestrictedTo), OwnerOrg: owner}, nil
-}
-
-// Resource returns the policy's view of a labelled record.
-func (l Label) Resource(kind string) Resource {
-	return Resource{Kind: kind, Classification: l.Classification, Owner: l.OwnerOrg, ReadersOrgs: l.RestrictedTo}
 }
 
 // ReaderRows returns the rows of a readers table for a labelled record.

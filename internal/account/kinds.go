@@ -10,7 +10,7 @@ import (
 
 // Kinds declares the account package's kinds of record for the history:
 // an account's changes are read by admins and by its own user; tokens and
-// sign-in events by admins.
+// sign-in events by admins; role requests by admins and co-chairs.
 func (s *Service) Kinds() []record.Kind {
 	admins := func(_ context.Context, p access.Principal, id string) (access.Resource, error) {
 		if p.Has(access.Admin) {
@@ -19,13 +19,20 @@ func (s *Service) Kinds() []record.Kind {
 		return access.Resource{}, errs.NotFound("%s not found", id)
 	}
 	return []record.Kind{
-		{Entity: EntityUser, Resource: func(ctx context.Context, p access.Principal, id string) (access.Resource, error) {
+		{Kind: access.Kind{Entity: EntityUser}, Resource: func(ctx context.Context, p access.Principal, id string) (access.Resource, error) {
 			if p.Authenticated() && p.UserID == id {
 				return access.Resource{Classification: access.Mission}, nil
 			}
 			return admins(ctx, p, id)
 		}},
-		{Entity: EntityToken, Resource: admins},
-		{Entity: "auth_event", Resource: admins},
+		{Kind: access.Kind{Entity: EntityToken}, Resource: admins},
+		{Kind: access.Kind{Entity: EntityAuthEvent}, Resource: admins},
+		// Role requests: the admins who ask and the co-chairs who decide.
+		{Kind: access.Kind{Entity: EntityRoleRequest}, Resource: func(_ context.Context, p access.Principal, id string) (access.Resource, error) {
+			if mayReadRequests(p) == nil && p.Authenticated() {
+				return access.Resource{Classification: access.Mission}, nil
+			}
+			return access.Resource{}, errs.NotFound("%s not found", id)
+		}},
 	}
 }

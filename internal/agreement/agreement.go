@@ -129,7 +129,7 @@ func decodeAgreement(c current) (Agreement, error) {
 
 // CreateAgreement records a new agreement.
 func (s *Service) CreateAgreement(ctx context.Context, p access.Principal, in AgreementInput) (Agreement, error) {
-	actor, err := decide(p, access.Create, EntityAgreement)
+	actor, err := decide(p, access.Create, kindAgreement)
 	if err != nil {
 		return Agreement{}, wrap("create agreement", err)
 	}
@@ -158,7 +158,7 @@ func (s *Service) CreateAgreement(ctx context.Context, p access.Principal, in Ag
 // version. A stale version is a conflict. The signature may not move after
 // a date that one of the agreement's provisions already holds.
 func (s *Service) UpdateAgreement(ctx context.Context, p access.Principal, id string, version int64, in AgreementInput) (Agreement, error) {
-	actor, err := decide(p, access.Update, EntityAgreement)
+	actor, err := decide(p, access.Update, kindAgreement)
 	if err != nil {
 		return Agreement{}, wrap("update agreement", err)
 	}
@@ -205,7 +205,10 @@ func displayCol(s string) string {
 }
 
 // GetAgreement returns agreement id.
-func (s *Service) GetAgreement(ctx context.Context, id string) (Agreement, error) {
+func (s *Service) GetAgreement(ctx context.Context, p access.Principal, id string) (Agreement, error) {
+	if _, err := decide(p, access.Read, kindAgreement); err != nil {
+		return Agreement{}, wrap("get agreement", err)
+	}
 	c, err := s.get(ctx, EntityAgreement, id)
 	if err != nil {
 		return Agreement{}, wrap("get agreement", err)
@@ -215,7 +218,10 @@ func (s *Service) GetAgreement(ctx context.Context, id string) (Agreement, error
 }
 
 // ListAgreements returns a page of agreements in id order.
-func (s *Service) ListAgreements(ctx context.Context, page store.PageRequest) (store.Page[Agreement], error) {
+func (s *Service) ListAgreements(ctx context.Context, p access.Principal, page store.PageRequest) (store.Page[Agreement], error) {
+	if _, err := decide(p, access.Read, kindAgreement); err != nil {
+		return store.Page[Agreement]{}, wrap("list agreements", err)
+	}
 	after, limit, err := pageKeys(page)
 	if err != nil {
 		return store.Page[Agreement]{}, wrap("list agreements", err)

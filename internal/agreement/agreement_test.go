@@ -137,7 +137,7 @@ func provision6(f fixture) ProvisionInput {
 func TestOrganisationCreateGetUpdate(t *testing.T) {
 	db, s, _ := mustOpen(t)
 	f := newFixture(t, s)
-	got := must[Organisation](t)(s.GetOrganisation(ctx, f.az.ID))
+	got := must[Organisation](t)(s.GetOrganisation(ctx, actor, f.az.ID))
 	if got.Name != "Republic of Azerbaijan" || got.Version != 1 || got.Names["az"] != "Azərbaycan Respublikası" || !got.CreatedAt.Equal(got.UpdatedAt) {
 		t.Fatalf("get = %+v", got)
 	}
@@ -149,7 +149,7 @@ func TestOrganisationCreateGetUpdate(t *testing.T) {
 	if up.Version != 2 || up.ShortName != "AZ" || up.Names != nil || !up.CreatedAt.Equal(got.CreatedAt) || !up.UpdatedAt.After(got.UpdatedAt) {
 		t.Fatalf("update = %+v (created %v)", up, got.CreatedAt)
 	}
-	got = must[Organisation](t)(s.GetOrganisation(ctx, f.az.ID))
+	got = must[Organisation](t)(s.GetOrganisation(ctx, actor, f.az.ID))
 	if got.Version != 2 || !got.Illustrative || !got.CreatedAt.Equal(up.CreatedAt) || !got.UpdatedAt.Equal(up.UpdatedAt) {
 		t.Fatalf("get after update = %+v, want %+v", got, up)
 	}
@@ -162,11 +162,11 @@ func TestOrganisationCreateGetUpdate(t *testing.T) {
 	if db.Size() != size {
 		t.Fatal("stale update changed the log")
 	}
-	if _, err := s.GetOrganisation(ctx, "org_missing"); errs.CodeOf(err) != errs.CodeNotFound {
+	if _, err := s.GetOrganisation(ctx, actor, "org_missing"); errs.CodeOf(err) != errs.CodeNotFound {
 		t.Fatalf("get missing: %v", err)
 	}
 
-	parties := must[[]Organisation](t)(s.Parties(ctx))
+	parties := must[[]Organisation](t)(s.Parties(ctx, actor))
 	if len(parties) != 2 || parties[0].ID != f.am.ID || parties[1].ID != f.az.ID {
 		t.Fatalf("parties = %+v", parties)
 	}
@@ -219,7 +219,7 @@ func TestListOrganisationsPaginates(t *testing.T) {
 	pages := 0
 	req := store.PageRequest{Limit: 3}
 	for {
-		p := must[store.Page[Organisation]](t)(s.ListOrganisations(ctx, OrganisationFilter{}, req))
+		p := must[store.Page[Organisation]](t)(s.ListOrganisations(ctx, actor, OrganisationFilter{}, req))
 		pages++
 		for _, o := range p.Items {
 			got = append(got, o.ID)
@@ -232,7 +232,7 @@ func TestListOrganisationsPaginates(t *testing.T) {
 	if pages != 3 || !slices.Equal(got, want) {
 		t.Fatalf("%d pages, ids %v, want 3 pages of %v", pages, got, want)
 	}
-	media := must[store.Page[Organisation]](t)(s.ListOrganisations(ctx, OrganisationFilter{Kind: KindMedia}, store.PageRequest{}))
+	media := must[store.Page[Organisation]](t)(s.ListOrganisations(ctx, actor, OrganisationFilter{Kind: KindMedia}, store.PageRequest{}))
 	if len(media.Items) != 3 || media.Next != "" {
 		t.Fatalf("media = %+v", media)
 	}
@@ -241,13 +241,13 @@ func TestListOrganisationsPaginates(t *testing.T) {
 			t.Fatalf("media item %+v", o)
 		}
 	}
-	if _, err := s.ListOrganisations(ctx, OrganisationFilter{}, store.PageRequest{Cursor: "!!"}); errs.FieldOf(err) != "cursor" {
+	if _, err := s.ListOrganisations(ctx, actor, OrganisationFilter{}, store.PageRequest{Cursor: "!!"}); errs.FieldOf(err) != "cursor" {
 		t.Fatalf("bad cursor: %v", err)
 	}
-	if _, err := s.ListOrganisations(ctx, OrganisationFilter{}, store.PageRequest{Cursor: store.Cursor("a", "b")}); errs.FieldOf(err) != "cursor" {
+	if _, err := s.ListOrganisations(ctx, actor, OrganisationFilter{}, store.PageRequest{Cursor: store.Cursor("a", "b")}); errs.FieldOf(err) != "cursor" {
 		t.Fatalf("two-key cursor: %v", err)
 	}
-	if _, err := s.ListOrganisations(ctx, OrganisationFilter{Kind: "army"}, store.PageRequest{}); errs.FieldOf(err) != "kind" {
+	if _, err := s.ListOrganisations(ctx, actor, OrganisationFilter{Kind: "army"}, store.PageRequest{}); errs.FieldOf(err) != "kind" {
 		t.Fatalf("bad kind filter: %v", err)
 	}
 }
@@ -255,11 +255,11 @@ func TestListOrganisationsPaginates(t *testing.T) {
 func TestAgreementAndProvisionLifecycle(t *testing.T) {
 	db, s, c := mustOpen(t)
 	f := newFixture(t, s)
-	a := must[Agreement](t)(s.GetAgreement(ctx, f.agr.ID))
+	a := must[Agreement](t)(s.GetAgreement(ctx, actor, f.agr.ID))
 	if !a.InForceAt.Equal(mustTime("2020-11-09T21:00:00Z")) || len(a.Parties) != 2 || a.Version != 1 {
 		t.Fatalf("agreement = %+v", a)
 	}
-	list := must[store.Page[Agreement]](t)(s.ListAgreements(ctx, store.PageRequest{}))
+	list := must[store.Page[Agreement]](t)(s.ListAgreements(ctx, actor, store.PageRequest{}))
 	if len(list.Items) != 1 || list.Items[0].ID != a.ID {
 		t.Fatalf("agreements = %+v", list)
 	}
@@ -272,7 +272,7 @@ func TestAgreementAndProvisionLifecycle(t *testing.T) {
 
 	// Kalbajar was returned on 25 November: mark the deadline met.
 	c.set("2020-11-26T12:00:00Z")
-	p := must[Provision](t)(s.GetProvision(ctx, f.p6.ID))
+	p := must[Provision](t)(s.GetProvision(ctx, actor, f.p6.ID))
 	if p.Status != StatusOverdue {
 		t.Fatalf("status on 26 November = %s, want overdue", p.Status)
 	}
@@ -310,10 +310,10 @@ func TestAgreementAndProvisionLifecycle(t *testing.T) {
 
 	// 2 December: Lachin not yet marked met, so the provision is overdue.
 	c.set("2020-12-02T00:00:00Z")
-	if p := must[Provision](t)(s.GetProvision(ctx, f.p6.ID)); p.Status != StatusOverdue || len(p.Overdue(c.now())) != 1 {
+	if p := must[Provision](t)(s.GetProvision(ctx, actor, f.p6.ID)); p.Status != StatusOverdue || len(p.Overdue(c.now())) != 1 {
 		t.Fatalf("on 2 December: %s, overdue %v", p.Status, p.Overdue(c.now()))
 	}
-	overdue := must[store.Page[Provision]](t)(s.ListProvisions(ctx, ProvisionFilter{Status: StatusOverdue}, store.PageRequest{}))
+	overdue := must[store.Page[Provision]](t)(s.ListProvisions(ctx, actor, ProvisionFilter{Status: StatusOverdue}, store.PageRequest{}))
 	if len(overdue.Items) != 1 || overdue.Items[0].ID != f.p6.ID {
 		t.Fatalf("overdue list = %+v", overdue.Items)
 	}
@@ -321,10 +321,10 @@ func TestAgreementAndProvisionLifecycle(t *testing.T) {
 	if p.Status != StatusImplemented {
 		t.Fatalf("implemented provision shows %s", p.Status)
 	}
-	if _, err := s.GetProvision(ctx, "prv_missing"); errs.CodeOf(err) != errs.CodeNotFound {
+	if _, err := s.GetProvision(ctx, actor, "prv_missing"); errs.CodeOf(err) != errs.CodeNotFound {
 		t.Fatalf("get missing: %v", err)
 	}
-	if _, err := s.GetAgreement(ctx, "agr_missing"); errs.CodeOf(err) != errs.CodeNotFound {
+	if _, err := s.GetAgreement(ctx, actor, "agr_missing"); errs.CodeOf(err) != errs.CodeNotFound {
 		t.Fatalf("get missing: %v", err)
 	}
 	mustVerify(t, db)
@@ -399,7 +399,7 @@ func TestScenarioProvision6(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c.set(tt.now)
-		got := must[Provision](t)(s.GetProvision(ctx, p.ID))
+		got := must[Provision](t)(s.GetProvision(ctx, actor, p.ID))
 		if got.Status != tt.want || len(got.Overdue(c.now())) != tt.overdue {
 			t.Errorf("at %s: status %s with %d overdue, want %s with %d", tt.now, got.Status, len(got.Overdue(c.now())), tt.want, tt.overdue)
 		}
@@ -433,7 +433,7 @@ func TestListProvisionsFilters(t *testing.T) {
 		var out []Provision
 		req := store.PageRequest{Limit: 2}
 		for {
-			p := must[store.Page[Provision]](t)(s.ListProvisions(ctx, filter, req))
+			p := must[store.Page[Provision]](t)(s.ListProvisions(ctx, actor, filter, req))
 			out = append(out, p.Items...)
 			if p.Next == "" {
 				return out
@@ -488,7 +488,7 @@ func TestListProvisionsFilters(t *testing.T) {
 	if got := all(ProvisionFilter{AgreementID: f.agr.ID}); len(got) != 8 {
 		t.Errorf("this agreement: %d", len(got))
 	}
-	if _, err := s.ListProvisions(ctx, ProvisionFilter{Status: "late"}, store.PageRequest{}); errs.FieldOf(err) != "status" {
+	if _, err := s.ListProvisions(ctx, actor, ProvisionFilter{Status: "late"}, store.PageRequest{}); errs.FieldOf(err) != "status" {
 		t.Errorf("bad status filter: %v", err)
 	}
 	mustVerify(t, db)

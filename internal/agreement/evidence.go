@@ -172,7 +172,7 @@ func (s *Service) AddEvidence(ctx context.Context, p access.Principal, provision
 	if err != nil {
 		return EvidenceLink{}, wrap("add evidence", err)
 	}
-	if err := access.Decide(p, access.Create, access.Resource{Kind: EntityEvidenceLink}); err != nil {
+	if err := access.Decide(p, access.Create, kindEvidenceLink.New()); err != nil {
 		return EvidenceLink{}, wrap("add evidence", err)
 	}
 	if b.At.After(now.Add(clockSkew)) {

@@ -123,7 +123,7 @@ func TestEvidenceLinks(t *testing.T) {
 		Evidence: []Evidence{{Kind: EvidenceLinkRef, Ref: pub.ID}}}); errs.FieldOf(err) != "evidence[0].ref" {
 		t.Errorf("status citing another provision's link: %v", err)
 	}
-	cur := must[Provision](t)(s.GetProvision(ctx, p))
+	cur := must[Provision](t)(s.GetProvision(ctx, actor, p))
 	if _, err := s.AddProvisionStatus(ctx, actor, p, cur.Version, StatusInput{Status: StatusInProgress, At: "2021-01-01T00:00:00Z",
 		Evidence: []Evidence{{Kind: EvidenceLinkRef, Ref: pub.ID}}}); err != nil {
 		t.Errorf("status citing its link: %v", err)

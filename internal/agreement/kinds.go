@@ -7,23 +7,34 @@ import (
 	"github.com/truce-monitoring/truce/internal/record"
 )
 
+// The agreement package's kinds of record and who writes them.
+var (
+	kindOrganisation = access.Kind{Entity: EntityOrganisation, Writers: []access.Role{access.Admin, access.CoChair}}
+	kindAgreement    = access.Kind{Entity: EntityAgreement, Writers: []access.Role{access.Admin, access.CoChair}}
+	kindProvision    = access.Kind{Entity: EntityProvision, Writers: []access.Role{access.Admin, access.CoChair, access.Analyst}}
+	kindEvidenceLink = access.Kind{Entity: EntityEvidenceLink, Writers: []access.Role{access.CoChair, access.Analyst, access.Monitor}}
+)
+
 // Kinds declares the agreement package's kinds of record. Organisations,
 // agreements and provisions are reference data every reader may read.
 func (s *Service) Kinds() []record.Kind {
-	reference := func(get func(context.Context, string) error) func(context.Context, access.Principal, string) (access.Resource, error) {
-		return func(ctx context.Context, _ access.Principal, id string) (access.Resource, error) {
-			return access.Resource{}, get(ctx, id)
-		}
-	}
 	return []record.Kind{
-		{Entity: EntityOrganisation, Resource: reference(func(ctx context.Context, id string) error { _, err := s.GetOrganisation(ctx, id); return err })},
-		{Entity: EntityAgreement, Resource: reference(func(ctx context.Context, id string) error { _, err := s.GetAgreement(ctx, id); return err })},
-		{Entity: EntityProvision, Resource: reference(func(ctx context.Context, id string) error { _, err := s.GetProvision(ctx, id); return err })},
+		{Kind: kindOrganisation, Resource: reference(s.GetOrganisation)},
+		{Kind: kindAgreement, Resource: reference(s.GetAgreement)},
+		{Kind: kindProvision, Resource: reference(s.GetProvision)},
 		// A link is read by whoever may read the linked record, which
 		// GetEvidence checks.
-		{Entity: EntityEvidenceLink, Resource: func(ctx context.Context, p access.Principal, id string) (access.Resource, error) {
+		{Kind: kindEvidenceLink, Resource: func(ctx context.Context, p access.Principal, id string) (access.Resource, error) {
 			_, err := s.GetEvidence(ctx, p, id)
 			return access.Resource{}, err
 		}},
+	}
+}
+
+// reference turns a get of reference data into a Kind's Resource.
+func reference[T any](get func(context.Context, access.Principal, string) (T, error)) func(context.Context, access.Principal, string) (access.Resource, error) {
+	return func(ctx context.Context, p access.Principal, id string) (access.Resource, error) {
+		_, err := get(ctx, p, id)
+		return access.Resource{}, err
 	}
 }

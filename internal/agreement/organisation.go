@@ -123,7 +123,7 @@ func decodeOrganisation(c current) (Organisation, error) {
 
 // CreateOrganisation records a new organisation.
 func (s *Service) CreateOrganisation(ctx context.Context, p access.Principal, in OrganisationInput) (Organisation, error) {
-	actor, err := decide(p, access.Create, EntityOrganisation)
+	actor, err := decide(p, access.Create, kindOrganisation)
 	if err != nil {
 		return Organisation{}, wrap("create organisation", err)
 	}
@@ -149,7 +149,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, p access.Principal, in
 // at version. A stale version is a conflict. An organisation that is a
 // party to an agreement must stay of kind side.
 func (s *Service) UpdateOrganisation(ctx context.Context, p access.Principal, id string, version int64, in OrganisationInput) (Organisation, error) {
-	actor, err := decide(p, access.Update, EntityOrganisation)
+	actor, err := decide(p, access.Update, kindOrganisation)
 	if err != nil {
 		return Organisation{}, wrap("update organisation", err)
 	}
@@ -185,7 +185,10 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p access.Principal, id
 }
 
 // GetOrganisation returns organisation id.
-func (s *Service) GetOrganisation(ctx context.Context, id string) (Organisation, error) {
+func (s *Service) GetOrganisation(ctx context.Context, p access.Principal, id string) (Organisation, error) {
+	if _, err := decide(p, access.Read, kindOrganisation); err != nil {
+		return Organisation{}, wrap("get organisation", err)
+	}
 	c, err := s.get(ctx, EntityOrganisation, id)
 	if err != nil {
 		return Organisation{}, wrap("get organisation", err)
@@ -200,7 +203,10 @@ type OrganisationFilter struct {
 }
 
 // ListOrganisations returns a page of organisations in id order.
-func (s *Service) ListOrganisations(ctx context.Context, f OrganisationFilter, page store.PageRequest) (store.Page[Organisation], error) {
+func (s *Service) ListOrganisations(ctx context.Context, p access.Principal, f OrganisationFilter, page store.PageRequest) (store.Page[Organisation], error) {
+	if _, err := decide(p, access.Read, kindOrganisation); err != nil {
+		return store.Page[Organisation]{}, wrap("list organisations", err)
+	}
 	after, limit, err := pageKeys(page)
 	if err != nil {
 		return store.Page[Organisation]{}, wrap("list organisations", err)
@@ -226,7 +232,10 @@ func (s *Service) ListOrganisations(ctx context.Context, f OrganisationFilter, p
 }
 
 // Parties returns the organisations of kind side, by name.
-func (s *Service) Parties(ctx context.Context) ([]Organisation, error) {
+func (s *Service) Parties(ctx context.Context, p access.Principal) ([]Organisation, error) {
+	if _, err := decide(p, access.Read, kindOrganisation); err != nil {
+		return nil, wrap("parties", err)
+	}
 	var out []Organisation
 	q := listQuery{entity: EntityOrganisation, from: "organisations r", where: []string{"r.kind = ?"}, args: []any{KindSide}}
 	err := q.run(ctx, s.db, "", math.MaxInt32, func(c current) error {

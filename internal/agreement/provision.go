@@ -431,7 +431,7 @@ func (s *Service) decodeProvision(c current) (Provision, error) {
 // CreateProvision records a new provision of an agreement, without status
 // events.
 func (s *Service) CreateProvision(ctx context.Context, p access.Principal, in ProvisionInput) (Provision, error) {
-	actor, err := decide(p, access.Create, EntityProvision)
+	actor, err := decide(p, access.Create, kindProvision)
 	if err != nil {
 		return Provision{}, wrap("create provision", err)
 	}
@@ -460,7 +460,7 @@ func (s *Service) CreateProvision(ctx context.Context, p access.Principal, in Pr
 // UpdateProvision replaces provision id, which the client last read at
 // version, keeping its status history. A stale version is a conflict.
 func (s *Service) UpdateProvision(ctx context.Context, p access.Principal, id string, version int64, in ProvisionInput) (Provision, error) {
-	actor, err := decide(p, access.Update, EntityProvision)
+	actor, err := decide(p, access.Update, kindProvision)
 	if err != nil {
 		return Provision{}, wrap("update provision", err)
 	}
@@ -506,7 +506,7 @@ func (s *Service) UpdateProvision(ctx context.Context, p access.Principal, id st
 // be dated before the latest, nor before the agreement's signature, nor in
 // the future.
 func (s *Service) AddProvisionStatus(ctx context.Context, p access.Principal, id string, version int64, in StatusInput) (Provision, error) {
-	actor, err := decide(p, access.Update, EntityProvision)
+	actor, err := decide(p, access.Update, kindProvision)
 	if err != nil {
 		return Provision{}, wrap("provision status", err)
 	}
@@ -565,13 +565,16 @@ func (s *Service) AddProvisionStatus(ctx context.Context, p access.Principal, id
 }
 
 // GetProvision returns provision id with its effective status now.
-func (s *Service) GetProvision(ctx context.Context, id string) (Provision, error) {
+func (s *Service) GetProvision(ctx context.Context, p access.Principal, id string) (Provision, error) {
+	if _, err := decide(p, access.Read, kindProvision); err != nil {
+		return Provision{}, wrap("get provision", err)
+	}
 	c, err := s.get(ctx, EntityProvision, id)
 	if err != nil {
 		return Provision{}, wrap("get provision", err)
 	}
-	p, err := s.decodeProvision(c)
-	return p, wrap("get provision", err)
+	pr, err := s.decodeProvision(c)
+	return pr, wrap("get provision", err)
 }
 
 // ProvisionFilter narrows ListProvisions; zero fields do not filter.
@@ -590,7 +593,10 @@ type ProvisionFilter struct {
 // is overdue at now when its recorded status is not_started or in_progress
 // and its next_deadline (the earliest unmet due time) is before now —
 // exactly the rule of EffectiveStatus.
-func (s *Service) ListProvisions(ctx context.Context, f ProvisionFilter, page store.PageRequest) (store.Page[Provision], error) {
+func (s *Service) ListProvisions(ctx context.Context, p access.Principal, f ProvisionFilter, page store.PageRequest) (store.Page[Provision], error) {
+	if _, err := decide(p, access.Read, kindProvision); err != nil {
+		return store.Page[Provision]{}, wrap("list provisions", err)
+	}
 	after, limit, err := pageKeys(page)
 	if err != nil {
 		return store.Page[Provision]{}, wrap("list provisions", err)

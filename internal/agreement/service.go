@@ -67,7 +67,6 @@ func New(db *store.DB, opts ...Option) *Service {
 	for _, p := range projections() {
 		db.Register(p)
 	}
-	access.RegisterWriters(EntityEvidenceLink, access.CoChair, access.Analyst, access.Monitor)
 	return s
 }
 
@@ -246,8 +245,8 @@ func wrap(op string, err error) error {
 
 // decide asks the policy whether p may take action on reference data of
 // kind entity, and gives the actor its change is attributed to.
-func decide(p access.Principal, action access.Action, entity string) (store.Actor, error) {
-	if err := access.Decide(p, action, access.Resource{Kind: entity}); err != nil {
+func decide(p access.Principal, action access.Action, k access.Kind) (store.Actor, error) {
+	if err := access.Decide(p, action, k.New()); err != nil {
 		return store.Actor{}, err
 	}
 	return p.Actor(), nil

@@ -288,7 +288,7 @@ func (s *Server) MapFeatures(ctx context.Context, p access.Principal, q MapReque
 		}
 		view.Layers[layer].Features = append(view.Layers[layer].Features, fs...)
 	}
-	parties, err := s.Agreements.Parties(ctx)
+	parties, err := s.Agreements.Parties(ctx, p)
 	if err != nil {
 		return view, err
 	}

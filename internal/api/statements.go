@@ -110,7 +110,7 @@ func statementFilter(r *http.Request) (statement.StatementFilter, error) {
 // provisionWithEvidence reads a provision with the number of its evidence
 // links the request's principal may see.
 func (s *Server) provisionWithEvidence(ctx context.Context, reader access.Principal, id string) (agreement.Provision, error) {
-	p, err := s.Agreements.GetProvision(ctx, id)
+	p, err := s.Agreements.GetProvision(ctx, reader, id)
 	if err != nil {
 		return p, err
 	}

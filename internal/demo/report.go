@@ -92,7 +92,7 @@ func loadReportDay(ctx context.Context, s Services, l *Loaded) error {
 		return fmt.Errorf("report day restriction: %w", err)
 	}
 	if id, ok := l.Provisions["8"]; ok {
-		p, err := s.Agreements.GetProvision(ctx, id)
+		p, err := s.Agreements.GetProvision(ctx, Loader, id)
 		if err != nil {
 			return err
 		}

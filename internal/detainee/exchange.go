@@ -82,7 +82,7 @@ type Exchange struct {
 // Resource is the policy's view of an exchange: every account reads it,
 // and a reader without an account reads a public one.
 func (b ExchangeBody) Resource() access.Resource {
-	return access.Resource{Kind: EntityExchange, Classification: b.classification()}
+	return access.Resource{Kind: EntityExchange, Writers: kindExchange.Writers, Classification: b.classification()}
 }
 
 func (b ExchangeBody) classification() access.Classification {

@@ -9,12 +9,19 @@ import (
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
+// The detainee package's kinds of record and who writes them.
+var (
+	kindPerson   = access.Kind{Entity: EntityPerson, Writers: []access.Role{access.Liaison, access.Humanitarian, access.CoChair, access.Analyst}}
+	kindExchange = access.Kind{Entity: EntityExchange, Writers: []access.Role{access.CoChair, access.Analyst, access.Humanitarian}}
+	kindRemains  = access.Kind{Entity: EntityRemains, Writers: []access.Role{access.Humanitarian, access.CoChair, access.Analyst}}
+)
+
 // Kinds declares the detainee package's kinds of record.
 func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
-		{Entity: EntityPerson, Resource: record.ResourceOf(s.GetPerson), Redact: s.redactPerson},
-		{Entity: EntityExchange, Resource: record.ResourceOf(s.GetExchange)},
-		{Entity: EntityRemains, Resource: record.ResourceOf(s.GetRemains)},
+		{Kind: kindPerson, Resource: record.ResourceOf(s.GetPerson), Redact: s.redactPerson},
+		{Kind: kindExchange, Resource: record.ResourceOf(s.GetExchange)},
+		{Kind: kindRemains, Resource: record.ResourceOf(s.GetRemains)},
 	}
 }
 

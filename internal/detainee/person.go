@@ -154,13 +154,13 @@ type Person struct {
 // IdentityResource is the policy's view of the person's personal data:
 // humanitarian officers, the detaining side and the side of nationality.
 func (b PersonBody) IdentityResource() access.Resource {
-	return access.Resource{Kind: EntityPerson, Classification: access.Personal, Owner: b.HeldBy, ReadersOrgs: []string{b.HeldBy, b.Nationality}}
+	return access.Resource{Kind: EntityPerson, Writers: kindPerson.Writers, Classification: access.Personal, Owner: b.HeldBy, ReadersOrgs: []string{b.HeldBy, b.Nationality}}
 }
 
 // Resource is the policy's view of the record without identity: every
 // account reads it; the detaining side files and updates it.
 func (b PersonBody) Resource() access.Resource {
-	return access.Resource{Kind: EntityPerson, Classification: access.Mission, Owner: b.HeldBy, OnBehalfOf: b.HeldBy}
+	return access.Resource{Kind: EntityPerson, Writers: kindPerson.Writers, Classification: access.Mission, Owner: b.HeldBy, OnBehalfOf: b.HeldBy}
 }
 
 // masked returns the body as a reader without the right sees it.

@@ -84,7 +84,7 @@ type Remains struct {
 // Resource is the policy's view of remains: every account reads them (no
 // identity is recorded here).
 func (b RemainsBody) Resource() access.Resource {
-	return access.Resource{Kind: EntityRemains, Classification: access.Mission}
+	return access.Resource{Kind: EntityRemains, Writers: kindRemains.Writers, Classification: access.Mission}
 }
 
 func (in RemainsInput) body(now time.Time) (RemainsBody, error) {

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -62,9 +61,6 @@ func New(db *store.DB, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	access.RegisterWriters(EntityPerson, access.Liaison, access.Humanitarian, access.CoChair, access.Analyst)
-	access.RegisterWriters(EntityExchange, access.CoChair, access.Analyst, access.Humanitarian)
-	access.RegisterWriters(EntityRemains, access.Humanitarian, access.CoChair, access.Analyst)
 	for _, p := range projections() {
 		db.Register(p)
 	}

@@ -98,7 +98,7 @@ func openBenchPlaces(b *testing.B) *Service {
 				for i := n; i < min(n+benchBatch, benchPlaceCount); i++ {
 					body := benchPlaceBody(i)
 					for _, who := range []access.Principal{benchLiaison, benchAdmin} {
-						if access.CanRead(who, body.Resource("place")) {
+						if access.CanRead(who, kindPlace.Of(body.Label)) {
 							p.want[who.Username]++
 						}
 					}

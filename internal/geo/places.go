@@ -43,7 +43,7 @@ type PlaceBody struct {
 }
 
 // Resource is the policy's view of the place.
-func (p Place) Resource() access.Resource { return p.Label.Resource("place") }
+func (p Place) Resource() access.Resource { return kindPlace.Of(p.Label) }
 
 // Place is a place with its id and version.
 type Place struct {
@@ -148,7 +148,7 @@ func placeRowsOf(id string, b *PlaceBody) (map[string][][]any, error) {
 
 // CreatePlace validates and stores a new place.
 func (s *Service) CreatePlace(ctx context.Context, p access.Principal, in PlaceInput) (Place, error) {
-	if err := access.Decide(p, access.Create, access.Resource{Kind: "place"}); err != nil {
+	if err := access.Decide(p, access.Create, kindPlace.New()); err != nil {
 		return Place{}, err
 	}
 	return s.putPlace(ctx, p.Actor(), s.db.NewID("plc"), 1, p.Org, in)

@@ -69,7 +69,7 @@ type LayerBody struct {
 }
 
 // Resource is the policy's view of the layer.
-func (l Layer) Resource() access.Resource { return l.Label.Resource("layer") }
+func (l Layer) Resource() access.Resource { return kindLayer.Of(l.Label) }
 
 // Layer is a layer with its id and version.
 type Layer struct {
@@ -295,7 +295,7 @@ func (s *Service) OnLayersChanged(f func()) { s.onLayers = append(s.onLayers, f)
 
 // CreateLayer validates and stores a new layer.
 func (s *Service) CreateLayer(ctx context.Context, p access.Principal, in LayerInput) (Layer, error) {
-	if err := access.Decide(p, access.Create, access.Resource{Kind: "layer"}); err != nil {
+	if err := access.Decide(p, access.Create, kindLayer.New()); err != nil {
 		return Layer{}, err
 	}
 	return s.putLayer(ctx, p.Actor(), s.db.NewID("lyr"), 1, p.Org, in)

@@ -93,7 +93,7 @@ type Allegation struct {
 
 // Resource is the policy's view of the allegation.
 func (a AllegationBody) Resource() access.Resource {
-	r := a.Label.Resource(EntityAllegation)
+	r := kindAllegation.Of(a.Label)
 	r.OnBehalfOf = a.OnBehalfOf
 	return r
 }

@@ -335,7 +335,7 @@ func (s *Service) AttachmentsOf(ctx context.Context, p access.Principal, kind st
 		if err := store.DecodeBody(c.Body, &a.AttachmentBody); err != nil {
 			return nil, wrap("attachments", err)
 		}
-		if access.CanRead(p, a.Label.Resource(EntityAttachment)) {
+		if access.CanRead(p, kindAttachment.Of(a.Label)) {
 			out = append(out, a)
 		}
 	}

@@ -171,7 +171,7 @@ type Incident struct {
 }
 
 // Resource is the policy's view of the incident.
-func (b IncidentBody) Resource() access.Resource { return b.Label.Resource(EntityIncident) }
+func (b IncidentBody) Resource() access.Resource { return kindIncident.Of(b.Label) }
 
 // Sealed reports whether the incident is closed: it may only be reopened.
 func (b IncidentBody) Sealed() bool { return b.Status == Closed }
@@ -253,7 +253,7 @@ func (s *Service) checkMembers(tx *store.Tx, p access.Principal, id string, b *I
 				}
 				return err
 			}
-			if !access.CanRead(p, lb.Label.Resource(list.entity)) {
+			if !access.CanRead(p, access.Kind{Entity: list.entity}.Of(lb.Label)) {
 				return errs.Invalid(f, "no %s %s", list.entity, m)
 			}
 			var other string

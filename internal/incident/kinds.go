@@ -9,14 +9,25 @@ import (
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
+// The incident package's kinds of record and who writes them.
+var (
+	kindAllegation  = access.Kind{Entity: EntityAllegation, Writers: []access.Role{access.Liaison, access.Monitor, access.Analyst, access.CoChair}}
+	kindObservation = access.Kind{Entity: EntityObservation, Writers: staffRoles}
+	kindIncident    = access.Kind{Entity: EntityIncident, Writers: staffRoles}
+	kindPatrol      = access.Kind{Entity: EntityPatrol, Writers: staffRoles}
+	kindRestriction = access.Kind{Entity: EntityRestriction, Writers: staffRoles}
+	kindReview      = access.Kind{Entity: EntityReview, Writers: staffRoles}
+	kindAttachment  = access.Kind{Entity: EntityAttachment, Writers: []access.Role{access.Liaison, access.Monitor, access.Analyst, access.CoChair}}
+)
+
 // Kinds declares the incident package's kinds of record.
 func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
-		{Entity: EntityAllegation, Resource: record.ResourceOf(s.GetAllegation)},
-		{Entity: EntityObservation, Resource: record.ResourceOf(s.GetObservation)},
-		{Entity: EntityIncident, Resource: record.ResourceOf(s.GetIncident), Redact: redactIncident},
-		{Entity: EntityPatrol, Resource: record.ResourceOf(s.GetPatrol)},
-		{Entity: EntityRestriction, Resource: record.ResourceOf(s.GetRestriction)},
+		{Kind: kindAllegation, Resource: record.ResourceOf(s.GetAllegation)},
+		{Kind: kindObservation, Resource: record.ResourceOf(s.GetObservation)},
+		{Kind: kindIncident, Resource: record.ResourceOf(s.GetIncident), Redact: redactIncident},
+		{Kind: kindPatrol, Resource: record.ResourceOf(s.GetPatrol)},
+		{Kind: kindRestriction, Resource: record.ResourceOf(s.GetRestriction)},
 	}
 }
 
@@ -38,10 +49,10 @@ func redactIncident(_ context.Context, p access.Principal, _ string, body json.R
 // MayLodge answers whether p may lodge an allegation: nil, or the
 // policy's refusal. A form asks before it shows itself.
 func (s *Service) MayLodge(p access.Principal) error {
-	return access.Decide(p, access.Create, access.Resource{Kind: EntityAllegation})
+	return access.Decide(p, access.Create, kindAllegation.New())
 }
 
 // MayRecordObservation answers whether p may record an observation.
 func (s *Service) MayRecordObservation(p access.Principal) error {
-	return access.Decide(p, access.Create, access.Resource{Kind: EntityObservation})
+	return access.Decide(p, access.Create, kindObservation.New())
 }

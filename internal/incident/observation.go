@@ -79,7 +79,7 @@ type Observation struct {
 }
 
 // Resource is the policy's view of the observation.
-func (b ObservationBody) Resource() access.Resource { return b.Label.Resource(EntityObservation) }
+func (b ObservationBody) Resource() access.Resource { return kindObservation.Of(b.Label) }
 
 // DecodeObservationInput decodes a client's JSON strictly.
 func DecodeObservationInput(data []byte) (ObservationInput, error) {

@@ -40,7 +40,7 @@ type Patrol struct {
 }
 
 // Resource is the policy's view of the patrol.
-func (b PatrolBody) Resource() access.Resource { return b.Label.Resource(EntityPatrol) }
+func (b PatrolBody) Resource() access.Resource { return kindPatrol.Of(b.Label) }
 
 func startEnd(now time.Time, start, end string) (time.Time, *time.Time, error) {
 	s, err := geo.ParseTime("start", start)
@@ -216,7 +216,7 @@ type Restriction struct {
 }
 
 // Resource is the policy's view of the restriction.
-func (b RestrictionBody) Resource() access.Resource { return b.Label.Resource(EntityRestriction) }
+func (b RestrictionBody) Resource() access.Resource { return kindRestriction.Of(b.Label) }
 
 func (in RestrictionInput) body(now time.Time, owner string) (RestrictionBody, error) {
 	b := RestrictionBody{PatrolID: in.PatrolID, Kind: in.Kind, Where: in.Where, ByOrg: in.ByOrg, ByText: in.ByText, Reason: in.Reason, Impact: in.Impact}

@@ -74,7 +74,7 @@ func reviewProjection() store.Projection {
 // without its effect, and both are refused (conflict) on a sealed
 // incident. Reject records only the decision.
 func (s *Service) RecordReview(ctx context.Context, p access.Principal, in ReviewInput) (Review, error) {
-	if err := access.Decide(p, access.Create, access.Resource{Kind: EntityReview, Classification: access.Mission, Owner: p.Org}); err != nil {
+	if err := access.Decide(p, access.Create, kindReview.Of(access.Label{Classification: access.Mission, OwnerOrg: p.Org})); err != nil {
 		return Review{}, wrap("review", err)
 	}
 	if err := oneOf("decision", in.Decision, decisions); err != nil {

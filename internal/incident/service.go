@@ -80,13 +80,6 @@ func New(db *store.DB, g Geography, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	access.RegisterWriters(EntityAllegation, access.Liaison, access.Monitor, access.Analyst, access.CoChair)
-	access.RegisterWriters(EntityObservation, access.Monitor, access.Analyst, access.CoChair)
-	access.RegisterWriters(EntityIncident, access.Monitor, access.Analyst, access.CoChair)
-	access.RegisterWriters(EntityPatrol, access.Monitor, access.Analyst, access.CoChair)
-	access.RegisterWriters(EntityRestriction, access.Monitor, access.Analyst, access.CoChair)
-	access.RegisterWriters(EntityReview, access.Monitor, access.Analyst, access.CoChair)
-	access.RegisterWriters(EntityAttachment, access.Liaison, access.Monitor, access.Analyst, access.CoChair)
 	for _, p := range projections() {
 		db.Register(p)
 	}

@@ -64,7 +64,7 @@ type Handover struct {
 // Resource is the policy's view of the handover: it is made in the name of
 // the side handing over.
 func (b HandoverBody) Resource() access.Resource {
-	r := b.Label.Resource(EntityHandover)
+	r := kindHandover.Of(b.Label)
 	r.OnBehalfOf = b.FromSide
 	return r
 }

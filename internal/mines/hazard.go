@@ -142,7 +142,7 @@ type HazardArea struct {
 }
 
 // Resource is the policy's view of the hazard area.
-func (b HazardAreaBody) Resource() access.Resource { return b.Label.Resource(EntityHazardArea) }
+func (b HazardAreaBody) Resource() access.Resource { return kindHazardArea.Of(b.Label) }
 
 // Open reports whether some of the area remains to be released.
 func (b HazardAreaBody) Open() bool { return b.Status == Suspected || b.Status == Confirmed }

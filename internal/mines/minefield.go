@@ -119,7 +119,7 @@ type Minefield struct {
 // Resource is the policy's view of the record: it is filed in the name of
 // the side that laid the field.
 func (b MinefieldBody) Resource() access.Resource {
-	r := b.Label.Resource(EntityMinefield)
+	r := kindMinefield.Of(b.Label)
 	r.OnBehalfOf = b.LaidBy
 	return r
 }

@@ -85,9 +85,6 @@ func New(db *store.DB, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	access.RegisterWriters(EntityMinefield, append([]access.Role{access.Liaison}, missionStaff...)...)
-	access.RegisterWriters(EntityHandover, append([]access.Role{access.Liaison}, missionStaff...)...)
-	access.RegisterWriters(EntityHazardArea, missionStaff...)
 	for _, p := range projections() {
 		db.Register(p)
 	}

@@ -19,8 +19,9 @@ import (
 
 // Kind is one kind of record as its domain package declares it.
 type Kind struct {
-	// Entity is the kind's name in the change log, e.g. "allegation".
-	Entity string
+	// Kind is the kind's name in the change log, e.g. "allegation", and the
+	// roles that write it.
+	access.Kind
 	// Resource returns the policy's view of the record with id as p may
 	// see it, or an error with code not_found when there is no such record
 	// or p may not read it. It reads through the domain's own filtered

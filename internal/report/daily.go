@@ -56,7 +56,7 @@ func (s *Service) summary(ctx context.Context, p access.Principal, from, to time
 
 // fill computes every section of a daily report or summary.
 func (s *Service) fill(ctx context.Context, p access.Principal, rep *Report, per, prev Period, seriesFrom, seriesTo time.Time) error {
-	sides, err := s.agreements.Parties(ctx)
+	sides, err := s.agreements.Parties(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -90,10 +90,10 @@ func (s *Service) fill(ctx context.Context, p access.Principal, rep *Report, per
 	if rep.Humanitarian, err = s.humanitarianSection(ctx, p, per); err != nil {
 		return err
 	}
-	if rep.Agreement, err = s.agreementSection(ctx, per); err != nil {
+	if rep.Agreement, err = s.agreementSection(ctx, p, per); err != nil {
 		return err
 	}
-	prevAgreement, err := s.agreementSection(ctx, prev)
+	prevAgreement, err := s.agreementSection(ctx, p, prev)
 	if err != nil {
 		return err
 	}
@@ -490,11 +490,11 @@ func (s *Service) movement(ctx context.Context, p access.Principal, per, prev Pe
 }
 
 // provisions returns every provision, in id order.
-func (s *Service) provisions(ctx context.Context, f agreement.ProvisionFilter) ([]agreement.Provision, error) {
+func (s *Service) provisions(ctx context.Context, p access.Principal, f agreement.ProvisionFilter) ([]agreement.Provision, error) {
 	var out []agreement.Provision
 	page := store.PageRequest{Limit: store.MaxLimit}
 	for {
-		ps, err := s.agreements.ListProvisions(ctx, f, page)
+		ps, err := s.agreements.ListProvisions(ctx, p, f, page)
 		if err != nil {
 			return nil, err
 		}
@@ -526,8 +526,8 @@ func statusAt(p agreement.Provision, t time.Time) string {
 	return st
 }
 
-func (s *Service) agreementSection(ctx context.Context, per Period) (*AgreementSection, error) {
-	ps, err := s.provisions(ctx, agreement.ProvisionFilter{})
+func (s *Service) agreementSection(ctx context.Context, p access.Principal, per Period) (*AgreementSection, error) {
+	ps, err := s.provisions(ctx, p, agreement.ProvisionFilter{})
 	if err != nil {
 		return nil, err
 	}

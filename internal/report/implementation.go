@@ -15,12 +15,12 @@ import (
 // implementation builds the implementation report of an agreement as of
 // the cut-off of day.
 func (s *Service) implementation(ctx context.Context, p access.Principal, agreementID string, day time.Time) (*Report, error) {
-	ag, err := s.agreements.GetAgreement(ctx, agreementID)
+	ag, err := s.agreements.GetAgreement(ctx, p, agreementID)
 	if err != nil {
 		return nil, err
 	}
 	asOf := s.dayPeriod(day).To
-	ps, err := s.provisions(ctx, agreement.ProvisionFilter{AgreementID: agreementID})
+	ps, err := s.provisions(ctx, p, agreement.ProvisionFilter{AgreementID: agreementID})
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (s *Service) implementation(ctx context.Context, p access.Principal, agreem
 			return n
 		}
 		n := id
-		if o, err := s.agreements.GetOrganisation(ctx, id); err == nil {
+		if o, err := s.agreements.GetOrganisation(ctx, p, id); err == nil {
 			n = o.Name
 		}
 		names[id] = n

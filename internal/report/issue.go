@@ -50,7 +50,7 @@ type Issued struct {
 }
 
 // Resource is the policy's view of an issued report.
-func (b IssuedBody) Resource() access.Resource { return b.Label.Resource(EntityReport) }
+func (b IssuedBody) Resource() access.Resource { return kindReport.Of(b.Label) }
 
 func issuedRows(id string, b *IssuedBody) (map[string][][]any, error) {
 	files := make([][]any, 0, len(b.Files))
@@ -223,12 +223,8 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 	if err != nil {
 		return Issued{}, err
 	}
-	cls := access.Public
-	if req.Edition == EditionMission {
-		cls = access.Mission
-	}
-	label := access.Label{Classification: cls, OwnerOrg: p.Org}
-	if err := access.Decide(p, access.Create, label.Resource(EntityReport)); err != nil {
+	label := issueLabel(p, req.Edition)
+	if err := access.Decide(p, access.Create, kindReport.Of(label)); err != nil {
 		if errs.CodeOf(err) == errs.CodeForbidden {
 			return Issued{}, errs.Forbidden("only a co-chair may issue a report")
 		}
@@ -351,4 +347,24 @@ func (s *Service) Fetch(ctx context.Context, p access.Principal, id, format, tab
 		return Rendered{}, err
 	}
 	return Draft(rep, format, table)
+}
+
+// issueLabel is the label a report of edition issued by p carries.
+func issueLabel(p access.Principal, edition string) access.Label {
+	cls := access.Public
+	if edition == EditionMission {
+		cls = access.Mission
+	}
+	return access.Label{Classification: cls, OwnerOrg: p.Org}
+}
+
+// MayIssue reports whether p may issue a report of edition; forms ask
+// before offering it.
+func MayIssue(p access.Principal, edition string) bool {
+	return access.Decide(p, access.Create, kindReport.Of(issueLabel(p, edition))) == nil
+}
+
+// MayReadMission reports whether p may ask for the mission edition.
+func MayReadMission(p access.Principal) bool {
+	return access.CanRead(p, kindReport.Of(access.Label{Classification: access.Mission}))
 }

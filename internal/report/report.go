@@ -105,7 +105,6 @@ func New(db *store.DB, inc *incident.Service, ag *agreement.Service, g *geo.Serv
 		o(s)
 	}
 	RegisterProjection(db)
-	access.RegisterWriters(EntityReport, access.CoChair)
 	return s
 }
 

@@ -87,7 +87,7 @@ type Movement struct {
 }
 
 // Resource is the policy's view of the movement.
-func (b MovementBody) Resource() access.Resource { return b.Label.Resource(EntityMovement) }
+func (b MovementBody) Resource() access.Resource { return kindMovement.Of(b.Label) }
 
 // DecodeMovementInput decodes a client's movement strictly.
 func DecodeMovementInput(data []byte) (MovementInput, error) {

@@ -62,8 +62,6 @@ func New(db *store.DB, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	access.RegisterWriters(EntityMovement, access.Monitor, access.Analyst, access.CoChair, access.Humanitarian)
-	access.RegisterWriters(EntityVisit, access.Monitor, access.Analyst, access.CoChair, access.Humanitarian)
 	for _, p := range projections() {
 		db.Register(p)
 	}

@@ -69,7 +69,7 @@ type Visit struct {
 }
 
 // Resource is the policy's view of the visit.
-func (b VisitBody) Resource() access.Resource { return b.Label.Resource(EntityVisit) }
+func (b VisitBody) Resource() access.Resource { return kindVisit.Of(b.Label) }
 
 // DecodeVisitInput decodes a client's visit strictly.
 func DecodeVisitInput(data []byte) (VisitInput, error) {

@@ -259,7 +259,7 @@ func (c *nameCache) get(ctx context.Context, s *Server, p access.Principal) *nam
 	if s.API.Agreements != nil {
 		page := store.PageRequest{Limit: store.MaxLimit}
 		for {
-			orgs, err := s.API.Agreements.ListOrganisations(ctx, agreement.OrganisationFilter{}, page)
+			orgs, err := s.API.Agreements.ListOrganisations(ctx, p, agreement.OrganisationFilter{}, page)
 			if err != nil {
 				s.Log.Warn("names: organisations", "err", err)
 				break

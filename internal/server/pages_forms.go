@@ -58,7 +58,7 @@ func (s *Server) placeOptions(ctx context.Context, pg *web.Page, p access.Princi
 }
 
 func (s *Server) sideOptions(ctx context.Context, pg *web.Page) ([]Option, error) {
-	parties, err := s.API.Agreements.Parties(ctx)
+	parties, err := s.API.Agreements.Parties(ctx, pg.Reader())
 	if err != nil {
 		return nil, err
 	}
@@ -399,7 +399,7 @@ func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	list, err := s.API.Agreements.ListAgreements(r.Context(), storePage(1))
+	list, err := s.API.Agreements.ListAgreements(r.Context(), pg.Reader(), storePage(1))
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -417,7 +417,7 @@ func (s *Server) agreementPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	ag, err := s.API.Agreements.GetAgreement(r.Context(), id)
+	ag, err := s.API.Agreements.GetAgreement(r.Context(), pg.Reader(), id)
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -425,7 +425,7 @@ func (s *Server) agreementPage(w http.ResponseWriter, r *http.Request) {
 	d := agreementData{Agreement: ag}
 	page := storePage(500)
 	for {
-		ps, err := s.API.Agreements.ListProvisions(r.Context(), agreement.ProvisionFilter{AgreementID: id}, page)
+		ps, err := s.API.Agreements.ListProvisions(r.Context(), pg.Reader(), agreement.ProvisionFilter{AgreementID: id}, page)
 		if err != nil {
 			s.pageFail(w, r, pg, err)
 			return

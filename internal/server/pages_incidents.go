@@ -75,7 +75,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	d := dashboardData{Now: now}
 	var err error
-	if d.Sides, err = s.API.Agreements.Parties(ctx); err != nil {
+	if d.Sides, err = s.API.Agreements.Parties(ctx, pg.Reader()); err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
@@ -98,7 +98,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Open = append(d.Open, page.Items...)
 	}
-	prov, err := s.API.Agreements.ListProvisions(ctx, agreement.ProvisionFilter{Status: agreement.StatusOverdue}, store.PageRequest{Limit: 50})
+	prov, err := s.API.Agreements.ListProvisions(ctx, pg.Reader(), agreement.ProvisionFilter{Status: agreement.StatusOverdue}, store.PageRequest{Limit: 50})
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return

@@ -85,7 +85,7 @@ func (s *Server) mapView(w http.ResponseWriter, r *http.Request) {
 	for _, st := range append([]string{incident.StatusLodged, incident.StatusWithdrawn}, incident.Statuses...) {
 		pg.Statuses = append(pg.Statuses, option{st, st})
 	}
-	parties, err := s.API.Agreements.Parties(r.Context())
+	parties, err := s.API.Agreements.Parties(r.Context(), p)
 	if err != nil {
 		api.WriteProblem(w, r, s.Log, err)
 		return

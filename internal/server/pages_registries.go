@@ -145,7 +145,7 @@ func (s *Server) registryPage(w http.ResponseWriter, r *http.Request, title, nav
 		return nil, p, nil, false
 	}
 	pg.Form = &web.Form{Values: r.URL.Query()}
-	sides, err := s.API.Agreements.Parties(r.Context())
+	sides, err := s.API.Agreements.Parties(r.Context(), pg.Reader())
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return nil, p, nil, false

@@ -23,27 +23,13 @@ type reportsData struct {
 	CanIssue bool
 }
 
-// mayReadMission reports whether p may ask for the mission edition.
-func mayReadMission(p access.Principal) bool {
-	return access.CanRead(p, access.Resource{Kind: report.EntityReport, Classification: access.Mission})
-}
-
-// mayIssue asks the policy whether p may issue a report of the edition.
-func mayIssue(p access.Principal, edition string) bool {
-	cls := access.Public
-	if edition == report.EditionMission {
-		cls = access.Mission
-	}
-	return access.Decide(p, access.Create, access.Label{Classification: cls, OwnerOrg: p.Org}.Resource(report.EntityReport)) == nil
-}
-
 func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "reports.title", "reports")
 	if !ok {
 		return
 	}
 	edition := report.EditionPublic
-	if mayReadMission(p) {
+	if report.MayReadMission(p) {
 		edition = report.EditionMission
 	}
 	form := &web.Form{Values: url.Values{"kind": {report.KindDaily}, "edition": {edition}, "format": {report.FormatHTML}}}
@@ -66,12 +52,12 @@ func (s *Server) showReports(w http.ResponseWriter, r *http.Request, pg *web.Pag
 		Editions: translated(pg, "reports.edition.", []string{report.EditionPublic}),
 		Formats:  translated(pg, "reports.format.", []string{report.FormatHTML, report.FormatPDF, report.FormatJSON, report.FormatCSV}),
 	}
-	if mayReadMission(p) {
+	if report.MayReadMission(p) {
 		d.Editions = translated(pg, "reports.edition.", []string{report.EditionPublic, report.EditionMission})
 	}
-	d.CanIssue = mayIssue(p, report.EditionPublic) || mayIssue(p, report.EditionMission)
+	d.CanIssue = report.MayIssue(p, report.EditionPublic) || report.MayIssue(p, report.EditionMission)
 	if s.API.Agreements != nil {
-		list, err := s.API.Agreements.ListAgreements(r.Context(), storePage(50))
+		list, err := s.API.Agreements.ListAgreements(r.Context(), pg.Reader(), storePage(50))
 		if err != nil {
 			s.pageFail(w, r, pg, err)
 			return

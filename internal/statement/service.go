@@ -44,8 +44,8 @@ const ClockSkew = 5 * time.Minute
 // Agreements is what the service needs of package agreement; its
 // *agreement.Service has it.
 type Agreements interface {
-	GetProvision(ctx context.Context, id string) (agreement.Provision, error)
-	GetAgreement(ctx context.Context, id string) (agreement.Agreement, error)
+	GetProvision(ctx context.Context, p access.Principal, id string) (agreement.Provision, error)
+	GetAgreement(ctx context.Context, p access.Principal, id string) (agreement.Agreement, error)
 	RegisterEvidenceKind(kind string, resolve agreement.EvidenceResolver)
 }
 
@@ -70,8 +70,6 @@ func New(db *store.DB, ag Agreements, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	access.RegisterWriters(EntitySource, access.Monitor, access.Analyst, access.CoChair)
-	access.RegisterWriters(EntityStatement, access.Monitor, access.Analyst, access.CoChair)
 	for _, p := range projections() {
 		db.Register(p)
 	}

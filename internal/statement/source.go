@@ -53,7 +53,7 @@ type Source struct {
 }
 
 // Resource is the policy's view of the source.
-func (b SourceBody) Resource() access.Resource { return b.Label.Resource(EntitySource) }
+func (b SourceBody) Resource() access.Resource { return kindSource.Of(b.Label) }
 
 // body checks the input and returns the body it makes, owned by owner.
 // What depends on other records (the outlet organisation) and on the clock

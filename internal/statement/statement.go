@@ -75,7 +75,7 @@ type Statement struct {
 }
 
 // Resource is the policy's view of the statement.
-func (b StatementBody) Resource() access.Resource { return b.Label.Resource(EntityStatement) }
+func (b StatementBody) Resource() access.Resource { return kindStatement.Of(b.Label) }
 
 // body checks the input's own shape and returns the body it makes, owned
 // by owner. References to other records and the clock are checked on
@@ -139,11 +139,11 @@ func (in StatementInput) body(owner string) (StatementBody, error) {
 // checkProvisions checks that every cited provision exists and sets
 // BeforeAgreement. Provisions are never deleted, so checking before the
 // write transaction is as good as inside it.
-func (s *Service) checkProvisions(ctx context.Context, b *StatementBody) error {
+func (s *Service) checkProvisions(ctx context.Context, p access.Principal, b *StatementBody) error {
 	b.BeforeAgreement = false
 	signed := map[string]time.Time{}
 	for i, id := range b.Provisions {
-		pr, err := s.agreements.GetProvision(ctx, id)
+		pr, err := s.agreements.GetProvision(ctx, p, id)
 		if errs.CodeOf(err) == errs.CodeNotFound {
 			return errs.Invalid(fmt.Sprintf("provisions[%d]", i), "no provision %s", id)
 		}
@@ -152,7 +152,7 @@ func (s *Service) checkProvisions(ctx context.Context, b *StatementBody) error {
 		}
 		at, ok := signed[pr.AgreementID]
 		if !ok {
-			ag, err := s.agreements.GetAgreement(ctx, pr.AgreementID)
+			ag, err := s.agreements.GetAgreement(ctx, p, pr.AgreementID)
 			if err != nil {
 				return fmt.Errorf("agreement %s of provision %s: %w", pr.AgreementID, id, err)
 			}
@@ -223,7 +223,7 @@ func (s *Service) putStatement(ctx context.Context, p access.Principal, id strin
 	if err := checkNotFuture("date", b.Date, now); err != nil {
 		return Statement{}, wrap(op, err)
 	}
-	if err := s.checkProvisions(ctx, &b); err != nil {
+	if err := s.checkProvisions(ctx, p, &b); err != nil {
 		return Statement{}, wrap(op, err)
 	}
 	if id == "" {

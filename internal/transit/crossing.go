@@ -86,7 +86,7 @@ type Crossing struct {
 }
 
 // Resource is the policy's view of the crossing.
-func (b CrossingBody) Resource() access.Resource { return b.Label.Resource(EntityCrossing) }
+func (b CrossingBody) Resource() access.Resource { return kindCrossing.Of(b.Label) }
 
 // DecodeCrossingInput decodes a client's crossing strictly.
 func DecodeCrossingInput(data []byte) (CrossingInput, error) {

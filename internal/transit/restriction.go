@@ -73,7 +73,7 @@ type Restriction struct {
 }
 
 // Resource is the policy's view of the restriction.
-func (b RestrictionBody) Resource() access.Resource { return b.Label.Resource(EntityRestriction) }
+func (b RestrictionBody) Resource() access.Resource { return kindRestriction.Of(b.Label) }
 
 // DecodeRestrictionInput decodes a client's restriction strictly.
 func DecodeRestrictionInput(data []byte) (RestrictionInput, error) {

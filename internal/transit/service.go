@@ -73,8 +73,6 @@ func New(db *store.DB, g Geography, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	access.RegisterWriters(EntityCrossing, access.Monitor, access.Analyst, access.CoChair)
-	access.RegisterWriters(EntityRestriction, access.Monitor, access.Analyst, access.CoChair)
 	for _, p := range projections() {
 		db.Register(p)
 	}

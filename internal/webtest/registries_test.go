@@ -22,7 +22,7 @@ func TestDetaineeIdentityHiddenFromOtherLiaison(t *testing.T) {
 	s := start(t)
 	ctx := context.Background()
 	az := s.loaded.Orgs["AZ"]
-	third, err := s.app.Agreements.CreateOrganisation(ctx, store.Actor{User: "webtest", Via: "cli"},
+	third, err := s.app.Agreements.CreateOrganisation(ctx, access.System,
 		agreement.OrganisationInput{Name: "Fictitious third side (webtest)", ShortName: "Third", Kind: "side", Country: "GE", Illustrative: true})
 	if err != nil {
 		t.Fatal(err)
@@ -97,9 +97,11 @@ func TestRegistryPagesHaveNoConsoleErrors(t *testing.T) {
 	}
 	an.clean("minefield map")
 	an.shot("minefield")
-	an.open("/lang?to=ar&next=/statements/" + sts.Items[0].ID)
+	// The switcher is a form: one button per language.
+	an.open("/statements/" + sts.Items[0].ID)
+	an.submit(`.langs button[value="ar"]`)
 	if dir := eval[string](an, `document.documentElement.dir`); dir != "rtl" {
 		t.Errorf("Arabic statement page: dir %q", dir)
 	}
-	an.open("/lang?to=en&next=/")
+	an.submit(`.langs button[value="en"]`)
 }

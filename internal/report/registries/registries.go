@@ -67,11 +67,14 @@ func all[T any](list func(store.PageRequest) (store.Page[T], error)) ([]T, error
 // names resolves organisation ids to their names for one report; an id
 // that names no organisation is shown as it is.
 type names struct {
-	ag   *agreement.Service
-	seen map[string]string
+	ag     *agreement.Service
+	reader access.Principal
+	seen   map[string]string
 }
 
-func (s *Source) names() *names { return &names{ag: s.agreements, seen: map[string]string{}} }
+func (s *Source) names(p access.Principal) *names {
+	return &names{ag: s.agreements, reader: p, seen: map[string]string{}}
+}
 
 func (n *names) of(ctx context.Context, id string) (string, error) {
 	if id == "" {
@@ -81,7 +84,7 @@ func (n *names) of(ctx context.Context, id string) (string, error) {
 		return name, nil
 	}
 	name := id
-	o, err := n.ag.GetOrganisation(ctx, id)
+	o, err := n.ag.GetOrganisation(ctx, n.reader, id)
 	switch {
 	case err == nil:
 		name = o.Name
@@ -115,7 +118,7 @@ func (s *Source) Exchanges(ctx context.Context, p access.Principal, from, to tim
 	if err != nil {
 		return nil, err
 	}
-	n := s.names()
+	n := s.names(p)
 	out := make([]report.ExchangeLine, 0, len(xs))
 	for _, x := range xs {
 		line := report.ExchangeLine{ID: x.ID, At: x.At.UTC(), Place: cmp.Or(x.PlaceName, x.PlaceID), ToSide: map[string]int{}, Note: x.Note}
@@ -144,7 +147,7 @@ func (s *Source) Releases(ctx context.Context, p access.Principal, from, to time
 	if err != nil {
 		return nil, err
 	}
-	n := s.names()
+	n := s.names(p)
 	out := make([]report.ReleaseLine, 0, len(counts))
 	for _, c := range counts {
 		side, err := n.of(ctx, c.HeldBy)
@@ -184,7 +187,7 @@ func (s *Source) Handovers(ctx context.Context, p access.Principal, from, to tim
 	if err != nil {
 		return nil, err
 	}
-	n := s.names()
+	n := s.names(p)
 	out := make([]report.HandoverLine, 0, len(hs))
 	for _, h := range hs {
 		if !within(h.Date, from, to) {
