@@ -658,7 +658,7 @@ func TestPasswordHash(t *testing.T) {
 		"$argon2id$v=19$m=64,t=1,p=1$!!$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5",
 		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0$a2V5",
 	} {
-		if _, _, err := parseHash(bad); err == nil {
+		if _, _, _, err := parseHash(bad); err == nil {
 			t.Errorf("parseHash(%q) accepted", bad)
 		}
 	}
