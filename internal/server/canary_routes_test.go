@@ -143,6 +143,8 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"GET /api/v1/tokens":     get("/api/v1/tokens", "/api/v1/tokens?user="+s.account("humanitarian").ID),
 		"POST /api/v1/session":   nil, "DELETE /api/v1/session": nil, "POST /api/v1/users": nil, "PUT /api/v1/users/{id}": nil,
 		"POST /api/v1/users/{id}/password": nil, "POST /api/v1/tokens": nil, "DELETE /api/v1/tokens/{id}": nil,
+		"GET /api/v1/role-requests":               get("/api/v1/role-requests", "/api/v1/role-requests?state=pending"),
+		"POST /api/v1/role-requests/{id}/approve": nil, "POST /api/v1/role-requests/{id}/reject": nil,
 
 		// Reference data and geography.
 		"GET /api/v1/openapi.json":             get("/api/v1/openapi.json"),
@@ -282,6 +284,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /incidents/{id}/transition": nil, "POST /incidents/{id}/split": nil, "POST /attachments": nil,
 		"POST /allegations/new": nil, "POST /observations/new": nil, "POST /admin/users": nil, "POST /admin/users/{id}": nil,
 		"POST /admin/tokens": nil, "POST /admin/tokens/{id}/revoke": nil,
+		"GET /admin/role-requests": get("/admin/role-requests"), "POST /admin/role-requests/{id}": nil,
 	}
 }
 
