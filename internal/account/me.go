@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"strings"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -74,7 +75,7 @@ func (s *Service) ChangePassword(ctx context.Context, p access.Principal, in Pas
 	if err := s.SetPassword(ctx, p, p.UserID, in.New); err != nil {
 		return Session{}, wrap("change password", err)
 	}
-	if p.Via != "session" {
+	if p.Via != "session" && !strings.HasPrefix(p.Via, "session:") {
 		return Session{}, nil
 	}
 	sess, _, err := s.Login(ctx, p.Username, in.New, remoteAddr)

@@ -61,7 +61,7 @@ func TestReportsPageForEveryRole(t *testing.T) {
 	// The other languages render the page too.
 	b := s.browser(t, "cochair")
 	for _, lang := range []string{"ru", "ar"} {
-		b.get("/lang?to=" + lang + "&next=/reports")
+		b.post("/lang", url.Values{"to": {lang}, "next": {"/reports"}, "csrf": {hidden(b.get("/reports").body).Get("csrf")}})
 		p := b.get("/reports")
 		if p.status != http.StatusOK || !strings.Contains(p.body, `lang="`+lang+`"`) {
 			t.Errorf("%s: %d", lang, p.status)
