@@ -93,8 +93,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	records := record.NewRegistry(db, a.Agreements.Kinds(), a.Geo.Kinds(), a.Accounts.Kinds(), a.Incidents.Kinds(), a.Statements.Kinds(),
-		a.Mines.Kinds(), a.Detainees.Kinds(), a.Returns.Kinds(), a.Transit.Kinds(), a.Reports.Kinds())
+	records := a.Services.kinds(db)
 	a.API = api.New(api.Deps{DB: db, Records: records, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap, TrustedProxies: c.TrustedProxies}, c.Log); err != nil {
@@ -145,18 +144,11 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 	}))
 	g.OnLayersChanged(inc.ReplaceSoon)
 	ag := agreement.New(db, agreement.WithClock(now))
-	ag.RegisterEvidenceKind(incident.EntityIncident, inc.EvidenceOf)
 	det := detainee.New(db, detainee.WithClock(now))
 	mn := mines.New(db, mines.WithClock(now), mines.WithExchangeCheck(det.ExchangeExists))
-	ag.RegisterEvidenceKind(detainee.EntityExchange, det.EvidenceOfExchange)
-	ag.RegisterEvidenceKind(detainee.EntityRemains, det.EvidenceOfRemains)
-	ag.RegisterEvidenceKind(mines.EntityHandover, mn.EvidenceOfHandover)
 	ret := returns.New(db, returns.WithClock(now))
 	tr := transit.New(db, g, transit.WithClock(now))
 	regs := registries.New(ag, det, mn, ret, tr)
-	ag.RegisterEvidenceKind(returns.EntityMovement, ret.EvidenceOfMovement)
-	ag.RegisterEvidenceKind(transit.EntityCrossing, tr.EvidenceOfCrossing)
-	ag.RegisterEvidenceKind(transit.EntityRestriction, tr.EvidenceOfRestriction)
 	return Services{
 		Agreements: ag,
 		Statements: statement.New(db, ag, statement.WithClock(now)),
@@ -169,6 +161,20 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 		Transit:    tr,
 		Reports:    report.New(db, inc, ag, g, report.WithClock(now), report.WithHumanitarian(regs), report.WithEvidence(regs)),
 	}
+}
+
+// kinds registers every domain package's kinds of record: the registry
+// the history and the log's openings read through, and the kinds that may
+// be linked to a provision as evidence.
+func (s Services) kinds(db *store.DB) *record.Registry {
+	records := record.NewRegistry(db, s.Agreements.Kinds(), s.Geo.Kinds(), s.Accounts.Kinds(), s.Incidents.Kinds(), s.Statements.Kinds(),
+		s.Mines.Kinds(), s.Detainees.Kinds(), s.Returns.Kinds(), s.Transit.Kinds(), s.Reports.Kinds())
+	for _, k := range records.Kinds() {
+		if k.Evidence != nil {
+			s.Agreements.RegisterEvidenceKind(k.Entity, k.Evidence)
+		}
+	}
+	return records
 }
 
 // IsDemo reports whether the data directory holds the built-in demo.

@@ -20,8 +20,8 @@ var (
 func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
 		{Kind: kindPerson, Resource: record.ResourceOf(s.GetPerson), Redact: s.redactPerson},
-		{Kind: kindExchange, Resource: record.ResourceOf(s.GetExchange)},
-		{Kind: kindRemains, Resource: record.ResourceOf(s.GetRemains)},
+		{Kind: kindExchange, Resource: record.ResourceOf(s.GetExchange), Evidence: s.EvidenceOfExchange},
+		{Kind: kindRemains, Resource: record.ResourceOf(s.GetRemains), Evidence: s.EvidenceOfRemains},
 	}
 }
 

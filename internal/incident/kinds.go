@@ -25,7 +25,7 @@ func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
 		{Kind: kindAllegation, Resource: record.ResourceOf(s.GetAllegation)},
 		{Kind: kindObservation, Resource: record.ResourceOf(s.GetObservation)},
-		{Kind: kindIncident, Resource: record.ResourceOf(s.GetIncident), Redact: redactIncident},
+		{Kind: kindIncident, Resource: record.ResourceOf(s.GetIncident), Redact: redactIncident, Evidence: s.EvidenceOf},
 		{Kind: kindPatrol, Resource: record.ResourceOf(s.GetPatrol)},
 		{Kind: kindRestriction, Resource: record.ResourceOf(s.GetRestriction)},
 	}

@@ -16,7 +16,7 @@ var (
 func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
 		{Kind: kindMinefield, Resource: record.ResourceOf(s.GetMinefield)},
-		{Kind: kindHandover, Resource: record.ResourceOf(s.GetHandover)},
+		{Kind: kindHandover, Resource: record.ResourceOf(s.GetHandover), Evidence: s.EvidenceOfHandover},
 		{Kind: kindHazardArea, Resource: record.ResourceOf(s.GetHazardArea)},
 	}
 }

@@ -32,6 +32,20 @@ type Kind struct {
 	// it. Without Redact, a reader of the record reads every body whole —
 	// so a kind with personal or separately classified parts must set it.
 	Redact func(ctx context.Context, p access.Principal, id string, body json.RawMessage) (json.RawMessage, error)
+	// Evidence, when set, lets a record of the kind be linked to a
+	// provision as evidence of its implementation: it gives the policy's
+	// view of the record and a one-line description, whoever asks (the
+	// evidence service decides who may see the link).
+	Evidence func(ctx context.Context, id string) (access.Resource, string, error)
+}
+
+// Kinds returns every registered kind, sorted by entity.
+func (r *Registry) Kinds() []Kind {
+	out := make([]Kind, 0, len(r.kinds))
+	for _, e := range r.Entities() {
+		out = append(out, r.kinds[e])
+	}
+	return out
 }
 
 // Registry holds every kind of record.

@@ -14,7 +14,7 @@ var (
 // Kinds declares the returns package's kinds of record.
 func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
-		{Kind: kindMovement, Resource: record.ResourceOf(s.GetMovement)},
+		{Kind: kindMovement, Resource: record.ResourceOf(s.GetMovement), Evidence: s.EvidenceOfMovement},
 		{Kind: kindVisit, Resource: record.ResourceOf(s.GetVisit)},
 	}
 }

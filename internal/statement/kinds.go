@@ -15,6 +15,6 @@ var (
 func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
 		{Kind: kindSource, Resource: record.ResourceOf(s.GetSource)},
-		{Kind: kindStatement, Resource: record.ResourceOf(s.GetStatement)},
+		{Kind: kindStatement, Resource: record.ResourceOf(s.GetStatement), Evidence: s.evidenceOf},
 	}
 }

@@ -73,7 +73,6 @@ func New(db *store.DB, ag Agreements, opts ...Option) *Service {
 	for _, p := range projections() {
 		db.Register(p)
 	}
-	ag.RegisterEvidenceKind(EntityStatement, s.evidenceOf)
 	return s
 }
 

@@ -46,6 +46,7 @@ func mustOpen(t testing.TB) fixture {
 	now := func() time.Time { return time.Date(2021, 9, 1, 12, 0, 0, 0, time.UTC) }
 	ag := agreement.New(db, agreement.WithClock(now))
 	f := fixture{db: db, ag: ag, s: New(db, ag, WithClock(now))}
+	ag.RegisterEvidenceKind(EntityStatement, f.s.evidenceOf) // as the application does from Kinds
 	actor := access.System
 	org := func(in agreement.OrganisationInput) string {
 		o, err := ag.CreateOrganisation(ctx, actor, in)

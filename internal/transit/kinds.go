@@ -14,7 +14,7 @@ var (
 // Kinds declares the transit package's kinds of record.
 func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
-		{Kind: kindCrossing, Resource: record.ResourceOf(s.GetCrossing)},
-		{Kind: kindRestriction, Resource: record.ResourceOf(s.GetRestriction)},
+		{Kind: kindCrossing, Resource: record.ResourceOf(s.GetCrossing), Evidence: s.EvidenceOfCrossing},
+		{Kind: kindRestriction, Resource: record.ResourceOf(s.GetRestriction), Evidence: s.EvidenceOfRestriction},
 	}
 }
