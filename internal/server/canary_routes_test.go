@@ -71,6 +71,23 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		historyAPI = append(historyAPI, get("/api/v1/history/"+entity+"/"+ids[key])...)
 		historyPage = append(historyPage, get("/history/"+entity+"/"+ids[key])...)
 	}
+	// The opening of every change of every fixture: an opening names the
+	// record and its author, and is for the record's readers only.
+	var openings []canaryRequest
+	for key, entity := range fx.entities {
+		rows, err := s.app.DB.Query(context.Background(), `SELECT seq FROM changes WHERE entity = ? AND id = ?`, entity, ids[key])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var seq int64
+			if err := rows.Scan(&seq); err != nil {
+				t.Fatal(err)
+			}
+			openings = append(openings, get(fmt.Sprintf("/api/v1/log/opening?seq=%d", seq))...)
+		}
+		rows.Close()
+	}
 	// Reports: every format, every table of the CSV, both editions; drafts
 	// of the day and of the month, and the month issued by a co-chair.
 	var reportIDs, reportGet, reportPost []canaryRequest
@@ -192,6 +209,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"GET /api/v1/log/proof/inclusion":   get(fmt.Sprintf("/api/v1/log/proof/inclusion?seq=%d", cp.Size-1)),
 		"GET /api/v1/log/proof/consistency": get("/api/v1/log/proof/consistency?from=2"),
 		"GET /api/v1/history/{entity}/{id}": historyAPI,
+		"GET /api/v1/log/opening":           openings,
 		"GET /api/v1/map/features":          get("/api/v1/map/features?"+mapQuery, "/api/v1/map/features?"+near),
 
 		// Registries.
