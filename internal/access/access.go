@@ -329,3 +329,32 @@ func ViewKey(p Principal) string {
 // reads only public and mission material. Its changes are attributed to
 // store.System.
 var System = Principal{UserID: store.System.User, Username: store.System.User, Via: store.System.Via, Roles: []Role{Admin, CoChair}}
+
+// Covers reports whether every reader of a record labelled inner may read
+// a record labelled outer — whether inner may name outer (a movement its
+// destination place, an allegation the place it happened at) without
+// telling its readers what they may not read. A record of personal data
+// is covered only by public and mission material.
+func Covers(outer, inner Label) bool {
+	switch outer.Classification {
+	case "", Public:
+		return true
+	case Mission:
+		return inner.Classification != Public && inner.Classification != ""
+	case Restricted:
+		if inner.Classification != Restricted {
+			return false
+		}
+		readers := append([]string{outer.OwnerOrg}, outer.RestrictedTo...)
+		if !slices.Contains(readers, inner.OwnerOrg) {
+			return false
+		}
+		for _, o := range inner.RestrictedTo {
+			if !slices.Contains(readers, o) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

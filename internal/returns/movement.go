@@ -256,11 +256,11 @@ func (s *Service) putMovement(ctx context.Context, p access.Principal, id string
 			b.OwnerOrg = old.OwnerOrg
 		}
 		var err error
-		if b.DestinationName, err = placeName(tx, p, "destination_place_id", b.DestinationPlaceID); err != nil {
+		if b.DestinationName, err = placeName(tx, p, b.Label, "destination_place_id", b.DestinationPlaceID); err != nil {
 			return err
 		}
 		if b.OriginPlaceID != "" {
-			if _, err := placeName(tx, p, "origin_place_id", b.OriginPlaceID); err != nil {
+			if _, err := placeName(tx, p, b.Label, "origin_place_id", b.OriginPlaceID); err != nil {
 				return err
 			}
 		}

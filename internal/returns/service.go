@@ -121,15 +121,43 @@ func checkReaders(tx *store.Tx, l access.Label) error {
 }
 
 // placeName returns the default name of a place p may read, inside a write
-// transaction; a place p may not read is as unknown as a missing one.
-func placeName(tx *store.Tx, p access.Principal, field, id string) (string, error) {
+// transaction, for a record labelled l that names it; a place p may not
+// read is as unknown as a missing one, and one that some reader of the
+// record may not read is refused: the record would tell them its name.
+func placeName(tx *store.Tx, p access.Principal, l access.Label, field, id string) (string, error) {
 	cond, args := access.Filter(p, "pl", "place_readers")
 	var name string
-	err := tx.QueryRow(`SELECT pl.name FROM places pl WHERE pl.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&name)
+	var place access.Label
+	err := tx.QueryRow(`SELECT pl.name, pl.classification, pl.owner_org FROM places pl WHERE pl.id = ? AND `+cond, append([]any{id}, args...)...).
+		Scan(&name, &place.Classification, &place.OwnerOrg)
 	if store.IsNoRows(err) {
 		return "", errs.Invalid(field, "no place %s in the gazetteer", id)
 	}
-	return name, err
+	if err != nil {
+		return "", err
+	}
+	if place.Classification == access.Restricted {
+		rows, err := tx.Query(`SELECT org_id FROM place_readers WHERE record_id = ? ORDER BY org_id`, id)
+		if err != nil {
+			return "", err
+		}
+		for rows.Next() {
+			var o string
+			if err := rows.Scan(&o); err != nil {
+				rows.Close()
+				return "", err
+			}
+			place.RestrictedTo = append(place.RestrictedTo, o)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+	}
+	if !access.Covers(place, l) {
+		return "", errs.Invalid(field, "place %s is %s: a record naming it must be restricted to the place's readers or fewer", id, place.Classification)
+	}
+	return name, nil
 }
 
 func joinAnd(conds []string) string { return strings.Join(conds, " AND ") }

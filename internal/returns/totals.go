@@ -41,7 +41,10 @@ func (s *Service) Totals(ctx context.Context, p access.Principal, w Window, grou
 		SUM(CASE r.kind WHEN 'mixed' THEN r.total ELSE 0 END)
 		FROM return_movements r WHERE ` + joinAnd(conds) + ` GROUP BY r.` + col + ` ORDER BY r.` + col
 	if group == "destination" {
-		q = `SELECT t.*, COALESCE(pl.name, '') FROM (` + q + `) t LEFT JOIN places pl ON pl.id = t.destination_place_id ORDER BY t.destination_place_id`
+		// The destination's name only where p may read the place.
+		pcond, pargs := access.Filter(p, "pl", "place_readers")
+		q = `SELECT t.*, COALESCE(pl.name, '') FROM (` + q + `) t LEFT JOIN places pl ON pl.id = t.destination_place_id AND ` + pcond + ` ORDER BY t.destination_place_id`
+		args = append(args, pargs...)
 	}
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {

@@ -169,7 +169,7 @@ func (s *Service) RecordVisit(ctx context.Context, p access.Principal, in VisitI
 				b.PlaceID = m.DestinationPlaceID
 			}
 		}
-		if _, err := placeName(tx, p, "place_id", b.PlaceID); err != nil {
+		if _, err := placeName(tx, p, b.Label, "place_id", b.PlaceID); err != nil {
 			return err
 		}
 		if b.FollowsUp != "" {

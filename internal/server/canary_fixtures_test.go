@@ -275,7 +275,15 @@ func buildCanaryFixtures(t *testing.T, s *testServer) *canaryFixtures {
 		"findings": []map[string]any{{"topic": "shelter", "rating": "some_concern", "note": fx.value("return_visit_az.findings.note")}},
 		"team":     fx.value("return_visit_az.team"), "note": fx.value("return_visit_az.note")}, restricted(az)))
 	fx.bind("return_visit_az", "return_visit", visit, labelled(centre, az))
-	fx.ids["return_to_place"] = create("monitor", "/api/v1/returns", movement(map[string]any{"destination_place_id": fx.ids["place_az"]}))
+	// A movement to that place may not be read by more readers than the
+	// place: a mission-level one is refused (it would carry the place's
+	// name to everyone), one restricted to the place's readers is kept.
+	toPlace, _ := json.Marshal(movement(map[string]any{"destination_place_id": fx.ids["place_az"]}))
+	if res := s.with("monitor").do("POST", "/api/v1/returns", string(toPlace)); res.status != http.StatusBadRequest ||
+		!strings.Contains(string(res.body), `"field":"destination_place_id"`) {
+		t.Fatalf("a mission movement to a restricted place: %d %s", res.status, res.body)
+	}
+	fx.ids["return_to_place"] = create("monitor", "/api/v1/returns", with(movement(map[string]any{"destination_place_id": fx.ids["place_az"]}), restricted(az)))
 	fx.entities["return_to_place"] = "return_movement"
 
 	// A crossing and a transit restriction the centre restricts to Armenia.

@@ -41,6 +41,7 @@ const (
 	nf  = http.StatusNotFound
 	ua  = http.StatusUnauthorized
 	cf  = http.StatusConflict
+	bad = http.StatusBadRequest
 )
 
 // readAll is the answer of a read that every account may make.
@@ -200,6 +201,10 @@ func TestPolicyMatrix(t *testing.T) {
 		}},
 		{"DELETE /api/v1/session", "none", [9]int{nc, nc, nc, nc, nc, nc, nc, nc, ua}, static("/api/v1/session", "")},
 		{"GET /api/v1/me", "none", readAll, static("/api/v1/me", "")},
+		// Everyone changes only their own password, and only with the current
+		// one: a wrong one is refused and changes nothing.
+		{"POST /api/v1/me/password", "yourself", [9]int{bad, bad, bad, bad, bad, bad, bad, bad, ua},
+			static("/api/v1/me/password", `{"current":"not the password at all","new":"another long passphrase 7","confirm":"another long passphrase 7"}`)},
 		{"GET /api/v1/users", "none", [9]int{ok, no, no, no, no, no, no, no, ua}, static("/api/v1/users", "")},
 		{"POST /api/v1/users", "none", [9]int{new, no, no, no, no, no, no, no, ua}, func(*testing.T, string) (string, string, []string) {
 			return "/api/v1/users", fmt.Sprintf(`{"username":"made%s","display_name":"M","org":%q,"roles":["observer"],"password":"a long enough password"}`, uniq(), centre), nil
