@@ -29,7 +29,8 @@ import (
 
 // Deps are what the API serves.
 type Deps struct {
-	DB         *store.DB
+	// Ledger is the change log as the API serves it (/log/ and proofs).
+	Ledger     Ledger
 	Agreements *agreement.Service
 	Geo        *geo.Service
 	Accounts   *account.Service

@@ -56,7 +56,7 @@ func (s *Server) logRoutes() {
 	s.add(Route{Method: "GET", Path: "/log/key", Summary: "The log's note verifier key", Tag: "log", Public: true, Content: "text/plain",
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Write([]byte(s.DB.Keys().Public + "\n"))
+			w.Write([]byte(s.Ledger.Keys().Public + "\n"))
 		}})
 	s.add(Route{Method: "GET", Path: "/log/tile/{path...}", Summary: "A tile or entry bundle (C2SP tlog-tiles)", Tag: "log", Public: true, Content: "application/octet-stream",
 		Handler: s.tile})
@@ -74,7 +74,7 @@ func (s *Server) logRoutes() {
 }
 
 func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
-	cp, err := s.DB.LatestCheckpoint(r.Context())
+	cp, err := s.Ledger.LatestCheckpoint(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -90,7 +90,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.NotFound("no such tile"))
 		return
 	}
-	data, err := s.DB.Tile(r.Context(), t)
+	data, err := s.Ledger.Tile(r.Context(), t)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -102,7 +102,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) latestSize(r *http.Request) (int64, []byte, error) {
-	cp, err := s.DB.LatestCheckpoint(r.Context())
+	cp, err := s.Ledger.LatestCheckpoint(r.Context())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -130,16 +130,16 @@ func (s *Server) inclusion(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		note = nil
-		if cp, err := s.DB.CheckpointAt(r.Context(), size); err == nil {
+		if cp, err := s.Ledger.CheckpointAt(r.Context(), size); err == nil {
 			note = cp.Note
 		}
 	}
-	proof, leaf, err := s.DB.InclusionProof(r.Context(), seq, size)
+	proof, leaf, err := s.Ledger.InclusionProof(r.Context(), seq, size)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	root, err := s.DB.TreeHashAt(r.Context(), size)
+	root, err := s.Ledger.TreeHashAt(r.Context(), size)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -169,17 +169,17 @@ func (s *Server) consistency(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	proof, err := s.DB.ConsistencyProof(r.Context(), from, to)
+	proof, err := s.Ledger.ConsistencyProof(r.Context(), from, to)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	fromRoot, err := s.DB.TreeHashAt(r.Context(), from)
+	fromRoot, err := s.Ledger.TreeHashAt(r.Context(), from)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	toRoot, err := s.DB.TreeHashAt(r.Context(), to)
+	toRoot, err := s.Ledger.TreeHashAt(r.Context(), to)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -214,7 +214,7 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	missing := errs.NotFound("no change %d in the log", seq)
-	e, err := s.DB.Entry(r.Context(), seq)
+	e, err := s.Ledger.Entry(r.Context(), seq)
 	if err != nil {
 		if errs.CodeOf(err) == errs.CodeNotFound {
 			err = missing
@@ -237,14 +237,14 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if seq >= size {
-		size, note = s.DB.Size(), nil
+		size, note = s.Ledger.Size(), nil
 	}
-	proof, leaf, err := s.DB.InclusionProof(r.Context(), seq, size)
+	proof, leaf, err := s.Ledger.InclusionProof(r.Context(), seq, size)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	root, err := s.DB.TreeHashAt(r.Context(), size)
+	root, err := s.Ledger.TreeHashAt(r.Context(), size)
 	if err != nil {
 		s.fail(w, r, err)
 		return

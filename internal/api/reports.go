@@ -140,25 +140,25 @@ func (s *Server) reportProof(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	cp, err := s.DB.LatestCheckpoint(ctx)
+	cp, err := s.Ledger.LatestCheckpoint(ctx)
 	if err != nil || cp.Size <= seq {
 		// Checkpoints follow writes within a second; sign one now rather
 		// than make the client wait.
-		if err := s.DB.Checkpoint(ctx); err != nil {
+		if err := s.Ledger.Checkpoint(ctx); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if cp, err = s.DB.LatestCheckpoint(ctx); err != nil {
+		if cp, err = s.Ledger.LatestCheckpoint(ctx); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
-	proof, leaf, err := s.DB.InclusionProof(ctx, seq, cp.Size)
+	proof, leaf, err := s.Ledger.InclusionProof(ctx, seq, cp.Size)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	root, err := s.DB.TreeHashAt(ctx, cp.Size)
+	root, err := s.Ledger.TreeHashAt(ctx, cp.Size)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -94,7 +94,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		return nil, err
 	}
 	records := a.Services.kinds(db)
-	a.API = api.New(api.Deps{DB: db, Records: records, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{Ledger: db, Records: records, Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap, TrustedProxies: c.TrustedProxies}, c.Log); err != nil {
 		db.Close()

@@ -226,7 +226,7 @@ func (s *Service) RecordExchange(ctx context.Context, p access.Principal, in Exc
 				return err
 			}
 		}
-		if err := checkPlaceID(tx, "place_id", b.PlaceID); err != nil {
+		if err := checkPlaceID(tx, "place_id", b.PlaceID, b.classification()); err != nil {
 			return err
 		}
 		sides := map[string]bool{}

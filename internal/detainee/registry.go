@@ -133,7 +133,7 @@ func (c *checker) event(e Event, prefix string) error {
 			return err
 		}
 	}
-	return checkPlaceID(c.tx, prefix+"place_id", e.PlaceID)
+	return checkPlaceID(c.tx, prefix+"place_id", e.PlaceID, access.Personal)
 }
 
 // person checks a new person's references and computes whether the capture
@@ -145,7 +145,7 @@ func (c *checker) person(b *PersonBody, later []Event) error {
 	if err := c.side("nationality", b.Nationality); err != nil {
 		return err
 	}
-	if err := checkPlaceID(c.tx, "capture_place_id", b.CapturePlaceID); err != nil {
+	if err := checkPlaceID(c.tx, "capture_place_id", b.CapturePlaceID, access.Personal); err != nil {
 		return err
 	}
 	for i, e := range later {

@@ -169,7 +169,7 @@ func (s *Service) checkRemains(tx *store.Tx, b RemainsBody) error {
 			return err
 		}
 	}
-	if err := checkPlaceID(tx, "recovered_place_id", b.RecoveredPlaceID); err != nil {
+	if err := checkPlaceID(tx, "recovered_place_id", b.RecoveredPlaceID, b.Resource().Classification); err != nil {
 		return err
 	}
 	if h := b.Handover; h != nil {

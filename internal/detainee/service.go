@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -107,14 +108,24 @@ func checkSide(tx *store.Tx, field, id string) error {
 	return nil
 }
 
-func checkPlaceID(tx *store.Tx, field, id string) error {
+func checkPlaceID(tx *store.Tx, field, id string, record access.Classification) error {
 	if id == "" {
 		return nil
 	}
-	var one int
-	err := tx.QueryRow(`SELECT 1 FROM changes WHERE entity = 'place' AND id = ? LIMIT 1`, id).Scan(&one)
+	// A record's places are read by everyone who reads the record — a
+	// person's by the humanitarian officers and both sides concerned — so a
+	// place restricted to some organisations would tell the others where it
+	// is.
+	var class string
+	err := tx.QueryRow(`SELECT classification FROM places WHERE id = ?`, id).Scan(&class)
 	if store.IsNoRows(err) {
 		return errs.Invalid(field, "no place %s", id)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if !access.Covers(access.Label{Classification: access.Classification(class)}, access.Label{Classification: record}) {
+		return errs.Invalid(field, "place %s is %s: a %s record may not name it", id, class, record)
+	}
+	return nil
 }

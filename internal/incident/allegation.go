@@ -245,7 +245,7 @@ func (s *Service) prepareAllegation(ctx context.Context, p access.Principal, in 
 	if err != nil {
 		return b, err
 	}
-	if err := s.resolvePlace(ctx, p, &b.Location, "location"); err != nil {
+	if err := s.resolvePlace(ctx, p, b.Label, &b.Location, "location"); err != nil {
 		return b, err
 	}
 	if b.Geography, err = s.geo.LocateFor(ctx, locator, b.Location.Point, b.Time.Start); err != nil {
@@ -254,9 +254,11 @@ func (s *Service) prepareAllegation(ctx context.Context, p access.Principal, in 
 	return b, nil
 }
 
-// resolvePlace checks the place a location names and, when the location
-// has no point, takes the place's.
-func (s *Service) resolvePlace(ctx context.Context, p access.Principal, l *Location, field string) error {
+// resolvePlace checks the place a location of a record labelled label
+// names — p may read it, and so may every reader of the record, which
+// would otherwise learn where it is — and, when the location has no point,
+// takes the place's.
+func (s *Service) resolvePlace(ctx context.Context, p access.Principal, label access.Label, l *Location, field string) error {
 	if l.PlaceID == "" {
 		return nil
 	}
@@ -266,6 +268,9 @@ func (s *Service) resolvePlace(ctx context.Context, p access.Principal, l *Locat
 	}
 	if err != nil {
 		return err
+	}
+	if !access.Covers(pl.Label, label) {
+		return errs.Invalid(field+".place_id", "place %s is %s: a record naming it must be restricted to the place's readers or fewer", l.PlaceID, pl.Classification)
 	}
 	if l.Point == (geo.Point{}) && l.Precision == PrecisionNearPlace {
 		l.Point = pl.Location

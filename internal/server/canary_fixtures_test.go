@@ -174,10 +174,18 @@ func buildCanaryFixtures(t *testing.T, s *testServer) *canaryFixtures {
 		fx.bind("attachment_az", "attachment", a.SHA256, mayAlgAZ)
 		fx.sha["attachment_az"] = a.SHA256
 	}
-	// A mission allegation Azerbaijan lodged at the place restricted to it:
-	// its readers must not learn the place's names.
-	fx.ids["allegation_at_place"] = create("liaison-az", "/api/v1/allegations",
-		algBody("Fire near the settlement.", map[string]any{"precision": "near_place", "place_id": fx.ids["place_az"]}))
+	// An allegation at the place restricted to Azerbaijan may not reach
+	// more readers than the place: a mission allegation there is refused
+	// (its readers would learn where the place is), one restricted to the
+	// place's readers is kept.
+	atPlace := algBody("Fire near the settlement.", map[string]any{"precision": "near_place", "place_id": fx.ids["place_az"]})
+	if b, _ := json.Marshal(atPlace); true {
+		if res := s.with("liaison-az").do("POST", "/api/v1/allegations", string(b)); res.status != http.StatusBadRequest ||
+			!strings.Contains(string(res.body), `"field":"location.place_id"`) {
+			t.Fatalf("a mission allegation at a restricted place: %d %s", res.status, res.body)
+		}
+	}
+	fx.ids["allegation_at_place"] = create("liaison-az", "/api/v1/allegations", with(atPlace, restricted(centre)))
 	fx.entities["allegation_at_place"] = "allegation"
 
 	// An observation the centre restricts to Azerbaijan.
@@ -306,8 +314,17 @@ func buildCanaryFixtures(t *testing.T, s *testServer) *canaryFixtures {
 			"person_to_inform": fx.value(key + ".identity.person_to_inform"), "person_to_inform_address": fx.value(key + ".identity.person_to_inform_address"),
 			"correspondence_address": fx.value(key + ".identity.correspondence_address")}
 	}
+	// A person's record may not name a place restricted to one side: the
+	// humanitarian officers and the other side read the capture place.
+	if b, _ := json.Marshal(map[string]any{"identity": map[string]any{"surname": "Refused", "first_names": "Place"}, "category": "prisoner_of_war",
+		"held_by": az, "nationality": am, "captured_at": "2020-12-20T10:00:00Z", "capture_place_id": fx.ids["place_az"]}); true {
+		if res := s.with("liaison-az").do("POST", "/api/v1/detainees", string(b)); res.status != http.StatusBadRequest ||
+			!strings.Contains(string(res.body), `"field":"capture_place_id"`) {
+			t.Fatalf("a person captured at a restricted place: %d %s", res.status, res.body)
+		}
+	}
 	died := create("liaison-az", "/api/v1/detainees", map[string]any{"identity": identity("detainee_az"), "category": "prisoner_of_war",
-		"held_by": az, "nationality": am, "captured_at": "2020-12-20T10:00:00Z", "capture_place_id": fx.ids["place_az"],
+		"held_by": az, "nationality": am, "captured_at": "2020-12-20T10:00:00Z", "capture_place_id": s.loaded.Places["Aghdam"],
 		"events": []map[string]any{{"kind": "deceased", "at": "2021-06-12T09:00:00Z", "death": map[string]any{"date": "2021-06-12",
 			"place": fx.value("detainee_az.death.place"), "cause": fx.value("detainee_az.death.cause"),
 			"burial_place": fx.value("detainee_az.death.burial_place"), "grave": fx.value("detainee_az.death.grave")}}}})

@@ -1,0 +1,29 @@
+package api
+
+import (
+	"context"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitoring/truce/internal/ledger"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// Ledger is what the API reads of the change log itself: the key,
+// checkpoints, tiles, proofs and a change's opening (given out only after
+// the record's own read rule). It holds no way to read a record's body or
+// run a query: records come from the domain services, with the principal.
+type Ledger interface {
+	Keys() *ledger.Keys
+	Size() int64
+	Checkpoint(ctx context.Context) error
+	LatestCheckpoint(ctx context.Context) (store.SignedCheckpoint, error)
+	CheckpointAt(ctx context.Context, size int64) (store.SignedCheckpoint, error)
+	Tile(ctx context.Context, t tlog.Tile) ([]byte, error)
+	InclusionProof(ctx context.Context, seq, size int64) (tlog.RecordProof, tlog.Hash, error)
+	ConsistencyProof(ctx context.Context, from, to int64) (tlog.TreeProof, error)
+	TreeHashAt(ctx context.Context, size int64) (tlog.Hash, error)
+	Entry(ctx context.Context, seq int64) (store.LogEntry, error)
+}
+
+var _ Ledger = (*store.DB)(nil)
