@@ -8,11 +8,9 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 )
-
-// SessionCookie is the name of the browser session cookie.
-const SessionCookie = "truce_session"
 
 // LoginInput is what POST /api/v1/session takes.
 type LoginInput struct {
@@ -59,12 +57,6 @@ type UserCreate struct {
 	Password string `json:"password"`
 }
 
-// SetSessionCookie sets (or, with maxAge < 0, clears) the session cookie.
-func SetSessionCookie(w http.ResponseWriter, value string, maxAge int, secure bool) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
-}
-
 // RemoteIP returns the client address without its port.
 func RemoteIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -78,23 +70,23 @@ func (s *Server) accountRoutes() {
 	acc := s.Accounts
 	s.add(Route{Method: "DELETE", Path: "/api/v1/session", Summary: "Sign out: ends the session", Tag: "accounts", Status: http.StatusNoContent,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			if c, err := r.Cookie(SessionCookie); err == nil {
+			if c, err := r.Cookie(httpx.SessionCookie); err == nil {
 				if err := acc.Logout(r.Context(), c.Value); err != nil {
 					s.fail(w, r, err)
 					return
 				}
 			}
-			SetSessionCookie(w, "", -1, s.SecureCookies)
+			httpx.SetSessionCookie(w, "", -1, s.SecureCookies)
 			w.WriteHeader(http.StatusNoContent)
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/me", Summary: "Who you are", Tag: "accounts", Response: Me{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			p := PrincipalFrom(r.Context())
+			p := httpx.PrincipalFrom(r.Context())
 			if !p.Authenticated() {
 				s.fail(w, r, errs.Unauthenticated("sign in or send a bearer token"))
 				return
 			}
-			WriteJSON(w, http.StatusOK, Me{Principal: p, Demo: s.Demo})
+			httpx.WriteJSON(w, http.StatusOK, Me{Principal: p, Demo: s.Demo})
 		}})
 
 	// The account service decides who may do what to accounts and
@@ -106,12 +98,12 @@ func (s *Server) accountRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			users, err := acc.ListUsers(r.Context(), PrincipalFrom(r.Context()), page)
+			users, err := acc.ListUsers(r.Context(), httpx.PrincipalFrom(r.Context()), page)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, users)
+			httpx.WriteJSON(w, http.StatusOK, users)
 		}})
 	s.add(Route{Method: "POST", Path: "/api/v1/users", Summary: "Create an account (admin); 202 with a role request when the account would reach further than you do, until a co-chair approves", Tag: "accounts", Request: UserCreate{}, Response: account.User{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -120,20 +112,20 @@ func (s *Server) accountRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			u, req, err := acc.CreateUser(r.Context(), PrincipalFrom(r.Context()), in.UserInput, in.Password)
+			u, req, err := acc.CreateUser(r.Context(), httpx.PrincipalFrom(r.Context()), in.UserInput, in.Password)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
 			if req != nil {
-				WriteJSON(w, http.StatusAccepted, req)
+				httpx.WriteJSON(w, http.StatusAccepted, req)
 				return
 			}
 			writeRecord(w, http.StatusCreated, u.Version, u)
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/users/{id}", Summary: "Read an account (admin, or yourself)", Tag: "accounts", Response: account.User{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			u, err := acc.GetUser(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"))
+			u, err := acc.GetUser(r.Context(), httpx.PrincipalFrom(r.Context()), r.PathValue("id"))
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -153,13 +145,13 @@ func (s *Server) accountRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			u, req, err := acc.UpdateUser(r.Context(), PrincipalFrom(r.Context()), id, v, in)
+			u, req, err := acc.UpdateUser(r.Context(), httpx.PrincipalFrom(r.Context()), id, v, in)
 			if err != nil {
 				s.fail(w, r, notFound("user", id, err))
 				return
 			}
 			if req != nil {
-				WriteJSON(w, http.StatusAccepted, req)
+				httpx.WriteJSON(w, http.StatusAccepted, req)
 				return
 			}
 			writeRecord(w, http.StatusOK, u.Version, u)
@@ -171,7 +163,7 @@ func (s *Server) accountRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			if err := acc.ResetPassword(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"), in.Password); err != nil {
+			if err := acc.ResetPassword(r.Context(), httpx.PrincipalFrom(r.Context()), r.PathValue("id"), in.Password); err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -181,7 +173,7 @@ func (s *Server) accountRoutes() {
 	s.add(Route{Method: "GET", Path: "/api/v1/tokens", Summary: "Your API tokens (an admin may pass ?user=)", Tag: "accounts",
 		Query: []Param{{Name: "user", Description: "another user's id (admin)"}}, Response: []account.Token{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			p := PrincipalFrom(r.Context())
+			p := httpx.PrincipalFrom(r.Context())
 			ts, err := acc.ListTokens(r.Context(), p, tokenUser(p, r.URL.Query().Get("user")))
 			if err != nil {
 				s.fail(w, r, err)
@@ -190,7 +182,7 @@ func (s *Server) accountRoutes() {
 			if ts == nil {
 				ts = []account.Token{}
 			}
-			WriteJSON(w, http.StatusOK, ts)
+			httpx.WriteJSON(w, http.StatusOK, ts)
 		}})
 	s.add(Route{Method: "POST", Path: "/api/v1/tokens", Summary: "Create an API token for yourself; its secret is shown once", Tag: "accounts", Request: TokenInput{}, Response: NewToken{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -206,22 +198,22 @@ func (s *Server) accountRoutes() {
 					return
 				}
 			}
-			p := PrincipalFrom(r.Context())
+			p := httpx.PrincipalFrom(r.Context())
 			t, secret, err := acc.CreateToken(r.Context(), p, tokenUser(p, in.User), in.Name, ttl)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusCreated, NewToken{Token: t, Secret: secret})
+			httpx.WriteJSON(w, http.StatusCreated, NewToken{Token: t, Secret: secret})
 		}})
 	s.add(Route{Method: "DELETE", Path: "/api/v1/tokens/{id}", Summary: "Revoke an API token (yours, or any as admin)", Tag: "accounts", Response: account.Token{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			t, err := acc.RevokeToken(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"))
+			t, err := acc.RevokeToken(r.Context(), httpx.PrincipalFrom(r.Context()), r.PathValue("id"))
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, t)
+			httpx.WriteJSON(w, http.StatusOK, t)
 		}})
 
 	s.add(Route{Method: "GET", Path: "/api/v1/role-requests", Summary: "Changes to accounts that widen their reach, newest first (admins and co-chairs)", Tag: "accounts",
@@ -232,12 +224,12 @@ func (s *Server) accountRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			list, err := acc.ListRoleRequests(r.Context(), PrincipalFrom(r.Context()), account.RequestFilter{State: r.URL.Query().Get("state")}, page)
+			list, err := acc.ListRoleRequests(r.Context(), httpx.PrincipalFrom(r.Context()), account.RequestFilter{State: r.URL.Query().Get("state")}, page)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, list)
+			httpx.WriteJSON(w, http.StatusOK, list)
 		}})
 	decide := func(approve bool) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -246,7 +238,7 @@ func (s *Server) accountRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			p, id := PrincipalFrom(r.Context()), r.PathValue("id")
+			p, id := httpx.PrincipalFrom(r.Context()), r.PathValue("id")
 			var req account.RoleRequest
 			if approve {
 				req, _, err = acc.ApproveRoleRequest(r.Context(), p, id, d)
@@ -257,7 +249,7 @@ func (s *Server) accountRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, req)
+			httpx.WriteJSON(w, http.StatusOK, req)
 		}
 	}
 	s.add(Route{Method: "POST", Path: "/api/v1/role-requests/{id}/approve", Summary: "Approve a role request and apply its change (a co-chair who neither asked nor is its subject); 409 when the account changed since", Tag: "accounts",

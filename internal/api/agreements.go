@@ -6,6 +6,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -15,7 +16,7 @@ func (s *Server) agreementRoutes() {
 		path: "/api/v1/organisations", tag: "agreements", noun: "organisation", kind: "organisation",
 		create: ag.CreateOrganisation, update: ag.UpdateOrganisation, get: ag.GetOrganisation,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Organisation], error) {
-			return ag.ListOrganisations(r.Context(), PrincipalFrom(r.Context()), agreement.OrganisationFilter{Kind: r.URL.Query().Get("kind")}, p)
+			return ag.ListOrganisations(r.Context(), httpx.PrincipalFrom(r.Context()), agreement.OrganisationFilter{Kind: r.URL.Query().Get("kind")}, p)
 		},
 		filters: []Param{{Name: "kind", Description: "side, guarantor, co_chair, peacekeeping, monitoring_centre, humanitarian, mediator, media, other"}},
 		version: func(o agreement.Organisation) int64 { return o.Version },
@@ -24,7 +25,7 @@ func (s *Server) agreementRoutes() {
 		path: "/api/v1/agreements", tag: "agreements", noun: "agreement", kind: "agreement",
 		create: ag.CreateAgreement, update: ag.UpdateAgreement, get: ag.GetAgreement,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Agreement], error) {
-			return ag.ListAgreements(r.Context(), PrincipalFrom(r.Context()), p)
+			return ag.ListAgreements(r.Context(), httpx.PrincipalFrom(r.Context()), p)
 		},
 		version: func(a agreement.Agreement) int64 { return a.Version },
 	})
@@ -33,7 +34,7 @@ func (s *Server) agreementRoutes() {
 		create: ag.CreateProvision, update: ag.UpdateProvision, get: s.provisionWithEvidence,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[agreement.Provision], error) {
 			q := r.URL.Query()
-			return ag.ListProvisions(r.Context(), PrincipalFrom(r.Context()), agreement.ProvisionFilter{AgreementID: q.Get("agreement_id"), Status: q.Get("status"), Obligated: q.Get("obligated")}, p)
+			return ag.ListProvisions(r.Context(), httpx.PrincipalFrom(r.Context()), agreement.ProvisionFilter{AgreementID: q.Get("agreement_id"), Status: q.Get("status"), Obligated: q.Get("obligated")}, p)
 		},
 		filters: []Param{
 			{Name: "agreement_id", Description: "provisions of this agreement"},

@@ -5,7 +5,6 @@
 package api
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/record"
@@ -87,7 +87,7 @@ func New(d Deps) *Server {
 	s.registryMapSources()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))
+			httpx.WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))
 		}})
 	return s
 }
@@ -111,29 +111,13 @@ func (s *Server) Register(mux *http.ServeMux, wrap func(Route, http.Handler) htt
 
 // fail writes err as a problem.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	WriteProblem(w, r, s.Log, err)
-}
-
-type principalKey struct{}
-
-// WithPrincipal returns a context carrying who is making the request; the
-// server's authentication middleware sets it on every request.
-func WithPrincipal(ctx context.Context, p access.Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
-// PrincipalFrom returns the request's principal (Anonymous when none).
-func PrincipalFrom(ctx context.Context) access.Principal {
-	if p, ok := ctx.Value(principalKey{}).(access.Principal); ok {
-		return p
-	}
-	return access.Anonymous
+	httpx.WriteProblem(w, r, s.Log, err)
 }
 
 // authorize asks the policy whether the request's principal may do action
 // on r, and returns the principal.
 func authorize(r *http.Request, action access.Action, res access.Resource) (access.Principal, error) {
-	p := PrincipalFrom(r.Context())
+	p := httpx.PrincipalFrom(r.Context())
 	return p, access.Decide(p, action, res)
 }
 
@@ -200,5 +184,5 @@ func trimETag(s string) string {
 // writeRecord writes a record with its version as ETag.
 func writeRecord(w http.ResponseWriter, status int, v int64, body any) {
 	w.Header().Set("ETag", `"`+strconv.FormatInt(v, 10)+`"`)
-	WriteJSON(w, status, body)
+	httpx.WriteJSON(w, status, body)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -40,7 +41,7 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 					s.fail(w, r, err)
 					return
 				}
-				rec, err := rs.create(r.Context(), PrincipalFrom(r.Context()), in)
+				rec, err := rs.create(r.Context(), httpx.PrincipalFrom(r.Context()), in)
 				if err != nil {
 					s.fail(w, r, err)
 					return
@@ -65,12 +66,12 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, p)
+			httpx.WriteJSON(w, http.StatusOK, p)
 		}})
 	s.add(Route{Method: "GET", Path: rs.path + "/{id}", Summary: "Read a " + rs.noun, Tag: rs.tag, Response: out,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")
-			rec, err := rs.get(r.Context(), PrincipalFrom(r.Context()), id)
+			rec, err := rs.get(r.Context(), httpx.PrincipalFrom(r.Context()), id)
 			if err == nil {
 				_, err = authorize(r, access.Read, rs.resourceOf(rec))
 			}
@@ -96,7 +97,7 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 					s.fail(w, r, err)
 					return
 				}
-				rec, err := rs.update(r.Context(), PrincipalFrom(r.Context()), id, v, in)
+				rec, err := rs.update(r.Context(), httpx.PrincipalFrom(r.Context()), id, v, in)
 				if err != nil {
 					s.fail(w, r, notFound(rs.kind, id, err))
 					return

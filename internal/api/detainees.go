@@ -7,6 +7,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -39,12 +40,12 @@ func (s *Server) detaineeRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			c, err := svc.Counts(r.Context(), PrincipalFrom(r.Context()), at)
+			c, err := svc.Counts(r.Context(), httpx.PrincipalFrom(r.Context()), at)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, c)
+			httpx.WriteJSON(w, http.StatusOK, c)
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/detainees/{id}", Summary: "Read a person held (identity masked unless you may read it)", Tag: "detainees",
 		Response: detainee.Person{}, Handler: reads(s, detainee.EntityPerson, svc.GetPerson, personVersion)})
@@ -79,12 +80,12 @@ func (s *Server) detaineeRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			c, err := svc.CountRemains(r.Context(), PrincipalFrom(r.Context()), at)
+			c, err := svc.CountRemains(r.Context(), httpx.PrincipalFrom(r.Context()), at)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, c)
+			httpx.WriteJSON(w, http.StatusOK, c)
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/remains/{id}", Summary: "Read a remains record", Tag: "detainees", Response: detainee.Remains{},
 		Handler: reads(s, detainee.EntityRemains, svc.GetRemains, remainsVersion)})

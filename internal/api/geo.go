@@ -6,6 +6,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -23,7 +24,7 @@ func (s *Server) geoRoutes() {
 				}
 				f.At = &t
 			}
-			return g.ListLayers(r.Context(), PrincipalFrom(r.Context()), f, p)
+			return g.ListLayers(r.Context(), httpx.PrincipalFrom(r.Context()), f, p)
 		},
 		filters: []Param{{Name: "kind", Description: "line_of_contact, zone, corridor, site"}, {Name: "at", Description: "only layers in force at this RFC 3339 time"}},
 		version: func(l geo.Layer) int64 { return l.Version },
@@ -33,7 +34,7 @@ func (s *Server) geoRoutes() {
 		path: "/api/v1/places", tag: "geography", noun: "place", kind: "place",
 		create: g.CreatePlace, update: g.UpdatePlace, get: g.GetPlace,
 		list: func(r *http.Request, p store.PageRequest) (store.Page[geo.Place], error) {
-			return g.ListPlaces(r.Context(), PrincipalFrom(r.Context()), geo.PlaceFilter{Query: r.URL.Query().Get("q"), Kind: r.URL.Query().Get("kind")}, p)
+			return g.ListPlaces(r.Context(), httpx.PrincipalFrom(r.Context()), geo.PlaceFilter{Query: r.URL.Query().Get("q"), Kind: r.URL.Query().Get("kind")}, p)
 		},
 		filters: []Param{{Name: "q", Description: "any of the place's names, in any script, ignoring case and diacritics"}, {Name: "kind"}},
 		version: func(p geo.Place) int64 { return p.Version },
@@ -73,11 +74,11 @@ func (s *Server) geoRoutes() {
 				}
 				at = t
 			}
-			loc, err := g.LocateFor(r.Context(), PrincipalFrom(r.Context()), p, at)
+			loc, err := g.LocateFor(r.Context(), httpx.PrincipalFrom(r.Context()), p, at)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, loc)
+			httpx.WriteJSON(w, http.StatusOK, loc)
 		}})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -19,7 +20,7 @@ func creates[In, Out any](s *Server, create func(context.Context, access.Princip
 			s.fail(w, r, err)
 			return
 		}
-		rec, err := create(r.Context(), PrincipalFrom(r.Context()), in)
+		rec, err := create(r.Context(), httpx.PrincipalFrom(r.Context()), in)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -33,7 +34,7 @@ func creates[In, Out any](s *Server, create func(context.Context, access.Princip
 func reads[Out any](s *Server, kind string, get func(context.Context, access.Principal, string) (Out, error), ver func(Out) int64) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		rec, err := get(r.Context(), PrincipalFrom(r.Context()), id)
+		rec, err := get(r.Context(), httpx.PrincipalFrom(r.Context()), id)
 		if err != nil {
 			s.fail(w, r, notFound(kind, id, err))
 			return
@@ -55,12 +56,12 @@ func lists[F, Out any](s *Server, filter func(*http.Request) (F, error), list fu
 			s.fail(w, r, err)
 			return
 		}
-		out, err := list(r.Context(), PrincipalFrom(r.Context()), f, page)
+		out, err := list(r.Context(), httpx.PrincipalFrom(r.Context()), f, page)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		WriteJSON(w, http.StatusOK, out)
+		httpx.WriteJSON(w, http.StatusOK, out)
 	}
 }
 
@@ -79,7 +80,7 @@ func changes[In, Out any](s *Server, kind string, change func(context.Context, a
 			s.fail(w, r, err)
 			return
 		}
-		rec, err := change(r.Context(), PrincipalFrom(r.Context()), id, v, in)
+		rec, err := change(r.Context(), httpx.PrincipalFrom(r.Context()), id, v, in)
 		if err != nil {
 			s.fail(w, r, notFound(kind, id, err))
 			return

@@ -9,6 +9,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -92,7 +93,7 @@ func (s *Server) incidentRoutes() {
 		Response: incident.SideBySide{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")
-			sides, err := svc.Sides(r.Context(), PrincipalFrom(r.Context()), id)
+			sides, err := svc.Sides(r.Context(), httpx.PrincipalFrom(r.Context()), id)
 			if err != nil {
 				s.fail(w, r, notFound(incident.EntityIncident, id, err))
 				return
@@ -110,7 +111,7 @@ func (s *Server) incidentRoutes() {
 		Request: incident.PatrolInput{}, Response: incident.Patrol{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")
-			p := PrincipalFrom(r.Context())
+			p := httpx.PrincipalFrom(r.Context())
 			// A patrol the principal may not read is not found, whatever
 			// its roles: ask before the service checks the new body.
 			if _, err := svc.GetPatrol(r.Context(), p, id); err != nil {
@@ -157,12 +158,12 @@ func (s *Server) incidentRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			rows, err := svc.Tallies(r.Context(), PrincipalFrom(r.Context()), from, to, q.Get("group"))
+			rows, err := svc.Tallies(r.Context(), httpx.PrincipalFrom(r.Context()), from, to, q.Get("group"))
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, rows)
+			httpx.WriteJSON(w, http.StatusOK, rows)
 		}})
 	s.reviewRoutes()
 	s.attachmentRoutes()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/ledger"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -147,7 +148,7 @@ func (s *Server) inclusion(w http.ResponseWriter, r *http.Request) {
 	if proof == nil {
 		proof = []tlog.Hash{}
 	}
-	WriteJSON(w, http.StatusOK, InclusionProof{Seq: seq, Size: size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(note)})
+	httpx.WriteJSON(w, http.StatusOK, InclusionProof{Seq: seq, Size: size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(note)})
 }
 
 func (s *Server) consistency(w http.ResponseWriter, r *http.Request) {
@@ -187,17 +188,17 @@ func (s *Server) consistency(w http.ResponseWriter, r *http.Request) {
 	if proof == nil {
 		proof = []tlog.Hash{}
 	}
-	WriteJSON(w, http.StatusOK, ConsistencyProof{From: from, To: to, FromRoot: fromRoot, ToRoot: toRoot, Proof: proof})
+	httpx.WriteJSON(w, http.StatusOK, ConsistencyProof{From: from, To: to, FromRoot: fromRoot, ToRoot: toRoot, Proof: proof})
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	entity, id := r.PathValue("entity"), r.PathValue("id")
-	vs, err := s.Records.History(r.Context(), PrincipalFrom(r.Context()), entity, id)
+	vs, err := s.Records.History(r.Context(), httpx.PrincipalFrom(r.Context()), entity, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, History{Entity: entity, ID: id, Versions: vs})
+	httpx.WriteJSON(w, http.StatusOK, History{Entity: entity, ID: id, Versions: vs})
 }
 
 // opening answers with a change's opening to a reader who may read its
@@ -252,7 +253,7 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 	if proof == nil {
 		proof = []tlog.Hash{}
 	}
-	WriteJSON(w, http.StatusOK, LogOpening{Seq: seq, Entity: e.Entity, ID: e.ID, Leaf: string(e.Leaf), Opening: string(e.Opening),
+	httpx.WriteJSON(w, http.StatusOK, LogOpening{Seq: seq, Entity: e.Entity, ID: e.ID, Leaf: string(e.Leaf), Opening: string(e.Opening),
 		Proof: InclusionProof{Seq: seq, Size: size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(note)}})
 }
 
@@ -262,7 +263,7 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 // does not exist, or of a kind not served) reads as hidden: restricted to
 // no one, which the policy answers as not found.
 func (s *Server) resourceFor(r *http.Request, entity, id string) (access.Resource, bool) {
-	res, err := s.Records.Resource(r.Context(), PrincipalFrom(r.Context()), entity, id)
+	res, err := s.Records.Resource(r.Context(), httpx.PrincipalFrom(r.Context()), entity, id)
 	if err != nil {
 		return access.Resource{Kind: entity, Classification: access.Restricted}, true
 	}

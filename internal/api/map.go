@@ -14,6 +14,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -237,13 +238,13 @@ func (s *Server) mapRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			view, err := s.MapFeatures(r.Context(), PrincipalFrom(r.Context()), q)
+			view, err := s.MapFeatures(r.Context(), httpx.PrincipalFrom(r.Context()), q)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
 			w.Header().Set("Cache-Control", "private, no-store")
-			WriteJSON(w, http.StatusOK, view)
+			httpx.WriteJSON(w, http.StatusOK, view)
 		}})
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -40,7 +41,7 @@ func (s *Server) mineRoutes() {
 			id := r.PathValue("id")
 			// A record the principal may not read is not found, whatever
 			// the new body says.
-			if _, err := svc.GetMinefield(r.Context(), PrincipalFrom(r.Context()), id); err != nil {
+			if _, err := svc.GetMinefield(r.Context(), httpx.PrincipalFrom(r.Context()), id); err != nil {
 				s.fail(w, r, notFound(mines.EntityMinefield, id, err))
 				return
 			}
@@ -89,12 +90,12 @@ func (s *Server) mineRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			sum, err := svc.Summary(r.Context(), PrincipalFrom(r.Context()), win)
+			sum, err := svc.Summary(r.Context(), httpx.PrincipalFrom(r.Context()), win)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, sum)
+			httpx.WriteJSON(w, http.StatusOK, sum)
 		}})
 }
 

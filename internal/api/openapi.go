@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/truce-monitoring/truce/internal/httpx"
 )
 
 // Route is one API endpoint with what the OpenAPI document says of it. The
@@ -83,7 +85,7 @@ func OpenAPI(routes []Route, version string) map[string]any {
 			resp["content"] = map[string]any{rt.Content: map[string]any{}}
 		}
 		problem := map[string]any{"description": "problem", "content": map[string]any{
-			"application/problem+json": map[string]any{"schema": g.schema(reflect.TypeOf(Problem{}))}}}
+			"application/problem+json": map[string]any{"schema": g.schema(reflect.TypeOf(httpx.Problem{}))}}}
 		op["responses"] = map[string]any{itoa(status): resp, "default": problem}
 		if rt.Public {
 			op["security"] = []any{}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 )
 
 // PasswordChanged answers a change of one's own password. Every session of
@@ -21,7 +22,7 @@ func (s *Server) passwordRoutes() {
 	s.add(Route{Method: "POST", Path: "/api/v1/me/password", Summary: "Change your own password: needs the current one; ends your other sessions", Tag: "accounts",
 		Request: account.PasswordChange{}, Response: PasswordChanged{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			p := PrincipalFrom(r.Context())
+			p := httpx.PrincipalFrom(r.Context())
 			if !p.Authenticated() {
 				s.fail(w, r, errs.Unauthenticated("sign in or send a bearer token"))
 				return
@@ -38,9 +39,9 @@ func (s *Server) passwordRoutes() {
 			}
 			out := PasswordChanged{SessionsEnded: true}
 			if sess.ID != "" {
-				SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.SecureCookies)
+				httpx.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.SecureCookies)
 				out.CSRF, out.ExpiresAt = sess.CSRF, &sess.ExpiresAt
 			}
-			WriteJSON(w, http.StatusOK, out)
+			httpx.WriteJSON(w, http.StatusOK, out)
 		}})
 }

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/report"
 )
 
@@ -66,7 +67,7 @@ func (s *Server) reportRoutes() {
 	s.add(Route{Method: "POST", Path: "/api/v1/reports/{id}/issue", Summary: "Issue a report (co-chair): store its files and record their hashes in the log", Tag: "reports",
 		Response: report.Issued{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			is, err := s.Reports.Issue(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"))
+			is, err := s.Reports.Issue(r.Context(), httpx.PrincipalFrom(r.Context()), r.PathValue("id"))
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -78,7 +79,7 @@ func (s *Server) reportRoutes() {
 }
 
 func (s *Server) generate(w http.ResponseWriter, r *http.Request, req report.Request, table string) {
-	rep, err := s.Reports.Generate(r.Context(), PrincipalFrom(r.Context()), req)
+	rep, err := s.Reports.Generate(r.Context(), httpx.PrincipalFrom(r.Context()), req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -115,7 +116,7 @@ func (s *Server) fetchReport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	out, err := s.Reports.Fetch(r.Context(), PrincipalFrom(r.Context()), r.PathValue("id"), q.Get("format"), q.Get("table"))
+	out, err := s.Reports.Fetch(r.Context(), httpx.PrincipalFrom(r.Context()), r.PathValue("id"), q.Get("format"), q.Get("table"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -126,7 +127,7 @@ func (s *Server) fetchReport(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reportProof(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id := r.PathValue("id")
-	is, ok, err := s.Reports.Lookup(ctx, PrincipalFrom(ctx), id)
+	is, ok, err := s.Reports.Lookup(ctx, httpx.PrincipalFrom(ctx), id)
 	if err != nil {
 		s.fail(w, r, notFound("report", id, err))
 		return
@@ -166,5 +167,5 @@ func (s *Server) reportProof(w http.ResponseWriter, r *http.Request) {
 	if proof == nil {
 		proof = []tlog.Hash{}
 	}
-	WriteJSON(w, http.StatusOK, ReportProof{Report: is, Proof: InclusionProof{Seq: seq, Size: cp.Size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(cp.Note)}})
+	httpx.WriteJSON(w, http.StatusOK, ReportProof{Report: is, Proof: InclusionProof{Seq: seq, Size: cp.Size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(cp.Note)}})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -35,12 +36,12 @@ func (s *Server) returnsRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			rows, err := svc.Totals(r.Context(), PrincipalFrom(r.Context()), win, r.URL.Query().Get("group"))
+			rows, err := svc.Totals(r.Context(), httpx.PrincipalFrom(r.Context()), win, r.URL.Query().Get("group"))
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, rows)
+			httpx.WriteJSON(w, http.StatusOK, rows)
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/returns/{id}", Summary: "Read a return movement", Tag: "returns", Response: returns.Movement{},
 		Handler: reads(s, returns.EntityMovement, svc.GetMovement, movementVersion)})

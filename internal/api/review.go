@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -25,12 +26,12 @@ func (s *Server) reviewRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			out, err := svc.Proposals(r.Context(), PrincipalFrom(r.Context()), kind, id, int(k))
+			out, err := svc.Proposals(r.Context(), httpx.PrincipalFrom(r.Context()), kind, id, int(k))
 			if err != nil {
 				s.fail(w, r, notFound(kind, id, err))
 				return
 			}
-			WriteJSON(w, http.StatusOK, out)
+			httpx.WriteJSON(w, http.StatusOK, out)
 		}
 	}
 	s.add(Route{Method: "GET", Path: "/api/v1/allegations/{id}/proposals", Summary: "The incidents you may read that this allegation most likely belongs to, best first, with the reasons", Tag: "review",
@@ -45,12 +46,12 @@ func (s *Server) reviewRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			out, err := svc.ReviewQueue(r.Context(), PrincipalFrom(r.Context()), page)
+			out, err := svc.ReviewQueue(r.Context(), httpx.PrincipalFrom(r.Context()), page)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, out)
+			httpx.WriteJSON(w, http.StatusOK, out)
 		}})
 	s.add(Route{Method: "POST", Path: "/api/v1/review", Summary: "Accept (link), reject (never propose again) or split (out into a new incident) a report; monitors, analysts and co-chairs; refused on a sealed incident", Tag: "review",
 		Request: incident.ReviewInput{}, Response: incident.Review{}, Status: http.StatusCreated,
@@ -60,12 +61,12 @@ func (s *Server) reviewRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			rev, err := svc.RecordReview(r.Context(), PrincipalFrom(r.Context()), in)
+			rev, err := svc.RecordReview(r.Context(), httpx.PrincipalFrom(r.Context()), in)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusCreated, rev)
+			httpx.WriteJSON(w, http.StatusCreated, rev)
 		}})
 }
 
@@ -77,7 +78,7 @@ func (s *Server) attachmentRoutes() {
 	s.add(Route{Method: "POST", Path: "/api/v1/attachments", Summary: "Attach a file (multipart/form-data: record_kind, record_id, media_type, name, then file) to an allegation or incident you may edit; the content must be of the declared type", Tag: "incidents",
 		Response: incident.StoredAttachment{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			p := PrincipalFrom(r.Context())
+			p := httpx.PrincipalFrom(r.Context())
 			if !p.Authenticated() {
 				s.fail(w, r, errs.Unauthenticated("sign in or send a bearer token"))
 				return
@@ -116,7 +117,7 @@ func (s *Server) attachmentRoutes() {
 						s.fail(w, r, err)
 						return
 					}
-					WriteJSON(w, http.StatusCreated, a)
+					httpx.WriteJSON(w, http.StatusCreated, a)
 					return
 				}
 				dst := map[string]*string{"record_kind": &in.RecordKind, "record_id": &in.RecordID, "media_type": &in.MediaType, "name": &in.Name}[field]
@@ -136,7 +137,7 @@ func (s *Server) attachmentRoutes() {
 		Content: "application/octet-stream",
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			sum := r.PathValue("sha256")
-			a, f, err := svc.OpenAttachment(r.Context(), PrincipalFrom(r.Context()), sum)
+			a, f, err := svc.OpenAttachment(r.Context(), httpx.PrincipalFrom(r.Context()), sum)
 			if err != nil {
 				s.fail(w, r, notFound(incident.EntityAttachment, sum, err))
 				return

@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+
+	"github.com/truce-monitoring/truce/internal/httpx"
 )
 
 // sessionRoutes registers the JSON sign-in. It is public; server's
@@ -21,7 +23,7 @@ func (s *Server) sessionRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.SecureCookies)
-			WriteJSON(w, http.StatusOK, SessionInfo{CSRF: sess.CSRF, ExpiresAt: sess.ExpiresAt, Principal: p})
+			httpx.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.SecureCookies)
+			httpx.WriteJSON(w, http.StatusOK, SessionInfo{CSRF: sess.CSRF, ExpiresAt: sess.ExpiresAt, Principal: p})
 		}})
 }

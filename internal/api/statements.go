@@ -7,6 +7,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -65,7 +66,7 @@ func (s *Server) evidenceRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			l, err := ag.AddEvidence(r.Context(), PrincipalFrom(r.Context()), id, in)
+			l, err := ag.AddEvidence(r.Context(), httpx.PrincipalFrom(r.Context()), id, in)
 			if err != nil {
 				s.fail(w, r, notFound(agreement.EntityProvision, id, err))
 				return
@@ -81,12 +82,12 @@ func (s *Server) evidenceRoutes() {
 				s.fail(w, r, err)
 				return
 			}
-			out, err := ag.ListEvidence(r.Context(), PrincipalFrom(r.Context()), id, page)
+			out, err := ag.ListEvidence(r.Context(), httpx.PrincipalFrom(r.Context()), id, page)
 			if err != nil {
 				s.fail(w, r, notFound(agreement.EntityProvision, id, err))
 				return
 			}
-			WriteJSON(w, http.StatusOK, out)
+			httpx.WriteJSON(w, http.StatusOK, out)
 		}})
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/transit"
 )
@@ -55,12 +56,12 @@ func (s *Server) transitRoutes() {
 					return
 				}
 			}
-			st, err := svc.StatusAt(r.Context(), PrincipalFrom(r.Context()), at, q.Get("corridor_id"), q.Get("checkpoint_id"))
+			st, err := svc.StatusAt(r.Context(), httpx.PrincipalFrom(r.Context()), at, q.Get("corridor_id"), q.Get("checkpoint_id"))
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			WriteJSON(w, http.StatusOK, st)
+			httpx.WriteJSON(w, http.StatusOK, st)
 		}})
 }
 

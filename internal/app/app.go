@@ -194,7 +194,7 @@ func (a *App) MarkDemo(ctx context.Context) error {
 		return err
 	}
 	a.API.Demo = true
-	a.Server.Config.Demo = true
+	a.Server.MarkDemo()
 	return nil
 }
 

@@ -6,10 +6,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/demo"
 	"github.com/truce-monitoring/truce/internal/detainee"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/statement"
@@ -104,7 +104,7 @@ func BenchmarkPages(b *testing.B) {
 		b.Run(pg.name, func(b *testing.B) {
 			for b.Loop() {
 				req := httptest.NewRequest("GET", pg.path, nil)
-				req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: sess.ID})
+				req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: sess.ID})
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, req)
 				if rec.Code != http.StatusOK {

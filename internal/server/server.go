@@ -16,8 +16,9 @@ import (
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
-	"github.com/truce-monitoring/truce/internal/web"
+	"github.com/truce-monitoring/truce/internal/ui"
 )
 
 // Config is how the server treats requests.
@@ -35,15 +36,14 @@ type Config struct {
 type Server struct {
 	DB       *store.DB
 	API      *api.Server
+	Pages    *ui.Pages
 	Accounts *account.Service
 	Config   Config
 	Log      *slog.Logger
 	metrics  *metrics
-	render   *web.Renderer
-	names    nameCache
+	auth     *httpx.Auth
 	handler  http.Handler
 	routes   []Route // what New registered besides the API's routes
-	loginKey []byte  // the sign-in forms' CSRF key (logincsrf.go)
 }
 
 // Route is a route the server registers itself: a page, the static files,
@@ -54,23 +54,26 @@ type Route struct{ Method, Path string }
 // registered, so that tests can walk every one of them.
 func (s *Server) PageRoutes() []Route { return append([]Route(nil), s.routes...) }
 
-// New builds the handler tree.
+// New builds the handler tree: the API's routes and the pages, each
+// behind the same authentication, over the same domain services.
 func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log *slog.Logger) (*Server, error) {
-	render, err := web.NewRenderer(log)
+	auth := &httpx.Auth{Accounts: accounts, SecureCookies: cfg.SecureCookies}
+	d := a.Deps
+	pages, err := ui.New(ui.Services{Agreements: d.Agreements, Geo: d.Geo, Accounts: accounts, Incidents: d.Incidents, Statements: d.Statements,
+		Mines: d.Mines, Detainees: d.Detainees, Returns: d.Returns, Transit: d.Transit, Reports: d.Reports, Records: d.Records, Map: a},
+		auth, db, ui.Config{PublicView: cfg.PublicView, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Basemap: cfg.Basemap}, d.Now, log)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: db, API: a, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), render: render, loginKey: newLoginKey()}
+	s := &Server{DB: db, API: a, Pages: pages, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), auth: auth}
 	mux := http.NewServeMux()
 	handle := func(method, path string, h http.Handler) {
 		s.routes = append(s.routes, Route{method, path})
 		mux.Handle(method+" "+path, h)
 	}
 	page := func(method, path string, h http.HandlerFunc) { handle(method, path, s.observe(method, path, h)) }
-	s.pageRoutes(page)
-	handle("GET", "/static/", render.Assets)
-	s.mapPages(page)
-	s.registryPages(page)
+	pages.Routes(page)
+	handle("GET", "/static/", pages.Assets())
 	a.Register(mux, func(rt api.Route, h http.Handler) http.Handler {
 		return s.observe(rt.Method, rt.Path, s.authenticate(rt, h))
 	})
@@ -79,10 +82,16 @@ func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log
 	// counts per route are nobody else's business.
 	handle("GET", "/metrics", s.observe("GET", "/metrics", s.authenticate(api.Route{Method: "GET", Path: "/metrics"}, http.HandlerFunc(s.metricsHandler))))
 	mux.Handle("/", s.observe("", "unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		api.WriteProblem(w, r, log, errs.NotFound("no such resource"))
+		httpx.WriteProblem(w, r, log, errs.NotFound("no such resource"))
 	})))
 	s.handler = s.recover(s.securityHeaders(s.clientAddresses(mux)))
 	return s, nil
+}
+
+// MarkDemo says from now on that the server serves the built-in demo.
+func (s *Server) MarkDemo() {
+	s.Config.Demo = true
+	s.Pages.Config.Demo = true
 }
 
 // Handler returns the root handler.
@@ -92,10 +101,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
-		api.WriteProblem(w, r, s.Log, fmt.Errorf("health: %w", err))
+		httpx.WriteProblem(w, r, s.Log, fmt.Errorf("health: %w", err))
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": s.DB.Size(), "demo": s.Config.Demo})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": s.DB.Size(), "demo": s.Config.Demo})
 }
 
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +170,7 @@ func (s *Server) recover(h http.Handler) http.Handler {
 					panic(v)
 				}
 				s.Log.Error("panic", "path", r.URL.Path, "value", fmt.Sprint(v), "stack", string(debug.Stack()))
-				api.WriteProblem(w, r, nil, fmt.Errorf("panic: %v", v))
+				httpx.WriteProblem(w, r, nil, fmt.Errorf("panic: %v", v))
 			}
 		}()
 		h.ServeHTTP(w, r)

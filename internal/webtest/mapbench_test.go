@@ -15,8 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/truce-monitoring/truce/internal/access"
-	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -68,7 +68,7 @@ func TestMapLoad100k(t *testing.T) {
 		var size int
 		for range 100 {
 			req, _ := http.NewRequest("GET", s.url+"/api/v1/map/features?"+q.query, nil)
-			req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: sess.ID})
+			req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: sess.ID})
 			start := time.Now()
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {

@@ -21,9 +21,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/demo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/web"
 )
 
@@ -243,7 +243,7 @@ func (s *mapServer) signIn(t testing.TB, ctx context.Context, username string) {
 	}
 	u, _ := url.Parse(s.url)
 	httpOnly := true
-	_, err = chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: api.SessionCookie, Value: sess.ID, Domain: u.Hostname(), Path: "/", HTTPOnly: &httpOnly})
+	_, err = chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: httpx.SessionCookie, Value: sess.ID, Domain: u.Hostname(), Path: "/", HTTPOnly: &httpOnly})
 	if err != nil {
 		t.Fatal(err)
 	}

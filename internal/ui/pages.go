@@ -1,4 +1,4 @@
-package server
+package ui
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
-	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/web"
 )
@@ -27,7 +27,7 @@ import (
 const langCookie = "truce_lang"
 
 // pageRoutes registers the HTML pages.
-func (s *Server) pageRoutes(page func(method, path string, h http.HandlerFunc)) {
+func (s *Pages) pageRoutes(page func(method, path string, h http.HandlerFunc)) {
 	page("GET", "/{$}", s.dashboard)
 	page("GET", "/login", s.loginForm)
 	page("POST", "/login", s.login)
@@ -68,7 +68,7 @@ func (s *Server) pageRoutes(page func(method, path string, h http.HandlerFunc)) 
 
 // prefs are a user's stored interface preferences.
 // preferences reads the reader's stored interface choices.
-func (s *Server) preferences(ctx context.Context, p access.Principal) account.Preferences {
+func (s *Pages) preferences(ctx context.Context, p access.Principal) account.Preferences {
 	pr, err := s.Accounts.Preferences(ctx, p)
 	if err != nil {
 		s.Log.Warn("reading preferences", "err", err)
@@ -94,7 +94,7 @@ func language(r *http.Request, stored string) string {
 }
 
 // newPage starts a page for whoever is reading.
-func (s *Server) newPage(r *http.Request, p access.Principal, sess *account.Session, title, nav string) *web.Page {
+func (s *Pages) newPage(r *http.Request, p access.Principal, sess *account.Session, title, nav string) *web.Page {
 	pr := s.preferences(r.Context(), p)
 	lang := language(r, pr.Language)
 	loc := time.UTC
@@ -117,8 +117,8 @@ func (s *Server) newPage(r *http.Request, p access.Principal, sess *account.Sess
 
 // reader authenticates a page request. A reader who is not signed in is
 // sent to sign in and back, and ok is false.
-func (s *Server) reader(w http.ResponseWriter, r *http.Request, title, nav string) (*web.Page, access.Principal, bool) {
-	p, sess, err := s.principal(w, r)
+func (s *Pages) reader(w http.ResponseWriter, r *http.Request, title, nav string) (*web.Page, access.Principal, bool) {
+	p, sess, err := s.Auth.Principal(w, r)
 	if err != nil || !p.Authenticated() {
 		if err != nil && errs.CodeOf(err) == errs.CodeForbidden {
 			pg := s.newPage(r, access.Anonymous, nil, "error.forbidden", "")
@@ -135,7 +135,7 @@ func (s *Server) reader(w http.ResponseWriter, r *http.Request, title, nav strin
 // writer authenticates a form submission. When the session has ended the
 // sign-in page comes back with what was typed kept in hidden fields, so that
 // signing in again returns to the form with the text (see login).
-func (s *Server) writer(w http.ResponseWriter, r *http.Request, title, nav, formPath string) (*web.Page, access.Principal, bool) {
+func (s *Pages) writer(w http.ResponseWriter, r *http.Request, title, nav, formPath string) (*web.Page, access.Principal, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		if err := r.ParseForm(); err != nil {
@@ -143,7 +143,7 @@ func (s *Server) writer(w http.ResponseWriter, r *http.Request, title, nav, form
 			return nil, access.Anonymous, false
 		}
 	}
-	p, sess, err := s.principal(w, r)
+	p, sess, err := s.Auth.Principal(w, r)
 	if err != nil && errs.CodeOf(err) != errs.CodeUnauthenticated {
 		pg := s.newPage(r, access.Anonymous, nil, "error.forbidden", "")
 		pg.Data = errs.MessageOf(err)
@@ -170,9 +170,9 @@ func (s *Server) writer(w http.ResponseWriter, r *http.Request, title, nav, form
 }
 
 // pageFail shows an error as a page with the right status.
-func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, pg *web.Page, err error) {
+func (s *Pages) pageFail(w http.ResponseWriter, r *http.Request, pg *web.Page, err error) {
 	code := errs.CodeOf(err)
-	status := api.StatusOf(code)
+	status := httpx.StatusOf(code)
 	title := map[errs.Code]string{errs.CodeNotFound: "error.notfound", errs.CodeForbidden: "error.forbidden",
 		errs.CodeConflict: "error.conflict", errs.CodeInvalid: "error.invalid"}[code]
 	if title == "" {
@@ -211,13 +211,13 @@ func newFormKey() string { return rand.Text() }
 
 // claimSubmission claims a form's idempotency key for p (see
 // account.Service.ClaimSubmission).
-func (s *Server) claimSubmission(ctx context.Context, p access.Principal, key string) (result string, seen bool, err error) {
+func (s *Pages) claimSubmission(ctx context.Context, p access.Principal, key string) (result string, seen bool, err error) {
 	return s.Accounts.ClaimSubmission(ctx, p, key)
 }
 
 // finishSubmission records where a claimed submission led; a failed one
 // gives its key back so that the corrected form can be sent again.
-func (s *Server) finishSubmission(ctx context.Context, p access.Principal, key, result string) {
+func (s *Pages) finishSubmission(ctx context.Context, p access.Principal, key, result string) {
 	if err := s.Accounts.FinishSubmission(ctx, p, key, result); err != nil {
 		s.Log.Warn("form key", "err", err)
 	}
@@ -244,11 +244,11 @@ type names struct {
 	list   []geo.Place
 }
 
-func (c *nameCache) get(ctx context.Context, s *Server, p access.Principal) *names {
+func (c *nameCache) get(ctx context.Context, s *Pages, p access.Principal) *names {
 	key := access.ViewKey(p)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	size := s.DB.Size()
+	size := s.Ledger.Size()
 	if c.views == nil || c.size != size || len(c.views) >= maxNameViews {
 		c.views, c.size = map[string]*names{}, size
 	}
@@ -256,10 +256,10 @@ func (c *nameCache) get(ctx context.Context, s *Server, p access.Principal) *nam
 		return n
 	}
 	n := &names{orgs: map[string]agreement.Organisation{}, places: map[string]geo.Place{}}
-	if s.API.Agreements != nil {
+	if s.Agreements != nil {
 		page := store.PageRequest{Limit: store.MaxLimit}
 		for {
-			orgs, err := s.API.Agreements.ListOrganisations(ctx, p, agreement.OrganisationFilter{}, page)
+			orgs, err := s.Agreements.ListOrganisations(ctx, p, agreement.OrganisationFilter{}, page)
 			if err != nil {
 				s.Log.Warn("names: organisations", "err", err)
 				break
@@ -273,10 +273,10 @@ func (c *nameCache) get(ctx context.Context, s *Server, p access.Principal) *nam
 			page.Cursor = orgs.Next
 		}
 	}
-	if s.API.Geo != nil {
+	if s.Geo != nil {
 		page := store.PageRequest{Limit: store.MaxLimit}
 		for {
-			ps, err := s.API.Geo.ListPlaces(ctx, p, geo.PlaceFilter{}, page)
+			ps, err := s.Geo.ListPlaces(ctx, p, geo.PlaceFilter{}, page)
 			if err != nil {
 				s.Log.Warn("names: places", "err", err)
 				break
@@ -356,20 +356,20 @@ type loginData struct {
 	CSRF           string // the pre-session token (see loginToken)
 }
 
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) loginForm(w http.ResponseWriter, r *http.Request) {
 	pg := s.newPage(r, access.Anonymous, nil, "login.title", "")
 	pg.Data = loginData{Next: safeNext(r.URL.Query().Get("next")), CSRF: s.loginToken(w, r)}
 	s.render.Render(w, http.StatusOK, "login", pg)
 }
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := checkOrigin(r); err != nil {
-		api.WriteProblem(w, r, s.Log, err)
+	if err := httpx.CheckOrigin(r); err != nil {
+		httpx.WriteProblem(w, r, s.Log, err)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		api.WriteProblem(w, r, s.Log, errs.Invalid("body", "is not a form"))
+		httpx.WriteProblem(w, r, s.Log, errs.Invalid("body", "is not a form"))
 		return
 	}
 	name, pass := r.PostFormValue("username"), r.PostFormValue("password")
@@ -413,7 +413,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render.Render(w, status, "login", pg)
 		return
 	}
-	api.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.Config.SecureCookies)
+	httpx.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.Config.SecureCookies)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.Config.SecureCookies, SameSite: http.SameSiteStrictMode})
 	if len(stash) > 0 {
 		// Back to the form with what was typed, for the user to send again.
@@ -427,19 +427,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, ld.Next, http.StatusSeeOther)
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	_, sess, err := s.principal(w, r)
+func (s *Pages) logout(w http.ResponseWriter, r *http.Request) {
+	_, sess, err := s.Auth.Principal(w, r)
 	if err != nil {
-		api.WriteProblem(w, r, s.Log, err)
+		httpx.WriteProblem(w, r, s.Log, err)
 		return
 	}
 	if sess != nil {
 		if err := s.Accounts.Logout(r.Context(), sess.ID); err != nil {
-			api.WriteProblem(w, r, s.Log, err)
+			httpx.WriteProblem(w, r, s.Log, err)
 			return
 		}
 	}
-	api.SetSessionCookie(w, "", -1, s.Config.SecureCookies)
+	httpx.SetSessionCookie(w, "", -1, s.Config.SecureCookies)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
@@ -448,17 +448,17 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 // user as the stored preference. A reader who is not signed in only gets
 // the cookie, but the request must still come from this site; with a
 // session it must carry the session's CSRF token like any other form.
-func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, "", ""), errs.Invalid("body", "is not a form"))
 		return
 	}
-	if err := checkOrigin(r); err != nil {
+	if err := httpx.CheckOrigin(r); err != nil {
 		s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, "", ""), err)
 		return
 	}
-	p, _, err := s.principal(w, r)
+	p, _, err := s.Auth.Principal(w, r)
 	if err != nil && errs.CodeOf(err) != errs.CodeUnauthenticated {
 		s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, "", ""), err)
 		return
@@ -483,7 +483,7 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 
 // languageLink answers the switcher's old address, GET /lang, which once
 // changed the language: a GET changes nothing, so it only goes back.
-func (s *Server) languageLink(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) languageLink(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 
@@ -496,7 +496,7 @@ type settingsData struct {
 // commonZones are offered on the settings page; any IANA zone is accepted.
 var commonZones = []string{"UTC", "Asia/Baku", "Asia/Yerevan", "Europe/Moscow", "Europe/Istanbul", "Asia/Tbilisi", "Europe/Vienna", "Europe/London"}
 
-func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) settingsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "settings.title", "settings")
 	if !ok {
 		return
@@ -514,7 +514,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
 	s.render.Render(w, http.StatusOK, "settings", pg)
 }
 
-func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "settings.title", "settings", "")
 	if !ok {
 		return

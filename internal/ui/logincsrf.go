@@ -1,4 +1,4 @@
-package server
+package ui
 
 import (
 	"crypto/hmac"
@@ -38,7 +38,7 @@ func newLoginKey() []byte {
 	return k
 }
 
-func (s *Server) loginMAC(cookie string) string {
+func (s *Pages) loginMAC(cookie string) string {
 	m := hmac.New(sha256.New, s.loginKey)
 	m.Write([]byte("truce login form\x00"))
 	m.Write([]byte(cookie))
@@ -65,8 +65,8 @@ func loginIssued(cookie string) (time.Time, bool) {
 // loginToken returns the hidden field's value for a sign-in form, setting
 // the pre-session cookie unless the request carries one young enough to
 // keep (so that two open sign-in tabs both work).
-func (s *Server) loginToken(w http.ResponseWriter, r *http.Request) string {
-	now := s.DB.Now()
+func (s *Pages) loginToken(w http.ResponseWriter, r *http.Request) string {
+	now := s.Now()
 	value := ""
 	if c, err := r.Cookie(loginCookie); err == nil {
 		if at, ok := loginIssued(c.Value); ok && now.Sub(at) < loginCSRFLifetime/2 && !at.After(now.Add(time.Minute)) {
@@ -85,13 +85,13 @@ func (s *Server) loginToken(w http.ResponseWriter, r *http.Request) string {
 
 // checkLoginToken checks a sign-in form's token against its cookie, in
 // constant time.
-func (s *Server) checkLoginToken(r *http.Request) error {
+func (s *Pages) checkLoginToken(r *http.Request) error {
 	c, err := r.Cookie(loginCookie)
 	if err != nil {
 		return errLoginCSRF
 	}
 	at, ok := loginIssued(c.Value)
-	now := s.DB.Now()
+	now := s.Now()
 	if !ok || now.Sub(at) >= loginCSRFLifetime || at.After(now.Add(time.Minute)) {
 		return errLoginCSRF
 	}

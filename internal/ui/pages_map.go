@@ -1,4 +1,4 @@
-package server
+package ui
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
 )
 
@@ -48,7 +49,7 @@ type mapData struct {
 	Basemap, List                                     bool
 }
 
-func (s *Server) mapPages(page func(method, path string, h http.HandlerFunc)) {
+func (s *Pages) mapPages(page func(method, path string, h http.HandlerFunc)) {
 	page("GET", "/map", s.mapView)
 	if s.Config.Basemap != "" {
 		page("GET", "/basemap.pmtiles", s.basemap)
@@ -59,8 +60,8 @@ func (s *Server) mapPages(page func(method, path string, h http.HandlerFunc)) {
 // parameters without JavaScript), the map, and the list of what is in
 // view (filled by map.js, or rendered here with list=1, so that it works
 // without JavaScript too).
-func (s *Server) mapView(w http.ResponseWriter, r *http.Request) {
-	p, sess, err := s.principal(w, r)
+func (s *Pages) mapView(w http.ResponseWriter, r *http.Request) {
+	p, sess, err := s.Auth.Principal(w, r)
 	if err != nil || !p.Authenticated() {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
@@ -85,9 +86,9 @@ func (s *Server) mapView(w http.ResponseWriter, r *http.Request) {
 	for _, st := range append([]string{incident.StatusLodged, incident.StatusWithdrawn}, incident.Statuses...) {
 		pg.Statuses = append(pg.Statuses, option{st, st})
 	}
-	parties, err := s.API.Agreements.Parties(r.Context(), p)
+	parties, err := s.Agreements.Parties(r.Context(), p)
 	if err != nil {
-		api.WriteProblem(w, r, s.Log, err)
+		httpx.WriteProblem(w, r, s.Log, err)
 		return
 	}
 	for _, o := range parties {
@@ -112,14 +113,14 @@ func (s *Server) mapView(w http.ResponseWriter, r *http.Request) {
 	pg.List = q.Get("list") == "1"
 	if err == nil && pg.List {
 		var view api.MapView
-		if view, err = s.API.MapFeatures(r.Context(), p, mq); err == nil {
+		if view, err = s.Map.MapFeatures(r.Context(), p, mq); err == nil {
 			pg.Rows, pg.Aggregated = mapRows(view)
 		}
 	}
 	if err != nil {
 		var e *errs.Error
 		if !errors.As(err, &e) || e.Code != errs.CodeInvalid {
-			api.WriteProblem(w, r, s.Log, err)
+			httpx.WriteProblem(w, r, s.Log, err)
 			return
 		}
 		pg.FieldName, pg.FieldError = e.Field, errs.MessageOf(err)
@@ -179,25 +180,25 @@ func stringOf(v any) string {
 
 // basemap serves the operator's PMTiles file; http.ServeContent answers
 // the Range requests the pmtiles protocol makes.
-func (s *Server) basemap(w http.ResponseWriter, r *http.Request) {
-	p, _, err := s.principal(w, r)
+func (s *Pages) basemap(w http.ResponseWriter, r *http.Request) {
+	p, _, err := s.Auth.Principal(w, r)
 	if err != nil {
-		api.WriteProblem(w, r, s.Log, err)
+		httpx.WriteProblem(w, r, s.Log, err)
 		return
 	}
 	if !p.Authenticated() && !s.Config.PublicView {
-		api.WriteProblem(w, r, s.Log, errs.Unauthenticated("sign in to read the basemap"))
+		httpx.WriteProblem(w, r, s.Log, errs.Unauthenticated("sign in to read the basemap"))
 		return
 	}
 	f, err := os.Open(s.Config.Basemap)
 	if err != nil {
-		api.WriteProblem(w, r, s.Log, fmt.Errorf("basemap: %w", err))
+		httpx.WriteProblem(w, r, s.Log, fmt.Errorf("basemap: %w", err))
 		return
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		api.WriteProblem(w, r, s.Log, fmt.Errorf("basemap: %w", err))
+		httpx.WriteProblem(w, r, s.Log, fmt.Errorf("basemap: %w", err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/vnd.pmtiles")

@@ -1,4 +1,4 @@
-package server
+package ui
 
 import (
 	"context"
@@ -24,7 +24,7 @@ type formShower func(w http.ResponseWriter, r *http.Request, pg *web.Page, p acc
 
 // formPages are the forms whose text survives an ended session: the
 // sign-in page keeps what was typed and comes back here with it.
-func (s *Server) formPages() map[string]formShower {
+func (s *Pages) formPages() map[string]formShower {
 	return map[string]formShower{
 		"/allegations/new": func(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, f *web.Form) {
 			s.showAllegationForm(w, r, pg, p, f, http.StatusOK)
@@ -46,7 +46,7 @@ type allegationFormData struct {
 
 // placeOptions lists places by the reader's name for them, with the other
 // names as a hint.
-func (s *Server) placeOptions(ctx context.Context, pg *web.Page, p access.Principal) []Option {
+func (s *Pages) placeOptions(ctx context.Context, pg *web.Page, p access.Principal) []Option {
 	n := s.names.get(ctx, s, p)
 	out := make([]Option, 0, len(n.list))
 	for _, p := range n.list {
@@ -57,8 +57,8 @@ func (s *Server) placeOptions(ctx context.Context, pg *web.Page, p access.Princi
 	return out
 }
 
-func (s *Server) sideOptions(ctx context.Context, pg *web.Page) ([]Option, error) {
-	parties, err := s.API.Agreements.Parties(ctx, pg.Reader())
+func (s *Pages) sideOptions(ctx context.Context, pg *web.Page) ([]Option, error) {
+	parties, err := s.Agreements.Parties(ctx, pg.Reader())
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func categoryCodes() []string {
 	return out
 }
 
-func (s *Server) allegationForm(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) allegationForm(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "allegation.new.title", "allegation_new")
 	if !ok {
 		return
@@ -102,9 +102,9 @@ func (s *Server) allegationForm(w http.ResponseWriter, r *http.Request) {
 	s.showAllegationForm(w, r, pg, p, form, http.StatusOK)
 }
 
-func (s *Server) showAllegationForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
+func (s *Pages) showAllegationForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
 	pg.Title, pg.Nav = "allegation.new.title", "allegation_new"
-	if err := s.API.Incidents.MayLodge(p); err != nil {
+	if err := s.Incidents.MayLodge(p); err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
@@ -215,7 +215,7 @@ func allegationInput(form *web.Form, loc *time.Location) (incident.AllegationInp
 
 // submit runs a form's create with its idempotency key: a key seen before
 // leads where the first submission led.
-func (s *Server) submit(w http.ResponseWriter, r *http.Request, p access.Principal, form *web.Form, create func() (string, error)) (bool, error) {
+func (s *Pages) submit(w http.ResponseWriter, r *http.Request, p access.Principal, form *web.Form, create func() (string, error)) (bool, error) {
 	form.Key = form.V("form_key")
 	prev, seen, err := s.claimSubmission(r.Context(), p, form.Key)
 	if err != nil {
@@ -234,7 +234,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, p access.Princip
 	return true, nil
 }
 
-func (s *Server) lodgeAllegation(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) lodgeAllegation(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "allegation.new.title", "allegation_new", "/allegations/new")
 	if !ok {
 		return
@@ -245,7 +245,7 @@ func (s *Server) lodgeAllegation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		a, err := s.API.Incidents.LodgeAllegation(r.Context(), p, in)
+		a, err := s.Incidents.LodgeAllegation(r.Context(), p, in)
 		if err != nil {
 			return "", err
 		}
@@ -264,13 +264,13 @@ type allegationData struct {
 	CanAttach   bool
 }
 
-func (s *Server) allegationPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) allegationPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "allegation.title", "incidents")
 	if !ok {
 		return
 	}
 	id := r.PathValue("id")
-	a, err := s.API.Incidents.GetAllegation(r.Context(), p, id)
+	a, err := s.Incidents.GetAllegation(r.Context(), p, id)
 	if err != nil {
 		s.pageFail(w, r, pg, hideMissing("allegation", id, err))
 		return
@@ -285,7 +285,7 @@ type observationFormData struct {
 	ObserverKinds, Kinds, Perceptions, Classifications []Option
 }
 
-func (s *Server) observationForm(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) observationForm(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "observation.new.title", "observation_new")
 	if !ok {
 		return
@@ -294,9 +294,9 @@ func (s *Server) observationForm(w http.ResponseWriter, r *http.Request) {
 	s.showObservationForm(w, r, pg, p, form, http.StatusOK)
 }
 
-func (s *Server) showObservationForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
+func (s *Pages) showObservationForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
 	pg.Title, pg.Nav = "observation.new.title", "observation_new"
-	if err := s.API.Incidents.MayRecordObservation(p); err != nil {
+	if err := s.Incidents.MayRecordObservation(p); err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
@@ -350,7 +350,7 @@ func observationInput(form *web.Form, loc *time.Location) (incident.ObservationI
 	return in, nil
 }
 
-func (s *Server) recordObservation(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) recordObservation(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "observation.new.title", "observation_new", "/observations/new")
 	if !ok {
 		return
@@ -361,7 +361,7 @@ func (s *Server) recordObservation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		o, err := s.API.Incidents.RecordObservation(r.Context(), p, in)
+		o, err := s.Incidents.RecordObservation(r.Context(), p, in)
 		if err != nil {
 			return "", err
 		}
@@ -374,13 +374,13 @@ func (s *Server) recordObservation(w http.ResponseWriter, r *http.Request) {
 	s.showObservationForm(w, r, pg, p, form, formStatus(err))
 }
 
-func (s *Server) observationPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) observationPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "observation.title", "incidents")
 	if !ok {
 		return
 	}
 	id := r.PathValue("id")
-	o, err := s.API.Incidents.GetObservation(r.Context(), p, id)
+	o, err := s.Incidents.GetObservation(r.Context(), p, id)
 	if err != nil {
 		s.pageFail(w, r, pg, hideMissing("observation", id, err))
 		return
@@ -394,12 +394,12 @@ type agreementData struct {
 	Provisions []agreement.Provision
 }
 
-func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) agreementsPage(w http.ResponseWriter, r *http.Request) {
 	pg, _, ok := s.reader(w, r, "agreement.title", "agreement")
 	if !ok {
 		return
 	}
-	list, err := s.API.Agreements.ListAgreements(r.Context(), pg.Reader(), storePage(1))
+	list, err := s.Agreements.ListAgreements(r.Context(), pg.Reader(), storePage(1))
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -411,13 +411,13 @@ func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/agreements/"+url.PathEscape(list.Items[0].ID), http.StatusSeeOther)
 }
 
-func (s *Server) agreementPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) agreementPage(w http.ResponseWriter, r *http.Request) {
 	pg, _, ok := s.reader(w, r, "agreement.title", "agreement")
 	if !ok {
 		return
 	}
 	id := r.PathValue("id")
-	ag, err := s.API.Agreements.GetAgreement(r.Context(), pg.Reader(), id)
+	ag, err := s.Agreements.GetAgreement(r.Context(), pg.Reader(), id)
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -425,7 +425,7 @@ func (s *Server) agreementPage(w http.ResponseWriter, r *http.Request) {
 	d := agreementData{Agreement: ag}
 	page := storePage(500)
 	for {
-		ps, err := s.API.Agreements.ListProvisions(r.Context(), pg.Reader(), agreement.ProvisionFilter{AgreementID: id}, page)
+		ps, err := s.Agreements.ListProvisions(r.Context(), pg.Reader(), agreement.ProvisionFilter{AgreementID: id}, page)
 		if err != nil {
 			s.pageFail(w, r, pg, err)
 			return

@@ -1,4 +1,9 @@
-package api
+// Package httpx holds what Truce's two HTTP faces — the JSON API and the
+// pages — share: the principal in the request's context, authentication
+// of a request (bearer token or session cookie, with CSRF and origin
+// checks), and errors as RFC 9457 problems with one status mapping. It
+// holds no rule about records: those are the domain services'.
+package httpx
 
 import (
 	"encoding/json"

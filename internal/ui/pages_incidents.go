@@ -1,4 +1,4 @@
-package server
+package ui
 
 import (
 	"errors"
@@ -65,40 +65,40 @@ type dashboardData struct {
 	Now         time.Time
 }
 
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "dashboard.title", "dashboard")
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	now := s.API.Now().UTC()
+	now := s.Now().UTC()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	d := dashboardData{Now: now}
 	var err error
-	if d.Sides, err = s.API.Agreements.Parties(ctx, pg.Reader()); err != nil {
+	if d.Sides, err = s.Agreements.Parties(ctx, pg.Reader()); err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	rows, err := s.API.Incidents.Tallies(ctx, p, day, day.AddDate(0, 0, 1), incident.ByCategory)
+	rows, err := s.Incidents.Tallies(ctx, p, day, day.AddDate(0, 0, 1), incident.ByCategory)
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
 	d.Today = sumTallies(rows)
-	if rows, err = s.API.Incidents.Tallies(ctx, p, day.AddDate(0, 0, -6), day.AddDate(0, 0, 1), incident.ByCategory); err != nil {
+	if rows, err = s.Incidents.Tallies(ctx, p, day.AddDate(0, 0, -6), day.AddDate(0, 0, 1), incident.ByCategory); err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
 	d.Week = sumTallies(rows)
 	for _, st := range []string{incident.UnderInvestigation, incident.PreliminaryReview, incident.Received, incident.FindingMade, incident.Suspended} {
-		page, err := s.API.Incidents.ListIncidents(ctx, p, incident.IncidentFilter{Status: st}, store.PageRequest{Limit: 20})
+		page, err := s.Incidents.ListIncidents(ctx, p, incident.IncidentFilter{Status: st}, store.PageRequest{Limit: 20})
 		if err != nil {
 			s.pageFail(w, r, pg, err)
 			return
 		}
 		d.Open = append(d.Open, page.Items...)
 	}
-	prov, err := s.API.Agreements.ListProvisions(ctx, pg.Reader(), agreement.ProvisionFilter{Status: agreement.StatusOverdue}, store.PageRequest{Limit: 50})
+	prov, err := s.Agreements.ListProvisions(ctx, pg.Reader(), agreement.ProvisionFilter{Status: agreement.StatusOverdue}, store.PageRequest{Limit: 50})
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -118,7 +118,7 @@ type reviewData struct {
 	Titles map[string]string // incident id → title
 }
 
-func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) reviewPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "review.title", "review")
 	if !ok {
 		return
@@ -126,8 +126,8 @@ func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) {
 	s.showReview(w, r, pg, p, http.StatusOK)
 }
 
-func (s *Server) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int) {
-	q, err := s.API.Incidents.ReviewQueue(r.Context(), p, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 25})
+func (s *Pages) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int) {
+	q, err := s.Incidents.ReviewQueue(r.Context(), p, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 25})
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -138,7 +138,7 @@ func (s *Server) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page
 			if _, ok := d.Titles[pr.IncidentID]; ok {
 				continue
 			}
-			if inc, err := s.API.Incidents.GetIncident(r.Context(), p, pr.IncidentID); err == nil {
+			if inc, err := s.Incidents.GetIncident(r.Context(), p, pr.IncidentID); err == nil {
 				d.Titles[pr.IncidentID] = inc.Title
 			}
 		}
@@ -155,7 +155,7 @@ func (s *Server) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page
 
 // reviewDecide records the decisions picked in the review queue: the
 // ticked proposals with the button pressed, or one proposal's own button.
-func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "review.title", "review", "")
 	if !ok {
 		return
@@ -184,7 +184,7 @@ func (s *Server) reviewDecide(w http.ResponseWriter, r *http.Request) {
 			problems = append(problems, pick+": "+pg.T("review.bad_pick"))
 			continue
 		}
-		_, err := s.API.Incidents.RecordReview(r.Context(), p, incident.ReviewInput{ReportKind: parts[0], ReportID: parts[1],
+		_, err := s.Incidents.RecordReview(r.Context(), p, incident.ReviewInput{ReportKind: parts[0], ReportID: parts[1],
 			IncidentID: parts[2], Decision: decision, Reason: r.PostFormValue("reason")})
 		if err != nil {
 			problems = append(problems, parts[1]+": "+errs.MessageOf(err))
@@ -208,13 +208,13 @@ type incidentsData struct {
 	StatusList []string
 }
 
-func (s *Server) incidentsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) incidentsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "incidents.title", "incidents")
 	if !ok {
 		return
 	}
 	f := incident.IncidentFilter{Status: r.URL.Query().Get("status"), Category: r.URL.Query().Get("category")}
-	page, err := s.API.Incidents.ListIncidents(r.Context(), p, f, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 50})
+	page, err := s.Incidents.ListIncidents(r.Context(), p, f, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 50})
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -239,7 +239,7 @@ type incidentData struct {
 	Statuses    []string
 }
 
-func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) incidentPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "incident.title", "incidents")
 	if !ok {
 		return
@@ -247,9 +247,9 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
 	s.showIncident(w, r, pg, p, http.StatusOK)
 }
 
-func (s *Server) showIncident(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int) {
+func (s *Pages) showIncident(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int) {
 	id := r.PathValue("id")
-	sides, err := s.API.Incidents.Sides(r.Context(), p, id)
+	sides, err := s.Incidents.Sides(r.Context(), p, id)
 	if err != nil {
 		s.pageFail(w, r, pg, hideMissing("incident", id, err))
 		return
@@ -283,8 +283,8 @@ func hideMissing(kind, id string, err error) error {
 }
 
 // attachmentsOf lists the files attached to records that p may read.
-func (s *Server) attachmentsOf(r *http.Request, p access.Principal, kind string, ids []string) []AttachmentView {
-	list, err := s.API.Incidents.AttachmentsOf(r.Context(), p, kind, ids)
+func (s *Pages) attachmentsOf(r *http.Request, p access.Principal, kind string, ids []string) []AttachmentView {
+	list, err := s.Incidents.AttachmentsOf(r.Context(), p, kind, ids)
 	if err != nil {
 		s.Log.Warn("attachments", "err", err)
 		return nil
@@ -306,7 +306,7 @@ func formVersion(r *http.Request) (int64, error) {
 
 // incidentTransition moves an incident one workflow step, or adds a note
 // (to=note).
-func (s *Server) incidentTransition(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) incidentTransition(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "incident.title", "incidents", "")
 	if !ok {
 		return
@@ -329,7 +329,7 @@ func (s *Server) incidentTransition(w http.ResponseWriter, r *http.Request) {
 	}
 	to := r.PostFormValue("to")
 	if to == "note" {
-		_, err = s.API.Incidents.AddNote(r.Context(), p, id, v, incident.NoteInput{Kind: r.PostFormValue("note_kind"), Text: r.PostFormValue("text")})
+		_, err = s.Incidents.AddNote(r.Context(), p, id, v, incident.NoteInput{Kind: r.PostFormValue("note_kind"), Text: r.PostFormValue("text")})
 	} else {
 		in := incident.TransitionInput{To: to, Reason: r.PostFormValue("reason")}
 		if to == incident.FindingMade {
@@ -337,7 +337,7 @@ func (s *Server) incidentTransition(w http.ResponseWriter, r *http.Request) {
 			in.Finding = &incident.FindingInput{Outcome: r.PostFormValue("finding.outcome"), Attribution: r.PostFormValue("finding.attribution"),
 				Reliability: r.PostFormValue("finding.reliability"), Credibility: cred, Summary: r.PostFormValue("finding.summary")}
 		}
-		_, err = s.API.Incidents.Transition(r.Context(), p, id, v, in)
+		_, err = s.Incidents.Transition(r.Context(), p, id, v, in)
 	}
 	if err != nil {
 		fail(err)
@@ -352,14 +352,14 @@ func (s *Server) incidentTransition(w http.ResponseWriter, r *http.Request) {
 func formStatus(error) int { return http.StatusOK }
 
 // incidentSplit takes a member out of the incident into a new one.
-func (s *Server) incidentSplit(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) incidentSplit(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "incident.title", "incidents", "")
 	if !ok {
 		return
 	}
 	id := r.PathValue("id")
 	kind, report, _ := strings.Cut(r.PostFormValue("member"), "|")
-	rev, err := s.API.Incidents.RecordReview(r.Context(), p, incident.ReviewInput{ReportKind: kind, ReportID: report, IncidentID: id,
+	rev, err := s.Incidents.RecordReview(r.Context(), p, incident.ReviewInput{ReportKind: kind, ReportID: report, IncidentID: id,
 		Decision: "split", Reason: r.PostFormValue("reason")})
 	if err != nil {
 		pg.Error = errs.MessageOf(err)
@@ -375,8 +375,8 @@ func (s *Server) incidentSplit(w http.ResponseWriter, r *http.Request) {
 
 // uploadAttachment takes a file from the attachment form (multipart, the
 // file last) and goes back to the record's page.
-func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
-	p, sess, err := s.principal(w, r)
+func (s *Pages) uploadAttachment(w http.ResponseWriter, r *http.Request) {
+	p, sess, err := s.Auth.Principal(w, r)
 	if err != nil && errs.CodeOf(err) != errs.CodeUnauthenticated {
 		s.pageFail(w, r, s.newPage(r, access.Anonymous, nil, "attachment.title", ""), err)
 		return
@@ -387,7 +387,7 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg := s.newPage(r, p, sess, "attachment.title", "incidents")
-	svc := s.API.Incidents
+	svc := s.Incidents
 	r.Body = http.MaxBytesReader(w, r.Body, svc.MaxAttachmentBytes()+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {

@@ -1,4 +1,4 @@
-package server
+package ui
 
 import (
 	"errors"
@@ -6,13 +6,13 @@ import (
 	"strconv"
 
 	"github.com/truce-monitoring/truce/internal/account"
-	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/web"
 )
 
 // passwordPage is the form for changing one's own password.
-func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) passwordPage(w http.ResponseWriter, r *http.Request) {
 	pg, _, ok := s.reader(w, r, "password.title", "settings")
 	if !ok {
 		return
@@ -28,7 +28,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 // rules (ChangePassword; the API's POST /api/v1/me/password calls it too).
 // The browser gets the new session the service opens: every other one has
 // ended.
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) changePassword(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "password.title", "settings", "")
 	if !ok {
 		return
@@ -45,7 +45,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &lim) {
 			status = http.StatusTooManyRequests
 			w.Header().Set("Retry-After", strconv.Itoa(max(int(lim.RetryAfter.Seconds()+0.999), 1)))
-		} else if code := api.StatusOf(errs.CodeOf(err)); code != http.StatusBadRequest {
+		} else if code := httpx.StatusOf(errs.CodeOf(err)); code != http.StatusBadRequest {
 			s.pageFail(w, r, pg, err)
 			return
 		}
@@ -53,7 +53,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess.ID != "" {
-		api.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.Config.SecureCookies)
+		httpx.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.Config.SecureCookies)
 	}
 	http.Redirect(w, r, "/settings/password?changed=1", http.StatusSeeOther)
 }

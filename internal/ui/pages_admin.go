@@ -1,4 +1,4 @@
-package server
+package ui
 
 import (
 	"bytes"
@@ -14,8 +14,8 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
-	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/web"
 )
@@ -99,13 +99,13 @@ func diffBodies(before, after []byte) []FieldChange {
 	return out
 }
 
-func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) historyPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "history.title", "")
 	if !ok {
 		return
 	}
 	entity, id := r.PathValue("entity"), r.PathValue("id")
-	vs, err := s.API.Records.History(r.Context(), p, entity, id)
+	vs, err := s.Records.History(r.Context(), p, entity, id)
 	if err != nil {
 		s.pageFail(w, r, pg, hideMissing(entity, id, err))
 		return
@@ -144,7 +144,7 @@ type usersData struct {
 	Pending []account.RoleRequest // changes waiting for a co-chair
 }
 
-func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) usersPage(w http.ResponseWriter, r *http.Request) {
 	pg, _, ok := s.reader(w, r, "admin.users.title", "admin")
 	if !ok {
 		return
@@ -156,7 +156,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 	s.showUsers(w, r, pg, http.StatusOK)
 }
 
-func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, pg *web.Page, status int) {
+func (s *Pages) showUsers(w http.ResponseWriter, r *http.Request, pg *web.Page, status int) {
 	p := *pg.User
 	list, err := s.Accounts.ListUsers(r.Context(), p, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 100})
 	if err != nil {
@@ -201,7 +201,7 @@ func afterAccountChange(req *account.RoleRequest) string {
 	return "/admin/users"
 }
 
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) createUser(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "admin.users.title", "admin", "")
 	if !ok {
 		return
@@ -230,7 +230,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 }
 
 // changeUser disables an account or sets its roles.
-func (s *Server) changeUser(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) changeUser(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "admin.users.title", "admin", "")
 	if !ok {
 		return
@@ -272,7 +272,7 @@ type requestsData struct {
 
 // requestsPage lists the changes that wait for a co-chair, and the last
 // ones decided; co-chairs approve or reject them here.
-func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) requestsPage(w http.ResponseWriter, r *http.Request) {
 	pg, _, ok := s.reader(w, r, "requests.title", "requests")
 	if !ok {
 		return
@@ -280,7 +280,7 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request) {
 	s.showRequests(w, r, pg, http.StatusOK)
 }
 
-func (s *Server) showRequests(w http.ResponseWriter, r *http.Request, pg *web.Page, status int) {
+func (s *Pages) showRequests(w http.ResponseWriter, r *http.Request, pg *web.Page, status int) {
 	p := *pg.User
 	pending, err := s.Accounts.ListRoleRequests(r.Context(), p, account.RequestFilter{State: account.RequestPending}, store.PageRequest{Limit: store.MaxLimit})
 	if err != nil {
@@ -303,7 +303,7 @@ func (s *Server) showRequests(w http.ResponseWriter, r *http.Request, pg *web.Pa
 }
 
 // decideRequest approves or rejects a role request.
-func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) decideRequest(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "requests.title", "requests", "")
 	if !ok {
 		return
@@ -324,7 +324,7 @@ func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		pg.Error = errs.MessageOf(err)
-		s.showRequests(w, r, pg, api.StatusOf(errs.CodeOf(err)))
+		s.showRequests(w, r, pg, httpx.StatusOf(errs.CodeOf(err)))
 		return
 	}
 	http.Redirect(w, r, "/admin/role-requests", http.StatusSeeOther)
@@ -351,7 +351,7 @@ func tokenUser(r *http.Request, p access.Principal) string {
 	return u
 }
 
-func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) tokensPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "admin.tokens.title", "admin")
 	if !ok {
 		return
@@ -359,13 +359,13 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
 	s.showTokens(w, r, pg, tokenUser(r, p), "", http.StatusOK)
 }
 
-func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, pg *web.Page, user, secret string, status int) {
+func (s *Pages) showTokens(w http.ResponseWriter, r *http.Request, pg *web.Page, user, secret string, status int) {
 	toks, err := s.Accounts.ListTokens(r.Context(), *pg.User, user)
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	pg.Data = tokensData{User: user, Tokens: toks, Secret: secret, Now: s.API.Now()}
+	pg.Data = tokensData{User: user, Tokens: toks, Secret: secret, Now: s.Now()}
 	if pg.Form == nil {
 		pg.Form = &web.Form{}
 	}
@@ -373,7 +373,7 @@ func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, pg *web.Page
 	s.render.Render(w, status, "admin_tokens", pg)
 }
 
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) createToken(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "admin.tokens.title", "admin", "")
 	if !ok {
 		return
@@ -422,7 +422,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	s.showTokens(w, r, pg, user, secret, http.StatusCreated)
 }
 
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) revokeToken(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "admin.tokens.title", "admin", "")
 	if !ok {
 		return

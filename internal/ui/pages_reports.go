@@ -1,4 +1,4 @@
-package server
+package ui
 
 import (
 	"net/http"
@@ -23,7 +23,7 @@ type reportsData struct {
 	CanIssue bool
 }
 
-func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) reportsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "reports.title", "reports")
 	if !ok {
 		return
@@ -41,9 +41,9 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 	s.showReports(w, r, pg, p, form, http.StatusOK)
 }
 
-func (s *Server) showReports(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
+func (s *Pages) showReports(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
 	pg.Title, pg.Nav = "reports.title", "reports"
-	if s.API.Reports == nil {
+	if s.Reports == nil {
 		s.pageFail(w, r, pg, errs.NotFound("reports are not set up on this server"))
 		return
 	}
@@ -56,8 +56,8 @@ func (s *Server) showReports(w http.ResponseWriter, r *http.Request, pg *web.Pag
 		d.Editions = translated(pg, "reports.edition.", []string{report.EditionPublic, report.EditionMission})
 	}
 	d.CanIssue = report.MayIssue(p, report.EditionPublic) || report.MayIssue(p, report.EditionMission)
-	if s.API.Agreements != nil {
-		list, err := s.API.Agreements.ListAgreements(r.Context(), pg.Reader(), storePage(50))
+	if s.Agreements != nil {
+		list, err := s.Agreements.ListAgreements(r.Context(), pg.Reader(), storePage(50))
 		if err != nil {
 			s.pageFail(w, r, pg, err)
 			return
@@ -70,7 +70,7 @@ func (s *Server) showReports(w http.ResponseWriter, r *http.Request, pg *web.Pag
 		}
 	}
 	var err error
-	if d.Issued, err = s.API.Reports.ListIssued(r.Context(), p, reportsListed); err != nil {
+	if d.Issued, err = s.Reports.ListIssued(r.Context(), p, reportsListed); err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
@@ -100,12 +100,12 @@ func reportRequest(form *web.Form) (report.Request, error) {
 // reportsAction generates the chosen report (the document itself, HTML
 // shown in the browser, other formats downloaded) or, for a co-chair,
 // issues it. A POST keeps the CSRF token out of addresses.
-func (s *Server) reportsAction(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) reportsAction(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "reports.title", "reports", "")
 	if !ok {
 		return
 	}
-	if s.API.Reports == nil {
+	if s.Reports == nil {
 		s.pageFail(w, r, pg, errs.NotFound("reports are not set up on this server"))
 		return
 	}
@@ -116,7 +116,7 @@ func (s *Server) reportsAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("do") == "issue" {
-		is, err := s.API.Reports.Issue(r.Context(), p, req.ID())
+		is, err := s.Reports.Issue(r.Context(), p, req.ID())
 		if err != nil {
 			s.reportsFailed(w, r, pg, p, form, err)
 			return
@@ -126,16 +126,16 @@ func (s *Server) reportsAction(w http.ResponseWriter, r *http.Request) {
 	}
 	// Generating names a date in the future as the field it is; an issued
 	// report is then served from its stored file, else as a draft.
-	rep, err := s.API.Reports.Generate(r.Context(), p, req)
+	rep, err := s.Reports.Generate(r.Context(), p, req)
 	if err != nil {
 		s.reportsFailed(w, r, pg, p, form, err)
 		return
 	}
 	var out report.Rendered
-	if is, issued, lerr := s.API.Reports.Lookup(r.Context(), p, req.ID()); lerr != nil {
+	if is, issued, lerr := s.Reports.Lookup(r.Context(), p, req.ID()); lerr != nil {
 		err = lerr
 	} else if issued {
-		out, err = s.API.Reports.Open(is, req.Format, "")
+		out, err = s.Reports.Open(is, req.Format, "")
 	} else {
 		out, err = report.Draft(rep, req.Format, "")
 	}
@@ -158,7 +158,7 @@ func (s *Server) reportsAction(w http.ResponseWriter, r *http.Request) {
 
 // reportsFailed shows the page again with the error next to its field, or
 // at the top (a conflict: the report is issued already).
-func (s *Server) reportsFailed(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, err error) {
+func (s *Pages) reportsFailed(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, err error) {
 	code := errs.CodeOf(err)
 	switch code {
 	case errs.CodeInvalid:

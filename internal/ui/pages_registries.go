@@ -1,4 +1,4 @@
-package server
+package ui
 
 import (
 	"net/http"
@@ -48,7 +48,7 @@ func registryNav() []web.NavItem {
 }
 
 // registryPages registers the registries' pages.
-func (s *Server) registryPages(page func(method, path string, h http.HandlerFunc)) {
+func (s *Pages) registryPages(page func(method, path string, h http.HandlerFunc)) {
 	page("GET", "/detainees", s.detaineesPage)
 	page("GET", "/detainees/{id}", s.detaineePage)
 	page("GET", "/exchanges", s.exchangesPage)
@@ -139,13 +139,13 @@ func queryChoice(r *http.Request, field string, allowed []string) (string, error
 
 // registryPage starts a registry page: the reader, the filters typed so
 // far (shown again in the form) and the sides for the filters' choices.
-func (s *Server) registryPage(w http.ResponseWriter, r *http.Request, title, nav string) (*web.Page, access.Principal, []agreement.Organisation, bool) {
+func (s *Pages) registryPage(w http.ResponseWriter, r *http.Request, title, nav string) (*web.Page, access.Principal, []agreement.Organisation, bool) {
 	pg, p, ok := s.reader(w, r, title, nav)
 	if !ok {
 		return nil, p, nil, false
 	}
 	pg.Form = &web.Form{Values: r.URL.Query()}
-	sides, err := s.API.Agreements.Parties(r.Context(), pg.Reader())
+	sides, err := s.Agreements.Parties(r.Context(), pg.Reader())
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return nil, p, nil, false
@@ -156,7 +156,7 @@ func (s *Server) registryPage(w http.ResponseWriter, r *http.Request, title, nav
 // renderList shows a list, or, when the filters were refused, the form
 // with the message next to the field at fault and no rows (400, never a
 // 500); other errors become an error page.
-func (s *Server) renderList(w http.ResponseWriter, r *http.Request, pg *web.Page, name string, data any, err error) {
+func (s *Pages) renderList(w http.ResponseWriter, r *http.Request, pg *web.Page, name string, data any, err error) {
 	if err != nil && errs.CodeOf(err) != errs.CodeInvalid {
 		s.pageFail(w, r, pg, err)
 		return
@@ -178,7 +178,7 @@ type detaineesExtra struct {
 	Counts               detainee.Counts
 }
 
-func (s *Server) detaineesPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) detaineesPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "detainees.title", "detainees")
 	if !ok {
 		return
@@ -188,11 +188,11 @@ func (s *Server) detaineesPage(w http.ResponseWriter, r *http.Request) {
 	extra := detaineesExtra{Statuses: detainee.Statuses, Categories: detainee.Categories}
 	d := listData[detainee.Person]{Sides: sides}
 	var err error
-	extra.Counts, err = s.API.Detainees.Counts(ctx, p, s.API.Now())
+	extra.Counts, err = s.Detainees.Counts(ctx, p, s.Now())
 	if err == nil {
 		f := detainee.PersonFilter{Status: q.Get("status"), Category: q.Get("category"), HeldBy: q.Get("held_by"), Nationality: q.Get("nationality")}
 		var list store.Page[detainee.Person]
-		if list, err = s.API.Detainees.ListPersons(ctx, p, f, pageRequest(r)); err == nil {
+		if list, err = s.Detainees.ListPersons(ctx, p, f, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
@@ -210,18 +210,18 @@ type detaineeData struct {
 	Exchanges []detainee.Exchange
 }
 
-func (s *Server) detaineePage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) detaineePage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "detainee.title", "detainees")
 	if !ok {
 		return
 	}
-	person, err := s.API.Detainees.GetPerson(r.Context(), p, r.PathValue("id"))
+	person, err := s.Detainees.GetPerson(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
 	d := detaineeData{Person: person}
-	ex, err := s.API.Detainees.ListExchanges(r.Context(), p, detainee.ExchangeFilter{PersonID: person.ID}, store.PageRequest{Limit: registryListLimit})
+	ex, err := s.Detainees.ListExchanges(r.Context(), p, detainee.ExchangeFilter{PersonID: person.ID}, store.PageRequest{Limit: registryListLimit})
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -233,7 +233,7 @@ func (s *Server) detaineePage(w http.ResponseWriter, r *http.Request) {
 
 // Exchanges and remains.
 
-func (s *Server) exchangesPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) exchangesPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "exchanges.title", "exchanges")
 	if !ok {
 		return
@@ -243,7 +243,7 @@ func (s *Server) exchangesPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var list store.Page[detainee.Exchange]
 		f := detainee.ExchangeFilter{PersonID: r.URL.Query().Get("person"), From: from, To: to}
-		if list, err = s.API.Detainees.ListExchanges(r.Context(), p, f, pageRequest(r)); err == nil {
+		if list, err = s.Detainees.ListExchanges(r.Context(), p, f, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
@@ -255,17 +255,17 @@ type exchangeData struct {
 	Handovers []mines.Handover
 }
 
-func (s *Server) exchangePage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) exchangePage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "exchange.title", "exchanges")
 	if !ok {
 		return
 	}
-	ex, err := s.API.Detainees.GetExchange(r.Context(), p, r.PathValue("id"))
+	ex, err := s.Detainees.GetExchange(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	hs, err := s.API.Mines.ListHandovers(r.Context(), p, mines.HandoverFilter{ExchangeID: ex.ID}, store.PageRequest{Limit: registryListLimit})
+	hs, err := s.Mines.ListHandovers(r.Context(), p, mines.HandoverFilter{ExchangeID: ex.ID}, store.PageRequest{Limit: registryListLimit})
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -274,16 +274,16 @@ func (s *Server) exchangePage(w http.ResponseWriter, r *http.Request) {
 	s.render.Render(w, http.StatusOK, "exchange", pg)
 }
 
-func (s *Server) remainsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) remainsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "remains.title", "remains")
 	if !ok {
 		return
 	}
 	d := listData[detainee.Remains]{Sides: sides}
-	counts, err := s.API.Detainees.CountRemains(r.Context(), p, s.API.Now())
+	counts, err := s.Detainees.CountRemains(r.Context(), p, s.Now())
 	if err == nil {
 		var list store.Page[detainee.Remains]
-		if list, err = s.API.Detainees.ListRemains(r.Context(), p, struct{}{}, pageRequest(r)); err == nil {
+		if list, err = s.Detainees.ListRemains(r.Context(), p, struct{}{}, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
@@ -293,7 +293,7 @@ func (s *Server) remainsPage(w http.ResponseWriter, r *http.Request) {
 
 // Mines.
 
-func (s *Server) minefieldsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) minefieldsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "minefields.title", "minefields")
 	if !ok {
 		return
@@ -306,7 +306,7 @@ func (s *Server) minefieldsPage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		var list store.Page[mines.Minefield]
 		f := mines.MinefieldFilter{LaidBy: q.Get("laid_by"), District: q.Get("district")}
-		if list, err = s.API.Mines.ListMinefields(r.Context(), p, f, pageRequest(r)); err == nil {
+		if list, err = s.Mines.ListMinefields(r.Context(), p, f, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
@@ -318,12 +318,12 @@ type minefieldData struct {
 	BBox      string // the map's first view: the perimeter with a margin
 }
 
-func (s *Server) minefieldPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) minefieldPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "minefield.title", "minefields")
 	if !ok {
 		return
 	}
-	mf, err := s.API.Mines.GetMinefield(r.Context(), p, r.PathValue("id"))
+	mf, err := s.Mines.GetMinefield(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -343,7 +343,7 @@ func boxAround(b geo.BBox) string {
 
 func fmtDeg(v float64) string { return strconv.FormatFloat(v, 'f', 5, 64) }
 
-func (s *Server) hazardAreasPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) hazardAreasPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "hazard_areas.title", "hazard_areas")
 	if !ok {
 		return
@@ -356,14 +356,14 @@ func (s *Server) hazardAreasPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		var list store.Page[mines.HazardArea]
-		if list, err = s.API.Mines.ListHazardAreas(r.Context(), p, mines.HazardAreaFilter{District: q.Get("district"), Status: status}, pageRequest(r)); err == nil {
+		if list, err = s.Mines.ListHazardAreas(r.Context(), p, mines.HazardAreaFilter{District: q.Get("district"), Status: status}, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
 	s.renderList(w, r, pg, "hazard_areas", d, err)
 }
 
-func (s *Server) handoversPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) handoversPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "handovers.title", "handovers")
 	if !ok {
 		return
@@ -381,7 +381,7 @@ func (s *Server) handoversPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var list store.Page[mines.Handover]
 		f := mines.HandoverFilter{FromSide: q.Get("from_side"), ToSide: q.Get("to_side"), ExchangeID: q.Get("exchange"), FromDay: q.Get("from"), ToDay: q.Get("to")}
-		if list, err = s.API.Mines.ListHandovers(r.Context(), p, f, pageRequest(r)); err == nil {
+		if list, err = s.Mines.ListHandovers(r.Context(), p, f, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
@@ -401,7 +401,7 @@ type returnsExtra struct {
 	Sum    returns.TotalRow
 }
 
-func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) returnsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "returns.title", "returns")
 	if !ok {
 		return
@@ -417,9 +417,9 @@ func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request) {
 		w := returns.Window{From: from, To: to}
 		var list store.Page[returns.Movement]
 		f := returns.MovementFilter{Window: w, Kind: kind, DestinationPlaceID: r.URL.Query().Get("destination")}
-		if list, err = s.API.Returns.ListMovements(r.Context(), p, f, pageRequest(r)); err == nil {
+		if list, err = s.Returns.ListMovements(r.Context(), p, f, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
-			extra.Totals, err = s.API.Returns.Totals(r.Context(), p, w, "month")
+			extra.Totals, err = s.Returns.Totals(r.Context(), p, w, "month")
 		}
 	}
 	for _, t := range extra.Totals {
@@ -433,7 +433,7 @@ func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderList(w, r, pg, "returns", d, err)
 }
 
-func (s *Server) returnVisitsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) returnVisitsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "return_visits.title", "return_visits")
 	if !ok {
 		return
@@ -447,7 +447,7 @@ func (s *Server) returnVisitsPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var list store.Page[returns.Visit]
 		f := returns.VisitFilter{Window: returns.Window{From: from, To: to}, PlaceID: r.URL.Query().Get("place"), Overdue: overdue == "1"}
-		if list, err = s.API.Returns.ListVisits(r.Context(), p, f, pageRequest(r)); err == nil {
+		if list, err = s.Returns.ListVisits(r.Context(), p, f, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
@@ -456,7 +456,7 @@ func (s *Server) returnVisitsPage(w http.ResponseWriter, r *http.Request) {
 
 // Crossings and the corridor.
 
-func (s *Server) crossingsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) crossingsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "crossings.title", "crossings")
 	if !ok {
 		return
@@ -474,7 +474,7 @@ func (s *Server) crossingsPage(w http.ResponseWriter, r *http.Request) {
 		var list store.Page[transit.Crossing]
 		f := transit.CrossingFilter{Window: transit.Window{From: from, To: to}, CheckpointID: r.URL.Query().Get("checkpoint"),
 			Direction: direction, Flagged: flagged == "1"}
-		if list, err = s.API.Transit.ListCrossings(r.Context(), p, f, pageRequest(r)); err == nil {
+		if list, err = s.Transit.ListCrossings(r.Context(), p, f, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
@@ -486,14 +486,14 @@ type corridorData struct {
 	Recent    []transit.Restriction
 }
 
-func (s *Server) corridorPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) corridorPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, _, ok := s.registryPage(w, r, "corridor.title", "corridor")
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	var d corridorData
-	now, err := s.API.Transit.StatusAt(ctx, p, s.API.Now(), "", "")
+	now, err := s.Transit.StatusAt(ctx, p, s.Now(), "", "")
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -502,13 +502,13 @@ func (s *Server) corridorPage(w http.ResponseWriter, r *http.Request) {
 	at, err := queryTime(r, "at", false)
 	if err == nil && !at.IsZero() {
 		var then transit.Status
-		if then, err = s.API.Transit.StatusAt(ctx, p, at, "", ""); err == nil {
+		if then, err = s.Transit.StatusAt(ctx, p, at, "", ""); err == nil {
 			d.Then = &then
 		}
 	}
 	if err == nil {
 		var list store.Page[transit.Restriction]
-		if list, err = s.API.Transit.ListRestrictions(ctx, p, transit.RestrictionFilter{}, store.PageRequest{Limit: 10}); err == nil {
+		if list, err = s.Transit.ListRestrictions(ctx, p, transit.RestrictionFilter{}, store.PageRequest{Limit: 10}); err == nil {
 			d.Recent = list.Items
 		}
 	}
@@ -517,7 +517,7 @@ func (s *Server) corridorPage(w http.ResponseWriter, r *http.Request) {
 
 // Statements and sources.
 
-func (s *Server) statementsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) statementsPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "statements.title", "statements")
 	if !ok {
 		return
@@ -535,7 +535,7 @@ func (s *Server) statementsPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var list store.Page[statement.Statement]
 		f := statement.StatementFilter{Organisation: q.Get("organisation"), Stance: stance, Source: q.Get("source"), From: from, To: to, Query: q.Get("q")}
-		if list, err = s.API.Statements.ListStatements(r.Context(), p, f, pageRequest(r)); err == nil {
+		if list, err = s.Statements.ListStatements(r.Context(), p, f, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
@@ -547,12 +547,12 @@ type statementData struct {
 	Sources   []statement.Source
 }
 
-func (s *Server) statementPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) statementPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "statement.title", "statements")
 	if !ok {
 		return
 	}
-	st, err := s.API.Statements.GetStatement(r.Context(), p, r.PathValue("id"))
+	st, err := s.Statements.GetStatement(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
@@ -560,7 +560,7 @@ func (s *Server) statementPage(w http.ResponseWriter, r *http.Request) {
 	d := statementData{Statement: st}
 	for _, id := range st.Sources {
 		// A source the reader may not see is left out, not an error.
-		if src, err := s.API.Statements.GetSource(r.Context(), p, id); err == nil {
+		if src, err := s.Statements.GetSource(r.Context(), p, id); err == nil {
 			d.Sources = append(d.Sources, src)
 		}
 	}
@@ -568,7 +568,7 @@ func (s *Server) statementPage(w http.ResponseWriter, r *http.Request) {
 	s.render.Render(w, http.StatusOK, "statement", pg)
 }
 
-func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
+func (s *Pages) sourcesPage(w http.ResponseWriter, r *http.Request) {
 	pg, p, sides, ok := s.registryPage(w, r, "sources.title", "sources")
 	if !ok {
 		return
@@ -579,7 +579,7 @@ func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var list store.Page[statement.Source]
 		f := statement.SourceFilter{OutletOrg: q.Get("outlet"), Language: q.Get("language"), From: from, To: to}
-		if list, err = s.API.Statements.ListSources(r.Context(), p, f, pageRequest(r)); err == nil {
+		if list, err = s.Statements.ListSources(r.Context(), p, f, pageRequest(r)); err == nil {
 			d.Items, d.More = list.Items, moreURL(r, list.Next)
 		}
 	}
@@ -591,7 +591,7 @@ func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
 
 const dashboardLatest = 5
 
-func (s *Server) latestRegistries(r *http.Request, p access.Principal, pg *web.Page) ([]RegistrySection, error) {
+func (s *Pages) latestRegistries(r *http.Request, p access.Principal, pg *web.Page) ([]RegistrySection, error) {
 	ctx := r.Context()
 	var out []RegistrySection
 
@@ -599,7 +599,7 @@ func (s *Server) latestRegistries(r *http.Request, p access.Principal, pg *web.P
 	var exchanges []detainee.Exchange
 	req := store.PageRequest{Limit: store.MaxLimit}
 	for {
-		list, err := s.API.Detainees.ListExchanges(ctx, p, detainee.ExchangeFilter{}, req)
+		list, err := s.Detainees.ListExchanges(ctx, p, detainee.ExchangeFilter{}, req)
 		if err != nil {
 			return nil, err
 		}
@@ -619,7 +619,7 @@ func (s *Server) latestRegistries(r *http.Request, p access.Principal, pg *web.P
 	}
 	out = append(out, sec)
 
-	moves, err := s.API.Returns.ListMovements(ctx, p, returns.MovementFilter{}, store.PageRequest{Limit: dashboardLatest})
+	moves, err := s.Returns.ListMovements(ctx, p, returns.MovementFilter{}, store.PageRequest{Limit: dashboardLatest})
 	if err != nil {
 		return nil, err
 	}
@@ -630,7 +630,7 @@ func (s *Server) latestRegistries(r *http.Request, p access.Principal, pg *web.P
 	}
 	out = append(out, sec)
 
-	crossings, err := s.API.Transit.ListCrossings(ctx, p, transit.CrossingFilter{}, store.PageRequest{Limit: dashboardLatest})
+	crossings, err := s.Transit.ListCrossings(ctx, p, transit.CrossingFilter{}, store.PageRequest{Limit: dashboardLatest})
 	if err != nil {
 		return nil, err
 	}

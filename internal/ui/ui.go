@@ -1,0 +1,100 @@
+// Package ui is Truce's HTML interface: the pages, server-rendered with
+// the templates of package web. It is a client of the domain services
+// exactly as the JSON API is: every handler parses its form or query,
+// calls the service method the API calls with the same principal, and
+// renders the answer or the service's error in the reader's language. It
+// runs no SQL and states no rule of its own — what a reader may be offered
+// (workflow steps, forms, editions) it asks the domain.
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/account"
+	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/api"
+	"github.com/truce-monitoring/truce/internal/detainee"
+	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/httpx"
+	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/record"
+	"github.com/truce-monitoring/truce/internal/report"
+	"github.com/truce-monitoring/truce/internal/returns"
+	"github.com/truce-monitoring/truce/internal/statement"
+	"github.com/truce-monitoring/truce/internal/transit"
+	"github.com/truce-monitoring/truce/internal/web"
+)
+
+// Config is how the pages treat requests.
+type Config struct {
+	PublicView    bool   // anonymous readers may read public records
+	SecureCookies bool   // cookies are Secure
+	Demo          bool   // the data directory holds the built-in demo
+	Basemap       string // an operator's PMTiles file served at /basemap.pmtiles; "" for none
+}
+
+// MapFeatures builds the map's features for a reader (the API's
+// /api/v1/map/features answers with the same view).
+type MapFeatures interface {
+	MapFeatures(ctx context.Context, p access.Principal, q api.MapRequest) (api.MapView, error)
+}
+
+// Services are the domain services the pages call, the same the API calls.
+type Services struct {
+	Agreements *agreement.Service
+	Geo        *geo.Service
+	Accounts   *account.Service
+	Incidents  *incident.Service
+	Statements *statement.Service
+	Mines      *mines.Service
+	Detainees  *detainee.Service
+	Returns    *returns.Service
+	Transit    *transit.Service
+	Reports    *report.Service
+	Records    *record.Registry
+	Map        MapFeatures
+}
+
+// Ledger is what the pages read of the change log: its size, which says
+// when cached names may have changed.
+type Ledger interface{ Size() int64 }
+
+// Pages serves the HTML interface.
+type Pages struct {
+	Services
+	Auth     *httpx.Auth
+	Config   Config
+	Log      *slog.Logger
+	Ledger   Ledger
+	Now      func() time.Time
+	render   *web.Renderer
+	names    nameCache
+	loginKey []byte // the sign-in forms' CSRF key (logincsrf.go)
+}
+
+// New builds the pages.
+func New(svc Services, auth *httpx.Auth, ledger Ledger, cfg Config, now func() time.Time, log *slog.Logger) (*Pages, error) {
+	render, err := web.NewRenderer(log)
+	if err != nil {
+		return nil, err
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Pages{Services: svc, Auth: auth, Config: cfg, Log: log, Ledger: ledger, Now: now, render: render, loginKey: newLoginKey()}, nil
+}
+
+// Assets serves the embedded static files under /static/.
+func (s *Pages) Assets() http.Handler { return s.render.Assets }
+
+// Routes registers every page with page(method, pattern, handler).
+func (s *Pages) Routes(page func(method, path string, h http.HandlerFunc)) {
+	s.pageRoutes(page)
+	s.mapPages(page)
+	s.registryPages(page)
+}
