@@ -237,3 +237,12 @@ func (p *Page) MapBox(lat, lon, radiusM float64) string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 5, 64) }
 	return f(lon-dLon) + "," + f(lat-dLat) + "," + f(lon+dLon) + "," + f(lat+dLat)
 }
+
+// Reader is who the page is for: the signed-in user, or an anonymous
+// reader.
+func (p *Page) Reader() access.Principal {
+	if p.User != nil {
+		return *p.User
+	}
+	return access.Anonymous
+}
