@@ -475,8 +475,8 @@ func (s *Service) ListAllegations(ctx context.Context, p access.Principal, f All
 		conds = append(conds, "NOT EXISTS (SELECT 1 FROM incident_members im WHERE im.member_id = r.id)")
 	}
 	if len(keys) == 2 {
-		conds = append(conds, "(r.start_at < ? OR (r.start_at = ? AND r.id < ?))")
-		args = append(args, keys[0], keys[0], keys[1])
+		conds = append(conds, "(r.start_at, r.id) < (?, ?)")
+		args = append(args, keys[0], keys[1])
 	} else if len(keys) != 0 {
 		return store.Page[Allegation]{}, wrap("list allegations", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}

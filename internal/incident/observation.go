@@ -289,8 +289,8 @@ func (s *Service) ListObservations(ctx context.Context, p access.Principal, f Ob
 		args = append(args, f.Kind)
 	}
 	if len(keys) == 2 {
-		conds = append(conds, "(r.start_at < ? OR (r.start_at = ? AND r.id < ?))")
-		args = append(args, keys[0], keys[0], keys[1])
+		conds = append(conds, "(r.start_at, r.id) < (?, ?)")
+		args = append(args, keys[0], keys[1])
 	} else if len(keys) != 0 {
 		return store.Page[Observation]{}, wrap("list observations", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}

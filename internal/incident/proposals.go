@@ -456,8 +456,8 @@ func (s *Service) ReviewQueue(ctx context.Context, p access.Principal, page stor
 		SELECT 'observation', r.id, r.start_at FROM observations r WHERE ` + condO + ` AND ` + unlinked + `) q`
 	args := append(append([]any{}, argsA...), argsO...)
 	if len(keys) == 2 {
-		q += ` WHERE (start_at < ? OR (start_at = ? AND id < ?))`
-		args = append(args, keys[0], keys[0], keys[1])
+		q += ` WHERE (start_at, id) < (?, ?)`
+		args = append(args, keys[0], keys[1])
 	} else if len(keys) != 0 {
 		return store.Page[QueueItem]{}, wrap("review queue", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}

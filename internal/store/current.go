@@ -61,6 +61,9 @@ func CheckVersion(entity, id string, want, have int64) error {
 // LatestJoin joins projection rows aliased r to their record's latest
 // change, aliased c, so that a list reads its bodies in one query instead
 // of one per row. entity must be a constant of the calling package.
+// SQLite's CROSS JOIN keeps r the outer loop: a page's few rows look up
+// their changes, where the planner would otherwise scan every change of
+// the entity for each page (listing 100,000 allegations: 0.7 s against 7 s).
 func LatestJoin(entity string) string {
-	return `JOIN changes c ON c.entity = '` + entity + `' AND c.id = r.id AND c.version = (SELECT MAX(version) FROM changes m WHERE m.entity = '` + entity + `' AND m.id = r.id)`
+	return `CROSS JOIN changes c ON c.entity = '` + entity + `' AND c.id = r.id AND c.version = (SELECT MAX(version) FROM changes m WHERE m.entity = '` + entity + `' AND m.id = r.id)`
 }
