@@ -329,7 +329,7 @@ func (s *Pages) incidentTransition(w http.ResponseWriter, r *http.Request) {
 	}
 	to := r.PostFormValue("to")
 	if to == "note" {
-		_, err = s.Incidents.AddNote(r.Context(), p, id, v, incident.NoteInput{Kind: r.PostFormValue("note_kind"), Text: r.PostFormValue("text")})
+		_, err = s.Incidents.AddNote(r.Context(), p, id, v, incident.NoteInput{Kind: r.PostFormValue("note_kind"), Text: r.PostFormValue("text"), Classification: r.PostFormValue("note_class")})
 	} else {
 		in := incident.TransitionInput{To: to, Reason: r.PostFormValue("reason")}
 		if to == incident.FindingMade {
