@@ -25,5 +25,3 @@ type Ledger interface {
 	TreeHashAt(ctx context.Context, size int64) (tlog.Hash, error)
 	Entry(ctx context.Context, seq int64) (store.LogEntry, error)
 }
-
-var _ Ledger = (*store.DB)(nil)

@@ -32,9 +32,18 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 }
 
+// Ledger is what the server itself reads of the store: whether it
+// answers, and the log's size and latest checkpoint for health and
+// metrics. Records reach HTTP only through the domain services.
+type Ledger interface {
+	Ping(ctx context.Context) error
+	Size() int64
+	LatestCheckpoint(ctx context.Context) (store.SignedCheckpoint, error)
+}
+
 // Server is Truce's HTTP server.
 type Server struct {
-	DB       *store.DB
+	Ledger   Ledger
 	API      *api.Server
 	Pages    *ui.Pages
 	Accounts *account.Service
@@ -56,7 +65,7 @@ func (s *Server) PageRoutes() []Route { return append([]Route(nil), s.routes...)
 
 // New builds the handler tree: the API's routes and the pages, each
 // behind the same authentication, over the same domain services.
-func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log *slog.Logger) (*Server, error) {
+func New(db Ledger, a *api.Server, accounts *account.Service, cfg Config, log *slog.Logger) (*Server, error) {
 	auth := &httpx.Auth{Accounts: accounts, SecureCookies: cfg.SecureCookies}
 	d := a.Deps
 	pages, err := ui.New(ui.Services{Agreements: d.Agreements, Geo: d.Geo, Accounts: accounts, Incidents: d.Incidents, Statements: d.Statements,
@@ -65,7 +74,7 @@ func New(db *store.DB, a *api.Server, accounts *account.Service, cfg Config, log
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: db, API: a, Pages: pages, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), auth: auth}
+	s := &Server{Ledger: db, API: a, Pages: pages, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), auth: auth}
 	mux := http.NewServeMux()
 	handle := func(method, path string, h http.Handler) {
 		s.routes = append(s.routes, Route{method, path})
@@ -100,18 +109,18 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.DB.Ping(ctx); err != nil {
+	if err := s.Ledger.Ping(ctx); err != nil {
 		httpx.WriteProblem(w, r, s.Log, fmt.Errorf("health: %w", err))
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": s.DB.Size(), "demo": s.Config.Demo})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": s.Ledger.Size(), "demo": s.Config.Demo})
 }
 
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	size := s.DB.Size()
+	size := s.Ledger.Size()
 	var cpSize float64
-	if cp, err := s.DB.LatestCheckpoint(r.Context()); err == nil {
+	if cp, err := s.Ledger.LatestCheckpoint(r.Context()); err == nil {
 		cpSize = float64(cp.Size)
 	}
 	s.metrics.write(w, []gauge{
