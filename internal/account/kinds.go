@@ -36,3 +36,14 @@ func (s *Service) Kinds() []record.Kind {
 		}},
 	}
 }
+
+// MayManage reports whether p may run accounts (the accounts pages).
+func MayManage(p access.Principal) bool { return manage(p) == nil }
+
+// MayReadRequests reports whether p may see role requests.
+func MayReadRequests(p access.Principal) bool { return mayReadRequests(p) == nil }
+
+// MayDecideRequests reports whether p may approve or reject role
+// requests: a co-chair (the requester and the subject are refused per
+// request).
+func MayDecideRequests(p access.Principal) bool { return p.Has(access.CoChair) }

@@ -56,3 +56,8 @@ func (s *Service) MayLodge(p access.Principal) error {
 func (s *Service) MayRecordObservation(p access.Principal) error {
 	return access.Decide(p, access.Create, kindObservation.New())
 }
+
+// MayReview answers whether p may decide the review queue's proposals.
+func (s *Service) MayReview(p access.Principal) error {
+	return access.Decide(p, access.Create, kindReview.Of(access.Label{Classification: access.Mission, OwnerOrg: p.Org}))
+}

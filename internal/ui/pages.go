@@ -109,6 +109,14 @@ func (s *Pages) newPage(r *http.Request, p access.Principal, sess *account.Sessi
 	if p.Authenticated() {
 		pg.User = &p
 	}
+	pg.Offers = map[string]bool{
+		"lodge":           s.Incidents.MayLodge(p) == nil,
+		"observe":         s.Incidents.MayRecordObservation(p) == nil,
+		"review":          s.Incidents.MayReview(p) == nil,
+		"accounts":        account.MayManage(p),
+		"requests":        account.MayReadRequests(p),
+		"decide_requests": account.MayDecideRequests(p),
+	}
 	if sess != nil {
 		pg.CSRF = sess.CSRF
 	}

@@ -40,6 +40,10 @@ type Page struct {
 	Scripts   []string // static files loaded as modules
 	Names     Namer
 	Languages []Language
+	// Offers are what the domain says the reader may do here — "lodge",
+	// "observe", "review", "accounts", "requests", "decide_requests" —
+	// which the navigation and forms offer; a template never decides it.
+	Offers map[string]bool
 	// RegistryNav are the registries' entries in the navigation.
 	RegistryNav []NavItem
 
@@ -80,18 +84,8 @@ func (p *Page) Side() string {
 	return p.User.Side()
 }
 
-// Can reports whether the reader has one of the roles.
-func (p *Page) Can(roles ...string) bool {
-	if p.User == nil {
-		return false
-	}
-	for _, r := range roles {
-		if p.User.Has(access.Role(r)) {
-			return true
-		}
-	}
-	return false
-}
+// May reports whether the domain offers the reader action (see Offers).
+func (p *Page) May(action string) bool { return p.Offers[action] }
 
 // Time renders t in the reader's time zone with the UTC time on hover.
 func (p *Page) Time(t time.Time) template.HTML {
