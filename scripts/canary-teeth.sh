@@ -38,7 +38,7 @@ leaks() {
 	{ grep -E "LEAK canary ($1)" "$2" || true; } | sed -E 's/.* reached ([0-9]+) responses.*/\1/' | awk '{n += $1} END {print n + 0}'
 }
 run() { # run <kind or ""> <log>
-	(cd internal/server && TRUCE_DROPFILTER="$1" "$bin" -test.run '^TestCanaryMatrix$' -test.count=1 >"$2" 2>&1) || true
+	(cd internal/server && TRUCE_DROPFILTER="$1" "$bin" -test.run '^TestCanaryMatrix$' -test.count=1 -test.v >"$2" 2>&1) || true
 	if ! grep -q 'canary matrix: ' "$2"; then
 		echo "TestCanaryMatrix did not run to the end:"; tail -20 "$2"; exit 1
 	fi
