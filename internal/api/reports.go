@@ -136,7 +136,7 @@ func (s *Server) reportProof(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.NotFound("report %s is not issued", id))
 		return
 	}
-	seq, err := s.Reports.Seq(ctx, id)
+	seq, err := s.Reports.Seq(ctx, httpx.PrincipalFrom(ctx), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return

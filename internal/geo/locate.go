@@ -67,14 +67,11 @@ const outsideM = 50_000
 
 func round1(m float64) float64 { return math.Round(m*10) / 10 }
 
-// Locate says which zones and corridors contain p at time at, how far p is
-// from the line of contact and on which side, and the nearest site and
-// named place. Distances are geodesic metres.
-func (s *Service) Locate(ctx context.Context, p Point, at time.Time) (Location, error) {
-	return s.locate(ctx, nil, p, at)
-}
 
-// LocateFor is Locate with only the layers and places reader may see.
+// LocateFor says which zones and corridors contain p at time at, how far p
+// is from the line of contact and on which side, and the nearest site and
+// named place, from the layers and places reader may see. Distances are
+// geodesic metres.
 func (s *Service) LocateFor(ctx context.Context, reader access.Principal, p Point, at time.Time) (Location, error) {
 	return s.locate(ctx, &reader, p, at)
 }

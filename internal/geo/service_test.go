@@ -570,7 +570,7 @@ func TestSubSecondValidity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		loc, err := s.Locate(ctx, lineMiddle, when)
+		loc, err := s.locate(ctx, nil, lineMiddle, when)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -765,7 +765,7 @@ func TestLocate(t *testing.T) {
 	west := Point{40.10, 46.75}
 
 	t.Run("east of a line digitised north to south is left", func(t *testing.T) {
-		loc, err := s.Locate(ctx, east, at)
+		loc, err := s.locate(ctx, nil, east, at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -801,7 +801,7 @@ func TestLocate(t *testing.T) {
 		}
 	})
 	t.Run("west of a line digitised north to south is right", func(t *testing.T) {
-		loc, err := s.Locate(ctx, west, at)
+		loc, err := s.locate(ctx, nil, west, at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -818,7 +818,7 @@ func TestLocate(t *testing.T) {
 	})
 	t.Run("beyond the end of the line the end vertex is nearest", func(t *testing.T) {
 		p := Point{40.30, 46.86}
-		loc, err := s.Locate(ctx, p, at)
+		loc, err := s.locate(ctx, nil, p, at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -834,7 +834,7 @@ func TestLocate(t *testing.T) {
 			inside  bool
 		}{{0, true}, {2000, true}, {-2000, true}, {2499, true}, {2501, false}, {3000, false}, {-3000, false}} {
 			p := Destination(centre, 90, tt.offsetM)
-			loc, err := s.Locate(ctx, p, at)
+			loc, err := s.locate(ctx, nil, p, at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -852,7 +852,7 @@ func TestLocate(t *testing.T) {
 				}
 			}
 		}
-		loc, _ := s.Locate(ctx, centre, at)
+		loc, _ := s.locate(ctx, nil, centre, at)
 		if loc.NearestSite == nil || loc.NearestSite.ID != checkpoint.ID || loc.NearestSite.Subkind != "checkpoint" {
 			t.Errorf("nearest site = %+v, want the corridor checkpoint", loc.NearestSite)
 		}
@@ -872,7 +872,7 @@ func TestLocate(t *testing.T) {
 			{time.Date(2020, 11, 30, 23, 59, 59, 0, time.UTC), []string{zone.ID, withdrawalZone.ID}, true, true},
 			{time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), []string{zone.ID}, true, true},
 		} {
-			loc, err := s.Locate(ctx, east, tt.at)
+			loc, err := s.locate(ctx, nil, east, tt.at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -893,7 +893,7 @@ func TestLocate(t *testing.T) {
 				t.Errorf("at %v: zones and corridors must be empty lists, not null", tt.at)
 			}
 		}
-		loc, err := s.Locate(ctx, Point{40.10, 46.86}, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+		loc, err := s.locate(ctx, nil, Point{40.10, 46.86}, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -902,7 +902,7 @@ func TestLocate(t *testing.T) {
 		}
 	})
 	t.Run("another continent", func(t *testing.T) {
-		loc, err := s.Locate(ctx, paris, at)
+		loc, err := s.locate(ctx, nil, paris, at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -922,7 +922,7 @@ func TestLocate(t *testing.T) {
 			outside bool
 		}{{40, false}, {60, true}} {
 			p := Destination(lineNorth, 0, tt.km*1000)
-			loc, err := s.Locate(ctx, p, at)
+			loc, err := s.locate(ctx, nil, p, at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -932,18 +932,18 @@ func TestLocate(t *testing.T) {
 		}
 	})
 	t.Run("bad point", func(t *testing.T) {
-		_, err := s.Locate(ctx, Point{Lat: 91, Lon: 46}, at)
+		_, err := s.locate(ctx, nil, Point{Lat: 91, Lon: 46}, at)
 		assertInvalid(t, err, "lat", "outside")
-		_, err = s.Locate(ctx, Point{Lat: 40, Lon: math.NaN()}, at)
+		_, err = s.locate(ctx, nil, Point{Lat: 40, Lon: math.NaN()}, at)
 		assertInvalid(t, err, "lon", "finite")
 	})
 	t.Run("a layer written after a Locate is seen by the next", func(t *testing.T) {
 		p := Point{38.0, 45.0}
-		if loc, _ := s.Locate(ctx, p, at); !loc.OutsideLayers {
+		if loc, _ := s.locate(ctx, nil, p, at); !loc.OutsideLayers {
 			t.Fatal("expected outside the layers before the new site")
 		}
 		mustLayer(validSite("Remote post", Point{38.01, 45.0}))
-		if loc, _ := s.Locate(ctx, p, at); loc.OutsideLayers || loc.NearestSite == nil || loc.NearestSite.Name != "Remote post" {
+		if loc, _ := s.locate(ctx, nil, p, at); loc.OutsideLayers || loc.NearestSite == nil || loc.NearestSite.Name != "Remote post" {
 			t.Errorf("new site not seen: %+v", loc.NearestSite)
 		}
 	})
@@ -970,7 +970,7 @@ func TestLocateWhileWriting(t *testing.T) {
 					return
 				default:
 				}
-				if _, err := s.Locate(ctx, lineMiddle, time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+				if _, err := s.locate(ctx, nil, lineMiddle, time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 					errc <- err
 					return
 				}
@@ -992,7 +992,7 @@ func TestLocateWhileWriting(t *testing.T) {
 		t.Fatal(err)
 	default:
 	}
-	loc, err := s.Locate(ctx, lineMiddle, time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC))
+	loc, err := s.locate(ctx, nil, lineMiddle, time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -313,8 +313,15 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 	return Issued{ID: id, Version: rec.Version, IssuedBody: b}, nil
 }
 
-// Seq returns the log position of the issuing change of report id.
-func (s *Service) Seq(ctx context.Context, id string) (int64, error) {
+// Seq returns the log position of the issuing change of report id, which
+// p may read.
+func (s *Service) Seq(ctx context.Context, p access.Principal, id string) (int64, error) {
+	if _, ok, err := s.Lookup(ctx, p, id); err != nil || !ok {
+		if err == nil {
+			err = errs.NotFound("report %s is not issued", id)
+		}
+		return 0, err
+	}
 	var seq int64
 	err := s.db.QueryRow(ctx, `SELECT seq FROM changes WHERE entity = ? AND id = ? AND version = 1`, EntityReport, id).Scan(&seq)
 	if store.IsNoRows(err) {

@@ -304,7 +304,7 @@ func TestIssue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seq, err := f.app.Reports.Seq(ctx, id)
+	seq, err := f.app.Reports.Seq(ctx, f.as(access.CoChair), id)
 	if err != nil || seq != is.LogSeq {
 		t.Fatalf("seq %d (%v), printed %d", seq, err, is.LogSeq)
 	}
