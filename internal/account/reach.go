@@ -21,14 +21,21 @@ type Reach struct {
 // reachOf is the reach of a user as it is now.
 func (u User) reach() Reach { return Reach{Org: u.Org, Roles: u.Roles} }
 
-// principalReach is the reach of whoever asks.
-func principalReach(p access.Principal) Reach { return Reach{Org: p.Org, Roles: p.Roles} }
+// principalReach is the reach of whoever asks, as a bound on the accounts
+// it makes or takes over (by resetting a password): everything it holds
+// but admin, so that an admin account is always made by two people — else
+// one person could make a second admin account, ask through it and approve
+// as themself.
+func principalReach(p access.Principal) Reach {
+	return Reach{Org: p.Org, Roles: slices.DeleteFunc(slices.Clone(p.Roles), func(r access.Role) bool { return r == access.Admin })}
+}
 
 // Reasons a change widens an account's reach, as role requests record them.
 const (
 	WidenHumanitarian = "humanitarian" // personal data: detainee identity
 	WidenLiaison      = "liaison"      // acts in a side's name, reads the restricted material naming its side
 	WidenCoChair      = "co_chair"     // approves widening: granting it alone would let one person approve their own
+	WidenAdmin        = "admin"        // runs accounts: one person with two admin accounts could ask and approve alike
 	WidenOrg          = "org"          // another organisation's restricted material
 )
 
@@ -51,6 +58,9 @@ func Widens(before, after Reach) []string {
 	}
 	if added(access.CoChair) {
 		why = append(why, WidenCoChair)
+	}
+	if added(access.Admin) {
+		why = append(why, WidenAdmin)
 	}
 	if after.Org != before.Org {
 		why = append(why, WidenOrg)

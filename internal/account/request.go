@@ -47,7 +47,7 @@ type RoleRequest struct {
 	Roles         []access.Role `json:"roles"`
 	Disabled      bool          `json:"disabled"`
 	Language      string        `json:"language"`
-	Widens        []string      `json:"widens" doc:"how the change widens the account's reach: humanitarian, liaison, co_chair, org"`
+	Widens        []string      `json:"widens" doc:"how the change widens the account's reach: humanitarian, liaison, co_chair, admin, org"`
 	RequestedBy   string        `json:"requested_by" doc:"user id of who asked"`
 	RequesterName string        `json:"requester_name" doc:"their user name"`
 	RequestedAt   time.Time     `json:"requested_at"`
