@@ -10,9 +10,9 @@ import (
 )
 
 // Ledger is what the API reads of the change log itself: the key,
-// checkpoints, tiles, proofs and a change's opening (given out only after
-// the record's own read rule). It holds no way to read a record's body or
-// run a query: records come from the domain services, with the principal.
+// checkpoints, tiles and proofs. It holds no way to read a record, its body
+// or its opening, or to run a query: those come from the domain services
+// and the record registry, with the principal.
 type Ledger interface {
 	Keys() *ledger.Keys
 	Size() int64
@@ -23,5 +23,4 @@ type Ledger interface {
 	InclusionProof(ctx context.Context, seq, size int64) (tlog.RecordProof, tlog.Hash, error)
 	ConsistencyProof(ctx context.Context, from, to int64) (tlog.TreeProof, error)
 	TreeHashAt(ctx context.Context, size int64) (tlog.Hash, error)
-	Entry(ctx context.Context, seq int64) (store.LogEntry, error)
 }

@@ -5,7 +5,6 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/ledger"
@@ -201,9 +200,8 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, History{Entity: entity, ID: id, Versions: vs})
 }
 
-// opening answers with a change's opening to a reader who may read its
-// record, and not found — the same as for a seq beyond the log — to any
-// other: the log does not say which record a committed leaf is.
+// opening answers with a change's opening and its inclusion proof to a
+// reader who may read its record (record.Registry.Opening decides).
 func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("seq") == "" {
 		s.fail(w, r, errs.Invalid("seq", "is required"))
@@ -214,22 +212,9 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	missing := errs.NotFound("no change %d in the log", seq)
-	e, err := s.Ledger.Entry(r.Context(), seq)
+	e, err := s.Records.Opening(r.Context(), httpx.PrincipalFrom(r.Context()), seq)
 	if err != nil {
-		if errs.CodeOf(err) == errs.CodeNotFound {
-			err = missing
-		}
 		s.fail(w, r, err)
-		return
-	}
-	res, ok := s.resourceFor(r, e.Entity, e.ID)
-	if !ok {
-		s.fail(w, r, missing)
-		return
-	}
-	if _, err := authorize(r, access.Read, res); err != nil {
-		s.fail(w, r, missing)
 		return
 	}
 	size, note, err := s.latestSize(r)
@@ -255,17 +240,4 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, http.StatusOK, LogOpening{Seq: seq, Entity: e.Entity, ID: e.ID, Leaf: string(e.Leaf), Opening: string(e.Opening),
 		Proof: InclusionProof{Seq: seq, Size: size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(note)}})
-}
-
-// resourceFor returns the policy's view of any record by entity and id,
-// for routes such as history that serve every kind, through the kind's own
-// filtered read. A record the request's principal may not read (or that
-// does not exist, or of a kind not served) reads as hidden: restricted to
-// no one, which the policy answers as not found.
-func (s *Server) resourceFor(r *http.Request, entity, id string) (access.Resource, bool) {
-	res, err := s.Records.Resource(r.Context(), httpx.PrincipalFrom(r.Context()), entity, id)
-	if err != nil {
-		return access.Resource{Kind: entity, Classification: access.Restricted}, true
-	}
-	return res, true
 }

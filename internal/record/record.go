@@ -153,3 +153,25 @@ func ResourceOf[T Labelled](get func(ctx context.Context, p access.Principal, id
 		return v.Resource(), nil
 	}
 }
+
+// Opening returns change seq of the log with its opening — which record it
+// is, and the salt and fields its committed leaf hides — when p may read
+// that record, and otherwise the same not found as for a seq beyond the
+// log: the log does not say which record a committed leaf is.
+func (r *Registry) Opening(ctx context.Context, p access.Principal, seq int64) (store.LogEntry, error) {
+	missing := errs.NotFound("no change %d in the log", seq)
+	e, err := r.db.Entry(ctx, seq)
+	if err != nil {
+		if errs.CodeOf(err) == errs.CodeNotFound {
+			return store.LogEntry{}, missing
+		}
+		return store.LogEntry{}, err
+	}
+	if _, err := r.Resource(ctx, p, e.Entity, e.ID); err != nil {
+		if errs.CodeOf(err) == errs.CodeUnauthenticated {
+			return store.LogEntry{}, err
+		}
+		return store.LogEntry{}, missing
+	}
+	return e, nil
+}
