@@ -431,7 +431,7 @@ func (s *Service) ListExchanges(ctx context.Context, p access.Principal, f Excha
 	}
 	args = append(args, limit+1)
 	q := `SELECT r.id, c.version, c.body, r.at FROM (SELECT r.id, r.at FROM exchanges r WHERE ` + strings.Join(conds, " AND ") +
-		` ORDER BY r.at, r.id LIMIT ?) r ` + store.LatestJoin(EntityExchange) + ` ORDER BY r.at, r.id`
+		` ORDER BY r.at, r.id LIMIT ?) r ` + s.db.Dialect().LatestJoin(EntityExchange) + ` ORDER BY r.at, r.id`
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return store.Page[Exchange]{}, wrap("list exchanges", err)

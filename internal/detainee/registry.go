@@ -272,7 +272,7 @@ func (s *Service) ListPersons(ctx context.Context, p access.Principal, f PersonF
 	}
 	args = append(args, limit+1)
 	q := `SELECT r.id, c.version, c.body FROM (SELECT r.id FROM detainees r WHERE ` + strings.Join(conds, " AND ") +
-		` ORDER BY r.id LIMIT ?) r ` + store.LatestJoin(EntityPerson) + ` ORDER BY r.id`
+		` ORDER BY r.id LIMIT ?) r ` + s.db.Dialect().LatestJoin(EntityPerson) + ` ORDER BY r.id`
 	items, err := scanPersons(ctx, s.db, q, args...)
 	if err != nil {
 		return store.Page[Person]{}, wrap("list persons", err)

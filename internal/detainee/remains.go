@@ -272,7 +272,7 @@ func (s *Service) ListRemains(ctx context.Context, p access.Principal, _ struct{
 		after = keys[0]
 	}
 	rows, err := s.db.Query(ctx, `SELECT r.id, c.version, c.body FROM (SELECT id FROM remains WHERE id > ? ORDER BY id LIMIT ?) r `+
-		store.LatestJoin(EntityRemains)+` ORDER BY r.id`, after, limit+1)
+		s.db.Dialect().LatestJoin(EntityRemains)+` ORDER BY r.id`, after, limit+1)
 	if err != nil {
 		return store.Page[Remains]{}, wrap("list remains", err)
 	}

@@ -480,7 +480,7 @@ func (s *Service) ListAllegations(ctx context.Context, p access.Principal, f All
 	} else if len(keys) != 0 {
 		return store.Page[Allegation]{}, wrap("list allegations", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
-	q := pageSQL("allegations", EntityAllegation, `, (SELECT MIN(im.incident_id) FROM incident_members im WHERE im.member_id = r.id)`, conds)
+	q := pageSQL(s.db.Dialect(), "allegations", EntityAllegation, `, (SELECT MIN(im.incident_id) FROM incident_members im WHERE im.member_id = r.id)`, conds)
 	args = append(args, limit+1)
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {

@@ -241,7 +241,7 @@ func (s *Service) OpenAttachment(ctx context.Context, p access.Principal, sum st
 	if !sha256Hex.MatchString(sum) {
 		return StoredAttachment{}, nil, wrap("open attachment", errs.NotFound("attachment %s not found", sum))
 	}
-	rows, err := s.db.Query(ctx, `SELECT r.id, c.body FROM attachments r `+store.LatestJoin(EntityAttachment)+` WHERE r.sha256 = ? ORDER BY r.id`, sum)
+	rows, err := s.db.Query(ctx, `SELECT r.id, c.body FROM attachments r `+s.db.Dialect().LatestJoin(EntityAttachment)+` WHERE r.sha256 = ? ORDER BY r.id`, sum)
 	if err != nil {
 		return StoredAttachment{}, nil, wrap("open attachment", err)
 	}

@@ -117,7 +117,7 @@ func TestBBoxListUsesDayIndex(t *testing.T) {
 	cond, args := access.Filter(f.monitor, "r", "allegation_readers")
 	conds, args := w.whereIndexed("r.start_at", "r.day", false, []string{cond}, args)
 	conds, args, _ = bboxWhere(&geo.BBox{MinLat: 40, MinLon: 46, MaxLat: 40.1, MaxLon: 46.1}, "r.lat", "r.lon", conds, args)
-	rows, err := f.db.Query(context.Background(), "EXPLAIN QUERY PLAN "+pageSQL("allegations", EntityAllegation, "", conds), append(args, 51)...)
+	rows, err := f.db.Query(context.Background(), "EXPLAIN QUERY PLAN "+pageSQL(f.db.Dialect(), "allegations", EntityAllegation, "", conds), append(args, 51)...)
 	if err != nil {
 		t.Fatal(err)
 	}

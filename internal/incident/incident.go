@@ -625,7 +625,7 @@ func (s *Service) ListIncidents(ctx context.Context, p access.Principal, f Incid
 	} else if len(keys) != 0 {
 		return store.Page[Incident]{}, wrap("list incidents", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
-	q := pageSQL("incidents", EntityIncident, "", conds)
+	q := pageSQL(s.db.Dialect(), "incidents", EntityIncident, "", conds)
 	args = append(args, limit+1)
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {

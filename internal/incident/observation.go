@@ -294,7 +294,7 @@ func (s *Service) ListObservations(ctx context.Context, p access.Principal, f Ob
 	} else if len(keys) != 0 {
 		return store.Page[Observation]{}, wrap("list observations", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
-	q := pageSQL("observations", EntityObservation, `, (SELECT MIN(im.incident_id) FROM incident_members im WHERE im.member_id = r.id)`, conds)
+	q := pageSQL(s.db.Dialect(), "observations", EntityObservation, `, (SELECT MIN(im.incident_id) FROM incident_members im WHERE im.member_id = r.id)`, conds)
 	args = append(args, limit+1)
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {

@@ -191,7 +191,7 @@ func (s *Service) ensureIndex(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = s.db.Query(ctx, `SELECT r.id, c.version, c.body FROM incidents r `+store.LatestJoin(EntityIncident)+` ORDER BY r.id`)
+	rows, err = s.db.Query(ctx, `SELECT r.id, c.version, c.body FROM incidents r `+s.db.Dialect().LatestJoin(EntityIncident)+` ORDER BY r.id`)
 	if err != nil {
 		return err
 	}

@@ -149,9 +149,9 @@ func checkReaders(tx *store.Tx, l access.Label) error {
 // pageSQL selects a page of records of entity from table (aliased r) that
 // meet conds, newest start_at first, with their latest bodies. The ids are
 // picked and limited first, so only the page's bodies are read.
-func pageSQL(table, entity, extra string, conds []string) string {
+func pageSQL(d store.Dialect, table, entity, extra string, conds []string) string {
 	return `SELECT r.id, c.version, c.body, r.start_at` + extra + ` FROM (SELECT r.id, r.start_at FROM ` + table + ` r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.start_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(entity) + ` ORDER BY r.start_at DESC, r.id DESC`
+		` ORDER BY r.start_at DESC, r.id DESC LIMIT ?) r ` + d.LatestJoin(entity) + ` ORDER BY r.start_at DESC, r.id DESC`
 }
 
 // Window is a time window [From, To) for lists and tallies; zero ends are

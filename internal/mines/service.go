@@ -225,7 +225,7 @@ func listPage[T any](ctx context.Context, db *store.DB, table, entity, sortCol s
 		return store.Page[T]{}, errs.Invalid("cursor", "is not a cursor this server issued")
 	}
 	q := `SELECT r.id, r.sort, c.version, c.body FROM (SELECT r.id, r.` + sortCol + ` AS sort FROM ` + table + ` r WHERE ` + strings.Join(conds, " AND ") +
-		` ORDER BY r.` + sortCol + ` DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(entity) + ` ORDER BY r.sort DESC, r.id DESC`
+		` ORDER BY r.` + sortCol + ` DESC, r.id DESC LIMIT ?) r ` + db.Dialect().LatestJoin(entity) + ` ORDER BY r.sort DESC, r.id DESC`
 	args = append(args, limit+1)
 	rows, err := db.Query(ctx, q, args...)
 	if err != nil {

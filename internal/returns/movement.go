@@ -331,7 +331,7 @@ func (s *Service) ListMovements(ctx context.Context, p access.Principal, f Movem
 		return store.Page[Movement]{}, wrap("list movements", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
 	q := `SELECT r.id, c.version, c.body, r.date_at FROM (SELECT r.id, r.date_at FROM return_movements r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntityMovement) + ` ORDER BY r.date_at DESC, r.id DESC`
+		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + s.db.Dialect().LatestJoin(EntityMovement) + ` ORDER BY r.date_at DESC, r.id DESC`
 	rows, err := s.db.Query(ctx, q, append(args, limit+1)...)
 	if err != nil {
 		return store.Page[Movement]{}, wrap("list movements", err)

@@ -302,7 +302,7 @@ func (s *Service) ListVisits(ctx context.Context, p access.Principal, f VisitFil
 		return store.Page[Visit]{}, wrap("list visits", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
 	q := `SELECT r.id, c.version, c.body, r.date_at FROM (SELECT r.id, r.date_at FROM return_visits r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntityVisit) + ` ORDER BY r.date_at DESC, r.id DESC`
+		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + s.db.Dialect().LatestJoin(EntityVisit) + ` ORDER BY r.date_at DESC, r.id DESC`
 	rows, err := s.db.Query(ctx, q, append(args, limit+1)...)
 	if err != nil {
 		return store.Page[Visit]{}, wrap("list visits", err)

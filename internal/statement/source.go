@@ -226,7 +226,7 @@ func (s *Service) ListSources(ctx context.Context, p access.Principal, f SourceF
 		return store.Page[Source]{}, wrap("list sources", err)
 	}
 	q := `SELECT r.id, c.version, c.body, r.published_at FROM (SELECT r.id, r.published_at FROM sources r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.published_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntitySource) + ` ORDER BY r.published_at DESC, r.id DESC`
+		` ORDER BY r.published_at DESC, r.id DESC LIMIT ?) r ` + s.db.Dialect().LatestJoin(EntitySource) + ` ORDER BY r.published_at DESC, r.id DESC`
 	args = append(args, limit+1)
 	var items []Source
 	keyOf := map[string]string{}

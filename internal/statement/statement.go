@@ -330,7 +330,7 @@ func (s *Service) ListStatements(ctx context.Context, p access.Principal, f Stat
 		return store.Page[Statement]{}, wrap("list statements", err)
 	}
 	q := `SELECT r.id, c.version, c.body, r.date_at FROM (SELECT r.id, r.date_at FROM statements r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntityStatement) + ` ORDER BY r.date_at DESC, r.id DESC`
+		` ORDER BY r.date_at DESC, r.id DESC LIMIT ?) r ` + s.db.Dialect().LatestJoin(EntityStatement) + ` ORDER BY r.date_at DESC, r.id DESC`
 	args = append(args, limit+1)
 	var items []Statement
 	keyOf := map[string]string{}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"context"
 	"fmt"
 	"os"
@@ -74,8 +76,9 @@ var (
 
 // TestMain removes the big log, which outlives the benchmarks that share
 // it (some 600 MB at a million changes).
+// TestMain runs the tests on SQLite, then on PostgreSQL (pgtest.Main).
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m)
 	if bigLog != nil {
 		bigLog.Close()
 		os.RemoveAll(bigLogDir)

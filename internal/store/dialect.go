@@ -21,14 +21,51 @@ type Dialect struct {
 	// RowID names a table's built-in row number, by which verify reads a
 	// large table in ranges on every core; "" where there is none.
 	RowID string
+	// Join is the join that keeps its left side the outer loop: SQLite's
+	// CROSS JOIN (which its planner never reorders); PostgreSQL, which
+	// refuses CROSS JOIN with ON, plans a plain JOIN itself.
+	Join string
 }
 
 // SQLite is the embedded default.
-var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`, Tables: `SELECT name FROM sqlite_master WHERE type = 'table'`, RowID: "rowid"}
+var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`, Tables: `SELECT name FROM sqlite_master WHERE type = 'table'`, RowID: "rowid", Join: "CROSS JOIN"}
 
 // Postgres is for missions that outgrow one machine.
 var Postgres = Dialect{Name: "postgres", numbered: true, ByteOrder: `COLLATE "C"`,
-	Tables: `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`}
+	Tables: `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`, Join: "JOIN"}
+
+// IsDatabaseURL reports whether s names a PostgreSQL database
+// (postgres:// or postgresql://) rather than leaving the default SQLite
+// file in the data directory.
+func IsDatabaseURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// args converts arguments the dialect's driver does not take for the
+// columns the schema gives them: a Go bool, which SQLite stores as 0 or 1
+// in an INTEGER column, is 0 or 1 for PostgreSQL's BIGINT too (the same
+// scan into a bool or an int then reads both).
+func (d Dialect) args(args []any) []any {
+	if !d.numbered {
+		return args
+	}
+	var out []any
+	for i, a := range args {
+		if b, ok := a.(bool); ok {
+			if out == nil {
+				out = append([]any(nil), args...)
+			}
+			out[i] = int64(0)
+			if b {
+				out[i] = int64(1)
+			}
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}
 
 // Rebind rewrites '?' placeholders for the dialect. Question marks inside
 // single-quoted strings are left alone.

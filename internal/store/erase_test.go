@@ -9,7 +9,7 @@ import (
 
 func auditReport(t *testing.T, dir string) VerifyReport {
 	t.Helper()
-	audit, err := OpenForAudit(context.Background(), dir)
+	audit, err := OpenForAudit(context.Background(), dir, testDatabase(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}

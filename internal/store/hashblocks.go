@@ -38,8 +38,8 @@ func readHashBlocks(ctx context.Context, db querier, d Dialect, indexes []int64)
 		}
 		args[i] = idx
 	}
-	q := `WITH want (idx) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?), ", len(indexes)), ", ") + `)
-		SELECT want.idx, substr(b.hashes, (want.idx % ` + strconv.Itoa(hashBlock) + `) * 32 + 1, 32)
+	q := `WITH want (idx) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT)), ", len(indexes)), ", ") + `)
+		SELECT want.idx, substr(b.hashes, CAST((want.idx % ` + strconv.Itoa(hashBlock) + `) * 32 + 1 AS INTEGER), 32)
 		FROM want JOIN ledger_hash_blocks b ON b.n = want.idx / ` + strconv.Itoa(hashBlock)
 	rows, err := db.QueryContext(ctx, d.Rebind(q), args...)
 	if err != nil {

@@ -12,7 +12,9 @@ import (
 // A data directory from before the stored hashes moved into blocks
 // (migration 0017) verifies as it is, and converts on its next start to
 // the same tree.
-func TestHashBlocksMigration(t *testing.T) {
+// PostgreSQL databases began with blocks: there is no older layout.
+func TestHashBlocksMigrationOfOlderSQLiteFile(t *testing.T) {
+	skipOnPostgres(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := mustOpen(t, dir)
@@ -48,7 +50,7 @@ func TestHashBlocksMigration(t *testing.T) {
 		`DROP TABLE ledger_hash_blocks`,
 		`DELETE FROM schema_migrations WHERE name LIKE '0017%'`)
 
-	audit, err := OpenForAudit(ctx, dir)
+	audit, err := OpenForAudit(ctx, dir, testDatabase(t, dir)...)
 	if err != nil {
 		t.Fatal(err)
 	}

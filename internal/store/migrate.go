@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -19,6 +20,32 @@ var migrationFS embed.FS
 // its own transaction, recording its SHA-256. A migration that was applied
 // with different content stops start-up: history is not rewritten.
 func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
+	if d.Name == Postgres.Name {
+		// Two servers started at once on a new database: one migrates, the
+		// other waits and then finds every migration applied. The lock is
+		// the session's, on the writer's one connection.
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+strconv.Itoa(logLock)+`)`); err != nil {
+			return fmt.Errorf("lock for migrations: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+strconv.Itoa(logLock)+`)`)
+		return migrateOn(ctx, conn, d)
+	}
+	return migrateOn(ctx, db, d)
+}
+
+// migrator is a database or one of its connections.
+type migrator interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+func migrateOn(ctx context.Context, db migrator, d Dialect) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)

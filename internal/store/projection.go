@@ -145,12 +145,12 @@ type Snapshot struct {
 
 // Query runs a read query in the snapshot.
 func (s Snapshot) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return s.tx.QueryContext(ctx, s.d.Rebind(q), args...)
+	return s.tx.QueryContext(ctx, s.d.Rebind(q), s.d.args(args)...)
 }
 
 // ReadSnapshot runs fn with a snapshot of the database.
 func (db *DB) ReadSnapshot(ctx context.Context, fn func(Snapshot) error) error {
-	tx, err := db.read.BeginTx(ctx, nil)
+	tx, err := db.read.BeginTx(ctx, db.dialect.snapshotOptions())
 	if err != nil {
 		return err
 	}

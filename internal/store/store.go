@@ -31,6 +31,8 @@ const DBFile = "truce.db"
 // writer at a time; serialising in Go avoids busy waits) and a reader pool.
 type DB struct {
 	dir     string
+	url     string // PostgreSQL's; "" for SQLite in dir
+	where   string // the database, for messages: the SQLite file, or PostgreSQL's host and database (no password)
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
@@ -87,8 +89,16 @@ func OpenForAudit(ctx context.Context, dir string, opts ...Option) (*DB, error) 
 	return Open(ctx, dir, append(opts, func(db *DB) { db.readOnly = true })...)
 }
 
+// WithDatabase keeps the database in PostgreSQL at url (postgres://... or
+// postgresql://...) instead of the SQLite file in the data directory. The
+// data directory still holds the log's keys (log.key, log.pub) and the
+// files records point to (attachments, reports): a signing key never goes
+// into the database it signs for.
+func WithDatabase(url string) Option { return func(db *DB) { db.url = url } }
+
 // Open opens (and on first use initialises) the data directory dir: the
-// SQLite database, its migrations and the log keys.
+// database (SQLite in dir, or PostgreSQL given WithDatabase), its
+// migrations and the log keys.
 func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	db := &DB{
 		dir:         dir,
@@ -106,18 +116,73 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	if db.sync != "full" && db.sync != "normal" {
 		return nil, fmt.Errorf("synchronous mode %q: want full or normal", db.sync)
 	}
+	if db.url != "" {
+		if !IsDatabaseURL(db.url) {
+			return nil, fmt.Errorf("database %q: want a postgres:// or postgresql:// URL", redactURL(db.url))
+		}
+		db.dialect = Postgres
+	}
 	if db.readOnly {
 		// nothing to create
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	path := filepath.Join(dir, DBFile)
+	var err error
+	if db.dialect.Name == Postgres.Name {
+		err = db.openPostgres(ctx)
+	} else {
+		err = db.openSQLite(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if db.readOnly {
+		return db, nil
+	}
+	fail := func(err error) (*DB, error) {
+		db.write.Close()
+		db.read.Close()
+		return nil, err
+	}
+	if err := migrate(ctx, db.write, db.dialect); err != nil {
+		return fail(err)
+	}
+	origin, existed, err := db.initOrigin(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ledger.SignerKeyFile)); existed && db.dialect.Name == Postgres.Name && errors.Is(err, os.ErrNotExist) {
+		// A new key for an existing log would sign checkpoints that no
+		// auditor holding the old one accepts.
+		return fail(fmt.Errorf("the database at %s holds log %q but %s has no log key (%s): give --data the directory the log was started with, or copy its key files", db.where, origin, dir, ledger.SignerKeyFile))
+	}
+	if db.keys, err = ledger.LoadOrCreateKeys(dir, origin, db.rand); err != nil {
+		return fail(err)
+	}
+	if db.keys.Origin != origin {
+		return fail(fmt.Errorf("log key is for origin %q but the database is %q", db.keys.Origin, origin))
+	}
+	if err := db.checkKey(ctx); err != nil {
+		return fail(err)
+	}
+	if err := db.loadTree(ctx); err != nil {
+		return fail(err)
+	}
+	db.cp.start(db)
+	return db, nil
+}
+
+// openSQLite opens the SQLite file in the data directory: one writer
+// connection and a pool of readers.
+func (db *DB) openSQLite(ctx context.Context) error {
+	path := filepath.Join(db.dir, DBFile)
+	db.where = path
 	if !db.readOnly {
 		// Keys without a database: the log was lost or moved. Starting a
 		// new, empty log in its place would hide that.
-		_, keyErr := os.Stat(filepath.Join(dir, ledger.SignerKeyFile))
+		_, keyErr := os.Stat(filepath.Join(db.dir, ledger.SignerKeyFile))
 		if _, err := os.Stat(path); keyErr == nil && errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s holds the log's keys but no database (%s): the log was moved or lost; restore it rather than start a new one", dir, DBFile)
+			return fmt.Errorf("%s holds the log's keys but no database (%s): the log was moved or lost; restore it rather than start a new one", db.dir, DBFile)
 		}
 	}
 	dsn := func(txlock string) string {
@@ -134,47 +199,26 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	}
 	var err error
 	if db.write, err = sql.Open("sqlite", dsn("immediate")); err != nil {
-		return nil, err
+		return err
 	}
 	db.write.SetMaxOpenConns(1)
 	db.write.SetMaxIdleConns(1)
 	db.write.SetConnMaxLifetime(0)
 	if db.read, err = sql.Open("sqlite", dsn("deferred")); err != nil {
 		db.write.Close()
-		return nil, err
+		return err
 	}
 	db.read.SetMaxOpenConns(4)
 	db.read.SetMaxIdleConns(4)
-	fail := func(err error) (*DB, error) {
-		db.write.Close()
-		db.read.Close()
-		return nil, err
-	}
 	if db.readOnly {
 		if _, err := os.Stat(path); err != nil {
-			return fail(fmt.Errorf("no Truce database in %s: %w", dir, err))
+			db.write.Close()
+			db.read.Close()
+			return fmt.Errorf("no Truce database in %s: %w", db.dir, err)
 		}
 		db.read.SetMaxOpenConns(16)
-		return db, nil
 	}
-	if err := migrate(ctx, db.write, db.dialect); err != nil {
-		return fail(err)
-	}
-	origin, err := db.initOrigin(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	if db.keys, err = ledger.LoadOrCreateKeys(dir, origin, db.rand); err != nil {
-		return fail(err)
-	}
-	if db.keys.Origin != origin {
-		return fail(fmt.Errorf("log key is for origin %q but the database is %q", db.keys.Origin, origin))
-	}
-	if err := db.loadTree(ctx); err != nil {
-		return fail(err)
-	}
-	db.cp.start(db)
-	return db, nil
+	return nil
 }
 
 // uriPath escapes a file path for an SQLite URI filename: the driver cuts
@@ -185,28 +229,47 @@ func uriPath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
-// initOrigin returns the log origin, choosing one on first use.
-func (db *DB) initOrigin(ctx context.Context) (string, error) {
+// initOrigin returns the log origin, choosing one on first use, and
+// whether the database had one.
+func (db *DB) initOrigin(ctx context.Context) (string, bool, error) {
 	var origin string
 	err := db.write.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'origin'`).Scan(&origin)
 	if err == nil {
-		return origin, nil
+		return origin, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return "", err
+		return "", false, err
 	}
 	origin = db.origin
 	if origin == "" {
 		b := make([]byte, 6)
 		if _, err := io.ReadFull(db.rand, b); err != nil {
-			return "", err
+			return "", false, err
 		}
 		origin = fmt.Sprintf("truce.local/log/%x", b)
 	}
 	if _, err := db.write.ExecContext(ctx, db.dialect.Rebind(`INSERT INTO meta (key, value) VALUES ('origin', ?)`), origin); err != nil {
-		return "", err
+		return "", false, err
 	}
-	return origin, nil
+	return origin, false, nil
+}
+
+// checkKey refuses a signing key that did not sign the log's latest
+// checkpoint: a second server started with another key on the same
+// database would otherwise publish checkpoints no auditor accepts.
+func (db *DB) checkKey(ctx context.Context) error {
+	var note string
+	err := db.write.QueryRowContext(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&note)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("latest checkpoint: %w", err)
+	}
+	if _, _, err := ledger.OpenCheckpoint([]byte(note), db.keys.Origin, db.keys.Verifier); err != nil {
+		return fmt.Errorf("the log key in %s did not sign the latest checkpoint in %s (%v): it is not this log's key", db.dir, db.where, err)
+	}
+	return nil
 }
 
 // Close signs a last checkpoint if the tree has grown and closes the database.
@@ -225,6 +288,10 @@ func (db *DB) Close() error {
 	return errors.Join(err1, err2)
 }
 
+// Where names the database for messages: the SQLite file, or
+// PostgreSQL's host, port and database (never the password).
+func (db *DB) Where() string { return db.where }
+
 // Dir returns the data directory.
 func (db *DB) Dir() string { return db.dir }
 
@@ -240,12 +307,12 @@ func (db *DB) Keys() *ledger.Keys { return db.keys }
 // Query runs a read-only query on the reader pool; '?' placeholders are
 // rebound for the dialect.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.read.QueryContext(ctx, db.dialect.Rebind(q), args...)
+	return db.read.QueryContext(ctx, db.dialect.Rebind(q), db.dialect.args(args)...)
 }
 
 // QueryRow runs a read-only single-row query on the reader pool.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, db.dialect.Rebind(q), args...)
+	return db.read.QueryRowContext(ctx, db.dialect.Rebind(q), db.dialect.args(args)...)
 }
 
 // NewID returns a new record id: prefix, an underscore and 20 base32

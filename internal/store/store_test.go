@@ -15,6 +15,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/ledger"
+	"github.com/truce-monitoring/truce/internal/pgtest"
 )
 
 // note is a toy record used to test the store without a domain package.
@@ -47,14 +48,33 @@ type seqReader struct{ r *rand.ChaCha8 }
 
 func (s seqReader) Read(p []byte) (int, error) { return s.r.Read(p) }
 
+// testDatabase returns the options that put the database of dir where this
+// run of the tests keeps it: SQLite in dir, or on PostgreSQL a database
+// of its own (pgtest.Main's second run).
+func testDatabase(t testing.TB, dir string) []Option {
+	if !pgtest.OnPostgres() {
+		return nil
+	}
+	return []Option{WithDatabase(pgtest.ForDir(t, dir))}
+}
+
+// skipOnPostgres skips a test that holds only for SQLite; the test's name
+// says why (e.g. ..._SQLiteFile).
+func skipOnPostgres(t testing.TB) {
+	t.Helper()
+	if pgtest.OnPostgres() {
+		t.Skipf("%s tests SQLite only, as its name says", t.Name())
+	}
+}
+
 // mustOpen opens a fresh store in a temporary directory with the toy
 // projection registered.
 func mustOpen(t testing.TB, dir string) *DB {
 	t.Helper()
 	ctx := context.Background()
 	clock := time.Date(2021, 6, 12, 10, 0, 0, 0, time.UTC)
-	db, err := Open(ctx, dir, WithRand(seqReader{rand.NewChaCha8([32]byte{1})}), WithSynchronous("normal"),
-		WithClock(func() time.Time { clock = clock.Add(time.Second); return clock }))
+	db, err := Open(ctx, dir, append(testDatabase(t, dir), WithRand(seqReader{rand.NewChaCha8([32]byte{1})}), WithSynchronous("normal"),
+		WithClock(func() time.Time { clock = clock.Add(time.Second); return clock }))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +273,7 @@ func TestChangedMigrationStopsStartup(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	_, err := Open(context.Background(), dir)
+	_, err := Open(context.Background(), dir, testDatabase(t, dir)...)
 	if err == nil || !strings.Contains(err.Error(), "0001_log.sql") {
 		t.Fatalf("open with changed migration: %v", err)
 	}
@@ -315,7 +335,8 @@ func TestTwoProcessesShareTheLog(t *testing.T) {
 
 // A data directory's database lives inside it, whatever characters its
 // path holds: SQLite's URI filenames give '?', '#' and '%' a meaning.
-func TestDataDirectoryNames(t *testing.T) {
+func TestDataDirectoryNamesInSQLiteURIs(t *testing.T) {
+	skipOnPostgres(t)
 	parent := t.TempDir()
 	for _, name := range []string{"Mission #2", "Mission #3", "a?b", "100%25 sure", "sp ace", "ünï"} {
 		dir := filepath.Join(parent, name, "data")
@@ -345,7 +366,8 @@ func TestDataDirectoryNames(t *testing.T) {
 
 // A data directory whose database is gone but whose keys remain does not
 // quietly start a new, empty log.
-func TestKeysWithoutDatabase(t *testing.T) {
+func TestKeysWithoutDatabaseSQLiteFile(t *testing.T) {
+	skipOnPostgres(t)
 	dir := t.TempDir()
 	db := mustOpen(t, dir)
 	writeNote(t, db, "n1", note{Title: "x"})

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,9 +127,17 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, err
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
+	// On PostgreSQL, appends of every process take one lock (SQLite's
+	// immediate transaction already holds the database's write lock).
+	if db.dialect.Name == Postgres.Name {
+		if _, err := sqltx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(logLock)+`)`); err != nil {
+			sqltx.Rollback()
+			return nil, fmt.Errorf("lock the log: %w", err)
+		}
+	}
 	// Another process (a CLI command beside the server) may have appended
-	// since this one last wrote; the transaction holds SQLite's write lock,
-	// so the tree read now is the one to extend.
+	// since this one last wrote; the transaction holds the write lock, so
+	// the tree read now is the one to extend.
 	var maxSeq sql.NullInt64
 	if err := sqltx.QueryRowContext(ctx, `SELECT MAX(seq) FROM changes`).Scan(&maxSeq); err != nil {
 		sqltx.Rollback()
@@ -387,7 +396,7 @@ func (tx *Tx) Query(q string, args ...any) (*sql.Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.QueryContext(tx.ctx, args...)
+	return s.QueryContext(tx.ctx, tx.db.dialect.args(args)...)
 }
 
 // QueryRow runs a single-row query inside the transaction.
@@ -397,9 +406,9 @@ func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
 	s, err := tx.stmt(q)
 	if err != nil {
 		// Surface the prepare error through Scan.
-		return tx.tx.QueryRowContext(tx.ctx, tx.db.dialect.Rebind(q), args...)
+		return tx.tx.QueryRowContext(tx.ctx, tx.db.dialect.Rebind(q), tx.db.dialect.args(args)...)
 	}
-	return s.QueryRowContext(tx.ctx, args...)
+	return s.QueryRowContext(tx.ctx, tx.db.dialect.args(args)...)
 }
 
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
@@ -407,7 +416,7 @@ func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.ExecContext(tx.ctx, args...)
+	return s.ExecContext(tx.ctx, tx.db.dialect.args(args)...)
 }
 
 func (tx *Tx) stmt(q string) (*sql.Stmt, error) {

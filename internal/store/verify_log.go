@@ -259,7 +259,7 @@ func (lp *logPass) readChunk(ctx context.Context, c *verifyChunkResult) {
 // hashes to the end in one read transaction: a server may be appending
 // beside verify, and each commit adds changes and their hashes together.
 func (lp *logPass) readLastChunk(ctx context.Context, c *verifyChunkResult) {
-	tx, err := lp.v.db.read.BeginTx(ctx, nil)
+	tx, err := lp.v.db.read.BeginTx(ctx, lp.v.db.dialect.snapshotOptions())
 	if err != nil {
 		c.err = err
 		return

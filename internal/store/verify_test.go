@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"context"
 	"database/sql"
 	"fmt"
@@ -12,9 +14,24 @@ import (
 )
 
 // tamper opens the SQLite file directly, as someone with access to the
-// disk would, and runs the statements.
+// disk would, and runs the statements. On PostgreSQL it runs them on the
+// directory's database, with SQLite's functions the tests use defined
+// there and its literals translated.
 func tamper(t *testing.T, dir string, stmts ...string) {
 	t.Helper()
+	if pgtest.OnPostgres() {
+		sqliteLike := []string{
+			`CREATE OR REPLACE FUNCTION unhex(text) RETURNS bytea AS $$ SELECT decode($1, 'hex') $$ LANGUAGE SQL`,
+			`CREATE OR REPLACE FUNCTION hex(bytea) RETURNS text AS $$ SELECT upper(encode($1, 'hex')) $$ LANGUAGE SQL`,
+			`CREATE OR REPLACE FUNCTION randomblob(int) RETURNS bytea AS $$ SELECT decode(substr(md5(random()::text) || md5(random()::text), 1, $1 * 2), 'hex') $$ LANGUAGE SQL`,
+		}
+		r := strings.NewReplacer("AS BLOB)", "AS BYTEA)", "X'00'", `'\x00'::bytea`, "X''", "''::bytea", "char(10)", "chr(10)")
+		for _, s := range stmts {
+			sqliteLike = append(sqliteLike, r.Replace(s))
+		}
+		pgtest.Exec(t, pgtest.ForDir(t, dir), sqliteLike...)
+		return
+	}
 	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DBFile))
 	if err != nil {
 		t.Fatal(err)
@@ -35,8 +52,8 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}{
 		{"projection row edited", []string{`UPDATE test_notes SET title = 'forged' WHERE id = 'n3'`}, `note n3 seq 7: test_notes row was edited: column title is "forged"`},
 		{"projection row inserted", []string{`INSERT INTO test_notes (id, title, count) VALUES ('n9', 'ghost', 0)`}, "note n9: test_notes row has no change behind it"},
-		{"projection row inserted at the last row id", []string{`INSERT INTO test_notes (rowid, id, title, count) VALUES (9223372036854775807, 'n9', 'ghost', 0)`}, "note n9: test_notes row has no change behind it"},
-		{"projection row inserted at a negative row id", []string{`INSERT INTO test_notes (rowid, id, title, count) VALUES (-5, 'n8', 'ghost', 0)`}, "note n8: test_notes row has no change behind it"},
+		{"projection row inserted at the last SQLite row id", []string{`INSERT INTO test_notes (rowid, id, title, count) VALUES (9223372036854775807, 'n9', 'ghost', 0)`}, "note n9: test_notes row has no change behind it"},
+		{"projection row inserted at a negative SQLite row id", []string{`INSERT INTO test_notes (rowid, id, title, count) VALUES (-5, 'n8', 'ghost', 0)`}, "note n8: test_notes row has no change behind it"},
 		{"projection row deleted", []string{`DELETE FROM test_notes WHERE id = 'n2'`}, "note n2 seq 6: test_notes row was deleted"},
 		{"child row inserted", []string{`INSERT INTO test_note_tags (note_id, tag) VALUES ('n1', 'extra')`}, "note n1 seq 5: test_note_tags has 2 rows, the log gives 1"},
 		{"change body edited", []string{`UPDATE changes SET body = CAST('{"title":"forged","count":1}' AS BLOB) WHERE seq = 2`}, "seq 2: body was edited"},
@@ -59,6 +76,9 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	for _, small := range []bool{false, true} {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("%s/small ranges %v", tc.name, small), func(t *testing.T) {
+				if strings.Contains(tc.name, "SQLite") {
+					skipOnPostgres(t)
+				}
 				defer func(r, c int64) { verifyRowRange, verifyChunk = r, c }(verifyRowRange, verifyChunk)
 				if small {
 					verifyRowRange, verifyChunk = 1, 3
@@ -125,7 +145,7 @@ func TestVerifyMissingTables(t *testing.T) {
 			return map[string][][]any{"newer_kinds": {{id}}}, nil
 		}}
 	check := func() VerifyReport {
-		audit, err := OpenForAudit(context.Background(), dir)
+		audit, err := OpenForAudit(context.Background(), dir, testDatabase(t, dir)...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -271,7 +271,7 @@ func (s *Service) ListCrossings(ctx context.Context, p access.Principal, f Cross
 		return store.Page[Crossing]{}, wrap("list crossings", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
 	q := `SELECT r.id, c.version, c.body, r.at FROM (SELECT r.id, r.at FROM crossings r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntityCrossing) + ` ORDER BY r.at DESC, r.id DESC`
+		` ORDER BY r.at DESC, r.id DESC LIMIT ?) r ` + s.db.Dialect().LatestJoin(EntityCrossing) + ` ORDER BY r.at DESC, r.id DESC`
 	rows, err := s.db.Query(ctx, q, append(args, limit+1)...)
 	if err != nil {
 		return store.Page[Crossing]{}, wrap("list crossings", err)

@@ -321,7 +321,7 @@ func (s *Service) ListRestrictions(ctx context.Context, p access.Principal, f Re
 		return store.Page[Restriction]{}, wrap("list restrictions", errs.Invalid("cursor", "is not a cursor this server issued"))
 	}
 	q := `SELECT r.id, c.version, c.body, r.start_at FROM (SELECT r.id, r.start_at FROM transit_restrictions r WHERE ` + joinAnd(conds) +
-		` ORDER BY r.start_at DESC, r.id DESC LIMIT ?) r ` + store.LatestJoin(EntityRestriction) + ` ORDER BY r.start_at DESC, r.id DESC`
+		` ORDER BY r.start_at DESC, r.id DESC LIMIT ?) r ` + s.db.Dialect().LatestJoin(EntityRestriction) + ` ORDER BY r.start_at DESC, r.id DESC`
 	rows, err := s.db.Query(ctx, q, append(args, limit+1)...)
 	if err != nil {
 		return store.Page[Restriction]{}, wrap("list restrictions", err)
