@@ -18,6 +18,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/mapview"
 	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/record"
 	"github.com/truce-monitoring/truce/internal/report"
@@ -44,7 +45,9 @@ type Deps struct {
 	// Records reads any kind of record by entity and id (history, the
 	// policy's view of a record) through each kind's own filtered read.
 	Records *record.Registry
-	Log     *slog.Logger
+	// Map builds map views (the pages' map reads the same).
+	Map *mapview.Service
+	Log *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
 	// Demo marks every response as coming from the demo.
@@ -57,8 +60,6 @@ type Deps struct {
 type Server struct {
 	Deps
 	routes []Route
-	// mapSources add the layers other packages put on the map.
-	mapSources map[string]MapSource
 }
 
 // New builds the API and registers every route.
@@ -84,7 +85,6 @@ func New(d Deps) *Server {
 	s.transitRoutes()
 	s.reportRoutes()
 	s.mapRoutes()
-	s.registryMapSources()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			httpx.WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

@@ -67,7 +67,6 @@ const outsideM = 50_000
 
 func round1(m float64) float64 { return math.Round(m*10) / 10 }
 
-
 // LocateFor says which zones and corridors contain p at time at, how far p
 // is from the line of contact and on which side, and the nearest site and
 // named place, from the layers and places reader may see. Distances are

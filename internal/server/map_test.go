@@ -111,7 +111,7 @@ func TestMapFeatures(t *testing.T) {
 			t.Error("the corridor is not drawn with its width")
 		}
 		if len(v.Layers["hazard_areas"].Features) == 0 {
-			t.Error("no hazard areas (their source: internal/api/map_registries.go)")
+			t.Error("no hazard areas (their source: internal/mapview/registries.go)")
 		}
 		if v.Sides[az] == "" || v.Sides[am] == "" {
 			t.Errorf("sides for the legend: %v", v.Sides)

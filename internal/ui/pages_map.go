@@ -9,10 +9,10 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/mapview"
 )
 
 // defaultMapView is the box the map opens on without a bbox: the region of
@@ -69,7 +69,7 @@ func (s *Pages) mapView(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page := s.newPage(r, p, sess, "map.title", "map")
 	page.JSKeys = mapMessages
-	pg := &mapData{Basemap: s.Config.Basemap != "", Layers: api.MapLayers}
+	pg := &mapData{Basemap: s.Config.Basemap != "", Layers: mapview.Layers}
 	page.Data = pg
 	pg.Day, pg.From, pg.To = q.Get("day"), q.Get("from"), q.Get("to")
 	pg.Side, pg.Category, pg.Status = q.Get("side"), q.Get("category"), q.Get("status")
@@ -106,14 +106,14 @@ func (s *Pages) mapView(w http.ResponseWriter, r *http.Request) {
 			clean.Set(k, v)
 		}
 	}
-	mq, err := api.ParseMapRequest(clean)
+	mq, err := mapview.ParseRequest(clean)
 	// The list is rendered here only when asked for (list=1, a button of
 	// the form): with JavaScript, map.js fills it from the map's own
 	// request, and the page does not query the view twice.
 	pg.List = q.Get("list") == "1"
 	if err == nil && pg.List {
-		var view api.MapView
-		if view, err = s.Map.MapFeatures(r.Context(), p, mq); err == nil {
+		var view mapview.View
+		if view, err = s.Map.Features(r.Context(), p, mq); err == nil {
 			pg.Rows, pg.Aggregated = mapRows(view)
 		}
 	}
@@ -130,10 +130,10 @@ func (s *Pages) mapView(w http.ResponseWriter, r *http.Request) {
 }
 
 // mapRows lists the records of a view, for the list equivalent.
-func mapRows(view api.MapView) ([]mapRow, []string) {
+func mapRows(view mapview.View) ([]mapRow, []string) {
 	var rows []mapRow
 	var aggregated []string
-	for _, layer := range api.MapLayers {
+	for _, layer := range mapview.Layers {
 		fc := view.Layers[layer]
 		if fc == nil {
 			continue

@@ -8,19 +8,17 @@
 package ui
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
-	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
+	"github.com/truce-monitoring/truce/internal/mapview"
 	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/record"
 	"github.com/truce-monitoring/truce/internal/report"
@@ -38,12 +36,6 @@ type Config struct {
 	Basemap       string // an operator's PMTiles file served at /basemap.pmtiles; "" for none
 }
 
-// MapFeatures builds the map's features for a reader (the API's
-// /api/v1/map/features answers with the same view).
-type MapFeatures interface {
-	MapFeatures(ctx context.Context, p access.Principal, q api.MapRequest) (api.MapView, error)
-}
-
 // Services are the domain services the pages call, the same the API calls.
 type Services struct {
 	Agreements *agreement.Service
@@ -57,7 +49,7 @@ type Services struct {
 	Transit    *transit.Service
 	Reports    *report.Service
 	Records    *record.Registry
-	Map        MapFeatures
+	Map        *mapview.Service // the map views that /api/v1/map/features gives too
 }
 
 // Ledger is what the pages read of the change log: its size, which says

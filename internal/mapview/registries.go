@@ -1,4 +1,4 @@
-package api
+package mapview
 
 import (
 	"context"
@@ -12,22 +12,13 @@ import (
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
-// registryMapSources puts the registries' layers on the map: the mine
-// action registry's hazard areas and minefield perimeters. Each source
-// reads through its service, so the access policy filters it in SQL.
-func (s *Server) registryMapSources() {
-	if s.Mines != nil {
-		s.AddMapSource(MapHazardAreas, s.hazardAreaFeatures)
-	}
-}
-
 // maxMapRegistryFeatures bounds what one registry adds to one view.
 const maxMapRegistryFeatures = 2000
 
 // hazardAreaFeatures are the hazard areas and the recorded minefields'
 // perimeters in view that p may read. Areas are drawn as they are now:
 // their status is the latest the registry holds.
-func (s *Server) hazardAreaFeatures(ctx context.Context, p access.Principal, q MapRequest) ([]Feature, error) {
+func (s *Service) hazardAreaFeatures(ctx context.Context, p access.Principal, q Request) ([]Feature, error) {
 	var out []Feature
 	box := q.BBox
 	page := store.PageRequest{Limit: store.MaxLimit}
@@ -77,7 +68,7 @@ func (s *Server) hazardAreaFeatures(ctx context.Context, p access.Principal, q M
 // checkpointStatus is whether a checkpoint was open, partially restricted
 // or closed at at, from the restrictions p may read ("" without the
 // transit registry).
-func (s *Server) checkpointStatus(ctx context.Context, p access.Principal, at time.Time, id string) (string, error) {
+func (s *Service) checkpointStatus(ctx context.Context, p access.Principal, at time.Time, id string) (string, error) {
 	if s.Transit == nil {
 		return "", nil
 	}

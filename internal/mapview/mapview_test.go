@@ -1,4 +1,4 @@
-package api
+package mapview
 
 import (
 	"net/url"
@@ -36,7 +36,7 @@ func TestParseMapRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = ParseMapRequest(v)
+			_, err = ParseRequest(v)
 			if errs.CodeOf(err) != errs.CodeInvalid || errs.FieldOf(err) != c.field {
 				t.Fatalf("error %v, want invalid %q", err, c.field)
 			}
@@ -44,7 +44,7 @@ func TestParseMapRequest(t *testing.T) {
 	}
 
 	v, _ := url.ParseQuery("bbox=-200,39,-170,40&zoom=3&day=2021-06-10&layers=allegations,allegations,line_of_contact")
-	q, err := ParseMapRequest(v)
+	q, err := ParseRequest(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,10 +58,10 @@ func TestParseMapRequest(t *testing.T) {
 		t.Errorf("layers %v: a repeated layer counts once", q.Layers)
 	}
 	v, _ = url.ParseQuery("bbox=-540,-80,540,80&zoom=0&from=2021-06-10&to=2021-06-10")
-	if q, err = ParseMapRequest(v); err != nil {
+	if q, err = ParseRequest(v); err != nil {
 		t.Fatal(err)
 	}
-	if q.BBox.MinLon != -180 || q.BBox.MaxLon != 180 || !q.To.After(q.From) || len(q.Layers) != len(MapLayers) {
+	if q.BBox.MinLon != -180 || q.BBox.MaxLon != 180 || !q.To.After(q.From) || len(q.Layers) != len(Layers) {
 		t.Errorf("a view wider than the world, one day as from=to: %+v", q)
 	}
 }
@@ -79,7 +79,7 @@ func FuzzParseMapRequest(f *testing.F) {
 		if err != nil {
 			return
 		}
-		q, err := ParseMapRequest(v)
+		q, err := ParseRequest(v)
 		if err != nil {
 			if errs.CodeOf(err) != errs.CodeInvalid || !params[errs.FieldOf(err)] {
 				t.Fatalf("%q: %v", query, err)
