@@ -54,14 +54,17 @@ func cliActor(e *env) store.Actor {
 	return store.Actor{User: "cli:" + who, Via: "cli"}
 }
 
-func openData(ctx context.Context, dir string) (*app.App, error) {
+func openData(ctx context.Context, dir, database string) (*app.App, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("--data is required (or TRUCE_DATA)")
+	}
+	if err := checkDB(database); err != nil {
+		return nil, err
 	}
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("--data: %w", err)
 	}
-	return app.Open(ctx, app.Config{Dir: dir})
+	return app.Open(ctx, app.Config{Dir: dir, Database: database})
 }
 
 // readPassword reads one line from standard input.
@@ -116,6 +119,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 	sub := args[0]
 	fs := newFlags(e, "user "+sub, "user "+sub+" --data DIR ...")
 	dir := fs.String("data", "", "data directory")
+	database := dbFlag(fs)
 	name := fs.String("name", "", "user name")
 	org := fs.String("org", "", "organisation id or short name")
 	role := fs.String("role", "", "roles, comma-separated")
@@ -124,7 +128,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, e, args[1:]); err != nil {
 		return err
 	}
-	a, err := openData(ctx, *dir)
+	a, err := openData(ctx, *dir, *database)
 	if err != nil {
 		return err
 	}
@@ -256,6 +260,7 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 	sub := args[0]
 	fs := newFlags(e, "token "+sub, "token "+sub+" --data DIR ...")
 	dir := fs.String("data", "", "data directory")
+	database := dbFlag(fs)
 	user := fs.String("user", "", "user name")
 	label := fs.String("name", "cli", "a label for the token")
 	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: never expires)")
@@ -266,7 +271,7 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 	if *expires < 0 {
 		return fmt.Errorf("--expires must not be negative")
 	}
-	a, err := openData(ctx, *dir)
+	a, err := openData(ctx, *dir, *database)
 	if err != nil {
 		return err
 	}

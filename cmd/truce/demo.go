@@ -15,10 +15,11 @@ import (
 )
 
 func cmdDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", "demo [--data DIR] [--addr HOST:PORT] [--no-serve]")
+	fs := newFlags(e, "demo", "demo [--data DIR] [--db URL] [--addr HOST:PORT] [--no-serve]")
 	dir := fs.String("data", "", "data directory for the demo (default: a new temporary directory); must be empty or new")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (a free port is chosen if this one is taken)")
 	noServe := fs.Bool("no-serve", false, "load the scenario and exit")
+	database := dbFlag(fs)
 	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
 	if err := parse(fs, e, args); err != nil {
 		return err
@@ -34,6 +35,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
+	if err := checkDB(*database); err != nil {
+		return err
+	}
 	log, err := newLogger(e.stderr, *level)
 	if err != nil {
 		return err
@@ -41,11 +45,14 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	// The loader's writes are many small transactions; "normal" keeps the
 	// demo quick and the data directory is a throwaway one.
-	a, err := app.Open(ctx, app.Config{Dir: *dir, Log: log, Version: version, Synchronous: "normal"})
+	a, err := app.Open(ctx, app.Config{Dir: *dir, Database: *database, Log: log, Version: version, Synchronous: "normal"})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if a.DB.Size() > 0 {
+		return fmt.Errorf("--db: the database already holds a log: the demo loads into a new one")
+	}
 	loaded, err := demo.Load(ctx, a.Services.Demo())
 	if err != nil {
 		return fmt.Errorf("load scenario: %w", err)

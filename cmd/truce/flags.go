@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // newFlags returns a flag set for a command.
@@ -49,6 +51,20 @@ func parse(fs *flag.FlagSet, e *env, args []string) error {
 		}
 	})
 	return err
+}
+
+// dbFlag adds --db: PostgreSQL for the database, the data directory
+// keeping the log's keys and the files records point to.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", "", "PostgreSQL URL (postgres://user:password@host:port/database) to keep the database in; --data still holds the log's keys and files (default: SQLite in --data)")
+}
+
+// checkDB refuses a --db that is not a PostgreSQL URL.
+func checkDB(s string) error {
+	if s != "" && !store.IsDatabaseURL(s) {
+		return fmt.Errorf("--db: %s is not a postgres:// or postgresql:// URL (leave --db unset for SQLite in --data)", store.RedactURL(s))
+	}
+	return nil
 }
 
 // newLogger returns the structured logger: text on a terminal, JSON when

@@ -61,6 +61,8 @@ Commands:
   version   print the version and the commit
 
 Every flag has an environment equivalent: --data is TRUCE_DATA, --addr is TRUCE_ADDR.
+The database is SQLite in --data unless --db (TRUCE_DB) names PostgreSQL
+(postgres://user:password@host/database); --data then keeps the log's keys and files.
 Run 'truce <command> -h' for a command's flags.
 `
 

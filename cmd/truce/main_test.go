@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/truce-monitoring/truce/internal/pgtest"
 
 	_ "modernc.org/sqlite"
 )
@@ -143,5 +146,52 @@ func TestServeBasemapMissing(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(t, map[string]string{"TRUCE_BASEMAP": missing}, "serve", "--data", t.TempDir()); code != 1 || !strings.Contains(errOut, "--basemap") {
 		t.Errorf("TRUCE_BASEMAP missing: %d %q", code, errOut)
+	}
+}
+
+// --db (TRUCE_DB) takes a PostgreSQL URL; anything else is refused naming
+// the flag, and a server that does not answer stops start-up naming its
+// address, never the password.
+func TestDatabaseFlag(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"serve, not a URL", nil, []string{"serve", "--data", t.TempDir(), "--db", "truce.db"}, "--db: truce.db is not a postgres://"},
+		{"verify, another database", map[string]string{"TRUCE_DB": "mysql://u:topsecret@db/truce"}, []string{"verify", "--data", t.TempDir()}, "--db: mysql://u:xxxxx@db/truce is not"},
+		{"user, not a URL", nil, []string{"user", "create", "--data", t.TempDir(), "--db", "sqlite"}, "--db"},
+		{"serve, no server", nil, []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--db", "postgres://truce:topsecret@127.0.0.1:1/truce?connect_timeout=3"}, "cannot reach PostgreSQL at 127.0.0.1 port 1"},
+		{"demo, no server", map[string]string{"TRUCE_DB": "postgresql://truce:topsecret@127.0.0.1:1/truce?connect_timeout=3"}, []string{"demo", "--no-serve", "--data", filepath.Join(t.TempDir(), "d")}, "cannot reach PostgreSQL at 127.0.0.1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCmd(t, tc.env, tc.args...)
+			if code != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "topsecret") {
+				t.Fatalf("exit %d, %q; want 1 and %q, without the password", code, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// The demo loads into PostgreSQL with its keys in --data, and verify
+// finds the log intact there.
+func TestDemoOnPostgres(t *testing.T) {
+	u := pgtest.NewDatabase(t)
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, out, errOut := runCmd(t, nil, "demo", "--no-serve", "--data", dir, "--db", u)
+	if code != 0 || !strings.Contains(out, "9 provisions") {
+		t.Fatalf("demo: %d %s %s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "log.key")); err != nil {
+		t.Fatalf("the log key is not in --data: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "truce.db")); err == nil {
+		t.Fatal("an SQLite database was made in --data beside PostgreSQL")
+	}
+	code, out, errOut = runCmd(t, map[string]string{"TRUCE_DB": u}, "verify", "--data", dir)
+	if code != 0 || !strings.HasPrefix(out, "intact:") {
+		t.Fatalf("verify: %d %s %s", code, out, errOut)
 	}
 }

@@ -33,6 +33,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	kind := args[0]
 	fs := newFlags(e, "report "+kind, "report "+kind+" --data DIR ...")
 	dir := fs.String("data", "", "data directory")
+	database := dbFlag(fs)
 	date := fs.String("date", "", "daily: the reporting day; implementation: the day it is as of (default: today)")
 	from := fs.String("from", "", "summary: first day")
 	to := fs.String("to", "", "summary: last day (included)")
@@ -50,7 +51,10 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if *dir == "" {
 		return fmt.Errorf("--data is required (or TRUCE_DATA)")
 	}
-	a, err := app.Open(ctx, app.Config{Dir: *dir, Version: version, Reports: report.Config{Zone: *zone, CutOff: *cutOff}})
+	if err := checkDB(*database); err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, app.Config{Dir: *dir, Database: *database, Version: version, Reports: report.Config{Zone: *zone, CutOff: *cutOff}})
 	if err != nil {
 		return err
 	}

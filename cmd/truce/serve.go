@@ -53,8 +53,9 @@ func cmdVersion(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "serve --data DIR [--addr HOST:PORT]")
+	fs := newFlags(e, "serve", "serve --data DIR [--db URL] [--addr HOST:PORT]")
 	dir := fs.String("data", "", "data directory (created and initialised on first start)")
+	database := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	sync := fs.String("sync", "full", "SQLite synchronous mode: full (survives power loss) or normal (faster)")
@@ -88,6 +89,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if *dir == "" {
 		return fmt.Errorf("--data is required (or TRUCE_DATA)")
 	}
+	if err := checkDB(*database); err != nil {
+		return err
+	}
 	if *basemap != "" {
 		if _, err := os.Stat(*basemap); err != nil {
 			return fmt.Errorf("--basemap: %w", err)
@@ -97,7 +101,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{Dir: *dir, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
+	a, err := app.Open(ctx, app.Config{Dir: *dir, Database: *database, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
 		Limits:      account.Limits{FreeTries: *freeTries, FreeTriesAddress: *freeTriesAddress, Delay: *delay, MaxDelay: *maxDelay, Forget: *forget},
 		SessionIdle: *idle, SessionMax: *maxAge, Basemap: *basemap, TrustedProxies: proxies})
 	if err != nil {
@@ -108,7 +112,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--addr: %w", err)
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "data", *dir, "log_origin", a.DB.Keys().Origin)
+	log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "data", *dir, "database", a.DB.Where(), "log_origin", a.DB.Keys().Origin)
 	fmt.Fprintf(e.stdout, "Truce is serving on http://%s/\n", ln.Addr())
 	return a.Server.Run(ctx, ln)
 }

@@ -9,8 +9,9 @@ import (
 )
 
 func cmdVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "verify", "verify --data DIR")
+	fs := newFlags(e, "verify", "verify --data DIR [--db URL]")
 	dir := fs.String("data", "", "data directory to check")
+	database := dbFlag(fs)
 	quiet := fs.Bool("quiet", false, "print only problems and the summary")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := parse(fs, e, args); err != nil {
@@ -24,7 +25,10 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	if *dir == "" {
 		return fmt.Errorf("--data is required (or TRUCE_DATA)")
 	}
-	db, err := app.OpenForAudit(ctx, *dir)
+	if err := checkDB(*database); err != nil {
+		return err
+	}
+	db, err := app.OpenForAudit(ctx, *dir, *database)
 	if err != nil {
 		return err
 	}

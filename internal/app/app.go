@@ -32,7 +32,12 @@ import (
 
 // Config is what an App is built from.
 type Config struct {
-	Dir         string
+	// Dir is the data directory: the log's keys, attachments and reports,
+	// and the SQLite database unless Database is set.
+	Dir string
+	// Database is a PostgreSQL URL (postgres://...) for the database; ""
+	// keeps it in SQLite in Dir.
+	Database    string
 	Log         *slog.Logger
 	Now         func() time.Time // nil: time.Now
 	Rand        io.Reader        // nil: crypto/rand
@@ -80,6 +85,9 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	if c.Synchronous != "" {
 		opts = append(opts, store.WithSynchronous(c.Synchronous))
 	}
+	if c.Database != "" {
+		opts = append(opts, store.WithDatabase(c.Database))
+	}
 	db, err := store.Open(ctx, c.Dir, opts...)
 	if err != nil {
 		return nil, err
@@ -104,10 +112,15 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	return a, nil
 }
 
-// OpenForAudit opens a data directory for truce verify with every
-// projection registered, trusting nothing in it.
-func OpenForAudit(ctx context.Context, dir string) (*store.DB, error) {
-	db, err := store.OpenForAudit(ctx, dir)
+// OpenForAudit opens a data directory (and the PostgreSQL database at
+// database, unless it is "") for truce verify with every projection
+// registered, trusting nothing in it.
+func OpenForAudit(ctx context.Context, dir, database string) (*store.DB, error) {
+	var opts []store.Option
+	if database != "" {
+		opts = append(opts, store.WithDatabase(database))
+	}
+	db, err := store.OpenForAudit(ctx, dir, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -131,7 +131,7 @@ func Log(ctx context.Context, dir string, n int64, batch int, record string, pro
 		res.DatabaseBytes = fi.Size()
 	}
 
-	audit, err := app.OpenForAudit(ctx, main)
+	audit, err := app.OpenForAudit(ctx, main, "")
 	if err != nil {
 		return res, err
 	}

@@ -87,6 +87,9 @@ func describePostgres(cfg *pgx.ConnConfig) string {
 	return fmt.Sprintf("%s port %d, database %q as %q", host, cfg.Port, cfg.Database, cfg.User)
 }
 
+// RedactURL returns a database URL without its password, for messages.
+func RedactURL(s string) string { return redactURL(s) }
+
 // redactURL hides a URL's password.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
