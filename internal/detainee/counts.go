@@ -53,7 +53,7 @@ func (d countDeltas) flush(tx *store.Tx) error {
 			continue
 		}
 		if _, err := tx.ExecSide(`INSERT INTO detainee_count_deltas (day, status, held_by, nationality, delta) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (day, status, held_by, nationality) DO UPDATE SET delta = delta + excluded.delta`, k.day, k.status, k.heldBy, k.nationality, n); err != nil {
+			ON CONFLICT (day, status, held_by, nationality) DO UPDATE SET delta = detainee_count_deltas.delta + excluded.delta`, k.day, k.status, k.heldBy, k.nationality, n); err != nil {
 			return fmt.Errorf("count deltas: %w", err)
 		}
 	}
