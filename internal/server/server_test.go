@@ -403,7 +403,7 @@ func TestGracefulShutdownKeepsAcknowledgedWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Close()
-	audit, err := app.OpenForAudit(context.Background(), dir)
+	audit, err := app.OpenForAudit(context.Background(), dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
