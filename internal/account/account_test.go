@@ -13,6 +13,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
 var ctx = context.Background()
@@ -51,7 +52,8 @@ type env struct {
 func mustOpen(t testing.TB, opts ...Option) *env {
 	t.Helper()
 	c := &clock{t: time.Date(2021, 6, 12, 10, 0, 0, 0, time.UTC)}
-	db, err := store.Open(ctx, t.TempDir(), store.WithSynchronous("normal"), store.WithClock(c.now))
+	dir := t.TempDir()
+	db, err := store.Open(ctx, dir, append(storetest.Database(t, dir), store.WithSynchronous("normal"), store.WithClock(c.now))...)
 	if err != nil {
 		t.Fatal(err)
 	}

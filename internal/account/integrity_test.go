@@ -1,10 +1,10 @@
 package account
 
 import (
+	"github.com/truce-monitoring/truce/internal/store/storetest"
+
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,16 +20,7 @@ import (
 // access to the disk would.
 func tamper(t *testing.T, db *store.DB, stmts ...string) {
 	t.Helper()
-	raw, err := sql.Open("sqlite", "file:"+filepath.Join(db.Dir(), store.DBFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	for _, s := range stmts {
-		if _, err := raw.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
+	storetest.Tamper(t, db, stmts...)
 }
 
 // wantProblem verifies db and fails unless a problem's text holds every

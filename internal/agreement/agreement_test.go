@@ -14,6 +14,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
 var (
@@ -47,8 +48,9 @@ func mustTime(s string) time.Time {
 func mustOpen(t testing.TB) (*store.DB, *Service, *clock) {
 	t.Helper()
 	changeClock := time.Date(2021, 6, 12, 10, 0, 0, 0, time.UTC)
-	db, err := store.Open(ctx, t.TempDir(), store.WithRand(seqReader{rand.NewChaCha8([32]byte{7})}), store.WithSynchronous("normal"),
-		store.WithClock(func() time.Time { changeClock = changeClock.Add(time.Second); return changeClock }))
+	dir := t.TempDir()
+	db, err := store.Open(ctx, dir, append(storetest.Database(t, dir), store.WithRand(seqReader{rand.NewChaCha8([32]byte{7})}), store.WithSynchronous("normal"),
+		store.WithClock(func() time.Time { changeClock = changeClock.Add(time.Second); return changeClock }))...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package detainee
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -283,7 +285,7 @@ func BenchmarkExchange1000(b *testing.B) {
 // TestMain removes the benchmark registry's data directory, which at full
 // size holds about a gigabyte.
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m) // on SQLite, then on PostgreSQL
 	if benchEnv != nil {
 		dir := benchEnv.db.Dir()
 		benchEnv.db.Close()

@@ -2,10 +2,8 @@ package detainee
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
 // now is the service clock in every test.
@@ -25,13 +24,14 @@ func mustOpen(t testing.TB) *store.DB {
 	t.Helper()
 	clock := time.Date(2021, 12, 31, 10, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	db, err := store.Open(context.Background(), t.TempDir(), store.WithSynchronous("normal"),
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), dir, append(storetest.Database(t, dir), store.WithSynchronous("normal"),
 		store.WithClock(func() time.Time {
 			mu.Lock()
 			defer mu.Unlock()
 			clock = clock.Add(time.Second)
 			return clock
-		}))
+		}))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -590,16 +590,7 @@ func TestVerifyChecksCountDeltas(t *testing.T) {
 		}
 	}
 	mustVerify(t, f.db)
-	raw, err := sql.Open("sqlite", "file:"+filepath.Join(f.db.Dir(), store.DBFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if res, err := raw.Exec(`UPDATE detainee_count_deltas SET delta = delta + 5 WHERE day = (SELECT MIN(day) FROM detainee_count_deltas) AND status = (SELECT MIN(status) FROM detainee_count_deltas WHERE day = (SELECT MIN(day) FROM detainee_count_deltas))`); err != nil {
-		t.Fatal(err)
-	} else if n, _ := res.RowsAffected(); n == 0 {
-		t.Fatal("tampered with no row")
-	}
+	storetest.Tamper(t, f.db, `UPDATE detainee_count_deltas SET delta = delta + 5 WHERE day = (SELECT MIN(day) FROM detainee_count_deltas) AND status = (SELECT MIN(status) FROM detainee_count_deltas WHERE day = (SELECT MIN(day) FROM detainee_count_deltas))`)
 	rep, err := f.db.Verify(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -607,8 +598,6 @@ func TestVerifyChecksCountDeltas(t *testing.T) {
 	if rep.OK() || rep.Problems[0].Entity != "detainee_count_deltas" {
 		t.Fatalf("an edited count table verified: %v", rep.Problems)
 	}
-	if _, err := raw.Exec(`UPDATE detainee_count_deltas SET delta = delta - 5 WHERE day = (SELECT MIN(day) FROM detainee_count_deltas) AND status = (SELECT MIN(status) FROM detainee_count_deltas WHERE day = (SELECT MIN(day) FROM detainee_count_deltas))`); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Tamper(t, f.db, `UPDATE detainee_count_deltas SET delta = delta - 5 WHERE day = (SELECT MIN(day) FROM detainee_count_deltas) AND status = (SELECT MIN(status) FROM detainee_count_deltas WHERE day = (SELECT MIN(day) FROM detainee_count_deltas))`)
 	mustVerify(t, f.db)
 }

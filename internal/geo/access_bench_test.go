@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"context"
 	"fmt"
 	"os"
@@ -45,7 +47,7 @@ var benchPlaces struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m) // on SQLite, then on PostgreSQL
 	if benchPlaces.db != nil {
 		benchPlaces.db.Close()
 	}

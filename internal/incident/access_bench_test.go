@@ -1,6 +1,8 @@
 package incident
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"context"
 	"fmt"
 	"os"
@@ -132,7 +134,7 @@ func openNeedToKnow(b *testing.B) *Service {
 // TestMain removes the need-to-know benchmarks' store once every test and
 // benchmark of the process has run.
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m) // on SQLite, then on PostgreSQL
 	if ntkStore.db != nil {
 		ntkStore.db.Close()
 	}

@@ -1,6 +1,8 @@
 package incident
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -110,7 +112,8 @@ func BenchmarkListAllegationsBBox(b *testing.B) {
 // TestBBoxListUsesDayIndex guards the plan the benchmark depends on: a
 // bounding-box list ranges over the (day, lat, lon, ...) index, not over
 // start time, and reads bodies only for the page.
-func TestBBoxListUsesDayIndex(t *testing.T) {
+func TestBBoxListUsesDayIndexSQLitePlanner(t *testing.T) {
+	pgtest.SkipOnPostgres(t)
 	f := newFixture(t)
 	from := time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)
 	w := Window{From: from, To: from.AddDate(0, 0, 7)}

@@ -237,7 +237,7 @@ func (s *Service) mapLayer(ctx context.Context, p access.Principal, q MapQuery, 
 	}
 	// Latitude + 90 and longitude + 180 are never negative, so the
 	// integer cast is the floor: the cell's row and column.
-	rows, err = s.db.Query(ctx, mapCellsSQL(t, where), append([]any{q.CellDeg, q.CellDeg}, args...)...)
+	rows, err = s.db.Query(ctx, mapCellsSQL(s.db.Dialect(), t, where), append([]any{q.CellDeg, q.CellDeg}, args...)...)
 	if err != nil {
 		return MapLayer{}, err
 	}
@@ -259,8 +259,8 @@ func (s *Service) mapLayer(ctx context.Context, p access.Principal, q MapQuery, 
 }
 
 // mapCellsSQL counts the records of a view per grid cell.
-func mapCellsSQL(t mapTable, where string) string {
-	return `SELECT CAST((r.lat + 90) / ? AS INTEGER) AS gy, CAST((r.lon + 180) / ? AS INTEGER) AS gx, COUNT(*), AVG(r.lat), AVG(r.lon) FROM ` +
+func mapCellsSQL(d store.Dialect, t mapTable, where string) string {
+	return `SELECT ` + d.TruncInt(`(r.lat + 90) / ?`) + ` AS gy, ` + d.TruncInt(`(r.lon + 180) / ?`) + ` AS gx, COUNT(*), AVG(r.lat), AVG(r.lon) FROM ` +
 		t.table + ` r WHERE ` + where + ` GROUP BY gy, gx`
 }
 

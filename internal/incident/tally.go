@@ -105,7 +105,7 @@ func (s *Service) Tallies(ctx context.Context, p access.Principal, from, to time
 	if err != nil {
 		return nil, wrap("tallies", err)
 	}
-	err = query("observations", "observation_readers", "COUNT(*), SUM(r.count), SUM(CASE WHEN r.explosion = 1 THEN r.count ELSE 0 END)",
+	err = query("observations", "observation_readers", "COUNT(*), CAST(SUM(r.count) AS BIGINT), CAST(SUM(CASE WHEN r.explosion = 1 THEN r.count ELSE 0 END) AS BIGINT)",
 		nil, func(k string, v []any) error {
 			r := row(k)
 			r.Observations += int(asInt(v[0]))

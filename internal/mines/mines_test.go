@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
 // now is the service clock in every test.
@@ -25,13 +26,14 @@ func mustOpen(t testing.TB) *store.DB {
 	t.Helper()
 	clock := time.Date(2021, 7, 10, 10, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	db, err := store.Open(context.Background(), t.TempDir(), store.WithSynchronous("normal"),
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), dir, append(storetest.Database(t, dir), store.WithSynchronous("normal"),
 		store.WithClock(func() time.Time {
 			mu.Lock()
 			defer mu.Unlock()
 			clock = clock.Add(time.Second)
 			return clock
-		}))
+		}))...)
 	if err != nil {
 		t.Fatal(err)
 	}

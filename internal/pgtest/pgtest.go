@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -173,4 +174,37 @@ func Exec(t testing.TB, u string, stmts ...string) {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
+}
+
+// SkipOnPostgres skips, in the PostgreSQL run, a test that holds for
+// SQLite only; its name must say why (..._SQLiteFile, ..._SQLitePlanner).
+func SkipOnPostgres(t testing.TB) {
+	t.Helper()
+	if OnPostgres() {
+		t.Skipf("%s tests SQLite only, as its name says", t.Name())
+	}
+}
+
+// sqliteFunctions are SQLite's functions that tests tampering with a
+// database use, defined on PostgreSQL.
+var sqliteFunctions = []string{
+	`CREATE OR REPLACE FUNCTION unhex(text) RETURNS bytea AS $$ SELECT decode($1, 'hex') $$ LANGUAGE SQL`,
+	`CREATE OR REPLACE FUNCTION hex(bytea) RETURNS text AS $$ SELECT upper(encode($1, 'hex')) $$ LANGUAGE SQL`,
+	`CREATE OR REPLACE FUNCTION randomblob(int) RETURNS bytea AS $$ SELECT decode(substr(md5(random()::text) || md5(random()::text), 1, $1 * 2), 'hex') $$ LANGUAGE SQL`,
+}
+
+var blobLiteral = regexp.MustCompile(`X'([0-9A-Fa-f]*)'`)
+
+// Tamper runs statements written for SQLite on the PostgreSQL database at
+// u, as someone with access to the server would: SQLite's blob literals
+// (X'00'), CAST(... AS BLOB), char(n), hex, unhex and randomblob are
+// translated or defined.
+func Tamper(t testing.TB, u string, stmts ...string) {
+	t.Helper()
+	r := strings.NewReplacer("AS BLOB)", "AS BYTEA)", "char(10)", "chr(10)")
+	all := append([]string(nil), sqliteFunctions...)
+	for _, s := range stmts {
+		all = append(all, blobLiteral.ReplaceAllString(r.Replace(s), `'\x$1'::bytea`))
+	}
+	Exec(t, u, all...)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
 var (
@@ -22,7 +23,8 @@ var (
 func open(t *testing.T) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir(), store.WithSynchronous("normal"))
+	dir := t.TempDir()
+	db, err := store.Open(ctx, dir, append(storetest.Database(t, dir), store.WithSynchronous("normal"))...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/store/storetest"
 	"github.com/truce-monitoring/truce/internal/transit"
 )
 
@@ -30,7 +31,8 @@ type fixture struct {
 func mustOpen(t *testing.T) fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir(), store.WithSynchronous("normal"), store.WithClock(func() time.Time { return now }))
+	dir := t.TempDir()
+	db, err := store.Open(ctx, dir, append(storetest.Database(t, dir), store.WithSynchronous("normal"), store.WithClock(func() time.Time { return now }))...)
 	if err != nil {
 		t.Fatal(err)
 	}

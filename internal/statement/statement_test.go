@@ -11,6 +11,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
 var ctx = context.Background()
@@ -33,12 +34,13 @@ func mustOpen(t testing.TB) fixture {
 	t.Helper()
 	changeClock := time.Date(2021, 9, 1, 10, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
-	db, err := store.Open(ctx, t.TempDir(), store.WithSynchronous("normal"), store.WithClock(func() time.Time {
+	dir := t.TempDir()
+	db, err := store.Open(ctx, dir, append(storetest.Database(t, dir), store.WithSynchronous("normal"), store.WithClock(func() time.Time {
 		mu.Lock()
 		defer mu.Unlock()
 		changeClock = changeClock.Add(time.Second)
 		return changeClock
-	}))
+	}))...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,15 @@ var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`, Tables: `SELEC
 var Postgres = Dialect{Name: "postgres", numbered: true, ByteOrder: `COLLATE "C"`,
 	Tables: `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`, Join: "JOIN"}
 
+// TruncInt is the integer part of the numeric expression expr, truncated
+// toward zero as SQLite's CAST to INTEGER does (PostgreSQL's CAST rounds).
+func (d Dialect) TruncInt(expr string) string {
+	if d.Name == Postgres.Name {
+		return "CAST(TRUNC(" + expr + ") AS BIGINT)"
+	}
+	return "CAST(" + expr + " AS INTEGER)"
+}
+
 // IsDatabaseURL reports whether s names a PostgreSQL database
 // (postgres:// or postgresql://) rather than leaving the default SQLite
 // file in the data directory.

@@ -20,16 +20,7 @@ import (
 func tamper(t *testing.T, dir string, stmts ...string) {
 	t.Helper()
 	if pgtest.OnPostgres() {
-		sqliteLike := []string{
-			`CREATE OR REPLACE FUNCTION unhex(text) RETURNS bytea AS $$ SELECT decode($1, 'hex') $$ LANGUAGE SQL`,
-			`CREATE OR REPLACE FUNCTION hex(bytea) RETURNS text AS $$ SELECT upper(encode($1, 'hex')) $$ LANGUAGE SQL`,
-			`CREATE OR REPLACE FUNCTION randomblob(int) RETURNS bytea AS $$ SELECT decode(substr(md5(random()::text) || md5(random()::text), 1, $1 * 2), 'hex') $$ LANGUAGE SQL`,
-		}
-		r := strings.NewReplacer("AS BLOB)", "AS BYTEA)", "X'00'", `'\x00'::bytea`, "X''", "''::bytea", "char(10)", "chr(10)")
-		for _, s := range stmts {
-			sqliteLike = append(sqliteLike, r.Replace(s))
-		}
-		pgtest.Exec(t, pgtest.ForDir(t, dir), sqliteLike...)
+		pgtest.Tamper(t, pgtest.ForDir(t, dir), stmts...)
 		return
 	}
 	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, DBFile))
