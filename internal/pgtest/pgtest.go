@@ -36,20 +36,28 @@ const (
 
 // OnPostgres reports whether this run of the tests is the PostgreSQL one
 // (see Main): the store helpers then open PostgreSQL databases.
-func OnPostgres() bool { return os.Getenv(envRun) == "1" }
+func OnPostgres() bool {
+	// Read in every test that opens a store, so that go test's cache
+	// keys the package's result by them: a result without PostgreSQL is
+	// not reused with it (reads outside a test are not recorded).
+	os.Getenv(EnvServer)
+	os.Getenv(EnvRequire)
+	return os.Getenv(envRun) == "1"
+}
 
 // Main runs a package's tests on SQLite and then, in a second process of
 // the same test binary with the same flags, on PostgreSQL. Use it as
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 func Main(m *testing.M) int {
+	server, require, second := os.Getenv(EnvServer), os.Getenv(EnvRequire), OnPostgres()
 	code := m.Run()
-	if OnPostgres() {
+	if second {
 		return code
 	}
-	if os.Getenv(EnvServer) == "" {
+	if server == "" {
 		msg := fmt.Sprintf("pgtest: %s is not set: the tests did NOT run on PostgreSQL", EnvServer)
-		if os.Getenv(EnvRequire) == "1" {
+		if require == "1" {
 			fmt.Fprintf(os.Stderr, "FAIL: %s, and %s=1 requires them\n", msg, EnvRequire)
 			return 1
 		}
@@ -57,7 +65,15 @@ func Main(m *testing.M) int {
 		return code
 	}
 	fmt.Fprintln(os.Stdout, "=== the same tests on PostgreSQL")
-	cmd := exec.Command(os.Args[0], os.Args[1:]...)
+	// The same flags, but not go test's log of what the tests read: the
+	// first run's is the one go test keys its cache by.
+	var args []string
+	for _, a := range os.Args[1:] {
+		if !strings.HasPrefix(a, "-test.testlogfile") {
+			args = append(args, a)
+		}
+	}
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), envRun+"=1")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
