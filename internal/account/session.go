@@ -69,7 +69,9 @@ const loginUserSQL = `SELECT u.id, u.username, u.org, COALESCE(o.kind, ''), u.ro
 // lower-cased), or false when it cannot be anyone's name and should not be
 // looked up.
 func normaliseLoginName(name string) (string, bool) {
-	if name == "" || len(name) > maxLoginName || !utf8.ValidString(name) {
+	// No username holds a NUL, and PostgreSQL's text cannot: such a
+	// name is refused here rather than by the database.
+	if name == "" || len(name) > maxLoginName || !utf8.ValidString(name) || strings.IndexByte(name, 0) >= 0 {
 		return "", false
 	}
 	var b strings.Builder

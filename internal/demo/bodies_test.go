@@ -1,6 +1,8 @@
 package demo_test
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"context"
 	"encoding/json"
 	"reflect"
@@ -17,7 +19,7 @@ import (
 func demoBodies(tb testing.TB) (*app.App, map[string][][]byte) {
 	tb.Helper()
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{Dir: tb.TempDir(), Synchronous: "normal"})
+	a, err := app.Open(ctx, app.Config{Dir: tb.TempDir(), Database: pgtest.Database(tb, ""), Synchronous: "normal"})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package demo_test
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"context"
 	"testing"
 	"time"
@@ -14,7 +16,7 @@ import (
 // their ids by date, the persons each moved and the counts after them.
 func TestDemoExchanges(t *testing.T) {
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Synchronous: "normal"})
+	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Database: pgtest.Database(t, ""), Synchronous: "normal"})
 	if err != nil {
 		t.Fatal(err)
 	}

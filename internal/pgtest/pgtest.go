@@ -224,3 +224,18 @@ func Tamper(t testing.TB, u string, stmts ...string) {
 	}
 	Exec(t, u, all...)
 }
+
+// Database is the PostgreSQL URL for app.Config.Database in this run of
+// the tests: "" (SQLite in the data directory) in the first run; in the
+// PostgreSQL run the database of the data directory dir (ForDir), or a
+// new one for dir "".
+func Database(t testing.TB, dir string) string {
+	t.Helper()
+	if !OnPostgres() {
+		return ""
+	}
+	if dir == "" {
+		return NewDatabase(t)
+	}
+	return ForDir(t, dir)
+}

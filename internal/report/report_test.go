@@ -1,6 +1,8 @@
 package report_test
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -50,7 +52,7 @@ func (f *fixture) as(role access.Role) access.Principal {
 func open(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Synchronous: "normal", Version: "test",
+	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Database: pgtest.Database(t, ""), Synchronous: "normal", Version: "test",
 		Now: func() time.Time { return today }, Rand: rand.NewChaCha8([32]byte{7})})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"context"
 	"fmt"
 	"io"
@@ -244,7 +246,7 @@ func TestBasemapRange(t *testing.T) {
 	if err := os.WriteFile(file, content, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.Open(ctx, app.Config{Dir: filepath.Join(dir, "data"), Synchronous: "normal", Version: "test", Basemap: file, PublicView: true})
+	a, err := app.Open(ctx, app.Config{Dir: filepath.Join(dir, "data"), Database: pgtest.Database(t, ""), Synchronous: "normal", Version: "test", Basemap: file, PublicView: true})
 	if err != nil {
 		t.Fatal(err)
 	}

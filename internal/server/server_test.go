@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -43,7 +45,7 @@ func (s *testServer) with(user string) *testServer {
 func start(t *testing.T) *testServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Synchronous: "normal", Version: "test"})
+	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Database: pgtest.Database(t, ""), Synchronous: "normal", Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +362,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 func TestGracefulShutdownKeepsAcknowledgedWrites(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, app.Config{Dir: dir})
+	a, err := app.Open(ctx, app.Config{Dir: dir, Database: pgtest.Database(t, dir)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +405,7 @@ func TestGracefulShutdownKeepsAcknowledgedWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Close()
-	audit, err := app.OpenForAudit(context.Background(), dir, "")
+	audit, err := app.OpenForAudit(context.Background(), dir, pgtest.Database(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}

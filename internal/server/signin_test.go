@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"github.com/truce-monitoring/truce/internal/pgtest"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -92,7 +94,7 @@ func signStart(t *testing.T, trusted ...string) *signHandler {
 	}
 	buf, mu := &bytes.Buffer{}, &sync.Mutex{}
 	log := slog.New(slog.NewTextHandler(lockedWriter{mu, buf}, nil))
-	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Synchronous: "normal", Version: "test", Log: log, TrustedProxies: prefixes,
+	a, err := app.Open(ctx, app.Config{Dir: t.TempDir(), Database: pgtest.Database(t, ""), Synchronous: "normal", Version: "test", Log: log, TrustedProxies: prefixes,
 		// Waits of a minute, so that a slow machine cannot let one pass
 		// between two requests of a test.
 		Limits: account.Limits{Delay: time.Minute, MaxDelay: 10 * time.Minute}})
