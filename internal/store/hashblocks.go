@@ -38,8 +38,14 @@ func readHashBlocks(ctx context.Context, db querier, d Dialect, indexes []int64)
 		}
 		args[i] = idx
 	}
-	q := `WITH want (idx) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT)), ", len(indexes)), ", ") + `)
-		SELECT want.idx, substr(b.hashes, CAST((want.idx % ` + strconv.Itoa(hashBlock) + `) * 32 + 1 AS INTEGER), 32)
+	// PostgreSQL types a bare parameter in VALUES as text, and substr
+	// takes an int4 offset; SQLite needs neither cast.
+	param, offset := "(?)", `(want.idx % `+strconv.Itoa(hashBlock)+`) * 32 + 1`
+	if d.Name == Postgres.Name {
+		param, offset = "(CAST(? AS BIGINT))", "CAST("+offset+" AS INTEGER)"
+	}
+	q := `WITH want (idx) AS (VALUES ` + strings.TrimSuffix(strings.Repeat(param+", ", len(indexes)), ", ") + `)
+		SELECT want.idx, substr(b.hashes, ` + offset + `, 32)
 		FROM want JOIN ledger_hash_blocks b ON b.n = want.idx / ` + strconv.Itoa(hashBlock)
 	rows, err := db.QueryContext(ctx, d.Rebind(q), args...)
 	if err != nil {
