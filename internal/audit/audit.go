@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,12 +94,16 @@ func run(ctx context.Context, c Config, f *fetcher) (Report, error) {
 	}
 	size, root, err := ledger.OpenCheckpoint(signed, c.Key.Name(), c.Key)
 	rep.Size, rep.Root = size, root
+	now := fmt.Sprintf("checkpoint size %d", size)
+	if err != nil {
+		now = "unverified checkpoint claiming size " + claimedSize(signed)
+	}
 	fail := func(format string, args ...any) error {
 		was := "no saved state"
 		if ok {
 			was = fmt.Sprintf("saved size %d", old.Size)
 		}
-		return fmt.Errorf("%w (%s, checkpoint size %d): %s", ErrInconsistent, was, size, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%w (%s, %s): %s", ErrInconsistent, was, now, fmt.Sprintf(format, args...))
 	}
 	if err != nil {
 		return rep, fail("the checkpoint does not verify with the log's key %s: %v", c.Key.Name(), err)
@@ -138,6 +143,19 @@ func run(ctx context.Context, c Config, f *fetcher) (Report, error) {
 		return rep, fmt.Errorf("save state: %w", err)
 	}
 	return rep, nil
+}
+
+// claimedSize is the size line of a checkpoint that did not verify, for
+// the message; "?" when there is none.
+func claimedSize(signed []byte) string {
+	lines := strings.SplitN(string(signed), "\n", 3)
+	if len(lines) < 3 {
+		return "?"
+	}
+	if _, err := strconv.ParseUint(lines[1], 10, 64); err != nil {
+		return "?"
+	}
+	return lines[1]
 }
 
 type bundleResult struct {
