@@ -117,7 +117,7 @@ func run(ctx context.Context, c Config, f *fetcher) (Report, error) {
 	switch {
 	case size < old.Size:
 		return rep, fail("the log shrank: it signed %d entries, fewer than the %d already accepted", size, old.Size)
-	case size == old.Size && root != old.Root:
+	case ok && size == old.Size && root != old.Root:
 		return rep, fail("a fork: two different trees of size %d are signed (root %s accepted, now %s)", size, old.Root, root)
 	case old.Size > 0 && size > old.Size:
 		proof, err := tlog.ProveTree(size, old.Size, tlog.TileHashReader(tlog.Tree{N: size, Hash: root}, tileReader{f}))

@@ -87,6 +87,19 @@ func TestFirstAuditThenIncremental(t *testing.T) {
 	}
 }
 
+func TestEmptyLog(t *testing.T) {
+	l := startLog(t, t.TempDir(), nil)
+	state := t.TempDir()
+	rep, err := l.audit(state, nil)
+	if err != nil || rep.Size != 0 || rep.New != 0 {
+		t.Fatalf("audit of a new, empty log: %+v, %v", rep, err)
+	}
+	l.write(1, 0)
+	if rep, err = l.audit(state, nil); err != nil || rep.OldSize != 0 || rep.New != 1 {
+		t.Fatalf("audit after the first change: %+v, %v", rep, err)
+	}
+}
+
 func TestTamperedEntriesFail(t *testing.T) {
 	for _, tc := range []struct {
 		name string
