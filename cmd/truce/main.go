@@ -56,6 +56,7 @@ Commands:
   token     manage API tokens: create, list, revoke
   report    generate a daily report, an implementation report or a summary
   verify    check the change log, the Merkle tree, the checkpoints and every projection
+  audit     check a served log from outside: signature, cosignatures, consistency, entries
   bench     measure the system (log appends, verify, proofs, demo load, fusion)
   simulate  write a simulated report stream with ground truth (docs/stream-format.md)
   version   print the version and the commit
@@ -82,6 +83,7 @@ var commands = map[string]command{
 	"serve":    cmdServe,
 	"demo":     cmdDemo,
 	"verify":   cmdVerify,
+	"audit":    cmdAudit,
 	"version":  cmdVersion,
 	"bench":    cmdBench,
 	"user":     cmdUser,
