@@ -59,6 +59,7 @@ Commands:
   audit     check a served log from outside: signature, cosignatures, consistency, entries
   bench     measure the system (log appends, verify, proofs, demo load, fusion)
   simulate  write a simulated report stream with ground truth (docs/stream-format.md)
+  witness   cosign checkpoints of transparency logs (C2SP tlog-witness), the centre's or any other
   version   print the version and the commit
 
 Every flag has an environment equivalent: --data is TRUCE_DATA, --addr is TRUCE_ADDR.
@@ -90,4 +91,5 @@ var commands = map[string]command{
 	"simulate": cmdSimulate,
 	"token":    cmdToken,
 	"report":   cmdReport,
+	"witness":  cmdWitness,
 }
