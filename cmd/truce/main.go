@@ -56,8 +56,10 @@ Commands:
   token     manage API tokens: create, list, revoke
   report    generate a daily report, an implementation report or a summary
   verify    check the change log, the Merkle tree, the checkpoints and every projection
+  audit     check a served log from outside: signature, cosignatures, consistency, entries
   bench     measure the system (log appends, verify, proofs, demo load, fusion)
   simulate  write a simulated report stream with ground truth (docs/stream-format.md)
+  witness   cosign checkpoints of transparency logs (C2SP tlog-witness), the centre's or any other
   version   print the version and the commit
 
 Every flag has an environment equivalent: --data is TRUCE_DATA, --addr is TRUCE_ADDR.
@@ -84,10 +86,12 @@ var commands = map[string]command{
 	"serve":    cmdServe,
 	"demo":     cmdDemo,
 	"verify":   cmdVerify,
+	"audit":    cmdAudit,
 	"version":  cmdVersion,
 	"bench":    cmdBench,
 	"user":     cmdUser,
 	"simulate": cmdSimulate,
 	"token":    cmdToken,
 	"report":   cmdReport,
+	"witness":  cmdWitness,
 }

@@ -68,7 +68,6 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string // a hash to check against when the user does not exist
-	dummyErr  error
 }
 
 // Option configures a Service.

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/detainee"
@@ -112,13 +111,6 @@ func (s *Server) Register(mux *http.ServeMux, wrap func(Route, http.Handler) htt
 // fail writes err as a problem.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.WriteProblem(w, r, s.Log, err)
-}
-
-// authorize asks the policy whether the request's principal may do action
-// on r, and returns the principal.
-func authorize(r *http.Request, action access.Action, res access.Resource) (access.Principal, error) {
-	p := httpx.PrincipalFrom(r.Context())
-	return p, access.Decide(p, action, res)
 }
 
 // queryInt parses an optional integer query parameter.

@@ -28,7 +28,6 @@ func (s *Server) geoRoutes() {
 		},
 		filters: []Param{{Name: "kind", Description: "line_of_contact, zone, corridor, site"}, {Name: "at", Description: "only layers in force at this RFC 3339 time"}},
 		version: func(l geo.Layer) int64 { return l.Version },
-		access:  geo.Layer.Resource,
 	})
 	addResource(s, resource[geo.PlaceInput, geo.Place]{
 		path: "/api/v1/places", tag: "geography", noun: "place", kind: "place",
@@ -38,7 +37,6 @@ func (s *Server) geoRoutes() {
 		},
 		filters: []Param{{Name: "q", Description: "any of the place's names, in any script, ignoring case and diacritics"}, {Name: "kind"}},
 		version: func(p geo.Place) int64 { return p.Version },
-		access:  geo.Place.Resource,
 	})
 	s.add(Route{Method: "GET", Path: "/api/v1/geo/locate", Summary: "Where a point is: zones, corridor, distance and side of the line of contact, nearest site and place", Tag: "geography",
 		Query: []Param{

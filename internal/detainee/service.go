@@ -97,17 +97,6 @@ func orgKind(tx *store.Tx, field, id string) (string, error) {
 	return kind, err
 }
 
-func checkSide(tx *store.Tx, field, id string) error {
-	kind, err := orgKind(tx, field, id)
-	if err != nil {
-		return err
-	}
-	if kind != "side" {
-		return errs.Invalid(field, "%s is a %s, not a side", id, kind)
-	}
-	return nil
-}
-
 func checkPlaceID(tx *store.Tx, field, id string, record access.Classification) error {
 	if id == "" {
 		return nil

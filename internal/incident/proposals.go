@@ -73,12 +73,6 @@ func (x *fusionIndex) reset() {
 	x.stale = 0
 }
 
-// member is one report of an incident, ready for the engine.
-type member struct {
-	incident string
-	report   fusion.Report
-}
-
 // put adds version v of incident id (its body b and its member reports)
 // as a new generation, unless the index holds that version or a later one
 // (changes committed concurrently may arrive out of order); the caller
