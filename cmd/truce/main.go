@@ -59,6 +59,9 @@ Commands:
   audit     check a served log from outside: signature, cosignatures, consistency, entries
   bench     measure the system (log appends, verify, proofs, demo load, fusion)
   simulate  write a simulated report stream with ground truth (docs/stream-format.md)
+  store     copy the whole database to another (SQLite to PostgreSQL and back), proving the copy
+  backup    an online backup of the SQLite database, proven by verify
+  restore   a data directory from a backup and the log's keys, proven by verify
   witness   cosign checkpoints of transparency logs (C2SP tlog-witness), the centre's or any other
   version   print the version and the commit
 
@@ -94,4 +97,7 @@ var commands = map[string]command{
 	"token":    cmdToken,
 	"report":   cmdReport,
 	"witness":  cmdWitness,
+	"store":    cmdStore,
+	"backup":   cmdBackup,
+	"restore":  cmdRestore,
 }

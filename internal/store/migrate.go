@@ -20,6 +20,12 @@ var migrationFS embed.FS
 // its own transaction, recording its SHA-256. A migration that was applied
 // with different content stops start-up: history is not rewritten.
 func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
+	return migrateSome(ctx, db, d, nil)
+}
+
+// migrateSome is migrate applying only the migrations keep accepts (all
+// when keep is nil): Copy builds the schema its source has, no newer.
+func migrateSome(ctx context.Context, db *sql.DB, d Dialect, keep func(name string) bool) error {
 	if d.Name == Postgres.Name {
 		// Two servers started at once on a new database: one migrates, the
 		// other waits and then finds every migration applied. The lock is
@@ -33,9 +39,9 @@ func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 			return fmt.Errorf("lock for migrations: %w", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+strconv.Itoa(logLock)+`)`)
-		return migrateOn(ctx, conn, d)
+		return migrateOn(ctx, conn, d, keep)
 	}
-	return migrateOn(ctx, db, d)
+	return migrateOn(ctx, db, d, keep)
 }
 
 // migrator is a database or one of its connections.
@@ -45,7 +51,7 @@ type migrator interface {
 	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
-func migrateOn(ctx context.Context, db migrator, d Dialect) error {
+func migrateOn(ctx context.Context, db migrator, d Dialect, keep func(string) bool) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
@@ -57,7 +63,7 @@ func migrateOn(ctx context.Context, db migrator, d Dialect) error {
 	}
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".sql") {
+		if strings.HasSuffix(e.Name(), ".sql") && (keep == nil || keep(e.Name())) {
 			names = append(names, e.Name())
 		}
 	}

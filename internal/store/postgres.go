@@ -64,7 +64,7 @@ func (db *DB) openPostgres(ctx context.Context) error {
 	if db.readOnly && !hasLog {
 		return fail(fmt.Errorf("no Truce database at %s", db.where))
 	}
-	if !db.readOnly && !hasLog {
+	if !db.readOnly && !db.copyTarget && !hasLog {
 		// Keys without a database: the log was lost or moved, or this is
 		// the wrong database. Starting a new, empty log in its place
 		// would hide that.

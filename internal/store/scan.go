@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"strconv"
 	"time"
 	"unsafe"
@@ -48,7 +47,7 @@ type scanFunc func(ctx context.Context, q string, args []int64, row func(scanRow
 // scan runs q, whose arguments are integers, and hands each row to row.
 func (db *DB) scan(ctx context.Context, q string, args []int64, row func(scanRow) error) error {
 	if db.dialect.Name == SQLite.Name && db.dir != "" {
-		return scanSQLite(ctx, filepath.Join(db.dir, DBFile), q, args, row)
+		return scanSQLite(ctx, db.sqlitePath(), q, args, row)
 	}
 	return scanDriver(ctx, db.read, db.dialect.Rebind(q), args, row)
 }

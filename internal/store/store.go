@@ -45,7 +45,13 @@ type DB struct {
 	// readOnly opens an existing database for auditing: no migrations, no
 	// key creation, no tree state, no checkpoints; it may be damaged.
 	readOnly bool
-	randMu   sync.Mutex
+	// copyTarget opens a database that Copy is about to fill: its data
+	// directory may hold keys before the database holds their log.
+	copyTarget bool
+	// file is the SQLite file when it is not DBFile in dir (a backup
+	// checked with the keys of dir).
+	file   string
+	randMu sync.Mutex
 
 	projections map[string]*Projection
 	projOrder   []string
@@ -95,6 +101,11 @@ func OpenForAudit(ctx context.Context, dir string, opts ...Option) (*DB, error) 
 // files records point to (attachments, reports): a signing key never goes
 // into the database it signs for.
 func WithDatabase(url string) Option { return func(db *DB) { db.url = url } }
+
+// WithSQLiteFile reads the SQLite database in file instead of DBFile in
+// the data directory, whose keys check its checkpoints: a backup is
+// verified before it is restored. For OpenForAudit.
+func WithSQLiteFile(file string) Option { return func(db *DB) { db.file = file } }
 
 // Open opens (and on first use initialises) the data directory dir: the
 // database (SQLite in dir, or PostgreSQL given WithDatabase), its
@@ -175,9 +186,9 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 // openSQLite opens the SQLite file in the data directory: one writer
 // connection and a pool of readers.
 func (db *DB) openSQLite(ctx context.Context) error {
-	path := filepath.Join(db.dir, DBFile)
+	path := db.sqlitePath()
 	db.where = path
-	if !db.readOnly {
+	if !db.readOnly && !db.copyTarget {
 		// Keys without a database: the log was lost or moved. Starting a
 		// new, empty log in its place would hide that.
 		_, keyErr := os.Stat(filepath.Join(db.dir, ledger.SignerKeyFile))
@@ -219,6 +230,15 @@ func (db *DB) openSQLite(ctx context.Context) error {
 		db.read.SetMaxOpenConns(16)
 	}
 	return nil
+}
+
+// sqlitePath is the SQLite file: DBFile in the data directory, unless
+// WithSQLiteFile named another.
+func (db *DB) sqlitePath() string {
+	if db.file != "" {
+		return db.file
+	}
+	return filepath.Join(db.dir, DBFile)
 }
 
 // uriPath escapes a file path for an SQLite URI filename: the driver cuts
