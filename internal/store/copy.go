@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitoring/truce/internal/ledger"
@@ -205,24 +207,22 @@ func copyTables(ctx context.Context, from *sql.Tx, fd Dialect, dst *DB, rep *Cop
 		}
 		total += counts[i]
 	}
-	tx, err := dst.write.BeginTx(ctx, nil)
+	var done int64
+	err = dst.inOneTransaction(ctx, func(sink copySink) error {
+		for i, t := range tables {
+			n, err := copyTable(ctx, from, sink, t, func(n int64) { progress("copy "+t, done+n, total) })
+			if err != nil {
+				return fmt.Errorf("copy table %s to %s: %w", t, dst.where, err)
+			}
+			if n != counts[i] {
+				return fmt.Errorf("copy table %s: %d rows read, %d counted in the same snapshot", t, n, counts[i])
+			}
+			done += n
+		}
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	defer tx.Rollback()
-	var done int64
-	for i, t := range tables {
-		n, err := copyTable(ctx, from, tx, dst.dialect, t, func(n int64) { progress("copy "+t, done+n, total) })
-		if err != nil {
-			return fmt.Errorf("copy table %s to %s: %w", t, dst.where, err)
-		}
-		if n != counts[i] {
-			return fmt.Errorf("copy table %s: %d rows read, %d counted in the same snapshot", t, n, counts[i])
-		}
-		done += n
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit the copy at %s: %w", dst.where, err)
 	}
 	rep.Tables, rep.Rows = len(tables), done
 	return nil
@@ -270,12 +270,195 @@ func checkEmpty(ctx context.Context, dst *DB, migrations []string) error {
 	return nil
 }
 
-// copyTable copies one table's rows in multi-row INSERTs and returns how
-// many it copied.
-func copyTable(ctx context.Context, from *sql.Tx, to *sql.Tx, d Dialect, table string, progress func(int64)) (int64, error) {
-	kinds, err := columnKinds(ctx, to, d, table)
+// copySink writes a table's rows into the target, inside the one
+// transaction of the copy.
+type copySink interface {
+	kinds(ctx context.Context, table string) (map[string]byte, error)
+	write(ctx context.Context, table string, cols []string, rows *rowSource) error
+}
+
+// inOneTransaction runs fn with a sink writing in one transaction of the
+// target, committed when fn succeeds: PostgreSQL's through COPY on pgx's
+// own connection (ten times the rows a second of INSERTs), SQLite's
+// through multi-row INSERTs.
+func (db *DB) inOneTransaction(ctx context.Context, fn func(copySink) error) error {
+	if db.dialect.Name != Postgres.Name {
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := fn(insertSink{tx: tx, d: db.dialect}); err != nil {
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("commit the copy at %s: %w", db.where, err)
+		}
+		return nil
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("PostgreSQL connection is a %T, not pgx's", dc)
+		}
+		tx, err := sc.Conn().Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if err := fn(pgCopySink{tx: tx}); err != nil {
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit the copy at %s: %w", db.where, err)
+		}
+		return nil
+	})
+}
+
+// insertSink writes rows with multi-row INSERTs.
+type insertSink struct {
+	tx *sql.Tx
+	d  Dialect
+}
+
+func (s insertSink) kinds(ctx context.Context, table string) (map[string]byte, error) {
+	return columnKinds(ctx, s.tx, s.d, table)
+}
+
+func (s insertSink) write(ctx context.Context, table string, cols []string, rows *rowSource) error {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = quoteIdent(c)
+	}
+	batch := max(1, min(copyBatchRows, copyBatchParams/len(cols)))
+	insert := func(n int) string {
+		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+		return s.d.Rebind(`INSERT INTO ` + quoteIdent(table) + ` (` + strings.Join(quoted, ", ") + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+	}
+	full, err := s.tx.PrepareContext(ctx, insert(batch))
+	if err != nil {
+		return err
+	}
+	defer full.Close()
+	args := make([]any, 0, batch*len(cols))
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		var err error
+		if len(args) == cap(args) {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = s.tx.ExecContext(ctx, insert(len(args)/len(cols)), args...)
+		}
+		args = args[:0]
+		return err
+	}
+	for rows.Next() {
+		vals, _ := rows.Values()
+		args = append(args, vals...)
+		if len(args) == cap(args) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// pgCopySink writes rows with PostgreSQL's COPY.
+type pgCopySink struct{ tx pgx.Tx }
+
+func (s pgCopySink) kinds(ctx context.Context, table string) (map[string]byte, error) {
+	rows, err := s.tx.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]byte{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		if out[name], err = kindOf(table, name, typ); err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
+}
+
+func (s pgCopySink) write(ctx context.Context, table string, cols []string, rows *rowSource) error {
+	_, err := s.tx.CopyFrom(ctx, pgx.Identifier{table}, cols, rows)
+	if err == nil {
+		err = rows.Err()
+	}
+	return err
+}
+
+// rowSource reads a source table's rows, each converted to the Go types
+// the target's columns take (pgx's CopyFromSource).
+type rowSource struct {
+	rows     *sql.Rows
+	cols     []string
+	want     []byte
+	vals     []any
+	ptrs     []any
+	out      []any
+	n        int64
+	err      error
+	progress func(int64)
+}
+
+func (r *rowSource) Next() bool {
+	if r.err != nil || !r.rows.Next() {
+		return false
+	}
+	if r.err = r.rows.Scan(r.ptrs...); r.err != nil {
+		return false
+	}
+	for i, v := range r.vals {
+		cv, err := convertValue(v, r.want[i])
+		if err != nil {
+			r.err = fmt.Errorf("row %d, column %s: %w", r.n+1, r.cols[i], err)
+			return false
+		}
+		r.out[i] = cv
+	}
+	r.n++
+	if r.n%copyBatchRows == 0 {
+		r.progress(r.n)
+	}
+	return true
+}
+
+func (r *rowSource) Values() ([]any, error) { return r.out, r.err }
+
+func (r *rowSource) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.rows.Err()
+}
+
+// copyTable copies one table's rows into the sink and returns how many it
+// copied.
+func copyTable(ctx context.Context, from *sql.Tx, to copySink, table string, progress func(int64)) (int64, error) {
+	kinds, err := to.kinds(ctx, table)
 	if err != nil {
 		return 0, err
+	}
+	if len(kinds) == 0 {
+		return 0, fmt.Errorf("table %s has no columns in the target", table)
 	}
 	probe, err := from.QueryContext(ctx, `SELECT * FROM `+quoteIdent(table)+` WHERE 1 = 0`)
 	if err != nil {
@@ -301,65 +484,20 @@ func copyTable(ctx context.Context, from *sql.Tx, to *sql.Tx, d Dialect, table s
 	for i, c := range cols {
 		quoted[i] = quoteIdent(c)
 	}
-	list := strings.Join(quoted, ", ")
-	batch := max(1, min(copyBatchRows, copyBatchParams/len(cols)))
-	insert := func(n int) string {
-		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		return d.Rebind(`INSERT INTO ` + quoteIdent(table) + ` (` + list + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
-	}
-	full, err := to.PrepareContext(ctx, insert(batch))
-	if err != nil {
-		return 0, err
-	}
-	defer full.Close()
-	rows, err := from.QueryContext(ctx, `SELECT `+list+` FROM `+quoteIdent(table))
+	rows, err := from.QueryContext(ctx, `SELECT `+strings.Join(quoted, ", ")+` FROM `+quoteIdent(table))
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	args := make([]any, 0, batch*len(cols))
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
+	src := &rowSource{rows: rows, cols: cols, want: want, vals: make([]any, len(cols)), ptrs: make([]any, len(cols)), out: make([]any, len(cols)), progress: progress}
+	for i := range src.vals {
+		src.ptrs[i] = &src.vals[i]
 	}
-	var n int64
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		var err error
-		if len(args) == cap(args) {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = to.ExecContext(ctx, insert(len(args)/len(cols)), args...)
-		}
-		args = args[:0]
-		progress(n)
-		return err
+	if err := to.write(ctx, table, cols, src); err != nil {
+		return src.n, err
 	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return n, err
-		}
-		for i, v := range vals {
-			cv, err := convertValue(v, want[i])
-			if err != nil {
-				return n, fmt.Errorf("row %d, column %s: %w", n+1, cols[i], err)
-			}
-			args = append(args, cv)
-		}
-		n++
-		if len(args) == cap(args) {
-			if err := flush(); err != nil {
-				return n, err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return n, err
-	}
-	return n, flush()
+	progress(src.n)
+	return src.n, nil
 }
 
 // Column kinds, as the target stores them.
@@ -387,23 +525,26 @@ func columnKinds(ctx context.Context, q querier, d Dialect, table string) (map[s
 		if err := rows.Scan(&name, &typ); err != nil {
 			return nil, err
 		}
-		switch strings.ToLower(typ) {
-		case "integer", "bigint", "int", "smallint":
-			out[name] = kindInteger
-		case "real", "double precision":
-			out[name] = kindReal
-		case "text":
-			out[name] = kindText
-		case "blob", "bytea":
-			out[name] = kindBlob
-		default:
-			return nil, fmt.Errorf("column %s.%s has type %s, which copy does not know", table, name, typ)
+		if out[name], err = kindOf(table, name, typ); err != nil {
+			return nil, err
 		}
 	}
-	if len(out) == 0 && rows.Err() == nil {
-		return nil, fmt.Errorf("table %s has no columns in the target", table)
-	}
 	return out, rows.Err()
+}
+
+// kindOf maps a column's declared type to its kind.
+func kindOf(table, column, typ string) (byte, error) {
+	switch strings.ToLower(typ) {
+	case "integer", "bigint", "int", "smallint":
+		return kindInteger, nil
+	case "real", "double precision":
+		return kindReal, nil
+	case "text":
+		return kindText, nil
+	case "blob", "bytea":
+		return kindBlob, nil
+	}
+	return 0, fmt.Errorf("column %s.%s has type %s, which copy does not know", table, column, typ)
 }
 
 // convertValue gives a value read from one database the Go type the other
