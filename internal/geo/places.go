@@ -239,34 +239,10 @@ func (s *Service) ListPlaces(ctx context.Context, p access.Principal, f PlaceFil
 	if err != nil {
 		return store.Page[Place]{}, err
 	}
-	q := `SELECT id FROM places p WHERE id > ?`
-	args := []any{""}
-	if len(keys) > 0 {
-		args[0] = keys[0]
+	q, args, err := placeListQuery(p, f, keys, limit)
+	if err != nil {
+		return store.Page[Place]{}, err
 	}
-	cond, cargs := access.Filter(p, "p", "place_readers")
-	q += " AND " + cond
-	args = append(args, cargs...)
-	if f.Kind != "" {
-		if !contains(placeKinds, f.Kind) {
-			return store.Page[Place]{}, errs.Invalid("kind", "must be one of %s", strings.Join(placeKinds, ", "))
-		}
-		q += ` AND kind = ?`
-		args = append(args, f.Kind)
-	}
-	if f.Query != "" {
-		if err := text.CheckName("q", f.Query, 200); err != nil {
-			return store.Page[Place]{}, err
-		}
-		folded := text.Fold(f.Query)
-		if folded == "" {
-			return store.Page[Place]{}, errs.Invalid("q", "has no letters or digits to search for")
-		}
-		q += ` AND EXISTS (SELECT 1 FROM place_names n WHERE n.place_id = p.id AND n.folded LIKE ? ESCAPE '\')`
-		args = append(args, "%"+likeEscape(folded)+"%")
-	}
-	q += ` ORDER BY id LIMIT ?`
-	args = append(args, limit+1)
 	ids, err := s.ids(ctx, q, args...)
 	if err != nil {
 		return store.Page[Place]{}, err
@@ -288,6 +264,41 @@ func (s *Service) ListPlaces(ctx context.Context, p access.Principal, f PlaceFil
 		out = append(out, x)
 	}
 	return store.Paginate(out, limit, func(p Place) []string { return []string{p.ID} }), nil
+}
+
+// placeListQuery is ListPlaces' query: the ids of the places p may read
+// after keys, with a name containing the folded query (an infix LIKE,
+// served on PostgreSQL by the trigram index place_names_folded_trgm).
+func placeListQuery(p access.Principal, f PlaceFilter, keys []string, limit int) (string, []any, error) {
+	q := `SELECT id FROM places p WHERE id > ?`
+	args := []any{""}
+	if len(keys) > 0 {
+		args[0] = keys[0]
+	}
+	cond, cargs := access.Filter(p, "p", "place_readers")
+	q += " AND " + cond
+	args = append(args, cargs...)
+	if f.Kind != "" {
+		if !contains(placeKinds, f.Kind) {
+			return "", nil, errs.Invalid("kind", "must be one of %s", strings.Join(placeKinds, ", "))
+		}
+		q += ` AND kind = ?`
+		args = append(args, f.Kind)
+	}
+	if f.Query != "" {
+		if err := text.CheckName("q", f.Query, 200); err != nil {
+			return "", nil, err
+		}
+		folded := text.Fold(f.Query)
+		if folded == "" {
+			return "", nil, errs.Invalid("q", "has no letters or digits to search for")
+		}
+		q += ` AND EXISTS (SELECT 1 FROM place_names n WHERE n.place_id = p.id AND n.folded LIKE ? ESCAPE '\')`
+		args = append(args, "%"+likeEscape(folded)+"%")
+	}
+	q += ` ORDER BY id LIMIT ?`
+	args = append(args, limit+1)
+	return q, args, nil
 }
 
 func likeEscape(s string) string {
