@@ -92,7 +92,7 @@ func TestAddCheckpointFollowsTheSpec(t *testing.T) {
 	l := mustLog(t, "example.test/log", 12)
 	w, url := oracle(t, l)
 	stranger := mustLog(t, "example.test/other", 3)
-	impostor := mustLog(t, l.Origin(), 12) // same origin, untrusted key
+	impostor := mustLog(t, l.Origin(), 12)                       // same origin, untrusted key
 	fork := l.Sign(l.Origin() + "\n4\n" + b64(l.Root(5)) + "\n") // signed by the log's key
 
 	steps := []struct {
