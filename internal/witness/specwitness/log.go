@@ -42,6 +42,9 @@ func (l *Log) Origin() string { return l.origin }
 // VKey is the log's note verifier key.
 func (l *Log) VKey() string { return l.vkey }
 
+// Signer is the log's note signer, to sign texts of one's own making.
+func (l *Log) Signer() note.Signer { return l.signer }
+
 // Size is the number of entries appended.
 func (l *Log) Size() int64 { return l.size }
 
