@@ -41,7 +41,7 @@ func oracle(t *testing.T, l *specwitness.Log) (*specwitness.Witness, string) {
 	return w, srv.URL
 }
 
-func mustLog(t *testing.T, origin string, entries int) *specwitness.Log {
+func mustLog(t testing.TB, origin string, entries int) *specwitness.Log {
 	t.Helper()
 	l, err := specwitness.NewLog(origin)
 	if err != nil {
@@ -278,4 +278,44 @@ func TestVerifierKeyIsAValidCosignatureKey(t *testing.T) {
 			t.Errorf("New(%q) accepted", name)
 		}
 	}
+}
+
+// Any body gets one of the spec's answers, a refusal changes nothing, and
+// a cosignature is over the submitted checkpoint and moves the witness to it.
+func FuzzAddCheckpoint(f *testing.F) {
+	l := mustLog(f, "example.test/fuzz", 9)
+	_, key, _ := ed25519.GenerateKey(nil)
+	w, err := specwitness.New("oracle.test/fuzz", key, func() time.Time { return fixedNow })
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := w.AddLog(l.Origin(), l.VKey()); err != nil {
+		f.Fatal(err)
+	}
+	cosigner, _ := specwitness.NewVerifier(w.VerifierKey())
+	logKey, _ := note.NewVerifier(l.VKey())
+	f.Add(l.Submission(0, 3))
+	f.Add(l.Submission(3, 7, "ext"))
+	f.Add(l.Submission(0, 0))
+	f.Add(specwitness.Request(3, hashes(2), l.Checkpoint(9)))
+	f.Add([]byte("old 0\n\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		before, _, _ := w.Latest(l.Origin())
+		a := w.AddCheckpoint(body)
+		after, root, _ := w.Latest(l.Origin())
+		switch a.Status {
+		case 400, 403, 404, 409, 422:
+			if after != before {
+				t.Fatalf("refused with %d, moved from %d to %d", a.Status, before, after)
+			}
+		case 200:
+			checkpoint := body[bytes.Index(body, []byte("\n\n"))+2:]
+			n, err := note.Open(append(bytes.Clone(checkpoint), a.Body...), note.VerifierList(logKey, cosigner))
+			if err != nil || len(n.Sigs) < 2 || !strings.HasPrefix(n.Text, l.Text(after)) || root != l.Root(after) {
+				t.Fatalf("cosigned %q as %q: %v", body, a.Body, err)
+			}
+		default:
+			t.Fatalf("status %d for %q", a.Status, body)
+		}
+	})
 }
