@@ -68,6 +68,7 @@ type logState struct {
 	mu     sync.Mutex
 	latest Checkpoint // size 0 and no text: never cosigned
 	signed []byte     // latest, as served to monitors; nil when never cosigned
+	state  *stateFile
 }
 
 // Config configures Open.
@@ -116,11 +117,11 @@ func Open(ctx context.Context, c Config) (*Witness, error) {
 	}
 	w := &Witness{dir: c.Dir, key: key, own: own, logs: map[string]*logState{}, log: c.Log}
 	for origin, k := range known {
-		latest, signed, err := loadState(c.Dir, origin, own)
+		latest, signed, state, err := loadState(c.Dir, origin, own)
 		if err != nil {
 			return nil, err
 		}
-		w.logs[origin] = &logState{origin: origin, verifiers: k.verifiers, latest: latest, signed: signed}
+		w.logs[origin] = &logState{origin: origin, verifiers: k.verifiers, latest: latest, signed: signed, state: state}
 	}
 	return w, nil
 }
@@ -209,7 +210,7 @@ func (w *Witness) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 	if err != nil {
 		return nil, fmt.Errorf("cosign: %w", err)
 	}
-	if err := saveState(w.dir, cp.Origin, signed); err != nil {
+	if err := l.state.save(signed); err != nil {
 		return nil, fmt.Errorf("record the cosigned checkpoint of %s: %w", cp.Origin, err)
 	}
 	l.latest, l.signed = cp, signed
