@@ -57,6 +57,7 @@ Commands:
   report    generate a daily report, an implementation report or a summary
   verify    check the change log, the Merkle tree, the checkpoints and every projection
   audit     check a served log from outside: signature, cosignatures, consistency, entries
+  proof     verify a proof bundle of a change or an issued report offline (proof verify FILE --key KEY)
   bench     measure the system (log appends, verify, proofs, demo load, fusion)
   simulate  write a simulated report stream with ground truth (docs/stream-format.md)
   witness   cosign checkpoints of transparency logs (C2SP tlog-witness), the centre's or any other
@@ -94,4 +95,5 @@ var commands = map[string]command{
 	"token":    cmdToken,
 	"report":   cmdReport,
 	"witness":  cmdWitness,
+	"proof":    cmdProof,
 }
