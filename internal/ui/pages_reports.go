@@ -59,9 +59,9 @@ func (s *Pages) showReports(w http.ResponseWriter, r *http.Request, pg *web.Page
 	}
 	d := reportsData{
 		Anonymous: !p.Authenticated(),
-		Kinds:    translated(pg, "reports.kind.", []string{report.KindDaily, report.KindImplementation, report.KindSummary}),
-		Editions: translated(pg, "reports.edition.", []string{report.EditionPublic}),
-		Formats:  translated(pg, "reports.format.", []string{report.FormatHTML, report.FormatPDF, report.FormatJSON, report.FormatCSV}),
+		Kinds:     translated(pg, "reports.kind.", []string{report.KindDaily, report.KindImplementation, report.KindSummary}),
+		Editions:  translated(pg, "reports.edition.", []string{report.EditionPublic}),
+		Formats:   translated(pg, "reports.format.", []string{report.FormatHTML, report.FormatPDF, report.FormatJSON, report.FormatCSV}),
 	}
 	if report.MayReadMission(p) {
 		d.Editions = translated(pg, "reports.edition.", []string{report.EditionPublic, report.EditionMission})
