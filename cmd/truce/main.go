@@ -57,6 +57,7 @@ Commands:
   report    generate a daily report, an implementation report or a summary
   verify    check the change log, the Merkle tree, the checkpoints and every projection
   audit     check a served log from outside: signature, cosignatures, consistency, entries
+  proof     verify a proof bundle of a change or an issued report offline (proof verify FILE --key KEY)
   bench     measure the system (log appends, verify, proofs, demo load, fusion)
   simulate  write a simulated report stream with ground truth (docs/stream-format.md)
   store     copy the whole database to another (SQLite to PostgreSQL and back), proving the copy
@@ -100,4 +101,5 @@ var commands = map[string]command{
 	"store":    cmdStore,
 	"backup":   cmdBackup,
 	"restore":  cmdRestore,
+	"proof":    cmdProof,
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mapview"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/proof"
 	"github.com/truce-monitoring/truce/internal/record"
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/returns"
@@ -41,6 +42,8 @@ type Deps struct {
 	Returns    *returns.Service
 	Transit    *transit.Service
 	Reports    *report.Service
+	// Proofs makes the offline proof bundles of changes and reports.
+	Proofs *proof.Service
 	// Records reads any kind of record by entity and id (history, the
 	// policy's view of a record) through each kind's own filtered read.
 	Records *record.Registry

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -69,6 +70,11 @@ func (s *Server) logRoutes() {
 	s.add(Route{Method: "GET", Path: "/api/v1/log/opening", Summary: "A change's leaf, the opening of a committed leaf (for a reader entitled to the record) and its inclusion proof", Tag: "log",
 		Query:    []Param{{Name: "seq", Type: "integer", Required: true, Description: "the change's seq (leaf index)"}},
 		Response: LogOpening{}, Handler: s.opening})
+	if s.Proofs != nil {
+		s.add(Route{Method: "GET", Path: "/api/v1/log/bundle", Summary: "A change's proof bundle (truce-proof/v1: leaf, opening and body for a reader entitled to the record, inclusion proof, signed checkpoint), to check offline with truce proof verify", Tag: "log",
+			Query:   []Param{{Name: "seq", Type: "integer", Required: true, Description: "the change's seq (leaf index)"}},
+			Content: "text/plain", Handler: s.bundle})
+	}
 	s.add(Route{Method: "GET", Path: "/api/v1/history/{entity}/{id}", Summary: "Every change of a record, with leaf hashes", Tag: "log",
 		Response: History{}, Handler: s.history})
 }
@@ -240,4 +246,24 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, http.StatusOK, LogOpening{Seq: seq, Entity: e.Entity, ID: e.ID, Leaf: string(e.Leaf), Opening: string(e.Opening),
 		Proof: InclusionProof{Seq: seq, Size: size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(note)}})
+}
+
+// bundle answers with a change's proof bundle to a reader who may read its
+// record, and as /api/v1/log/opening does (not found) to anyone else.
+func (s *Server) bundle(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("seq") == "" {
+		s.fail(w, r, errs.Invalid("seq", "is required"))
+		return
+	}
+	seq, err := queryInt(r, "seq", 0, 0, 1<<62)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := s.Proofs.Record(r.Context(), httpx.PrincipalFrom(r.Context()), seq)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeBundle(w, "truce-"+strconv.FormatInt(seq, 10)+".proof", b)
 }

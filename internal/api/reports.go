@@ -60,10 +60,13 @@ func (s *Server) reportRoutes() {
 			}
 			s.generate(w, r, req, table)
 		}})
-	s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}", Summary: "A report by id: the stored files once issued, else generated now", Tag: "reports",
-		Query: []Param{reportQuery[6], reportQuery[7]}, Response: report.Report{}, Handler: s.fetchReport})
-	s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}/download", Summary: "Download a report in a format (attachment)", Tag: "reports",
-		Query: []Param{reportQuery[6], reportQuery[7]}, Content: "application/octet-stream", Handler: s.fetchReport})
+	// An issued public report's files, data and proofs are open without
+	// an account (the service refuses anything else to an anonymous
+	// reader): Public lets the request reach it.
+	s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}", Summary: "A report by id: the stored files once issued, else generated now (without an account: an issued public report only)", Tag: "reports",
+		Public: true, Query: []Param{reportQuery[6], reportQuery[7]}, Response: report.Report{}, Handler: s.fetchReport})
+	s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}/download", Summary: "Download a report in a format (attachment; without an account: an issued public report only)", Tag: "reports",
+		Public: true, Query: []Param{reportQuery[6], reportQuery[7]}, Content: "application/octet-stream", Handler: s.fetchReport})
 	s.add(Route{Method: "POST", Path: "/api/v1/reports/{id}/issue", Summary: "Issue a report (co-chair): store its files and record their hashes in the log", Tag: "reports",
 		Response: report.Issued{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +78,19 @@ func (s *Server) reportRoutes() {
 			writeRecord(w, http.StatusCreated, is.Version, is)
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}/proof", Summary: "Inclusion proof of an issued report's change, with the signed checkpoint", Tag: "reports",
-		Response: ReportProof{}, Handler: s.reportProof})
+		Public: true, Response: ReportProof{}, Handler: s.reportProof})
+	if s.Proofs != nil {
+		s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}/bundle", Summary: "The proof bundle of an issued report (truce-proof/v1; check it offline with truce proof verify)", Tag: "reports",
+			Public: true, Content: "text/plain", Handler: func(w http.ResponseWriter, r *http.Request) {
+				id := r.PathValue("id")
+				b, err := s.Proofs.Report(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+				if err != nil {
+					s.fail(w, r, notFound("report", id, err))
+					return
+				}
+				writeBundle(w, id+".proof", b)
+			}})
+	}
 }
 
 func (s *Server) generate(w http.ResponseWriter, r *http.Request, req report.Request, table string) {
@@ -168,4 +183,14 @@ func (s *Server) reportProof(w http.ResponseWriter, r *http.Request) {
 		proof = []tlog.Hash{}
 	}
 	httpx.WriteJSON(w, http.StatusOK, ReportProof{Report: is, Proof: InclusionProof{Seq: seq, Size: cp.Size, LeafHash: leaf, RootHash: root, Proof: proof, Checkpoint: string(cp.Note)}})
+}
+
+// writeBundle sends a proof bundle as a file to save.
+func writeBundle(w http.ResponseWriter, filename string, b []byte) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mapview"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/proof"
 	"github.com/truce-monitoring/truce/internal/record"
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/report/registries"
@@ -103,7 +104,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		return nil, err
 	}
 	records := a.Services.kinds(db)
-	a.API = api.New(api.Deps{Ledger: db, Records: records, Map: mapview.New(a.Geo, a.Incidents, a.Agreements, a.Mines, a.Transit, c.Now), Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{Ledger: db, Records: records, Map: mapview.New(a.Geo, a.Incidents, a.Agreements, a.Mines, a.Transit, c.Now), Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Proofs: proof.New(db, records, a.Reports), Log: c.Log, Version: c.Version, Now: c.Now,
 		SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap, TrustedProxies: c.TrustedProxies}, c.Log); err != nil {
 		db.Close()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/ledger"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -39,8 +40,21 @@ type IssuedBody struct {
 	LogSeq     int64        `json:"log_seq"`
 	IssuedAt   time.Time    `json:"issued_at"`
 	Files      []IssuedFile `json:"files"`
+	// Checkpoint is the checkpoint the footer prints: the latest signed
+	// before the report was issued. Absent from reports issued before
+	// footers named one, and when the log had none.
+	Checkpoint *PrintedCheckpoint `json:"checkpoint,omitempty"`
 	access.Label
 }
+
+// PrintedCheckpoint is a signed checkpoint as an issued report names it.
+type PrintedCheckpoint struct {
+	Size int64  `json:"size"`
+	Root string `json:"root" doc:"the tree's root hash, 64 hex digits"`
+}
+
+// BundlePath is where the proof bundle of issued report id is served.
+func BundlePath(id string) string { return "/api/v1/reports/" + id + "/bundle" }
 
 // Issued is an issued report with its id.
 type Issued struct {
@@ -266,7 +280,14 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 			return err
 		}
 		b.IssuedAt = tx.Now().UTC()
-		f := Footer{Number: rep.Number, DataSHA256: dataSum, Issued: true, LogSeq: b.LogSeq, IssuedAt: b.IssuedAt.Format("2006-01-02 15:04 UTC")}
+		// The footer names the latest checkpoint signed before this
+		// change: the tree its leaf will extend (see Footer).
+		var err error
+		if b.Checkpoint, err = s.lastCheckpoint(tx); err != nil {
+			return err
+		}
+		f := Footer{Number: rep.Number, DataSHA256: dataSum, Issued: true, LogSeq: b.LogSeq, IssuedAt: b.IssuedAt.Format("2006-01-02 15:04 UTC"),
+			Checkpoint: b.Checkpoint, ProofPath: BundlePath(id)}
 		b.Files = nil
 		add := func(format, name string, data []byte) error {
 			sum, err := s.storeFile(data)
@@ -297,7 +318,6 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 				return err
 			}
 		}
-		var err error
 		rec, err = tx.Record(store.Change{Entity: EntityReport, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		if err != nil {
 			return err
@@ -311,6 +331,30 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 		return Issued{}, err
 	}
 	return Issued{ID: id, Version: rec.Version, IssuedBody: b}, nil
+}
+
+// lastCheckpoint returns the latest signed checkpoint, as read in tx (so
+// that no checkpoint signed after the report's change can be named), or
+// nil when the log has none.
+func (s *Service) lastCheckpoint(tx *store.Tx) (*PrintedCheckpoint, error) {
+	var size int64
+	var signed string
+	err := tx.QueryRow(`SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&size, &signed)
+	if store.IsNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	keys := s.db.Keys()
+	n, root, err := ledger.OpenCheckpoint([]byte(signed), keys.Origin, keys.Verifier)
+	if err != nil {
+		return nil, fmt.Errorf("the latest checkpoint (size %d): %w", size, err)
+	}
+	if n != size {
+		return nil, fmt.Errorf("the checkpoint stored at size %d has size %d", size, n)
+	}
+	return &PrintedCheckpoint{Size: size, Root: hex.EncodeToString(root[:])}, nil
 }
 
 // Seq returns the log position of the issuing change of report id, which
@@ -339,6 +383,19 @@ func (s *Service) Fetch(ctx context.Context, p access.Principal, id, format, tab
 	}
 	if format == "" {
 		format = FormatJSON
+	}
+	if !p.Authenticated() {
+		// Without an account: an issued public report's files, never a
+		// draft generated on request (that is for readers signed in, or
+		// GET /api/v1/reports under --public-view).
+		is, ok, err := s.Lookup(ctx, p, id)
+		if err != nil {
+			return Rendered{}, err
+		}
+		if !ok {
+			return Rendered{}, errs.Unauthenticated("report %s is not issued: sign in to generate it", id)
+		}
+		return s.Open(is, format, table)
 	}
 	if _, err := readerFor(p, req.Edition); err != nil {
 		return Rendered{}, err

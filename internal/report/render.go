@@ -36,13 +36,32 @@ func sortedKeys[V any](m map[string]V) []string {
 // SHA-256 with the printed one, then fetch GET /api/v1/reports/{id}/proof:
 // the change at the printed log position holds that hash and the hashes of
 // the HTML and PDF, and the proof ties it to the signed checkpoint.
+//
+// An issued report's footer also names the latest checkpoint signed before
+// it was issued (its size and the first 16 hex digits of its root): the
+// report's own leaf cannot be under a root printed inside the report, so
+// the footer names the tree that leaf extends, and the report's proof
+// bundle (GET /api/v1/reports/{id}/bundle, checked offline by truce proof
+// verify) proves the bundle's checkpoint consistent with it. Whoever holds
+// the paper copy can then tell that the bundle's log is the log that
+// existed when the paper was printed.
 type Footer struct {
 	Number     string `json:"number,omitempty"`
 	DataSHA256 string `json:"data_sha256"`
 	Issued     bool   `json:"issued"`
 	LogSeq     int64  `json:"log_seq,omitempty"`
 	IssuedAt   string `json:"issued_at,omitempty"`
+	// Checkpoint is the checkpoint printed; nil when none was signed
+	// before the report was issued.
+	Checkpoint *PrintedCheckpoint `json:"checkpoint,omitempty"`
+	// ProofPath is where the proof bundle is fetched, relative to the
+	// centre's address.
+	ProofPath string `json:"proof_path,omitempty"`
 }
+
+// RootPrefixLen is how many hex digits of a checkpoint's root a footer
+// prints: 64 bits, enough that no one can make another tree that matches.
+const RootPrefixLen = 16
 
 // Text is the footer as one line.
 func (f Footer) Text() string {
@@ -53,6 +72,12 @@ func (f Footer) Text() string {
 	parts = append(parts, "data SHA-256 "+f.DataSHA256)
 	if f.Issued {
 		parts = append(parts, fmt.Sprintf("issued %s, log entry %d", f.IssuedAt, f.LogSeq))
+		if c := f.Checkpoint; c != nil && len(c.Root) >= RootPrefixLen {
+			parts = append(parts, fmt.Sprintf("after checkpoint %d root %s", c.Size, c.Root[:RootPrefixLen]))
+		}
+		if f.ProofPath != "" {
+			parts = append(parts, "proof "+f.ProofPath)
+		}
 	} else {
 		parts = append(parts, "not issued (draft)")
 	}

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"fmt"
 	"github.com/truce-monitoring/truce/internal/pgtest"
 
 	"bytes"
@@ -325,6 +326,15 @@ func TestIssue(t *testing.T) {
 	if !bytes.Contains(html.Data, []byte(is.DataSHA256)) || !bytes.Contains(html.Data, []byte(footer)) {
 		t.Errorf("the HTML footer lacks the hash or %q", footer)
 	}
+	// It names the latest checkpoint before the report (the tree its
+	// leaf extends) and where its proof bundle is.
+	if is.Checkpoint == nil || is.Checkpoint.Size > is.LogSeq || len(is.Checkpoint.Root) != 64 {
+		t.Fatalf("printed checkpoint %+v, log entry %d", is.Checkpoint, is.LogSeq)
+	}
+	cpLine := fmt.Sprintf("after checkpoint %d root %s", is.Checkpoint.Size, is.Checkpoint.Root[:report.RootPrefixLen])
+	if !bytes.Contains(html.Data, []byte(cpLine)) || !bytes.Contains(html.Data, []byte("proof "+report.BundlePath(id))) {
+		t.Errorf("the HTML footer lacks %q or the proof path", cpLine)
+	}
 	for _, file := range is.Files {
 		r, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, file.Format, file.Name)
 		if err != nil {
@@ -363,6 +373,10 @@ func TestIssue(t *testing.T) {
 		text := extract(t, pdf.Data)
 		if !strings.Contains(text, "163/2021") || !strings.Contains(strings.Join(strings.Fields(text), ""), is.DataSHA256) || !strings.Contains(text, footer) {
 			t.Errorf("the PDF footer lacks the number, the hash or the log position:\n%s", text)
+		}
+		joined := strings.Join(strings.Fields(text), " ")
+		if !strings.Contains(joined, cpLine) || !strings.Contains(strings.Join(strings.Fields(text), ""), "proof"+report.BundlePath(id)) {
+			t.Errorf("pdftotext finds no %q or proof path in the footer:\n%s", cpLine, text)
 		}
 	}
 }

@@ -113,6 +113,10 @@ func TestPolicyMatrix(t *testing.T) {
 		}
 		return fmt.Sprintf("/api/v1/log/opening?seq=%d", seq)
 	}
+	// bundle is the proof bundle route of the same change.
+	bundle := func(entity, id string) string {
+		return strings.Replace(opening(entity, id), "/opening?", "/bundle?", 1)
+	}
 
 	probes := []probe{
 		// The public log, its proofs and the API description: anyone.
@@ -136,6 +140,12 @@ func TestPolicyMatrix(t *testing.T) {
 		{"GET /api/v1/log/opening", "restricted to AZ", [9]int{ok, ok, ok, ok, ok, nf, nf, nf, ua}, static(opening("place", placeAZ), "")},
 		{"GET /api/v1/log/opening", "restricted to AM", [9]int{ok, ok, ok, ok, nf, ok, nf, nf, ua}, static(opening("place", placeAM), "")},
 		{"GET /api/v1/log/opening", "beyond the log", [9]int{nf, nf, nf, nf, nf, nf, nf, nf, ua}, static("/api/v1/log/opening?seq=999999", "")},
+		// A change's proof bundle: whoever may have its opening.
+		{"GET /api/v1/log/bundle", "public", readAll, static(bundle("place", publicPlace), "")},
+		{"GET /api/v1/log/bundle", "mission", readAll, static(bundle("layer", missionLayer), "")},
+		{"GET /api/v1/log/bundle", "restricted to AZ", [9]int{ok, ok, ok, ok, ok, nf, nf, nf, ua}, static(bundle("place", placeAZ), "")},
+		{"GET /api/v1/log/bundle", "restricted to AM", [9]int{ok, ok, ok, ok, nf, ok, nf, nf, ua}, static(bundle("place", placeAM), "")},
+		{"GET /api/v1/log/bundle", "beyond the log", [9]int{nf, nf, nf, nf, nf, nf, nf, nf, ua}, static("/api/v1/log/bundle?seq=999999", "")},
 
 		// Reference data: every account reads; the centre's staff write.
 		{"GET /api/v1/organisations", "public", readAll, static("/api/v1/organisations", "")},

@@ -21,9 +21,19 @@ type reportsData struct {
 	Issued                               []report.IssuedLine
 	// CanIssue: the reader may issue a report (a co-chair).
 	CanIssue bool
+	// Anonymous: a reader without an account, who sees the issued public
+	// reports only.
+	Anonymous bool
 }
 
 func (s *Pages) reportsPage(w http.ResponseWriter, r *http.Request) {
+	// Without an account the page lists the issued public reports, whose
+	// files and proof bundles are open to anyone; nothing to generate.
+	if p, _, err := s.Auth.Principal(w, r); err == nil && !p.Authenticated() {
+		pg := s.newPage(r, access.Anonymous, nil, "reports.title", "reports")
+		s.showReports(w, r, pg, access.Anonymous, &web.Form{Values: url.Values{}}, http.StatusOK)
+		return
+	}
 	pg, p, ok := s.reader(w, r, "reports.title", "reports")
 	if !ok {
 		return
@@ -48,15 +58,16 @@ func (s *Pages) showReports(w http.ResponseWriter, r *http.Request, pg *web.Page
 		return
 	}
 	d := reportsData{
-		Kinds:    translated(pg, "reports.kind.", []string{report.KindDaily, report.KindImplementation, report.KindSummary}),
-		Editions: translated(pg, "reports.edition.", []string{report.EditionPublic}),
-		Formats:  translated(pg, "reports.format.", []string{report.FormatHTML, report.FormatPDF, report.FormatJSON, report.FormatCSV}),
+		Anonymous: !p.Authenticated(),
+		Kinds:     translated(pg, "reports.kind.", []string{report.KindDaily, report.KindImplementation, report.KindSummary}),
+		Editions:  translated(pg, "reports.edition.", []string{report.EditionPublic}),
+		Formats:   translated(pg, "reports.format.", []string{report.FormatHTML, report.FormatPDF, report.FormatJSON, report.FormatCSV}),
 	}
 	if report.MayReadMission(p) {
 		d.Editions = translated(pg, "reports.edition.", []string{report.EditionPublic, report.EditionMission})
 	}
 	d.CanIssue = report.MayIssue(p, report.EditionPublic) || report.MayIssue(p, report.EditionMission)
-	if s.Agreements != nil {
+	if s.Agreements != nil && p.Authenticated() {
 		list, err := s.Agreements.ListAgreements(r.Context(), pg.Reader(), storePage(50))
 		if err != nil {
 			s.pageFail(w, r, pg, err)
