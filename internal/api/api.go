@@ -25,6 +25,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/transit"
+	"github.com/truce-monitoring/truce/internal/witnessclient"
 )
 
 // Deps are what the API serves.
@@ -46,6 +47,10 @@ type Deps struct {
 	Records *record.Registry
 	// Map builds map views (the pages' map reads the same).
 	Map *mapview.Service
+	// Witnesses are the witnesses the centre submits its checkpoints to;
+	// nil when none is configured. /log/checkpoint then serves the latest
+	// checkpoint their policy publishes.
+	Witnesses *witnessclient.Service
 	Log *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool

@@ -18,10 +18,13 @@ func MayReadStatus(p access.Principal) bool {
 }
 
 // Status returns each witness's state, in the order configured, to an
-// admin or a co-chair.
+// admin or a co-chair; none when the centre has no witness (s is nil).
 func (s *Service) Status(ctx context.Context, p access.Principal) ([]Status, error) {
 	if !MayReadStatus(p) {
 		return nil, errs.Forbidden("only admins and co-chairs read the witnesses' state")
+	}
+	if s == nil {
+		return nil, nil
 	}
 	return s.statuses(), nil
 }
