@@ -139,7 +139,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{Witnesses: witnesses, WitnessPolicy: policy,Dir: *dir, Database: *database, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
+	a, err := app.Open(ctx, app.Config{Witnesses: witnesses, WitnessPolicy: policy, Dir: *dir, Database: *database, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
 		Limits:      account.Limits{FreeTries: *freeTries, FreeTriesAddress: *freeTriesAddress, Delay: *delay, MaxDelay: *maxDelay, Forget: *forget},
 		SessionIdle: *idle, SessionMax: *maxAge, Basemap: *basemap, TrustedProxies: proxies})
 	if err != nil {

@@ -51,7 +51,7 @@ type Deps struct {
 	// nil when none is configured. /log/checkpoint then serves the latest
 	// checkpoint their policy publishes.
 	Witnesses *witnessclient.Service
-	Log *slog.Logger
+	Log       *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
 	// Demo marks every response as coming from the demo.

@@ -77,8 +77,8 @@ type App struct {
 	DB        *store.DB
 	Witnesses *witnessclient.Service // nil without witnesses
 	log       *slog.Logger
-	API    *api.Server
-	Server *server.Server
+	API       *api.Server
+	Server    *server.Server
 }
 
 // Open opens the data directory and builds everything on it.
