@@ -17,5 +17,6 @@ var Tour = []Step{
 	{"humanitarian", "/detainees", "identities of the (fictitious) persons held; signed in as observer they are masked"},
 	{"analyst", "/agreements", "each provision, its deadline, status and evidence (exchanges, returns, the corridor)"},
 	{"cochair", "/reports", "the daily report of 2021-06-12 in HTML or PDF, public or mission edition; issue it"},
-	{"observer", "/history/incident/<id>", "every version of a record and its inclusion proof, checked in your browser"},
+	{"observer", "/history/incident/<id>", "every version of a record, its inclusion proof checked in your browser, and the witnesses of side A and of side B that cosigned it"},
+	{"cochair", "/admin/witnesses", "the two witnesses, one run by each side: the last checkpoint each cosigned; a refusal would be an alarm on every page"},
 }
