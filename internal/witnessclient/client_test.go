@@ -78,6 +78,10 @@ func write(t *testing.T, db *store.DB, n int, prefix string) {
 // startWitness runs a real witness (package witness) on a loopback port
 // for db's log until the test ends and returns it as configured here.
 func startWitness(t *testing.T, name string, db *store.DB) (Witness, func()) {
+	return startBenchWitness(t, name, db)
+}
+
+func startBenchWitness(t testing.TB, name string, db *store.DB) (Witness, func()) {
 	t.Helper()
 	keys := db.Keys()
 	w, err := witness.Open(ctx, witness.Config{Dir: t.TempDir(), Name: name, Logs: []witness.Log{{Origin: keys.Origin, Keys: []string{keys.Public}}},
