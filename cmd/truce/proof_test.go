@@ -63,7 +63,7 @@ func serveReports(t *testing.T) (string, string) {
 	return "http://" + ln.Addr().String(), dir
 }
 
-func get(t *testing.T, url string) (int, []byte) {
+func getStatus(t *testing.T, url string) (int, []byte) {
 	t.Helper()
 	res, err := http.Get(url)
 	if err != nil {
@@ -92,7 +92,7 @@ func TestProofVerifyCommand(t *testing.T) {
 	}
 	paths := map[string]string{}
 	for _, p := range []string{"?format=pdf", "/download?format=json", "/download?format=csv", "/proof", "/bundle"} {
-		code, b := get(t, pub+p)
+		code, b := getStatus(t, pub+p)
 		if code != http.StatusOK {
 			t.Fatalf("anonymous GET %s: %d %s", p, code, b)
 		}
@@ -104,7 +104,7 @@ func TestProofVerifyCommand(t *testing.T) {
 		"/api/v1/reports/daily-2021-06-11-public?format=html", "/api/v1/reports/daily-2021-06-11-public/bundle",
 		"/api/v1/log/bundle?seq=1", "/api/v1/log/opening?seq=1", "/api/v1/history/report/daily-2021-06-12-mission",
 	} {
-		if code, b := get(t, url+p); code != http.StatusUnauthorized && code != http.StatusNotFound {
+		if code, b := getStatus(t, url+p); code != http.StatusUnauthorized && code != http.StatusNotFound {
 			t.Errorf("anonymous GET %s: %d %s, want 401 or 404", p, code, b)
 		} else if strings.Contains(string(b), "data_sha256") {
 			t.Errorf("anonymous GET %s: %s", p, b)

@@ -6,11 +6,13 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/server"
+	"github.com/truce-monitoring/truce/internal/witnessclient"
 )
 
 // Set with -ldflags "-X main.version=... -X main.commit=...".
@@ -52,8 +54,32 @@ func cmdVersion(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// witnessList is the repeatable --witness flag.
+type witnessList []witnessclient.Witness
+
+func (l *witnessList) String() string {
+	var s []string
+	for _, w := range *l {
+		s = append(s, w.URL+"="+w.Key)
+	}
+	return strings.Join(s, " ")
+}
+
+// Set takes one URL=KEY or several separated by spaces (TRUCE_WITNESS
+// holds them all).
+func (l *witnessList) Set(v string) error {
+	for _, f := range strings.Fields(v) {
+		w, err := witnessclient.ParseWitness(f)
+		if err != nil {
+			return err
+		}
+		*l = append(*l, w)
+	}
+	return nil
+}
+
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "serve --data DIR [--db URL] [--addr HOST:PORT]")
+	fs := newFlags(e, "serve", "serve --data DIR [--db URL] [--addr HOST:PORT] [--witness URL=KEY ...] [--witness-policy FILE]")
 	dir := fs.String("data", "", "data directory (created and initialised on first start)")
 	database := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
@@ -69,6 +95,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	trusted := fs.String("trusted-proxy", "", "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-For names the client (default none: the peer is the client)")
 	idle := fs.Duration("session-idle", time.Hour, "a browser session ends after this long without use")
 	maxAge := fs.Duration("session-max", 12*time.Hour, "a browser session ends this long after sign-in, whatever its use")
+	var witnesses witnessList
+	fs.Var(&witnesses, "witness", "a witness to submit each checkpoint to, as URL=VERIFIERKEY (the witness's prefix before /add-checkpoint and its key as truce witness prints it); repeatable, or several separated by spaces")
+	witnessPolicy := fs.String("witness-policy", "", "a tlog-policy file (witness, group and quorum lines) saying which witnesses' cosignatures publish a checkpoint (default: all of them)")
 	basemap := fs.String("basemap", "", "a PMTiles file (raster or vector tiles) the map shows under the embedded basemap, served at /basemap.pmtiles")
 	if err := parse(fs, e, args); err != nil {
 		return err
@@ -97,11 +126,20 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("--basemap: %w", err)
 		}
 	}
+	var policy []byte
+	if *witnessPolicy != "" {
+		if len(witnesses) == 0 {
+			return fmt.Errorf("--witness-policy needs at least one --witness")
+		}
+		if policy, err = os.ReadFile(*witnessPolicy); err != nil {
+			return fmt.Errorf("--witness-policy: %w", err)
+		}
+	}
 	log, err := newLogger(e.stderr, *level)
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{Dir: *dir, Database: *database, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
+	a, err := app.Open(ctx, app.Config{Witnesses: witnesses, WitnessPolicy: policy, Dir: *dir, Database: *database, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
 		Limits:      account.Limits{FreeTries: *freeTries, FreeTriesAddress: *freeTriesAddress, Delay: *delay, MaxDelay: *maxDelay, Forget: *forget},
 		SessionIdle: *idle, SessionMax: *maxAge, Basemap: *basemap, TrustedProxies: proxies})
 	if err != nil {
@@ -111,6 +149,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("--addr: %w", err)
+	}
+	if a.Witnesses != nil {
+		for _, w := range witnesses {
+			log.Info("submitting checkpoints to witness", "witness", w.Name, "url", w.URL)
+		}
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "data", *dir, "database", a.DB.Where(), "log_origin", a.DB.Keys().Origin)
 	fmt.Fprintf(e.stdout, "Truce is serving on http://%s/\n", ln.Addr())

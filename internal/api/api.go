@@ -26,6 +26,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/transit"
+	"github.com/truce-monitoring/truce/internal/witnessclient"
 )
 
 // Deps are what the API serves.
@@ -49,7 +50,11 @@ type Deps struct {
 	Records *record.Registry
 	// Map builds map views (the pages' map reads the same).
 	Map *mapview.Service
-	Log *slog.Logger
+	// Witnesses are the witnesses the centre submits its checkpoints to;
+	// nil when none is configured. /log/checkpoint then serves the latest
+	// checkpoint their policy publishes.
+	Witnesses *witnessclient.Service
+	Log       *slog.Logger
 	// SecureCookies sets the Secure flag on the session cookie.
 	SecureCookies bool
 	// Demo marks every response as coming from the demo.

@@ -79,8 +79,17 @@ func (s *Server) logRoutes() {
 		Response: History{}, Handler: s.history})
 }
 
+// checkpoint serves the latest checkpoint with its cosignatures: with
+// witnesses, the latest the witness policy publishes (or, before any is,
+// the latest signed), so that a client checking the policy accepts it.
 func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
-	cp, err := s.Ledger.LatestCheckpoint(r.Context())
+	var cp store.SignedCheckpoint
+	var err error
+	if s.Witnesses != nil {
+		cp, _, err = s.Witnesses.Published(r.Context())
+	} else {
+		cp, err = s.Ledger.LatestCheckpoint(r.Context())
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -29,6 +29,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/transit"
+	"github.com/truce-monitoring/truce/internal/witnessclient"
 )
 
 // Config is what an App is built from.
@@ -61,14 +62,24 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client; none by default.
 	TrustedProxies []netip.Prefix
+	// Witnesses are the witnesses each checkpoint is submitted to; none by
+	// default. WitnessPolicy (a tlog-policy file) says which cosignatures
+	// publish a checkpoint; nil: all of them.
+	Witnesses     []witnessclient.Witness
+	WitnessPolicy []byte
+	// WitnessBackoff bounds the wait before a failed witness is asked
+	// again (zero: 1 s to 5 min).
+	WitnessBackoff [2]time.Duration
 }
 
 // App is a running Truce.
 type App struct {
 	Services
-	DB     *store.DB
-	API    *api.Server
-	Server *server.Server
+	DB        *store.DB
+	Witnesses *witnessclient.Service // nil without witnesses
+	log       *slog.Logger
+	API       *api.Server
+	Server    *server.Server
 }
 
 // Open opens the data directory and builds everything on it.
@@ -93,7 +104,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, Services: newServices(db, c.Now, c.Log, c.Limits, c.SessionIdle, c.SessionMax)}
+	a := &App{DB: db, log: c.Log, Services: newServices(db, c.Now, c.Log, c.Limits, c.SessionIdle, c.SessionMax)}
 	if err := a.Reports.Configure(c.Reports); err != nil {
 		db.Close()
 		return nil, err
@@ -104,8 +115,17 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		return nil, err
 	}
 	records := a.Services.kinds(db)
+	if len(c.Witnesses) > 0 {
+		a.Witnesses, err = witnessclient.New(ctx, db, witnessclient.Config{Witnesses: c.Witnesses, Policy: c.WitnessPolicy, Log: c.Log, Now: c.Now,
+			MinBackoff: c.WitnessBackoff[0], MaxBackoff: c.WitnessBackoff[1]})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		a.Witnesses.Start()
+	}
 	a.API = api.New(api.Deps{Ledger: db, Records: records, Map: mapview.New(a.Geo, a.Incidents, a.Agreements, a.Mines, a.Transit, c.Now), Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Proofs: proof.New(db, records, a.Reports), Log: c.Log, Version: c.Version, Now: c.Now,
-		SecureCookies: !c.InsecureCookies, Demo: demo})
+		Witnesses: a.Witnesses, SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap, TrustedProxies: c.TrustedProxies}, c.Log); err != nil {
 		db.Close()
 		return nil, err
@@ -217,6 +237,17 @@ func (a *App) MarkDemo(ctx context.Context) error {
 // checkpoint).
 func (a *App) Close() error {
 	a.Incidents.Close()
+	if a.Witnesses != nil {
+		// The last checkpoint, then a last round of submissions so that
+		// the witnesses see it, bounded: a witness that is down does not
+		// hold up the shutdown.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := a.DB.Checkpoint(ctx); err != nil {
+			a.log.Error("sign the last checkpoint", "err", err)
+		}
+		a.Witnesses.Close(ctx)
+		cancel()
+	}
 	return a.DB.Close()
 }
 

@@ -214,6 +214,16 @@ func (p *Policy) Check(signed []byte) (Cosigned, error) {
 	return c, nil
 }
 
+// Quorate reports whether cosignatures by the named witnesses (the
+// policy's names) would meet the quorum.
+func (p *Policy) Quorate(names []string) bool {
+	by := map[string]time.Time{}
+	for _, n := range names {
+		by[n] = time.Time{}
+	}
+	return p.witnessed(p.Quorum, by)
+}
+
 func (p *Policy) witnessed(name string, by map[string]time.Time) bool {
 	if name == "none" {
 		return true

@@ -17,6 +17,7 @@ var Tour = []Step{
 	{"humanitarian", "/detainees", "identities of the (fictitious) persons held; signed in as observer they are masked"},
 	{"analyst", "/agreements", "each provision, its deadline, status and evidence (exchanges, returns, the corridor)"},
 	{"cochair", "/reports", "the daily report of 2021-06-12 in HTML or PDF, public or mission edition; issue it"},
-	{"observer", "/reports", "an issued report: download its PDF and its proof bundle (a public one opens without an account too) and check them offline: truce proof verify daily-2021-06-12-public.proof --key DIR/log.pub --file daily-2021-06-12-public.pdf"},
-	{"observer", "/history/incident/<id>", "every version of a record and its inclusion proof, checked in your browser"},
+	{"observer", "/reports", "an issued report: download its PDF and its proof bundle (a public one opens without an account too) and check them offline: truce proof verify daily-2021-06-12-public.proof --key DIR/log.pub --policy DIR/witnesses/policy --file daily-2021-06-12-public.pdf"},
+	{"observer", "/history/incident/<id>", "every version of a record, its inclusion proof checked in your browser, and the witnesses of side A and of side B that cosigned it"},
+	{"cochair", "/admin/witnesses", "the two witnesses, one run by each side: the last checkpoint each cosigned; a refusal would be an alarm on every page"},
 }

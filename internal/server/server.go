@@ -68,7 +68,7 @@ func New(db Ledger, a *api.Server, accounts *account.Service, cfg Config, log *s
 	auth := &httpx.Auth{Accounts: accounts, SecureCookies: cfg.SecureCookies}
 	d := a.Deps
 	pages, err := ui.New(ui.Services{Agreements: d.Agreements, Geo: d.Geo, Accounts: accounts, Incidents: d.Incidents, Statements: d.Statements,
-		Mines: d.Mines, Detainees: d.Detainees, Returns: d.Returns, Transit: d.Transit, Reports: d.Reports, Records: d.Records, Map: d.Map},
+		Mines: d.Mines, Detainees: d.Detainees, Returns: d.Returns, Transit: d.Transit, Reports: d.Reports, Records: d.Records, Map: d.Map, Witnesses: d.Witnesses},
 		auth, db, ui.Config{PublicView: cfg.PublicView, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Basemap: cfg.Basemap}, d.Now, log)
 	if err != nil {
 		return nil, err
@@ -126,6 +126,9 @@ func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
 		{"truce_log_size", "Changes in the log.", func() float64 { return float64(size) }},
 		{"truce_log_checkpoint_size", "Tree size of the latest signed checkpoint.", func() float64 { return cpSize }},
 	})
+	if s.API.Witnesses != nil {
+		s.API.Witnesses.WriteMetrics(w)
+	}
 }
 
 type statusWriter struct {

@@ -63,7 +63,8 @@ type DB struct {
 	tree   treeState            // guarded by wmu
 	upper  hashCache            // the upper levels' stored hashes, read through by proofs and tiles
 
-	cp checkpointer
+	cp    checkpointer
+	hooks checkpointHooks // called after each checkpoint signed (cosign.go)
 }
 
 // Option configures Open.

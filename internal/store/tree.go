@@ -180,17 +180,29 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	}
 	_, err = db.write.ExecContext(ctx, db.dialect.Rebind(`INSERT INTO checkpoints (size, at, note) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING`),
 		size, db.now().UTC().Format(ledger.TimeLayout), string(signed))
-	return err
+	if err != nil {
+		return err
+	}
+	// Whoever submits checkpoints to witnesses follows the signer.
+	db.hooks.signed(size)
+	return nil
 }
 
 // SignedCheckpoint is a checkpoint as stored.
 type SignedCheckpoint struct {
 	Size int64
 	At   time.Time
+	// Note is the checkpoint as served: the log's signed note followed by
+	// the witnesses' cosignature lines collected so far.
 	Note []byte
+	// Signed is the note as the log signed it, without cosignatures: what
+	// is submitted to witnesses.
+	Signed       []byte
+	Cosignatures []Cosignature // by witness name
 }
 
-// LatestCheckpoint returns the newest signed checkpoint.
+// LatestCheckpoint returns the newest signed checkpoint with the
+// cosignatures it has so far.
 func (db *DB) LatestCheckpoint(ctx context.Context) (SignedCheckpoint, error) {
 	var c SignedCheckpoint
 	var at, note string
@@ -199,11 +211,12 @@ func (db *DB) LatestCheckpoint(ctx context.Context) (SignedCheckpoint, error) {
 		return c, fmt.Errorf("latest checkpoint: %w", err)
 	}
 	c.At, _ = time.Parse(ledger.TimeLayout, at)
-	c.Note = []byte(note)
-	return c, nil
+	c.Signed = []byte(note)
+	return c, db.withCosignatures(ctx, &c)
 }
 
-// CheckpointAt returns the signed checkpoint of the given size.
+// CheckpointAt returns the signed checkpoint of the given size with the
+// cosignatures it has so far.
 func (db *DB) CheckpointAt(ctx context.Context, size int64) (SignedCheckpoint, error) {
 	var c SignedCheckpoint
 	var at, note string
@@ -215,8 +228,8 @@ func (db *DB) CheckpointAt(ctx context.Context, size int64) (SignedCheckpoint, e
 		return c, err
 	}
 	c.At, _ = time.Parse(ledger.TimeLayout, at)
-	c.Note = []byte(note)
-	return c, nil
+	c.Signed = []byte(note)
+	return c, db.withCosignatures(ctx, &c)
 }
 
 // Size returns the number of leaves committed.

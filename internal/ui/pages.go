@@ -21,6 +21,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/web"
+	"github.com/truce-monitoring/truce/internal/witnessclient"
 )
 
 // langCookie keeps an anonymous reader's (or a switched) language.
@@ -63,6 +64,7 @@ func (s *Pages) pageRoutes(page func(method, path string, h http.HandlerFunc)) {
 	page("POST", "/admin/tokens", s.createToken)
 	page("POST", "/admin/tokens/{id}/revoke", s.revokeToken)
 	page("GET", "/admin/role-requests", s.requestsPage)
+	page("GET", "/admin/witnesses", s.witnessesPage)
 	page("POST", "/admin/role-requests/{id}", s.decideRequest)
 }
 
@@ -116,6 +118,10 @@ func (s *Pages) newPage(r *http.Request, p access.Principal, sess *account.Sessi
 		"accounts":        account.MayManage(p),
 		"requests":        account.MayReadRequests(p),
 		"decide_requests": account.MayDecideRequests(p),
+		"witnesses":       witnessclient.MayReadStatus(p),
+	}
+	for _, a := range s.Witnesses.Alarms(r.Context(), p) {
+		pg.Alarms = append(pg.Alarms, web.Alarm{Witness: a.Name, Size: a.RefusedSize})
 	}
 	if sess != nil {
 		pg.CSRF = sess.CSRF

@@ -26,6 +26,9 @@ type VersionView struct {
 	Leaf    string // the leaf text the browser hashes
 	Changes []FieldChange
 	Pretty  string
+	// Cosigned are the witnesses' cosignatures of the first checkpoint
+	// each cosigned that includes this version.
+	Cosigned []store.Cosignature
 }
 
 // FieldChange is one difference between a version's body and the one
@@ -38,6 +41,7 @@ type FieldChange struct {
 type historyData struct {
 	Entity, ID string
 	Versions   []VersionView
+	Witnessed  bool // the centre has witnesses: say who cosigned each version
 }
 
 // flatten lists a JSON value's leaves by path.
@@ -110,12 +114,18 @@ func (s *Pages) historyPage(w http.ResponseWriter, r *http.Request) {
 		s.pageFail(w, r, pg, hideMissing(entity, id, err))
 		return
 	}
-	d := historyData{Entity: entity, ID: id}
+	d := historyData{Entity: entity, ID: id, Witnessed: s.Witnesses != nil}
 	var prev []byte
 	for _, v := range vs {
 		// The leaf as the log holds it: for a record that is not public, a
 		// committed leaf, whose opening the page carries too (v.Opening).
 		vv := VersionView{Version: v, Leaf: v.Leaf}
+		if d.Witnessed {
+			if vv.Cosigned, err = s.Witnesses.CosignedBy(r.Context(), p, v.Seq); err != nil {
+				s.pageFail(w, r, pg, err)
+				return
+			}
+		}
 		if v.Body != nil {
 			vv.Changes = diffBodies(prev, v.Body)
 			var buf bytes.Buffer
@@ -129,8 +139,23 @@ func (s *Pages) historyPage(w http.ResponseWriter, r *http.Request) {
 	slices.Reverse(d.Versions) // newest first
 	pg.Data = d
 	pg.Scripts = append(pg.Scripts, "proof.js")
-	pg.JSKeys = []string{"history.proof.checking", "history.proof.verified", "history.proof.signed", "history.proof.failed", "history.proof.committed"}
+	pg.JSKeys = []string{"history.proof.checking", "history.proof.verified", "history.proof.signed", "history.proof.failed", "history.proof.committed", "history.proof.pending"}
 	s.render.Render(w, http.StatusOK, "history", pg)
+}
+
+// witnessesPage shows admins and co-chairs each witness's state.
+func (s *Pages) witnessesPage(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "witness.title", "witnesses")
+	if !ok {
+		return
+	}
+	st, err := s.Witnesses.Status(r.Context(), p)
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	pg.Data = st
+	s.render.Render(w, http.StatusOK, "witnesses", pg)
 }
 
 // The account pages parse forms and call the account service with the

@@ -26,6 +26,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/transit"
 	"github.com/truce-monitoring/truce/internal/web"
+	"github.com/truce-monitoring/truce/internal/witnessclient"
 )
 
 // Config is how the pages treat requests.
@@ -50,6 +51,8 @@ type Services struct {
 	Reports    *report.Service
 	Records    *record.Registry
 	Map        *mapview.Service // the map views that /api/v1/map/features gives too
+	// Witnesses are the witnesses the centre submits to; nil when none.
+	Witnesses *witnessclient.Service
 }
 
 // Ledger is what the pages read of the change log: its size, which says

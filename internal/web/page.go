@@ -46,6 +46,9 @@ type Page struct {
 	Offers map[string]bool
 	// RegistryNav are the registries' entries in the navigation.
 	RegistryNav []NavItem
+	// Alarms are the witnesses that refused the log's checkpoint, shown
+	// on every page to those the domain lets read them.
+	Alarms []Alarm
 
 	r *Renderer
 }
@@ -189,6 +192,12 @@ func (p *Page) I18nJSON() map[string]string {
 		m[k] = p.T(k)
 	}
 	return m
+}
+
+// Alarm is a witness's refusal of the log's checkpoint of Size.
+type Alarm struct {
+	Witness string
+	Size    int64
 }
 
 // NavItem is one entry of the navigation.

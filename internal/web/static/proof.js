@@ -108,6 +108,13 @@ async function check(li, cp) {
   out.textContent = msgs['history.proof.checking'];
   try {
     const seq = Number(li.dataset.seq);
+    if (seq >= cp.size) {
+      // With witnesses the checkpoint served is the latest they published,
+      // which a change made a moment ago may not be in yet.
+      out.textContent = msgs['history.proof.pending'];
+      li.dataset.verified = 'pending';
+      return;
+    }
     const committed = li.dataset.opening !== undefined;
     if (committed) await checkOpening(li.dataset.leaf, li.dataset.opening);
     const leaf = await leafHash(li.dataset.leaf);
