@@ -166,6 +166,8 @@ func differentialSteps(tw *twins) []struct {
 		{"garbage", []byte("hello\n"), true},
 		{"empty body", nil, true},
 		{"unknown origin", tw.stranger.Submission(0, 3), true},
+		{"no checkpoint", []byte("old 0\n\n"), true},
+		{"an empty origin line", []byte("old 0\n\n" + string(l.Sign("\n3\n"+b64(l.Root(3))+"\n"))), true},
 		{"signed by a key not configured for the origin", func() []byte {
 			impostor, _ := specwitness.NewLog(l.Origin())
 			impostor.Append("a", "b", "c")

@@ -174,6 +174,9 @@ func (w *Witness) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 	// (its first line) has verified it (c2sp.org/signed-note): an unknown
 	// origin is 404 and a bad signature 403 even over a malformed text.
 	origin, _, _ := bytes.Cut(req.Checkpoint, []byte("\n"))
+	if len(origin) == 0 {
+		return nil, malformed("the checkpoint's origin line is empty")
+	}
 	l := w.logs[string(origin)]
 	if l == nil {
 		return nil, fmt.Errorf("%w: %.100q", ErrUnknownLog, origin)
