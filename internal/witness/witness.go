@@ -7,6 +7,7 @@
 package witness
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -169,13 +170,16 @@ func (w *Witness) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	cp, err := parseCheckpoint(req.Checkpoint)
-	if err != nil {
-		return nil, err
+	// The note's text is read only once a key trusted for its origin
+	// (its first line) has verified it (c2sp.org/signed-note): an unknown
+	// origin is 404 and a bad signature 403 even over a malformed text.
+	origin, _, _ := bytes.Cut(req.Checkpoint, []byte("\n"))
+	if len(origin) == 0 {
+		return nil, malformed("the checkpoint's origin line is empty")
 	}
-	l := w.logs[cp.Origin]
+	l := w.logs[string(origin)]
 	if l == nil {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownLog, cp.Origin)
+		return nil, fmt.Errorf("%w: %.100q", ErrUnknownLog, origin)
 	}
 	n, err := note.Open(req.Checkpoint, l.verifiers)
 	if err != nil {
@@ -183,11 +187,15 @@ func (w *Witness) AddCheckpoint(ctx context.Context, body []byte) ([]byte, error
 		var invalid *note.InvalidSignatureError
 		switch {
 		case errors.As(err, &unverified):
-			return nil, fmt.Errorf("%w: the checkpoint of %s carries no signature from a key configured for it", ErrBadSignature, cp.Origin)
+			return nil, fmt.Errorf("%w: the checkpoint of %s carries no signature from a key configured for it", ErrBadSignature, l.origin)
 		case errors.As(err, &invalid):
-			return nil, fmt.Errorf("%w: the signature of %s on the checkpoint of %s does not verify", ErrBadSignature, invalid.Name, cp.Origin)
+			return nil, fmt.Errorf("%w: the signature of %s on the checkpoint of %s does not verify", ErrBadSignature, invalid.Name, l.origin)
 		}
 		return nil, malformed("checkpoint: %v", err)
+	}
+	cp, err := parseCheckpoint(req.Checkpoint)
+	if err != nil {
+		return nil, err
 	}
 	if req.OldSize > cp.Size {
 		return nil, malformed("old size %d is larger than the checkpoint's size %d", req.OldSize, cp.Size)

@@ -426,8 +426,11 @@ func TestRefusals(t *testing.T) {
 		{"garbage", []byte("hello\n"), http.StatusBadRequest, "malformed"},
 		{"old size with a leading zero", append([]byte("old 010\n\n"), good...), http.StatusBadRequest, "malformed"},
 		{"no empty line", []byte("old 10\n" + string(good)), http.StatusBadRequest, "malformed"},
-		{"checkpoint size with a leading zero", body(10, nil, []byte(strings.Replace(string(good), "\n20\n", "\n020\n", 1))), http.StatusBadRequest, "malformed"},
+		{"checkpoint size with a leading zero", body(10, nil, signText(t, l.signer, strings.Replace(strings.Split(string(good), "\n\n")[0]+"\n", "\n20\n", "\n020\n", 1))), http.StatusBadRequest, "malformed"},
 		{"more than 63 proof lines", body(10, make(tlog.TreeProof, 64), good), http.StatusBadRequest, "more than 63"},
+		// The text of a note is not read before its signature verifies.
+		{"unknown origin, malformed text", body(0, nil, signText(t, unknown.signer, unknown.origin+"\n04\nroot\n")), http.StatusNotFound, "unknown log"},
+		{"bad signature over a malformed text", body(10, nil, flipLastSignatureBit(signText(t, l.signer, l.origin+"\n020\nroot\n"))), http.StatusForbidden, "does not verify"},
 		{"a proof line that is not a hash", []byte("old 10\nAAAA\n\n" + string(good)), http.StatusBadRequest, "malformed"},
 	}
 	before := stateFiles(t, w.dir)
@@ -451,6 +454,25 @@ func TestRefusals(t *testing.T) {
 	}
 	// After all that, the right request is still cosigned.
 	w.mustCosign(t, 10, l.proof(t, 10, 20), good)
+}
+
+// signText signs any text, well-formed checkpoint or not.
+func signText(t *testing.T, signer note.Signer, text string) []byte {
+	t.Helper()
+	signed, err := note.Sign(&note.Note{Text: text}, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed
+}
+
+// flipLastSignatureBit breaks the last signature of a note, keeping its
+// key name and ID.
+func flipLastSignatureBit(signed []byte) []byte {
+	i := bytes.LastIndex(signed, []byte(" "))
+	raw, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(string(signed[i+1:])))
+	raw[len(raw)-1] ^= 1
+	return append(bytes.Clone(signed[:i+1]), base64.StdEncoding.EncodeToString(raw)+"\n"...)
 }
 
 // Rules of the first request to a log.

@@ -189,6 +189,12 @@ func (w *Witness) AddCheckpoint(body []byte) Answer {
 	// The origin is the note's first line; the witness looks up the keys
 	// it trusts for it before it believes anything else in the note.
 	origin, _, _ := strings.Cut(string(req.checkpoint), "\n")
+	if origin == "" {
+		// No checkpoint at all, or one without its origin, which
+		// tlog-checkpoint says MUST be non-empty: malformed, not a log
+		// the witness does not know.
+		return Answer{http.StatusBadRequest, "checkpoint: empty origin line\n"}
+	}
 	w.mu.Lock()
 	st := w.logs[origin]
 	var keys []note.Verifier

@@ -112,6 +112,8 @@ func TestAddCheckpointFollowsTheSpec(t *testing.T) {
 		{"no old line", []byte("\n" + string(l.Checkpoint(3))), 400, -1},
 		{"body without newline", []byte("old 0"), 400, -1},
 		{"no empty line before the checkpoint", []byte("old 0\n"), 400, -1},
+		{"no checkpoint", []byte("old 0\n\n"), 400, -1},
+		{"checkpoint with an empty origin line", []byte("old 0\n\n" + string(l.Sign("\n3\n"+b64(l.Root(3))+"\n"))), 400, -1},
 		{"proof line not base64", []byte("old 0\nnot-base64\n\n" + string(l.Checkpoint(3))), 400, -1},
 		{"proof line of 31 bytes", []byte("old 0\n" + base64.StdEncoding.EncodeToString(make([]byte, 31)) + "\n\n" + string(l.Checkpoint(3))), 400, -1},
 		{"64 proof lines", specwitness.Request(0, hashes(64), l.Checkpoint(3)), 400, -1},
