@@ -87,6 +87,19 @@ func TestCentreAndTwoWitnessesAsProcesses(t *testing.T) {
 	if code, out := audit(base); code != 0 {
 		t.Fatalf("truce audit of the honest log exited %d:\n%s", code, out)
 	}
+	// A change's proof bundle carries both witnesses' cosignatures: it
+	// passes truce proof verify under the 2-of-2 policy, offline.
+	code, bundle, _ := request(t, "GET", base+"/api/v1/log/bundle?seq=1", "", "Authorization", "Bearer "+token)
+	if code != http.StatusOK {
+		t.Fatalf("bundle: %d %s", code, bundle)
+	}
+	bundleFile := filepath.Join(work, "change-1.proof")
+	if err := os.WriteFile(bundleFile, []byte(bundle), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "proof", "verify", bundleFile, "--key", filepath.Join(data, "log.pub"), "--policy", policyFile).CombinedOutput(); err != nil {
+		t.Fatalf("truce proof verify under the 2-of-2 policy: %v\n%s", err, out)
+	}
 	centre.stop(t)
 	// The copy a rewrite starts from: the log as cosigned at size k.
 	forged := filepath.Join(work, "forged")

@@ -29,6 +29,7 @@ type Service struct {
 	records   *record.Registry
 	reports   *report.Service
 	cosigners func() []string
+	published func(context.Context) (store.SignedCheckpoint, bool, error)
 }
 
 // Option configures a Service.
@@ -41,6 +42,15 @@ type Option func(*Service)
 // checkable only with a policy that names that witness.
 func WithCosigners(keys func() []string) Option {
 	return func(s *Service) { s.cosigners = keys }
+}
+
+// WithPublished gives the latest checkpoint the witness policy publishes
+// (ok false before any is): a bundle proves its change against it when it
+// covers the change, so that the bundle carries the cosignatures the policy
+// asks for; a change newer than it is proved against the latest signed
+// checkpoint, with the cosignatures collected so far.
+func WithPublished(f func(context.Context) (store.SignedCheckpoint, bool, error)) Option {
+	return func(s *Service) { s.published = f }
 }
 
 // New returns the bundle service over the store and the record registry.
@@ -135,6 +145,15 @@ func changeFields(e store.LogEntry) (ledger.Leaf, error) {
 // when it does not yet hold change seq (checkpoints follow writes within a
 // second; a reader need not wait).
 func (s *Service) checkpointCovering(ctx context.Context, seq int64) (store.SignedCheckpoint, error) {
+	if s.published != nil {
+		cp, ok, err := s.published(ctx)
+		if err != nil {
+			return store.SignedCheckpoint{}, err
+		}
+		if ok && cp.Size > seq {
+			return cp, nil
+		}
+	}
 	cp, err := s.db.LatestCheckpoint(ctx)
 	if err == nil && cp.Size > seq {
 		return cp, nil
