@@ -37,6 +37,7 @@ func (db *DB) openPostgres(ctx context.Context) error {
 		return fmt.Errorf("database URL %s: %v", redactURL(db.url), err)
 	}
 	db.where = describePostgres(cfg)
+	db.pgcfg = cfg
 	db.write = stdlib.OpenDB(*cfg)
 	db.write.SetMaxOpenConns(1)
 	db.write.SetMaxIdleConns(1)
