@@ -50,7 +50,7 @@ type pgSigner struct {
 // openSigner makes the signer's one-connection pool.
 func (db *DB) openSigner() {
 	s := &db.cp.pg
-	s.pool = stdlib.OpenDB(*db.pgcfg)
+	s.pool = stdlib.OpenDB(*named(db.pgcfg, "truce signer"))
 	s.pool.SetMaxOpenConns(1)
 	s.pool.SetMaxIdleConns(0)
 }
