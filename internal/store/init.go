@@ -60,6 +60,9 @@ func (db *DB) initialiseOn(ctx context.Context, q initQuerier) error {
 	if db.keys.Origin != origin {
 		return fmt.Errorf("log key is for origin %q but the database is %q", db.keys.Origin, origin)
 	}
+	if err := db.loadSigningSecret(); err != nil {
+		return err
+	}
 	return db.checkKey(ctx, q)
 }
 

@@ -39,6 +39,9 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	keys    *ledger.Keys
+	// signingSecret is the signing key file's text, from which DeriveKey
+	// derives the secrets all servers of the log share.
+	signingSecret []byte
 	now     func() time.Time
 	rand    io.Reader
 	log     *slog.Logger
