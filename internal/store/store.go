@@ -42,11 +42,11 @@ type DB struct {
 	// signingSecret is the signing key file's text, from which DeriveKey
 	// derives the secrets all servers of the log share.
 	signingSecret []byte
-	now     func() time.Time
-	rand    io.Reader
-	log     *slog.Logger
-	sync    string
-	origin  string
+	now           func() time.Time
+	rand          io.Reader
+	log           *slog.Logger
+	sync          string
+	origin        string
 	// readOnly opens an existing database for auditing: no migrations, no
 	// key creation, no tree state, no checkpoints; it may be damaged.
 	readOnly bool
