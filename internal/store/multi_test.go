@@ -265,3 +265,33 @@ func TestFailedMigrationIsRolledBack(t *testing.T) {
 		t.Fatalf("verify: %v %+v", err, rep)
 	}
 }
+
+// BenchmarkVersion measures the check a cache makes on every read when
+// nothing changed (the common case), and when one change came in since.
+func BenchmarkVersion(b *testing.B) {
+	dir := b.TempDir()
+	db := mustOpen(b, dir)
+	for i := range 100 {
+		writeNote(b, db, "n"+strconv.Itoa(i), note{Title: "x"})
+	}
+	ctx := context.Background()
+	b.Run("unchanged", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.Version(ctx, "note"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("one change since", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			b.StopTimer()
+			writeNote(b, db, "m"+strconv.Itoa(i), note{Title: "y"})
+			i++
+			b.StartTimer()
+			if _, err := db.Version(ctx, "note"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
