@@ -101,3 +101,15 @@ func nulPath(doc []byte) (string, bool) {
 		}
 	}
 }
+
+// nulArg refuses a query argument holding U+0000, which PostgreSQL
+// refuses as a parameter (a search for one would answer 500 there, and
+// nothing on SQLite, where no record holds one either).
+func nulArg(args []any) error {
+	for _, a := range args {
+		if s, ok := a.(string); ok && strings.IndexByte(s, 0) >= 0 {
+			return errs.Invalid("query", "holds the character U+0000 (NUL), which no record holds: remove it")
+		}
+	}
+	return nil
+}

@@ -77,3 +77,13 @@ func FuzzNULPath(f *testing.F) {
 		}
 	})
 }
+
+// A read whose argument holds a NUL is refused as invalid on both
+// databases (PostgreSQL refuses the parameter itself).
+func TestQueryRefusesNUL(t *testing.T) {
+	db := mustOpen(t, t.TempDir())
+	_, err := db.Query(t.Context(), `SELECT id FROM changes WHERE id = ?`, "a\x00b")
+	if errs.CodeOf(err) != errs.CodeInvalid {
+		t.Fatalf("got %v, want invalid", err)
+	}
+}

@@ -261,6 +261,9 @@ func (db *DB) Keys() *ledger.Keys { return db.keys }
 // Query runs a read-only query on the reader pool; '?' placeholders are
 // rebound for the dialect.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := nulArg(args); err != nil {
+		return nil, err
+	}
 	rows, err := db.read.QueryContext(ctx, db.dialect.Rebind(q), db.dialect.args(args)...)
 	return rows, db.unavailable(err)
 }
