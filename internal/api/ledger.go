@@ -15,7 +15,7 @@ import (
 // and the record registry, with the principal.
 type Ledger interface {
 	Keys() *ledger.Keys
-	Size() int64
+	LogSize(ctx context.Context) (int64, error)
 	Checkpoint(ctx context.Context) error
 	LatestCheckpoint(ctx context.Context) (store.SignedCheckpoint, error)
 	CheckpointAt(ctx context.Context, size int64) (store.SignedCheckpoint, error)

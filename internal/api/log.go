@@ -238,7 +238,13 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if seq >= size {
-		size, note = s.Ledger.Size(), nil
+		// Not yet in a checkpoint: prove it in the log as committed now
+		// (by any server on the database).
+		if size, err = s.Ledger.LogSize(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		note = nil
 	}
 	proof, leaf, err := s.Ledger.InclusionProof(r.Context(), seq, size)
 	if err != nil {

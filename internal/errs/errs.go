@@ -19,6 +19,7 @@ const (
 	CodeForbidden       Code = "forbidden"
 	CodeUnauthenticated Code = "unauthenticated"
 	CodeTooLarge        Code = "too_large"
+	CodeUnavailable     Code = "unavailable"
 	CodeInternal        Code = "internal"
 )
 
@@ -67,6 +68,13 @@ func Unauthenticated(format string, args ...any) error {
 // TooLarge reports input over a size limit.
 func TooLarge(field, format string, args ...any) error {
 	return &Error{Code: CodeTooLarge, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable reports that the database (or another service the request
+// needs) could not be reached: nothing was changed, and the same request
+// may succeed later.
+func Unavailable(format string, args ...any) error {
+	return &Error{Code: CodeUnavailable, Message: fmt.Sprintf(format, args...)}
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or

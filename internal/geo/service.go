@@ -216,6 +216,12 @@ func contains(list []string, s string) bool {
 // organisation (the agreement package owns them).
 type OrgCheck func(tx *store.Tx, field, id string) error
 
+// The kinds of record in the change log.
+const (
+	EntityLayer = "layer"
+	EntityPlace = "place"
+)
+
 // Service stores layers and places and answers where a point is.
 type Service struct {
 	db       *store.DB
@@ -225,9 +231,9 @@ type Service struct {
 	// old layers may need placing again).
 	onLayers []func()
 
-	mu     sync.Mutex
-	layers []Layer // cache of all layers; nil when stale
-	writes uint64  // layer writes so far, so that a load racing a write is not cached
+	mu      sync.Mutex
+	layers  []Layer // cache of all layers; nil when none
+	version int64   // the log's version of layers (store.DB.Version) the cache was loaded at
 }
 
 // New returns the geography service and registers its projections.
@@ -338,10 +344,6 @@ func (s *Service) putLayer(ctx context.Context, actor store.Actor, id string, ve
 	if err != nil {
 		return Layer{}, err
 	}
-	s.mu.Lock()
-	s.layers = nil
-	s.writes++
-	s.mu.Unlock()
 	for _, f := range s.onLayers {
 		f()
 	}
@@ -452,12 +454,19 @@ func (s *Service) ids(ctx context.Context, q string, args ...any) ([]string, err
 	return ids, rows.Err()
 }
 
-// allLayers returns every layer, cached until a layer is written.
+// allLayers returns every layer, cached until a layer is written by this
+// process or any other on the database: the log's version of layers is
+// read before loading, so a layer written during a load is loaded again
+// next time.
 func (s *Service) allLayers(ctx context.Context) ([]Layer, error) {
+	version, err := s.db.Version(ctx, EntityLayer)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
-	cached, writes := s.layers, s.writes
+	cached, at := s.layers, s.version
 	s.mu.Unlock()
-	if cached != nil {
+	if cached != nil && at == version {
 		return cached, nil
 	}
 	ids, err := s.ids(ctx, `SELECT id FROM layers ORDER BY id`)
@@ -473,8 +482,8 @@ func (s *Service) allLayers(ctx context.Context) ([]Layer, error) {
 		all = append(all, l)
 	}
 	s.mu.Lock()
-	if s.writes == writes {
-		s.layers = all
+	if s.layers == nil || version >= s.version {
+		s.layers, s.version = all, version
 	}
 	s.mu.Unlock()
 	return all, nil

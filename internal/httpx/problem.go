@@ -44,6 +44,8 @@ func StatusOf(code errs.Code) int {
 		return http.StatusUnauthorized
 	case errs.CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case errs.CodeUnavailable:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -75,6 +77,12 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 	}
 	if code == errs.CodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
+	}
+	if code == errs.CodeUnavailable {
+		w.Header().Set("Retry-After", "5")
+		if log != nil {
+			log.WarnContext(r.Context(), "unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
 	}
 	if code == errs.CodeInternal && log != nil {
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -56,6 +56,10 @@ type fusionIndex struct {
 	live  map[string]liveIncident // incident id -> its current generation
 	gen   int
 	stale int
+	// seen is the log position the index is current to: changes to
+	// incidents from it on, by this process or another on the database,
+	// are brought in by catchUp.
+	seen int64
 }
 
 type liveIncident struct {
@@ -164,6 +168,10 @@ func (s *Service) ensureIndex(ctx context.Context) error {
 		return nil
 	}
 	x.reset()
+	seen, err := s.db.LogSize(ctx)
+	if err != nil {
+		return err
+	}
 	members := map[string][]fusion.Report{}
 	rows, err := s.db.Query(ctx, `SELECT im.incident_id, im.member_id, im.kind, c.body FROM incident_members im
 		JOIN changes c ON c.entity = im.kind AND c.id = im.member_id AND c.version = (SELECT MAX(version) FROM changes m WHERE m.entity = im.kind AND m.id = im.member_id)`)
@@ -206,8 +214,42 @@ func (s *Service) ensureIndex(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	x.built = true
+	x.built, x.seen = true, seen
 	return nil
+}
+
+// catchUp brings into the index the incidents changed since it was built
+// or last caught up, by any process on the database; the caller holds mu.
+func (s *Service) catchUp(ctx context.Context) error {
+	x := s.fused
+	const batch = 1000
+	for {
+		refs, next, err := s.db.ChangesSince(ctx, x.seen, batch, EntityIncident)
+		if err != nil {
+			return err
+		}
+		for _, r := range refs {
+			if l, ok := x.live[r.ID]; ok && l.version >= r.Version {
+				continue
+			}
+			body, v, err := s.db.Body(ctx, EntityIncident, r.ID)
+			if err != nil {
+				return err
+			}
+			var b IncidentBody
+			if err := store.DecodeBody(body, &b); err != nil {
+				return fmt.Errorf("incident %s: %w", r.ID, err)
+			}
+			if err := s.putIncident(ctx, r.ID, v, &b); err != nil {
+				return err
+			}
+		}
+		more := next-x.seen == batch
+		x.seen = next
+		if !more {
+			return nil
+		}
+	}
 }
 
 // indexIncident brings version v of a changed incident into the index, once committed.
@@ -220,6 +262,15 @@ func (s *Service) indexIncident(ctx context.Context, id string, v int64, b *Inci
 	if !x.built {
 		return
 	}
+	if err := s.putIncident(ctx, id, v, b); err != nil {
+		x.built = false
+	}
+}
+
+// putIncident puts version v of incident id with its member reports as
+// they are now; the caller holds mu.
+func (s *Service) putIncident(ctx context.Context, id string, v int64, b *IncidentBody) error {
+	x := s.fused
 	var members []fusion.Report
 	for _, list := range []struct {
 		entity string
@@ -230,8 +281,7 @@ func (s *Service) indexIncident(ctx context.Context, id string, v int64, b *Inci
 		}
 		cur, err := s.db.Bodies(ctx, list.entity, list.ids)
 		if err != nil {
-			x.built = false
-			return
+			return err
 		}
 		for _, m := range list.ids {
 			if c, ok := cur[m]; ok {
@@ -242,6 +292,7 @@ func (s *Service) indexIncident(ctx context.Context, id string, v int64, b *Inci
 		}
 	}
 	x.put(id, v, b, members)
+	return nil
 }
 
 // Proposals returns up to k incidents (5 when k is 0) that the report
@@ -270,6 +321,10 @@ func (s *Service) proposalsFor(ctx context.Context, p access.Principal, r fusion
 	s.fused.mu.Lock()
 	defer s.fused.mu.Unlock()
 	if err := s.ensureIndex(ctx); err != nil {
+		s.fused.built = false
+		return nil, wrap("proposals", err)
+	}
+	if err := s.catchUp(ctx); err != nil {
 		s.fused.built = false
 		return nil, wrap("proposals", err)
 	}

@@ -36,8 +36,9 @@ type Config struct {
 // metrics. Records reach HTTP only through the domain services.
 type Ledger interface {
 	Ping(ctx context.Context) error
-	Size() int64
+	LogSize(ctx context.Context) (int64, error)
 	LatestCheckpoint(ctx context.Context) (store.SignedCheckpoint, error)
+	ui.Ledger
 }
 
 // Server is Truce's HTTP server.
@@ -112,12 +113,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, s.Log, fmt.Errorf("health: %w", err))
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": s.Ledger.Size(), "demo": s.Config.Demo})
+	size, err := s.Ledger.LogSize(ctx)
+	if err != nil {
+		httpx.WriteProblem(w, r, s.Log, fmt.Errorf("health: %w", err))
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": size, "demo": s.Config.Demo})
 }
 
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	size := s.Ledger.Size()
+	size, _ := s.Ledger.LogSize(r.Context())
 	var cpSize float64
 	if cp, err := s.Ledger.LatestCheckpoint(r.Context()); err == nil {
 		cpSize = float64(cp.Size)

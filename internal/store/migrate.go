@@ -16,20 +16,10 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-// migrate applies the dialect's embedded migrations in name order, each in
-// its own transaction, recording its SHA-256. A migration that was applied
-// with different content stops start-up: history is not rewritten.
-func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
-	return migrateSome(ctx, db, d, nil)
-}
-
-// migrateSome is migrate applying only the migrations keep accepts (all
-// when keep is nil): Copy builds the schema its source has, no newer.
+// migrateSome applies, holding logLock on PostgreSQL, only the embedded
+// migrations keep accepts: Copy builds the schema its source has, no newer.
 func migrateSome(ctx context.Context, db *sql.DB, d Dialect, keep func(name string) bool) error {
 	if d.Name == Postgres.Name {
-		// Two servers started at once on a new database: one migrates, the
-		// other waits and then finds every migration applied. The lock is
-		// the session's, on the writer's one connection.
 		conn, err := db.Conn(ctx)
 		if err != nil {
 			return err
@@ -39,9 +29,9 @@ func migrateSome(ctx context.Context, db *sql.DB, d Dialect, keep func(name stri
 			return fmt.Errorf("lock for migrations: %w", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+strconv.Itoa(logLock)+`)`)
-		return migrateOn(ctx, conn, d, keep)
+		return migrateOn(ctx, conn, d, keep, nil)
 	}
-	return migrateOn(ctx, db, d, keep)
+	return migrateOn(ctx, db, d, keep, nil)
 }
 
 // migrator is a database or one of its connections.
@@ -51,7 +41,14 @@ type migrator interface {
 	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
 }
 
-func migrateOn(ctx context.Context, db migrator, d Dialect, keep func(string) bool) error {
+// migrateOn applies the dialect's embedded migrations that keep accepts
+// (all when keep is nil; and a test's extra ones, after them) in name
+// order, each in its own transaction, recording its SHA-256: one that
+// fails half-way is rolled back, leaving the schema and schema_migrations
+// as they were. A migration that was
+// applied with different content stops start-up: history is not
+// rewritten. On PostgreSQL the caller holds logLock (see initialise).
+func migrateOn(ctx context.Context, db migrator, d Dialect, keep func(string) bool, extra []migration) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
@@ -68,6 +65,11 @@ func migrateOn(ctx context.Context, db migrator, d Dialect, keep func(string) bo
 		}
 	}
 	sort.Strings(names)
+	texts := map[string][]byte{}
+	for _, m := range extra {
+		names = append(names, m.name)
+		texts[m.name] = []byte(m.text)
+	}
 	applied := map[string]string{}
 	rows, err := db.QueryContext(ctx, `SELECT name, sha256 FROM schema_migrations`)
 	if err != nil {
@@ -85,9 +87,11 @@ func migrateOn(ctx context.Context, db migrator, d Dialect, keep func(string) bo
 	known := map[string]bool{}
 	for _, name := range names {
 		known[name] = true
-		text, err := migrationFS.ReadFile(dir + "/" + name)
-		if err != nil {
-			return err
+		text, ok := texts[name]
+		if !ok {
+			if text, err = migrationFS.ReadFile(dir + "/" + name); err != nil {
+				return err
+			}
 		}
 		sum := sha256.Sum256(text)
 		h := hex.EncodeToString(sum[:])
@@ -120,3 +124,6 @@ func migrateOn(ctx context.Context, db migrator, d Dialect, keep func(string) bo
 	}
 	return nil
 }
+
+// migration is one migration's name and SQL.
+type migration struct{ name, text string }

@@ -37,10 +37,11 @@ func (db *DB) openPostgres(ctx context.Context) error {
 		return fmt.Errorf("database URL %s: %v", redactURL(db.url), err)
 	}
 	db.where = describePostgres(cfg)
-	db.write = stdlib.OpenDB(*cfg)
+	db.pgcfg = cfg
+	db.write = stdlib.OpenDB(*named(cfg, "truce write"))
 	db.write.SetMaxOpenConns(1)
 	db.write.SetMaxIdleConns(1)
-	db.read = stdlib.OpenDB(*cfg)
+	db.read = stdlib.OpenDB(*named(cfg, "truce read"))
 	db.read.SetMaxOpenConns(8)
 	db.read.SetMaxIdleConns(8)
 	if db.readOnly {
@@ -75,6 +76,16 @@ func (db *DB) openPostgres(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// named returns cfg with an application name, which pg_stat_activity shows
+// beside each session (an operator's own name in the URL is kept).
+func named(cfg *pgx.ConnConfig, name string) *pgx.ConnConfig {
+	c := cfg.Copy()
+	if c.RuntimeParams["application_name"] == "" {
+		c.RuntimeParams["application_name"] = name
+	}
+	return c
 }
 
 // describePostgres names a PostgreSQL database for messages: host (or

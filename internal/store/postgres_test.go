@@ -210,7 +210,7 @@ func TestPostgresKeysAndDatabaseBelongTogether(t *testing.T) {
 	if _, err := ledger.LoadOrCreateKeys(other, origin, nil); err != nil {
 		t.Fatal(err)
 	}
-	refused("another key", other, u, "did not sign the latest checkpoint")
+	refused("another key", other, u, "it is not this log's key")
 	db, err = Open(ctx, dir, WithDatabase(u))
 	if err != nil {
 		t.Fatalf("the log's own directory: %v", err)

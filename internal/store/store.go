@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"github.com/truce-monitoring/truce/internal/ledger"
@@ -32,16 +33,20 @@ const DBFile = "truce.db"
 type DB struct {
 	dir     string
 	url     string // PostgreSQL's; "" for SQLite in dir
+	pgcfg   *pgx.ConnConfig
 	where   string // the database, for messages: the SQLite file, or PostgreSQL's host and database (no password)
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
 	keys    *ledger.Keys
-	now     func() time.Time
-	rand    io.Reader
-	log     *slog.Logger
-	sync    string
-	origin  string
+	// signingSecret is the signing key file's text, from which DeriveKey
+	// derives the secrets all servers of the log share.
+	signingSecret []byte
+	now           func() time.Time
+	rand          io.Reader
+	log           *slog.Logger
+	sync          string
+	origin        string
 	// readOnly opens an existing database for auditing: no migrations, no
 	// key creation, no tree state, no checkpoints; it may be damaged.
 	readOnly bool
@@ -63,8 +68,12 @@ type DB struct {
 	tree   treeState            // guarded by wmu
 	upper  hashCache            // the upper levels' stored hashes, read through by proofs and tiles
 
+	// extraMigrations run after the embedded ones (a test's failing one).
+	extraMigrations []migration
+
 	cp    checkpointer
 	hooks checkpointHooks // called after each checkpoint signed (cosign.go)
+	watch logWatch        // which kinds of record changed, for caches (watch.go)
 }
 
 // Option configures Open.
@@ -151,30 +160,18 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 	if db.readOnly {
 		return db, nil
 	}
+	if db.dialect.Name == Postgres.Name {
+		db.openSigner()
+	}
 	fail := func(err error) (*DB, error) {
+		if db.cp.pg.pool != nil {
+			db.releaseSigner()
+		}
 		db.write.Close()
 		db.read.Close()
 		return nil, err
 	}
-	if err := migrate(ctx, db.write, db.dialect); err != nil {
-		return fail(err)
-	}
-	origin, existed, err := db.initOrigin(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, ledger.SignerKeyFile)); existed && db.dialect.Name == Postgres.Name && errors.Is(err, os.ErrNotExist) {
-		// A new key for an existing log would sign checkpoints that no
-		// auditor holding the old one accepts.
-		return fail(fmt.Errorf("the database at %s holds log %q but %s has no log key (%s): give --data the directory the log was started with, or copy its key files", db.where, origin, dir, ledger.SignerKeyFile))
-	}
-	if db.keys, err = ledger.LoadOrCreateKeys(dir, origin, db.rand); err != nil {
-		return fail(err)
-	}
-	if db.keys.Origin != origin {
-		return fail(fmt.Errorf("log key is for origin %q but the database is %q", db.keys.Origin, origin))
-	}
-	if err := db.checkKey(ctx); err != nil {
+	if err := db.initialise(ctx); err != nil {
 		return fail(err)
 	}
 	if err := db.loadTree(ctx); err != nil {
@@ -250,49 +247,6 @@ func uriPath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
-// initOrigin returns the log origin, choosing one on first use, and
-// whether the database had one.
-func (db *DB) initOrigin(ctx context.Context) (string, bool, error) {
-	var origin string
-	err := db.write.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'origin'`).Scan(&origin)
-	if err == nil {
-		return origin, true, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", false, err
-	}
-	origin = db.origin
-	if origin == "" {
-		b := make([]byte, 6)
-		if _, err := io.ReadFull(db.rand, b); err != nil {
-			return "", false, err
-		}
-		origin = fmt.Sprintf("truce.local/log/%x", b)
-	}
-	if _, err := db.write.ExecContext(ctx, db.dialect.Rebind(`INSERT INTO meta (key, value) VALUES ('origin', ?)`), origin); err != nil {
-		return "", false, err
-	}
-	return origin, false, nil
-}
-
-// checkKey refuses a signing key that did not sign the log's latest
-// checkpoint: a second server started with another key on the same
-// database would otherwise publish checkpoints no auditor accepts.
-func (db *DB) checkKey(ctx context.Context) error {
-	var note string
-	err := db.write.QueryRowContext(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&note)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("latest checkpoint: %w", err)
-	}
-	if _, _, err := ledger.OpenCheckpoint([]byte(note), db.keys.Origin, db.keys.Verifier); err != nil {
-		return fmt.Errorf("the log key in %s did not sign the latest checkpoint in %s (%v): it is not this log's key", db.dir, db.where, err)
-	}
-	return nil
-}
-
 // Close signs a last checkpoint if the tree has grown and closes the database.
 func (db *DB) Close() error {
 	if !db.readOnly {
@@ -328,7 +282,11 @@ func (db *DB) Keys() *ledger.Keys { return db.keys }
 // Query runs a read-only query on the reader pool; '?' placeholders are
 // rebound for the dialect.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.read.QueryContext(ctx, db.dialect.Rebind(q), db.dialect.args(args)...)
+	if err := nulArg(args); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, db.dialect.Rebind(q), db.dialect.args(args)...)
+	return rows, db.unavailable(err)
 }
 
 // QueryRow runs a read-only single-row query on the reader pool.

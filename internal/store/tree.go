@@ -161,6 +161,9 @@ func (c cachedHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // Checkpoint signs a checkpoint of the current tree now, unless the latest
 // checkpoint already covers it.
 func (db *DB) Checkpoint(ctx context.Context) error {
+	if db.dialect.Name == Postgres.Name {
+		return db.checkpointPostgres(ctx)
+	}
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
 	size, root := db.tree.size, db.tree.root
@@ -401,17 +404,26 @@ func scanLeaf(r rowScanner) (ledger.Leaf, error) {
 
 // checkpointer signs a checkpoint after each burst of writes: at most one a
 // second under load, and always one within a second of the last write.
+// On PostgreSQL one process of all those on the database signs (signer.go).
 type checkpointer struct {
 	wake chan struct{}
 	done chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
+	pg   pgSigner
 }
 
 func (c *checkpointer) start(db *DB) {
 	c.wake = make(chan struct{}, 1)
 	c.done = make(chan struct{})
 	c.wg.Add(1)
+	if db.dialect.Name == Postgres.Name {
+		go func() {
+			defer c.wg.Done()
+			c.runPostgresSigner(db)
+		}()
+		return
+	}
 	go func() {
 		defer c.wg.Done()
 		sign := func() {
@@ -447,6 +459,9 @@ func (c *checkpointer) poke() {
 }
 
 func (c *checkpointer) stop() {
+	if c.done == nil { // never started: Open failed
+		return
+	}
 	c.once.Do(func() { close(c.done) })
 	c.wg.Wait()
 }

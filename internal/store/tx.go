@@ -118,6 +118,14 @@ func isUniqueViolation(err error) bool {
 // Write runs fn in a write transaction and commits it if fn returns nil.
 // Writes are serialised. The returned slice lists the changes committed.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, error) {
+	recs, err := db.write1(ctx, fn)
+	// A connection lost in the middle leaves nothing half-written (the
+	// transaction did not commit) and is the database's absence, not a
+	// fault of the request: it reads as unavailable.
+	return recs, db.unavailable(err)
+}
+
+func (db *DB) write1(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, error) {
 	if db.readOnly {
 		return nil, fmt.Errorf("store: opened for audit: no writes")
 	}
@@ -222,6 +230,9 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 	}
 	body, err := canonicalBody(c.Body)
 	if err != nil {
+		return Recorded{}, err
+	}
+	if err := checkNUL(body); err != nil {
 		return Recorded{}, err
 	}
 	// A creation (Version 1) needs no look-up: the unique index on

@@ -29,14 +29,11 @@ const (
 
 var errLoginCSRF = errs.Forbidden("this sign-in form has expired or was not sent from this site; sign in again with the form below")
 
-// newLoginKey makes the key the sign-in forms' tokens are made with. A
-// restart makes a new one: a form left open across it is refused once and
-// comes back with a fresh token.
-func newLoginKey() []byte {
-	k := make([]byte, 32)
-	rand.Read(k)
-	return k
-}
+// loginKeyLabel names the key the sign-in forms' tokens are made with,
+// derived from the log's signing key (store.DB.DeriveKey): every server of
+// one log makes the same, so that a form served by one may be posted to
+// another, and a restart keeps it.
+const loginKeyLabel = "truce sign-in form CSRF key v1"
 
 func (s *Pages) loginMAC(cookie string) string {
 	m := hmac.New(sha256.New, s.loginKey)

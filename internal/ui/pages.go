@@ -237,15 +237,14 @@ func (s *Pages) finishSubmission(ctx context.Context, p access.Principal, key, r
 	}
 }
 
-// nameCache keeps organisations' and places' names for the pages, read
-// again when the log has grown.
 // nameCache keeps the names of organisations and of the places each view
-// of the data may read (access.ViewKey), until the log grows: a page names
+// of the data may read (access.ViewKey), until an organisation or a place
+// is written, by this server or another on the database: a page names
 // only places its reader may read.
 type nameCache struct {
-	mu    sync.Mutex
-	size  int64
-	views map[string]*names
+	mu      sync.Mutex
+	version int64
+	views   map[string]*names
 }
 
 // maxNameViews bounds the cache: one view per organisation (and per
@@ -262,9 +261,13 @@ func (c *nameCache) get(ctx context.Context, s *Pages, p access.Principal) *name
 	key := access.ViewKey(p)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	size := s.Ledger.Size()
-	if c.views == nil || c.size != size || len(c.views) >= maxNameViews {
-		c.views, c.size = map[string]*names{}, size
+	version, err := s.Ledger.Version(ctx, agreement.EntityOrganisation, geo.EntityPlace)
+	if err != nil {
+		s.Log.Warn("names: version", "err", err)
+		c.views = nil // read them again, and again next time
+	}
+	if c.views == nil || c.version != version || len(c.views) >= maxNameViews {
+		c.views, c.version = map[string]*names{}, version
 	}
 	if n, ok := c.views[key]; ok {
 		return n

@@ -8,6 +8,7 @@
 package ui
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -55,9 +56,14 @@ type Services struct {
 	Witnesses *witnessclient.Service
 }
 
-// Ledger is what the pages read of the change log: its size, which says
-// when cached names may have changed.
-type Ledger interface{ Size() int64 }
+// Ledger is what the pages read of the change log: the version of the
+// kinds of record whose names the pages keep (it moves when any server on
+// the database writes one), and a key derived from the log's signing key
+// for the sign-in forms, the same on every server of the log.
+type Ledger interface {
+	Version(ctx context.Context, entities ...string) (int64, error)
+	DeriveKey(label string) []byte
+}
 
 // Pages serves the HTML interface.
 type Pages struct {
@@ -81,7 +87,7 @@ func New(svc Services, auth *httpx.Auth, ledger Ledger, cfg Config, now func() t
 	if now == nil {
 		now = time.Now
 	}
-	return &Pages{Services: svc, Auth: auth, Config: cfg, Log: log, Ledger: ledger, Now: now, render: render, loginKey: newLoginKey()}, nil
+	return &Pages{Services: svc, Auth: auth, Config: cfg, Log: log, Ledger: ledger, Now: now, render: render, loginKey: ledger.DeriveKey(loginKeyLabel)}, nil
 }
 
 // Assets serves the embedded static files under /static/.
