@@ -67,6 +67,7 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 	batch := fs.Int("batch", 1000, "changes per transaction while building the log")
 	record := fs.String("record", "organisation", "record kind: organisation (one projection row) or place (four rows, folded names)")
 	dir := fs.String("dir", "", "working directory (default: a temporary one, removed afterwards)")
+	singles := fs.Int("singles", 2000, "single-change writes for each one-writer figure; four times as many for --writers")
 	writers := fs.Int("writers", 8, "concurrent writers for the durable single-change figures (one server, then two)")
 	database := fs.String("db", "", "PostgreSQL URL of a database whose user may create databases: each log goes into a new database there, dropped afterwards (default: SQLite files under --dir)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
@@ -78,8 +79,8 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer stop()
-	if *n < 1 || *batch < 1 || *writers < 1 {
-		return fmt.Errorf("--changes, --batch and --writers must be positive")
+	if *n < 1 || *batch < 1 || *writers < 1 || *singles < 1 {
+		return fmt.Errorf("--changes, --batch, --singles and --writers must be positive")
 	}
 	if *database != "" && !store.IsDatabaseURL(*database) {
 		return fmt.Errorf("--db %q: want a postgres:// or postgresql:// URL", store.RedactURL(*database))
@@ -92,7 +93,7 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	res, err := bench.Log(ctx, bench.LogConfig{Dir: *dir, Database: *database, Changes: *n, Batch: *batch, Record: *record, Writers: *writers}, progressPrinter(e))
+	res, err := bench.Log(ctx, bench.LogConfig{Dir: *dir, Database: *database, Changes: *n, Batch: *batch, Record: *record, Writers: *writers, Singles: *singles}, progressPrinter(e))
 	if isTerminal(e.stderr) {
 		fmt.Fprint(e.stderr, "\r\033[K")
 	}
