@@ -68,7 +68,7 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 	record := fs.String("record", "organisation", "record kind: organisation (one projection row) or place (four rows, folded names)")
 	dir := fs.String("dir", "", "working directory (default: a temporary one, removed afterwards)")
 	singles := fs.Int("singles", 2000, "single-change writes for each one-writer figure; four times as many for --writers")
-	writers := fs.Int("writers", 8, "concurrent writers for the durable single-change figures (one server, then two)")
+	writers := fs.Int("writers", 8, "concurrent writers for the durable single-change figures: one server with N, two servers with N each, and two with N between them")
 	database := fs.String("db", "", "PostgreSQL URL of a database whose user may create databases: each log goes into a new database there, dropped afterwards (default: SQLite files under --dir)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := parse(fs, e, args); err != nil {

@@ -35,13 +35,13 @@ func checkBenchLog(t *testing.T, database string, args ...string) {
 		res.AppendSinglePerSec.Full <= 0 || res.AppendSinglePerSec.Normal <= 0 {
 		t.Errorf("result %+v", res)
 	}
-	for _, w := range []bench.WritersResult{res.Concurrent, res.TwoServers} {
-		if w.Writers != 3 || w.Changes != 160 || w.PerSecond <= 0 || w.Commits < 1 || w.Commits > 160 || w.MeanBatch < 1 {
+	for i, w := range []bench.WritersResult{res.Concurrent, res.TwoServers, res.TwoServersSplit} {
+		if w.Writers != []int{3, 6, 3}[i] || w.Changes != 160 || w.PerSecond <= 0 || w.Commits < 1 || w.Commits > 160 || w.MeanBatch < 1 {
 			t.Errorf("concurrent writers: %+v", w)
 		}
 	}
-	if res.Concurrent.Servers != 1 || res.TwoServers.Servers != 2 {
-		t.Errorf("servers %d, %d; want 1 and 2", res.Concurrent.Servers, res.TwoServers.Servers)
+	if res.Concurrent.Servers != 1 || res.TwoServers.Servers != 2 || res.TwoServersSplit.Servers != 2 {
+		t.Errorf("servers %d, %d, %d; want 1, 2 and 2", res.Concurrent.Servers, res.TwoServers.Servers, res.TwoServersSplit.Servers)
 	}
 }
 

@@ -32,11 +32,13 @@ type LogResult struct {
 		Full   float64 `json:"synchronous_full"`
 		Normal float64 `json:"synchronous_normal"` // PostgreSQL: synchronous_commit=off
 	} `json:"append_single_per_s"`
-	// Durable single-change writes from concurrent writers, through one
-	// store handle (one server) and split over two handles on the same
-	// database (two servers), which the log's lock serialises.
+	// Durable single-change writes from concurrent writers through one
+	// store handle (one server); through two handles on the same database
+	// (two servers, whose appends the log's lock serialises), each with
+	// as many writers as the one; and the one's writers split over two.
 	Concurrent         WritersResult `json:"concurrent_durable"`
 	TwoServers         WritersResult `json:"two_servers_durable"`
+	TwoServersSplit    WritersResult `json:"two_servers_split_durable"`
 	VerifySeconds      float64       `json:"verify_s"`
 	VerifyPerSecond    float64       `json:"verify_per_s"`
 	VerifyLogPerSecond float64       `json:"verify_log_pass_per_s"` // the pass over the log, before the tables are compared
@@ -229,16 +231,22 @@ func Log(ctx context.Context, c LogConfig, progress Progress) (res LogResult, er
 		return res, err
 	}
 	progress("concurrent", total, total)
-	if res.TwoServers, err = writers(ctx, c, dbs, "two-servers", "full", 2, c.Writers, total); err != nil {
+	if res.TwoServers, err = writers(ctx, c, dbs, "two-servers", "full", 2, 2*c.Writers, total); err != nil {
 		return res, err
 	}
 	progress("two servers", total, total)
+	if c.Writers > 1 {
+		if res.TwoServersSplit, err = writers(ctx, c, dbs, "two-servers-split", "full", 2, c.Writers, total); err != nil {
+			return res, err
+		}
+		progress("two servers, writers split", total, total)
+	}
 	return res, nil
 }
 
-// writers runs n single-change writes from k writers at once, spread over
-// the given number of store handles (servers) on one new database, and
-// checks the log it made.
+// writers runs n single-change writes from k writers at once, spread
+// evenly over the given number of store handles (servers) on one new
+// database, and checks the log it made.
 func writers(ctx context.Context, c LogConfig, dbs *databases, name, mode string, servers, k int, n int64) (WritersResult, error) {
 	res := WritersResult{Servers: servers, Writers: k, Changes: n}
 	dir := filepath.Join(c.Dir, name)

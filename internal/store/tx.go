@@ -240,18 +240,18 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 
 // advance moves the transaction's tree to size seq+1, keeping only the
 // stored hashes of the complete subtrees on the right edge (the frontier):
-// the next append and the root need nothing else.
+// the next append and the root need nothing else. The map is the
+// transaction's own (fork copied it), so it is trimmed in place.
 func (tx *Tx) advance(seq, base int64, hashes []tlog.Hash) {
 	for i, h := range hashes {
 		tx.frontier[base+int64(i)] = h
 	}
 	tx.size = seq + 1
-	keep := frontierIndexes(tx.size)
-	next := make(map[int64]tlog.Hash, len(keep))
-	for _, idx := range keep {
-		next[idx] = tx.frontier[idx]
+	for idx := range tx.frontier {
+		if level, n := tlog.SplitStoredHashIndex(idx); (tx.size>>level)&1 == 0 || n != tx.size>>level-1 {
+			delete(tx.frontier, idx)
+		}
 	}
-	tx.frontier = next
 }
 
 // frontierIndexes returns the stored-hash indexes of the complete subtrees
