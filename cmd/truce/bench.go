@@ -11,11 +11,14 @@ import (
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/bench"
 	"github.com/truce-monitoring/truce/internal/demo"
+	"github.com/truce-monitoring/truce/internal/store"
 )
 
 const benchUsage = `Usage: truce bench <what> [flags]
 
-  log     build a log of --changes changes and measure appends, verify and proofs
+  log     build a log of --changes changes and measure appends, verify and proofs,
+          then single-change writes: one writer, and --writers at once through
+          one and through two servers (store handles); --db for PostgreSQL
   demo    time loading the demo scenario (what 'truce demo --no-serve' does)
   fusion  run the batch fusion over a simulated stream (--in FILE) and score it
   ceiling what an ideal fuser told the true events could reach on a simulated
@@ -59,11 +62,14 @@ func progressPrinter(e *env) bench.Progress {
 }
 
 func benchLog(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "bench log", "bench log [--changes N] [--batch N] [--record organisation|place] [--dir DIR]")
+	fs := newFlags(e, "bench log", "bench log [--changes N] [--batch N] [--record organisation|place] [--writers N] [--db URL] [--dir DIR]")
 	n := fs.Int64("changes", 1_000_000, "changes to append")
 	batch := fs.Int("batch", 1000, "changes per transaction while building the log")
 	record := fs.String("record", "organisation", "record kind: organisation (one projection row) or place (four rows, folded names)")
 	dir := fs.String("dir", "", "working directory (default: a temporary one, removed afterwards)")
+	singles := fs.Int("singles", 2000, "single-change writes for each one-writer figure; four times as many for --writers")
+	writers := fs.Int("writers", 8, "concurrent writers for the durable single-change figures: one server with N, two servers with N each, and two with N between them")
+	database := fs.String("db", "", "PostgreSQL URL of a database whose user may create databases: each log goes into a new database there, dropped afterwards (default: SQLite files under --dir)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := parse(fs, e, args); err != nil {
 		return err
@@ -73,8 +79,11 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer stop()
-	if *n < 1 || *batch < 1 {
-		return fmt.Errorf("--changes and --batch must be positive")
+	if *n < 1 || *batch < 1 || *writers < 1 || *singles < 1 {
+		return fmt.Errorf("--changes, --batch, --singles and --writers must be positive")
+	}
+	if *database != "" && !store.IsDatabaseURL(*database) {
+		return fmt.Errorf("--db %q: want a postgres:// or postgresql:// URL", store.RedactURL(*database))
 	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "truce-bench-")
@@ -84,7 +93,7 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	res, err := bench.Log(ctx, *dir, *n, *batch, *record, progressPrinter(e))
+	res, err := bench.Log(ctx, bench.LogConfig{Dir: *dir, Database: *database, Changes: *n, Batch: *batch, Record: *record, Writers: *writers, Singles: *singles}, progressPrinter(e))
 	if isTerminal(e.stderr) {
 		fmt.Fprint(e.stderr, "\r\033[K")
 	}

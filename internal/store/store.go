@@ -63,6 +63,7 @@ type DB struct {
 	checks      []DerivedCheck
 	credentials []CredentialSource // for verify's attribution check
 
+	queue  writeQueue           // callers of Write waiting for a batch (group.go)
 	wmu    sync.Mutex           // held for the whole of a write transaction
 	wstmts map[string]*sql.Stmt // prepared on the writer; guarded by wmu
 	tree   treeState            // guarded by wmu

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -61,12 +60,14 @@ type Recorded struct {
 	LeafHash   tlog.Hash
 }
 
-// Tx is a write transaction. All its changes commit together or not at all.
+// Tx is one caller's part of a write transaction: the changes its fn
+// records commit together or not at all. Concurrent callers of Write
+// share one database transaction (see group.go), each fn inside a
+// savepoint of its own.
 type Tx struct {
-	ctx         context.Context
+	ctx         context.Context // the caller's, for Context
 	db          *DB
-	tx          *sql.Tx
-	stmts       map[string]*sql.Stmt
+	shared      *sharedTx
 	size        int64
 	frontier    map[int64]tlog.Hash
 	recorded    []Recorded
@@ -75,8 +76,20 @@ type Tx struct {
 	pendingFrom int64     // the stored-hash index of pending's first hash
 	pending     []byte    // stored hashes not yet written, 32 bytes each
 	tail        *hashTail // the last block of stored hashes as this transaction leaves it; nil: not known
-	fresh       []string  // statements first used by this transaction
 	side        bool      // ExecSide wrote to a side table
+}
+
+// sharedTx is the database transaction that the fns of one batch share.
+type sharedTx struct {
+	tx *sql.Tx
+	// ctx runs the statements: the leader's without its cancellation,
+	// since one caller giving up must not interrupt the others' shared
+	// transaction (an interrupted statement can roll back all of it). A
+	// context that is never done also spares the SQLite driver a watcher
+	// goroutine per statement.
+	ctx   context.Context
+	stmts map[string]*sql.Stmt
+	fresh []string // statements first used by this transaction
 }
 
 // keepStatements prepares on the writer the statements that a finished
@@ -115,104 +128,13 @@ func isUniqueViolation(err error) bool {
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "duplicate key value")
 }
 
-// Write runs fn in a write transaction and commits it if fn returns nil.
-// Writes are serialised. The returned slice lists the changes committed.
+// Write runs fn in a write transaction and commits it if fn returns nil
+// (see writeGrouped). A connection lost in the middle leaves nothing
+// half-written (the transaction did not commit) and is the database's
+// absence, not a fault of the request: it reads as unavailable.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, error) {
-	recs, err := db.write1(ctx, fn)
-	// A connection lost in the middle leaves nothing half-written (the
-	// transaction did not commit) and is the database's absence, not a
-	// fault of the request: it reads as unavailable.
+	recs, err := db.writeGrouped(ctx, fn)
 	return recs, db.unavailable(err)
-}
-
-func (db *DB) write1(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, error) {
-	if db.readOnly {
-		return nil, fmt.Errorf("store: opened for audit: no writes")
-	}
-	db.wmu.Lock()
-	defer db.wmu.Unlock()
-	sqltx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	// On PostgreSQL, appends of every process take one lock (SQLite's
-	// immediate transaction already holds the database's write lock).
-	if db.dialect.Name == Postgres.Name {
-		if _, err := sqltx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(logLock)+`)`); err != nil {
-			sqltx.Rollback()
-			return nil, fmt.Errorf("lock the log: %w", err)
-		}
-	}
-	// Another process (a CLI command beside the server) may have appended
-	// since this one last wrote; the transaction holds the write lock, so
-	// the tree read now is the one to extend.
-	var maxSeq sql.NullInt64
-	if err := sqltx.QueryRowContext(ctx, `SELECT MAX(seq) FROM changes`).Scan(&maxSeq); err != nil {
-		sqltx.Rollback()
-		return nil, fmt.Errorf("log size: %w", err)
-	}
-	if size := maxSeq.Int64 + 1; maxSeq.Valid && size != db.tree.size || !maxSeq.Valid && db.tree.size != 0 {
-		if !maxSeq.Valid {
-			size = 0
-		}
-		t, err := readTree(ctx, dbHashReader{db: sqltx, ctx: ctx, d: db.dialect}, size)
-		if err != nil {
-			sqltx.Rollback()
-			return nil, err
-		}
-		db.tree = t
-	}
-	tx := &Tx{
-		ctx:      ctx,
-		db:       db,
-		tx:       sqltx,
-		stmts:    map[string]*sql.Stmt{},
-		size:     db.tree.size,
-		frontier: make(map[int64]tlog.Hash, len(db.tree.frontier)+8),
-		at:       db.now().UTC().Truncate(time.Microsecond),
-		tail:     db.tree.tail,
-	}
-	tx.atText = tx.at.Format(ledger.TimeLayout)
-	for k, v := range db.tree.frontier {
-		tx.frontier[k] = v
-	}
-	defer func() {
-		for _, s := range tx.stmts {
-			s.Close()
-		}
-		db.keepStatements(ctx, tx.fresh)
-	}()
-	if err := fn(tx); err != nil {
-		sqltx.Rollback()
-		return nil, err
-	}
-	if len(tx.recorded) == 0 {
-		// Side tables alone (a session's last-seen time, an expired
-		// session deleted) commit without touching the log.
-		if !tx.side {
-			sqltx.Rollback()
-			return nil, nil
-		}
-		if err := sqltx.Commit(); err != nil {
-			return nil, fmt.Errorf("commit: %w", err)
-		}
-		return nil, nil
-	}
-	if err := tx.flushHashes(); err != nil {
-		sqltx.Rollback()
-		return nil, err
-	}
-	root, err := tlog.TreeHash(tx.size, tx)
-	if err != nil {
-		sqltx.Rollback()
-		return nil, fmt.Errorf("tree hash: %w", err)
-	}
-	if err := sqltx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
-	}
-	db.tree.size, db.tree.frontier, db.tree.root, db.tree.tail = tx.size, tx.frontier, root, tx.tail
-	db.cp.poke()
-	return tx.recorded, nil
 }
 
 // Record writes one change: the change row, the record's projection rows
@@ -330,18 +252,18 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 
 // advance moves the transaction's tree to size seq+1, keeping only the
 // stored hashes of the complete subtrees on the right edge (the frontier):
-// the next append and the root need nothing else.
+// the next append and the root need nothing else. The map is the
+// transaction's own (fork copied it), so it is trimmed in place.
 func (tx *Tx) advance(seq, base int64, hashes []tlog.Hash) {
 	for i, h := range hashes {
 		tx.frontier[base+int64(i)] = h
 	}
 	tx.size = seq + 1
-	keep := frontierIndexes(tx.size)
-	next := make(map[int64]tlog.Hash, len(keep))
-	for _, idx := range keep {
-		next[idx] = tx.frontier[idx]
+	for idx := range tx.frontier {
+		if level, n := tlog.SplitStoredHashIndex(idx); (tx.size>>level)&1 == 0 || n != tx.size>>level-1 {
+			delete(tx.frontier, idx)
+		}
 	}
-	tx.frontier = next
 }
 
 // frontierIndexes returns the stored-hash indexes of the complete subtrees
@@ -407,7 +329,7 @@ func (tx *Tx) Query(q string, args ...any) (*sql.Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.QueryContext(tx.ctx, tx.db.dialect.args(args)...)
+	return s.QueryContext(tx.shared.ctx, tx.db.dialect.args(args)...)
 }
 
 // QueryRow runs a single-row query inside the transaction.
@@ -417,9 +339,9 @@ func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
 	s, err := tx.stmt(q)
 	if err != nil {
 		// Surface the prepare error through Scan.
-		return tx.tx.QueryRowContext(tx.ctx, tx.db.dialect.Rebind(q), tx.db.dialect.args(args)...)
+		return tx.shared.tx.QueryRowContext(tx.shared.ctx, tx.db.dialect.Rebind(q), tx.db.dialect.args(args)...)
 	}
-	return s.QueryRowContext(tx.ctx, tx.db.dialect.args(args)...)
+	return s.QueryRowContext(tx.shared.ctx, tx.db.dialect.args(args)...)
 }
 
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
@@ -427,28 +349,30 @@ func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.ExecContext(tx.ctx, tx.db.dialect.args(args)...)
+	return s.ExecContext(tx.shared.ctx, tx.db.dialect.args(args)...)
 }
 
-func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
-	if s, ok := tx.stmts[q]; ok {
+func (tx *Tx) stmt(q string) (*sql.Stmt, error) { return tx.shared.stmt(tx.db, q) }
+
+func (st *sharedTx) stmt(db *DB, q string) (*sql.Stmt, error) {
+	if s, ok := st.stmts[q]; ok {
 		return s, nil
 	}
 	// Statements are prepared once on the writer connection and reused by
 	// every transaction (database/sql rebinds them to the transaction). The
 	// one connection is busy with this transaction, so a new statement is
 	// prepared for the transaction now and on the writer after it ends.
-	if ps, ok := tx.db.wstmts[q]; ok {
-		s := tx.tx.StmtContext(tx.ctx, ps)
-		tx.stmts[q] = s
+	if ps, ok := db.wstmts[q]; ok {
+		s := st.tx.StmtContext(st.ctx, ps)
+		st.stmts[q] = s
 		return s, nil
 	}
-	s, err := tx.tx.PrepareContext(tx.ctx, tx.db.dialect.Rebind(q))
+	s, err := st.tx.PrepareContext(st.ctx, db.dialect.Rebind(q))
 	if err != nil {
 		return nil, err
 	}
-	tx.stmts[q] = s
-	tx.fresh = append(tx.fresh, q)
+	st.stmts[q] = s
+	st.fresh = append(st.fresh, q)
 	return s, nil
 }
 
