@@ -305,6 +305,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /allegations/new": nil, "POST /observations/new": nil, "POST /admin/users": nil, "POST /admin/users/{id}": nil,
 		"POST /admin/tokens": nil, "POST /admin/tokens/{id}/revoke": nil,
 		"GET /admin/role-requests": get("/admin/role-requests"), "POST /admin/role-requests/{id}": nil,
+		"GET /admin/witnesses": get("/admin/witnesses"),
 	}
 }
 
