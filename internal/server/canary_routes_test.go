@@ -73,7 +73,8 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 	}
 	// The opening of every change of every fixture: an opening names the
 	// record and its author, and is for the record's readers only.
-	var openings []canaryRequest
+	// The proof bundle of each too: the opening and the body, whole.
+	var openings, bundles []canaryRequest
 	for key, entity := range fx.entities {
 		rows, err := s.app.DB.Query(context.Background(), `SELECT seq FROM changes WHERE entity = ? AND id = ?`, entity, ids[key])
 		if err != nil {
@@ -85,6 +86,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 				t.Fatal(err)
 			}
 			openings = append(openings, get(fmt.Sprintf("/api/v1/log/opening?seq=%d", seq))...)
+			bundles = append(bundles, get(fmt.Sprintf("/api/v1/log/bundle?seq=%d", seq))...)
 		}
 		rows.Close()
 	}
@@ -118,13 +120,14 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 				form: url.Values{"kind": {"daily"}, "date": {canaryDay}, "edition": {edition}, "format": {f}}})
 		}
 	}
-	var downloads, proofs []canaryRequest
+	var downloads, proofs, reportBundles []canaryRequest
 	for _, edition := range []string{"public", "mission"} {
 		for _, f := range canaryReportFormats {
 			downloads = append(downloads, get("/api/v1/reports/"+canaryIssuedOf+edition+"/download?format="+f,
 				"/api/v1/reports/daily-"+canaryDay+"-"+edition+"/download?format="+f)...)
 		}
 		proofs = append(proofs, get("/api/v1/reports/"+canaryIssuedOf+edition+"/proof")...)
+		reportBundles = append(reportBundles, get("/api/v1/reports/"+canaryIssuedOf+edition+"/bundle")...)
 	}
 	// The log: every entry bundle, and a tile of hashes.
 	var tiles []canaryRequest
@@ -210,6 +213,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"GET /api/v1/log/proof/consistency": get("/api/v1/log/proof/consistency?from=2"),
 		"GET /api/v1/history/{entity}/{id}": historyAPI,
 		"GET /api/v1/log/opening":           openings,
+		"GET /api/v1/log/bundle":            bundles,
 		"GET /api/v1/map/features":          get("/api/v1/map/features?"+mapQuery, "/api/v1/map/features?"+near),
 
 		// Registries.
@@ -256,6 +260,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"GET /api/v1/reports/{id}":          reportIDs,
 		"GET /api/v1/reports/{id}/download": downloads,
 		"GET /api/v1/reports/{id}/proof":    proofs,
+		"GET /api/v1/reports/{id}/bundle":   reportBundles,
 		"POST /api/v1/reports/{id}/issue":   nil,
 
 		// Pages.
@@ -305,6 +310,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /allegations/new": nil, "POST /observations/new": nil, "POST /admin/users": nil, "POST /admin/users/{id}": nil,
 		"POST /admin/tokens": nil, "POST /admin/tokens/{id}/revoke": nil,
 		"GET /admin/role-requests": get("/admin/role-requests"), "POST /admin/role-requests/{id}": nil,
+		"GET /admin/witnesses": get("/admin/witnesses"),
 	}
 }
 
