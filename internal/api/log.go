@@ -125,11 +125,7 @@ func (s *Server) latestSize(r *http.Request) (int64, []byte, error) {
 }
 
 func (s *Server) inclusion(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("seq") == "" {
-		s.fail(w, r, errs.Invalid("seq", "is required"))
-		return
-	}
-	seq, err := queryInt(r, "seq", 0, 0, 1<<62)
+	seq, err := seqParam(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -218,11 +214,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 // opening answers with a change's opening and its inclusion proof to a
 // reader who may read its record (record.Registry.Opening decides).
 func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("seq") == "" {
-		s.fail(w, r, errs.Invalid("seq", "is required"))
-		return
-	}
-	seq, err := queryInt(r, "seq", 0, 0, 1<<62)
+	seq, err := seqParam(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -266,11 +258,7 @@ func (s *Server) opening(w http.ResponseWriter, r *http.Request) {
 // bundle answers with a change's proof bundle to a reader who may read its
 // record, and as /api/v1/log/opening does (not found) to anyone else.
 func (s *Server) bundle(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("seq") == "" {
-		s.fail(w, r, errs.Invalid("seq", "is required"))
-		return
-	}
-	seq, err := queryInt(r, "seq", 0, 0, 1<<62)
+	seq, err := seqParam(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -281,4 +269,13 @@ func (s *Server) bundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeBundle(w, "truce-"+strconv.FormatInt(seq, 10)+".proof", b)
+}
+
+// seqParam reads the required query parameter seq, a change's position in
+// the log.
+func seqParam(r *http.Request) (int64, error) {
+	if r.URL.Query().Get("seq") == "" {
+		return 0, errs.Invalid("seq", "is required")
+	}
+	return queryInt(r, "seq", 0, 0, 1<<62)
 }

@@ -384,17 +384,7 @@ func (s pgCopySink) kinds(ctx context.Context, table string) (map[string]byte, e
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]byte{}
-	for rows.Next() {
-		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			return nil, err
-		}
-		if out[name], err = kindOf(table, name, typ); err != nil {
-			return nil, err
-		}
-	}
-	return out, rows.Err()
+	return scanKinds(table, rows)
 }
 
 func (s pgCopySink) write(ctx context.Context, table string, cols []string, rows *rowSource) error {
@@ -519,12 +509,25 @@ func columnKinds(ctx context.Context, q querier, d Dialect, table string) (map[s
 		return nil, err
 	}
 	defer rows.Close()
+	return scanKinds(table, rows)
+}
+
+// columnRows is a result of (name, type) rows: database/sql's or pgx's.
+type columnRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanKinds maps each column named in rows to its kind.
+func scanKinds(table string, rows columnRows) (map[string]byte, error) {
 	out := map[string]byte{}
 	for rows.Next() {
 		var name, typ string
 		if err := rows.Scan(&name, &typ); err != nil {
 			return nil, err
 		}
+		var err error
 		if out[name], err = kindOf(table, name, typ); err != nil {
 			return nil, err
 		}
