@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -21,8 +22,10 @@ func TestVerifyWhileWriting(t *testing.T) {
 	writer := mustOpen(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
+	var done atomic.Int64 // the writer's rounds so far
 	wg.Go(func() {
 		for i := 0; ctx.Err() == nil; i++ {
+			done.Add(1)
 			// New records, and new versions of old ones.
 			writeNote(t, writer, fmt.Sprintf("m%05d", i), note{Title: "new", Count: i})
 			rec := fmt.Sprintf("n%03d", i%300)
@@ -59,7 +62,13 @@ func TestVerifyWhileWriting(t *testing.T) {
 		}
 	})
 	grew := 0
-	for round := range 5 {
+	// Five rounds at least, and until the writer has erased something
+	// (its explicit checkpoints wait for the signer on PostgreSQL, which
+	// may be another handle).
+	for round := 0; round < 5 || done.Load() < 8; round++ {
+		if round == 1000 {
+			t.Fatalf("the writer did %d rounds while verify ran 1000", done.Load())
+		}
 		before := writer.Size()
 		rep, err := db.Verify(context.Background(), nil)
 		if err != nil || !rep.OK() {
