@@ -2,9 +2,13 @@ package httpx
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 )
@@ -62,5 +66,32 @@ func TestOneStatusPerCode(t *testing.T) {
 			t.Errorf("%s and %s both map to %d", c, other, st)
 		}
 		seen[st] = c
+	}
+}
+
+// A connection to PostgreSQL lost anywhere in a request (a read's Scan as
+// much as a write) answers 503 with Retry-After, not 500; the request's own
+// errors keep their status.
+func TestLostConnectionIsUnavailable(t *testing.T) {
+	for _, c := range []struct {
+		err    error
+		status int
+	}{
+		{fmt.Errorf("list places: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}), http.StatusServiceUnavailable},
+		{fmt.Errorf("scan: %w", io.ErrUnexpectedEOF), http.StatusServiceUnavailable},
+		{fmt.Errorf("list places: %w", &pgconn.PgError{Code: "42P01", Message: "relation does not exist"}), http.StatusInternalServerError},
+		{errs.Invalid("title", "is required"), http.StatusBadRequest},
+	} {
+		rec := httptest.NewRecorder()
+		WriteProblem(rec, httptest.NewRequest("GET", "/api/v1/places", nil), nil, c.err)
+		if rec.Code != c.status {
+			t.Errorf("%v: status %d, want %d", c.err, rec.Code, c.status)
+		}
+		if got := rec.Header().Get("Retry-After") != ""; got != (c.status == http.StatusServiceUnavailable) {
+			t.Errorf("%v: Retry-After %q", c.err, rec.Header().Get("Retry-After"))
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+			t.Errorf("%v: content type %q", c.err, ct)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // Problem is an RFC 9457 problem details object, with Truce's stable code
@@ -64,6 +65,7 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 			Status: http.StatusTooManyRequests, Detail: lim.Error(), Instance: r.URL.Path, Code: "too_many_requests"})
 		return
 	}
+	err = store.Unavailable(err)
 	code := errs.CodeOf(err)
 	status := StatusOf(code)
 	p := Problem{

@@ -295,3 +295,46 @@ func BenchmarkVersion(b *testing.B) {
 		}
 	})
 }
+
+// A read whose connection is lost (its backend ended while it runs) fails
+// with an error that Unavailable marks unavailable, as a write's does:
+// the HTTP faces then answer 503, not 500.
+func TestConnectionLostMidRead(t *testing.T) {
+	if !pgtest.OnPostgres() {
+		t.Skip("PostgreSQL's: SQLite has no connection to lose")
+	}
+	dir := t.TempDir()
+	db := mustOpen(t, dir)
+	writeNote(t, db, "n0", note{Title: "before"})
+	adm := admin(t, dir)
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() {
+		var v string
+		done <- db.QueryRow(ctx, `SELECT CAST(pg_sleep(10) AS TEXT)`).Scan(&v)
+	}()
+	waitFor(t, 5*time.Second, "the read to start", func() bool {
+		var n int
+		adm.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(10)%' AND pid <> pg_backend_pid()`).Scan(&n)
+		return n == 1
+	})
+	if _, err := adm.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(10)%' AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	err := <-done
+	if err == nil {
+		t.Fatal("the read survived its backend's end")
+	}
+	if got := Unavailable(err); errs.CodeOf(got) != errs.CodeUnavailable {
+		t.Fatalf("got %v (code %s), want unavailable", got, errs.CodeOf(got))
+	}
+	// The next read takes another connection and succeeds.
+	var n int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM changes`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the next read: %d %v", n, err)
+	}
+	// An error of the request's own stays what it was.
+	if bad := Unavailable(errs.Invalid("title", "is required")); errs.CodeOf(bad) != errs.CodeInvalid {
+		t.Fatalf("an invalid input became %s", errs.CodeOf(bad))
+	}
+}

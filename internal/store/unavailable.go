@@ -36,9 +36,16 @@ func connectionLost(err error) bool {
 
 // unavailable gives a lost connection the code errs.CodeUnavailable (503
 // over HTTP), keeping the cause for the log; other errors pass unchanged.
-func (db *DB) unavailable(err error) error {
+func (db *DB) unavailable(err error) error { return Unavailable(err) }
+
+// Unavailable gives an error without a code of its own that says the
+// connection to the database was lost the code errs.CodeUnavailable (503
+// over HTTP), keeping the cause for the log; other errors pass unchanged.
+// The HTTP faces apply it to every error they answer, so that a connection
+// lost in a read (a row's Scan, rows.Err) answers 503 as a write does.
+func Unavailable(err error) error {
 	if err == nil || !connectionLost(err) || errs.CodeOf(err) != errs.CodeInternal {
 		return err
 	}
-	return fmt.Errorf("%w: %w", errs.Unavailable("the database does not answer: the change was not made, or its commit was not confirmed; try again shortly"), err)
+	return fmt.Errorf("%w: %w", errs.Unavailable("the database does not answer; a change asked for was not made, or its commit was not confirmed; try again shortly"), err)
 }

@@ -185,6 +185,7 @@ func (s *Pages) writer(w http.ResponseWriter, r *http.Request, title, nav, formP
 
 // pageFail shows an error as a page with the right status.
 func (s *Pages) pageFail(w http.ResponseWriter, r *http.Request, pg *web.Page, err error) {
+	err = store.Unavailable(err)
 	code := errs.CodeOf(err)
 	status := httpx.StatusOf(code)
 	title := map[errs.Code]string{errs.CodeNotFound: "error.notfound", errs.CodeForbidden: "error.forbidden",
