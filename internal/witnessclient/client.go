@@ -395,7 +395,14 @@ func (s *Service) updatePublished(ctx context.Context) error {
 // Published returns the latest checkpoint the policy's quorum cosigned,
 // with its cosignatures; when none is yet, the latest signed one (ok is
 // false then).
+//
+// Another server on the same database may be the one that signs and
+// submits: what its witnesses cosigned is read from the database here, so
+// every server publishes the same checkpoint.
 func (s *Service) Published(ctx context.Context) (cp store.SignedCheckpoint, ok bool, err error) {
+	if err := s.updatePublished(ctx); err != nil {
+		return store.SignedCheckpoint{}, false, err
+	}
 	if n := s.published.Load(); n >= 0 {
 		cp, err := s.db.CheckpointAt(ctx, n)
 		return cp, err == nil, err

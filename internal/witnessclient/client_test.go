@@ -383,3 +383,30 @@ func otherLogKey(t *testing.T) string {
 	db := openStore(t, t.TempDir())
 	return db.Keys().Public
 }
+
+// Of two servers on one database only one signs and submits; the other
+// publishes what the witnesses cosigned all the same, read from the
+// database, not from its own submissions.
+func TestAServerThatDoesNotSubmitPublishesToo(t *testing.T) {
+	dir := t.TempDir()
+	db := openStore(t, dir)
+	write(t, db, 3, "Org")
+	a, _ := startWitness(t, "witness.side-a", db)
+	b, _ := startWitness(t, "witness.side-b", db)
+	s := newService(t, db, nil, nil, a, b)
+	other := openStore(t, dir) // a second handle on the same database
+	quiet, err := New(ctx, other, Config{Witnesses: []Witness{a, b}, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// quiet is never started: it submits nothing.
+	for round := range 3 {
+		write(t, db, 2+round, "More")
+		want := db.Size()
+		waitFor(t, fmt.Sprintf("both cosignatures at size %d", want), func() bool { cp, ok := published(t, s); return ok && cp.Size == want })
+		cp, ok := published(t, quiet)
+		if !ok || cp.Size != want || len(cp.Cosignatures) != 2 {
+			t.Fatalf("round %d: the other server publishes size %d (%v, %d cosignatures), want %d with 2", round, cp.Size, ok, len(cp.Cosignatures), want)
+		}
+	}
+}
