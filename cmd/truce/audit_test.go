@@ -14,9 +14,10 @@ import (
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
-// serveLog serves a new log holding a few changes on a loopback port and
-// returns its URL and data directory.
-func serveLog(t *testing.T) (string, string) {
+// serveApp opens a new data directory, lets fill write to it, serves it
+// on a loopback port until the test ends and returns its URL and
+// directory.
+func serveApp(t *testing.T, fill func(ctx context.Context, a *app.App)) (string, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
@@ -24,17 +25,7 @@ func serveLog(t *testing.T) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.DB.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.Record(store.Change{Entity: "organisation", ID: "org_press", Version: 1, Public: true,
-			Actor: store.Actor{User: "usr_test", Via: "cli"}, Body: agreement.OrganisationBody{Name: "Press", ShortName: "P", Kind: "media", Country: "GE"}})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.DB.Checkpoint(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fill(ctx, a)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +38,30 @@ func serveLog(t *testing.T) (string, string) {
 		a.Close()
 	})
 	return "http://" + ln.Addr().String(), dir
+}
+
+// writeOrganisation records a public organisation and signs a checkpoint.
+func writeOrganisation(t *testing.T, ctx context.Context, a *app.App, id string, body agreement.OrganisationBody) {
+	t.Helper()
+	_, err := a.DB.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Record(store.Change{Entity: "organisation", ID: id, Version: 1, Public: true,
+			Actor: store.Actor{User: "usr_test", Via: "cli"}, Body: body})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serveLog serves a new log holding a few changes on a loopback port and
+// returns its URL and data directory.
+func serveLog(t *testing.T) (string, string) {
+	return serveApp(t, func(ctx context.Context, a *app.App) {
+		writeOrganisation(t, ctx, a, "org_press", agreement.OrganisationBody{Name: "Press", ShortName: "P", Kind: "media", Country: "GE"})
+	})
 }
 
 func TestAuditCommand(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,53 +13,22 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/ledger"
-	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // serveReports serves a new log in which a co-chair issued the public
 // and the mission edition of a daily report, with changes before and
 // after, and returns its URL and data directory.
 func serveReports(t *testing.T) (string, string) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	dir := t.TempDir()
-	a, err := app.Open(ctx, app.Config{Dir: dir, Synchronous: "normal", Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(id string) {
-		_, err = a.DB.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.Record(store.Change{Entity: "organisation", ID: id, Version: 1, Public: true,
-				Actor: store.Actor{User: "usr_test", Via: "cli"}, Body: agreement.OrganisationBody{Name: id, Kind: "media"}})
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
+	return serveApp(t, func(ctx context.Context, a *app.App) {
+		writeOrganisation(t, ctx, a, "org_a", agreement.OrganisationBody{Name: "org_a", Kind: "media"})
+		cochair := access.Principal{UserID: "usr_cochair", Username: "cochair", Org: "org_centre", Roles: []access.Role{access.CoChair}, Via: "cli"}
+		for _, id := range []string{"daily-2021-06-12-public", "daily-2021-06-12-mission"} {
+			if _, err := a.Reports.Issue(ctx, cochair, id); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := a.DB.Checkpoint(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("org_a")
-	cochair := access.Principal{UserID: "usr_cochair", Username: "cochair", Org: "org_centre", Roles: []access.Role{access.CoChair}, Via: "cli"}
-	for _, id := range []string{"daily-2021-06-12-public", "daily-2021-06-12-mission"} {
-		if _, err := a.Reports.Issue(ctx, cochair, id); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("org_b")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Server.Run(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		a.Close()
+		writeOrganisation(t, ctx, a, "org_b", agreement.OrganisationBody{Name: "org_b", Kind: "media"})
 	})
-	return "http://" + ln.Addr().String(), dir
 }
 
 func getStatus(t *testing.T, url string) (int, []byte) {
