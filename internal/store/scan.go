@@ -75,7 +75,14 @@ func scanDriver(ctx context.Context, db *sql.DB, q string, args []int64, row fun
 		}
 		defer rows.Close()
 		vals := driverRow(make([]driver.Value, len(rows.Columns())))
-		for {
+		for n := 1; ; n++ {
+			// A cancelled query stops at once here: the server's own
+			// cancellation arrives later, after rows already on their way.
+			if n%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
 			if err := rows.Next(vals); err == io.EOF {
 				return nil
 			} else if err != nil {
