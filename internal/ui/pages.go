@@ -29,7 +29,6 @@ const langCookie = "truce_lang"
 
 // pageRoutes registers the HTML pages.
 func (s *Pages) pageRoutes(page func(method, path string, h http.HandlerFunc)) {
-	page("GET", "/{$}", s.dashboard)
 	page("GET", "/login", s.loginForm)
 	page("POST", "/login", s.login)
 	page("POST", "/logout", s.logout)

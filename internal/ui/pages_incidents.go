@@ -7,110 +7,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
-	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/web"
 )
-
-// tallySum adds up tally rows: per side what it alleged and what was
-// verified against it.
-type tallySum struct {
-	AllegedBy, Verified        map[string]int
-	Observations, Observed     int
-	Explosions, VerifiedOthers int
-}
-
-func sumTallies(rows []incident.TallyRow) tallySum {
-	t := tallySum{AllegedBy: map[string]int{}, Verified: map[string]int{}}
-	for _, r := range rows {
-		for k, v := range r.AllegedBy {
-			t.AllegedBy[k] += v
-		}
-		for k, v := range r.Verified {
-			t.Verified[k] += v
-		}
-		t.Observations += r.Observations
-		t.Observed += r.Observed
-		t.Explosions += r.Explosions
-	}
-	return t
-}
-
-// RegistrySection is a block of the dashboard that a registry fills: the
-// latest exchanges, returns, crossings (see latestRegistries).
-type RegistrySection struct {
-	Title string // message key
-	Rows  []RegistryRow
-	More  string // the registry's page
-}
-
-// RegistryRow is one recent event of a registry.
-type RegistryRow struct {
-	At   time.Time
-	Text string
-	URL  string
-}
-
-type dashboardData struct {
-	Sides       []agreement.Organisation
-	Today, Week tallySum
-	Open        []incident.Incident
-	Overdue     []agreement.Provision
-	Registries  []RegistrySection
-	Now         time.Time
-}
-
-func (s *Pages) dashboard(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "dashboard.title", "dashboard")
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	now := s.Now().UTC()
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	d := dashboardData{Now: now}
-	var err error
-	if d.Sides, err = s.Agreements.Parties(ctx, pg.Reader()); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	rows, err := s.Incidents.Tallies(ctx, p, day, day.AddDate(0, 0, 1), incident.ByCategory)
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	d.Today = sumTallies(rows)
-	if rows, err = s.Incidents.Tallies(ctx, p, day.AddDate(0, 0, -6), day.AddDate(0, 0, 1), incident.ByCategory); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	d.Week = sumTallies(rows)
-	for _, st := range []string{incident.UnderInvestigation, incident.PreliminaryReview, incident.Received, incident.FindingMade, incident.Suspended} {
-		page, err := s.Incidents.ListIncidents(ctx, p, incident.IncidentFilter{Status: st}, store.PageRequest{Limit: 20})
-		if err != nil {
-			s.pageFail(w, r, pg, err)
-			return
-		}
-		d.Open = append(d.Open, page.Items...)
-	}
-	prov, err := s.Agreements.ListProvisions(ctx, pg.Reader(), agreement.ProvisionFilter{Status: agreement.StatusOverdue}, store.PageRequest{Limit: 50})
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	d.Overdue = prov.Items
-	if d.Registries, err = s.latestRegistries(r, p, pg); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	pg.Data = d
-	s.render.Render(w, http.StatusOK, "dashboard", pg)
-}
 
 type reviewData struct {
 	Items  []incident.QueueItem

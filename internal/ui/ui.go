@@ -15,6 +15,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/dashboard"
 	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/httpx"
@@ -76,6 +77,7 @@ type Pages struct {
 	render   *web.Renderer
 	names    nameCache
 	loginKey []byte // the sign-in forms' CSRF key (logincsrf.go)
+	dash     *dashboard.Service
 }
 
 // New builds the pages.
@@ -98,4 +100,5 @@ func (s *Pages) Routes(page func(method, path string, h http.HandlerFunc)) {
 	s.pageRoutes(page)
 	s.mapPages(page)
 	s.registryPages(page)
+	s.dashboardPages(page)
 }
