@@ -174,7 +174,7 @@ func niceTop(maxV int) (top, step int) {
 // sideChart draws what each side alleged (solid) and what was verified
 // against it (dashed) per day over the chart's 30 days.
 func sideChart(pg *web.Page, sum dashboard.Summary) template.HTML {
-	const W, H, left, right, top, bottom = 640.0, 240.0, 40.0, 12.0, 12.0, 28.0
+	const W, H, left, right, top, bottom = 900.0, 260.0, 44.0, 24.0, 12.0, 28.0
 	pw, ph := W-left-right, H-top-bottom
 	maxV := 1
 	for _, s := range sum.Series {
@@ -245,13 +245,13 @@ func categoryBars(pg *web.Page, sum dashboard.Summary, period url.Values) templa
 	if len(sum.Categories) == 0 {
 		return ""
 	}
-	const W, rowH, labelW = 640.0, 26.0, 220.0
+	const W, rowH, labelW = 440.0, 26.0, 170.0
 	H := rowH*float64(len(sum.Categories)) + 8
 	maxV := 1
 	for _, c := range sum.Categories {
 		maxV = max(maxV, c.Total())
 	}
-	pw := W - labelW - 60
+	pw := W - labelW - 44
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart bars" viewBox="0 0 %s %s" role="img" aria-label="%s">`, f2(W), f2(H), svgText(pg.T("dash.categories.label")))
 	rtl := pg.Dir == "rtl"
