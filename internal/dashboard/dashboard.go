@@ -46,6 +46,7 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[string]*entry
+	days  map[string]dayRange
 }
 
 type entry struct {
@@ -67,7 +68,7 @@ func New(inc *incident.Service, ag *agreement.Service, mv *mapview.Service, ledg
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{Incidents: inc, Agreements: ag, Map: mv, Ledger: ledger, Now: now, cache: map[string]*entry{}}
+	return &Service{Incidents: inc, Agreements: ag, Map: mv, Ledger: ledger, Now: now, cache: map[string]*entry{}, days: map[string]dayRange{}}
 }
 
 // Period is a span of whole UTC days [From, To).
@@ -133,7 +134,7 @@ func (s *Service) DefaultPeriod(ctx context.Context, p access.Principal, demo bo
 	now := s.Now().UTC()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if demo {
-		latest, err := s.Incidents.LatestReportDay(ctx, p)
+		_, latest, err := s.ReportDays(ctx, p)
 		if err != nil {
 			return Period{}, err
 		}
@@ -142,6 +143,37 @@ func (s *Service) DefaultPeriod(ctx context.Context, p access.Principal, demo bo
 		}
 	}
 	return Period{From: day, To: day.AddDate(0, 0, 1)}, nil
+}
+
+// ReportDays are the first and last days with a report p may read
+// (incident.Service.ReportDays), kept until a report is written.
+func (s *Service) ReportDays(ctx context.Context, p access.Principal) (first, last time.Time, err error) {
+	v, err := s.Ledger.Version(ctx, incident.EntityAllegation, incident.EntityObservation)
+	if err != nil {
+		return first, last, err
+	}
+	key := access.ViewKey(p)
+	s.mu.Lock()
+	d, ok := s.days[key]
+	s.mu.Unlock()
+	if ok && d.version >= v {
+		return d.first, d.last, nil
+	}
+	if first, last, err = s.Incidents.ReportDays(ctx, p); err != nil {
+		return first, last, err
+	}
+	s.mu.Lock()
+	if len(s.days) >= maxEntries {
+		s.days = map[string]dayRange{}
+	}
+	s.days[key] = dayRange{version: v, first: first, last: last}
+	s.mu.Unlock()
+	return first, last, nil
+}
+
+type dayRange struct {
+	version     int64
+	first, last time.Time
 }
 
 // SideSeries is one side's counts per day of the chart.

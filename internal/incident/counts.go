@@ -2,6 +2,8 @@ package incident
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
@@ -37,27 +39,32 @@ func (s *Service) ReviewQueueLength(ctx context.Context, p access.Principal) (n 
 	return int(c), false, nil
 }
 
-// LatestReportDay is the day (UTC midnight) of the latest reported start
-// among the allegations and observations p may read; zero when there are
-// none.
-func (s *Service) LatestReportDay(ctx context.Context, p access.Principal) (time.Time, error) {
-	var latest time.Time
+// ReportDays are the days (UTC midnight) of the earliest and the latest
+// reported start among the allegations and observations p may read; zero
+// when there are none. Each is one walk of the day index from its end.
+func (s *Service) ReportDays(ctx context.Context, p access.Principal) (first, last time.Time, err error) {
 	for _, t := range []struct{ table, readers string }{{"allegations", "allegation_readers"}, {"observations", "observation_readers"}} {
-		cond, args := access.Filter(p, "r", t.readers)
-		var day *string
-		if err := s.db.QueryRow(ctx, `SELECT MAX(r.day) FROM `+t.table+` r WHERE `+cond, args...).Scan(&day); err != nil {
-			return time.Time{}, wrap("latest report day", err)
-		}
-		if day == nil {
-			continue
-		}
-		d, err := time.Parse(time.DateOnly, *day)
-		if err != nil {
-			return time.Time{}, wrap("latest report day", err)
-		}
-		if d.After(latest) {
-			latest = d
+		for _, order := range []string{"ASC", "DESC"} {
+			cond, args := access.Filter(p, "r", t.readers)
+			var day string
+			err := s.db.QueryRow(ctx, `SELECT r.day FROM `+t.table+` r WHERE `+cond+` ORDER BY r.day `+order+` LIMIT 1`, args...).Scan(&day)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return first, last, wrap("report days", err)
+			}
+			d, err := time.Parse(time.DateOnly, day)
+			if err != nil {
+				return first, last, wrap("report days", err)
+			}
+			if first.IsZero() || d.Before(first) {
+				first = d
+			}
+			if d.After(last) {
+				last = d
+			}
 		}
 	}
-	return latest, nil
+	return first, last, nil
 }

@@ -7,12 +7,15 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mapview"
+	"github.com/truce-monitoring/truce/internal/web"
 )
 
 // defaultMapView is the box the map opens on without a bbox: the region of
@@ -28,6 +31,19 @@ var mapMessages = []string{"map.open", "map.zoomin", "map.loading", "map.error",
 	"map.list.cell", "map.pick.hint", "map.sector.hint", "map.illustrative",
 	"map.layer.line_of_contact", "map.layer.zones", "map.layer.corridors", "map.layer.sites", "map.layer.hazard_areas",
 	"map.layer.incidents", "map.layer.allegations", "map.layer.observations"}
+
+// mapJSKeys are mapMessages with the words the popups use.
+func mapJSKeys() []string {
+	keys := append([]string{}, mapMessages...)
+	keys = append(keys, "dash.map.popup.side", "dash.map.popup.when", "dash.map.popup.status", "dash.map.status.lodged", "dash.map.status.withdrawn")
+	for _, c := range incident.Categories {
+		keys = append(keys, "category."+c.Code)
+	}
+	for _, st := range incident.Statuses {
+		keys = append(keys, "status."+st)
+	}
+	return keys
+}
 
 // option is one choice of a select.
 type option struct{ Value, Label string }
@@ -47,10 +63,82 @@ type mapData struct {
 	Aggregated                                        []string
 	FieldError, FieldName                             string
 	Basemap, List                                     bool
+	DayMin, DayMax                                    string // the first and last days with a report: the time slider's ends
+}
+
+// statusKey is the message key of an allegation's or incident's status.
+func statusKey(st string) string {
+	if st == incident.StatusLodged || st == incident.StatusWithdrawn {
+		return "dash.map.status." + st
+	}
+	return "status." + st
+}
+
+// mapDownload answers the records of one kind in the map's view, with
+// its filters, as GeoJSON points or CSV (mapview.Service.Download).
+func (s *Pages) mapDownload(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "map.title", "map")
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	clean := url.Values{}
+	for _, k := range []string{"bbox", "zoom", "day", "from", "to", "side", "category", "status"} {
+		if v := q.Get(k); v != "" {
+			clean.Set(k, v)
+		}
+	}
+	if clean.Get("bbox") == "" {
+		clean.Set("bbox", defaultMapBBox)
+	}
+	if clean.Get("zoom") == "" {
+		clean.Set("zoom", defaultMapZoom)
+	}
+	mq, err := mapview.ParseRequest(clean)
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	kind, format := q.Get("kind"), q.Get("format")
+	if format != mapview.FormatGeoJSON && format != mapview.FormatCSV {
+		s.pageFail(w, r, pg, errs.Invalid("format", "must be geojson or csv"))
+		return
+	}
+	rows, err := s.Map.Download(r.Context(), p, mq, kind)
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	name := "truce-" + kind + "." + format
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	if format == mapview.FormatCSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		err = mapview.WriteCSV(w, rows, func(field, code string) string {
+			switch {
+			case code == "":
+				return ""
+			case field == "category":
+				return pg.T("category." + code)
+			case field == "status":
+				return pg.T(statusKey(code))
+			case field == "side":
+				return pg.Org(code)
+			}
+			return code
+		})
+	} else {
+		w.Header().Set("Content-Type", "application/geo+json")
+		err = mapview.WriteGeoJSON(w, rows)
+	}
+	if err != nil {
+		s.Log.Warn("map download", "err", err)
+	}
 }
 
 func (s *Pages) mapPages(page func(method, path string, h http.HandlerFunc)) {
 	page("GET", "/map", s.mapView)
+	page("GET", "/map/download", s.mapDownload)
 	if s.Config.Basemap != "" {
 		page("GET", "/basemap.pmtiles", s.basemap)
 	}
@@ -68,7 +156,7 @@ func (s *Pages) mapView(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	page := s.newPage(r, p, sess, "map.title", "map")
-	page.JSKeys = mapMessages
+	page.JSKeys = mapJSKeys()
 	pg := &mapData{Basemap: s.Config.Basemap != "", Layers: mapview.Layers}
 	page.Data = pg
 	pg.Day, pg.From, pg.To = q.Get("day"), q.Get("from"), q.Get("to")
@@ -81,10 +169,20 @@ func (s *Pages) mapView(w http.ResponseWriter, r *http.Request) {
 		pg.Zoom = defaultMapZoom
 	}
 	for _, c := range incident.Categories {
-		pg.Categories = append(pg.Categories, option{c.Code, c.Code})
+		pg.Categories = append(pg.Categories, option{c.Code, page.T("category." + c.Code)})
 	}
 	for _, st := range append([]string{incident.StatusLodged, incident.StatusWithdrawn}, incident.Statuses...) {
-		pg.Statuses = append(pg.Statuses, option{st, st})
+		pg.Statuses = append(pg.Statuses, option{st, page.T(statusKey(st))})
+	}
+	if s.dash != nil {
+		first, last, err := s.dash.ReportDays(r.Context(), p)
+		if err != nil {
+			httpx.WriteProblem(w, r, s.Log, err)
+			return
+		}
+		if !first.IsZero() {
+			pg.DayMin, pg.DayMax = first.Format(time.DateOnly), last.Format(time.DateOnly)
+		}
 	}
 	parties, err := s.Agreements.Parties(r.Context(), p)
 	if err != nil {
@@ -114,7 +212,7 @@ func (s *Pages) mapView(w http.ResponseWriter, r *http.Request) {
 	if err == nil && pg.List {
 		var view mapview.View
 		if view, err = s.Map.Features(r.Context(), p, mq); err == nil {
-			pg.Rows, pg.Aggregated = mapRows(view)
+			pg.Rows, pg.Aggregated = mapRows(page, view)
 		}
 	}
 	if err != nil {
@@ -130,7 +228,7 @@ func (s *Pages) mapView(w http.ResponseWriter, r *http.Request) {
 }
 
 // mapRows lists the records of a view, for the list equivalent.
-func mapRows(view mapview.View) ([]mapRow, []string) {
+func mapRows(pg *web.Page, view mapview.View) ([]mapRow, []string) {
 	var rows []mapRow
 	var aggregated []string
 	for _, layer := range mapview.Layers {
@@ -147,11 +245,25 @@ func mapRows(view mapview.View) ([]mapRow, []string) {
 				continue
 			}
 			row := mapRow{Layer: layer, Kind: kind, Label: stringOf(f.Properties["label"]), URL: stringOf(f.Properties["url"])}
+			if c := stringOf(f.Properties["category"]); c != "" && (kind == "allegation" || kind == "observation") {
+				row.Label = pg.T("category." + c)
+			}
 			if n, ok := f.Properties["count"].(int); ok {
 				row.Count = n
 			}
-			for _, k := range []string{"status", "category", "subkind", "start"} {
-				if v := stringOf(f.Properties[k]); v != "" && v != row.Label {
+			for _, k := range []string{"status", "category", "start"} {
+				v := stringOf(f.Properties[k])
+				switch {
+				case v == "":
+					continue
+				case k == "status" && slices.Contains(incident.MapKinds, layer):
+					v = pg.T(statusKey(v))
+				case k == "status":
+					continue
+				case k == "category":
+					v = pg.T("category." + v)
+				}
+				if v != row.Label {
 					if row.Detail != "" {
 						row.Detail += " · "
 					}

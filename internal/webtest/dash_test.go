@@ -124,3 +124,77 @@ func (tb *tab) docShot(name string) {
 		tb.t.Error(err)
 	}
 }
+
+// TestMapTimeSliderPopupDownload uses the map page as a monitor: the time
+// slider moves the window and reloads the view, a click on a record opens
+// a popup in words (no category or status code), the download buttons
+// carry the view, and at 390 px the map comes before the filters.
+func TestMapTimeSliderPopupDownload(t *testing.T) {
+	s := start(t)
+	tb := s.as(t, "monitor")
+	tb.do(chromedp.EmulateViewport(1280, 900))
+	wait := func(expr, what string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(tb.ctx, 60*time.Second)
+		defer cancel()
+		if err := waitJS(ctx, expr, 60*time.Second); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	tb.do(chromedp.Navigate(s.url + "/map?from=2021-06-01&to=2021-06-30"))
+	wait(mapReady, "the map")
+	if eval[bool](tb, `document.getElementById("map-time").hidden`) {
+		t.Fatal("the time slider is hidden")
+	}
+	gen := eval[string](tb, `document.getElementById("map").dataset.generation`)
+	// The slider to its first day with a week's window.
+	eval[bool](tb, `(() => { const r = document.getElementById("map-time-range"); r.value = "0"; return r.dispatchEvent(new Event("input", {bubbles: true})); })()`)
+	wait(`document.getElementById("map").dataset.generation !== "`+gen+`" && document.getElementById("map").dataset.state === "loaded"`, "a reload after the slider moved")
+	from := eval[string](tb, `document.getElementById("map-from").value`)
+	if min := eval[string](tb, `document.getElementById("map-time").dataset.min`); eval[string](tb, `document.getElementById("map-to").value`) != min || from >= min {
+		t.Errorf("the slider at its start gives from %s to %s (first day %s)", from, eval[string](tb, `document.getElementById("map-to").value`), min)
+	}
+	if !eval[bool](tb, `location.search.includes("to=")`) {
+		t.Error("the slider's window is not in the address")
+	}
+	// Back to June 2021, then a click on a record.
+	tb.do(chromedp.Navigate(s.url + "/map?from=2021-06-01&to=2021-06-30"))
+	wait(mapReady, "the map again")
+	at := eval[struct{ X, Y float64 }](tb, `(() => {
+		const m = window.truceMap;
+		const layers = ["incidents-points", "allegations-points", "observations-points", "incidents-clusters", "allegations-clusters", "observations-clusters"].filter((l) => m.getLayer(l));
+		const fs = m.queryRenderedFeatures({layers});
+		if (fs.length === 0) return {X: -1, Y: -1};
+		const p = m.project(fs[0].geometry.coordinates);
+		const r = m.getCanvas().getBoundingClientRect();
+		return {X: r.left + p.x, Y: r.top + p.y};
+	})()`)
+	if at.X < 0 {
+		t.Fatal("no record drawn on the map for June 2021")
+	}
+	tb.do(chromedp.MouseClickXY(at.X, at.Y))
+	wait(`!!document.querySelector(".maplibregl-popup .map-popup")`, "a popup")
+	txt := eval[string](tb, `document.querySelector(".maplibregl-popup .map-popup").textContent`)
+	if regexp.MustCompile(`\b[a-z]+_[a-z_]+\b|\b(category|status|dash)\.`).MatchString(txt) {
+		t.Errorf("the popup shows a code: %q", txt)
+	}
+	// The download buttons send the view's filters.
+	if !eval[bool](tb, `!!document.querySelector('button[formaction="/map/download"][value="geojson"]') && document.getElementById("map-bbox").value !== ""`) {
+		t.Error("no download of the view")
+	}
+	tb.clean("map")
+	// Phone width: the map first.
+	tb.do(chromedp.EmulateViewport(390, 844))
+	tb.do(chromedp.Navigate(s.url + "/map?from=2021-06-01&to=2021-06-30"))
+	wait(mapReady, "the map at 390 px")
+	if !eval[bool](tb, `document.querySelector(".map-frame").getBoundingClientRect().top < document.querySelector(".map-filters").getBoundingClientRect().top`) {
+		t.Error("at 390 px the filters come before the map")
+	}
+	if top := eval[float64](tb, `document.getElementById("map").getBoundingClientRect().top`); top > 400 {
+		t.Errorf("at 390 px the map starts %vpx down", top)
+	}
+	tb.noSideways("map 390 px")
+	tb.shot("map-390")
+	tb.clean("map 390 px")
+	tb.do(chromedp.EmulateViewport(1280, 900))
+}

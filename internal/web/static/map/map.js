@@ -103,6 +103,9 @@ function overlayLayers() {
 	const cellRadius = ['interpolate', ['linear'], ['get', 'count'], 1, 6, 100, 14, 10000, 30];
 	const cells = (source, colour) => ({ id: source + '-cells', type: 'circle', source, filter: isCell,
 		paint: { 'circle-color': colour, 'circle-opacity': 0.55, 'circle-radius': cellRadius, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
+	const clusters = (source, colour) => ({ id: source + '-clusters', type: 'circle', source, filter: ['has', 'point_count'],
+		paint: { 'circle-color': colour, 'circle-opacity': 0.7, 'circle-radius': ['interpolate', ['linear'], ['get', 'total'], 2, 9, 50, 16, 5000, 30],
+			'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
 	return [
 		{ id: 'zones-fill', type: 'fill', source: 'zones', paint: { 'fill-color': '#9ecae1', 'fill-opacity': 0.25 } },
 		{ id: 'zones-outline', type: 'line', source: 'zones', paint: { 'line-color': '#4292c6', 'line-width': 1, 'line-dasharray': [2, 2] } },
@@ -119,11 +122,12 @@ function overlayLayers() {
 		cells('allegations', '#1f78b4'),
 		{ id: 'allegations-points', type: 'circle', source: 'allegations', filter: ['==', ['get', 'kind'], 'allegation'], paint: { 'circle-color': '#1f78b4', 'circle-radius': 4.5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
 		cells('incidents', '#6a51a3'),
+		clusters('observations', '#238b45'), clusters('allegations', '#1f78b4'), clusters('incidents', '#6a51a3'),
 		{ id: 'incidents-points', type: 'circle', source: 'incidents', filter: ['==', ['get', 'kind'], 'incident'], paint: { 'circle-color': STATUS_COLOURS, 'circle-radius': 7, 'circle-stroke-color': '#000', 'circle-stroke-width': 1.5 } },
 	];
 }
 
-const CLICKABLE = ['incidents-points', 'incidents-cells', 'allegations-points', 'allegations-cells', 'observations-points',
+const CLICKABLE = ['incidents-clusters', 'allegations-clusters', 'observations-clusters', 'incidents-points', 'incidents-cells', 'allegations-points', 'allegations-cells', 'observations-points',
 	'observations-cells', 'observations-sectors', 'sites', 'line-of-contact', 'corridor-fill', 'zones-fill', 'hazard-areas-fill'];
 
 function emptyCollection() { return { type: 'FeatureCollection', features: [] }; }
@@ -186,18 +190,42 @@ async function addOperatorBasemap(maplibregl, map) {
 	}
 }
 
+// statusKey is the message key of a record's status.
+const statusKey = (st) => (st === 'lodged' || st === 'withdrawn' ? 'dash.map.status.' + st : 'status.' + st);
+
+// The sides' names of the latest view, for the popups.
+let sideNames = {};
+
+// popupContent is a short summary of a feature, in words: what, when,
+// which side, its status, and a link to the record.
 function popupContent(f) {
 	const p = f.properties;
 	const box = document.createElement('div');
 	box.className = 'map-popup';
-	const title = document.createElement('p');
-	title.dir = 'auto';
-	title.textContent = p.label || p.id;
-	box.append(title);
+	const line = (text, cls) => {
+		const el = document.createElement('p');
+		el.dir = 'auto';
+		el.textContent = text;
+		if (cls) el.className = cls;
+		box.append(el);
+	};
+	if (p.cluster) {
+		line(t('map.list.cell', { count: p.total || p.point_count }));
+		return box;
+	}
+	const records = { incident: 1, allegation: 1, observation: 1 };
+	if (records[p.kind]) {
+		const what = p.category ? t('category.' + p.category) : '';
+		line(p.kind === 'incident' && p.label ? p.label : what, 'map-popup-title');
+		if (p.kind === 'incident' && what) line(what);
+		if (p.start) line(t('dash.map.popup.when', { when: String(p.start).replace('T', ' ').replace(/:00Z$|Z$/, ' UTC') }));
+		if (p.side && sideNames[p.side]) line(t('dash.map.popup.side', { side: sideNames[p.side] }));
+		if (p.status) line(t('dash.map.popup.status', { status: t(statusKey(p.status)) }));
+	} else {
+		line(p.label || p.id, 'map-popup-title');
+	}
 	if (p.kind === 'cell') {
-		const note = document.createElement('p');
-		note.textContent = t('map.list.cell', { count: p.count });
-		box.append(note);
+		line(t('map.list.cell', { count: p.count }));
 	} else if (p.url) {
 		const a = document.createElement('a');
 		a.href = p.url;
@@ -222,11 +250,12 @@ function updateList(view) {
 			const kind = document.createElement('td');
 			kind.textContent = t('map.layer.' + layer);
 			const label = document.createElement('td');
+			const name = (p.kind === 'allegation' || p.kind === 'observation') && p.category ? t('category.' + p.category) : (p.label || p.id);
 			if (p.url) {
 				const a = document.createElement('a');
 				a.href = p.url;
 				a.dir = 'auto';
-				a.textContent = p.label || p.id;
+				a.textContent = name;
 				label.append(a);
 			} else {
 				const b = document.createElement('bdi');
@@ -235,7 +264,9 @@ function updateList(view) {
 			}
 			const detail = document.createElement('td');
 			detail.dir = 'auto';
-			detail.textContent = [p.status, p.category, p.subkind, p.start].filter((x) => x && x !== p.label).join(' · ');
+			const words = [p.status && RECORDS.includes(layer) ? t(statusKey(p.status)) : '', p.category ? t('category.' + p.category) : '',
+				p.start ? String(p.start).slice(0, 16).replace('T', ' ') : ''];
+			detail.textContent = words.filter((x) => x && x !== p.label).join(' · ');
 			tr.append(kind, label, detail);
 			rows.push(tr);
 		}
@@ -318,6 +349,7 @@ export async function initMap(el, opts = {}) {
 				const src = map.getSource(layer);
 				if (src) src.setData(body.layers[layer] || emptyCollection());
 			}
+			sideNames = body.sides || {};
 			map.setPaintProperty('allegations-points', 'circle-color', sideColours(body.sides));
 			updateList(body);
 			if (status) {
@@ -357,7 +389,13 @@ export async function initMap(el, opts = {}) {
 
 	map.on('load', async () => {
 		performance.mark('truce-map-style');
-		for (const layer of LAYERS) map.addSource(layer, { type: 'geojson', data: emptyCollection() });
+		for (const layer of LAYERS) {
+			// Records cluster on the client when many are near each other;
+			// total sums the records (a server grid cell counts many).
+			const cluster = RECORDS.includes(layer) ? { cluster: true, clusterRadius: 36, clusterMaxZoom: 12,
+				clusterProperties: { total: ['+', ['coalesce', ['get', 'count'], 1]] } } : {};
+			map.addSource(layer, { type: 'geojson', data: emptyCollection(), ...cluster });
+		}
 		for (const l of overlayLayers()) map.addLayer(l);
 		if (focus) {
 			map.addLayer({ id: 'focus', type: 'circle', source: focus.kind, filter: ['==', ['get', 'id'], focus.id],
@@ -376,6 +414,12 @@ export async function initMap(el, opts = {}) {
 			const hits = map.queryRenderedFeatures(e.point, { layers: CLICKABLE.filter((id) => map.getLayer(id)) });
 			if (hits.length === 0) return;
 			const f = hits[0];
+			if (f.properties.cluster) {
+				new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(popupContent(f)).addTo(map);
+				map.getSource(f.source).getClusterExpansionZoom(f.properties.cluster_id)
+					.then((z) => map.easeTo({ center: f.geometry.coordinates, zoom: z }), () => {});
+				return;
+			}
 			if (f.properties.kind === 'cell' && f.properties.bbox) {
 				const b = typeof f.properties.bbox === 'string' ? JSON.parse(f.properties.bbox) : f.properties.bbox;
 				new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(popupContent(f)).addTo(map);
@@ -388,7 +432,13 @@ export async function initMap(el, opts = {}) {
 	load();
 
 	if (form) {
-		form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
+		form.addEventListener('submit', (e) => {
+			// The download buttons go to their own address.
+			if (e.submitter && e.submitter.hasAttribute('formaction')) return;
+			e.preventDefault();
+			load();
+		});
+		timeSlider(form, schedule);
 		form.addEventListener('change', (e) => {
 			const layer = e.target.dataset && e.target.dataset.layer;
 			if (layer) {
@@ -400,6 +450,42 @@ export async function initMap(el, opts = {}) {
 		});
 	}
 	return map;
+}
+
+// timeSlider drives the form's from and to from a range input over the
+// days with reports: the slider picks the last day, the select how many
+// days up to it are shown. Without script the date fields do the same.
+function timeSlider(form, changed) {
+	const box = document.getElementById('map-time');
+	if (!box) return;
+	const range = document.getElementById('map-time-range');
+	const out = document.getElementById('map-time-out');
+	const win = document.getElementById('map-time-window');
+	const day = 86400000;
+	const min = Date.parse(box.dataset.min + 'T00:00:00Z');
+	const max = Date.parse(box.dataset.max + 'T00:00:00Z');
+	if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) return;
+	const iso = (ms) => new Date(ms).toISOString().slice(0, 10);
+	range.max = String(Math.round((max - min) / day));
+	const to = Date.parse((form.elements.to.value || form.elements.day.value || box.dataset.max) + 'T00:00:00Z');
+	range.value = String(Number.isFinite(to) ? Math.max(0, Math.min(Number(range.max), Math.round((to - min) / day))) : range.max);
+	const show = () => {
+		const end = min + Number(range.value) * day;
+		const start = end - (Number(win.value) - 1) * day;
+		out.value = Number(win.value) === 1 ? iso(end) : iso(start) + ' – ' + iso(end);
+		return [iso(start), iso(end)];
+	};
+	const apply = () => {
+		const [from, to] = show();
+		form.elements.day.value = '';
+		form.elements.from.value = from;
+		form.elements.to.value = to;
+		changed();
+	};
+	range.addEventListener('input', apply);
+	win.addEventListener('change', (e) => { e.stopPropagation(); apply(); });
+	show();
+	box.hidden = false;
 }
 
 for (const el of document.querySelectorAll('div.truce-map')) {
