@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"slices"
+	"sort"
 	"strconv"
 	"time"
 
