@@ -21,6 +21,9 @@ const benchUsage = `Usage: truce bench <what> [flags]
           one and through two servers (store handles); --db for PostgreSQL
   demo    time loading the demo scenario (what 'truce demo --no-serve' does)
   fusion  run the batch fusion over a simulated stream (--in FILE) and score it
+  load    serve the demo with --allegations allegations on loopback and drive it
+          with --clients concurrent clients for --duration (dashboard, map
+          features, list and record pages, writes); p50/p95/p99 per class
   ceiling what an ideal fuser told the true events could reach on a simulated
           stream (--seed, --events as for truce simulate)
 
@@ -42,6 +45,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return benchFusion(ctx, e, args[1:])
 	case "ceiling":
 		return benchCeiling(ctx, e, args[1:])
+	case "load":
+		return benchLoad(ctx, e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "truce bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return exitCode(2)

@@ -12,7 +12,6 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
@@ -44,17 +43,13 @@ type Service struct {
 	Ledger     Versioner
 	Now        func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]*entry
-	days  map[string]dayRange
+	sums *swr[Summary]
+	days *swr[dayRange]
 }
 
-type entry struct {
-	ready   chan struct{} // closed when sum and err are set
-	version int64
-	sum     Summary
-	err     error
-}
+// Fresh is how long a summary counted before the latest write is still
+// served without a recount (see swr).
+const Fresh = 5 * time.Second
 
 // maxEntries bounds the cache; past it the cache starts again.
 const maxEntries = 512
@@ -68,7 +63,8 @@ func New(inc *incident.Service, ag *agreement.Service, mv *mapview.Service, ledg
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{Incidents: inc, Agreements: ag, Map: mv, Ledger: ledger, Now: now, cache: map[string]*entry{}, days: map[string]dayRange{}}
+	return &Service{Incidents: inc, Agreements: ag, Map: mv, Ledger: ledger, Now: now,
+		sums: newSWR[Summary](Fresh, maxEntries, time.Now), days: newSWR[dayRange](Fresh, maxEntries, time.Now)}
 }
 
 // Period is a span of whole UTC days [From, To).
@@ -152,29 +148,14 @@ func (s *Service) ReportDays(ctx context.Context, p access.Principal) (first, la
 	if err != nil {
 		return first, last, err
 	}
-	key := access.ViewKey(p)
-	s.mu.Lock()
-	d, ok := s.days[key]
-	s.mu.Unlock()
-	if ok && d.version >= v {
-		return d.first, d.last, nil
-	}
-	if first, last, err = s.Incidents.ReportDays(ctx, p); err != nil {
-		return first, last, err
-	}
-	s.mu.Lock()
-	if len(s.days) >= maxEntries {
-		s.days = map[string]dayRange{}
-	}
-	s.days[key] = dayRange{version: v, first: first, last: last}
-	s.mu.Unlock()
-	return first, last, nil
+	d, err := s.days.get(ctx, access.ViewKey(p), v, func(ctx context.Context) (dayRange, error) {
+		first, last, err := s.Incidents.ReportDays(ctx, p)
+		return dayRange{first: first, last: last}, err
+	})
+	return d.first, d.last, err
 }
 
-type dayRange struct {
-	version     int64
-	first, last time.Time
-}
+type dayRange struct{ first, last time.Time }
 
 // SideSeries is one side's counts per day of the chart.
 type SideSeries struct {
@@ -254,41 +235,7 @@ func (s *Service) Get(ctx context.Context, p access.Principal, per Period) (Summ
 	if s.Incidents.MayReview(p) == nil {
 		key += "|review"
 	}
-	for {
-		s.mu.Lock()
-		e := s.cache[key]
-		if e == nil || e.version < v {
-			if len(s.cache) >= maxEntries {
-				s.cache = map[string]*entry{}
-			}
-			e = &entry{ready: make(chan struct{}), version: v}
-			s.cache[key] = e
-			s.mu.Unlock()
-			e.sum, e.err = s.compute(context.WithoutCancel(ctx), p, per)
-			close(e.ready)
-			if e.err != nil {
-				s.mu.Lock()
-				if s.cache[key] == e {
-					delete(s.cache, key)
-				}
-				s.mu.Unlock()
-			}
-			return e.sum, e.err
-		}
-		s.mu.Unlock()
-		select {
-		case <-e.ready:
-		case <-ctx.Done():
-			return Summary{}, ctx.Err()
-		}
-		if e.err == nil {
-			return e.sum, nil
-		}
-		// The computation another reader waited on failed: try again.
-		if err := ctx.Err(); err != nil {
-			return Summary{}, err
-		}
-	}
+	return s.sums.get(ctx, key, v, func(ctx context.Context) (Summary, error) { return s.compute(ctx, p, per) })
 }
 
 func (s *Service) compute(ctx context.Context, p access.Principal, per Period) (Summary, error) {
