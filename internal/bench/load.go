@@ -226,12 +226,12 @@ var loadCategories = func() []string {
 	return out
 }()
 
-// seedAllegations lodges n allegations through the domain service, in the
-// two liaisons' names, from many goroutines at once (the store groups
-// concurrent writes into shared commits).
+// seedAllegations lodges n allegations through the domain service
+// (incident.Service.LodgeAllegations, batches of seedBatch in one
+// transaction), in the two liaisons' names, from a few goroutines.
 func seedAllegations(ctx context.Context, a *app.App, ps map[string]access.Principal, n int, seed uint64, progress Progress) error {
 	sides := []access.Principal{ps["liaison-az"], ps["liaison-am"]}
-	const workers = 48
+	const workers, seedBatch = 3, 500
 	var next, done atomic.Int64
 	errc := make(chan error, workers)
 	var wg sync.WaitGroup
@@ -240,32 +240,35 @@ func seedAllegations(ctx context.Context, a *app.App, ps map[string]access.Princ
 		go func() {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(seed, uint64(w)+1))
-			for {
-				i := next.Add(1)
-				if i > int64(n) || ctx.Err() != nil {
+			for ctx.Err() == nil {
+				last := next.Add(seedBatch)
+				first := last - seedBatch
+				if first >= int64(n) {
 					return
 				}
+				last = min(last, int64(n))
 				p := sides[r.IntN(2)]
 				other := sides[0].Org
 				if p.Org == other {
 					other = sides[1].Org
 				}
-				day := loadEnd.AddDate(0, 0, -1-r.IntN(loadDays))
-				start := day.Add(time.Duration(r.IntN(86400)) * time.Second)
-				in := incident.AllegationInput{SourceKind: incident.SourceSide, AllegedPerpetrator: other,
-					Category: loadCategories[r.IntN(len(loadCategories))],
-					Location: incident.LocationInput{Point: &geo.Point{Lat: region.MinLat + r.Float64()*(region.MaxLat-region.MinLat),
-						Lon: region.MinLon + r.Float64()*(region.MaxLon-region.MinLon)}, Precision: incident.PrecisionExact},
-					Time:      incident.TimeInput{Start: start.Format(time.RFC3339)},
-					Narrative: fmt.Sprintf("Generated allegation %d for the load benchmark: fire reported near the line of contact.", i),
+				ins := make([]incident.AllegationInput, 0, last-first)
+				for i := first; i < last; i++ {
+					day := loadEnd.AddDate(0, 0, -1-r.IntN(loadDays))
+					start := day.Add(time.Duration(r.IntN(86400)) * time.Second)
+					ins = append(ins, incident.AllegationInput{SourceKind: incident.SourceSide, AllegedPerpetrator: other,
+						Category: loadCategories[r.IntN(len(loadCategories))],
+						Location: incident.LocationInput{Point: &geo.Point{Lat: region.MinLat + r.Float64()*(region.MaxLat-region.MinLat),
+							Lon: region.MinLon + r.Float64()*(region.MaxLon-region.MinLon)}, Precision: incident.PrecisionExact},
+						Time:      incident.TimeInput{Start: start.Format(time.RFC3339)},
+						Narrative: fmt.Sprintf("Generated allegation %d for the load benchmark: fire reported near the line of contact.", i),
+					})
 				}
-				if _, err := a.Incidents.LodgeAllegation(ctx, p, in); err != nil {
-					errc <- fmt.Errorf("seed allegation %d: %w", i, err)
+				if _, err := a.Incidents.LodgeAllegations(ctx, p, ins); err != nil {
+					errc <- fmt.Errorf("seed allegations %d-%d: %w", first, last, err)
 					return
 				}
-				if d := done.Add(1); d%1000 == 0 {
-					progress("allegations", d, int64(n))
-				}
+				progress("allegations", done.Add(last-first), int64(n))
 			}
 		}()
 	}

@@ -52,7 +52,7 @@ type Service struct {
 const Fresh = 5 * time.Second
 
 // maxEntries bounds the cache; past it the cache starts again.
-const maxEntries = 512
+const maxEntries = 2048
 
 // counted are the kinds of record a summary counts.
 var counted = []string{incident.EntityAllegation, incident.EntityObservation, incident.EntityIncident,
