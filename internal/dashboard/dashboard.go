@@ -12,6 +12,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
@@ -43,8 +44,9 @@ type Service struct {
 	Ledger     Versioner
 	Now        func() time.Time
 
-	sums *swr[Summary]
-	days *swr[dayRange]
+	sums   *swr[Summary]
+	days   *swr[dayRange]
+	queues *swr[queueLength]
 }
 
 // Fresh is how long a summary counted before the latest write is still
@@ -64,7 +66,8 @@ func New(inc *incident.Service, ag *agreement.Service, mv *mapview.Service, ledg
 		now = time.Now
 	}
 	return &Service{Incidents: inc, Agreements: ag, Map: mv, Ledger: ledger, Now: now,
-		sums: newSWR[Summary](Fresh, maxEntries, time.Now), days: newSWR[dayRange](Fresh, maxEntries, time.Now)}
+		sums: newSWR[Summary](Fresh, maxEntries, time.Now), days: newSWR[dayRange](Fresh, maxEntries, time.Now),
+		queues: newSWR[queueLength](Fresh, maxEntries, time.Now)}
 }
 
 // Period is a span of whole UTC days [From, To).
@@ -252,9 +255,61 @@ func (s *Service) compute(ctx context.Context, p access.Principal, per Period) (
 		index[d] = i
 		sum.Days = append(sum.Days, d)
 	}
+	// The parts are independent: they are counted at once.
+	var wg sync.WaitGroup
+	var errMu sync.Mutex
+	var firstErr error
+	part := func(f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil {
+				errMu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				errMu.Unlock()
+			}
+		}()
+	}
+	part(func() error { return s.chart(ctx, p, chartFrom, per, index, &sum) })
+	part(func() error { return s.categories(ctx, p, per, &sum) })
+	part(func() error { return s.provisions(ctx, p, per, &sum) })
+	part(func() error { return s.spots(ctx, p, per, &sum) })
+	if s.Incidents.MayReview(p) == nil {
+		part(func() error {
+			q, err := s.queue(ctx, p)
+			sum.Queue, sum.QueueMore, sum.QueueShown = q.n, q.more, err == nil
+			return err
+		})
+	}
+	wg.Wait()
+	return sum, firstErr
+}
+
+type queueLength struct {
+	n    int
+	more bool
+}
+
+// queue is the review queue's length for p's view, which no period
+// changes: counted once per view (see swr).
+func (s *Service) queue(ctx context.Context, p access.Principal) (queueLength, error) {
+	v, err := s.Ledger.Version(ctx, incident.EntityAllegation, incident.EntityObservation, incident.EntityIncident)
+	if err != nil {
+		return queueLength{}, err
+	}
+	return s.queues.get(ctx, access.ViewKey(p), v, func(ctx context.Context) (queueLength, error) {
+		n, more, err := s.Incidents.ReviewQueueLength(ctx, p)
+		return queueLength{n, more}, err
+	})
+}
+
+// chart counts per side and day over the chart's days.
+func (s *Service) chart(ctx context.Context, p access.Principal, chartFrom time.Time, per Period, index map[string]int, sum *Summary) error {
 	rows, err := s.Incidents.Tallies(ctx, p, chartFrom, per.To, incident.ByDay)
 	if err != nil {
-		return sum, err
+		return err
 	}
 	series := map[string]*SideSeries{}
 	for _, o := range sum.Sides {
@@ -280,9 +335,14 @@ func (s *Service) compute(ctx context.Context, p access.Principal, per Period) (
 	for _, o := range sum.Sides {
 		sum.Series = append(sum.Series, *series[o.ID])
 	}
-	// The period's totals by category.
-	if rows, err = s.Incidents.Tallies(ctx, p, per.From, per.To, incident.ByCategory); err != nil {
-		return sum, err
+	return nil
+}
+
+// categories counts the period's totals by category and by side.
+func (s *Service) categories(ctx context.Context, p access.Principal, per Period, sum *Summary) error {
+	rows, err := s.Incidents.Tallies(ctx, p, per.From, per.To, incident.ByCategory)
+	if err != nil {
+		return err
 	}
 	for _, r := range rows {
 		c := CategoryCount{Category: r.Key, Observations: r.Observed}
@@ -307,19 +367,7 @@ func (s *Service) compute(ctx context.Context, p access.Principal, per Period) (
 		}
 		return a.Category < b.Category
 	})
-	if err := s.provisions(ctx, p, per, &sum); err != nil {
-		return sum, err
-	}
-	if s.Incidents.MayReview(p) == nil {
-		if sum.Queue, sum.QueueMore, err = s.Incidents.ReviewQueueLength(ctx, p); err != nil {
-			return sum, err
-		}
-		sum.QueueShown = true
-	}
-	if err := s.spots(ctx, p, per, &sum); err != nil {
-		return sum, err
-	}
-	return sum, nil
+	return nil
 }
 
 // upcoming is how far ahead the dashboard lists deadlines.
