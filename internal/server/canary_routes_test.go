@@ -264,7 +264,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /api/v1/reports/{id}/issue":   nil,
 
 		// Pages.
-		"GET /{$}":                   get("/"),
+		"GET /{$}":                   get("/", "/?from="+canaryFrom+"&to="+canaryDay, "/?day="+canaryDay),
 		"GET /login":                 get("/login"),
 		"GET /lang":                  get("/lang?lang=en"),
 		"GET /settings":              get("/settings"),
@@ -284,6 +284,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"GET /admin/users":           get("/admin/users"),
 		"GET /admin/tokens":          get("/admin/tokens", "/admin/tokens?user="+s.account("humanitarian").ID),
 		"GET /map":                   get("/map", "/map?list=1&"+mapQuery, "/map?list=1&"+near),
+		"GET /map/download":          get("/map/download?kind=allegations&format=csv&"+mapQuery, "/map/download?kind=incidents&format=geojson&"+mapQuery, "/map/download?kind=observations&format=csv&"+near),
 		"GET /basemap.pmtiles":       get("/basemap.pmtiles"),
 		"GET /detainees":             get("/detainees", "/detainees?held_by="+az, "/detainees?held_by="+am),
 		"GET /detainees/{id}":        id("/detainees/", "detainee_az", "detainee_am"),
