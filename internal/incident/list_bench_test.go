@@ -1,0 +1,79 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// Numbered lists at scale (issue 16): 1,000,000 allegations labelled as
+// in the need-to-know benchmark, listed by a liaison of side B with a
+// filter, page 1, page 500 and the total. Loading a million allegations
+// through the change log takes minutes, so the store is kept in
+// TRUCE_BENCH_LIST_DIR when it is set (built on the first run, reused
+// after), and in a temporary directory otherwise.
+//
+//	TRUCE_BENCH_LIST_DIR=/tmp/lists-bench go test ./internal/incident/ -run '^$' -bench 'NumberedAllegations' -benchtime 20x
+
+const listBenchCount = 1_000_000
+
+var listBench struct {
+	once sync.Once
+	db   *store.DB
+	svc  *Service
+	err  error
+}
+
+func openListBench(b *testing.B) *Service {
+	s := &listBench
+	s.once.Do(func() {
+		ctx := context.Background()
+		dir := os.Getenv("TRUCE_BENCH_LIST_DIR")
+		if dir == "" {
+			dir = b.TempDir()
+		}
+		done := filepath.Join(dir, "loaded")
+		if s.db, s.err = store.Open(ctx, dir, store.WithSynchronous("normal")); s.err != nil {
+			return
+		}
+		s.svc = New(s.db, nil)
+		if _, err := os.Stat(done); err == nil {
+			return
+		}
+		actor := store.Actor{User: "usr_loader", Org: ntkCentre, Via: "cli"}
+		const batch = 5_000
+		for n := 0; n < listBenchCount && s.err == nil; n += batch {
+			_, s.err = s.db.Write(ctx, func(tx *store.Tx) error {
+				for i := n; i < min(n+batch, listBenchCount); i++ {
+					body := ntkBody(i)
+					c := store.Change{Entity: EntityAllegation, ID: fmt.Sprintf("alg_%08d", i), Version: 1, Actor: actor, Body: body, Public: body.Classification == access.Public}
+					if _, err := tx.Record(c); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		if s.err == nil {
+			s.err = os.WriteFile(done, []byte("1000000\n"), 0o600)
+		}
+	})
+	if s.err != nil {
+		b.Fatalf("build %d allegations: %v", listBenchCount, s.err)
+	}
+	return s.svc
+}
+
+// BenchmarkNumberedAllegationsLoad only builds the store (run it once with
+// TRUCE_BENCH_LIST_DIR set to keep it).
+func BenchmarkNumberedAllegationsLoad(b *testing.B) {
+	openListBench(b)
+	for range b.N {
+	}
+}
