@@ -68,7 +68,9 @@ func TestNumberedAllegations(t *testing.T) {
 	newestFirst := slices.Clone(ids)
 	slices.Reverse(newestFirst)
 	list := func(p access.Principal, fl AllegationFilter) func(store.ListQuery) (store.Numbered[Allegation], error) {
-		return func(q store.ListQuery) (store.Numbered[Allegation], error) { return f.s.NumberedAllegations(ctx, p, fl, q) }
+		return func(q store.ListQuery) (store.Numbered[Allegation], error) {
+			return f.s.NumberedAllegations(ctx, p, fl, q)
+		}
 	}
 
 	t.Run("every page, newest first, the later pages read from the end", func(t *testing.T) {
