@@ -424,3 +424,21 @@ func (s *Service) WithdrawMany(ctx context.Context, p access.Principal, ids []st
 	}
 	return out, nil
 }
+
+// MayWithdraw reports whether p may withdraw a now: it is lodged and p's
+// organisation lodged it with a role that withdraws.
+func MayWithdraw(p access.Principal, a Allegation) bool {
+	return a.Status == StatusLodged && ownerMay(p, access.Withdraw, a.AllegationBody) == nil
+}
+
+// BulkSteps are the steps a list offers to take on many incidents at once:
+// those that need neither a reason nor a finding.
+func BulkSteps(p access.Principal, inc Incident) []string {
+	var out []string
+	for _, st := range NextSteps(p, inc) {
+		if !st.NeedsReason && !st.NeedsFinding {
+			out = append(out, st.To)
+		}
+	}
+	return out
+}
