@@ -77,3 +77,35 @@ func BenchmarkNumberedAllegationsLoad(b *testing.B) {
 	for range b.N {
 	}
 }
+
+// BenchmarkNumberedAllegations reads page 1, page 500 and the total alone
+// (a page past the end) of the allegations a liaison of side B and an
+// observer may read, all of them and of one category (1 in 14).
+func BenchmarkNumberedAllegations(b *testing.B) {
+	s := openListBench(b)
+	ctx := context.Background()
+	for _, who := range []access.Principal{ntkLiaison, ntkObserver} {
+		for _, f := range []struct {
+			name string
+			f    AllegationFilter
+		}{{"all", AllegationFilter{}}, {"category", AllegationFilter{Category: "small_arms_fire"}}} {
+			for _, pg := range []struct {
+				name string
+				q    store.ListQuery
+			}{{"page1", store.ListQuery{Page: 1}}, {"page500", store.ListQuery{Page: 500}}, {"total", store.ListQuery{Page: store.MaxPage}},
+				{"page500-by-category", store.ListQuery{Page: 500, Sort: "category"}}} {
+				b.Run(who.Username+"/"+f.name+"/"+pg.name, func(b *testing.B) {
+					var total int
+					for range b.N {
+						got, err := s.NumberedAllegations(ctx, who, f.f, pg.q)
+						if err != nil {
+							b.Fatal(err)
+						}
+						total = got.Total
+					}
+					b.ReportMetric(float64(total), "total")
+				})
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -19,12 +20,12 @@ import (
 // Sort keys of the numbered lists; the first is each list's default
 // (descending for times).
 var (
-	AllegationSorts  = []string{"start", "category", "status", "source"}
+	AllegationSorts  = []string{"start", "category", "status"}
 	ObservationSorts = []string{"start", "kind", "category"}
 	IncidentSorts    = []string{"start", "status", "category", "title"}
 )
 
-var allegationSortColumns = map[string]string{"start": "r.start_at", "category": "r.category", "status": "r.status", "source": "r.source_kind"}
+var allegationSortColumns = map[string]string{"start": "r.start_at", "category": "r.category", "status": "r.status"}
 var observationSortColumns = map[string]string{"start": "r.start_at", "kind": "r.kind", "category": "r.category"}
 var incidentSortColumns = map[string]string{"start": "r.start_at", "status": "r.status", "category": "r.category", "title": "r.title"}
 
@@ -177,9 +178,13 @@ func numbered[T any](ctx context.Context, s *Service, spec numberedSpec, q store
 	where := joinAnd(spec.conds)
 	counts := make([]int, len(parts))
 	total := 0
+	version, err := s.db.Version(ctx, spec.entity, EntityIncident) // members change with incidents
+	if err != nil {
+		return nil, 0, wrap(spec.op, err)
+	}
 	for i, pt := range parts {
 		args := append(slices.Clone(spec.args), pt.args...)
-		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM `+spec.table+` r WHERE `+where+` AND `+pt.cond, args...).Scan(&counts[i]); err != nil {
+		if counts[i], err = s.count(ctx, version, `SELECT COUNT(*) FROM `+spec.table+` r WHERE `+where+` AND `+pt.cond, args); err != nil {
 			return nil, 0, wrap(spec.op, err)
 		}
 		total += counts[i]
@@ -204,6 +209,47 @@ func numbered[T any](ctx context.Context, s *Service, spec numberedSpec, q store
 		offset = 0
 	}
 	return items, total, nil
+}
+
+// countCache keeps the lists' totals while the records they count are
+// unchanged: a count walks every row that meets the filters (an index,
+// but still 800,000 entries for a whole list of a million), while the
+// pages that follow, sorted anew or further on, ask the same question.
+// The key is the query with its arguments (the access filter is in them),
+// the version the store's change counter for the kinds counted.
+type countCache struct {
+	mu sync.Mutex
+	m  map[string]countEntry
+}
+
+type countEntry struct {
+	version int64
+	n       int
+}
+
+// maxCounts bounds the cache; when full it starts again empty.
+const maxCounts = 1024
+
+func (s *Service) count(ctx context.Context, version int64, q string, args []any) (int, error) {
+	key := q + fmt.Sprintf("\x00%q", args)
+	c := &s.counts
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && e.version == version {
+		return e.n, nil
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCounts {
+		c.m = map[string]countEntry{}
+	}
+	c.m[key] = countEntry{version: version, n: n}
+	c.mu.Unlock()
+	return n, nil
 }
 
 // readPart reads rows [offset, offset+limit) of a part of total rows. A

@@ -127,6 +127,16 @@ func TestNumberedAllegations(t *testing.T) {
 			t.Fatalf("total %d, got %v\nwant %v", total, got, want)
 		}
 	})
+	t.Run("a total counted again once the list changes", func(t *testing.T) {
+		q := store.ListQuery{Size: 5}
+		before := must[store.Numbered[Allegation]](t)(f.s.NumberedAllegations(ctx, f.analyst, AllegationFilter{}, q))
+		again := must[store.Numbered[Allegation]](t)(f.s.NumberedAllegations(ctx, f.analyst, AllegationFilter{}, q))
+		must[Allegation](t)(f.s.LodgeAllegation(ctx, f.liaisonA, f.allegationBy(f.sideA)))
+		after := must[store.Numbered[Allegation]](t)(f.s.NumberedAllegations(ctx, f.analyst, AllegationFilter{}, q))
+		if before.Total != 13 || again.Total != 13 || after.Total != 14 {
+			t.Fatalf("totals %d, %d, then %d after one more", before.Total, again.Total, after.Total)
+		}
+	})
 	t.Run("bad values name their field", func(t *testing.T) {
 		for _, c := range []struct {
 			name  string
