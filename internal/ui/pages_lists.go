@@ -24,8 +24,10 @@ import (
 func (s *Pages) listPages(page func(method, path string, h http.HandlerFunc)) {
 	page("GET", "/incidents", s.incidentsList)
 	page("POST", "/incidents/bulk", s.incidentsBulk)
+	page("GET", "/incidents/bulk", backToList)
 	page("GET", "/allegations", s.allegationsList)
 	page("POST", "/allegations/bulk", s.allegationsBulk)
+	page("GET", "/allegations/bulk", backToList)
 	page("GET", "/observations", s.observationsList)
 }
 
@@ -196,6 +198,16 @@ func (s *Pages) observationsList(w http.ResponseWriter, r *http.Request) {
 	d.Items, d.List = list.Items, newListView(r, list)
 	pg.Data = d
 	s.render.Render(w, http.StatusOK, "observations", pg)
+}
+
+// backToList answers a bulk action's address read again (a reload, the
+// language switcher) with its list: the action itself is only ever posted.
+func backToList(w http.ResponseWriter, r *http.Request) {
+	to := strings.TrimSuffix(r.URL.Path, "/bulk")
+	if r.URL.RawQuery != "" {
+		to += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // restoreList makes a bulk action's request read as the list it was sent
