@@ -17,9 +17,11 @@ import (
 // filter, page 1, page 500 and the total. Loading a million allegations
 // through the change log takes minutes, so the store is kept in
 // TRUCE_BENCH_LIST_DIR when it is set (built on the first run, reused
-// after), and in a temporary directory otherwise.
+// after), and in a temporary directory otherwise. TRUCE_BENCH_LIST_POSTGRES
+// names a PostgreSQL database to hold it instead (the directory then keeps
+// the keys and the mark that the load finished).
 //
-//	TRUCE_BENCH_LIST_DIR=/tmp/lists-bench go test ./internal/incident/ -run '^$' -bench 'NumberedAllegations' -benchtime 20x
+//	TRUCE_BENCH_LIST_DIR=/tmp/lists-bench go test ./internal/incident/ -run '^$' -bench 'NumberedAllegations$' -benchtime 3x
 
 const listBenchCount = 1_000_000
 
@@ -39,7 +41,11 @@ func openListBench(b *testing.B) *Service {
 			dir = b.TempDir()
 		}
 		done := filepath.Join(dir, "loaded")
-		if s.db, s.err = store.Open(ctx, dir, store.WithSynchronous("normal")); s.err != nil {
+		opts := []store.Option{store.WithSynchronous("normal")}
+		if url := os.Getenv("TRUCE_BENCH_LIST_POSTGRES"); url != "" {
+			opts = append(opts, store.WithDatabase(url))
+		}
+		if s.db, s.err = store.Open(ctx, dir, opts...); s.err != nil {
 			return
 		}
 		s.svc = New(s.db, nil)
@@ -117,9 +123,7 @@ func BenchmarkNumberedAllegations(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				if !c.warm {
-					s.counts.mu.Lock()
-					s.counts.m = nil
-					s.counts.mu.Unlock()
+					s.db.ForgetCounts()
 				}
 				got, err := s.NumberedAllegations(ctx, c.who, c.f, c.q)
 				if err != nil {

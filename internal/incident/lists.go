@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
-	"sync"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -148,159 +146,14 @@ func (f IncidentFilter) conds(p access.Principal) ([]string, []any, error) {
 	return conds, args, err
 }
 
-// part is one stretch of a numbered list: the rows that meet cond, shown
-// before the next part's (a liaison's own side's allegations first).
-type part struct {
-	cond string
-	args []any
-}
-
-// numberedSpec is what numbered reads: a projection table (aliased r)
-// with its entity, the conditions, the order and, optionally, parts.
-type numberedSpec struct {
-	op, table, entity string
-	conds             []string
-	args              []any
-	order             string // the sort column; r.start_at and r.id break ties
-	desc              bool
-	extra             string // more columns after id, version, body
-	parts             []part // nil: one part, the whole list
-}
-
-// numbered counts the rows of spec and reads page q of them, in order,
-// each row through scan (which reads id, version, body, then extra's
-// columns).
-func numbered[T any](ctx context.Context, s *Service, spec numberedSpec, q store.ListQuery, scan func(scan func(...any) error) (T, error)) ([]T, int, error) {
-	parts := spec.parts
-	if parts == nil {
-		parts = []part{{cond: "1 = 1"}}
-	}
-	where := joinAnd(spec.conds)
-	counts := make([]int, len(parts))
-	total := 0
-	version, err := s.db.Version(ctx, spec.entity, EntityIncident) // members change with incidents
+// numbered reads page q of spec as one of op's lists.
+func numbered[T any](ctx context.Context, s *Service, op string, spec store.NumberedSpec, q store.ListQuery, scan func(scan func(...any) error) (T, error)) ([]T, int, error) {
+	spec.Then = "r.start_at"
+	items, total, err := store.ReadNumbered(ctx, s.db, spec, q, scan)
 	if err != nil {
-		return nil, 0, wrap(spec.op, err)
-	}
-	for i, pt := range parts {
-		args := append(slices.Clone(spec.args), pt.args...)
-		if counts[i], err = s.count(ctx, version, `SELECT COUNT(*) FROM `+spec.table+` r WHERE `+where+` AND `+pt.cond, args); err != nil {
-			return nil, 0, wrap(spec.op, err)
-		}
-		total += counts[i]
-	}
-	var items []T
-	offset, limit := (q.Page-1)*q.Size, q.Size
-	for i, pt := range parts {
-		if limit <= 0 {
-			break
-		}
-		if offset >= counts[i] {
-			offset -= counts[i]
-			continue
-		}
-		n := min(limit, counts[i]-offset)
-		got, err := readPart(ctx, s, spec, pt, offset, n, counts[i], scan)
-		if err != nil {
-			return nil, 0, err
-		}
-		items = append(items, got...)
-		limit -= n
-		offset = 0
+		return nil, 0, wrap(op, err)
 	}
 	return items, total, nil
-}
-
-// countCache keeps the lists' totals while the records they count are
-// unchanged: a count walks every row that meets the filters (an index,
-// but still 800,000 entries for a whole list of a million), while the
-// pages that follow, sorted anew or further on, ask the same question.
-// The key is the query with its arguments (the access filter is in them),
-// the version the store's change counter for the kinds counted.
-type countCache struct {
-	mu sync.Mutex
-	m  map[string]countEntry
-}
-
-type countEntry struct {
-	version int64
-	n       int
-}
-
-// maxCounts bounds the cache; when full it starts again empty.
-const maxCounts = 1024
-
-func (s *Service) count(ctx context.Context, version int64, q string, args []any) (int, error) {
-	key := q + fmt.Sprintf("\x00%q", args)
-	c := &s.counts
-	c.mu.Lock()
-	e, ok := c.m[key]
-	c.mu.Unlock()
-	if ok && e.version == version {
-		return e.n, nil
-	}
-	var n int
-	if err := s.db.QueryRow(ctx, q, args...).Scan(&n); err != nil {
-		return 0, err
-	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCounts {
-		c.m = map[string]countEntry{}
-	}
-	c.m[key] = countEntry{version: version, n: n}
-	c.mu.Unlock()
-	return n, nil
-}
-
-// readPart reads rows [offset, offset+limit) of a part of total rows. A
-// stretch past the middle is read from the far end in the opposite order
-// (a short walk through the index instead of a long one) and turned back.
-func readPart[T any](ctx context.Context, s *Service, spec numberedSpec, pt part, offset, limit, total int, scan func(scan func(...any) error) (T, error)) ([]T, error) {
-	reverse := offset > total/2
-	if reverse {
-		offset = total - offset - limit
-	}
-	dir := " ASC"
-	if spec.desc != reverse {
-		dir = " DESC"
-	}
-	keys := []string{spec.order}
-	if spec.order != "r.start_at" {
-		keys = append(keys, "r.start_at")
-	}
-	keys = append(keys, "r.id")
-	inner := make([]string, len(keys))
-	outer := make([]string, len(keys))
-	cols := make([]string, len(keys))
-	for i, k := range keys {
-		inner[i] = k + dir
-		cols[i] = fmt.Sprintf("%s AS k%d", k, i)
-		outer[i] = fmt.Sprintf("r.k%d%s", i, dir)
-	}
-	q := `SELECT r.id, c.version, c.body` + spec.extra + ` FROM (SELECT r.id, ` + strings.Join(cols, ", ") + ` FROM ` + spec.table + ` r WHERE ` +
-		joinAnd(spec.conds) + ` AND ` + pt.cond + ` ORDER BY ` + strings.Join(inner, ", ") + ` LIMIT ? OFFSET ?) r ` +
-		s.db.Dialect().LatestJoin(spec.entity) + ` ORDER BY ` + strings.Join(outer, ", ")
-	args := append(append(slices.Clone(spec.args), pt.args...), limit, offset)
-	rows, err := s.db.Query(ctx, q, args...)
-	if err != nil {
-		return nil, wrap(spec.op, err)
-	}
-	defer rows.Close()
-	var items []T
-	for rows.Next() {
-		it, err := scan(rows.Scan)
-		if err != nil {
-			return nil, wrap(spec.op, err)
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(spec.op, err)
-	}
-	if reverse {
-		slices.Reverse(items)
-	}
-	return items, nil
 }
 
 const memberIncident = `, (SELECT MIN(im.incident_id) FROM incident_members im WHERE im.member_id = r.id)`
@@ -318,12 +171,12 @@ func (s *Service) NumberedAllegations(ctx context.Context, p access.Principal, f
 	if err != nil {
 		return store.Numbered[Allegation]{}, wrap(op, err)
 	}
-	spec := numberedSpec{op: op, table: "allegations", entity: EntityAllegation, conds: conds, args: args,
-		order: allegationSortColumns[q.Sort], desc: q.Desc, extra: memberIncident}
+	spec := store.NumberedSpec{Table: "allegations", Entity: EntityAllegation, Conds: conds, Args: args,
+		Order: allegationSortColumns[q.Sort], Desc: q.Desc, Extra: memberIncident, Counted: []string{EntityIncident}}
 	if side := p.Side(); side != "" && f.OnBehalfOf == "" {
-		spec.parts = []part{{"r.on_behalf_of = ?", []any{side}}, {"r.on_behalf_of <> ?", []any{side}}}
+		spec.Parts = []store.Part{{Cond: "r.on_behalf_of = ?", Args: []any{side}}, {Cond: "r.on_behalf_of <> ?", Args: []any{side}}}
 	}
-	items, total, err := numbered(ctx, s, spec, q, func(scan func(...any) error) (Allegation, error) {
+	items, total, err := numbered(ctx, s, op, spec, q, func(scan func(...any) error) (Allegation, error) {
 		var a Allegation
 		var body []byte
 		var inc *string
@@ -356,9 +209,9 @@ func (s *Service) NumberedObservations(ctx context.Context, p access.Principal, 
 	if err != nil {
 		return store.Numbered[Observation]{}, wrap(op, err)
 	}
-	spec := numberedSpec{op: op, table: "observations", entity: EntityObservation, conds: conds, args: args,
-		order: observationSortColumns[q.Sort], desc: q.Desc, extra: memberIncident}
-	items, total, err := numbered(ctx, s, spec, q, func(scan func(...any) error) (Observation, error) {
+	spec := store.NumberedSpec{Table: "observations", Entity: EntityObservation, Conds: conds, Args: args,
+		Order: observationSortColumns[q.Sort], Desc: q.Desc, Extra: memberIncident, Counted: []string{EntityIncident}}
+	items, total, err := numbered(ctx, s, op, spec, q, func(scan func(...any) error) (Observation, error) {
 		var o Observation
 		var body []byte
 		var inc *string
@@ -391,9 +244,9 @@ func (s *Service) NumberedIncidents(ctx context.Context, p access.Principal, f I
 	if err != nil {
 		return store.Numbered[Incident]{}, wrap(op, err)
 	}
-	spec := numberedSpec{op: op, table: "incidents", entity: EntityIncident, conds: conds, args: args,
-		order: incidentSortColumns[q.Sort], desc: q.Desc}
-	items, total, err := numbered(ctx, s, spec, q, func(scan func(...any) error) (Incident, error) {
+	spec := store.NumberedSpec{Table: "incidents", Entity: EntityIncident, Conds: conds, Args: args,
+		Order: incidentSortColumns[q.Sort], Desc: q.Desc}
+	items, total, err := numbered(ctx, s, op, spec, q, func(scan func(...any) error) (Incident, error) {
 		var inc Incident
 		var body []byte
 		if err := scan(&inc.ID, &inc.Version, &body); err != nil {

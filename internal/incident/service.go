@@ -64,7 +64,6 @@ type Service struct {
 	maxAttachment int64
 	// replace recomputes geography in the background after layers change.
 	replace replacer
-	counts  countCache // the numbered lists' totals (lists.go)
 }
 
 // Option configures a Service.
