@@ -84,6 +84,21 @@ func TestListPages(t *testing.T) {
 		}
 	})
 
+	t.Run("a registry: crossings, numbered and sorted", func(t *testing.T) {
+		api := s.numbered(t, "analyst", "/api/v1/crossings?size=1&page=2&sort=-people")
+		if api.Total < 2 || api.Page != 2 || api.Sort != "-people" {
+			t.Fatalf("API crossings: %+v", api)
+		}
+		res := analyst.get("/crossings?size=1&page=2&sort=-people")
+		if res.status != http.StatusOK || !strings.Contains(res.body, fmt.Sprintf("Found: %d", api.Total)) ||
+			!strings.Contains(res.body, `aria-sort="descending"`) || !strings.Contains(res.body, `class="table-scroll"`) {
+			t.Fatalf("crossings page: %d %.2000s", res.status, res.body)
+		}
+		if res = analyst.get("/crossings?sort=cargo"); res.status != http.StatusBadRequest || !strings.Contains(res.body, "field-error") {
+			t.Errorf("bad sort: %d", res.status)
+		}
+	})
+
 	t.Run("a liaison sees its own side's allegations first", func(t *testing.T) {
 		b := s.browser(t, "liaison-az")
 		all := s.numbered(t, "liaison-az", "/api/v1/allegations?page=1&size=500")

@@ -94,9 +94,9 @@ func (v *ListView) NextURL() string { return v.PageURL(v.Page + 1) }
 
 // SortURL is the address that sorts by key: the other way round when
 // already sorted by it, otherwise descending for times and ascending for
-// words. Sorting starts again at page 1.
+// words and numbers. Sorting starts again at page 1.
 func (v *ListView) SortURL(key string) string {
-	desc := key == "start"
+	desc := key == "start" || key == "at"
 	if key == v.Sort {
 		desc = !v.Desc
 	}
