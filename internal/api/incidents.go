@@ -20,8 +20,8 @@ type WithdrawInput struct {
 }
 
 var windowParams = []Param{
-	{Name: "from", Description: "RFC 3339: reported start at or after"},
-	{Name: "to", Description: "RFC 3339: reported start before"},
+	{Name: "from", Description: "RFC 3339 time or a day (2021-06-10): reported start at or after"},
+	{Name: "to", Description: "RFC 3339 time: reported start before; or a day: up to its end"},
 }
 
 var bboxParam = Param{Name: "bbox", Description: "min_lat,min_lon,max_lat,max_lon in decimal degrees"}
@@ -43,9 +43,10 @@ func (s *Server) incidentRoutes() {
 			Param{Name: "category"}, Param{Name: "status", Description: "lodged or withdrawn"},
 			Param{Name: "source_kind", Description: "side, public, third_party, media or mission"},
 			Param{Name: "on_behalf_of", Description: "the side in whose name"}, Param{Name: "perpetrator", Description: "a side's id or unknown"},
+			Param{Name: "zone", Description: "a zone layer's id: the first zone the point lies in"},
 			Param{Name: "incident_id", Description: "members of this incident"}, Param{Name: "unlinked", Type: "boolean", Description: "true: only allegations in no incident"}),
-			pageParams...),
-		Handler: lists(s, allegationFilter, svc.ListAllegations)})
+			numberedParams(incident.AllegationSorts)...),
+		Handler: numberedLists(s, allegationFilter, svc.ListAllegations, svc.NumberedAllegations)})
 	s.add(Route{Method: "GET", Path: "/api/v1/allegations/{id}", Summary: "Read an allegation", Tag: "incidents", Response: incident.Allegation{},
 		Handler: reads(s, incident.EntityAllegation, svc.GetAllegation, func(a incident.Allegation) int64 { return a.Version })})
 	s.add(Route{Method: "PUT", Path: "/api/v1/allegations/{id}", Summary: "Replace an allegation your organisation lodged (If-Match: the version you read)", Tag: "incidents",
@@ -63,8 +64,10 @@ func (s *Server) incidentRoutes() {
 		Handler: creates(s, svc.RecordObservation, func(o incident.Observation) int64 { return o.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/observations", Summary: "List the observations you may read, newest first", Tag: "incidents",
 		Response: store.Page[incident.Observation]{},
-		Query:    append(append(append([]Param{}, windowParams...), bboxParam, Param{Name: "kind", Description: "e.g. impact, bursts_small_arms"}), pageParams...),
-		Handler:  lists(s, observationFilter, svc.ListObservations)})
+		Query: append(append(append([]Param{}, windowParams...), bboxParam, Param{Name: "kind", Description: "e.g. impact, bursts_small_arms"},
+			Param{Name: "category", Description: "the category the kind counts under"}, Param{Name: "zone", Description: "a zone layer's id"}),
+			numberedParams(incident.ObservationSorts)...),
+		Handler: numberedLists(s, observationFilter, svc.ListObservations, svc.NumberedObservations)})
 	s.add(Route{Method: "GET", Path: "/api/v1/observations/{id}", Summary: "Read an observation", Tag: "incidents", Response: incident.Observation{},
 		Handler: reads(s, incident.EntityObservation, svc.GetObservation, func(o incident.Observation) int64 { return o.Version })})
 
@@ -76,8 +79,10 @@ func (s *Server) incidentRoutes() {
 		Response: store.Page[incident.Incident]{},
 		Query: append(append(append([]Param{}, windowParams...), bboxParam,
 			Param{Name: "status", Description: strings.Join(incident.Statuses, ", ")}, Param{Name: "category"},
-			Param{Name: "outcome", Description: "substantiated, not_substantiated or inconclusive"}), pageParams...),
-		Handler: lists(s, incidentFilter, svc.ListIncidents)})
+			Param{Name: "outcome", Description: "substantiated, not_substantiated or inconclusive"},
+			Param{Name: "zone", Description: "a zone layer's id"}, Param{Name: "side", Description: "attributed by the finding: a side's id, both or undetermined"}),
+			numberedParams(incident.IncidentSorts)...),
+		Handler: numberedLists(s, incidentFilter, svc.ListIncidents, svc.NumberedIncidents)})
 	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}", Summary: "Read an incident", Tag: "incidents", Response: incident.Incident{},
 		Handler: reads(s, incident.EntityIncident, svc.GetIncident, func(i incident.Incident) int64 { return i.Version })})
 	s.add(Route{Method: "PUT", Path: "/api/v1/incidents/{id}", Summary: "Replace an incident's description and members; refused once sealed (If-Match: the version you read)", Tag: "incidents",
@@ -224,24 +229,17 @@ func queryBool(r *http.Request, name string) (bool, error) {
 }
 
 func allegationFilter(r *http.Request) (incident.AllegationFilter, error) {
-	q := r.URL.Query()
-	f := incident.AllegationFilter{Category: q.Get("category"), Status: q.Get("status"), SourceKind: q.Get("source_kind"),
-		OnBehalfOf: q.Get("on_behalf_of"), Perpetrator: q.Get("perpetrator"), IncidentID: q.Get("incident_id")}
-	var err error
-	if f.Window, err = queryWindow(r); err != nil {
+	f, err := incident.ParseAllegationFilter(r.URL.Query())
+	if err != nil {
 		return f, err
 	}
-	if f.BBox, err = queryBBox(r); err != nil {
-		return f, err
-	}
-	f.Unlinked, err = queryBool(r, "unlinked")
+	f.BBox, err = queryBBox(r)
 	return f, err
 }
 
 func observationFilter(r *http.Request) (incident.ObservationFilter, error) {
-	f := incident.ObservationFilter{Kind: r.URL.Query().Get("kind")}
-	var err error
-	if f.Window, err = queryWindow(r); err != nil {
+	f, err := incident.ParseObservationFilter(r.URL.Query())
+	if err != nil {
 		return f, err
 	}
 	f.BBox, err = queryBBox(r)
@@ -249,10 +247,8 @@ func observationFilter(r *http.Request) (incident.ObservationFilter, error) {
 }
 
 func incidentFilter(r *http.Request) (incident.IncidentFilter, error) {
-	q := r.URL.Query()
-	f := incident.IncidentFilter{Status: q.Get("status"), Category: q.Get("category"), Outcome: q.Get("outcome")}
-	var err error
-	if f.Window, err = queryWindow(r); err != nil {
+	f, err := incident.ParseIncidentFilter(r.URL.Query())
+	if err != nil {
 		return f, err
 	}
 	f.BBox, err = queryBBox(r)

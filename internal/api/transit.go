@@ -21,10 +21,10 @@ func (s *Server) transitRoutes() {
 		Handler: creates(s, svc.RecordCrossing, crossingVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/crossings", Summary: "List the crossings you may read, latest first", Tag: "transit",
 		Response: store.Page[transit.Crossing]{},
-		Query: append(append([]Param{}, windowParams...), Param{Name: "checkpoint_id"},
+		Query: append(append(append([]Param{}, windowParams...), Param{Name: "checkpoint_id"},
 			Param{Name: "direction", Description: "towards_start or towards_end"},
-			Param{Name: "flagged", Type: "boolean", Description: "true: only crossings recorded with a flag"}, pageParams[0], pageParams[1]),
-		Handler: lists(s, crossingFilter, svc.ListCrossings)})
+			Param{Name: "flagged", Type: "boolean", Description: "true: only crossings recorded with a flag"}), numberedParams(transit.CrossingSorts)...),
+		Handler: numberedLists(s, crossingFilter, svc.ListCrossings, svc.NumberedCrossings)})
 	s.add(Route{Method: "GET", Path: "/api/v1/crossings/{id}", Summary: "Read a crossing", Tag: "transit", Response: transit.Crossing{},
 		Handler: reads(s, transit.EntityCrossing, svc.GetCrossing, crossingVersion)})
 

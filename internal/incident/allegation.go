@@ -440,6 +440,7 @@ type AllegationFilter struct {
 	SourceKind  string    //
 	OnBehalfOf  string    // a side
 	Perpetrator string    // a side or unknown
+	Zone        string    // the first zone the point lies in
 	IncidentID  string    // members of one incident
 	Unlinked    bool      // only allegations in no incident
 }
@@ -451,28 +452,9 @@ func (s *Service) ListAllegations(ctx context.Context, p access.Principal, f All
 	if err != nil {
 		return store.Page[Allegation]{}, wrap("list allegations", err)
 	}
-	if err := f.Window.check(); err != nil {
+	conds, args, err := f.conds(p)
+	if err != nil {
 		return store.Page[Allegation]{}, wrap("list allegations", err)
-	}
-	cond, args := access.Filter(p, "r", "allegation_readers")
-	conds := []string{cond}
-	conds, args = f.Window.whereIndexed("r.start_at", "r.day", f.BBox == nil, conds, args)
-	if conds, args, err = bboxWhere(f.BBox, "r.lat", "r.lon", conds, args); err != nil {
-		return store.Page[Allegation]{}, wrap("list allegations", err)
-	}
-	for _, eq := range []struct{ col, v string }{{"r.category", f.Category}, {"r.status", f.Status},
-		{"r.source_kind", f.SourceKind}, {"r.on_behalf_of", f.OnBehalfOf}, {"r.perpetrator", f.Perpetrator}} {
-		if eq.v != "" {
-			conds = append(conds, eq.col+" = ?")
-			args = append(args, eq.v)
-		}
-	}
-	if f.IncidentID != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM incident_members im WHERE im.member_id = r.id AND im.incident_id = ?)")
-		args = append(args, f.IncidentID)
-	}
-	if f.Unlinked {
-		conds = append(conds, "NOT EXISTS (SELECT 1 FROM incident_members im WHERE im.member_id = r.id)")
 	}
 	if len(keys) == 2 {
 		conds = append(conds, "(r.start_at, r.id) < (?, ?)")

@@ -596,6 +596,8 @@ type IncidentFilter struct {
 	Status   string
 	Category string
 	Outcome  string
+	Zone     string // the first zone the point lies in
+	Side     string // attributed by the finding: a side's id, both or undetermined
 }
 
 // ListIncidents returns a page of the incidents p may read, newest first.
@@ -604,20 +606,9 @@ func (s *Service) ListIncidents(ctx context.Context, p access.Principal, f Incid
 	if err != nil {
 		return store.Page[Incident]{}, wrap("list incidents", err)
 	}
-	if err := f.Window.check(); err != nil {
+	conds, args, err := f.conds(p)
+	if err != nil {
 		return store.Page[Incident]{}, wrap("list incidents", err)
-	}
-	cond, args := access.Filter(p, "r", "incident_readers")
-	conds := []string{cond}
-	conds, args = f.Window.where("r.start_at", "r.day", conds, args)
-	if conds, args, err = bboxWhere(f.BBox, "r.lat", "r.lon", conds, args); err != nil {
-		return store.Page[Incident]{}, wrap("list incidents", err)
-	}
-	for _, eq := range []struct{ col, v string }{{"r.status", f.Status}, {"r.category", f.Category}, {"r.outcome", f.Outcome}} {
-		if eq.v != "" {
-			conds = append(conds, eq.col+" = ?")
-			args = append(args, eq.v)
-		}
 	}
 	if len(keys) == 2 {
 		conds = append(conds, "(r.start_at, r.id) < (?, ?)")

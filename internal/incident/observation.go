@@ -264,8 +264,10 @@ func (s *Service) GetObservation(ctx context.Context, p access.Principal, id str
 // ObservationFilter narrows ListObservations.
 type ObservationFilter struct {
 	Window
-	BBox *geo.BBox // on the centre of the probable area
-	Kind string
+	BBox     *geo.BBox // on the centre of the probable area
+	Kind     string
+	Category string // the taxonomy category the kind counts under
+	Zone     string // the first zone the centre lies in
 }
 
 // ListObservations returns a page of the observations p may read, newest
@@ -275,18 +277,9 @@ func (s *Service) ListObservations(ctx context.Context, p access.Principal, f Ob
 	if err != nil {
 		return store.Page[Observation]{}, wrap("list observations", err)
 	}
-	if err := f.Window.check(); err != nil {
+	conds, args, err := f.conds(p)
+	if err != nil {
 		return store.Page[Observation]{}, wrap("list observations", err)
-	}
-	cond, args := access.Filter(p, "r", "observation_readers")
-	conds := []string{cond}
-	conds, args = f.Window.whereIndexed("r.start_at", "r.day", f.BBox == nil, conds, args)
-	if conds, args, err = bboxWhere(f.BBox, "r.lat", "r.lon", conds, args); err != nil {
-		return store.Page[Observation]{}, wrap("list observations", err)
-	}
-	if f.Kind != "" {
-		conds = append(conds, "r.kind = ?")
-		args = append(args, f.Kind)
 	}
 	if len(keys) == 2 {
 		conds = append(conds, "(r.start_at, r.id) < (?, ?)")

@@ -75,6 +75,8 @@ type DB struct {
 	cp    checkpointer
 	hooks checkpointHooks // called after each checkpoint signed (cosign.go)
 	watch logWatch        // which kinds of record changed, for caches (watch.go)
+
+	counts countCache // the numbered lists' totals (numbered.go)
 }
 
 // Option configures Open.

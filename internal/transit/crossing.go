@@ -249,20 +249,9 @@ func (s *Service) ListCrossings(ctx context.Context, p access.Principal, f Cross
 	if err != nil {
 		return store.Page[Crossing]{}, wrap("list crossings", err)
 	}
-	if err := f.Window.Check(); err != nil {
+	conds, args, err := f.conds(p)
+	if err != nil {
 		return store.Page[Crossing]{}, wrap("list crossings", err)
-	}
-	cond, args := access.Filter(p, "r", "crossing_readers")
-	conds := []string{cond}
-	conds, args = f.Window.Where("r.at", conds, args)
-	for _, c := range [][2]string{{"checkpoint_id", f.CheckpointID}, {"direction", f.Direction}} {
-		if c[1] != "" {
-			conds = append(conds, "r."+c[0]+" = ?")
-			args = append(args, c[1])
-		}
-	}
-	if f.Flagged {
-		conds = append(conds, "r.flagged = 1")
 	}
 	if len(keys) == 2 {
 		conds = append(conds, "(r.at < ? OR (r.at = ? AND r.id < ?))")

@@ -40,7 +40,6 @@ func (s *Pages) pageRoutes(page func(method, path string, h http.HandlerFunc)) {
 	page("POST", "/settings/password", s.changePassword)
 	page("GET", "/review", s.reviewPage)
 	page("POST", "/review", s.reviewDecide)
-	page("GET", "/incidents", s.incidentsPage)
 	page("GET", "/incidents/{id}", s.incidentPage)
 	page("POST", "/incidents/{id}/transition", s.incidentTransition)
 	page("POST", "/incidents/{id}/split", s.incidentSplit)

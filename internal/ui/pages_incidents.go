@@ -104,28 +104,6 @@ func (s *Pages) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/review?done="+strconv.Itoa(done), http.StatusSeeOther)
 }
 
-type incidentsData struct {
-	Items      []incident.Incident
-	Next       string
-	Status     string
-	StatusList []string
-}
-
-func (s *Pages) incidentsPage(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "incidents.title", "incidents")
-	if !ok {
-		return
-	}
-	f := incident.IncidentFilter{Status: r.URL.Query().Get("status"), Category: r.URL.Query().Get("category")}
-	page, err := s.Incidents.ListIncidents(r.Context(), p, f, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 50})
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	pg.Data = incidentsData{Items: page.Items, Next: page.Next, Status: f.Status, StatusList: incident.Statuses}
-	s.render.Render(w, http.StatusOK, "incidents", pg)
-}
-
 // AttachmentView is a file attached to a record.
 type AttachmentView struct {
 	SHA256, Name, MediaType string

@@ -71,7 +71,8 @@ func (s *Pages) registryPages(page func(method, path string, h http.HandlerFunc)
 // the next page, the sides for the filters and the page's own extras.
 type listData[T any] struct {
 	Items []T
-	More  string // the next page's address, "" at the end
+	More  string    // the next page's address, "" at the end
+	List  *ListView // a numbered list's total, pages and order (list.go)
 	Sides []agreement.Organisation
 	Extra any
 }
@@ -470,12 +471,16 @@ func (s *Pages) crossingsPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		direction, err = queryChoice(r, "direction", []string{transit.TowardsStart, transit.TowardsEnd})
 	}
+	var lq store.ListQuery
 	if err == nil {
-		var list store.Page[transit.Crossing]
+		lq, err = store.ParseListQuery(r.URL.Query())
+	}
+	if err == nil {
+		var list store.Numbered[transit.Crossing]
 		f := transit.CrossingFilter{Window: transit.Window{From: from, To: to}, CheckpointID: r.URL.Query().Get("checkpoint"),
 			Direction: direction, Flagged: flagged == "1"}
-		if list, err = s.Transit.ListCrossings(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
+		if list, err = s.Transit.NumberedCrossings(r.Context(), p, f, lq); err == nil {
+			d.Items, d.List = list.Items, newListView(r, list)
 		}
 	}
 	s.renderList(w, r, pg, "crossings", d, err)

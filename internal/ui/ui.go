@@ -101,4 +101,5 @@ func (s *Pages) Routes(page func(method, path string, h http.HandlerFunc)) {
 	s.mapPages(page)
 	s.registryPages(page)
 	s.dashboardPages(page)
+	s.listPages(page)
 }
