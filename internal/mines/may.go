@@ -1,0 +1,23 @@
+package mines
+
+import "github.com/truce-monitoring/truce/internal/access"
+
+// What a reader may be offered, asked before a form is shown. Each answers
+// nil or the error the write itself would return; a liaison's side is
+// checked by the write.
+
+// MayRecordMinefield answers whether p may record minefields.
+func (s *Service) MayRecordMinefield(p access.Principal) error {
+	return access.Decide(p, access.Create, kindMinefield.New())
+}
+
+// MayRecordHandover answers whether p may record handovers.
+func (s *Service) MayRecordHandover(p access.Principal) error {
+	return access.Decide(p, access.Create, kindHandover.New())
+}
+
+// MayRecordHazardArea answers whether p may record hazard areas and their
+// land-release events.
+func (s *Service) MayRecordHazardArea(p access.Principal) error {
+	return access.Decide(p, access.Create, kindHazardArea.New())
+}
