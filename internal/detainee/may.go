@@ -43,3 +43,10 @@ func (s *Service) MayRecordExchange(p access.Principal) error {
 func (s *Service) MayRecordRemains(p access.Principal) error {
 	return access.Decide(p, access.Create, kindRemains.New())
 }
+
+// Limits on the registry's texts, in characters (the forms' maxlength).
+const (
+	MaxName    = 200  // a name, rank, number, place name
+	MaxAddress = 1000 // an address, a death record's texts
+	MaxNote    = 4000 // an exchange's note
+)

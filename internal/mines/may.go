@@ -21,3 +21,11 @@ func (s *Service) MayRecordHandover(p access.Principal) error {
 func (s *Service) MayRecordHazardArea(p access.Principal) error {
 	return access.Decide(p, access.Create, kindHazardArea.New())
 }
+
+// Limits on the records' texts, in characters (the forms' maxlength).
+const (
+	MaxName        = 200  // a designation, district, fuse, period
+	MaxModel       = 100  // a mine's model
+	MaxDescription = 500  // a reference point's description, a handover's place
+	MaxNote        = 2000 // notes and descriptions
+)
