@@ -129,8 +129,8 @@ func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) 
 	switch {
 	case in.MinesClaimed != nil && *in.MinesClaimed < 0:
 		return b, errs.Invalid("mines_claimed", "a count of mines cannot be negative, got %d", *in.MinesClaimed)
-	case in.MinesClaimed != nil && *in.MinesClaimed > 1_000_000_000:
-		return b, errs.Invalid("mines_claimed", "at most 1000000000")
+	case in.MinesClaimed != nil && *in.MinesClaimed > MaxMinesClaimed:
+		return b, errs.Invalid("mines_claimed", "at most %d", MaxMinesClaimed)
 	case in.MinesClaimed != nil:
 		n := *in.MinesClaimed
 		b.MinesClaimed = &n

@@ -28,4 +28,13 @@ const (
 	MaxModel       = 100  // a mine's model
 	MaxDescription = 500  // a reference point's description, a handover's place
 	MaxNote        = 2000 // notes and descriptions
+
+	MaxMinesPerType = 10_000_000    // mines of one type in a record
+	MaxMinesClaimed = 1_000_000_000 // mines a handover claims
 )
+
+// Emplacements are the emplacement methods a record may name.
+func Emplacements() []string { return append([]string(nil), emplacements...) }
+
+// MineCategories are the categories of mine a record may name.
+func MineCategories() []string { return append([]string(nil), mineCategories...) }

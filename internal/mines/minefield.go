@@ -26,7 +26,7 @@ const (
 	MaxMineTypes       = 50
 	MaxRows            = 1000
 	MaxMinePositions   = 10_000
-	maxMinesPerType    = 10_000_000
+	maxMinesPerType    = MaxMinesPerType
 	maxText            = MaxNote
 )
 

@@ -1,0 +1,346 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/detainee"
+	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// The registries' web forms (issue 16, item 4): each writes through the
+// service the API calls, shows the service's refusal next to the field
+// with nothing written, and is neither offered nor taken from a reader the
+// service refuses.
+
+var recordPath = regexp.MustCompile(`^/(detainees|exchanges|minefields)/([a-z]+_[0-9a-z]+)\?done=([a-z]+)$`)
+
+// saved checks a PRG answer to a form and returns the record's id.
+func saved(t *testing.T, p page, kind, done string) string {
+	t.Helper()
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("%s: want 303 to the record, got %d: %s", kind, p.status, errorsOf(p.body))
+	}
+	m := recordPath.FindStringSubmatch(p.location)
+	if m == nil || m[1] != kind || m[3] != done {
+		t.Fatalf("%s: redirected to %q", kind, p.location)
+	}
+	return m[2]
+}
+
+var fieldErrorRE = regexp.MustCompile(`<p class="field-error" id="([^"]+)-err">([^<]*)</p>`)
+
+// errorsOf lists a page's field errors as "id: message".
+func errorsOf(body string) []string {
+	var out []string
+	for _, m := range fieldErrorRE.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1]+": "+m[2])
+	}
+	if i := strings.Index(body, `class="error"`); i >= 0 {
+		out = append(out, body[i:min(len(body), i+300)])
+	}
+	return out
+}
+
+// refused checks that a form came back with an error next to the field
+// whose element id is id.
+func refused(t *testing.T, p page, id string) {
+	t.Helper()
+	if p.status == http.StatusSeeOther || p.status >= 500 {
+		t.Fatalf("want the form again, got %d %s", p.status, p.location)
+	}
+	for _, m := range fieldErrorRE.FindAllStringSubmatch(p.body, -1) {
+		if m[1] == id {
+			if !strings.Contains(p.body, `aria-describedby="`+id+`-err"`) {
+				t.Errorf("field %s: error shown but the field does not point to it", id)
+			}
+			return
+		}
+	}
+	t.Fatalf("no error next to %s; errors: %q", id, errorsOf(p.body))
+}
+
+func analystOf(s *testServer) access.Principal {
+	return access.Principal{UserID: "t", Org: s.loaded.Orgs["JMC"], OrgKind: "monitoring_centre", Roles: []access.Role{access.Analyst}}
+}
+
+func countPersons(t *testing.T, s *testServer) int {
+	t.Helper()
+	n, page := 0, store.PageRequest{Limit: store.MaxLimit}
+	for {
+		ps, err := s.app.Detainees.ListPersons(context.Background(), analystOf(s), detainee.PersonFilter{}, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(ps.Items)
+		if ps.Next == "" {
+			return n
+		}
+		page.Cursor = ps.Next
+	}
+}
+
+func TestRegistryFormsDetainees(t *testing.T) {
+	s := start(t)
+	az, am := s.loaded.Orgs["AZ"], s.loaded.Orgs["AM"]
+	liaison := s.browser(t, "liaison-az")
+	person := func(b *browser, surname string) url.Values {
+		t.Helper()
+		p := b.get("/detainees/new")
+		if p.status != 200 {
+			t.Fatalf("register form: %d", p.status)
+		}
+		for _, want := range []string{`name="identity.surname" maxlength="200"`, `type="datetime-local" max="`} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("register form lacks %s", want)
+			}
+		}
+		v := hidden(p.body)
+		v.Set("identity.surname", surname)
+		v.Set("identity.first_names", "Test")
+		v.Set("category", "prisoner_of_war")
+		v.Set("nationality", am)
+		v.Set("captured_at", "2021-06-10T06:30") // as the browser's picker gives it
+		return v
+	}
+	before := countPersons(t, s)
+
+	// Bad input: the form comes back, the error next to its field, nothing written.
+	bad := person(liaison, "")
+	refused(t, liaison.post("/detainees/new", bad), "f-surname")
+	bad = person(liaison, "Formtest")
+	bad.Set("nationality", az)
+	refused(t, liaison.post("/detainees/new", bad), "f-nationality")
+	bad = person(liaison, "Formtest")
+	bad.Set("captured_at", "2099-01-01T00:00")
+	refused(t, liaison.post("/detainees/new", bad), "f-captured-at")
+	if n := countPersons(t, s); n != before {
+		t.Fatalf("refused forms wrote %d persons", n-before)
+	}
+
+	// Good input: registered in the liaison's side's name, then shown with a notice.
+	res := liaison.post("/detainees/new", person(liaison, "Formtest"))
+	id := saved(t, res, "detainees", "person")
+	got, err := s.app.Detainees.GetPerson(context.Background(), analystOf(s), id)
+	if err != nil || got.HeldBy != az || got.CapturedAt.UTC().Format("2006-01-02T15:04") != "2021-06-10T06:30" {
+		t.Fatalf("registered %+v, %v", got, err)
+	}
+	// Sent twice (a double click): one record.
+	if again := liaison.post("/detainees/new", person(liaison, "Formtest")); again.status != http.StatusSeeOther {
+		t.Fatal(again.status)
+	}
+	rec := liaison.get(res.location)
+	if !strings.Contains(rec.body, `role="status">`+"The person is registered.") {
+		t.Errorf("no confirmation on the record")
+	}
+	// The liaison's event form offers no consent: that is a humanitarian officer's.
+	if !strings.Contains(rec.body, `id="event-form"`) || strings.Contains(rec.body, `value="consent_confirmed"`) {
+		t.Errorf("liaison's event form: wrong offer")
+	}
+
+	// The other side's liaison is offered no event form and its POST is refused.
+	other := s.browser(t, "liaison-am")
+	op := other.get("/detainees/" + id)
+	if op.status != 200 || strings.Contains(op.body, `id="event-form"`) {
+		t.Fatalf("other side: %d, event form offered: %v", op.status, strings.Contains(op.body, `id="event-form"`))
+	}
+	ov := hidden(op.body)
+	ov.Set("kind", "released")
+	ov.Set("at", "2021-06-11T08:00")
+	ov.Set("version", "1")
+	ov.Set("form_key", "other-side-key")
+	if p := other.post("/detainees/"+id+"/events", ov); p.status != http.StatusForbidden {
+		t.Errorf("other side's event: %d", p.status)
+	}
+
+	// Repatriation before consent is refused next to the event's kind.
+	hum := s.browser(t, "humanitarian")
+	hp := hum.get("/detainees/" + id)
+	ev := hidden(hp.body)
+	ev.Set("kind", "repatriated")
+	ev.Set("at", "2021-06-11T08:00")
+	refused(t, hum.post("/detainees/"+id+"/events", ev), "f-kind")
+	// Consent by the humanitarian officer.
+	hp = hum.get("/detainees/" + id)
+	ev = hidden(hp.body)
+	ev.Set("kind", "consent_confirmed")
+	ev.Set("at", "2021-06-11T08:00")
+	if p := hum.post("/detainees/"+id+"/events", ev); p.status != http.StatusSeeOther || p.location != "/detainees/"+id+"?done=event" {
+		t.Fatalf("consent: %d %s %q", p.status, p.location, errorsOf(p.body))
+	}
+
+	// The exchange: not offered to a liaison; a co-chair records it.
+	if p := liaison.get("/exchanges/new"); p.status != http.StatusForbidden {
+		t.Errorf("liaison's exchange form: %d", p.status)
+	}
+	cochair := s.browser(t, "cochair")
+	xp := cochair.get("/exchanges/new?person=" + id)
+	if xp.status != 200 || !strings.Contains(xp.body, `value="`+id+`" checked`) {
+		t.Fatalf("exchange form: %d, person checked: %v", xp.status, strings.Contains(xp.body, `value="`+id+`" checked`))
+	}
+	xv := hidden(xp.body)
+	xv.Set("at", "2021-06-12T10:00")
+	xv.Set("moves[0].from_side", az)
+	xv.Set("moves[0].to_side", am)
+	xv.Set("moves[0].persons", id)
+	xv.Set("classification", "mission")
+	// A person not held by the side handing over: refused next to the move's persons.
+	wrong := url.Values{}
+	for k, v := range xv {
+		wrong[k] = v
+	}
+	wrong.Set("moves[0].from_side", am)
+	wrong.Set("moves[0].to_side", az)
+	refused(t, cochair.post("/exchanges/new", wrong), "f-persons-0")
+	if p, _ := s.app.Detainees.GetPerson(context.Background(), analystOf(s), id); p.Status != detainee.StatusHeld {
+		t.Fatalf("a refused exchange changed the person: %s", p.Status)
+	}
+	xid := saved(t, cochair.post("/exchanges/new", xv), "exchanges", "exchange")
+	if p, _ := s.app.Detainees.GetPerson(context.Background(), analystOf(s), id); p.Status != detainee.StatusRepatriated {
+		t.Fatalf("after the exchange the person is %s", p.Status)
+	}
+	if x, err := s.app.Detainees.GetExchange(context.Background(), analystOf(s), xid); err != nil || x.Total != 1 {
+		t.Fatalf("exchange %+v %v", x, err)
+	}
+
+	// An observer is offered none of these forms and its POSTs are refused.
+	obs := s.browser(t, "observer")
+	for _, path := range []string{"/detainees/new", "/exchanges/new"} {
+		if p := obs.get(path); p.status != http.StatusForbidden {
+			t.Errorf("observer GET %s: %d", path, p.status)
+		}
+		v := hidden(obs.get("/detainees").body)
+		v.Set("form_key", "observer-"+path)
+		if p := obs.post(path, v); p.status != http.StatusForbidden {
+			t.Errorf("observer POST %s: %d", path, p.status)
+		}
+	}
+	if p := obs.get("/detainees"); strings.Contains(p.body, `id="new-person"`) {
+		t.Errorf("observer offered the registration")
+	}
+	if p := liaison.get("/detainees"); !strings.Contains(p.body, `id="new-person"`) {
+		t.Errorf("liaison not offered the registration")
+	}
+}
+
+const perimeterLines = "39.80, 46.70\n39.80, 46.71\n39.81, 46.71\n39.81, 46.70"
+
+func TestRegistryFormsMines(t *testing.T) {
+	s := start(t)
+	az, am := s.loaded.Orgs["AZ"], s.loaded.Orgs["AM"]
+	liaison := s.browser(t, "liaison-az")
+	form := func() url.Values {
+		t.Helper()
+		p := liaison.get("/minefields/new")
+		if p.status != 200 {
+			t.Fatalf("minefield form: %d", p.status)
+		}
+		v := hidden(p.body)
+		v.Set("designation", "FORM-1")
+		v.Set("district", "Formtest")
+		v.Set("laid_at", "2021-05-01")
+		v.Set("emplacement", "hand")
+		v.Set("perimeter", perimeterLines)
+		v.Set("reference_points[0].point.lat", "39.805")
+		v.Set("reference_points[0].point.lon", "46.695")
+		v.Set("reference_points[0].description", "Bridge")
+		v.Set("reference_points[1].point.lat", "39.815")
+		v.Set("reference_points[1].point.lon", "46.705")
+		v.Set("reference_points[1].description", "Well")
+		v.Set("mines[0].category", "anti_personnel")
+		v.Set("mines[0].model", "PMN-2")
+		v.Set("mines[0].count", "40")
+		v.Set("classification", "restricted")
+		return v
+	}
+	count := func() int {
+		ms, err := s.app.Mines.ListMinefields(context.Background(), analystOf(s), mines.MinefieldFilter{District: "Formtest"}, store.PageRequest{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ms.Items)
+	}
+	bad := form()
+	bad.Set("perimeter", "39.80, 46.70\n39.80, 46.71")
+	refused(t, liaison.post("/minefields/new", bad), "f-perimeter")
+	bad = form()
+	bad.Set("perimeter", "39.80, 46.70\nnorth, east")
+	refused(t, liaison.post("/minefields/new", bad), "f-perimeter")
+	bad = form()
+	bad.Set("mines[0].count", "-1")
+	refused(t, liaison.post("/minefields/new", bad), "f-mine-0-count")
+	bad = form()
+	bad.Del("reference_points[1].point.lat")
+	bad.Del("reference_points[1].point.lon")
+	bad.Del("reference_points[1].description")
+	refused(t, liaison.post("/minefields/new", bad), "f-refs")
+	if n := count(); n != 0 {
+		t.Fatalf("refused forms wrote %d records", n)
+	}
+
+	mid := saved(t, liaison.post("/minefields/new", form()), "minefields", "minefield")
+	m, err := s.app.Mines.GetMinefield(context.Background(), access.Principal{UserID: "t", Org: az, OrgKind: "side", Roles: []access.Role{access.Liaison}}, mid)
+	if err != nil || m.LaidBy != az || len(m.Perimeter) != 5 || m.MinesTotal != 40 || m.AreaM2 <= 0 {
+		t.Fatalf("recorded %+v %v", m.MinefieldBody, err)
+	}
+	// Restricted: the other side cannot read it yet.
+	other := s.browser(t, "liaison-am")
+	if p := other.get("/minefields/" + mid); p.status != http.StatusNotFound {
+		t.Fatalf("the other side reads a restricted record before its handover: %d", p.status)
+	}
+	// The handover, offered on the record.
+	rec := liaison.get("/minefields/" + mid + "?done=minefield")
+	if !strings.Contains(rec.body, `href="/handovers/new?minefield=`+mid+`"`) || !strings.Contains(rec.body, `role="status"`) {
+		t.Fatalf("record page: no handover offered or no confirmation")
+	}
+	hp := liaison.get("/handovers/new?minefield=" + mid)
+	if hp.status != 200 || !strings.Contains(hp.body, `value="`+mid+`" checked`) {
+		t.Fatalf("handover form: %d", hp.status)
+	}
+	hv := hidden(hp.body)
+	hv.Set("minefield_ids", mid)
+	hv.Set("to_side", az) // to itself: refused
+	hv.Set("date", "2021-06-12")
+	hv.Set("classification", "mission")
+	refused(t, liaison.post("/handovers/new", hv), "f-to")
+	hv.Set("to_side", am)
+	res := liaison.post("/handovers/new", hv)
+	if res.status != http.StatusSeeOther || res.location != "/minefields/"+mid+"?done=handover" {
+		t.Fatalf("handover: %d %s %q", res.status, res.location, errorsOf(res.body))
+	}
+	if p := other.get("/minefields/" + mid); p.status != 200 || !strings.Contains(p.body, "FORM-1") {
+		t.Fatalf("the receiving side cannot read the record handed over: %d", p.status)
+	}
+	// The receiving side may not hand over the other side's records.
+	op := other.get("/handovers/new")
+	if op.status != 200 || strings.Contains(op.body, `value="`+mid+`"`) {
+		t.Errorf("the other side's handover form lists the record: %d", op.status)
+	}
+	ov := hidden(op.body)
+	ov.Set("minefield_ids", mid)
+	ov.Set("to_side", az)
+	ov.Set("date", "2021-06-12")
+	refused(t, other.post("/handovers/new", ov), "f-minefields")
+
+	// Forbidden readers: the observer and, for hazard areas' writers, none here.
+	obs := s.browser(t, "observer")
+	for _, path := range []string{"/minefields/new", "/handovers/new"} {
+		if p := obs.get(path); p.status != http.StatusForbidden {
+			t.Errorf("observer GET %s: %d", path, p.status)
+		}
+		v := hidden(obs.get("/minefields").body)
+		v.Set("form_key", "observer-"+path)
+		if p := obs.post(path, v); p.status != http.StatusForbidden {
+			t.Errorf("observer POST %s: %d", path, p.status)
+		}
+	}
+	if p := obs.get("/minefields"); strings.Contains(p.body, `id="new-minefield"`) {
+		t.Errorf("observer offered a minefield form")
+	}
+}
