@@ -148,7 +148,7 @@ func (s *Pages) personActions(r *http.Request, pg *web.Page, p access.Principal,
 	a.Latest, a.Today = latestInput(now, pg.Location), now.In(pg.Location).Format(time.DateOnly)
 	a.Max = formLimits{Name: detainee.MaxName, Address: detainee.MaxAddress}
 	if form == nil {
-		form = newForm(nil)
+		form = newForm(url.Values{"at": {a.Latest}}) // an event is most often recorded as it happens
 	}
 	if form.Key == "" {
 		form.Key = newFormKey()
