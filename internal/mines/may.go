@@ -38,3 +38,15 @@ func Emplacements() []string { return append([]string(nil), emplacements...) }
 
 // MineCategories are the categories of mine a record may name.
 func MineCategories() []string { return append([]string(nil), mineCategories...) }
+
+// HazardEvidence are the kinds of evidence a hazard area may rest on,
+// direct first (an area on direct evidence starts confirmed).
+func HazardEvidence() []string { return append(append([]string(nil), directEvidence...), indirectEvidence...) }
+
+// DeviceCategories are the categories of device a release may destroy.
+func DeviceCategories() []string { return append([]string(nil), deviceCategories...) }
+
+// MayAddHazardEvent answers whether p may confirm or release the area.
+func (s *Service) MayAddHazardEvent(p access.Principal, h HazardArea) error {
+	return access.Decide(p, access.Update, h.Resource())
+}

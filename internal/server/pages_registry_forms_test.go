@@ -344,3 +344,68 @@ func TestRegistryFormsMines(t *testing.T) {
 		t.Errorf("observer offered a minefield form")
 	}
 }
+
+func TestRegistryFormsHazardAreas(t *testing.T) {
+	s := start(t)
+	analyst := s.browser(t, "analyst")
+	p := analyst.get("/hazard-areas/new")
+	if p.status != 200 {
+		t.Fatalf("hazard form: %d", p.status)
+	}
+	v := hidden(p.body)
+	v.Set("district", "Formtest")
+	v.Set("evidence", "local_report")
+	v.Set("recorded_on", "2021-05-02")
+	v.Set("polygon", `{"type":"Polygon","coordinates":[[[46.7,39.8],[46.71,39.8],[46.71,39.81],[46.7,39.81],[46.7,39.8]]]}`)
+	v.Set("classification", "mission")
+	bad := url.Values{}
+	for k, x := range v {
+		bad[k] = x
+	}
+	bad.Set("polygon", `{"type":"Point","coordinates":[46.7,39.8]}`)
+	refused(t, analyst.post("/hazard-areas/new", bad), "f-polygon")
+	res := analyst.post("/hazard-areas/new", v)
+	if res.status != http.StatusSeeOther || !strings.HasSuffix(res.location, "/events?done=hazard_area") {
+		t.Fatalf("hazard area: %d %s %q", res.status, res.location, errorsOf(res.body))
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(res.location, "/hazard-areas/"), "/events?done=hazard_area")
+	h, err := s.app.Mines.GetHazardArea(context.Background(), analystOf(s), id)
+	if err != nil || h.Status != mines.Suspected || h.AreaM2 <= 0 {
+		t.Fatalf("recorded %+v %v", h, err)
+	}
+	ep := analyst.get(res.location)
+	if ep.status != 200 || !strings.Contains(ep.body, `id="hazard-event-form"`) || !strings.Contains(ep.body, "The hazard area is recorded.") {
+		t.Fatalf("event page: %d", ep.status)
+	}
+	ev := hidden(ep.body)
+	ev.Set("kind", "release")
+	ev.Set("date", "2021-06-01")
+	ev.Set("method", "clearance")
+	ev.Set("area_m2", "99999999")
+	refused(t, analyst.post(res.location[:strings.Index(res.location, "?")], ev), "f-area")
+	ev.Set("area_m2", "1000")
+	ev.Set("devices[0].category", "anti_tank_mine")
+	ev.Set("devices[0].count", "2")
+	ev.Set("form_key", hidden(analyst.get(res.location).body).Get("form_key"))
+	if r := analyst.post("/hazard-areas/"+id+"/events", ev); r.status != http.StatusSeeOther {
+		t.Fatalf("release: %d %q", r.status, errorsOf(r.body))
+	}
+	if h, _ := s.app.Mines.GetHazardArea(context.Background(), analystOf(s), id); len(h.Events) != 1 || h.ReleasedM2 != 1000 {
+		t.Fatalf("after the release: %+v", h.Events)
+	}
+	liaison := s.browser(t, "liaison-az")
+	if p := liaison.get("/hazard-areas/new"); p.status != http.StatusForbidden {
+		t.Errorf("liaison's hazard form: %d", p.status)
+	}
+	if p := liaison.get("/hazard-areas/" + id + "/events"); p.status != 200 || strings.Contains(p.body, `id="hazard-event-form"`) {
+		t.Errorf("liaison's event page: %d, form offered: %v", p.status, strings.Contains(p.body, `id="hazard-event-form"`))
+	}
+	lv := hidden(liaison.get("/hazard-areas").body)
+	lv.Set("form_key", "liaison-hazard")
+	lv.Set("kind", "confirm")
+	lv.Set("date", "2021-06-02")
+	lv.Set("version", "2")
+	if p := liaison.post("/hazard-areas/"+id+"/events", lv); p.status != http.StatusForbidden {
+		t.Errorf("liaison's event POST: %d", p.status)
+	}
+}

@@ -35,11 +35,16 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 	page("POST", "/minefields/new", s.recordMinefield)
 	page("GET", "/handovers/new", s.handoverForm)
 	page("POST", "/handovers/new", s.recordHandover)
+	page("GET", "/hazard-areas/new", s.hazardForm)
+	page("POST", "/hazard-areas/new", s.recordHazard)
+	page("GET", "/hazard-areas/{id}/events", s.hazardEventPage)
+	page("POST", "/hazard-areas/{id}/events", s.addHazardEvent)
 }
 
 // doneKeys are the confirmations a record page shows after a form led
 // there (forms.done.<key> in the catalogue).
-var doneKeys = map[string]bool{"person": true, "event": true, "exchange": true, "minefield": true, "handover": true}
+var doneKeys = map[string]bool{"person": true, "event": true, "exchange": true, "minefield": true, "handover": true,
+	"hazard_area": true, "hazard_event": true}
 
 // doneURL is a record's address with the confirmation key.
 func doneURL(path, key string) string { return path + "?done=" + url.QueryEscape(key) }
@@ -154,7 +159,7 @@ func newForm(values url.Values) *web.Form {
 
 // registryFormOffers adds to every page what the registries' forms offer
 // the reader — $.May "new_person", "new_exchange", "new_minefield",
-// "new_handover" — as the services answer, and the confirmation a form
+// "new_handover", "new_hazard_area" — as the services answer, and the confirmation a form
 // led here with.
 func (s *Pages) registryFormOffers(r *http.Request, pg *web.Page, p access.Principal) {
 	if s.Detainees != nil {
@@ -164,6 +169,7 @@ func (s *Pages) registryFormOffers(r *http.Request, pg *web.Page, p access.Princ
 	if s.Mines != nil {
 		pg.Offers["new_minefield"] = s.Mines.MayRecordMinefield(p) == nil
 		pg.Offers["new_handover"] = s.Mines.MayRecordHandover(p) == nil
+		pg.Offers["new_hazard_area"] = s.Mines.MayRecordHazardArea(p) == nil
 	}
 	doneNotice(pg, r)
 }
