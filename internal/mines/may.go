@@ -41,7 +41,9 @@ func MineCategories() []string { return append([]string(nil), mineCategories...)
 
 // HazardEvidence are the kinds of evidence a hazard area may rest on,
 // direct first (an area on direct evidence starts confirmed).
-func HazardEvidence() []string { return append(append([]string(nil), directEvidence...), indirectEvidence...) }
+func HazardEvidence() []string {
+	return append(append([]string(nil), directEvidence...), indirectEvidence...)
+}
 
 // DeviceCategories are the categories of device a release may destroy.
 func DeviceCategories() []string { return append([]string(nil), deviceCategories...) }
