@@ -48,5 +48,7 @@ func (s *Service) MayRecordRemains(p access.Principal) error {
 const (
 	MaxName    = 200  // a name, rank, number, place name
 	MaxAddress = 1000 // an address, a death record's texts
-	MaxNote    = 4000 // an exchange's note
+	MaxNote    = 4000 // an exchange's or remains record's note
+
+	MaxRemainsCount = 100_000 // bodies one remains record stands for
 )

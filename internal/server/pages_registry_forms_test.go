@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/detainee"
@@ -407,5 +408,58 @@ func TestRegistryFormsHazardAreas(t *testing.T) {
 	lv.Set("version", "2")
 	if p := liaison.post("/hazard-areas/"+id+"/events", lv); p.status != http.StatusForbidden {
 		t.Errorf("liaison's event POST: %d", p.status)
+	}
+}
+
+func TestRegistryFormsRemains(t *testing.T) {
+	s := start(t)
+	count := func() int {
+		c, err := s.app.Detainees.CountRemains(context.Background(), analystOf(s), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Recovered
+	}
+	before := count()
+	hum := s.browser(t, "humanitarian")
+	p := hum.get("/remains/new")
+	if p.status != 200 {
+		t.Fatalf("remains form: %d", p.status)
+	}
+	v := hidden(p.body)
+	v.Set("count", "3")
+	v.Set("recovered_at", "2021-06-05T09:00")
+	v.Set("identification.method", "dna")
+	v.Set("identification.identified", "4")
+	v.Set("identification.at", "2021-06-08T09:00")
+	refused(t, hum.post("/remains/new", v), "f-identified")
+	v.Set("identification.identified", "2")
+	v.Set("handover.from_side", s.loaded.Orgs["AZ"])
+	refused(t, hum.post("/remains/new", v), "f-h-at")
+	if n := count(); n != before {
+		t.Fatalf("refused forms wrote %d bodies", n-before)
+	}
+	v.Del("handover.from_side")
+	if r := hum.post("/remains/new", v); r.status != http.StatusSeeOther || r.location != "/remains?done=remains" {
+		t.Fatalf("remains: %d %s %q", r.status, r.location, errorsOf(r.body))
+	}
+	if n := count(); n != before+3 {
+		t.Fatalf("recorded %d bodies, want 3", n-before)
+	}
+	if l := hum.get("/remains?done=remains"); !strings.Contains(l.body, `role="status">The remains record is saved.`) {
+		t.Error("no confirmation on the list")
+	}
+	liaison := s.browser(t, "liaison-am")
+	if p := liaison.get("/remains/new"); p.status != http.StatusForbidden {
+		t.Errorf("liaison's remains form: %d", p.status)
+	}
+	lv := hidden(liaison.get("/remains").body)
+	lv.Set("form_key", "liaison-remains")
+	lv.Set("recovered_at", "2021-06-05T09:00")
+	if p := liaison.post("/remains/new", lv); p.status != http.StatusForbidden {
+		t.Errorf("liaison's remains POST: %d", p.status)
+	}
+	if n := count(); n != before+3 {
+		t.Fatal("a refused reader wrote remains")
 	}
 }

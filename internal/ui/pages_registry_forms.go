@@ -35,6 +35,8 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 	page("POST", "/minefields/new", s.recordMinefield)
 	page("GET", "/handovers/new", s.handoverForm)
 	page("POST", "/handovers/new", s.recordHandover)
+	page("GET", "/remains/new", s.remainsForm)
+	page("POST", "/remains/new", s.recordRemains)
 	page("GET", "/hazard-areas/new", s.hazardForm)
 	page("POST", "/hazard-areas/new", s.recordHazard)
 	page("GET", "/hazard-areas/{id}/events", s.hazardEventPage)
@@ -44,7 +46,7 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 // doneKeys are the confirmations a record page shows after a form led
 // there (forms.done.<key> in the catalogue).
 var doneKeys = map[string]bool{"person": true, "event": true, "exchange": true, "minefield": true, "handover": true,
-	"hazard_area": true, "hazard_event": true}
+	"hazard_area": true, "hazard_event": true, "remains": true}
 
 // doneURL is a record's address with the confirmation key.
 func doneURL(path, key string) string { return path + "?done=" + url.QueryEscape(key) }
@@ -165,6 +167,7 @@ func (s *Pages) registryFormOffers(r *http.Request, pg *web.Page, p access.Princ
 	if s.Detainees != nil {
 		pg.Offers["new_person"] = s.Detainees.MayRegister(p) == nil
 		pg.Offers["new_exchange"] = s.Detainees.MayRecordExchange(p) == nil
+		pg.Offers["new_remains"] = s.Detainees.MayRecordRemains(p) == nil
 	}
 	if s.Mines != nil {
 		pg.Offers["new_minefield"] = s.Mines.MayRecordMinefield(p) == nil
