@@ -11,7 +11,9 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/detainee"
+	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -461,5 +463,78 @@ func TestRegistryFormsRemains(t *testing.T) {
 	}
 	if n := count(); n != before+3 {
 		t.Fatal("a refused reader wrote remains")
+	}
+}
+
+func TestRegistryFormsReturns(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	monitor := s.browser(t, "monitor")
+	p := monitor.get("/returns/new")
+	if p.status != 200 {
+		t.Fatalf("movement form: %d", p.status)
+	}
+	places, err := s.app.Geo.ListPlaces(ctx, analystOf(s), geo.PlaceFilter{}, store.PageRequest{Limit: 1})
+	if err != nil || len(places.Items) == 0 {
+		t.Fatal("no place", err)
+	}
+	place := places.Items[0].ID
+	v := hidden(p.body)
+	v.Set("date", "2021-06-09T12:00")
+	v.Set("destination_place_id", place)
+	v.Set("kind", "spontaneous")
+	v.Set("total", "5")
+	v.Set("people.female.18-59", "2")
+	v.Set("people.male.18-59", "2")
+	v.Set("classification", "mission")
+	refused(t, monitor.post("/returns/new", v), "f-total") // 2 + 2 is not 5
+	v.Set("people.male.0-4", "1")
+	if r := monitor.post("/returns/new", v); r.status != http.StatusSeeOther || r.location != "/returns?done=movement" {
+		t.Fatalf("movement: %d %s %q", r.status, r.location, errorsOf(r.body))
+	}
+	ms, err := s.app.Returns.ListMovements(ctx, analystOf(s), returns.MovementFilter{DestinationPlaceID: place}, store.PageRequest{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mid string
+	for _, m := range ms.Items {
+		if m.Total == 5 && len(m.People) == 3 {
+			mid = m.ID
+		}
+	}
+	if mid == "" {
+		t.Fatal("the movement is not recorded with its breakdown")
+	}
+
+	vp := monitor.get("/return-visits/new?movement=" + mid)
+	if vp.status != 200 || !strings.Contains(vp.body, `value="`+mid+`" selected`) {
+		t.Fatalf("visit form: %d", vp.status)
+	}
+	vv := hidden(vp.body)
+	vv.Set("movement_id", mid)
+	vv.Set("date", "2021-06-20T10:00")
+	vv.Set("finding.shelter.rating", "serious_concern")
+	vv.Set("finding.shelter.note", "Roofs missing\r\non two houses")
+	vv.Set("follow_up_due", "2021-06-15")
+	refused(t, monitor.post("/return-visits/new", vv), "f-due") // before the visit
+	vv.Set("follow_up_due", "2021-07-20")
+	if r := monitor.post("/return-visits/new", vv); r.status != http.StatusSeeOther || r.location != "/return-visits?done=visit" {
+		t.Fatalf("visit: %d %s %q", r.status, r.location, errorsOf(r.body))
+	}
+	vs, err := s.app.Returns.ListVisits(ctx, analystOf(s), returns.VisitFilter{MovementID: mid}, store.PageRequest{Limit: 10})
+	if err != nil || len(vs.Items) != 1 || vs.Items[0].Findings[0].Note != "Roofs missing\non two houses" {
+		t.Fatalf("visits %+v %v", vs.Items, err)
+	}
+
+	liaison := s.browser(t, "liaison-az")
+	for _, path := range []string{"/returns/new", "/return-visits/new"} {
+		if p := liaison.get(path); p.status != http.StatusForbidden {
+			t.Errorf("liaison GET %s: %d", path, p.status)
+		}
+		lv := hidden(liaison.get("/returns").body)
+		lv.Set("form_key", "liaison-"+path)
+		if p := liaison.post(path, lv); p.status != http.StatusForbidden {
+			t.Errorf("liaison POST %s: %d", path, p.status)
+		}
 	}
 }

@@ -37,6 +37,10 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 	page("POST", "/handovers/new", s.recordHandover)
 	page("GET", "/remains/new", s.remainsForm)
 	page("POST", "/remains/new", s.recordRemains)
+	page("GET", "/returns/new", s.movementForm)
+	page("POST", "/returns/new", s.recordMovement)
+	page("GET", "/return-visits/new", s.visitForm)
+	page("POST", "/return-visits/new", s.recordVisit)
 	page("GET", "/hazard-areas/new", s.hazardForm)
 	page("POST", "/hazard-areas/new", s.recordHazard)
 	page("GET", "/hazard-areas/{id}/events", s.hazardEventPage)
@@ -46,7 +50,8 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 // doneKeys are the confirmations a record page shows after a form led
 // there (forms.done.<key> in the catalogue).
 var doneKeys = map[string]bool{"person": true, "event": true, "exchange": true, "minefield": true, "handover": true,
-	"hazard_area": true, "hazard_event": true, "remains": true}
+	"hazard_area": true, "hazard_event": true, "remains": true,
+	"movement": true, "visit": true}
 
 // doneURL is a record's address with the confirmation key.
 func doneURL(path, key string) string { return path + "?done=" + url.QueryEscape(key) }
@@ -173,6 +178,10 @@ func (s *Pages) registryFormOffers(r *http.Request, pg *web.Page, p access.Princ
 		pg.Offers["new_minefield"] = s.Mines.MayRecordMinefield(p) == nil
 		pg.Offers["new_handover"] = s.Mines.MayRecordHandover(p) == nil
 		pg.Offers["new_hazard_area"] = s.Mines.MayRecordHazardArea(p) == nil
+	}
+	if s.Returns != nil {
+		pg.Offers["new_movement"] = s.Returns.MayRecordMovement(p) == nil
+		pg.Offers["new_visit"] = s.Returns.MayRecordVisit(p) == nil
 	}
 	doneNotice(pg, r)
 }
