@@ -15,6 +15,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/returns"
 	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/transit"
 )
 
 // The registries' web forms (issue 16, item 4): each writes through the
@@ -536,5 +537,85 @@ func TestRegistryFormsReturns(t *testing.T) {
 		if p := liaison.post(path, lv); p.status != http.StatusForbidden {
 			t.Errorf("liaison POST %s: %d", path, p.status)
 		}
+	}
+}
+
+func TestRegistryFormsTransit(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	var checkpoint string
+	ls, err := s.app.Geo.ListLayers(ctx, analystOf(s), geo.LayerFilter{Kind: geo.KindSite}, store.PageRequest{Limit: store.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls.Items {
+		if l.Subkind == "checkpoint" && l.ValidAt(time.Date(2021, 6, 10, 0, 0, 0, 0, time.UTC)) {
+			checkpoint = l.ID
+		}
+	}
+	if checkpoint == "" {
+		t.Fatal("no checkpoint in the demo")
+	}
+	countCrossings := func() int {
+		cs, err := s.app.Transit.ListCrossings(ctx, analystOf(s), transit.CrossingFilter{CheckpointID: checkpoint}, store.PageRequest{Limit: store.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cs.Items)
+	}
+	before := countCrossings()
+	monitor := s.browser(t, "monitor")
+	p := monitor.get("/crossings/new?checkpoint=" + checkpoint)
+	if p.status != 200 || !strings.Contains(p.body, `value="`+checkpoint+`" selected`) {
+		t.Fatalf("crossing form: %d", p.status)
+	}
+	v := hidden(p.body)
+	v.Set("checkpoint_id", checkpoint)
+	v.Set("at", "2021-06-10T11:15")
+	v.Set("direction", "towards_end")
+	v.Set("people", "0")
+	v.Set("vehicles", "0")
+	refused(t, monitor.post("/crossings/new", v), "f-people")
+	v.Set("people", "12")
+	v.Set("vehicles", "3")
+	v.Set("cargo_tonnes", "4,5") // a decimal comma, as typed in Russian
+	v.Set("cargo_type", "food")
+	if r := monitor.post("/crossings/new", v); r.status != http.StatusSeeOther || r.location != "/crossings?done=crossing" {
+		t.Fatalf("crossing: %d %s %q", r.status, r.location, errorsOf(r.body))
+	}
+	if n := countCrossings(); n != before+1 {
+		t.Fatalf("%d crossings written", n-before)
+	}
+
+	rp := monitor.get("/corridor/restrictions/new")
+	if rp.status != 200 {
+		t.Fatalf("restriction form: %d", rp.status)
+	}
+	rv := hidden(rp.body)
+	rv.Set("kind", "closure")
+	rv.Set("checkpoint_id", checkpoint)
+	rv.Set("start", "2021-06-10T18:00")
+	refused(t, monitor.post("/corridor/restrictions/new", rv), "f-reason")
+	rv.Set("reason", "Security incident nearby")
+	rv.Set("end", "2021-06-10T17:00")
+	refused(t, monitor.post("/corridor/restrictions/new", rv), "f-end")
+	rv.Set("end", "2021-06-10T20:00")
+	if r := monitor.post("/corridor/restrictions/new", rv); r.status != http.StatusSeeOther || r.location != "/corridor?done=restriction" {
+		t.Fatalf("restriction: %d %s %q", r.status, r.location, errorsOf(r.body))
+	}
+
+	liaison := s.browser(t, "liaison-az")
+	for _, path := range []string{"/crossings/new", "/corridor/restrictions/new"} {
+		if p := liaison.get(path); p.status != http.StatusForbidden {
+			t.Errorf("liaison GET %s: %d", path, p.status)
+		}
+		lv := hidden(liaison.get("/crossings").body)
+		lv.Set("form_key", "liaison-"+path)
+		if p := liaison.post(path, lv); p.status != http.StatusForbidden {
+			t.Errorf("liaison POST %s: %d", path, p.status)
+		}
+	}
+	if n := countCrossings(); n != before+1 {
+		t.Fatal("a refused reader wrote a crossing")
 	}
 }

@@ -41,6 +41,10 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 	page("POST", "/returns/new", s.recordMovement)
 	page("GET", "/return-visits/new", s.visitForm)
 	page("POST", "/return-visits/new", s.recordVisit)
+	page("GET", "/crossings/new", s.crossingForm)
+	page("POST", "/crossings/new", s.recordCrossing)
+	page("GET", "/corridor/restrictions/new", s.restrictionForm)
+	page("POST", "/corridor/restrictions/new", s.recordRestriction)
 	page("GET", "/hazard-areas/new", s.hazardForm)
 	page("POST", "/hazard-areas/new", s.recordHazard)
 	page("GET", "/hazard-areas/{id}/events", s.hazardEventPage)
@@ -51,7 +55,7 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 // there (forms.done.<key> in the catalogue).
 var doneKeys = map[string]bool{"person": true, "event": true, "exchange": true, "minefield": true, "handover": true,
 	"hazard_area": true, "hazard_event": true, "remains": true,
-	"movement": true, "visit": true}
+	"movement": true, "visit": true, "crossing": true, "restriction": true}
 
 // doneURL is a record's address with the confirmation key.
 func doneURL(path, key string) string { return path + "?done=" + url.QueryEscape(key) }
@@ -182,6 +186,10 @@ func (s *Pages) registryFormOffers(r *http.Request, pg *web.Page, p access.Princ
 	if s.Returns != nil {
 		pg.Offers["new_movement"] = s.Returns.MayRecordMovement(p) == nil
 		pg.Offers["new_visit"] = s.Returns.MayRecordVisit(p) == nil
+	}
+	if s.Transit != nil {
+		pg.Offers["new_crossing"] = s.Transit.MayRecordCrossing(p) == nil
+		pg.Offers["new_restriction"] = s.Transit.MayRecordRestriction(p) == nil
 	}
 	doneNotice(pg, r)
 }
