@@ -14,6 +14,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/mines"
 	"github.com/truce-monitoring/truce/internal/returns"
+	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/transit"
 )
@@ -23,7 +24,7 @@ import (
 // with nothing written, and is neither offered nor taken from a reader the
 // service refuses.
 
-var recordPath = regexp.MustCompile(`^/(detainees|exchanges|minefields)/([a-z]+_[0-9a-z]+)\?done=([a-z]+)$`)
+var recordPath = regexp.MustCompile(`^/(detainees|exchanges|minefields|statements)/([a-z]+_[0-9a-z]+)\?done=([a-z]+)$`)
 
 // saved checks a PRG answer to a form and returns the record's id.
 func saved(t *testing.T, p page, kind, done string) string {
@@ -617,5 +618,106 @@ func TestRegistryFormsTransit(t *testing.T) {
 	}
 	if n := countCrossings(); n != before+1 {
 		t.Fatal("a refused reader wrote a crossing")
+	}
+}
+
+func TestRegistryFormsStatementsAndEvidence(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	analyst := s.browser(t, "analyst")
+
+	sp := analyst.get("/sources/new")
+	if sp.status != 200 {
+		t.Fatalf("source form: %d", sp.status)
+	}
+	sv := hidden(sp.body)
+	sv.Set("outlet", "Formtest Gazette")
+	sv.Set("date", "2021-06-11")
+	sv.Set("language", "en")
+	sv.Set("url", "ftp://example.org/a")
+	sv.Set("title", "Ceasefire holds")
+	sv.Set("text", "The article,\r\nas archived.")
+	refused(t, analyst.post("/sources/new", sv), "f-url")
+	sv.Set("url", "https://example.org/a")
+	if r := analyst.post("/sources/new", sv); r.status != http.StatusSeeOther || r.location != "/sources?done=source" {
+		t.Fatalf("source: %d %s %q", r.status, r.location, errorsOf(r.body))
+	}
+	srcs, err := s.app.Statements.ListSources(ctx, analystOf(s), statement.SourceFilter{}, store.PageRequest{Limit: store.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src string
+	for _, x := range srcs.Items {
+		if x.Outlet == "Formtest Gazette" {
+			src = x.ID
+		}
+	}
+	if src == "" {
+		t.Fatal("the source is not recorded")
+	}
+
+	stp := analyst.get("/statements/new")
+	if stp.status != 200 || !strings.Contains(stp.body, `value="`+src+`"`) {
+		t.Fatalf("statement form: %d", stp.status)
+	}
+	provision := s.loaded.Provisions["8"]
+	v := hidden(stp.body)
+	v.Set("speaker", "Formtest Spokesperson")
+	v.Set("organisation", s.loaded.Orgs["AZ"])
+	v.Set("date", "2021-06-12")
+	v.Set("language", "az")
+	v.Set("stance", "commitment")
+	v.Set("provisions", provision)
+	v.Set("sources", src)
+	v.Set("classification", "public")
+	refused(t, analyst.post("/statements/new", v), "f-summaries") // no summary
+	v.Set("summaries[0].language", "en")
+	v.Set("summaries[0].text", "Pledges to hand over the remaining records.")
+	v.Set("summaries[1].language", "en")
+	v.Set("summaries[1].text", "Twice.")
+	refused(t, analyst.post("/statements/new", v), "f-sum-1-lang")
+	v.Del("summaries[1].language")
+	v.Del("summaries[1].text")
+	res := analyst.post("/statements/new", v)
+	sid := saved(t, res, "statements", "statement")
+	if _, err := s.app.Statements.GetStatement(ctx, analystOf(s), sid); err != nil {
+		t.Fatal(err)
+	}
+	rec := analyst.get(res.location)
+	if !strings.Contains(rec.body, `href="/evidence/new?kind=statement&amp;id=`+sid+`"`) {
+		t.Fatal("the statement page offers no evidence link")
+	}
+
+	ep := analyst.get("/evidence/new?kind=statement&id=" + sid)
+	if ep.status != 200 {
+		t.Fatalf("evidence form: %d", ep.status)
+	}
+	ev := hidden(ep.body)
+	refused(t, analyst.post("/evidence/new", ev), "f-provision")
+	ev.Set("provision_id", provision)
+	ev.Set("note", "A public commitment")
+	if r := analyst.post("/evidence/new", ev); r.status != http.StatusSeeOther || r.location != "/statements/"+sid+"?done=evidence" {
+		t.Fatalf("evidence: %d %s %q", r.status, r.location, errorsOf(r.body))
+	}
+	// The same link again: the service's conflict, next to the provision.
+	ev.Set("form_key", hidden(analyst.get("/evidence/new?kind=statement&id="+sid).body).Get("form_key"))
+	refused(t, analyst.post("/evidence/new", ev), "f-provision")
+
+	liaison := s.browser(t, "liaison-az")
+	for _, path := range []string{"/statements/new", "/sources/new", "/evidence/new?kind=statement&id=" + sid} {
+		if p := liaison.get(path); p.status != http.StatusForbidden {
+			t.Errorf("liaison GET %s: %d", path, p.status)
+		}
+	}
+	lv := hidden(liaison.get("/statements").body)
+	lv.Set("form_key", "liaison-evidence")
+	lv.Set("provision_id", provision)
+	lv.Set("record_kind", "statement")
+	lv.Set("record_id", sid)
+	if p := liaison.post("/evidence/new", lv); p.status != http.StatusForbidden {
+		t.Errorf("liaison POST evidence: %d", p.status)
+	}
+	if p := liaison.get("/statements/" + sid); strings.Contains(p.body, "link-evidence") {
+		t.Error("the liaison is offered the evidence link")
 	}
 }

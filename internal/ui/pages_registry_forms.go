@@ -45,6 +45,12 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 	page("POST", "/crossings/new", s.recordCrossing)
 	page("GET", "/corridor/restrictions/new", s.restrictionForm)
 	page("POST", "/corridor/restrictions/new", s.recordRestriction)
+	page("GET", "/statements/new", s.statementForm)
+	page("POST", "/statements/new", s.recordStatement)
+	page("GET", "/sources/new", s.sourceForm)
+	page("POST", "/sources/new", s.recordSource)
+	page("GET", "/evidence/new", s.evidenceForm)
+	page("POST", "/evidence/new", s.addEvidence)
 	page("GET", "/hazard-areas/new", s.hazardForm)
 	page("POST", "/hazard-areas/new", s.recordHazard)
 	page("GET", "/hazard-areas/{id}/events", s.hazardEventPage)
@@ -55,7 +61,8 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 // there (forms.done.<key> in the catalogue).
 var doneKeys = map[string]bool{"person": true, "event": true, "exchange": true, "minefield": true, "handover": true,
 	"hazard_area": true, "hazard_event": true, "remains": true,
-	"movement": true, "visit": true, "crossing": true, "restriction": true}
+	"movement": true, "visit": true, "crossing": true, "restriction": true,
+	"statement": true, "source": true, "evidence": true}
 
 // doneURL is a record's address with the confirmation key.
 func doneURL(path, key string) string { return path + "?done=" + url.QueryEscape(key) }
@@ -169,9 +176,11 @@ func newForm(values url.Values) *web.Form {
 }
 
 // registryFormOffers adds to every page what the registries' forms offer
-// the reader — $.May "new_person", "new_exchange", "new_minefield",
-// "new_handover", "new_hazard_area" — as the services answer, and the confirmation a form
-// led here with.
+// the reader, as the services answer — $.May "new_person",
+// "new_exchange", "new_remains", "new_minefield", "new_handover",
+// "new_hazard_area", "new_movement", "new_visit", "new_crossing",
+// "new_restriction", "new_statement", "new_source", "new_evidence" —
+// and the confirmation a form led here with.
 func (s *Pages) registryFormOffers(r *http.Request, pg *web.Page, p access.Principal) {
 	if s.Detainees != nil {
 		pg.Offers["new_person"] = s.Detainees.MayRegister(p) == nil
@@ -190,6 +199,13 @@ func (s *Pages) registryFormOffers(r *http.Request, pg *web.Page, p access.Princ
 	if s.Transit != nil {
 		pg.Offers["new_crossing"] = s.Transit.MayRecordCrossing(p) == nil
 		pg.Offers["new_restriction"] = s.Transit.MayRecordRestriction(p) == nil
+	}
+	if s.Statements != nil {
+		pg.Offers["new_statement"] = s.Statements.MayRecordStatement(p) == nil
+		pg.Offers["new_source"] = s.Statements.MayRecordSource(p) == nil
+	}
+	if s.Agreements != nil {
+		pg.Offers["new_evidence"] = s.Agreements.MayAddEvidence(p) == nil
 	}
 	doneNotice(pg, r)
 }
