@@ -128,12 +128,12 @@ func (in ExchangeInput) body(now time.Time) (ExchangeBody, error) {
 		return b, err
 	}
 	if in.PlaceName != "" {
-		if err := text.CheckName("place_name", in.PlaceName, 200); err != nil {
+		if err := text.CheckName("place_name", in.PlaceName, MaxName); err != nil {
 			return b, err
 		}
 	}
 	if in.Note != "" {
-		if err := text.CheckText("note", in.Note, 4000); err != nil {
+		if err := text.CheckText("note", in.Note, MaxNote); err != nil {
 			return b, err
 		}
 	}

@@ -245,13 +245,13 @@ func (id Identity) check() error {
 			}
 			continue
 		}
-		if err := text.CheckName(f.name, f.value, 200); err != nil {
+		if err := text.CheckName(f.name, f.value, MaxName); err != nil {
 			return err
 		}
 	}
 	for _, f := range [][2]string{{"identity.person_to_inform_address", id.PersonToInformAddress}, {"identity.correspondence_address", id.CorrespondenceAddress}} {
 		if f[1] != "" {
-			if err := text.CheckText(f[0], f[1], 1000); err != nil {
+			if err := text.CheckText(f[0], f[1], MaxAddress); err != nil {
 				return err
 			}
 		}
@@ -328,7 +328,7 @@ func (in EventInput) event(prefix string, now time.Time, p access.Principal) (Ev
 		}
 		for _, f := range [][2]string{{"death.place", d.Place}, {"death.cause", d.Cause}, {"death.burial_place", d.BurialPlace}, {"death.grave", d.Grave}} {
 			if f[1] != "" {
-				if err := text.CheckText(prefix+f[0], f[1], 1000); err != nil {
+				if err := text.CheckText(prefix+f[0], f[1], MaxAddress); err != nil {
 					return e, err
 				}
 			}

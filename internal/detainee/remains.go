@@ -15,7 +15,7 @@ import (
 var IdentificationMethods = []string{"dna", "dental", "fingerprints", "documents", "visual", "other"}
 
 // maxRemainsCount bounds an aggregated remains record.
-const maxRemainsCount = 100_000
+const maxRemainsCount = MaxRemainsCount
 
 // IdentificationInput is how remains were, or are being, identified.
 type IdentificationInput struct {
@@ -109,7 +109,7 @@ func (in RemainsInput) body(now time.Time) (RemainsBody, error) {
 		}
 	}
 	if in.Note != "" {
-		if err := text.CheckText("note", in.Note, 4000); err != nil {
+		if err := text.CheckText("note", in.Note, MaxNote); err != nil {
 			return b, err
 		}
 	}

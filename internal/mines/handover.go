@@ -115,7 +115,7 @@ func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) 
 	if b.Mediators, err = distinctIDs("mediators", in.Mediators, MaxMediators); err != nil {
 		return b, err
 	}
-	if err := checkOptionalText("place", in.Place, 500); err != nil {
+	if err := checkOptionalText("place", in.Place, MaxDescription); err != nil {
 		return b, err
 	}
 	if in.ExchangeID != "" {
@@ -129,8 +129,8 @@ func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) 
 	switch {
 	case in.MinesClaimed != nil && *in.MinesClaimed < 0:
 		return b, errs.Invalid("mines_claimed", "a count of mines cannot be negative, got %d", *in.MinesClaimed)
-	case in.MinesClaimed != nil && *in.MinesClaimed > 1_000_000_000:
-		return b, errs.Invalid("mines_claimed", "at most 1000000000")
+	case in.MinesClaimed != nil && *in.MinesClaimed > MaxMinesClaimed:
+		return b, errs.Invalid("mines_claimed", "at most %d", MaxMinesClaimed)
 	case in.MinesClaimed != nil:
 		n := *in.MinesClaimed
 		b.MinesClaimed = &n
@@ -143,7 +143,7 @@ func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) 
 	}
 	for i, d := range in.Districts {
 		f := fmt.Sprintf("districts[%d]", i)
-		if err := text.CheckName(f, d, 200); err != nil {
+		if err := text.CheckName(f, d, MaxName); err != nil {
 			return b, err
 		}
 		if slices.Contains(in.Districts[:i], d) {

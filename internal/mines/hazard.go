@@ -163,11 +163,11 @@ func (in HazardAreaInput) body(now time.Time, owner string) (HazardAreaBody, err
 	b := HazardAreaBody{Name: in.Name, District: in.District, PlaceID: in.PlaceID, Evidence: in.Evidence, MinefieldID: in.MinefieldID,
 		Note: in.Note, Illustrative: in.Illustrative}
 	if in.Name != "" {
-		if err := text.CheckName("name", in.Name, 200); err != nil {
+		if err := text.CheckName("name", in.Name, MaxName); err != nil {
 			return b, err
 		}
 	}
-	if err := text.CheckName("district", in.District, 200); err != nil {
+	if err := text.CheckName("district", in.District, MaxName); err != nil {
 		return b, err
 	}
 	if in.PlaceID != "" {
@@ -269,12 +269,12 @@ func (b HazardAreaBody) apply(now time.Time, in EventInput) (HazardAreaBody, err
 		}
 		for _, f := range [][2]string{{"model", d.Model}, {"condition", d.Condition}} {
 			if f[1] != "" {
-				if err := text.CheckName(at(f[0]), f[1], 100); err != nil {
+				if err := text.CheckName(at(f[0]), f[1], MaxModel); err != nil {
 					return b, err
 				}
 			}
 		}
-		if d.Count < 1 || d.Count > 10_000_000 {
+		if d.Count < 1 || d.Count > MaxMinesPerType {
 			return b, errs.Invalid(at("count"), "must be between 1 and 10000000")
 		}
 		if d.DepthM != nil && (math.IsNaN(*d.DepthM) || *d.DepthM < 0 || *d.DepthM > 100) {

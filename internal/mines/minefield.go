@@ -26,8 +26,8 @@ const (
 	MaxMineTypes       = 50
 	MaxRows            = 1000
 	MaxMinePositions   = 10_000
-	maxMinesPerType    = 10_000_000
-	maxText            = 2000
+	maxMinesPerType    = MaxMinesPerType
+	maxText            = MaxNote
 )
 
 // ReferencePoint is a fixed point the minefield's location is tied to.
@@ -169,14 +169,14 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 	b := MinefieldBody{Designation: in.Designation, LaidBy: in.LaidBy, District: in.District, Emplacement: in.Emplacement,
 		AntiHandling: in.AntiHandling, Note: in.Note, Illustrative: in.Illustrative}
 	if in.Designation != "" {
-		if err := text.CheckName("designation", in.Designation, 200); err != nil {
+		if err := text.CheckName("designation", in.Designation, MaxName); err != nil {
 			return b, err
 		}
 	}
 	if err := checkID("laid_by", in.LaidBy); err != nil {
 		return b, err
 	}
-	if err := text.CheckName("district", in.District, 200); err != nil {
+	if err := text.CheckName("district", in.District, MaxName); err != nil {
 		return b, err
 	}
 	if len(in.ReferencePoints) < 2 {
@@ -189,7 +189,7 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 		if err := checkPoint(fmt.Sprintf("reference_points[%d].point", i), rp.Point); err != nil {
 			return b, err
 		}
-		if err := text.CheckText(fmt.Sprintf("reference_points[%d].description", i), rp.Description, 500); err != nil {
+		if err := text.CheckText(fmt.Sprintf("reference_points[%d].description", i), rp.Description, MaxDescription); err != nil {
 			return b, err
 		}
 	}
@@ -211,7 +211,7 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 		if err := oneOf(at("category"), m.Category, mineCategories); err != nil {
 			return b, err
 		}
-		if err := text.CheckName(at("model"), m.Model, 100); err != nil {
+		if err := text.CheckName(at("model"), m.Model, MaxModel); err != nil {
 			return b, err
 		}
 		if m.Count < 0 {
@@ -222,7 +222,7 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 		}
 		for _, f := range [][2]string{{"fuse_type", m.FuseType}, {"fuse_life", m.FuseLife}} {
 			if f[1] != "" {
-				if err := text.CheckName(at(f[0]), f[1], 200); err != nil {
+				if err := text.CheckName(at(f[0]), f[1], MaxName); err != nil {
 					return b, err
 				}
 			}
@@ -292,7 +292,7 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 		}
 		for _, f := range [][2]string{{"remote.self_destruct_period", r.SelfDestructPeriod}, {"remote.delivered_by", r.DeliveredBy}} {
 			if f[1] != "" {
-				if err := text.CheckName(f[0], f[1], 200); err != nil {
+				if err := text.CheckName(f[0], f[1], MaxName); err != nil {
 					return b, err
 				}
 			}

@@ -144,7 +144,7 @@ func (in MovementInput) body(now time.Time, owner string) (MovementBody, error) 
 		}
 	}
 	if in.OriginText != "" {
-		if err := text.CheckName("origin_text", in.OriginText, 200); err != nil {
+		if err := text.CheckName("origin_text", in.OriginText, MaxName); err != nil {
 			return b, err
 		}
 	}
@@ -202,7 +202,7 @@ func (in MovementInput) body(now time.Time, owner string) (MovementBody, error) 
 	}
 	for _, t := range [][2]string{{"source", in.Source}, {"note", in.Note}} {
 		if t[1] != "" {
-			if err := text.CheckText(t[0], t[1], 2000); err != nil {
+			if err := text.CheckText(t[0], t[1], MaxMovementNote); err != nil {
 				return b, err
 			}
 		}

@@ -111,7 +111,7 @@ func (in VisitInput) body(now time.Time, owner string) (VisitBody, error) {
 			return b, errs.Invalid(field+".rating", "must be one of no_concern, some_concern, serious_concern, critical, not_assessed")
 		}
 		if f.Note != "" {
-			if err := text.CheckText(field+".note", f.Note, 4000); err != nil {
+			if err := text.CheckText(field+".note", f.Note, MaxVisitNote); err != nil {
 				return b, err
 			}
 		}
@@ -128,12 +128,12 @@ func (in VisitInput) body(now time.Time, owner string) (VisitBody, error) {
 		b.FollowUpDue = &due
 	}
 	if in.Team != "" {
-		if err := text.CheckName("team", in.Team, 200); err != nil {
+		if err := text.CheckName("team", in.Team, MaxName); err != nil {
 			return b, err
 		}
 	}
 	if in.Note != "" {
-		if err := text.CheckText("note", in.Note, 4000); err != nil {
+		if err := text.CheckText("note", in.Note, MaxVisitNote); err != nil {
 			return b, err
 		}
 	}

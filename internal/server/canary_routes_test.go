@@ -312,6 +312,27 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /admin/tokens": nil, "POST /admin/tokens/{id}/revoke": nil,
 		"GET /admin/role-requests": get("/admin/role-requests"), "POST /admin/role-requests/{id}": nil,
 		"GET /admin/witnesses": get("/admin/witnesses"),
+
+		// The registries' forms (pages_registry_forms*.go): each lists or
+		// prefills from records the reader may read.
+		"GET /detainees/new":             get("/detainees/new"),
+		"GET /exchanges/new":             get("/exchanges/new", "/exchanges/new?person="+ids["detainee_az"], "/exchanges/new?person="+ids["detainee_am"]),
+		"GET /remains/new":               get("/remains/new"),
+		"GET /minefields/new":            get("/minefields/new"),
+		"GET /handovers/new":             get("/handovers/new", "/handovers/new?minefield="+ids["minefield_am"]),
+		"GET /hazard-areas/new":          get("/hazard-areas/new", "/hazard-areas/new?minefield="+ids["minefield_am"]),
+		"GET /hazard-areas/{id}/events":  get("/hazard-areas/" + ids["hazard_area_az"] + "/events"),
+		"GET /returns/new":               get("/returns/new"),
+		"GET /return-visits/new":         get("/return-visits/new", "/return-visits/new?movement="+ids["return_movement_az"]),
+		"GET /crossings/new":             get("/crossings/new"),
+		"GET /corridor/restrictions/new": get("/corridor/restrictions/new"),
+		"GET /statements/new":            get("/statements/new"),
+		"GET /sources/new":               get("/sources/new"),
+		"GET /evidence/new":              get("/evidence/new?kind=statement&id=" + ids["statement_az"]),
+		"POST /detainees/new":            nil, "POST /detainees/{id}/events": nil, "POST /exchanges/new": nil, "POST /remains/new": nil,
+		"POST /minefields/new": nil, "POST /handovers/new": nil, "POST /hazard-areas/new": nil, "POST /hazard-areas/{id}/events": nil,
+		"POST /returns/new": nil, "POST /return-visits/new": nil, "POST /crossings/new": nil, "POST /corridor/restrictions/new": nil,
+		"POST /statements/new": nil, "POST /sources/new": nil, "POST /evidence/new": nil,
 	}
 }
 

@@ -35,9 +35,9 @@ const (
 
 // Upper bounds that keep counts and sums sane.
 const (
-	maxPeople   = 1_000_000
-	maxVehicles = 100_000
-	maxTonnes   = 1_000_000
+	maxPeople   = MaxPeople
+	maxVehicles = MaxVehicles
+	maxTonnes   = MaxTonnes
 )
 
 // CrossingInput is a crossing as a client sends it.
@@ -155,7 +155,7 @@ func (in CrossingInput) body(now time.Time, owner string) (CrossingBody, error) 
 		return b, errs.Invalid("people", "a crossing moves at least one person or vehicle")
 	}
 	if in.CargoType != "" {
-		if err := text.CheckName("cargo_type", in.CargoType, 200); err != nil {
+		if err := text.CheckName("cargo_type", in.CargoType, MaxName); err != nil {
 			return b, err
 		}
 	} else if in.CargoTonnes > 0 {
@@ -167,7 +167,7 @@ func (in CrossingInput) body(now time.Time, owner string) (CrossingBody, error) 
 		}
 	}
 	if in.Note != "" {
-		if err := text.CheckText("note", in.Note, 2000); err != nil {
+		if err := text.CheckText("note", in.Note, MaxNote); err != nil {
 			return b, err
 		}
 	}

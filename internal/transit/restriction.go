@@ -106,7 +106,7 @@ func (in RestrictionInput) body(now time.Time, owner string) (RestrictionBody, e
 	}
 	for _, t := range [][2]string{{"reason", in.Reason}, {"by_text", in.ByText}, {"note", in.Note}} {
 		if t[1] != "" {
-			if err := text.CheckText(t[0], t[1], 2000); err != nil {
+			if err := text.CheckText(t[0], t[1], MaxNote); err != nil {
 				return b, err
 			}
 		}

@@ -209,6 +209,7 @@ func (s *Pages) detaineesPage(w http.ResponseWriter, r *http.Request) {
 type detaineeData struct {
 	Person    detainee.Person
 	Exchanges []detainee.Exchange
+	Actions   *personActions // what the reader may do here (pages_registry_forms_detainee.go)
 }
 
 func (s *Pages) detaineePage(w http.ResponseWriter, r *http.Request) {
@@ -228,6 +229,7 @@ func (s *Pages) detaineePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Exchanges = ex.Items
+	d.Actions = s.personActions(r, pg, p, person, nil)
 	pg.Data = d
 	s.render.Render(w, http.StatusOK, "detainee", pg)
 }

@@ -102,4 +102,5 @@ func (s *Pages) Routes(page func(method, path string, h http.HandlerFunc)) {
 	s.registryPages(page)
 	s.dashboardPages(page)
 	s.listPages(page)
+	s.registryFormPages(page)
 }

@@ -1,0 +1,114 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/detainee"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/web"
+)
+
+// Remains recovered, with their identification and handover when known.
+// The registry has a list and no record page: the form leads back to the
+// list with the confirmation.
+
+var remainsFields = []string{"count", "recovered_at", "recovered_place_id", "recovered_place", "recovered_by", "identification",
+	"identification.method", "identification.identified", "identification.at", "handover", "handover.at", "handover.from_side",
+	"handover.to_side", "handover.exchange_id", "note"}
+
+type remainsFormData struct {
+	Sides, Orgs, Places, Methods, Exchanges []Option
+	Latest                                  string
+	Max                                     formLimits
+	MaxCount                                int
+}
+
+func (s *Pages) remainsForm(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.reader(w, r, "forms.remains.title", "remains")
+	if !ok {
+		return
+	}
+	s.showRemainsForm(w, r, pg, p, newForm(nil), http.StatusOK)
+}
+
+func (s *Pages) showRemainsForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
+	pg.Title, pg.Nav = "forms.remains.title", "remains"
+	if err := s.Detainees.MayRecordRemains(p); err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	if form.Key == "" {
+		form.Key = newFormKey()
+	}
+	sides, err := s.sideOptions(r.Context(), pg)
+	if err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	d := remainsFormData{Sides: sides, Orgs: s.orgOptions(r.Context(), pg, p), Places: s.placeOptions(r.Context(), pg, p),
+		Methods: translated(pg, "forms.identmethod.", detainee.IdentificationMethods), Latest: latestInput(s.Now(), pg.Location),
+		Max: formLimits{Note: detainee.MaxNote}, MaxCount: detainee.MaxRemainsCount}
+	if xs, err := s.Detainees.ListExchanges(r.Context(), p, detainee.ExchangeFilter{}, store.PageRequest{Limit: maxFormChoices}); err == nil {
+		for _, x := range xs.Items {
+			d.Exchanges = append(d.Exchanges, Option{Value: x.ID, Label: pg.T("forms.exchange.option", "date", x.At.In(pg.Location).Format(time.DateOnly), "n", x.Total)})
+		}
+	}
+	pg.Form, pg.Data = form, d
+	s.render.Render(w, status, "remains_form", pg)
+}
+
+func remainsInput(form *web.Form, loc *time.Location) (detainee.RemainsInput, error) {
+	in := detainee.RemainsInput{RecoveredAt: formTime(form.V("recovered_at"), loc), RecoveredPlaceID: form.V("recovered_place_id"),
+		RecoveredBy: form.V("recovered_by"), Note: formLongText(form, "note")}
+	var err error
+	if in.Count, err = formInt(form, "count"); err != nil {
+		return in, err
+	}
+	if m := form.V("identification.method"); m != "" || formText(form, "identification.identified") != "" || form.V("identification.at") != "" {
+		id := &detainee.IdentificationInput{Method: m, At: formTime(form.V("identification.at"), loc)}
+		if id.Identified, err = formInt(form, "identification.identified"); err != nil {
+			return in, err
+		}
+		in.Identification = id
+	}
+	h := &detainee.HandoverInput{At: formTime(form.V("handover.at"), loc), FromSide: form.V("handover.from_side"),
+		ToSide: form.V("handover.to_side"), ExchangeID: form.V("handover.exchange_id")}
+	if *h != (detainee.HandoverInput{}) {
+		in.Handover = h
+	}
+	return in, nil
+}
+
+func (s *Pages) recordRemains(w http.ResponseWriter, r *http.Request) {
+	pg, p, ok := s.writer(w, r, "forms.remains.title", "remains", "/remains/new")
+	if !ok {
+		return
+	}
+	form := &web.Form{Values: r.PostForm}
+	done, err := s.submit(w, r, p, form, func() (string, error) {
+		in, err := remainsInput(form, pg.Location)
+		if err != nil {
+			return "", err
+		}
+		if _, err := s.Detainees.RecordRemains(r.Context(), p, in); err != nil {
+			return "", err
+		}
+		return doneURL("/remains", "remains"), nil
+	})
+	if done {
+		return
+	}
+	if !formProblem(err) {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	if errs.FieldOf(err) == "" {
+		formErrors(pg, form, err)
+	} else {
+		showErrors(pg, form, err, remainsFields)
+	}
+	s.showRemainsForm(w, r, pg, p, form, formStatus(err))
+}
