@@ -311,6 +311,9 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /admin/tokens": nil, "POST /admin/tokens/{id}/revoke": nil,
 		"GET /admin/role-requests": get("/admin/role-requests"), "POST /admin/role-requests/{id}": nil,
 		"GET /admin/witnesses": get("/admin/witnesses"),
+		// Every canary is a word "canary" to the search index: one query
+		// finds every record that holds one, as far as the reader may.
+		"GET /api/v1/search": get("/api/v1/search?q=CANARY&limit=500", "/api/v1/search?q=canary+az&limit=500"),
 	}
 }
 
