@@ -36,8 +36,9 @@ func Words(texts ...string) []string {
 
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
 
-// Query is a parsed query: the words a record must all have (the last
-// one, as typed so far, may be the beginning of a word).
+// Query is a parsed query: the words a record must all have; a word of
+// two characters or more also matches the longer words it begins, so that
+// a word typed in part, or inflected ("Агдам", "Агдама"), still finds.
 type Query struct {
 	Words []string
 }

@@ -149,7 +149,7 @@ type Results struct {
 }
 
 // Search finds the records p may see whose texts hold every word of query
-// (the last may be the start of a word), best matches first. page's
+// (or a word it begins), best matches first. page's
 // cursor is the previous page's Next.
 func (s *Service) Search(ctx context.Context, p access.Principal, query string, page store.PageRequest) (Results, error) {
 	q, err := ParseQuery(query)
