@@ -314,6 +314,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		// Every canary is a word "canary" to the search index: one query
 		// finds every record that holds one, as far as the reader may.
 		"GET /api/v1/search": get("/api/v1/search?q=CANARY&limit=500", "/api/v1/search?q=canary+az&limit=500"),
+		"GET /search":        get("/search?q=CANARY", "/search?q=canary", "/search"),
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/record"
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/returns"
+	"github.com/truce-monitoring/truce/internal/search"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/transit"
 	"github.com/truce-monitoring/truce/internal/web"
@@ -52,6 +53,7 @@ type Services struct {
 	Reports    *report.Service
 	Records    *record.Registry
 	Map        *mapview.Service // the map views that /api/v1/map/features gives too
+	Search     *search.Service
 	// Witnesses are the witnesses the centre submits to; nil when none.
 	Witnesses *witnessclient.Service
 }
@@ -98,4 +100,5 @@ func (s *Pages) Routes(page func(method, path string, h http.HandlerFunc)) {
 	s.pageRoutes(page)
 	s.mapPages(page)
 	s.registryPages(page)
+	s.searchPages(page)
 }
