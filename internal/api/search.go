@@ -15,7 +15,7 @@ func (s *Server) searchRoutes() {
 	}
 	s.add(Route{Method: "GET", Path: "/api/v1/search", Summary: "Find the records you may read by words in any of their texts, in any script, ignoring case and diacritics; best matches first", Tag: "search",
 		Response: search.Results{},
-		Query:    append([]Param{{Name: "q", Description: "the words to find, at most 200 characters and 8 words; every word must occur, and a word of two letters or more also finds the words it begins"}}, pageParams...),
+		Query:    append([]Param{{Name: "q", Description: "the words to find, at most 200 characters and 8 words; every word must occur; the last, of two letters or more, also finds the words it begins"}}, pageParams...),
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			page, err := pageRequest(r)
 			if err != nil {

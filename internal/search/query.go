@@ -36,9 +36,11 @@ func Words(texts ...string) []string {
 
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
 
-// Query is a parsed query: the words a record must all have; a word of
-// two characters or more also matches the longer words it begins, so that
-// a word typed in part, or inflected ("Агдам", "Агдама"), still finds.
+// Query is a parsed query: the words a record must all have; the last
+// word, when of two characters or more, also matches the longer words it
+// begins, as a word being typed. Only the last: a prefix is matched by
+// merging the index's lists of every word it begins, which for a common
+// prefix costs more than the rest of the query.
 type Query struct {
 	Words []string
 }
@@ -63,14 +65,16 @@ func ParseQuery(q string) (Query, error) {
 	return Query{Words: words}, nil
 }
 
-// prefix reports whether word w is matched as the beginning of longer
-// words too: every word of two characters or more. A single letter
-// matches only itself; as a prefix it would match most of the index.
-func prefix(w string) bool { return utf8.RuneCountInString(w) >= 2 }
+// prefix reports whether the i-th word of q is matched as the beginning
+// of longer words too: the last, when of two characters or more. A single
+// letter matches only itself; as a prefix it would match most words.
+func (q Query) prefix(i int) bool {
+	return i == len(q.Words)-1 && utf8.RuneCountInString(q.Words[i]) >= 2
+}
 
 // fts5 returns the query as an FTS5 expression: every word required,
 // each quoted (words hold only letters and digits, so a quote cannot
-// occur in one) and starred when matched as a prefix.
+// occur in one), the last starred when matched as a prefix.
 func (q Query) fts5() string {
 	var b strings.Builder
 	for i, w := range q.Words {
@@ -78,7 +82,7 @@ func (q Query) fts5() string {
 			b.WriteByte(' ')
 		}
 		b.WriteString(`"` + w + `"`)
-		if prefix(w) {
+		if q.prefix(i) {
 			b.WriteByte('*')
 		}
 	}
@@ -86,7 +90,7 @@ func (q Query) fts5() string {
 }
 
 // tsquery returns the query as PostgreSQL's to_tsquery text: every word
-// required, each a prefix match where fts5 makes it one. Words hold only
+// required, the last a prefix match where fts5 makes it one. Words hold only
 // letters and digits, none of to_tsquery's operators.
 func (q Query) tsquery() string {
 	var b strings.Builder
@@ -95,7 +99,7 @@ func (q Query) tsquery() string {
 			b.WriteString(" & ")
 		}
 		b.WriteString(w)
-		if prefix(w) {
+		if q.prefix(i) {
 			b.WriteString(":*")
 		}
 	}

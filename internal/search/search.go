@@ -47,6 +47,9 @@ const MaxOffset = 1000
 // maxCount is how far matches are counted; Total says "more" beyond it.
 const maxCount = 1000
 
+// maxRanked is how many of the newest matches are ranked (see Search).
+const maxRanked = 2000
+
 // Service answers searches.
 type Service struct {
 	db      *store.DB
@@ -149,7 +152,7 @@ type Results struct {
 }
 
 // Search finds the records p may see whose texts hold every word of query
-// (or a word it begins), best matches first. page's
+// (the last may be the start of a word), best matches first. page's
 // cursor is the previous page's Next.
 func (s *Service) Search(ctx context.Context, p access.Principal, query string, page store.PageRequest) (Results, error) {
 	q, err := ParseQuery(query)
@@ -170,31 +173,36 @@ func (s *Service) Search(ctx context.Context, p access.Principal, query string, 
 	}
 	limit = min(limit, MaxOffset+100-offset)
 	cond, condArgs := access.Filter(p, "d", readersTable)
-	var match, from, score, order string
+	// The best are ranked among the newest maxRanked matches the reader
+	// may see: ranking every match of a word found in most records would
+	// read them all (seconds at a million records), and a query that
+	// matches thousands says too little to rank by anyway. A query with
+	// fewer matches is ranked whole.
+	var q1 string
 	var matchArg any
 	if s.db.Dialect().Name == store.Postgres.Name {
-		from = docsTable + " d"
-		match = "to_tsvector('simple', d.body) @@ to_tsquery('simple', ?)"
-		score = "ts_rank(to_tsvector('simple', d.body), to_tsquery('simple', ?))"
-		order = "score DESC, d.id"
+		// The GIN index gives the matches unordered: the candidates are
+		// the first maxRanked that the bitmap scan meets.
 		matchArg = q.tsquery()
+		q1 = fmt.Sprintf(`SELECT entity, id, title, ts_rank(to_tsvector('simple', body), to_tsquery('simple', ?)) AS score FROM (
+			SELECT d.entity, d.id, d.title, d.body FROM %s d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?) AND %s LIMIT %d) c
+			ORDER BY score DESC, id LIMIT ? OFFSET ?`, docsTable, cond, maxRanked)
 	} else {
-		from = "search_fts JOIN " + docsTable + " d ON d.rowid = search_fts.rowid"
-		match = "search_fts MATCH ?"
-		score = "bm25(search_fts)"
-		order = "score, d.id"
 		matchArg = q.fts5()
+		q1 = fmt.Sprintf(`SELECT entity, id, title, score FROM (
+			SELECT d.entity, d.id, d.title, bm25(search_fts) AS score FROM search_fts JOIN %s d ON d.rowid = search_fts.rowid
+			WHERE search_fts MATCH ? AND %s ORDER BY search_fts.rowid DESC LIMIT %d) c
+			ORDER BY score, id LIMIT ? OFFSET ?`, docsTable, cond, maxRanked)
 	}
 	res := Results{Words: q.Words, Offset: offset}
 	args := []any{}
-	if strings.Contains(score, "?") {
+	if strings.Count(q1, "to_tsquery") == 2 {
 		args = append(args, matchArg)
 	}
 	args = append(args, matchArg)
 	args = append(args, condArgs...)
 	args = append(args, limit+1, offset)
-	rows, err := s.db.Query(ctx, fmt.Sprintf(`SELECT d.entity, d.id, d.title, %s AS score FROM %s WHERE %s AND %s ORDER BY %s LIMIT ? OFFSET ?`,
-		score, from, match, cond, order), args...)
+	rows, err := s.db.Query(ctx, q1, args...)
 	if err != nil {
 		return Results{}, fmt.Errorf("search: %w", err)
 	}
@@ -234,9 +242,13 @@ func (s *Service) Search(ctx context.Context, p access.Principal, query string, 
 	if more && offset+limit <= MaxOffset {
 		res.Next = store.Cursor(strconv.Itoa(offset + limit))
 	}
+	match := "search_fts JOIN " + docsTable + " d ON d.rowid = search_fts.rowid WHERE search_fts MATCH ?"
+	if s.db.Dialect().Name == store.Postgres.Name {
+		match = docsTable + " d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?)"
+	}
 	countArgs := append([]any{matchArg}, condArgs...)
 	countArgs = append(countArgs, maxCount+1)
-	if err := s.db.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s AND %s LIMIT ?) m`, from, match, cond),
+	if err := s.db.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s AND %s LIMIT ?) m`, match, cond),
 		countArgs...).Scan(&res.Total); err != nil {
 		return Results{}, fmt.Errorf("search: count: %w", err)
 	}
