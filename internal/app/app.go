@@ -118,6 +118,10 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	}
 	records := a.Services.kinds(db)
 	a.Search = search.New(db, records, c.Log)
+	if _, err := a.Search.Backfill(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if len(c.Witnesses) > 0 {
 		a.Witnesses, err = witnessclient.New(ctx, db, witnessclient.Config{Witnesses: c.Witnesses, Policy: c.WitnessPolicy, Log: c.Log, Now: c.Now,
 			MinBackoff: c.WitnessBackoff[0], MaxBackoff: c.WitnessBackoff[1]})

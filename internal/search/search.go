@@ -257,3 +257,93 @@ func (s *Service) Search(ctx context.Context, p access.Principal, query string, 
 	}
 	return res, nil
 }
+
+// indexedKey is the meta key that says the index holds every record
+// written before it existed.
+const indexedKey = "search_indexed"
+
+// Backfill indexes the records written before the index existed (a
+// database migrated to 0027 with records in it): once, at start, in
+// transactions of 5,000 records, each document computed by the kind's own
+// projection from the record's current body, as a change would have
+// written it (so verify finds the rows it rebuilds). Afterwards every
+// change keeps the index in its transaction. Two servers starting at once
+// on one PostgreSQL database may both try; the second fails on the
+// first's rows and starts once restarted.
+func (s *Service) Backfill(ctx context.Context) (int, error) {
+	var done string
+	err := s.db.QueryRow(ctx, `SELECT value FROM meta WHERE key = ?`, indexedKey).Scan(&done)
+	if err == nil && done == "1" {
+		return 0, nil
+	}
+	if err != nil && !store.IsNoRows(err) {
+		return 0, err
+	}
+	n := 0
+	for _, k := range s.records.Kinds() {
+		if k.Search == nil {
+			continue
+		}
+		entity := k.Entity
+		p, _ := s.db.Projection(entity)
+		rows, err := s.db.Query(ctx, `SELECT c.id, c.body FROM changes c WHERE c.entity = ? AND c.body IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM changes l WHERE l.entity = c.entity AND l.id = c.id AND l.version > c.version) ORDER BY c.id`, entity)
+		if err != nil {
+			return n, err
+		}
+		type rec struct {
+			id   string
+			body []byte
+		}
+		var recs []rec
+		for rows.Next() {
+			var r rec
+			if err := rows.Scan(&r.id, &r.body); err != nil {
+				rows.Close()
+				return n, err
+			}
+			recs = append(recs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, err
+		}
+		for lo := 0; lo < len(recs); lo += 5000 {
+			chunk := recs[lo:min(lo+5000, len(recs))]
+			_, err := s.db.Write(ctx, func(tx *store.Tx) error {
+				if lo == 0 {
+					for _, t := range []string{docsTable, readersTable} {
+						if _, err := tx.ExecSide(`DELETE FROM `+t+` WHERE entity = ?`, entity); err != nil {
+							return err
+						}
+					}
+				}
+				for _, r := range chunk {
+					all, err := p.Rows(r.id, r.body)
+					if err != nil {
+						return fmt.Errorf("index %s %s: %w", entity, r.id, err)
+					}
+					for _, row := range all[docsTable] {
+						if _, err := tx.ExecSide(`INSERT INTO `+docsTable+` (id, entity, classification, owner_org, title, body) VALUES (?, ?, ?, ?, ?, ?)`, row...); err != nil {
+							return err
+						}
+					}
+					for _, row := range all[readersTable] {
+						if _, err := tx.ExecSide(`INSERT INTO `+readersTable+` (record_id, entity, org_id) VALUES (?, ?, ?)`, row...); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return n, err
+			}
+			n += len(chunk)
+		}
+	}
+	if n > 0 {
+		s.log.Info("search: indexed the records written before the index", "records", n)
+	}
+	return n, s.db.SetMeta(ctx, indexedKey, "1")
+}

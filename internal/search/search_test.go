@@ -318,3 +318,31 @@ func tamper(t *testing.T, dir string, stmts ...string) {
 		}
 	}
 }
+
+// A database whose records were written before the index existed is
+// indexed once at start, and verify then finds the index whole.
+func TestBackfill(t *testing.T) {
+	f := open(t)
+	ctx := context.Background()
+	tamper(t, f.dir, `DELETE FROM search_readers`, `DELETE FROM search_docs`, `DELETE FROM meta WHERE key = 'search_indexed'`)
+	if got := f.find(t, "analyst", "olive"); len(got) != 0 {
+		t.Fatalf("an emptied index found %v", got)
+	}
+	n, err := f.a.Search.Backfill(ctx)
+	if err != nil || n < 10 {
+		t.Fatalf("backfill: %d, %v", n, err)
+	}
+	if got := f.find(t, "analyst", "olive"); !slices.Contains(got, f.ids["place"]) {
+		t.Errorf("after the backfill: %v", got)
+	}
+	if got := f.find(t, "analyst", "Zərdabiqanov"); len(got) != 0 {
+		t.Errorf("after the backfill the analyst finds the person: %v", got)
+	}
+	if n, err := f.a.Search.Backfill(ctx); n != 0 || err != nil {
+		t.Errorf("a second backfill: %d, %v", n, err)
+	}
+	rep, err := f.a.DB.Verify(ctx, nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify after the backfill: %v %v", err, rep.Problems)
+	}
+}
