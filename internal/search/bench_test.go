@@ -26,6 +26,7 @@ var (
 	benchSvc  *search.Service
 	benchN    = 100_000
 	benchErr  error
+	benchDir  string // removed when the tests end
 )
 
 // Words of the benchmark's narratives: places in four scripts, each in
@@ -56,6 +57,7 @@ func openBench(b *testing.B) *search.Service {
 			benchErr = err
 			return
 		}
+		benchDir = dir
 		ctx := context.Background()
 		opts := []store.Option{store.WithSynchronous("normal")}
 		if pgtest.OnPostgres() {

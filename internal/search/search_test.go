@@ -24,7 +24,13 @@ import (
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
 
 // fixture is the demo with the records the tests search for.
 type fixture struct {
