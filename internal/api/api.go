@@ -23,6 +23,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/record"
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/returns"
+	"github.com/truce-monitoring/truce/internal/search"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/transit"
@@ -43,6 +44,7 @@ type Deps struct {
 	Returns    *returns.Service
 	Transit    *transit.Service
 	Reports    *report.Service
+	Search     *search.Service
 	// Proofs makes the offline proof bundles of changes and reports.
 	Proofs *proof.Service
 	// Records reads any kind of record by entity and id (history, the
@@ -92,6 +94,7 @@ func New(d Deps) *Server {
 	s.transitRoutes()
 	s.reportRoutes()
 	s.mapRoutes()
+	s.searchRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			httpx.WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

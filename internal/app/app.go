@@ -25,6 +25,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/report/registries"
 	"github.com/truce-monitoring/truce/internal/returns"
+	"github.com/truce-monitoring/truce/internal/search"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -77,6 +78,7 @@ type App struct {
 	Services
 	DB        *store.DB
 	Witnesses *witnessclient.Service // nil without witnesses
+	Search    *search.Service
 	log       *slog.Logger
 	API       *api.Server
 	Server    *server.Server
@@ -115,6 +117,11 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		return nil, err
 	}
 	records := a.Services.kinds(db)
+	a.Search = search.New(db, records, c.Log)
+	if _, err := a.Search.Backfill(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if len(c.Witnesses) > 0 {
 		a.Witnesses, err = witnessclient.New(ctx, db, witnessclient.Config{Witnesses: c.Witnesses, Policy: c.WitnessPolicy, Log: c.Log, Now: c.Now,
 			MinBackoff: c.WitnessBackoff[0], MaxBackoff: c.WitnessBackoff[1]})
@@ -132,7 +139,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		}
 		proofOpts = append(proofOpts, proof.WithCosigners(func() []string { return keys }), proof.WithPublished(a.Witnesses.Published))
 	}
-	a.API = api.New(api.Deps{Ledger: db, Records: records, Map: mapview.New(a.Geo, a.Incidents, a.Agreements, a.Mines, a.Transit, c.Now), Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Proofs: proof.New(db, records, a.Reports, proofOpts...), Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{Ledger: db, Records: records, Map: mapview.New(a.Geo, a.Incidents, a.Agreements, a.Mines, a.Transit, c.Now), Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Search: a.Search, Proofs: proof.New(db, records, a.Reports, proofOpts...), Log: c.Log, Version: c.Version, Now: c.Now,
 		Witnesses: a.Witnesses, SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap, TrustedProxies: c.TrustedProxies}, c.Log); err != nil {
 		db.Close()
@@ -153,7 +160,7 @@ func OpenForAudit(ctx context.Context, dir, database string) (*store.DB, error) 
 	if err != nil {
 		return nil, err
 	}
-	newServices(db, time.Now, slog.New(slog.DiscardHandler), account.Limits{}, 0, 0) // registers every projection
+	newServices(db, time.Now, slog.New(slog.DiscardHandler), account.Limits{}, 0, 0).kinds(db) // registers every projection and the search index
 	return db, nil
 }
 
@@ -207,8 +214,9 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 }
 
 // kinds registers every domain package's kinds of record: the registry
-// the history and the log's openings read through, and the kinds that may
-// be linked to a provision as evidence.
+// the history and the log's openings read through, the kinds that may be
+// linked to a provision as evidence, and the search index of the kinds
+// that declare texts.
 func (s Services) kinds(db *store.DB) *record.Registry {
 	records := record.NewRegistry(db, s.Agreements.Kinds(), s.Geo.Kinds(), s.Accounts.Kinds(), s.Incidents.Kinds(), s.Statements.Kinds(),
 		s.Mines.Kinds(), s.Detainees.Kinds(), s.Returns.Kinds(), s.Transit.Kinds(), s.Reports.Kinds())
@@ -217,6 +225,7 @@ func (s Services) kinds(db *store.DB) *record.Registry {
 			s.Agreements.RegisterEvidenceKind(k.Entity, k.Evidence)
 		}
 	}
+	search.Register(db, records.Kinds())
 	return records
 }
 

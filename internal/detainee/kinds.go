@@ -19,8 +19,8 @@ var (
 // Kinds declares the detainee package's kinds of record.
 func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
-		{Kind: kindPerson, Resource: record.ResourceOf(s.GetPerson), Redact: s.redactPerson},
-		{Kind: kindExchange, Resource: record.ResourceOf(s.GetExchange), Evidence: s.EvidenceOfExchange},
+		{Kind: kindPerson, Resource: record.ResourceOf(s.GetPerson), Redact: s.redactPerson, Search: record.SearchOf(searchPerson)},
+		{Kind: kindExchange, Resource: record.ResourceOf(s.GetExchange), Evidence: s.EvidenceOfExchange, Search: record.SearchOf(searchExchange)},
 		{Kind: kindRemains, Resource: record.ResourceOf(s.GetRemains), Evidence: s.EvidenceOfRemains},
 	}
 }
@@ -41,4 +41,25 @@ func (s *Service) redactPerson(ctx context.Context, p access.Principal, id strin
 		return nil, err
 	}
 	return json.Marshal(b.masked())
+}
+
+// A person is found by name and service number only by those who may read
+// the identity (the detaining side, the side of nationality, humanitarian
+// officers): the document carries the identity's label, so a reader who
+// may not see it cannot learn by searching that a record holds the name.
+// An erased identity is not indexed.
+func searchPerson(b *PersonBody) (record.SearchDoc, bool) {
+	if b.Identity == nil || b.Erased != nil {
+		return record.SearchDoc{}, false
+	}
+	id := b.Identity
+	r := b.IdentityResource()
+	label := access.Label{Classification: r.Classification, OwnerOrg: r.Owner, RestrictedTo: r.ReadersOrgs}
+	return record.SearchDoc{Label: label, Title: id.Surname + ", " + id.FirstNames,
+		Texts: []string{id.Surname, id.FirstNames, id.FatherFirstName, id.ServiceNumber}}, true
+}
+
+func searchExchange(b *ExchangeBody) (record.SearchDoc, bool) {
+	return record.SearchDoc{Label: access.Label{Classification: b.classification()}, Title: b.PlaceName, Texts: []string{b.PlaceName, b.Note}},
+		b.PlaceName != "" || b.Note != ""
 }

@@ -23,11 +23,11 @@ var (
 // Kinds declares the incident package's kinds of record.
 func (s *Service) Kinds() []record.Kind {
 	return []record.Kind{
-		{Kind: kindAllegation, Resource: record.ResourceOf(s.GetAllegation)},
-		{Kind: kindObservation, Resource: record.ResourceOf(s.GetObservation)},
-		{Kind: kindIncident, Resource: record.ResourceOf(s.GetIncident), Redact: redactIncident, Evidence: s.EvidenceOf},
+		{Kind: kindAllegation, Resource: record.ResourceOf(s.GetAllegation), Search: record.SearchOf(searchAllegation)},
+		{Kind: kindObservation, Resource: record.ResourceOf(s.GetObservation), Search: record.SearchOf(searchObservation)},
+		{Kind: kindIncident, Resource: record.ResourceOf(s.GetIncident), Redact: redactIncident, Evidence: s.EvidenceOf, Search: record.SearchOf(searchIncident)},
 		{Kind: kindPatrol, Resource: record.ResourceOf(s.GetPatrol)},
-		{Kind: kindRestriction, Resource: record.ResourceOf(s.GetRestriction)},
+		{Kind: kindRestriction, Resource: record.ResourceOf(s.GetRestriction), Search: record.SearchOf(searchRestriction)},
 	}
 }
 
@@ -60,4 +60,26 @@ func (s *Service) MayRecordObservation(p access.Principal) error {
 // MayReview answers whether p may decide the review queue's proposals.
 func (s *Service) MayReview(p access.Principal) error {
 	return access.Decide(p, access.Create, kindReview.Of(access.Label{Classification: access.Mission, OwnerOrg: p.Org}))
+}
+
+// What the search box finds records of the package's kinds by. An
+// incident's notes are not among them: each note has its own readers.
+func searchAllegation(b *AllegationBody) (record.SearchDoc, bool) {
+	return record.SearchDoc{Label: b.Label, Title: b.Narrative, Texts: []string{b.Narrative}}, true
+}
+
+func searchObservation(b *ObservationBody) (record.SearchDoc, bool) {
+	return record.SearchDoc{Label: b.Label, Title: b.Note, Texts: []string{b.Note}}, b.Note != ""
+}
+
+func searchIncident(b *IncidentBody) (record.SearchDoc, bool) {
+	texts := []string{b.Title}
+	if b.Finding != nil {
+		texts = append(texts, b.Finding.Summary)
+	}
+	return record.SearchDoc{Label: b.Label, Title: b.Title, Texts: texts}, true
+}
+
+func searchRestriction(b *RestrictionBody) (record.SearchDoc, bool) {
+	return record.SearchDoc{Label: b.Label, Title: b.Reason, Texts: []string{b.ByText, b.Reason, b.Impact}}, true
 }

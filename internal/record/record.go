@@ -9,6 +9,7 @@ package record
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -37,6 +38,39 @@ type Kind struct {
 	// view of the record and a one-line description, whoever asks (the
 	// evidence service decides who may see the link).
 	Evidence func(ctx context.Context, id string) (access.Resource, string, error)
+	// Search, when set, makes records of the kind findable by words (see
+	// SearchOf): from a record's current body it gives the texts to find
+	// it by and who may find it by them; ok false indexes nothing.
+	Search func(body any) (doc SearchDoc, ok bool)
+}
+
+// SearchDoc is what the search index holds of one record.
+type SearchDoc struct {
+	// Label says who may find the record by Texts: the record's own
+	// label, or a stricter one when the texts are a part fewer may read
+	// (a person's identity). It must never be wider than the record's.
+	Label access.Label
+	// Title is the line a result shows, readable by whoever Label admits.
+	Title string
+	// Texts are every text to find the record by, in any language and
+	// script; they are folded and cut into words by the index.
+	Texts []string
+}
+
+// SearchOf turns a function of a kind's body type into a Kind's Search:
+// the index hands it the body as the projection has it, a T or a *T. A
+// body of another type is a kind declared against the wrong type: a
+// programming error, which panics (the index tries every kind at start).
+func SearchOf[T any](f func(b *T) (SearchDoc, bool)) func(any) (SearchDoc, bool) {
+	return func(body any) (SearchDoc, bool) {
+		switch v := body.(type) {
+		case *T:
+			return f(v)
+		case T:
+			return f(&v)
+		}
+		panic(fmt.Sprintf("record: search declared for %T given a %T", new(T), body))
+	}
 }
 
 // Kinds returns every registered kind, sorted by entity.

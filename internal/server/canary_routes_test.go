@@ -333,6 +333,10 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /minefields/new": nil, "POST /handovers/new": nil, "POST /hazard-areas/new": nil, "POST /hazard-areas/{id}/events": nil,
 		"POST /returns/new": nil, "POST /return-visits/new": nil, "POST /crossings/new": nil, "POST /corridor/restrictions/new": nil,
 		"POST /statements/new": nil, "POST /sources/new": nil, "POST /evidence/new": nil,
+		// Every canary is a word "canary" to the search index: one query
+		// finds every record that holds one, as far as the reader may.
+		"GET /api/v1/search": get("/api/v1/search?q=CANARY&limit=500", "/api/v1/search?q=canary+az&limit=500"),
+		"GET /search":        get("/search?q=CANARY", "/search?q=canary", "/search"),
 	}
 }
 

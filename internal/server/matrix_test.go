@@ -258,6 +258,7 @@ func TestPolicyMatrix(t *testing.T) {
 	probes = append(probes, transitProbes(t, s)...)
 	probes = append(probes, reportProbes(t, s)...)
 	probes = append(probes, mapProbes(t, s)...)
+	probes = append(probes, searchProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {

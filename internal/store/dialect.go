@@ -16,7 +16,8 @@ type Dialect struct {
 	// ByteOrder is the COLLATE clause that makes text sort by bytes, the way
 	// Go compares strings.
 	ByteOrder string
-	// Tables lists the tables of the database's current schema.
+	// Tables lists the tables of the database's current schema; in SQLite
+	// not virtual tables (FTS5) nor the shadow tables their module keeps.
 	Tables string
 	// RowID names a table's built-in row number, by which verify reads a
 	// large table in ranges on every core; "" where there is none.
@@ -28,7 +29,7 @@ type Dialect struct {
 }
 
 // SQLite is the embedded default.
-var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`, Tables: `SELECT name FROM sqlite_master WHERE type = 'table'`, RowID: "rowid", Join: "CROSS JOIN"}
+var SQLite = Dialect{Name: "sqlite", ByteOrder: `COLLATE BINARY`, Tables: `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'`, RowID: "rowid", Join: "CROSS JOIN"}
 
 // Postgres is for missions that outgrow one machine.
 var Postgres = Dialect{Name: "postgres", numbered: true, ByteOrder: `COLLATE "C"`,

@@ -41,7 +41,7 @@ func TestSchemasOfBothDialectsAgree(t *testing.T) {
 
 	type column struct{ table, name, typ, null string }
 	var want []column // SQLite's, in PostgreSQL's terms
-	rows, err := lite.Query(ctx, `SELECT m.name, p.name, p.type, p."notnull", p.pk FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'`)
+	rows, err := lite.Query(ctx, `SELECT m.name, p.name, p.type, p."notnull", p.pk FROM pragma_table_list m, pragma_table_info(m.name) p WHERE m.schema = 'main' AND m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,21 @@ import (
 type Table struct {
 	Name    string
 	Columns []string
+	// Where, when set, is an SQL condition that picks this projection's
+	// rows out of a table several kinds share (the search index): rows
+	// are deleted, and verify reads them, under it.
+	Where string
+}
+
+// where returns the table's condition joined to cond with AND.
+func (t Table) where(cond string) string {
+	switch {
+	case t.Where == "":
+		return cond
+	case cond == "":
+		return t.Where
+	}
+	return cond + " AND (" + t.Where + ")"
 }
 
 // Projection turns a record's body into its rows in the projection tables.
@@ -107,7 +122,7 @@ func (db *DB) Register(p Projection) {
 		panic("store: projection registered twice: " + p.Entity)
 	}
 	for _, t := range p.Tables {
-		p.deletes = append(p.deletes, fmt.Sprintf("DELETE FROM %s WHERE %s = ?", t.Name, t.Columns[0]))
+		p.deletes = append(p.deletes, fmt.Sprintf("DELETE FROM %s WHERE %s", t.Name, t.where(t.Columns[0]+" = ?")))
 		p.inserts = append(p.inserts, make([]string, maxRowsPerInsert+1))
 	}
 	db.projections[p.Entity] = &p

@@ -724,8 +724,8 @@ func (lp *logPass) readTable(es *entityState, t int, lo, hi int64) ([]Problem, e
 	if hi != math.MaxInt64 {
 		where, args = append(where, lp.v.db.dialect.RowID+" < ?"), append(args, hi)
 	}
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if w := tb.where(strings.Join(where, " AND ")); w != "" {
+		q += " WHERE " + w
 	}
 	var problems []Problem
 	var row []byte
@@ -796,7 +796,7 @@ func (lp *logPass) explain(es *entityState, r int32) error {
 }
 
 func (lp *logPass) storedRows(tb Table, id string) ([]string, error) {
-	q := lp.v.db.dialect.Rebind(fmt.Sprintf("SELECT %s FROM %s WHERE %s = ?", joinColumns(tb.Columns), tb.Name, tb.Columns[0]))
+	q := lp.v.db.dialect.Rebind(fmt.Sprintf("SELECT %s FROM %s WHERE %s", joinColumns(tb.Columns), tb.Name, tb.where(tb.Columns[0]+" = ?")))
 	rows, err := lp.v.db.read.QueryContext(lp.v.ctx, q, id)
 	if err != nil {
 		return nil, err

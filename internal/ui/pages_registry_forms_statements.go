@@ -251,10 +251,8 @@ func (s *Pages) recordSource(w http.ResponseWriter, r *http.Request) {
 // Evidence links: a record page offers to link the record to a provision
 // (GET /evidence/new?kind=&id=), and the link leads back to the record.
 
-// recordPaths are the record pages a linked record goes back to.
-var recordPaths = map[string]string{"exchange": "/exchanges/", "minefield": "/minefields/", "statement": "/statements/",
-	"incident": "/incidents/", "detainee": "/detainees/", "allegation": "/allegations/", "observation": "/observations/"}
-
+// recordPath is the record page a linked record goes back to (recordPaths
+// is in pages_search.go).
 func recordPath(kind, id string) string {
 	if p, ok := recordPaths[kind]; ok && id != "" {
 		return p + url.PathEscape(id)

@@ -25,6 +25,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/record"
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/returns"
+	"github.com/truce-monitoring/truce/internal/search"
 	"github.com/truce-monitoring/truce/internal/statement"
 	"github.com/truce-monitoring/truce/internal/transit"
 	"github.com/truce-monitoring/truce/internal/web"
@@ -53,6 +54,7 @@ type Services struct {
 	Reports    *report.Service
 	Records    *record.Registry
 	Map        *mapview.Service // the map views that /api/v1/map/features gives too
+	Search     *search.Service
 	// Witnesses are the witnesses the centre submits to; nil when none.
 	Witnesses *witnessclient.Service
 }
@@ -103,4 +105,5 @@ func (s *Pages) Routes(page func(method, path string, h http.HandlerFunc)) {
 	s.dashboardPages(page)
 	s.listPages(page)
 	s.registryFormPages(page)
+	s.searchPages(page)
 }

@@ -108,7 +108,7 @@ func NewRenderer(log *slog.Logger) (*Renderer, error) {
 			return m
 		},
 	}
-	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/attachments.html", "templates/mapassets.html", "templates/list_kit.html")
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/attachments.html", "templates/mapassets.html", "templates/list_kit.html", "templates/search.html")
 	if err != nil {
 		return nil, err
 	}

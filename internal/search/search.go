@@ -1,0 +1,356 @@
+// Package search is the one search box over every kind of record: it finds
+// any record the reader may see by the words of its texts (narratives,
+// titles, names of places in every language, notes), in any script,
+// ignoring case and diacritics, best matches first.
+//
+// Each domain package declares, in its list of kinds, which texts of a
+// record are found and by whom (record.Kind.Search); New feeds the index
+// from those declarations as a projection of every searchable kind
+// (store.Extend), so the index changes in the transaction that changes the
+// record and truce verify rebuilds and compares it like any projection. A
+// new kind becomes searchable by declaring its texts.
+//
+// Need-to-know holds in SQL: every document carries the label its kind
+// declared (the record's own, or a stricter one for a part such as a
+// detainee's identity) and the query keeps only what access.Filter — the
+// filter every kind's reads apply — lets the reader see; each hit is then
+// read through its kind's own filtered read before it is shown, so a
+// declaration wider than the kind's rule could not leak a record either.
+// The words are folded in Go (text.Fold), so SQLite's FTS5 and
+// PostgreSQL's full-text search search the same words.
+package search
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/record"
+	"github.com/truce-monitoring/truce/internal/store"
+)
+
+// Tables of the index (migration 0027), shared by every searchable kind.
+const (
+	docsTable    = "search_docs"
+	readersTable = "search_readers"
+)
+
+// MaxOffset bounds how deep a reader pages through ranked results: past
+// it, a narrower query serves better than another page.
+const MaxOffset = 1000
+
+// maxCount is how far matches are counted; Total says "more" beyond it.
+const maxCount = 1000
+
+// maxRanked is how many of the newest matches are ranked (see Search).
+const maxRanked = 2000
+
+// Service answers searches.
+type Service struct {
+	db      *store.DB
+	records *record.Registry
+	log     *slog.Logger
+	// indexOnly skips reading each hit through its kind (a benchmark of
+	// the index alone over documents without records behind them).
+	indexOnly bool
+}
+
+var entityName = regexp.MustCompile(`^[a-z][a-z_]*$`)
+
+// Register adds the index's tables to the projection of every kind that
+// declares Search. Call it once, before the first write, with every kind
+// (app does, for the server and for verify alike).
+func Register(db *store.DB, kinds []record.Kind) {
+	for _, k := range kinds {
+		if k.Search == nil {
+			continue
+		}
+		if !entityName.MatchString(k.Entity) {
+			panic("search: entity name " + k.Entity)
+		}
+		p, ok := db.Projection(k.Entity)
+		if !ok || p.NewBody == nil {
+			panic("search: kind " + k.Entity + " has no typed projection")
+		}
+		k.Search(p.NewBody()) // panics now if declared against another type
+		where := "entity = '" + k.Entity + "'"
+		db.Extend(k.Entity, []store.Table{
+			{Name: docsTable, Columns: []string{"id", "entity", "classification", "owner_org", "title", "body"}, Where: where},
+			{Name: readersTable, Columns: []string{"record_id", "entity", "org_id"}, Where: where},
+		}, rowsFor(k.Entity, k.Search))
+	}
+}
+
+// rowsFor returns the index rows of a record of entity.
+func rowsFor(entity string, declared func(any) (record.SearchDoc, bool)) func(id string, body any) (map[string][][]any, error) {
+	return func(id string, body any) (map[string][][]any, error) {
+		doc, ok := declared(body)
+		if !ok {
+			return nil, nil
+		}
+		words := Words(doc.Texts...)
+		if len(words) == 0 {
+			return nil, nil
+		}
+		text := strings.Join(words, " ")
+		if len(text) > maxBodyLen {
+			text = text[:strings.LastIndexByte(text[:maxBodyLen+1], ' ')]
+		}
+		l := doc.Label
+		if l.Classification == "" {
+			l.Classification = access.Public
+		}
+		rows := map[string][][]any{
+			docsTable: {{id, entity, string(l.Classification), l.OwnerOrg, title(doc.Title), text}},
+		}
+		for _, o := range l.RestrictedTo {
+			rows[readersTable] = append(rows[readersTable], []any{id, entity, o})
+		}
+		return rows, nil
+	}
+}
+
+// title cuts a result's line to maxTitleLen characters on a word boundary.
+func title(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= maxTitleLen {
+		return s
+	}
+	cut := string(r[:maxTitleLen])
+	if i := strings.LastIndexByte(cut, ' '); i > maxTitleLen/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
+// New returns the search service over db, reading hits through records.
+// The index must have been registered (Register) on db.
+func New(db *store.DB, records *record.Registry, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: db, records: records, log: log}
+}
+
+// Hit is one record found.
+type Hit struct {
+	Entity string `json:"entity" doc:"the kind of record, e.g. allegation, place"`
+	ID     string `json:"id"`
+	Title  string `json:"title" doc:"a line that says what the record is, in its own language"`
+}
+
+// Results is one page of hits, best first.
+type Results struct {
+	store.Page[Hit]
+	Words  []string `json:"words" doc:"the query's words as searched: folded, without case or diacritics"`
+	Offset int      `json:"offset" doc:"how many better hits the pages before held"`
+	Total  int      `json:"total" doc:"how many records the reader may see match, counted up to 1000"`
+	More   bool     `json:"more,omitempty" doc:"more than total match: narrow the query"`
+}
+
+// Search finds the records p may see whose texts hold every word of query
+// (the last may be the start of a word), best matches first. page's
+// cursor is the previous page's Next.
+func (s *Service) Search(ctx context.Context, p access.Principal, query string, page store.PageRequest) (Results, error) {
+	q, err := ParseQuery(query)
+	if err != nil {
+		return Results{}, err
+	}
+	keys, limit, err := page.Keys()
+	if err != nil {
+		return Results{}, err
+	}
+	offset := 0
+	if len(keys) > 0 {
+		n, err := strconv.Atoi(keys[0])
+		if len(keys) != 1 || err != nil || n < 0 || n > MaxOffset {
+			return Results{}, errs.Invalid("cursor", "is not a cursor this server issued")
+		}
+		offset = n
+	}
+	limit = min(limit, MaxOffset+100-offset)
+	cond, condArgs := access.Filter(p, "d", readersTable)
+	// The best are ranked among the newest maxRanked matches the reader
+	// may see: ranking every match of a word found in most records would
+	// read them all (seconds at a million records), and a query that
+	// matches thousands says too little to rank by anyway. A query with
+	// fewer matches is ranked whole.
+	var q1 string
+	var matchArg any
+	if s.db.Dialect().Name == store.Postgres.Name {
+		// The GIN index gives the matches unordered: the candidates are
+		// the first maxRanked that the bitmap scan meets.
+		matchArg = q.tsquery()
+		q1 = fmt.Sprintf(`SELECT entity, id, title, ts_rank(to_tsvector('simple', body), to_tsquery('simple', ?)) AS score FROM (
+			SELECT d.entity, d.id, d.title, d.body FROM %s d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?) AND %s LIMIT %d) c
+			ORDER BY score DESC, id LIMIT ? OFFSET ?`, docsTable, cond, maxRanked)
+	} else {
+		matchArg = q.fts5()
+		q1 = fmt.Sprintf(`SELECT entity, id, title, score FROM (
+			SELECT d.entity, d.id, d.title, bm25(search_fts) AS score FROM search_fts JOIN %s d ON d.rowid = search_fts.rowid
+			WHERE search_fts MATCH ? AND %s ORDER BY search_fts.rowid DESC LIMIT %d) c
+			ORDER BY score, id LIMIT ? OFFSET ?`, docsTable, cond, maxRanked)
+	}
+	res := Results{Words: q.Words, Offset: offset}
+	args := []any{}
+	if strings.Count(q1, "to_tsquery") == 2 {
+		args = append(args, matchArg)
+	}
+	args = append(args, matchArg)
+	args = append(args, condArgs...)
+	args = append(args, limit+1, offset)
+	rows, err := s.db.Query(ctx, q1, args...)
+	if err != nil {
+		return Results{}, fmt.Errorf("search: %w", err)
+	}
+	var hits []Hit
+	for rows.Next() {
+		var h Hit
+		var sc float64
+		if err := rows.Scan(&h.Entity, &h.ID, &h.Title, &sc); err != nil {
+			rows.Close()
+			return Results{}, fmt.Errorf("search: %w", err)
+		}
+		hits = append(hits, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Results{}, fmt.Errorf("search: %w", err)
+	}
+	more := len(hits) > limit
+	hits = hits[:min(len(hits), limit)]
+	// Each hit read through its kind's own filtered read: what that read
+	// refuses is not shown, whatever the index said.
+	kept := hits[:0]
+	for _, h := range hits {
+		if s.indexOnly {
+			kept = append(kept, h)
+			continue
+		}
+		if _, err := s.records.Resource(ctx, p, h.Entity, h.ID); err != nil {
+			if c := errs.CodeOf(err); c == errs.CodeNotFound || c == errs.CodeUnauthenticated {
+				s.log.Warn("search: the index offered a record its kind's read refuses", "entity", h.Entity, "id", h.ID)
+				continue
+			}
+			return Results{}, err
+		}
+		kept = append(kept, h)
+	}
+	res.Items = kept
+	if res.Items == nil {
+		res.Items = []Hit{}
+	}
+	if more && offset+limit <= MaxOffset {
+		res.Next = store.Cursor(strconv.Itoa(offset + limit))
+	}
+	match := "search_fts JOIN " + docsTable + " d ON d.rowid = search_fts.rowid WHERE search_fts MATCH ?"
+	if s.db.Dialect().Name == store.Postgres.Name {
+		match = docsTable + " d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?)"
+	}
+	countArgs := append([]any{matchArg}, condArgs...)
+	countArgs = append(countArgs, maxCount+1)
+	if err := s.db.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s AND %s LIMIT ?) m`, match, cond),
+		countArgs...).Scan(&res.Total); err != nil {
+		return Results{}, fmt.Errorf("search: count: %w", err)
+	}
+	if res.Total > maxCount {
+		res.Total, res.More = maxCount, true
+	}
+	return res, nil
+}
+
+// indexedKey is the meta key that says the index holds every record
+// written before it existed.
+const indexedKey = "search_indexed"
+
+// Backfill indexes the records written before the index existed (a
+// database migrated to 0027 with records in it): once, at start, in
+// transactions of 5,000 records, each document computed by the kind's own
+// projection from the record's current body, as a change would have
+// written it (so verify finds the rows it rebuilds). Afterwards every
+// change keeps the index in its transaction. Two servers starting at once
+// on one PostgreSQL database may both try; the second fails on the
+// first's rows and starts once restarted.
+func (s *Service) Backfill(ctx context.Context) (int, error) {
+	var done string
+	err := s.db.QueryRow(ctx, `SELECT value FROM meta WHERE key = ?`, indexedKey).Scan(&done)
+	if err == nil && done == "1" {
+		return 0, nil
+	}
+	if err != nil && !store.IsNoRows(err) {
+		return 0, err
+	}
+	n := 0
+	for _, k := range s.records.Kinds() {
+		if k.Search == nil {
+			continue
+		}
+		entity := k.Entity
+		p, _ := s.db.Projection(entity)
+		rows, err := s.db.Query(ctx, `SELECT c.id, c.body FROM changes c WHERE c.entity = ? AND c.body IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM changes l WHERE l.entity = c.entity AND l.id = c.id AND l.version > c.version) ORDER BY c.id`, entity)
+		if err != nil {
+			return n, err
+		}
+		type rec struct {
+			id   string
+			body []byte
+		}
+		var recs []rec
+		for rows.Next() {
+			var r rec
+			if err := rows.Scan(&r.id, &r.body); err != nil {
+				rows.Close()
+				return n, err
+			}
+			recs = append(recs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, err
+		}
+		for lo := 0; lo < len(recs); lo += 5000 {
+			chunk := recs[lo:min(lo+5000, len(recs))]
+			_, err := s.db.Write(ctx, func(tx *store.Tx) error {
+				if lo == 0 {
+					for _, t := range []string{docsTable, readersTable} {
+						if _, err := tx.ExecSide(`DELETE FROM `+t+` WHERE entity = ?`, entity); err != nil {
+							return err
+						}
+					}
+				}
+				for _, r := range chunk {
+					all, err := p.Rows(r.id, r.body)
+					if err != nil {
+						return fmt.Errorf("index %s %s: %w", entity, r.id, err)
+					}
+					for _, row := range all[docsTable] {
+						if _, err := tx.ExecSide(`INSERT INTO `+docsTable+` (id, entity, classification, owner_org, title, body) VALUES (?, ?, ?, ?, ?, ?)`, row...); err != nil {
+							return err
+						}
+					}
+					for _, row := range all[readersTable] {
+						if _, err := tx.ExecSide(`INSERT INTO `+readersTable+` (record_id, entity, org_id) VALUES (?, ?, ?)`, row...); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return n, err
+			}
+			n += len(chunk)
+		}
+	}
+	if n > 0 {
+		s.log.Info("search: indexed the records written before the index", "records", n)
+	}
+	return n, s.db.SetMeta(ctx, indexedKey, "1")
+}
