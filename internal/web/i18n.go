@@ -115,8 +115,15 @@ func loadCatalog() (*Catalog, error) {
 	return c, err
 }
 
-// Has reports whether the English catalogue (the reference) has key.
-func (c *Catalog) Has(key string) bool { _, ok := c.msgs[Languages[0].Tag][key]; return ok }
+// Has reports whether the English catalogue (the reference) has key, or
+// has it as a plural key.
+func (c *Catalog) Has(key string) bool {
+	if _, ok := c.msgs[Languages[0].Tag][key]; ok {
+		return true
+	}
+	_, ok := c.msgs[Languages[0].Tag][key+pluralSep+"other"]
+	return ok
+}
 
 // Keys returns every key of any language, sorted.
 func (c *Catalog) Keys() []string {
@@ -134,10 +141,15 @@ func (c *Catalog) Keys() []string {
 	return out
 }
 
-// Missing lists "lang: key" for every key some language lacks.
+// Missing lists "lang: key" for every key some language lacks, and for
+// every plural form a language's rules need and its catalogue lacks (a
+// plural key "k#few" is needed only where the language has that form).
 func (c *Catalog) Missing() []string {
-	var out []string
+	out := c.pluralMissing()
 	for _, k := range c.Keys() {
+		if strings.Contains(k, pluralSep) {
+			continue
+		}
 		for _, l := range Languages {
 			if _, ok := c.msgs[l.Tag][k]; !ok {
 				out = append(out, l.Tag+": "+k)
