@@ -19,7 +19,7 @@ func TestEveryKeyInEveryLanguage(t *testing.T) {
 	}
 	for _, k := range c.Keys() {
 		for _, l := range Languages {
-			if strings.TrimSpace(c.msgs[l.Tag][k]) == "" {
+			if msg, ok := c.msgs[l.Tag][k]; strings.TrimSpace(msg) == "" && (ok || !strings.Contains(k, pluralSep)) {
 				t.Errorf("%s: %s is empty", l.Tag, k)
 			}
 		}
