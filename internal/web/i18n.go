@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,11 +163,33 @@ func (c *Catalog) Missing() []string {
 // T translates key into lang, falling back to English and then to the key
 // itself (so a missing key shows, rather than an empty label). args are
 // name, value pairs for the {name} placeholders.
+//
+// Counts take their plural forms from the catalogue without the caller
+// knowing: a key given only as plural forms ("k#one", "k#other") is
+// translated for its "n" argument (as N does), and an integer argument
+// {a} of a key with forms "k@a#…" is written in the form for its value
+// ("{people}" → "1 person", "3 people").
 func (c *Catalog) T(lang, key string, args ...any) string {
 	msg, ok := c.msgs[lang][key]
 	if !ok {
 		if msg, ok = c.msgs[Languages[0].Tag][key]; !ok {
+			if _, plural := c.msgs[Languages[0].Tag][key+pluralSep+"other"]; plural {
+				for i := 0; i+1 < len(args); i += 2 {
+					if n, isInt := asInt(args[i+1]); isInt && fmt.Sprint(args[i]) == "n" {
+						return c.N(lang, key, n, args...)
+					}
+				}
+			}
 			return key
+		}
+	}
+	for i := 0; i+1 < len(args); i += 2 {
+		name := fmt.Sprint(args[i])
+		if n, isInt := asInt(args[i+1]); isInt && name != "n" {
+			if _, plural := c.msgs[Languages[0].Tag][key+"@"+name+pluralSep+"other"]; plural {
+				args = slices.Clone(args)
+				args[i+1] = c.N(lang, key+"@"+name, n)
+			}
 		}
 	}
 	if len(args) == 0 || !strings.Contains(msg, "{") {
@@ -184,6 +207,18 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		pairs = append(pairs, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(v))
 	}
 	return strings.NewReplacer(pairs...).Replace(msg)
+}
+
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case int32:
+		return int64(n), true
+	}
+	return 0, false
 }
 
 // FormatInt writes n with the language's digit grouping: 12,345 in
