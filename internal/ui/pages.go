@@ -537,7 +537,6 @@ func (s *Pages) languageLink(w http.ResponseWriter, r *http.Request) {
 // settingsData is the settings page's own data.
 type settingsData struct {
 	Zones []string
-	Saved bool
 }
 
 // commonZones are offered on the settings page; any IANA zone is accepted.
@@ -554,10 +553,7 @@ func (s *Pages) settingsPage(w http.ResponseWriter, r *http.Request) {
 		tz = "UTC"
 	}
 	pg.Form = &web.Form{Values: url.Values{"language": {pg.Lang}, "time_zone": {tz}}}
-	pg.Data = settingsData{Zones: commonZones, Saved: r.URL.Query().Get("saved") == "1"}
-	if r.URL.Query().Get("saved") == "1" {
-		pg.Notice = pg.T("settings.saved")
-	}
+	pg.Data = settingsData{Zones: commonZones}
 	s.render.Render(w, http.StatusOK, "settings", pg)
 }
 
@@ -592,5 +588,5 @@ func (s *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
 		Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, "/settings?saved=1", http.StatusSeeOther)
+	s.done(w, r, "/settings", "settings.saved")
 }

@@ -81,11 +81,20 @@ func (s *Pages) noticeMAC(key string) string {
 // page confirms what was done with the message key (read once, see
 // takeNotice). Every POST handler calls it after its service call
 // succeeds, e.g. s.done(w, r, "/incidents/"+id, "done.incident.split").
-func (s *Pages) done(w http.ResponseWriter, r *http.Request, path, key string) {
-	v := base64.RawURLEncoding.EncodeToString([]byte(key)) + "." + s.noticeMAC(key)
+// args are the message's placeholders as name, value pairs of text (a
+// name, a number already written), carried with the key.
+func (s *Pages) done(w http.ResponseWriter, r *http.Request, path, key string, args ...string) {
+	s.notice(w, key, args...)
+	http.Redirect(w, r, safeNext(path), http.StatusSeeOther)
+}
+
+// notice leaves the confirmation key for the next page without leading
+// there, for a handler whose redirect is made elsewhere (s.submit).
+func (s *Pages) notice(w http.ResponseWriter, key string, args ...string) {
+	msg := strings.Join(append([]string{key}, args...), "\x00")
+	v := base64.RawURLEncoding.EncodeToString([]byte(msg)) + "." + s.noticeMAC(msg)
 	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: v, Path: "/", MaxAge: 120, HttpOnly: true,
 		Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, safeNext(path), http.StatusSeeOther)
 }
 
 // takeNotice shows the confirmation a form left for this page, once: the
@@ -98,14 +107,22 @@ func (s *Pages) takeNotice(w http.ResponseWriter, r *http.Request, pg *web.Page)
 	}
 	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
 	enc, mac, ok := strings.Cut(c.Value, ".")
-	if !ok || len(enc) > 200 {
+	if !ok || len(enc) > 1000 {
 		return
 	}
-	key, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil || !hmac.Equal([]byte(mac), []byte(s.noticeMAC(string(key)))) || !s.render.Catalog.Has(string(key)) {
+	msg, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil || !hmac.Equal([]byte(mac), []byte(s.noticeMAC(string(msg)))) {
 		return
 	}
-	pg.Notice = pg.T(string(key))
+	parts := strings.Split(string(msg), "\x00")
+	if !s.render.Catalog.Has(parts[0]) {
+		return
+	}
+	args := make([]any, 0, len(parts)-1)
+	for _, a := range parts[1:] {
+		args = append(args, a)
+	}
+	pg.Notice = pg.T(parts[0], args...)
 }
 
 // wantsPage reports whether a request outside the API would rather read a
