@@ -127,3 +127,16 @@ func TestNoticeShowsOnce(t *testing.T) {
 		t.Error("a forged confirmation is shown")
 	}
 }
+
+// The mission's staff read both sides' names of a place; a side's liaison
+// reads its side's name.
+func TestMissionReadsBothSidesNames(t *testing.T) {
+	s := start(t)
+	mon := s.browser(t, "monitor").get("/allegations/new").body
+	if !strings.Contains(mon, ">Khankendi / Stepanakert</option>") {
+		t.Error("the monitor does not read both names of Khankendi / Stepanakert")
+	}
+	if az := s.browser(t, "liaison-az").get("/allegations/new").body; !strings.Contains(az, ">Khankendi</option>") {
+		t.Error("Azerbaijan's liaison does not read Khankendi")
+	}
+}

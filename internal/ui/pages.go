@@ -365,9 +365,29 @@ func (n *names) PlaceNames(lang, side, id string) (string, []string) {
 		return id, nil
 	}
 	name := p.NameFor(lang, side)
+	if side == "" {
+		// A reader of no side — the mission's staff — reads every side's
+		// name of a place the sides call differently: "Khankendi /
+		// Stepanakert".
+		var parties []string
+		for _, pn := range p.Names {
+			if pn.Party != "" && !slices.Contains(parties, pn.Party) {
+				parties = append(parties, pn.Party)
+			}
+		}
+		var each []string
+		for _, party := range parties {
+			if nm := p.NameFor(lang, party); nm != "" && !slices.Contains(each, nm) {
+				each = append(each, nm)
+			}
+		}
+		if len(each) > 1 {
+			name = strings.Join(each, " / ")
+		}
+	}
 	var others []string
 	for _, pn := range p.Names {
-		if pn.Name == name {
+		if pn.Name == name || slices.Contains(strings.Split(name, " / "), pn.Name) {
 			continue
 		}
 		tag := pn.Lang
