@@ -156,6 +156,16 @@ func (p *Page) UserName(id string) string {
 	return p.T("user.someone")
 }
 
+// Actor names who made a change in the log: a user as UserName gives
+// them, anything else (the server, the demo's loader, an operator's
+// command) as the system.
+func (p *Page) Actor(id string) string {
+	if strings.HasPrefix(id, "usr_") {
+		return p.UserName(id)
+	}
+	return p.T("actor.system")
+}
+
 // Provision is a provision's number and summary, "§6 — Lachin corridor…",
 // as the reader may read it.
 func (p *Page) Provision(id string) string {

@@ -170,10 +170,24 @@ var (
 	idSegment = regexp.MustCompile(`/[a-z]{3}_[0-9A-Za-z]+`)
 )
 
+// machine is what a page marks translate="no": the record as the log
+// holds it (a history's diff and body), which is data, not words.
+var machine = func() []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, tag := range []string{"table", "pre", "code", "span", "div"} {
+		out = append(out, regexp.MustCompile(`(?s)<`+tag+`\b[^>]*\btranslate="no"[^>]*>.*?</`+tag+`>`))
+	}
+	return out
+}()
+
 // visibleText is what a reader sees of a page: the text, without
-// scripts, styles, comments, tags and so attributes and URLs.
+// scripts, styles, comments, tags and so attributes and URLs, nor what the
+// page marks as machine data.
 func visibleText(page string) string {
 	page = dropBlocks.ReplaceAllString(page, " ")
+	for _, m := range machine {
+		page = m.ReplaceAllString(page, " ")
+	}
 	return html.UnescapeString(tags.ReplaceAllString(page, " "))
 }
 
@@ -337,7 +351,7 @@ func TestWordsNotCodes(t *testing.T) {
 // follow reports whether the crawler reads a link: pages of this site,
 // not the API, files, downloads or sign-out.
 func follow(p string) bool {
-	for _, skip := range []string{"/api/", "/static/", "/history/", "/login", "/logout", "/lang", "/basemap", "/metrics", "/healthz"} {
+	for _, skip := range []string{"/api/", "/static/", "/login", "/logout", "/lang", "/basemap", "/metrics", "/healthz"} {
 		if strings.HasPrefix(p, skip) {
 			return false
 		}
