@@ -106,23 +106,33 @@ func (s *Pages) takeNotice(w http.ResponseWriter, r *http.Request, pg *web.Page)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
-	enc, mac, ok := strings.Cut(c.Value, ".")
-	if !ok || len(enc) > 1000 {
+	key, args, ok := parseNotice(c.Value, s.noticeMAC)
+	if !ok || !s.render.Catalog.Has(key) {
 		return
 	}
-	msg, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil || !hmac.Equal([]byte(mac), []byte(s.noticeMAC(string(msg)))) {
-		return
+	pg.Notice = pg.T(key, args...)
+}
+
+// parseNotice reads a notice cookie's value: the message key and its
+// arguments, if mac signed them.
+func parseNotice(value string, mac func(string) string) (string, []any, bool) {
+	enc, sig, ok := strings.Cut(value, ".")
+	if !ok || len(enc) > 1000 {
+		return "", nil, false
+	}
+	msg, err := base64.RawURLEncoding.Strict().DecodeString(enc)
+	if err != nil || !hmac.Equal([]byte(sig), []byte(mac(string(msg)))) {
+		return "", nil, false
 	}
 	parts := strings.Split(string(msg), "\x00")
-	if !s.render.Catalog.Has(parts[0]) {
-		return
+	if len(parts)%2 != 1 {
+		return "", nil, false
 	}
 	args := make([]any, 0, len(parts)-1)
 	for _, a := range parts[1:] {
 		args = append(args, a)
 	}
-	pg.Notice = pg.T(parts[0], args...)
+	return parts[0], args, true
 }
 
 // wantsPage reports whether a request outside the API would rather read a
