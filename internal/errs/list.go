@@ -26,6 +26,7 @@ const (
 	ReasonInFuture    = "in_future"     // a time after now
 	ReasonBeforeFrom  = "before_start"  // ends before it starts
 	ReasonBadText     = "bad_text"      // a character text may not hold
+	ReasonBidiText    = "bidi_text"     // a bidirectional control character, at {pos}
 	ReasonDuplicate   = "duplicate"     // listed twice
 	ReasonSpanTooLong = "span_too_long" // a span over {max} days
 )

@@ -78,7 +78,11 @@ func check(field, s string, maxLen int, multiline bool) error {
 	for _, r := range s {
 		n++
 		if problem := forbidden(r, multiline); problem != "" {
-			return errs.Because(errs.Invalid(field, "contains %s at position %d", problem, n), errs.ReasonBadText, "pos", n)
+			reason := errs.ReasonBadText
+			if (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+				reason = errs.ReasonBidiText
+			}
+			return errs.Because(errs.Invalid(field, "contains %s at position %d", problem, n), reason, "pos", n)
 		}
 		if !unicode.IsSpace(r) {
 			blank = false
