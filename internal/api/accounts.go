@@ -132,6 +132,15 @@ func (s *Server) accountRoutes() {
 			}
 			writeRecord(w, http.StatusOK, u.Version, u)
 		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/users/{id}/name", Summary: "A user's display name and organisation, to those who may know it: the user's own organisation, the mission's staff and admins (others: 404)", Tag: "accounts", Response: account.UserName{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			n, err := acc.GetUserName(r.Context(), httpx.PrincipalFrom(r.Context()), r.PathValue("id"))
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			httpx.WriteJSON(w, http.StatusOK, n)
+		}})
 	s.add(Route{Method: "PUT", Path: "/api/v1/users/{id}", Summary: "Change an account's organisation, roles or status (admin; If-Match; not your own roles or organisation); 202 with a role request when the change widens its reach, until a co-chair approves", Tag: "accounts", Request: account.UserInput{}, Response: account.User{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")

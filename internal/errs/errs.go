@@ -29,7 +29,13 @@ const (
 type Error struct {
 	Code    Code
 	Field   string // JSON path of the failing field, e.g. "provisions[2].deadline"; empty when none
-	Message string
+	Message string // in English, for the API and the log
+	// Reason is what is wrong in a word a page can translate ("required",
+	// "too_long"…, see the Reason constants); empty when the message is
+	// all there is. Params are the values the reason's text names, such
+	// as "max" for too_long.
+	Reason string
+	Params map[string]any
 }
 
 func (e *Error) Error() string {
@@ -109,6 +115,14 @@ func MessageOf(err error) string {
 // Prefix returns err with field prefixed by prefix ("places[3]" + "lat" ->
 // "places[3].lat"), so nested validators can report full paths.
 func Prefix(prefix string, err error) error {
+	var l *List
+	if errors.As(err, &l) {
+		out := &List{Errs: make([]*Error, len(l.Errs))}
+		for i, e := range l.Errs {
+			out.Errs[i] = Prefix(prefix, e).(*Error)
+		}
+		return out
+	}
 	var e *Error
 	if !errors.As(err, &e) {
 		return err
@@ -121,5 +135,5 @@ func Prefix(prefix string, err error) error {
 			f = prefix + "." + e.Field
 		}
 	}
-	return &Error{Code: e.Code, Field: f, Message: e.Message}
+	return &Error{Code: e.Code, Field: f, Message: e.Message, Reason: e.Reason, Params: e.Params}
 }

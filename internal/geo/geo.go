@@ -69,16 +69,16 @@ type Point struct {
 // is "lat" or "lon".
 func (p Point) Validate() error {
 	if math.IsNaN(p.Lat) || math.IsInf(p.Lat, 0) {
-		return errs.Invalid("lat", "latitude must be a finite number, got %v", p.Lat)
+		return errs.Because(errs.Invalid("lat", "latitude must be a finite number, got %v", p.Lat), errs.ReasonNotANumber)
 	}
 	if p.Lat < -90 || p.Lat > 90 {
-		return errs.Invalid("lat", "latitude %v is outside [-90, 90]", p.Lat)
+		return errs.Because(errs.Invalid("lat", "latitude %v is outside [-90, 90]", p.Lat), errs.ReasonOutOfRange, "min", -90, "max", 90)
 	}
 	if math.IsNaN(p.Lon) || math.IsInf(p.Lon, 0) {
-		return errs.Invalid("lon", "longitude must be a finite number, got %v", p.Lon)
+		return errs.Because(errs.Invalid("lon", "longitude must be a finite number, got %v", p.Lon), errs.ReasonNotANumber)
 	}
 	if p.Lon < -180 || p.Lon > 180 {
-		return errs.Invalid("lon", "longitude %v is outside [-180, 180]", p.Lon)
+		return errs.Because(errs.Invalid("lon", "longitude %v is outside [-180, 180]", p.Lon), errs.ReasonOutOfRange, "min", -180, "max", 180)
 	}
 	return nil
 }

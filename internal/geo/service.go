@@ -90,11 +90,11 @@ var langTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 // so whole seconds keep ListLayers and ValidAt in agreement.
 func ParseTime(field, s string) (time.Time, error) {
 	if s == "" {
-		return time.Time{}, errs.Invalid(field, "is required")
+		return time.Time{}, errs.Required(field)
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, errs.Invalid(field, "must be an RFC 3339 time such as 2020-11-09T21:00:00Z")
+		return time.Time{}, errs.Because(errs.Invalid(field, "must be an RFC 3339 time such as 2020-11-09T21:00:00Z"), errs.ReasonNotATime)
 	}
 	t = t.UTC().Truncate(time.Second)
 	if y := t.Year(); y < 0 || y > 9999 { // an offset can push a valid year out of JSON's range

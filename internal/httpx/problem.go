@@ -27,6 +27,33 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	Code     string `json:"code"`
 	Field    string `json:"field,omitempty"`
+	// Errors are every failing field at once, the first being Field's;
+	// absent when the error names no field.
+	Errors []FieldProblem `json:"errors,omitempty"`
+}
+
+// FieldProblem is one failing field of a problem: its JSON path, the
+// error's code, the English detail, and the reason and its parameters a
+// client can translate (see errs.Reason*).
+type FieldProblem struct {
+	Field  string         `json:"field,omitempty"`
+	Code   string         `json:"code"`
+	Detail string         `json:"detail"`
+	Reason string         `json:"reason,omitempty"`
+	Params map[string]any `json:"params,omitempty"`
+}
+
+// FieldProblems lists err's field errors for a problem.
+func FieldProblems(err error) []FieldProblem {
+	all := errs.All(err)
+	if len(all) == 0 || (len(all) == 1 && all[0].Field == "") {
+		return nil
+	}
+	out := make([]FieldProblem, len(all))
+	for i, e := range all {
+		out[i] = FieldProblem{Field: e.Field, Code: string(e.Code), Detail: e.Message, Reason: e.Reason, Params: e.Params}
+	}
+	return out
 }
 
 // StatusOf maps an error code to its HTTP status. It is the only place
@@ -76,6 +103,9 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 		Instance: r.URL.Path,
 		Code:     string(code),
 		Field:    errs.FieldOf(err),
+	}
+	if code != errs.CodeInternal && code != errs.CodeUnavailable {
+		p.Errors = FieldProblems(err)
 	}
 	if code == errs.CodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)

@@ -117,76 +117,69 @@ func (in AllegationInput) Validate(now time.Time) error {
 func (in AllegationInput) body(now time.Time, owner string) (AllegationBody, error) {
 	b := AllegationBody{SourceKind: in.SourceKind, LodgedBy: in.LodgedBy, OnBehalfOf: in.OnBehalfOf,
 		AllegedPerpetrator: in.AllegedPerpetrator, Category: in.Category, Status: StatusLodged}
-	if err := oneOf("source_kind", in.SourceKind, sourceKinds); err != nil {
-		return b, err
-	}
+	// Every field is checked, and every failure reported at once.
+	var c errs.Collector
+	c.Add(oneOf("source_kind", in.SourceKind, sourceKinds))
 	for _, f := range [][2]string{{"lodged_by", in.LodgedBy}, {"on_behalf_of", in.OnBehalfOf}} {
 		if f[1] != "" {
-			if err := checkID(f[0], f[1]); err != nil {
-				return b, err
-			}
+			c.Add(checkID(f[0], f[1]))
 		}
 	}
 	switch in.SourceKind {
 	case SourceSide:
 		if in.OnBehalfOf == "" {
-			return b, errs.Invalid("on_behalf_of", "an allegation from a side names the side")
-		}
-		if in.LodgedBy == "" {
+			c.Add(errs.Because(errs.Invalid("on_behalf_of", "an allegation from a side names the side"), errs.ReasonRequired))
+		} else if in.LodgedBy == "" {
 			b.LodgedBy = in.OnBehalfOf
 		} else if in.LodgedBy != in.OnBehalfOf {
-			return b, errs.Invalid("lodged_by", "a side lodges in its own name: must be on_behalf_of")
+			c.Add(errs.Invalid("lodged_by", "a side lodges in its own name: must be on_behalf_of"))
 		}
 	case SourceMedia, SourceThirdParty:
 		if in.LodgedBy == "" {
-			return b, errs.Invalid("lodged_by", "a %s source names its organisation", in.SourceKind)
+			c.Add(errs.Because(errs.Invalid("lodged_by", "a %s source names its organisation", in.SourceKind), errs.ReasonRequired))
 		}
 	case SourceMission:
 		if in.LodgedBy == "" {
 			b.LodgedBy = owner
 		}
 	}
-	if in.SourceKind != SourceSide && in.OnBehalfOf != "" {
-		return b, errs.Invalid("on_behalf_of", "only a side's allegation is made in a side's name")
+	if in.SourceKind != SourceSide && in.OnBehalfOf != "" && !c.Has("source_kind") {
+		c.Add(errs.Invalid("on_behalf_of", "only a side's allegation is made in a side's name"))
 	}
 	if in.AllegedPerpetrator == "" {
-		return b, errs.Invalid("alleged_perpetrator", "is required: a side's organisation id, or unknown")
-	}
-	if in.AllegedPerpetrator != Unknown {
-		if err := checkID("alleged_perpetrator", in.AllegedPerpetrator); err != nil {
-			return b, err
-		}
-		if in.AllegedPerpetrator == in.OnBehalfOf {
-			return b, errs.Invalid("alleged_perpetrator", "a side does not allege against itself")
+		c.Add(errs.Because(errs.Invalid("alleged_perpetrator", "is required: a side's organisation id, or unknown"), errs.ReasonRequired))
+	} else if in.AllegedPerpetrator != Unknown {
+		if !c.Add(checkID("alleged_perpetrator", in.AllegedPerpetrator)) && in.AllegedPerpetrator == in.OnBehalfOf {
+			c.Add(errs.Invalid("alleged_perpetrator", "a side does not allege against itself"))
 		}
 	}
-	if err := oneOf("category", in.Category, categoryCodes()); err != nil {
-		return b, err
-	}
+	c.Add(oneOf("category", in.Category, categoryCodes()))
 	var err error
 	if b.Location, err = in.Location.location("location"); err != nil {
-		return b, err
+		c.Add(err)
 	}
 	if b.Time, err = in.Time.span("time", now); err != nil {
-		return b, err
+		c.Add(err)
 	}
 	if b.Casualties, err = in.Casualties.casualties("casualties"); err != nil {
-		return b, err
+		c.Add(err)
 	}
-	if err := text.CheckText("narrative", in.Narrative, MaxNarrative); err != nil {
-		return b, err
+	if in.Narrative == "" {
+		c.Add(errs.Required("narrative"))
+	} else {
+		c.Add(text.CheckText("narrative", in.Narrative, MaxNarrative))
 	}
 	b.Narrative = in.Narrative
 	if b.Grading, err = grading("", in.Reliability, in.Credibility); err != nil {
-		return b, err
+		c.Add(err)
 	}
 	if b.Attachments, err = attachments("attachments", in.Attachments); err != nil {
-		return b, err
+		c.Add(err)
 	}
 	if b.Label, err = in.LabelInput.Label(access.Mission, owner); err != nil {
-		return b, err
+		c.Add(err)
 	}
-	return b, nil
+	return b, c.Err()
 }
 
 // checkRefs checks the allegation's references inside the transaction.

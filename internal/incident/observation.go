@@ -95,7 +95,7 @@ func (in ObservationInput) Validate(now time.Time) error {
 
 func checkBearing(field string, b *float64) error {
 	if b != nil && (!finite(*b) || *b < 0 || *b >= 360) {
-		return errs.Invalid(field, "must be in degrees from 0 up to, not including, 360")
+		return errs.Because(errs.Invalid(field, "must be in degrees from 0 up to, not including, 360"), errs.ReasonOutOfRange, "min", 0, "max", 359.99)
 	}
 	return nil
 }
@@ -103,67 +103,62 @@ func checkBearing(field string, b *float64) error {
 func (in ObservationInput) body(now time.Time, owner string) (ObservationBody, error) {
 	b := ObservationBody{Observer: in.Observer, Kind: in.Kind, Count: in.Count, BearingFrom: in.BearingFrom, BearingTo: in.BearingTo,
 		DistanceMinM: in.DistanceMinM, DistanceMaxM: in.DistanceMaxM, Perception: in.Perception, Note: in.Note}
-	if err := oneOf("observer.kind", in.Observer.Kind, observerKinds); err != nil {
-		return b, err
-	}
+	// Every field is checked, and every failure reported at once; the
+	// probable area is drawn only from fields that passed.
+	var c errs.Collector
+	c.Add(oneOf("observer.kind", in.Observer.Kind, observerKinds))
 	if err := in.Observer.Position.Validate(); err != nil {
-		return b, errs.Prefix("observer.position", err)
+		c.Add(errs.Prefix("observer.position", err))
 	}
 	if in.Observer.SiteID != "" {
-		if err := checkID("observer.site_id", in.Observer.SiteID); err != nil {
-			return b, err
-		}
+		c.Add(checkID("observer.site_id", in.Observer.SiteID))
 	}
 	if _, _, ok := observationKind(in.Kind); !ok {
 		kinds := make([]string, len(ObservationKinds))
 		for i, k := range ObservationKinds {
 			kinds[i] = k.Kind
 		}
-		return b, oneOf("kind", in.Kind, kinds)
+		c.Add(oneOf("kind", in.Kind, kinds))
 	}
 	if in.Count < 1 || in.Count > MaxCount {
-		return b, errs.Invalid("count", "must be between 1 and %d", MaxCount)
+		c.Add(errs.OutOfRange("count", 1, MaxCount))
 	}
-	if err := checkBearing("bearing_from", in.BearingFrom); err != nil {
-		return b, err
-	}
-	if err := checkBearing("bearing_to", in.BearingTo); err != nil {
-		return b, err
-	}
+	c.Add(checkBearing("bearing_from", in.BearingFrom))
+	c.Add(checkBearing("bearing_to", in.BearingTo))
 	if in.BearingFrom == nil && in.BearingTo != nil {
-		return b, errs.Invalid("bearing_from", "is required with bearing_to")
+		c.Add(errs.Because(errs.Invalid("bearing_from", "is required with bearing_to"), errs.ReasonRequired))
 	}
+	distances := true
 	if !finite(in.DistanceMinM) || in.DistanceMinM < 0 {
-		return b, errs.Invalid("distance_min_m", "must be a number of metres, at least 0")
+		distances = false
+		c.Add(errs.Because(errs.Invalid("distance_min_m", "must be a number of metres, at least 0"), errs.ReasonTooSmall, "min", 0))
 	}
 	if !finite(in.DistanceMaxM) || in.DistanceMaxM > MaxObservationRangeM {
-		return b, errs.Invalid("distance_max_m", "must be a number of metres up to %d", MaxObservationRangeM)
+		distances = false
+		c.Add(errs.Because(errs.Invalid("distance_max_m", "must be a number of metres up to %d", MaxObservationRangeM), errs.ReasonTooLarge, "max", MaxObservationRangeM))
 	}
-	if in.DistanceMinM >= in.DistanceMaxM {
-		return b, errs.Invalid("distance_min_m", "must be less than distance_max_m")
+	if distances && in.DistanceMinM >= in.DistanceMaxM {
+		c.Add(errs.Invalid("distance_min_m", "must be less than distance_max_m"))
 	}
-	if err := oneOf("perception", in.Perception, []string{"heard", "seen"}); err != nil {
-		return b, err
-	}
+	c.Add(oneOf("perception", in.Perception, []string{"heard", "seen"}))
 	var err error
 	if b.Time, err = in.Time.span("time", now); err != nil {
-		return b, err
-	}
-	if b.Time.Precision == TimeDay {
-		return b, errs.Invalid("time.precision", "an observation has an exact time or a window")
+		c.Add(err)
+	} else if b.Time.Precision == TimeDay {
+		c.Add(errs.Invalid("time.precision", "an observation has an exact time or a window"))
 	}
 	if in.Note != "" {
-		if err := text.CheckText("note", in.Note, MaxNarrative); err != nil {
-			return b, err
+		c.Add(text.CheckText("note", in.Note, MaxNarrative))
+	}
+	if c.Empty() {
+		if b.Area, b.Centre, err = probableArea(in); err != nil {
+			c.Add(err)
 		}
 	}
-	if b.Area, b.Centre, err = probableArea(in); err != nil {
-		return b, err
-	}
 	if b.Label, err = in.LabelInput.Label(access.Mission, owner); err != nil {
-		return b, err
+		c.Add(err)
 	}
-	return b, nil
+	return b, c.Err()
 }
 
 // probableArea draws the sector in which what was observed probably lies,

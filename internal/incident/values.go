@@ -77,7 +77,7 @@ func (in TimeInput) span(field string, now time.Time) (TimeSpan, error) {
 		return t, errs.Invalid(field+".start", "year %d is before 1900", t.Start.Year())
 	}
 	if t.Start.After(now.Add(ClockSkew)) {
-		return t, errs.Invalid(field+".start", "%s is in the future", t.Start.Format(time.RFC3339))
+		return t, errs.Because(errs.Invalid(field+".start", "%s is in the future", t.Start.Format(time.RFC3339)), errs.ReasonInFuture)
 	}
 	switch prec {
 	case TimeExact:
@@ -92,20 +92,20 @@ func (in TimeInput) span(field string, now time.Time) (TimeSpan, error) {
 		t.End = &end
 	case TimeWindow:
 		if in.End == "" {
-			return t, errs.Invalid(field+".end", "a time window needs an end")
+			return t, errs.Because(errs.Invalid(field+".end", "a time window needs an end"), errs.ReasonRequired)
 		}
 		end, err := geo.ParseTime(field+".end", in.End)
 		if err != nil {
 			return t, err
 		}
 		if end.Before(t.Start) {
-			return t, errs.Invalid(field+".end", "ends at %s, before it starts", end.Format(time.RFC3339))
+			return t, errs.Because(errs.Invalid(field+".end", "ends at %s, before it starts", end.Format(time.RFC3339)), errs.ReasonBeforeFrom)
 		}
 		if end.Sub(t.Start) > MaxWindow {
-			return t, errs.Invalid(field+".end", "a window may span at most %d days", int(MaxWindow/(24*time.Hour)))
+			return t, errs.Because(errs.Invalid(field+".end", "a window may span at most %d days", int(MaxWindow/(24*time.Hour))), errs.ReasonSpanTooLong, "max", int(MaxWindow/(24*time.Hour)))
 		}
 		if end.After(now.Add(ClockSkew)) {
-			return t, errs.Invalid(field+".end", "%s is in the future", end.Format(time.RFC3339))
+			return t, errs.Because(errs.Invalid(field+".end", "%s is in the future", end.Format(time.RFC3339)), errs.ReasonInFuture)
 		}
 		t.End = &end
 	}
@@ -165,9 +165,9 @@ func (in LocationInput) location(field string) (Location, error) {
 		switch {
 		case in.Precision == PrecisionNearPlace && in.PlaceID != "":
 		case in.Precision == PrecisionNearPlace:
-			return l, errs.Invalid(field+".place_id", "precision near_place needs the place it is near")
+			return l, errs.Because(errs.Invalid(field+".place_id", "precision near_place needs the place it is near"), errs.ReasonRequired)
 		default:
-			return l, errs.Invalid(field+".point", "precision %s needs a point", in.Precision)
+			return l, errs.Because(errs.Invalid(field+".point", "precision %s needs a point", in.Precision), errs.ReasonRequired)
 		}
 		return l, nil
 	}
@@ -210,7 +210,7 @@ func (in EstimateInput) estimate(field string) (Estimate, error) {
 		n int
 	}{{"low", e.Low}, {"best", e.Best}, {"high", e.High}} {
 		if c.n < 0 || c.n > MaxCount {
-			return e, errs.Invalid(field+"."+c.f, "must be between 0 and %d", MaxCount)
+			return e, errs.OutOfRange(field+"."+c.f, 0, MaxCount)
 		}
 	}
 	if e.Low > e.Best {
@@ -343,7 +343,7 @@ var (
 
 func checkID(field, id string) error {
 	if !idPattern.MatchString(id) {
-		return errs.Invalid(field, "must be a record id")
+		return errs.Because(errs.Invalid(field, "must be a record id"), errs.ReasonNotAnID)
 	}
 	return nil
 }
@@ -374,7 +374,10 @@ func attachments(field string, in []Attachment) ([]Attachment, error) {
 
 func oneOf(field, s string, list []string) error {
 	if !slices.Contains(list, s) {
-		return errs.Invalid(field, "must be one of %s", strings.Join(list, ", "))
+		if s == "" {
+			return errs.Because(errs.Invalid(field, "is required: one of %s", strings.Join(list, ", ")), errs.ReasonRequired)
+		}
+		return errs.NotOneOf(field, list)
 	}
 	return nil
 }

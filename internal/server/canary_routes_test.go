@@ -157,11 +157,12 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 
 	return map[string][]canaryRequest{
 		// Accounts.
-		"GET /api/v1/me":         get("/api/v1/me"),
-		"GET /api/v1/users":      get("/api/v1/users?limit=500"),
-		"GET /api/v1/users/{id}": get("/api/v1/users/"+s.account("humanitarian").ID, "/api/v1/users/"+s.account("liaison-az").ID),
-		"GET /api/v1/tokens":     get("/api/v1/tokens", "/api/v1/tokens?user="+s.account("humanitarian").ID),
-		"POST /api/v1/session":   nil, "DELETE /api/v1/session": nil, "POST /api/v1/users": nil, "PUT /api/v1/users/{id}": nil,
+		"GET /api/v1/me":              get("/api/v1/me"),
+		"GET /api/v1/users":           get("/api/v1/users?limit=500"),
+		"GET /api/v1/users/{id}":      get("/api/v1/users/"+s.account("humanitarian").ID, "/api/v1/users/"+s.account("liaison-az").ID),
+		"GET /api/v1/users/{id}/name": get("/api/v1/users/"+s.account("humanitarian").ID+"/name", "/api/v1/users/"+s.account("liaison-az").ID+"/name"),
+		"GET /api/v1/tokens":          get("/api/v1/tokens", "/api/v1/tokens?user="+s.account("humanitarian").ID),
+		"POST /api/v1/session":        nil, "DELETE /api/v1/session": nil, "POST /api/v1/users": nil, "PUT /api/v1/users/{id}": nil,
 		"POST /api/v1/users/{id}/password": nil, "POST /api/v1/tokens": nil, "DELETE /api/v1/tokens/{id}": nil,
 		"GET /api/v1/role-requests":               get("/api/v1/role-requests", "/api/v1/role-requests?state=pending"),
 		"POST /api/v1/role-requests/{id}/approve": nil, "POST /api/v1/role-requests/{id}/reject": nil,

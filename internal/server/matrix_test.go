@@ -220,6 +220,8 @@ func TestPolicyMatrix(t *testing.T) {
 			return "/api/v1/users", fmt.Sprintf(`{"username":"made%s","display_name":"M","org":%q,"roles":["observer"],"password":"a long enough password"}`, uniq(), centre), nil
 		}},
 		{"GET /api/v1/users/{id}", "another user", [9]int{ok, no, no, no, no, no, no, no, ua}, static("/api/v1/users/"+target.ID, "")},
+		// A name: to the user's own organisation, the mission's staff and admins.
+		{"GET /api/v1/users/{id}/name", "another user (OSCE)", [9]int{ok, ok, ok, ok, nf, nf, nf, ok, ua}, static("/api/v1/users/"+target.ID+"/name", "")},
 		{"GET /api/v1/users/{id}", "yourself", readAll, func(_ *testing.T, role string) (string, string, []string) {
 			if role == "" {
 				return "/api/v1/users/" + target.ID, "", nil

@@ -79,7 +79,7 @@ func TestReportsPageIssue(t *testing.T) {
 	form := b.reportForm("2021-06-12", "public", "html")
 	form.Set("do", "issue")
 	r := b.post("/reports", form)
-	if r.status != http.StatusSeeOther || r.location != "/reports?issued=daily-2021-06-12-public" {
+	if r.status != http.StatusSeeOther || r.location != "/reports#issued" {
 		t.Fatalf("issue: %d %s %s", r.status, r.location, r.body)
 	}
 	p := b.get(r.location)

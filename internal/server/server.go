@@ -14,7 +14,6 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/api"
-	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/ui"
@@ -91,7 +90,7 @@ func New(db Ledger, a *api.Server, accounts *account.Service, cfg Config, log *s
 	// counts per route are nobody else's business.
 	handle("GET", "/metrics", s.observe("GET", "/metrics", s.authenticate(api.Route{Method: "GET", Path: "/metrics"}, http.HandlerFunc(s.metricsHandler))))
 	mux.Handle("/", s.observe("", "unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		httpx.WriteProblem(w, r, log, errs.NotFound("no such resource"))
+		pages.NotFound(w, r) // a page for a browser, problem+json for the API
 	})))
 	s.handler = s.recover(s.securityHeaders(s.clientAddresses(mux)))
 	return s, nil
@@ -187,7 +186,7 @@ func (s *Server) recover(h http.Handler) http.Handler {
 					panic(v)
 				}
 				s.Log.Error("panic", "path", r.URL.Path, "value", fmt.Sprint(v), "stack", string(debug.Stack()))
-				httpx.WriteProblem(w, r, nil, fmt.Errorf("panic: %v", v))
+				s.Pages.Problem(w, r, fmt.Errorf("panic: %v", v))
 			}
 		}()
 		h.ServeHTTP(w, r)

@@ -68,7 +68,7 @@ func check(field, s string, maxLen int, multiline bool) error {
 		for i := 0; i < len(s); {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
-				return errs.Invalid(field, "is not valid UTF-8 text (bad byte 0x%02X at byte offset %d)", s[i], i)
+				return errs.Because(errs.Invalid(field, "is not valid UTF-8 text (bad byte 0x%02X at byte offset %d)", s[i], i), errs.ReasonBadText)
 			}
 			i += size
 		}
@@ -78,17 +78,21 @@ func check(field, s string, maxLen int, multiline bool) error {
 	for _, r := range s {
 		n++
 		if problem := forbidden(r, multiline); problem != "" {
-			return errs.Invalid(field, "contains %s at position %d", problem, n)
+			reason := errs.ReasonBadText
+			if (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+				reason = errs.ReasonBidiText
+			}
+			return errs.Because(errs.Invalid(field, "contains %s at position %d", problem, n), reason, "pos", n)
 		}
 		if !unicode.IsSpace(r) {
 			blank = false
 		}
 	}
 	if blank {
-		return errs.Invalid(field, "must not be blank")
+		return errs.Because(errs.Invalid(field, "must not be blank"), errs.ReasonBlank)
 	}
 	if maxLen > 0 && n > maxLen {
-		return errs.Invalid(field, "is %d characters long; at most %d are allowed", n, maxLen)
+		return errs.TooLong(field, n, maxLen)
 	}
 	return nil
 }

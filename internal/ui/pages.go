@@ -104,7 +104,7 @@ func (s *Pages) newPage(r *http.Request, p access.Principal, sess *account.Sessi
 		}
 	}
 	pg := &web.Page{Title: title, Nav: nav, Lang: lang, Dir: web.DirOf(lang), Demo: s.Config.Demo, Location: loc,
-		URI: r.URL.RequestURI(), Names: s.names.get(r.Context(), s, p), Languages: web.Languages, RegistryNav: registryNav()}
+		URI: r.URL.RequestURI(), Names: s.pageNames(r.Context(), p), Languages: web.Languages, RegistryNav: registryNav()}
 	s.render.Attach(pg)
 	if p.Authenticated() {
 		pg.User = &p
@@ -142,7 +142,9 @@ func (s *Pages) reader(w http.ResponseWriter, r *http.Request, title, nav string
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return nil, p, false
 	}
-	return s.newPage(r, p, sess, title, nav), p, true
+	pg := s.newPage(r, p, sess, title, nav)
+	s.takeNotice(w, r, pg)
+	return pg, p, true
 }
 
 // writer authenticates a form submission. When the session has ended the
@@ -192,32 +194,41 @@ func (s *Pages) pageFail(w http.ResponseWriter, r *http.Request, pg *web.Page, e
 	if title == "" {
 		title = "error.internal"
 	}
-	pg.Title = title
-	if status >= 500 {
+	pg.Title, pg.Back = title, backLink(r)
+	switch {
+	case status >= 500:
 		s.Log.Error("page", "path", r.URL.Path, "err", err)
 		pg.Data = pg.T("error.internal.text")
-	} else {
-		pg.Data = errs.MessageOf(err)
+		if code == errs.CodeUnavailable {
+			pg.Data = pg.T("error.unavailable.text")
+		}
+	case code == errs.CodeNotFound:
+		// The service's message names the id asked for: the address
+		// shows it already.
+		pg.Data = pg.T("error.notfound.text")
+	default:
+		all := errs.All(err)
+		var parts []string
+		for _, e := range all {
+			msg := pg.Explain(e)
+			if l := pg.FieldLabel(e.Field); l != "" {
+				msg = l + ": " + msg
+			}
+			parts = append(parts, msg)
+		}
+		pg.Data = strings.Join(parts, "; ")
 	}
 	s.render.Render(w, status, "error", pg)
 }
 
 // formErrors turns a domain error into a message next to its field (the
 // JSON path's first segments name the form field) or at the top.
+//
+// Every error comes at once (errs.List), each translated next to its
+// field; the summary at the top names the fields by their labels, so that
+// a message for a field the form does not show is never lost.
 func formErrors(pg *web.Page, form *web.Form, err error) {
-	field := errs.FieldOf(err)
-	msg := errs.MessageOf(err)
-	if field == "" {
-		pg.Error = msg
-		return
-	}
-	if form.Errors == nil {
-		form.Errors = map[string]string{}
-	}
-	form.Errors[field] = msg
-	// The field may be nested deeper than the form shows it: show the
-	// message at the top too so that it is never lost.
-	pg.Error = pg.T("form.has_errors") + " " + field + ": " + msg
+	pg.FormErrors(form, store.Unavailable(err))
 }
 
 // newFormKey is a random idempotency key for one form.
@@ -252,16 +263,17 @@ type nameCache struct {
 const maxNameViews = 256
 
 type names struct {
-	orgs   map[string]agreement.Organisation
-	places map[string]geo.Place
-	list   []geo.Place
+	orgs       map[string]agreement.Organisation
+	places     map[string]geo.Place
+	list       []geo.Place
+	provisions map[string]agreement.Provision
 }
 
 func (c *nameCache) get(ctx context.Context, s *Pages, p access.Principal) *names {
 	key := access.ViewKey(p)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	version, err := s.Ledger.Version(ctx, agreement.EntityOrganisation, geo.EntityPlace)
+	version, err := s.Ledger.Version(ctx, agreement.EntityOrganisation, geo.EntityPlace, agreement.EntityProvision)
 	if err != nil {
 		s.Log.Warn("names: version", "err", err)
 		c.views = nil // read them again, and again next time
@@ -272,7 +284,24 @@ func (c *nameCache) get(ctx context.Context, s *Pages, p access.Principal) *name
 	if n, ok := c.views[key]; ok {
 		return n
 	}
-	n := &names{orgs: map[string]agreement.Organisation{}, places: map[string]geo.Place{}}
+	n := &names{orgs: map[string]agreement.Organisation{}, places: map[string]geo.Place{}, provisions: map[string]agreement.Provision{}}
+	if s.Agreements != nil {
+		page := store.PageRequest{Limit: store.MaxLimit}
+		for len(n.provisions) < 5000 {
+			ps, err := s.Agreements.ListProvisions(ctx, p, agreement.ProvisionFilter{}, page)
+			if err != nil {
+				s.Log.Warn("names: provisions", "err", err)
+				break
+			}
+			for _, pr := range ps.Items {
+				n.provisions[pr.ID] = pr
+			}
+			if ps.Next == "" {
+				break
+			}
+			page.Cursor = ps.Next
+		}
+	}
 	if s.Agreements != nil {
 		page := store.PageRequest{Limit: store.MaxLimit}
 		for {
@@ -335,9 +364,29 @@ func (n *names) PlaceNames(lang, side, id string) (string, []string) {
 		return id, nil
 	}
 	name := p.NameFor(lang, side)
+	if side == "" {
+		// A reader of no side — the mission's staff — reads every side's
+		// name of a place the sides call differently: "Khankendi /
+		// Stepanakert".
+		var parties []string
+		for _, pn := range p.Names {
+			if pn.Party != "" && !slices.Contains(parties, pn.Party) {
+				parties = append(parties, pn.Party)
+			}
+		}
+		var each []string
+		for _, party := range parties {
+			if nm := p.NameFor(lang, party); nm != "" && !slices.Contains(each, nm) {
+				each = append(each, nm)
+			}
+		}
+		if len(each) > 1 {
+			name = strings.Join(each, " / ")
+		}
+	}
 	var others []string
 	for _, pn := range p.Names {
-		if pn.Name == name {
+		if pn.Name == name || slices.Contains(strings.Split(name, " / "), pn.Name) {
 			continue
 		}
 		tag := pn.Lang
@@ -507,7 +556,6 @@ func (s *Pages) languageLink(w http.ResponseWriter, r *http.Request) {
 // settingsData is the settings page's own data.
 type settingsData struct {
 	Zones []string
-	Saved bool
 }
 
 // commonZones are offered on the settings page; any IANA zone is accepted.
@@ -524,10 +572,7 @@ func (s *Pages) settingsPage(w http.ResponseWriter, r *http.Request) {
 		tz = "UTC"
 	}
 	pg.Form = &web.Form{Values: url.Values{"language": {pg.Lang}, "time_zone": {tz}}}
-	pg.Data = settingsData{Zones: commonZones, Saved: r.URL.Query().Get("saved") == "1"}
-	if r.URL.Query().Get("saved") == "1" {
-		pg.Notice = pg.T("settings.saved")
-	}
+	pg.Data = settingsData{Zones: commonZones}
 	s.render.Render(w, http.StatusOK, "settings", pg)
 }
 
@@ -562,5 +607,5 @@ func (s *Pages) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
 		Secure: s.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, "/settings?saved=1", http.StatusSeeOther)
+	s.done(w, r, "/settings", "settings.saved")
 }

@@ -174,9 +174,6 @@ func (s *Pages) usersPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if r.URL.Query().Get("requested") != "" {
-		pg.Notice = pg.T("requests.asked")
-	}
 	pg.Form = &web.Form{Values: url.Values{}}
 	s.showUsers(w, r, pg, http.StatusOK)
 }
@@ -226,6 +223,15 @@ func afterAccountChange(req *account.RoleRequest) string {
 	return "/admin/users"
 }
 
+// accountNotice is the confirmation of a change to an account: made, or
+// waiting for a co-chair because it widens the account's reach.
+func accountNotice(req *account.RoleRequest, made string) string {
+	if req != nil {
+		return "requests.asked"
+	}
+	return made
+}
+
 func (s *Pages) createUser(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "admin.users.title", "admin", "")
 	if !ok {
@@ -239,6 +245,7 @@ func (s *Pages) createUser(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
+		s.notice(w, accountNotice(req, "done.user.created"))
 		return afterAccountChange(req), nil
 	})
 	if done {
@@ -287,7 +294,11 @@ func (s *Pages) changeUser(w http.ResponseWriter, r *http.Request) {
 		s.showUsers(w, r, pg, formStatus(err))
 		return
 	}
-	http.Redirect(w, r, afterAccountChange(req), http.StatusSeeOther)
+	made := "done.user.roles"
+	if r.PostFormValue("action") == "disable" {
+		made = "done.user.disabled"
+	}
+	s.done(w, r, afterAccountChange(req), accountNotice(req, made))
 }
 
 type requestsData struct {
@@ -352,7 +363,7 @@ func (s *Pages) decideRequest(w http.ResponseWriter, r *http.Request) {
 		s.showRequests(w, r, pg, httpx.StatusOf(errs.CodeOf(err)))
 		return
 	}
-	http.Redirect(w, r, "/admin/role-requests", http.StatusSeeOther)
+	s.done(w, r, "/admin/role-requests", "done.request."+r.PostFormValue("action"))
 }
 
 type tokensData struct {
@@ -457,5 +468,5 @@ func (s *Pages) revokeToken(w http.ResponseWriter, r *http.Request) {
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/tokens?user="+url.QueryEscape(t.User), http.StatusSeeOther)
+	s.done(w, r, "/admin/tokens?user="+url.QueryEscape(t.User), "done.token.revoked")
 }

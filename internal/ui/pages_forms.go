@@ -391,7 +391,57 @@ func (s *Pages) observationPage(w http.ResponseWriter, r *http.Request) {
 
 type agreementData struct {
 	agreement.Agreement
-	Provisions []agreement.Provision
+	Provisions []provisionView
+}
+
+// provisionView is a provision with the evidence the reader may read.
+type provisionView struct {
+	agreement.Provision
+	Evidence []evidenceView
+}
+
+// evidenceView is an evidence link with the page of the linked record.
+type evidenceView struct {
+	agreement.EvidenceLink
+	Path string
+}
+
+// recordPages are the pages of the records evidence links name; any other
+// kind links to its history.
+var recordPages = map[string]string{
+	"incident": "/incidents/", "allegation": "/allegations/", "observation": "/observations/", "detainee": "/detainees/",
+	"exchange": "/exchanges/", "minefield": "/minefields/", "statement": "/statements/",
+}
+
+func recordPath(kind, id string) string {
+	if p, ok := recordPages[kind]; ok {
+		return p + url.PathEscape(id)
+	}
+	return "/history/" + url.PathEscape(kind) + "/" + url.PathEscape(id)
+}
+
+// numberLess orders provision numbers as the text reads them: "2" before
+// "10", "6" before "6.1" before "6.2"; parts that are not numbers compare
+// as text.
+func numberLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		na, ea := strconv.Atoi(pa[i])
+		nb, eb := strconv.Atoi(pb[i])
+		switch {
+		case ea == nil && eb == nil && na != nb:
+			return na < nb
+		case (ea != nil || eb != nil) && pa[i] != pb[i]:
+			if ea == nil {
+				return true // numbers before words
+			}
+			if eb == nil {
+				return false
+			}
+			return pa[i] < pb[i]
+		}
+	}
+	return len(pa) < len(pb)
 }
 
 func (s *Pages) agreementsPage(w http.ResponseWriter, r *http.Request) {
@@ -430,11 +480,24 @@ func (s *Pages) agreementPage(w http.ResponseWriter, r *http.Request) {
 			s.pageFail(w, r, pg, err)
 			return
 		}
-		d.Provisions = append(d.Provisions, ps.Items...)
+		for _, pr := range ps.Items {
+			d.Provisions = append(d.Provisions, provisionView{Provision: pr})
+		}
 		if ps.Next == "" {
 			break
 		}
 		page.Cursor = ps.Next
+	}
+	sort.SliceStable(d.Provisions, func(i, j int) bool { return numberLess(d.Provisions[i].Number, d.Provisions[j].Number) })
+	for i := range d.Provisions {
+		ev, err := s.Agreements.ListEvidence(r.Context(), pg.Reader(), d.Provisions[i].ID, storePage(100))
+		if err != nil {
+			s.pageFail(w, r, pg, err)
+			return
+		}
+		for _, e := range ev.Items {
+			d.Provisions[i].Evidence = append(d.Provisions[i].Evidence, evidenceView{EvidenceLink: e, Path: recordPath(e.RecordKind, e.RecordID)})
+		}
 	}
 	pg.Data = d
 	s.render.Render(w, http.StatusOK, "agreement", pg)

@@ -18,9 +18,6 @@ func (s *Pages) passwordPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg.Form = &web.Form{}
-	if r.URL.Query().Get("changed") == "1" {
-		pg.Notice = pg.T("password.changed")
-	}
 	s.render.Render(w, http.StatusOK, "password", pg)
 }
 
@@ -55,5 +52,5 @@ func (s *Pages) changePassword(w http.ResponseWriter, r *http.Request) {
 	if sess.ID != "" {
 		httpx.SetSessionCookie(w, sess.ID, int(sess.ExpiresAt.Sub(sess.CreatedAt).Seconds()), s.Config.SecureCookies)
 	}
-	http.Redirect(w, r, "/settings/password?changed=1", http.StatusSeeOther)
+	s.done(w, r, "/settings/password", "password.changed")
 }

@@ -43,11 +43,6 @@ func (s *Pages) reportsPage(w http.ResponseWriter, r *http.Request) {
 		edition = report.EditionMission
 	}
 	form := &web.Form{Values: url.Values{"kind": {report.KindDaily}, "edition": {edition}, "format": {report.FormatHTML}}}
-	if id := r.URL.Query().Get("issued"); id != "" {
-		if _, err := report.ParseID(id); err == nil {
-			pg.Notice = pg.T("reports.issued", "id", id)
-		}
-	}
 	s.showReports(w, r, pg, p, form, http.StatusOK)
 }
 
@@ -132,7 +127,7 @@ func (s *Pages) reportsAction(w http.ResponseWriter, r *http.Request) {
 			s.reportsFailed(w, r, pg, p, form, err)
 			return
 		}
-		http.Redirect(w, r, "/reports?issued="+url.QueryEscape(is.ID), http.StatusSeeOther)
+		s.done(w, r, "/reports#issued", "reports.issued", "id", is.ID)
 		return
 	}
 	// Generating names a date in the future as the field it is; an issued

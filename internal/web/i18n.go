@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -115,8 +116,15 @@ func loadCatalog() (*Catalog, error) {
 	return c, err
 }
 
-// Has reports whether the English catalogue (the reference) has key.
-func (c *Catalog) Has(key string) bool { _, ok := c.msgs[Languages[0].Tag][key]; return ok }
+// Has reports whether the English catalogue (the reference) has key, or
+// has it as a plural key.
+func (c *Catalog) Has(key string) bool {
+	if _, ok := c.msgs[Languages[0].Tag][key]; ok {
+		return true
+	}
+	_, ok := c.msgs[Languages[0].Tag][key+pluralSep+"other"]
+	return ok
+}
 
 // Keys returns every key of any language, sorted.
 func (c *Catalog) Keys() []string {
@@ -134,10 +142,15 @@ func (c *Catalog) Keys() []string {
 	return out
 }
 
-// Missing lists "lang: key" for every key some language lacks.
+// Missing lists "lang: key" for every key some language lacks, and for
+// every plural form a language's rules need and its catalogue lacks (a
+// plural key "k#few" is needed only where the language has that form).
 func (c *Catalog) Missing() []string {
-	var out []string
+	out := c.pluralMissing()
 	for _, k := range c.Keys() {
+		if strings.Contains(k, pluralSep) {
+			continue
+		}
 		for _, l := range Languages {
 			if _, ok := c.msgs[l.Tag][k]; !ok {
 				out = append(out, l.Tag+": "+k)
@@ -150,11 +163,33 @@ func (c *Catalog) Missing() []string {
 // T translates key into lang, falling back to English and then to the key
 // itself (so a missing key shows, rather than an empty label). args are
 // name, value pairs for the {name} placeholders.
+//
+// Counts take their plural forms from the catalogue without the caller
+// knowing: a key given only as plural forms ("k#one", "k#other") is
+// translated for its "n" argument (as N does), and an integer argument
+// {a} of a key with forms "k@a#…" is written in the form for its value
+// ("{people}" → "1 person", "3 people").
 func (c *Catalog) T(lang, key string, args ...any) string {
 	msg, ok := c.msgs[lang][key]
 	if !ok {
 		if msg, ok = c.msgs[Languages[0].Tag][key]; !ok {
+			if _, plural := c.msgs[Languages[0].Tag][key+pluralSep+"other"]; plural {
+				for i := 0; i+1 < len(args); i += 2 {
+					if n, isInt := asInt(args[i+1]); isInt && fmt.Sprint(args[i]) == "n" {
+						return c.N(lang, key, n, args...)
+					}
+				}
+			}
 			return key
+		}
+	}
+	for i := 0; i+1 < len(args); i += 2 {
+		name := fmt.Sprint(args[i])
+		if n, isInt := asInt(args[i+1]); isInt && name != "n" {
+			if _, plural := c.msgs[Languages[0].Tag][key+"@"+name+pluralSep+"other"]; plural {
+				args = slices.Clone(args)
+				args[i+1] = c.N(lang, key+"@"+name, n)
+			}
 		}
 	}
 	if len(args) == 0 || !strings.Contains(msg, "{") {
@@ -172,6 +207,18 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		pairs = append(pairs, "{"+fmt.Sprint(args[i])+"}", fmt.Sprint(v))
 	}
 	return strings.NewReplacer(pairs...).Replace(msg)
+}
+
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case int32:
+		return int64(n), true
+	}
+	return 0, false
 }
 
 // FormatInt writes n with the language's digit grouping: 12,345 in

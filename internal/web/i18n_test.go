@@ -19,7 +19,7 @@ func TestEveryKeyInEveryLanguage(t *testing.T) {
 	}
 	for _, k := range c.Keys() {
 		for _, l := range Languages {
-			if strings.TrimSpace(c.msgs[l.Tag][k]) == "" {
+			if msg, ok := c.msgs[l.Tag][k]; strings.TrimSpace(msg) == "" && (ok || !strings.Contains(k, pluralSep)) {
 				t.Errorf("%s: %s is empty", l.Tag, k)
 			}
 		}
@@ -33,7 +33,7 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	literal := regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
+	literal := regexp.MustCompile(`\.[TN] "([a-z0-9_.]+)"`)
 	err = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -61,10 +61,21 @@ func TestPlaceholdersAgree(t *testing.T) {
 	}
 	ph := regexp.MustCompile(`\{[a-z]+\}`)
 	for _, k := range c.Keys() {
-		want := strings.Join(ph.FindAllString(c.msgs["en"][k], -1), ",")
+		ref := k
+		if base, _, ok := strings.Cut(k, pluralSep); ok {
+			ref = base + pluralSep + "other" // a plural form's number may be written as a word ("одна")
+		}
+		want := strings.Join(ph.FindAllString(c.msgs["en"][ref], -1), ",")
 		for _, l := range Languages[1:] {
-			got := ph.FindAllString(c.msgs[l.Tag][k], -1)
-			if len(got) != len(ph.FindAllString(c.msgs["en"][k], -1)) {
+			msg, ok := c.msgs[l.Tag][k]
+			if !ok {
+				continue
+			}
+			got := ph.FindAllString(msg, -1)
+			if ref != k && len(got) < len(ph.FindAllString(c.msgs["en"][ref], -1)) && !strings.Contains(want, "{n}") {
+				t.Errorf("%s %s: placeholders %v, English has %s", l.Tag, k, got, want)
+			}
+			if ref == k && len(got) != len(ph.FindAllString(c.msgs["en"][k], -1)) {
 				t.Errorf("%s %s: placeholders %v, English has %s", l.Tag, k, got, want)
 			}
 		}
@@ -104,4 +115,40 @@ func FuzzNegotiate(f *testing.F) {
 			t.Fatalf("Negotiate(%q) = %q, not a supported language", h, got)
 		}
 	})
+}
+
+func TestPluralForms(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		n    int64
+		want string
+	}{
+		{"en", 0, "other"}, {"en", 1, "one"}, {"en", 2, "other"}, {"en", 21, "other"},
+		{"ru", 1, "one"}, {"ru", 21, "one"}, {"ru", 11, "many"}, {"ru", 2, "few"}, {"ru", 24, "few"}, {"ru", 12, "many"},
+		{"ru", 5, "many"}, {"ru", 0, "many"}, {"ru", 111, "many"}, {"ru", 101, "one"},
+		{"ar", 0, "zero"}, {"ar", 1, "one"}, {"ar", 2, "two"}, {"ar", 3, "few"}, {"ar", 10, "few"}, {"ar", 11, "many"},
+		{"ar", 99, "many"}, {"ar", 100, "other"}, {"ar", 102, "other"}, {"ar", 103, "few"},
+	} {
+		if got := PluralForm(tc.lang, tc.n); got != tc.want {
+			t.Errorf("PluralForm(%s, %d) = %s, want %s", tc.lang, tc.n, got, tc.want)
+		}
+	}
+	c := &Catalog{msgs: map[string]map[string]string{
+		"en": {"x#one": "{n} vehicle", "x#other": "{n} vehicles"},
+		"ru": {"x#one": "{n} машина", "x#few": "{n} машины", "x#many": "{n} машин", "x#other": "{n} машины"},
+		"ar": {"x#zero": "لا مركبات", "x#one": "مركبة واحدة", "x#two": "مركبتان", "x#few": "{n} مركبات", "x#many": "{n} مركبة", "x#other": "{n} مركبة"},
+	}}
+	for _, tc := range []struct {
+		lang string
+		n    int64
+		want string
+	}{{"en", 1, "1 vehicle"}, {"en", 1000, "1,000 vehicles"}, {"ru", 3, "3 машины"}, {"ru", 11, "11 машин"}, {"ar", 2, "مركبتان"}, {"ar", 5, "٥ مركبات"}} {
+		if got := c.N(tc.lang, "x", tc.n); got != tc.want {
+			t.Errorf("N(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+	delete(c.msgs["ru"], "x#few")
+	if m := c.Missing(); len(m) != 1 || m[0] != "ru: x#few" {
+		t.Errorf("Missing = %v", m)
+	}
 }

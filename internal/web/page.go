@@ -18,6 +18,11 @@ type Namer interface {
 	// PlaceNames is a place's name in the reader's convention (lang, and
 	// the side the reader belongs to) and its other names.
 	PlaceNames(lang, side, id string) (name string, others []string)
+	// UserName is a user's display name if the reader may know it, else "".
+	UserName(id string) string
+	// ProvisionName is a provision's number and summary if the reader
+	// may read it, else "", "".
+	ProvisionName(id string) (number, summary string)
 }
 
 // Page is what every template receives. Templates translate with
@@ -31,7 +36,8 @@ type Page struct {
 	CSRF      string
 	Nav       string // the navigation entry to mark current
 	Error     string // a message shown at the top (already translated or from the server)
-	Notice    string
+	Notice    string // a confirmation of what was just done (see ui's done)
+	Back      string // on an error page, the page the reader came from on this site
 	Location  *time.Location
 	Form      *Form
 	Data      any
@@ -222,12 +228,26 @@ func (f *Form) V(name string) string {
 // Is reports whether a field holds value (for selected options).
 func (f *Form) Is(name, value string) bool { return f.V(name) == value }
 
-// E is the error for a field, "" when none.
+// E is the error for a field, "" when none: the field's own, or the
+// first of a field under it ("casualties.killed" shows an error of
+// "casualties.killed.civilians.best").
 func (f *Form) E(name string) string {
-	if f == nil {
+	if f == nil || len(f.Errors) == 0 {
 		return ""
 	}
-	return f.Errors[name]
+	if m, ok := f.Errors[name]; ok {
+		return m
+	}
+	best := ""
+	for k := range f.Errors {
+		if (strings.HasPrefix(k, name+".") || strings.HasPrefix(k, name+"[")) && (best == "" || k < best) {
+			best = k
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return f.Errors[best]
 }
 
 // MapBox is the "west,south,east,north" box a map opens on to show a

@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+func testMAC(msg string) string {
+	m := hmac.New(sha256.New, []byte("test key"))
+	m.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+func signedNotice(msg string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(msg)) + "." + testMAC(msg)
+}
+
+func TestParseNotice(t *testing.T) {
+	key, args, ok := parseNotice(signedNotice("reports.issued\x00id\x00daily-2021-06-12-public"), testMAC)
+	if !ok || key != "reports.issued" || len(args) != 2 || args[1] != "daily-2021-06-12-public" {
+		t.Fatalf("%q %v %v", key, args, ok)
+	}
+	for _, bad := range []string{"", "x", signedNotice("a") + "x", strings.Repeat("A", 2000) + ".x", signedNotice("a\x00odd")} {
+		if _, _, ok := parseNotice(bad, testMAC); ok {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// FuzzParseNotice: a cookie value from the outside never panics and is
+// accepted only when signed.
+func FuzzParseNotice(f *testing.F) {
+	f.Add(signedNotice("settings.saved"))
+	f.Add(signedNotice("reports.issued\x00id\x00x"))
+	f.Add("c2V0dGluZ3Muc2F2ZWQ.AAAAAAAAAAAAAAAAAAAAAA")
+	f.Add("..")
+	f.Fuzz(func(t *testing.T, v string) {
+		key, args, ok := parseNotice(v, testMAC)
+		if !ok {
+			return
+		}
+		msg := strings.Join(append([]string{key}, func() []string {
+			out := make([]string, len(args))
+			for i, a := range args {
+				out[i] = a.(string)
+			}
+			return out
+		}()...), "\x00")
+		if signedNotice(msg) != v {
+			t.Fatalf("accepted %q, which is not the signed %q", v, msg)
+		}
+	})
+}
