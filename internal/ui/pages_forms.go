@@ -406,15 +406,10 @@ type evidenceView struct {
 	Path string
 }
 
-// recordPages are the pages of the records evidence links name; any other
-// kind links to its history.
-var recordPages = map[string]string{
-	"incident": "/incidents/", "allegation": "/allegations/", "observation": "/observations/", "detainee": "/detainees/",
-	"exchange": "/exchanges/", "minefield": "/minefields/", "statement": "/statements/",
-}
-
+// recordPath is the page of a record (recordPaths in pages_search.go);
+// any other kind links to its history.
 func recordPath(kind, id string) string {
-	if p, ok := recordPages[kind]; ok {
+	if p, ok := recordPaths[kind]; ok && id != "" {
 		return p + url.PathEscape(id)
 	}
 	return "/history/" + url.PathEscape(kind) + "/" + url.PathEscape(id)

@@ -65,33 +65,6 @@ func (s *Pages) provisionOptions(ctx context.Context, p access.Principal) ([]Opt
 	return out, nil
 }
 
-// numberLess orders provision numbers as numbers: 2 before 10, 6 before 6.2.
-func numberLess(a, b string) bool {
-	for a != "" && b != "" {
-		var x, y string
-		x, a, _ = cutDot(a)
-		y, b, _ = cutDot(b)
-		nx, ex := strconv.Atoi(x)
-		ny, ey := strconv.Atoi(y)
-		switch {
-		case ex == nil && ey == nil && nx != ny:
-			return nx < ny
-		case (ex != nil || ey != nil) && x != y:
-			return x < y
-		}
-	}
-	return a == "" && b != ""
-}
-
-func cutDot(s string) (before, after string, found bool) {
-	for i := range len(s) {
-		if s[i] == '.' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
-}
-
 func (s *Pages) statementForm(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.reader(w, r, "forms.statement.title", "statements")
 	if !ok {
@@ -250,15 +223,6 @@ func (s *Pages) recordSource(w http.ResponseWriter, r *http.Request) {
 
 // Evidence links: a record page offers to link the record to a provision
 // (GET /evidence/new?kind=&id=), and the link leads back to the record.
-
-// recordPath is the record page a linked record goes back to (recordPaths
-// is in pages_search.go).
-func recordPath(kind, id string) string {
-	if p, ok := recordPaths[kind]; ok && id != "" {
-		return p + url.PathEscape(id)
-	}
-	return "/agreements"
-}
 
 var evidenceFields = []string{"provision_id", "note", "at"}
 
