@@ -101,7 +101,11 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 	name, nameOK := normaliseLoginName(username)
 	failed := authEventBody{Kind: EventLoginFailed, Remote: addrText(ip)}
 
-	if retry, notice, reason := s.limiter.begin(now, name, addrKey); retry > 0 {
+	retry, notice, reason, err := s.limiter.begin(ctx, now, name, addrKey)
+	if err != nil {
+		return Session{}, access.Principal{}, wrap("login", err)
+	}
+	if retry > 0 {
 		if notice {
 			failed.Reason = reason
 			failed.UsernameSHA256 = nameSHA256(username)
@@ -121,7 +125,7 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 	}
 
 	var u loginUser
-	err := s.db.QueryRow(ctx, loginUserSQL, name).Scan(&u.id, &u.username, &u.org, &u.orgKind, &u.roles, &u.disabled, &u.hash, &u.setEntity, &u.setBody)
+	err = s.db.QueryRow(ctx, loginUserSQL, name).Scan(&u.id, &u.username, &u.org, &u.orgKind, &u.roles, &u.disabled, &u.hash, &u.setEntity, &u.setBody)
 	found := err == nil
 	if err != nil && !store.IsNoRows(err) {
 		return Session{}, access.Principal{}, wrap("login", err)
@@ -148,7 +152,9 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 		return s.loginFailed(ctx, failed)
 	}
 
-	s.limiter.succeed(name, addrKey)
+	if err := s.limiter.succeed(ctx, name, addrKey); err != nil {
+		return Session{}, access.Principal{}, wrap("login", err)
+	}
 	rehash := ""
 	if stale {
 		if rehash, err = s.hashPassword(ctx, password); err != nil {
