@@ -6,8 +6,8 @@
 -- address or an IPv6 /64. Times are microseconds since 1970 UTC. Not part
 -- of the change log: every refusal it causes is logged as an auth event.
 CREATE TABLE signin_failures (
-	name_sha256      TEXT    NOT NULL,
-	address          TEXT    NOT NULL,
+	name_sha256      TEXT COLLATE "C" NOT NULL,
+	address          TEXT COLLATE "C" NOT NULL,
 	fails            BIGINT  NOT NULL,
 	last_us          BIGINT  NOT NULL,
 	noticed_until_us BIGINT  NOT NULL,
