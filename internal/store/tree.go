@@ -76,10 +76,27 @@ func readTree(ctx context.Context, r tlog.HashReader, size int64) (treeState, er
 	for i, h := range hs {
 		t.frontier[idx[i]] = h
 	}
-	if t.root, err = tlog.TreeHash(size, r); err != nil {
+	// The root is the frontier's subtrees combined: no second read.
+	if t.root, err = tlog.TreeHash(size, frontierReader(t.frontier)); err != nil {
 		return t, err
 	}
 	return t, nil
+}
+
+// frontierReader reads stored hashes from a tree's frontier only, which
+// is all that tlog.TreeHash asks for.
+type frontierReader map[int64]tlog.Hash
+
+func (f frontierReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		h, ok := f[idx]
+		if !ok {
+			return nil, fmt.Errorf("stored hash %d is not on the frontier", idx)
+		}
+		out[i] = h
+	}
+	return out, nil
 }
 
 // dbHashReader reads stored hashes with one query.
