@@ -256,14 +256,16 @@ func (l *limiter) decide(counts map[limitKey]*bucket, now time.Time, ks []limitK
 // failures stay (one account's success says nothing of other guesses from
 // there).
 func (l *limiter) succeed(ctx context.Context, name, address string) error {
-	_, err := l.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecSide(`DELETE FROM signin_failures WHERE name_sha256 = ? AND address = ?`, limitKey{name: name, address: address}.column(), address); err != nil {
-			return err
-		}
-		_, err := tx.ExecSide(`UPDATE signin_failures SET fails = fails - 1 WHERE name_sha256 = '' AND address = ? AND fails > 0`, address)
-		return err
-	})
-	if err != nil {
+	_, err := l.db.Write(ctx, func(tx *store.Tx) error { return l.forgive(tx, name, address) })
+	return err
+}
+
+// forgive is succeed inside a write transaction.
+func (l *limiter) forgive(tx *store.Tx, name, address string) error {
+	if _, err := tx.ExecSide(`DELETE FROM signin_failures WHERE name_sha256 = ? AND address = ?`, limitKey{name: name, address: address}.column(), address); err != nil {
+		return fmt.Errorf("forgive sign-in failures: %w", err)
+	}
+	if _, err := tx.ExecSide(`UPDATE signin_failures SET fails = fails - 1 WHERE name_sha256 = '' AND address = ? AND fails > 0`, address); err != nil {
 		return fmt.Errorf("forgive sign-in failures: %w", err)
 	}
 	return nil

@@ -152,9 +152,6 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 		return s.loginFailed(ctx, failed)
 	}
 
-	if err := s.limiter.succeed(ctx, name, addrKey); err != nil {
-		return Session{}, access.Principal{}, wrap("login", err)
-	}
 	rehash := ""
 	if stale {
 		if rehash, err = s.hashPassword(ctx, password); err != nil {
@@ -167,6 +164,11 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 		if err := s.endSessionsWhere(tx, store.System, u.id, reasonExpired, `user_id = ? AND (expires_at <= ? OR last_seen <= ?)`,
 			u.id, formatTime(now), formatTime(now.Add(-s.idle))); err != nil {
 			return fmt.Errorf("delete ended sessions: %w", err)
+		}
+		// The attempt, counted as a failure until now, is forgiven with
+		// the session's opening.
+		if err := s.limiter.forgive(tx, name, addrKey); err != nil {
+			return err
 		}
 		var err error
 		if sess, err = s.openSession(tx, u, addrText(ip), now); err != nil {
