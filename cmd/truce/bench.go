@@ -67,7 +67,7 @@ func progressPrinter(e *env) bench.Progress {
 }
 
 func benchLog(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "bench log", "bench log [--changes N] [--batch N] [--record organisation|place] [--writers N] [--db URL] [--dir DIR]")
+	fs := newFlags(e, "bench log", "bench log [--changes N] [--batch N] [--record organisation|place] [--writers N] [--one-by-one] [--db URL] [--dir DIR]")
 	n := fs.Int64("changes", 1_000_000, "changes to append")
 	batch := fs.Int("batch", 1000, "changes per transaction while building the log")
 	record := fs.String("record", "organisation", "record kind: organisation (one projection row) or place (four rows, folded names)")
@@ -75,6 +75,7 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 	singles := fs.Int("singles", 2000, "single-change writes for each one-writer figure; four times as many for --writers")
 	writers := fs.Int("writers", 8, "concurrent writers for the durable single-change figures: one server with N, two servers with N each, and two with N between them")
 	database := fs.String("db", "", "PostgreSQL URL of a database whose user may create databases: each log goes into a new database there, dropped afterwards (default: SQLite files under --dir)")
+	oneByOne := fs.Bool("one-by-one", false, "build the log with one Tx.Record call a change instead of Tx.RecordAll a batch")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if err := parse(fs, e, args); err != nil {
 		return err
@@ -98,7 +99,7 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	res, err := bench.Log(ctx, bench.LogConfig{Dir: *dir, Database: *database, Changes: *n, Batch: *batch, Record: *record, Writers: *writers, Singles: *singles}, progressPrinter(e))
+	res, err := bench.Log(ctx, bench.LogConfig{Dir: *dir, Database: *database, Changes: *n, Batch: *batch, Record: *record, Writers: *writers, Singles: *singles, OneByOne: *oneByOne}, progressPrinter(e))
 	if isTerminal(e.stderr) {
 		fmt.Fprint(e.stderr, "\r\033[K")
 	}

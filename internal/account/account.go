@@ -108,7 +108,7 @@ func New(db *store.DB, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	s.limiter = newLimiter(s.limits)
+	s.limiter = newLimiter(db, s.limits)
 	for _, p := range projections() {
 		db.Register(p)
 	}

@@ -1,11 +1,13 @@
 package account
 
 import (
+	"context"
 	"fmt"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
 )
 
 // Limits throttle failed sign-ins. Failures are counted per account name
@@ -86,21 +88,28 @@ func (e *LimitedError) message() string {
 	return fmt.Sprintf("too many failed sign-ins; try again in %d minutes", (secs+59)/60)
 }
 
-// maxBuckets bounds the limiter's memory under a spray of names or
-// addresses; past it, forgotten buckets are dropped first, then any.
-const maxBuckets = 100_000
-
-// limiter counts failed sign-ins in memory: a restart forgets them, which
-// costs an attacker a restart of the server per round of free tries.
+// limiter counts failed sign-ins in the database (table
+// signin_failures), so that every server of one database counts the same
+// failures, and a restart forgets none. Each check reads and updates the
+// counts in one write transaction: concurrent attempts, on this server or
+// another, are counted one after the other.
 type limiter struct {
-	mu      sync.Mutex
-	limits  Limits
-	buckets map[limitKey]*bucket
-	calls   int
+	db     *store.DB
+	limits Limits
+	calls  atomic.Int64
 }
 
 // limitKey names a count: a name at an address, or an address (name "").
 type limitKey struct{ name, address string }
+
+// column is the key's name as the table holds it: the SHA-256 of the
+// name, or "" for the address's own count.
+func (k limitKey) column() string {
+	if k.name == "" {
+		return ""
+	}
+	return nameSHA256(k.name)
+}
 
 type bucket struct {
 	fails int       // failures counted, the attempts in flight included
@@ -110,7 +119,7 @@ type bucket struct {
 	noticedUntil time.Time
 }
 
-func newLimiter(l Limits) *limiter { return &limiter{limits: l, buckets: map[limitKey]*bucket{}} }
+func newLimiter(db *store.DB, l Limits) *limiter { return &limiter{db: db, limits: l} }
 
 // keys are the counts an attempt is checked against: the address's, and
 // the name's at the address unless the name cannot be an account's.
@@ -148,23 +157,72 @@ func (l *limiter) wait(fails, free int) time.Duration {
 // be recorded) with the reason to record. The attempt counts as a failure
 // until succeed takes it back, so that concurrent attempts cannot go past
 // the free tries.
-func (l *limiter) begin(now time.Time, name, address string) (retry time.Duration, notice bool, reason string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sweep(now)
+func (l *limiter) begin(ctx context.Context, now time.Time, name, address string) (retry time.Duration, notice bool, reason string, err error) {
 	ks := l.keys(name, address)
+	_, err = l.db.Write(ctx, func(tx *store.Tx) error {
+		counts := map[limitKey]*bucket{}
+		for _, k := range ks {
+			var b bucket
+			var last, noticed int64
+			err := tx.QueryRow(`SELECT fails, last_us, noticed_until_us FROM signin_failures WHERE name_sha256 = ? AND address = ?`, k.column(), k.address).Scan(&b.fails, &last, &noticed)
+			if store.IsNoRows(err) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("read sign-in failures: %w", err)
+			}
+			b.last, b.noticedUntil = time.UnixMicro(last).UTC(), time.UnixMicro(noticed).UTC()
+			counts[k] = &b
+		}
+		var changed []limitKey
+		retry, notice, reason, changed = l.decide(counts, now, ks)
+		for _, k := range changed {
+			b := counts[k]
+			var err error
+			if b == nil {
+				_, err = tx.ExecSide(`DELETE FROM signin_failures WHERE name_sha256 = ? AND address = ?`, k.column(), k.address)
+			} else {
+				_, err = tx.ExecSide(`INSERT INTO signin_failures (name_sha256, address, fails, last_us, noticed_until_us) VALUES (?, ?, ?, ?, ?)
+					ON CONFLICT (name_sha256, address) DO UPDATE SET fails = excluded.fails, last_us = excluded.last_us, noticed_until_us = excluded.noticed_until_us`,
+					k.column(), k.address, b.fails, b.last.UnixMicro(), b.noticedUntil.UnixMicro())
+			}
+			if err != nil {
+				return fmt.Errorf("count sign-in failures: %w", err)
+			}
+		}
+		if l.calls.Add(1)%sweepEvery == 0 {
+			// Forget the counts that are over, everyone's.
+			forget := now.Add(-max(l.limits.Forget, l.limits.MaxDelay)).UnixMicro()
+			if _, err := tx.ExecSide(`DELETE FROM signin_failures WHERE last_us <= ? AND noticed_until_us <= ?`, forget, now.UnixMicro()); err != nil {
+				return fmt.Errorf("forget sign-in failures: %w", err)
+			}
+		}
+		return nil
+	})
+	return retry, notice, reason, err
+}
+
+// sweepEvery is how often (in checks) a server deletes forgotten counts.
+const sweepEvery = 1024
+
+// decide is begin's rule over the counts of the attempt's keys as they
+// stand (missing: none); it updates them and returns the keys whose count
+// changed (nil in counts: forgotten).
+func (l *limiter) decide(counts map[limitKey]*bucket, now time.Time, ks []limitKey) (retry time.Duration, notice bool, reason string, changed []limitKey) {
 	var worst *bucket
+	var worstKey limitKey
 	for _, k := range ks {
-		b := l.buckets[k]
+		b := counts[k]
 		if b == nil {
 			continue
 		}
 		if l.forgotten(b, now) {
-			delete(l.buckets, k)
+			delete(counts, k)
+			changed = append(changed, k)
 			continue
 		}
 		if r := b.last.Add(l.wait(b.fails, l.free(k))).Sub(now); r > retry {
-			retry, worst = r, b
+			retry, worst, worstKey = r, b, k
 			reason = reasonThrottledAddress
 			if k.name != "" {
 				reason = reasonThrottledName
@@ -175,56 +233,46 @@ func (l *limiter) begin(now time.Time, name, address string) (retry time.Duratio
 		if !now.Before(worst.noticedUntil) {
 			worst.noticedUntil = now.Add(retry)
 			notice = true
+			changed = append(changed, worstKey)
 		}
-		return retry, notice, reason
+		return retry, notice, reason, changed
 	}
+	changed = changed[:0]
 	for _, k := range ks {
-		b := l.buckets[k]
+		b := counts[k]
 		if b == nil {
 			b = &bucket{}
-			l.buckets[k] = b
+			counts[k] = b
 		}
 		b.fails++
 		b.last = now
+		changed = append(changed, k)
 	}
-	return 0, false, ""
+	return 0, false, "", changed
 }
 
 // succeed takes back the attempt begun after a successful sign-in: the
 // name's failures at the address are forgiven; the address's other
 // failures stay (one account's success says nothing of other guesses from
 // there).
-func (l *limiter) succeed(name, address string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.buckets, limitKey{name: name, address: address})
-	if b := l.buckets[limitKey{address: address}]; b != nil && b.fails > 0 {
-		b.fails--
+func (l *limiter) succeed(ctx context.Context, name, address string) error {
+	_, err := l.db.Write(ctx, func(tx *store.Tx) error { return l.forgive(tx, name, address) })
+	return err
+}
+
+// forgive is succeed inside a write transaction.
+func (l *limiter) forgive(tx *store.Tx, name, address string) error {
+	if _, err := tx.ExecSide(`DELETE FROM signin_failures WHERE name_sha256 = ? AND address = ?`, limitKey{name: name, address: address}.column(), address); err != nil {
+		return fmt.Errorf("forgive sign-in failures: %w", err)
 	}
+	if _, err := tx.ExecSide(`UPDATE signin_failures SET fails = fails - 1 WHERE name_sha256 = '' AND address = ? AND fails > 0`, address); err != nil {
+		return fmt.Errorf("forgive sign-in failures: %w", err)
+	}
+	return nil
 }
 
 // forgotten reports whether a count has been quiet for Forget and any
 // wait it can impose is over.
 func (l *limiter) forgotten(b *bucket, now time.Time) bool {
 	return !now.Before(b.last.Add(max(l.limits.Forget, l.limits.MaxDelay))) && !now.Before(b.noticedUntil)
-}
-
-// sweep drops forgotten buckets every so often, and any buckets at all
-// when there are too many.
-func (l *limiter) sweep(now time.Time) {
-	l.calls++
-	if l.calls%1024 != 0 && len(l.buckets) < maxBuckets {
-		return
-	}
-	for k, b := range l.buckets {
-		if l.forgotten(b, now) {
-			delete(l.buckets, k)
-		}
-	}
-	for k := range l.buckets {
-		if len(l.buckets) < maxBuckets*3/4 {
-			break
-		}
-		delete(l.buckets, k)
-	}
 }

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/store"
+	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
 // login signs in and reports how it went: "ok", "wrong" (the generic
@@ -198,6 +201,65 @@ func TestLoginThrottleIsRecordedOncePerWait(t *testing.T) {
 	e.db.QueryRow(ctx, `SELECT body FROM changes ORDER BY seq DESC LIMIT 1`).Scan(&body)
 	if !strings.Contains(body, `"reason":"`+reasonThrottledName+`"`) || !strings.Contains(body, `"remote":"192.0.2.1"`) {
 		t.Fatalf("notice %s", body)
+	}
+	mustVerify(t, e.db)
+}
+
+// Two servers on one database count the same failed sign-ins (issue 14):
+// failures through one make the other wait, a success through either
+// forgives them, and concurrent attempts through both get no more free
+// tries than through one.
+func TestLimitsAreSharedByServers(t *testing.T) {
+	l := Limits{FreeTries: 3, FreeTriesAddress: 100, Delay: time.Minute}
+	e := mustOpen(t, WithLimits(l))
+	e.user(t, "anna")
+	dir := e.db.Dir()
+	db2, err := store.Open(ctx, dir, append(storetest.Database(t, dir), store.WithSynchronous("normal"), store.WithClock(e.clock.now))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db2.Close() })
+	agreement.New(db2)
+	other := &env{db: db2, svc: New(db2, withHashParams(cheapParams), WithLimits(l)), clock: e.clock}
+
+	const addr = "192.0.2.9:1"
+	for i, s := range []*env{e, other, e} {
+		if got, _ := s.login(t, "anna", "wrong password!", addr); got != "wrong" {
+			t.Fatalf("free try %d: %s", i+1, got)
+		}
+	}
+	for _, s := range []*env{other, e} {
+		if got, wait := s.login(t, "anna", goodPassword, addr); got != "wait" || wait != time.Minute {
+			t.Fatalf("after three failures on two servers: %s %v", got, wait)
+		}
+	}
+	e.clock.advance(time.Minute)
+	if got, _ := other.login(t, "anna", goodPassword, addr); got != "ok" {
+		t.Fatalf("right password after the wait: %s", got)
+	}
+	for i := range 3 {
+		if got, _ := e.login(t, "anna", "wrong password!", addr); got != "wrong" {
+			t.Fatalf("forgiven on the other server, free try %d: %s", i+1, got)
+		}
+	}
+
+	// Concurrent wrong passwords through both servers from a new address.
+	const addr2 = "192.0.2.10:1"
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	tally := map[string]int{}
+	for i := range 20 {
+		wg.Go(func() {
+			s := []*env{e, other}[i%2]
+			got, _ := s.login(t, "anna", "wrong password!", addr2)
+			mu.Lock()
+			tally[got]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if tally["wrong"] != l.FreeTries || tally["wait"] != 20-l.FreeTries {
+		t.Fatalf("20 concurrent attempts on two servers: %v, want %d checked", tally, l.FreeTries)
 	}
 	mustVerify(t, e.db)
 }

@@ -48,12 +48,16 @@ func (s *Service) ChangePassword(ctx context.Context, p access.Principal, in Pas
 	now := s.clock()
 	addrKey := addressKey(remoteIP(remoteAddr))
 	name, _ := normaliseLoginName(p.Username)
-	if retry, _, _ := s.limiter.begin(now, name, addrKey); retry > 0 {
+	retry, _, _, err := s.limiter.begin(ctx, now, name, addrKey)
+	if err != nil {
+		return Session{}, wrap("change password", err)
+	}
+	if retry > 0 {
 		return Session{}, wrap("change password", &LimitedError{RetryAfter: retry})
 	}
 	var hash string
 	var disabled bool
-	err := s.db.QueryRow(ctx, `SELECT u.disabled, COALESCE(c.hash, '') FROM users u LEFT JOIN credentials c ON c.user_id = u.id WHERE u.id = ?`, p.UserID).Scan(&disabled, &hash)
+	err = s.db.QueryRow(ctx, `SELECT u.disabled, COALESCE(c.hash, '') FROM users u LEFT JOIN credentials c ON c.user_id = u.id WHERE u.id = ?`, p.UserID).Scan(&disabled, &hash)
 	if store.IsNoRows(err) {
 		return Session{}, wrap("change password", errs.Unauthenticated(msgSession))
 	}
@@ -70,7 +74,9 @@ func (s *Service) ChangePassword(ctx context.Context, p access.Principal, in Pas
 	if !match {
 		return Session{}, wrap("change password", errs.Invalid("current", "is not your current password"))
 	}
-	s.limiter.succeed(name, addrKey)
+	if err := s.limiter.succeed(ctx, name, addrKey); err != nil {
+		return Session{}, wrap("change password", err)
+	}
 
 	if err := s.SetPassword(ctx, p, p.UserID, in.New); err != nil {
 		return Session{}, wrap("change password", err)

@@ -101,7 +101,11 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 	name, nameOK := normaliseLoginName(username)
 	failed := authEventBody{Kind: EventLoginFailed, Remote: addrText(ip)}
 
-	if retry, notice, reason := s.limiter.begin(now, name, addrKey); retry > 0 {
+	retry, notice, reason, err := s.limiter.begin(ctx, now, name, addrKey)
+	if err != nil {
+		return Session{}, access.Principal{}, wrap("login", err)
+	}
+	if retry > 0 {
 		if notice {
 			failed.Reason = reason
 			failed.UsernameSHA256 = nameSHA256(username)
@@ -121,7 +125,7 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 	}
 
 	var u loginUser
-	err := s.db.QueryRow(ctx, loginUserSQL, name).Scan(&u.id, &u.username, &u.org, &u.orgKind, &u.roles, &u.disabled, &u.hash, &u.setEntity, &u.setBody)
+	err = s.db.QueryRow(ctx, loginUserSQL, name).Scan(&u.id, &u.username, &u.org, &u.orgKind, &u.roles, &u.disabled, &u.hash, &u.setEntity, &u.setBody)
 	found := err == nil
 	if err != nil && !store.IsNoRows(err) {
 		return Session{}, access.Principal{}, wrap("login", err)
@@ -148,7 +152,6 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 		return s.loginFailed(ctx, failed)
 	}
 
-	s.limiter.succeed(name, addrKey)
 	rehash := ""
 	if stale {
 		if rehash, err = s.hashPassword(ctx, password); err != nil {
@@ -161,6 +164,11 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 		if err := s.endSessionsWhere(tx, store.System, u.id, reasonExpired, `user_id = ? AND (expires_at <= ? OR last_seen <= ?)`,
 			u.id, formatTime(now), formatTime(now.Add(-s.idle))); err != nil {
 			return fmt.Errorf("delete ended sessions: %w", err)
+		}
+		// The attempt, counted as a failure until now, is forgiven with
+		// the session's opening.
+		if err := s.limiter.forgive(tx, name, addrKey); err != nil {
+			return err
 		}
 		var err error
 		if sess, err = s.openSession(tx, u, addrText(ip), now); err != nil {

@@ -26,6 +26,7 @@ type LogResult struct {
 	Database             string  `json:"database"` // sqlite or postgres
 	Changes              int64   `json:"changes"`
 	Batch                int     `json:"batch"`
+	BatchCall            string  `json:"batch_call"` // RecordAll, or Record a change
 	Record               string  `json:"record"`
 	AppendBatchPerSecond float64 `json:"append_batch_per_s"`
 	AppendSinglePerSec   struct {
@@ -76,6 +77,9 @@ type LogConfig struct {
 	Record   string // organisation or place
 	Writers  int    // concurrent writers for the durable single-change figures
 	Singles  int    // single-change writes for each one-writer figure; four times as many with Writers (0: 2,000)
+	// OneByOne builds the log with a Tx.Record call a change instead of
+	// one Tx.RecordAll a batch.
+	OneByOne bool
 }
 
 // Progress reports how far a long benchmark has got.
@@ -119,7 +123,10 @@ func Log(ctx context.Context, c LogConfig, progress Progress) (res LogResult, er
 	if progress == nil {
 		progress = func(string, int64, int64) {}
 	}
-	res = LogResult{Database: "sqlite", Changes: c.Changes, Batch: c.Batch, Record: c.Record}
+	res = LogResult{Database: "sqlite", Changes: c.Changes, Batch: c.Batch, Record: c.Record, BatchCall: "RecordAll"}
+	if c.OneByOne {
+		res.BatchCall = "Record"
+	}
 	dbs := &databases{admin: c.Database}
 	defer func() {
 		if e := dbs.drop(); err == nil {
@@ -144,10 +151,18 @@ func Log(ctx context.Context, c LogConfig, progress Progress) (res LogResult, er
 	start := time.Now()
 	for done := int64(0); done < n; {
 		k := min(int64(c.Batch), n-done)
+		cs := make([]store.Change, 0, k)
+		for i := done; i < done+k; i++ {
+			entity, prefix, body := recordBody(c.Record, r, i)
+			cs = append(cs, store.Change{Entity: entity, ID: fmt.Sprintf("%s_%012d", prefix, i), Version: 1, Actor: actor, Body: body})
+		}
 		_, err := a.DB.Write(ctx, func(tx *store.Tx) error {
-			for i := done; i < done+k; i++ {
-				entity, prefix, body := recordBody(c.Record, r, i)
-				if _, err := tx.Record(store.Change{Entity: entity, ID: fmt.Sprintf("%s_%012d", prefix, i), Version: 1, Actor: actor, Body: body}); err != nil {
+			if !c.OneByOne {
+				_, err := tx.RecordAll(cs)
+				return err
+			}
+			for _, ch := range cs {
+				if _, err := tx.Record(ch); err != nil {
 					return err
 				}
 			}

@@ -16,7 +16,9 @@ import (
 // benchBody is a body of typical size (about 300 bytes of JSON).
 var benchBody = note{Title: "Exchange of fire reported near the line of contact north of the village; monitors heard bursts of small-arms fire and two explosions assessed as mortar impacts", Count: 7, Tags: []string{"shelling", "night"}}
 
-func benchAppend(b *testing.B, batch int) {
+func benchAppend(b *testing.B, batch int) { benchAppendWith(b, batch, false) }
+
+func benchAppendWith(b *testing.B, batch int, all bool) {
 	db := mustOpen(b, b.TempDir())
 	ctx := context.Background()
 	b.ResetTimer()
@@ -24,6 +26,14 @@ func benchAppend(b *testing.B, batch int) {
 	for n < b.N {
 		k := min(batch, b.N-n)
 		_, err := db.Write(ctx, func(tx *Tx) error {
+			if all {
+				cs := make([]Change, k)
+				for i := range cs {
+					cs[i] = Change{Entity: "note", ID: "n" + strconv.Itoa(n+i), Version: 1, Actor: Actor{User: "u", Org: "o", Via: "token"}, Body: benchBody}
+				}
+				_, err := tx.RecordAll(cs)
+				return err
+			}
 			for i := range k {
 				if _, err := tx.Record(Change{Entity: "note", ID: "n" + strconv.Itoa(n+i), Version: 1, Actor: Actor{User: "u", Org: "o", Via: "token"}, Body: benchBody}); err != nil {
 					return err
@@ -41,6 +51,10 @@ func benchAppend(b *testing.B, batch int) {
 
 // BenchmarkAppendBatch1000 commits changes in transactions of 1,000.
 func BenchmarkAppendBatch1000(b *testing.B) { benchAppend(b, 1000) }
+
+// BenchmarkAppendBatch1000All is BenchmarkAppendBatch1000 with one
+// Tx.RecordAll a transaction.
+func BenchmarkAppendBatch1000All(b *testing.B) { benchAppendWith(b, 1000, true) }
 
 // BenchmarkAppendSingle commits one change per transaction (synchronous=normal).
 func BenchmarkAppendSingle(b *testing.B) { benchAppend(b, 1) }
@@ -102,12 +116,12 @@ func openBigLog(b *testing.B) *DB {
 		ctx := context.Background()
 		for n := int64(0); n < bigLogSize; n += 10000 {
 			_, err := bigLog.Write(ctx, func(tx *Tx) error {
+				var cs []Change
 				for i := n; i < min(n+10000, bigLogSize); i++ {
-					if _, err := tx.Record(Change{Entity: "note", ID: fmt.Sprintf("n%07d", i), Actor: System, Body: benchBody}); err != nil {
-						return err
-					}
+					cs = append(cs, Change{Entity: "note", ID: fmt.Sprintf("n%07d", i), Version: 1, Actor: System, Body: benchBody})
 				}
-				return nil
+				_, err := tx.RecordAll(cs)
+				return err
 			})
 			if err != nil {
 				b.Fatal(err)

@@ -273,6 +273,7 @@ func (db *DB) runBatch(take func() []*writeReq) {
 	}
 	db.queue.commits.Add(1)
 	db.tree.size, db.tree.frontier, db.tree.root, db.tree.tail = base.size, base.frontier, root, base.tail
+	db.sawSize(base.size)
 	db.cp.poke()
 }
 
@@ -326,6 +327,7 @@ func (db *DB) lockLog(ctx context.Context, sqltx *sql.Tx) error {
 			return err
 		}
 		db.tree = t
+		db.sawSize(size)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -67,7 +68,11 @@ type DB struct {
 	wmu    sync.Mutex           // held for the whole of a write transaction
 	wstmts map[string]*sql.Stmt // prepared on the writer; guarded by wmu
 	tree   treeState            // guarded by wmu
-	upper  hashCache            // the upper levels' stored hashes, read through by proofs and tiles
+	// committed is a size the log is known to have reached: what this
+	// process last committed or read as committed. Proofs of sizes
+	// within it need not ask the database for the log's size.
+	committed atomic.Int64
+	upper     hashCache // the upper levels' stored hashes, read through by proofs and tiles
 
 	// extraMigrations run after the embedded ones (a test's failing one).
 	extraMigrations []migration

@@ -54,6 +54,7 @@ func (db *DB) loadTree(ctx context.Context) error {
 		return err
 	}
 	db.tree = t
+	db.sawSize(size)
 	var n int
 	if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM checkpoints`).Scan(&n); err != nil {
 		return err
@@ -75,10 +76,27 @@ func readTree(ctx context.Context, r tlog.HashReader, size int64) (treeState, er
 	for i, h := range hs {
 		t.frontier[idx[i]] = h
 	}
-	if t.root, err = tlog.TreeHash(size, r); err != nil {
+	// The root is the frontier's subtrees combined: no second read.
+	if t.root, err = tlog.TreeHash(size, frontierReader(t.frontier)); err != nil {
 		return t, err
 	}
 	return t, nil
+}
+
+// frontierReader reads stored hashes from a tree's frontier only, which
+// is all that tlog.TreeHash asks for.
+type frontierReader map[int64]tlog.Hash
+
+func (f frontierReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		h, ok := f[idx]
+		if !ok {
+			return nil, fmt.Errorf("stored hash %d is not on the frontier", idx)
+		}
+		out[i] = h
+	}
+	return out, nil
 }
 
 // dbHashReader reads stored hashes with one query.
@@ -254,16 +272,39 @@ func (db *DB) logSize(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// sawSize notes that the log has at least n leaves committed.
+func (db *DB) sawSize(n int64) {
+	for {
+		c := db.committed.Load()
+		if n <= c || db.committed.CompareAndSwap(c, n) {
+			return
+		}
+	}
+}
+
+// logCovers reports whether the log has at least size leaves committed:
+// from what this process knows without a query when it can, otherwise
+// from the database (logSize).
+func (db *DB) logCovers(ctx context.Context, size int64) (bool, error) {
+	if size <= db.committed.Load() {
+		return true, nil
+	}
+	n, err := db.logSize(ctx)
+	if err != nil {
+		return false, err
+	}
+	db.sawSize(n)
+	return size <= n, nil
+}
+
 // InclusionProof proves that leaf seq is in the tree of the given size.
 func (db *DB) InclusionProof(ctx context.Context, seq, size int64) (tlog.RecordProof, tlog.Hash, error) {
 	if size <= 0 || seq < 0 || seq >= size {
 		return nil, tlog.Hash{}, errs.Invalid("seq", "leaf %d is not in a tree of size %d", seq, size)
 	}
-	n, err := db.logSize(ctx)
-	if err != nil {
+	if ok, err := db.logCovers(ctx, size); err != nil {
 		return nil, tlog.Hash{}, err
-	}
-	if size > n {
+	} else if !ok {
 		return nil, tlog.Hash{}, errs.Invalid("size", "the log has fewer than %d entries", size)
 	}
 	r := &withLeaf{r: db.hashReader(ctx), idx: tlog.StoredHashIndex(0, seq)}
@@ -308,11 +349,9 @@ func (db *DB) ConsistencyProof(ctx context.Context, from, to int64) (tlog.TreePr
 	if from < 0 || from > to {
 		return nil, errs.Invalid("from", "from (%d) must be between 0 and to (%d)", from, to)
 	}
-	n, err := db.logSize(ctx)
-	if err != nil {
+	if ok, err := db.logCovers(ctx, to); err != nil {
 		return nil, err
-	}
-	if to > n {
+	} else if !ok {
 		return nil, errs.Invalid("to", "the log has fewer than %d entries", to)
 	}
 	return tlog.ProveTree(to, from, db.hashReader(ctx))
@@ -320,11 +359,9 @@ func (db *DB) ConsistencyProof(ctx context.Context, from, to int64) (tlog.TreePr
 
 // TreeHashAt returns the root hash of the tree of the given size.
 func (db *DB) TreeHashAt(ctx context.Context, size int64) (tlog.Hash, error) {
-	n, err := db.logSize(ctx)
-	if err != nil {
+	if ok, err := db.logCovers(ctx, size); err != nil {
 		return tlog.Hash{}, err
-	}
-	if size > n {
+	} else if !ok {
 		return tlog.Hash{}, errs.Invalid("size", "the log has fewer than %d entries", size)
 	}
 	return tlog.TreeHash(size, db.hashReader(ctx))

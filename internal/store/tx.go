@@ -140,66 +140,128 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, err
 // Record writes one change: the change row, the record's projection rows
 // and the Merkle leaf, all in this transaction.
 func (tx *Tx) Record(c Change) (Recorded, error) {
-	p := tx.db.projections[c.Entity]
-	if p == nil {
-		return Recorded{}, fmt.Errorf("store: no projection for entity %q", c.Entity)
+	var pc prepared
+	if err := tx.prepare(c, &pc); err != nil {
+		return Recorded{}, err
+	}
+	return tx.apply(&pc)
+}
+
+// prepared is a change made ready for the database: what Record computes
+// before it touches the transaction (the body, its hash, the projection
+// rows, the salt) and, once the version and sequence number are known,
+// the leaf. RecordAll prepares changes on every core.
+type prepared struct {
+	c    Change
+	p    *Projection
+	body []byte
+	sum  [32]byte
+	salt []byte // nil for a public change
+	rows map[string][][]any
+	// The leaf as computed for seq and version; data is nil until then.
+	seq, version int64
+	data         []byte
+	leaf         tlog.Hash
+	err          error
+	panicked     any
+}
+
+// prepare checks a change and computes what needs neither the
+// transaction's data nor its tree. It is safe to call from several
+// goroutines at once.
+func (tx *Tx) prepare(c Change, pc *prepared) error {
+	pc.c = c
+	pc.p = tx.db.projections[c.Entity]
+	if pc.p == nil {
+		return fmt.Errorf("store: no projection for entity %q", c.Entity)
 	}
 	if c.ID == "" {
-		return Recorded{}, fmt.Errorf("store: change without id")
+		return fmt.Errorf("store: change without id")
 	}
 	if c.Actor.User == "" || c.Actor.Via == "" {
-		return Recorded{}, fmt.Errorf("store: change without actor")
+		return fmt.Errorf("store: change without actor")
 	}
 	body, err := canonicalBody(c.Body)
 	if err != nil {
-		return Recorded{}, err
+		return err
 	}
 	if err := checkNUL(body); err != nil {
-		return Recorded{}, err
+		return err
 	}
-	// A creation (Version 1) needs no look-up: the unique index on
-	// (entity, id, version) refuses a second version 1.
-	current := int64(0)
-	if c.Version != 1 {
-		if current, err = tx.CurrentVersion(c.Entity, c.ID); err != nil {
-			return Recorded{}, err
+	pc.body = body
+	ok := false
+	if pc.p.RowsOf != nil {
+		pc.rows, ok, err = pc.p.RowsOf(c.ID, c.Body)
+	}
+	if !ok && err == nil {
+		pc.rows, err = pc.p.Rows(c.ID, body)
+	}
+	if err != nil {
+		return fmt.Errorf("project %s %s: %w", c.Entity, c.ID, err)
+	}
+	pc.sum = sha256.Sum256(body)
+	if !c.Public {
+		var salt [ledger.SaltSize]byte
+		if err := tx.db.readRand(salt[:]); err != nil {
+			return fmt.Errorf("salt: %w", err)
 		}
+		pc.salt = salt[:]
+	}
+	return nil
+}
+
+// computeLeaf computes the change's leaf data and hash as leaf seq at the
+// given version.
+func (tx *Tx) computeLeaf(pc *prepared, seq, version int64) {
+	leaf := ledger.Leaf{
+		Seq: seq, Entity: pc.c.Entity, ID: pc.c.ID, Version: version,
+		Actor: pc.c.Actor.User, Org: pc.c.Actor.Org, Via: pc.c.Actor.Via,
+		At: tx.at, BodySHA256: pc.sum,
+	}
+	if pc.salt == nil {
+		pc.data = leaf.Encode()
+	} else {
+		o := ledger.Opening{Leaf: leaf}
+		copy(o.Salt[:], pc.salt)
+		pc.data = o.Committed().Encode()
+	}
+	pc.seq, pc.version = seq, version
+	pc.leaf = tlog.RecordHash(pc.data)
+}
+
+// version reads the record's current version and returns the one this
+// change creates, or a conflict. A creation (Version 1) needs no
+// look-up: the unique index on (entity, id, version) refuses a second
+// version 1.
+func (tx *Tx) versionOf(c Change) (int64, error) {
+	if c.Version == 1 {
+		return 1, nil
+	}
+	current, err := tx.CurrentVersion(c.Entity, c.ID)
+	if err != nil {
+		return 0, err
 	}
 	version := current + 1
 	if c.Version != 0 && c.Version != version {
-		return Recorded{}, errs.Conflict("version", "%s %s is at version %d; this change was made against version %d", c.Entity, c.ID, current, c.Version-1)
+		return 0, errs.Conflict("version", "%s %s is at version %d; this change was made against version %d", c.Entity, c.ID, current, c.Version-1)
 	}
-	var rows map[string][][]any
-	ok := false
-	if p.RowsOf != nil {
-		rows, ok, err = p.RowsOf(c.ID, c.Body)
-	}
-	if !ok && err == nil {
-		rows, err = p.Rows(c.ID, body)
-	}
+	return version, nil
+}
+
+// apply writes a prepared change: its change row, its projection rows
+// and its leaf.
+func (tx *Tx) apply(pc *prepared) (Recorded, error) {
+	c, p := pc.c, pc.p
+	version, err := tx.versionOf(c)
 	if err != nil {
-		return Recorded{}, fmt.Errorf("project %s %s: %w", c.Entity, c.ID, err)
+		return Recorded{}, err
 	}
 	seq := tx.size
-	sum := sha256.Sum256(body)
-	leaf := ledger.Leaf{
-		Seq: seq, Entity: c.Entity, ID: c.ID, Version: version,
-		Actor: c.Actor.User, Org: c.Actor.Org, Via: c.Actor.Via,
-		At: tx.at, BodySHA256: sum,
-	}
-	var data, salt []byte // salt: NULL for a public change
-	if c.Public {
-		data = leaf.Encode()
-	} else {
-		o := ledger.Opening{Leaf: leaf}
-		if err := tx.db.readRand(o.Salt[:]); err != nil {
-			return Recorded{}, fmt.Errorf("salt: %w", err)
-		}
-		salt = o.Salt[:]
-		data = o.Committed().Encode()
+	if pc.data == nil || pc.seq != seq || pc.version != version {
+		tx.computeLeaf(pc, seq, version)
 	}
 	if _, err := tx.exec(`INSERT INTO changes (seq, entity, id, version, actor, org, via, at, body, body_sha256, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		seq, c.Entity, c.ID, version, c.Actor.User, c.Actor.Org, c.Actor.Via, tx.atText, body, sum[:], salt); err != nil {
+		seq, c.Entity, c.ID, version, c.Actor.User, c.Actor.Org, c.Actor.Via, tx.atText, pc.body, pc.sum[:], pc.salt); err != nil {
 		if version == 1 && isUniqueViolation(err) {
 			return Recorded{}, errs.Conflict("id", "%s %s already exists", c.Entity, c.ID)
 		}
@@ -212,26 +274,42 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 			}
 		}
 		// All of a table's rows go in one statement.
-		trows := rows[t.Name]
-		if len(trows) == 0 {
-			continue
-		}
-		args := make([]any, 0, len(trows)*len(t.Columns))
-		for _, r := range trows {
-			if len(r) != len(t.Columns) {
-				return Recorded{}, fmt.Errorf("project %s: row has %d values for %d columns", t.Name, len(r), len(t.Columns))
-			}
-			args = append(args, r...)
-		}
-		for len(args) > 0 {
-			n := min(len(args)/len(t.Columns), maxRowsPerInsert)
-			if _, err := tx.exec(p.insert(i, n), args[:n*len(t.Columns)]...); err != nil {
-				return Recorded{}, fmt.Errorf("project %s: %w", t.Name, err)
-			}
-			args = args[n*len(t.Columns):]
+		if err := tx.insertRows(p, i, pc.rows[t.Name]); err != nil {
+			return Recorded{}, err
 		}
 	}
-	hashes, err := tlog.StoredHashes(seq, data, tx)
+	return tx.appendLeaf(pc)
+}
+
+// insertRows inserts projection rows into table i of p, up to
+// maxRowsPerInsert a statement.
+func (tx *Tx) insertRows(p *Projection, i int, trows [][]any) error {
+	if len(trows) == 0 {
+		return nil
+	}
+	t := p.Tables[i]
+	args := make([]any, 0, len(trows)*len(t.Columns))
+	for _, r := range trows {
+		if len(r) != len(t.Columns) {
+			return fmt.Errorf("project %s: row has %d values for %d columns", t.Name, len(r), len(t.Columns))
+		}
+		args = append(args, r...)
+	}
+	for len(args) > 0 {
+		n := min(len(args)/len(t.Columns), maxRowsPerInsert)
+		if _, err := tx.exec(p.insert(i, n), args[:n*len(t.Columns)]...); err != nil {
+			return fmt.Errorf("project %s: %w", t.Name, err)
+		}
+		args = args[n*len(t.Columns):]
+	}
+	return nil
+}
+
+// appendLeaf adds the change's leaf (computed for the next sequence
+// number) to the transaction's tree and records the change as done.
+func (tx *Tx) appendLeaf(pc *prepared) (Recorded, error) {
+	seq := pc.seq
+	hashes, err := tlog.StoredHashesForRecordHash(seq, pc.leaf, tx)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("merkle: %w", err)
 	}
@@ -245,25 +323,26 @@ func (tx *Tx) Record(c Change) (Recorded, error) {
 		tx.pending = append(tx.pending, h[:]...)
 	}
 	tx.advance(seq, base, hashes)
-	r := Recorded{Seq: seq, Entity: c.Entity, ID: c.ID, Version: version, At: tx.at, BodySHA256: sum, LeafHash: hashes[0]}
+	c := pc.c
+	r := Recorded{Seq: seq, Entity: c.Entity, ID: c.ID, Version: pc.version, At: tx.at, BodySHA256: pc.sum, LeafHash: hashes[0]}
 	tx.recorded = append(tx.recorded, r)
 	return r, nil
 }
 
 // advance moves the transaction's tree to size seq+1, keeping only the
 // stored hashes of the complete subtrees on the right edge (the frontier):
-// the next append and the root need nothing else. The map is the
-// transaction's own (fork copied it), so it is trimmed in place.
+// the next append and the root need nothing else. Leaf seq's hashes are
+// its own and those of the k subtrees it completes (k the trailing ones
+// of seq): the highest of them joins the frontier and replaces the k
+// subtrees of the levels below, which were the frontier's. The map is the
+// transaction's own (fork copied it), so it is changed in place.
 func (tx *Tx) advance(seq, base int64, hashes []tlog.Hash) {
-	for i, h := range hashes {
-		tx.frontier[base+int64(i)] = h
+	k := len(hashes) - 1
+	for l := range k {
+		delete(tx.frontier, tlog.StoredHashIndex(l, seq>>l-1))
 	}
+	tx.frontier[base+int64(k)] = hashes[k]
 	tx.size = seq + 1
-	for idx := range tx.frontier {
-		if level, n := tlog.SplitStoredHashIndex(idx); (tx.size>>level)&1 == 0 || n != tx.size>>level-1 {
-			delete(tx.frontier, idx)
-		}
-	}
 }
 
 // frontierIndexes returns the stored-hash indexes of the complete subtrees
