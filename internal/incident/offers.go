@@ -178,8 +178,14 @@ func (s *Service) Timeline(ctx context.Context, p access.Principal, id string) (
 	return out, nil
 }
 
-// ReportedAt is when the allegation was reported: when it was lodged.
-func (a AllegationBody) ReportedAt() time.Time { return a.LodgedAt }
+// ReportedAt is when the allegation was reported: when its source says it
+// made the claim, or else when it was lodged.
+func (a AllegationBody) ReportedAt() time.Time {
+	if a.ClaimedAt != nil {
+		return *a.ClaimedAt
+	}
+	return a.LodgedAt
+}
 
 // IncidentQuery finds incidents to attach a report to: every field narrows,
 // none is required.

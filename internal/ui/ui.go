@@ -98,4 +98,5 @@ func (s *Pages) Routes(page func(method, path string, h http.HandlerFunc)) {
 	s.pageRoutes(page)
 	s.mapPages(page)
 	s.registryPages(page)
+	s.reviewPages(page)
 }
