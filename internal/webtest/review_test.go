@@ -35,6 +35,14 @@ func (tb *tab) noRawIDs(where string) {
 	}
 }
 
+// fits fails the test when the page scrolls sideways.
+func (tb *tab) fits(where string) {
+	tb.t.Helper()
+	if w := eval[float64](tb, "document.documentElement.scrollWidth - document.documentElement.clientWidth"); w > 0 {
+		tb.t.Errorf("%s: the page scrolls sideways by %vpx", where, w)
+	}
+}
+
 func (tb *tab) has(sel string) bool {
 	tb.t.Helper()
 	return eval[bool](tb, fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
@@ -68,6 +76,7 @@ func TestReviewNoDeadEnd(t *testing.T) {
 			analyst.open("/review")
 			analyst.noRawIDs("review queue")
 			analyst.shot(name("queue"))
+			analyst.fits("review queue")
 			// The second report starts an incident of its own.
 			analyst.submit(fmt.Sprintf(`button.new-incident[value="new_incident|allegation|%s|"]`, second))
 			path := eval[string](analyst, "location.pathname")
@@ -89,6 +98,7 @@ func TestReviewNoDeadEnd(t *testing.T) {
 				analyst.do(chromedp.SetValue(chromedp.CSS("#find-day"), c.day), chromedp.SetValue(chromedp.CSS("#find-cat"), "heavy_weapons_fire"))
 				analyst.submit("#find-go")
 				analyst.shot(name("finder"))
+				analyst.fits("finder")
 				btn := fmt.Sprintf(`button.attach[value="accept|allegation|%s|%s"]`, first, incID)
 				if !analyst.has(btn) {
 					t.Fatalf("the finder does not offer the new incident:\n%s", analyst.text("#finder"))
@@ -114,6 +124,7 @@ func TestReviewNoDeadEnd(t *testing.T) {
 			}
 			analyst.noRawIDs("allegation page")
 			analyst.shot(name("allegation-page"))
+			analyst.fits("allegation page")
 
 			// Investigate and make a finding: the form starts neutral.
 			analyst.open("/incidents/" + incID)
@@ -138,6 +149,10 @@ func TestReviewNoDeadEnd(t *testing.T) {
 			cochair.open("/incidents/" + incID)
 			cochair.submit("#to-closed")
 			cochair.shot(name("sealed"))
+			cochair.fits("sealed incident")
+			if b := cochair.text("#to-under_investigation"); b == "" {
+				t.Error("the reopening button has no name")
+			}
 			// Sealed: the co-chair may reopen, and nothing else.
 			if !cochair.has("#to-under_investigation") {
 				t.Error("the co-chair is not offered to reopen")
