@@ -122,6 +122,9 @@ func TestReviewNoDeadEnd(t *testing.T) {
 					t.Errorf("the allegation page lacks %s", sel)
 				}
 			}
+			if st := waitFor(t, analyst, `(document.getElementById("record-map").dataset.state || "").replace("loading", "")`); st != "loaded" {
+				t.Errorf("the allegation's map did not load: state %q", st)
+			}
 			analyst.noRawIDs("allegation page")
 			analyst.shot(name("allegation-page"))
 			analyst.fits("allegation page")
