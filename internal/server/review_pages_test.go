@@ -127,3 +127,36 @@ func TestReviewPagesNoDeadEnd(t *testing.T) {
 	third := lodge("04")
 	s.post(t, "liaison-az", "POST", "/api/v1/review", `{"decision":"new_incident","report_kind":"allegation","report_id":"`+third+`"}`, http.StatusForbidden)
 }
+
+// The demo's timelines read in the scenario's time (June 2021), not the
+// time the demo was loaded: decisions carry their own times.
+func TestDemoTimelineInEventTime(t *testing.T) {
+	s := start(t)
+	var list struct {
+		Items []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"items"`
+	}
+	s.with("analyst").do("GET", "/api/v1/incidents?limit=100", "").json(t, &list)
+	checked := 0
+	for _, inc := range list.Items {
+		if !strings.Contains(inc.Title, "(illustrative)") {
+			continue
+		}
+		var timeline []incident.TimelineEvent
+		s.with("analyst").do("GET", "/api/v1/incidents/"+inc.ID+"/timeline", "").json(t, &timeline)
+		for _, ev := range timeline {
+			if ev.At.Year() != 2021 {
+				t.Errorf("%s: %s at %v, not in the scenario's time", inc.Title, ev.Kind, ev.At)
+			}
+			if ev.Kind == incident.EventStatus && ev.ByName == "" {
+				t.Errorf("%s: a step without who took it: %+v", inc.Title, ev)
+			}
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("the demo has no incident")
+	}
+}
