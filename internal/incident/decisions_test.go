@@ -301,3 +301,25 @@ func TestFindIncidents(t *testing.T) {
 		t.Fatalf("a liaison found %v", ids(got))
 	}
 }
+
+// The latest decision is the one recorded last, even when a decision is
+// given an earlier time than the one before it.
+func TestUndoOrderIsRecordOrder(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	alg := must[Allegation](t)(f.s.LodgeAllegation(ctx, f.liaisonA, f.allegationBy(f.sideA)))
+	opened := must[Review](t)(f.s.RecordReview(ctx, f.monitor, ReviewInput{ReportKind: EntityAllegation, ReportID: alg.ID, Decision: DecisionNew, At: "2021-06-11T12:00:00Z"}))
+	split := must[Review](t)(f.s.RecordReview(ctx, f.monitor, ReviewInput{ReportKind: EntityAllegation, ReportID: alg.ID, IncidentID: opened.NewIncident.ID,
+		Decision: DecisionSplit, At: "2021-06-11T08:00:00Z"}))
+	_, err := f.s.RecordReview(ctx, f.monitor, ReviewInput{Decision: DecisionUndo, ReviewID: opened.ID})
+	wantErr(t, err, errs.CodeConflict, "review_id")
+	tl := must[[]TimelineEvent](t)(f.s.Timeline(ctx, f.monitor, split.NewIncident.ID))
+	if !slices.ContainsFunc(tl, func(ev TimelineEvent) bool { return ev.ReviewID == split.ID && ev.Undoable }) {
+		t.Fatalf("the split is not offered for undoing: %+v", tl)
+	}
+	must[Review](t)(f.s.RecordReview(ctx, f.monitor, ReviewInput{Decision: DecisionUndo, ReviewID: split.ID}))
+	must[Review](t)(f.s.RecordReview(ctx, f.monitor, ReviewInput{Decision: DecisionUndo, ReviewID: opened.ID}))
+	if a := must[Allegation](t)(f.s.GetAllegation(ctx, f.monitor, alg.ID)); a.IncidentID != "" {
+		t.Fatalf("after undoing both the allegation is in %s", a.IncidentID)
+	}
+}

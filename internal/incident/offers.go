@@ -138,8 +138,6 @@ func (s *Service) Timeline(ctx context.Context, p access.Principal, id string) (
 	if err := rows.Err(); err != nil {
 		return nil, wrap("timeline", err)
 	}
-	latest := map[string]time.Time{} // report → time of its latest decision in force
-	latestID := map[string]string{}
 	for _, rid := range ids {
 		var b ReviewBody
 		if _, err := s.db.Current(ctx, EntityReview, rid, &b); err != nil {
@@ -155,24 +153,24 @@ func (s *Service) Timeline(ctx context.Context, p access.Principal, id string) (
 		out = append(out, ev)
 		if b.Undone != nil {
 			out = append(out, TimelineEvent{At: b.Undone.At, Kind: EventUndo, Decision: b.Decision, ReviewID: rid, ReportKind: b.ReportKind, ReportID: b.ReportID, ByName: b.Undone.ByName, Text: b.Undone.Reason})
-			continue
-		}
-		if t, ok := latest[b.ReportID]; !ok || b.At.After(t) || (b.At.Equal(t) && rid > latestID[b.ReportID]) {
-			latest[b.ReportID], latestID[b.ReportID] = b.At, rid
 		}
 	}
-	// Only the latest decision in force on a report may be taken back; a
-	// decision recorded on another incident later hides this one's.
+	// Only the latest decision in force on a report may be taken back.
+	latest := map[string]string{} // report → its latest decision in force
 	for i := range out {
 		ev := &out[i]
-		if ev.Kind == EventReview && latestID[ev.ReportID] == ev.ReviewID && !inc.Sealed() {
-			var newer int
-			if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM reviews WHERE report_id = ? AND decision <> ? AND (at > ? OR (at = ? AND id > ?))`,
-				ev.ReportID, decisionUndone, ev.At.UTC().Format(timeText), ev.At.UTC().Format(timeText), ev.ReviewID).Scan(&newer); err != nil {
+		if ev.Kind != EventReview || inc.Sealed() {
+			continue
+		}
+		id, ok := latest[ev.ReportID]
+		if !ok {
+			err := s.db.QueryRow(ctx, latestDecisionSQL, ev.ReportID, decisionUndone).Scan(&id)
+			if err != nil && !store.IsNoRows(err) {
 				return nil, wrap("timeline", err)
 			}
-			ev.Undoable = newer == 0
+			latest[ev.ReportID] = id
 		}
+		ev.Undoable = id == ev.ReviewID
 	}
 	slices.SortStableFunc(out, func(a, b TimelineEvent) int { return a.At.Compare(b.At) })
 	return out, nil

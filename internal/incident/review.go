@@ -348,11 +348,17 @@ func (s *Service) GetReview(ctx context.Context, p access.Principal, id string) 
 	return rev, nil
 }
 
+// latestDecisionSQL selects the latest decision in force on a report, in
+// the order decisions were recorded (a decision's own time may be given
+// earlier than an earlier-recorded one's).
+const latestDecisionSQL = `SELECT r.id FROM reviews r JOIN changes c ON c.entity = 'review' AND c.id = r.id AND c.version = 1
+	WHERE r.report_id = ? AND r.decision <> ? ORDER BY c.seq DESC LIMIT 1`
+
 // latestDecision is the id of the latest decision in force on a report
-// ("" when none), by the decision's own time.
+// ("" when none).
 func (s *Service) latestDecision(tx *store.Tx, reportID string) (string, error) {
 	var id string
-	err := tx.QueryRow(`SELECT id FROM reviews WHERE report_id = ? AND decision <> ? ORDER BY at DESC, id DESC LIMIT 1`, reportID, decisionUndone).Scan(&id)
+	err := tx.QueryRow(latestDecisionSQL, reportID, decisionUndone).Scan(&id)
 	if store.IsNoRows(err) {
 		return "", nil
 	}
