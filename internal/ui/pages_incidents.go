@@ -470,7 +470,7 @@ func (s *Pages) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 				s.pageFail(w, r, pg, err)
 				return
 			}
-			http.Redirect(w, r, back(), http.StatusSeeOther)
+			http.Redirect(w, r, doneURL(back(), "file"), http.StatusSeeOther)
 			return
 		}
 		b, err := io.ReadAll(io.LimitReader(part, 1025))

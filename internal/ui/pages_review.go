@@ -31,6 +31,7 @@ var doneKeys = map[string]string{
 	"undo":         "review.done.undo",
 	"step":         "review.done.step",
 	"note":         "review.done.note",
+	"file":         "review.done.file",
 }
 
 // showDone reads ?done= into the page's notice, with ?n= for a count.
