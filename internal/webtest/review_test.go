@@ -22,6 +22,18 @@ func (s *site) asIn(t *testing.T, user, lang string, width int64) *tab {
 	tb.open("/login")
 	eval[string](tb, fmt.Sprintf(`document.cookie = "truce_lang=%s; path=/"`, lang))
 	tb.login(user)
+	if eval[string](tb, "document.documentElement.lang") != lang {
+		// Another test stored a language for the user, which the cookie
+		// does not override: switch, and back to English afterwards.
+		tb.submit(fmt.Sprintf(`button[name="to"][value=%q]`, lang))
+		t.Cleanup(func() {
+			tb.open("/settings")
+			tb.submit(`button[name="to"][value="en"]`)
+		})
+	}
+	if got := eval[string](tb, "document.documentElement.lang"); got != lang {
+		t.Fatalf("%s: the page is in %q, want %q", user, got, lang)
+	}
 	return tb
 }
 
