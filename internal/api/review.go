@@ -53,7 +53,29 @@ func (s *Server) reviewRoutes() {
 			}
 			httpx.WriteJSON(w, http.StatusOK, out)
 		}})
-	s.add(Route{Method: "POST", Path: "/api/v1/review", Summary: "Accept (link), reject (never propose again) or split (out into a new incident) a report; monitors, analysts and co-chairs; refused on a sealed incident", Tag: "review",
+	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}/offers", Summary: "What you may do with an incident now: workflow steps, notes, splitting, attaching, undoing (a sealed incident offers only reopening, to a co-chair)", Tag: "review",
+		Response: incident.Offers{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			out, err := svc.IncidentOffers(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityIncident, id, err))
+				return
+			}
+			httpx.WriteJSON(w, http.StatusOK, out)
+		}})
+	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}/timeline", Summary: "An incident's events in the order they happened: its reports' times, workflow steps, notes you may read, review decisions and their undoing", Tag: "review",
+		Response: []incident.TimelineEvent{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			id := r.PathValue("id")
+			out, err := svc.Timeline(r.Context(), httpx.PrincipalFrom(r.Context()), id)
+			if err != nil {
+				s.fail(w, r, notFound(incident.EntityIncident, id, err))
+				return
+			}
+			httpx.WriteJSON(w, http.StatusOK, out)
+		}})
+	s.add(Route{Method: "POST", Path: "/api/v1/review", Summary: "Accept (link to any incident you read), reject (never propose again), split (out into a new incident), start a new incident from a report in none, or undo the latest decision on a report; monitors, analysts and co-chairs; refused on a sealed incident", Tag: "review",
 		Request: incident.ReviewInput{}, Response: incident.Review{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			in, err := Decode[incident.ReviewInput](r)

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/geo"
@@ -97,6 +98,8 @@ func loadIncidents(ctx context.Context, svc *incident.Service, l *Loaded) error 
 			Location:  incident.LocationInput{Point: &geo.Point{Lat: a.lat, Lon: a.lon}, Precision: incident.PrecisionNearPlace},
 			Time:      incident.TimeInput{Start: a.start, End: a.end},
 			Narrative: a.narrative, Reliability: "C", Credibility: 3,
+			// The liaison reported it two hours after it ended.
+			ReportedAt: after(a.end, 2*time.Hour),
 		}
 		if a.injured > 0 {
 			in.Casualties = &incident.CasualtiesInput{}
@@ -171,20 +174,34 @@ func loadIncidents(ctx context.Context, svc *incident.Service, l *Loaded) error 
 		for _, k := range c.observations {
 			in.Observations = append(in.Observations, observations[k])
 		}
+		// Decisions carry the scenario's times, not the loading's: the
+		// incident is opened six hours after the event ended and each step
+		// is taken a day after the one before, a note an hour after its step.
+		in.OpenedAt = after(in.Time.End, 6*time.Hour)
 		inc, err := svc.OpenIncident(ctx, analyst, in)
 		if err != nil {
 			return fmt.Errorf("incident %s: %w", c.key, err)
 		}
-		for _, st := range c.steps {
-			if inc, err = svc.Transition(ctx, st.by, inc.ID, inc.Version, incident.TransitionInput{To: st.to, Reason: st.why, Finding: st.find}); err != nil {
+		for i, st := range c.steps {
+			at := after(in.OpenedAt, time.Duration(i+1)*24*time.Hour)
+			if inc, err = svc.Transition(ctx, st.by, inc.ID, inc.Version, incident.TransitionInput{To: st.to, Reason: st.why, Finding: st.find, At: at}); err != nil {
 				return fmt.Errorf("incident %s to %s: %w", c.key, st.to, err)
 			}
 			if st.note != "" {
-				if inc, err = svc.AddNote(ctx, st.by, inc.ID, inc.Version, incident.NoteInput{Kind: "note", Text: st.note}); err != nil {
+				if inc, err = svc.AddNote(ctx, st.by, inc.ID, inc.Version, incident.NoteInput{Kind: "note", Text: st.note, At: after(at, time.Hour)}); err != nil {
 					return fmt.Errorf("incident %s note: %w", c.key, err)
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// after is the RFC 3339 time d after t (an RFC 3339 time of the scenario).
+func after(t string, d time.Duration) string {
+	at, err := time.Parse(time.RFC3339, t)
+	if err != nil {
+		panic("demo: bad time " + t)
+	}
+	return at.Add(d).UTC().Format(time.RFC3339)
 }

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/agreement"
@@ -52,6 +53,7 @@ func loadReportDay(ctx context.Context, s Services, l *Loaded) error {
 			Location:  incident.LocationInput{Point: &geo.Point{Lat: 39.945, Lon: 46.875}, Precision: incident.PrecisionNearPlace},
 			Time:      incident.TimeInput{Start: a.start, End: a.end},
 			Narrative: a.narrative, Reliability: "C", Credibility: 3, LabelInput: public,
+			ReportedAt: after(a.end, 90*time.Minute),
 		})
 		if err != nil {
 			return fmt.Errorf("report day allegation: %w", err)
@@ -73,11 +75,12 @@ func loadReportDay(ctx context.Context, s Services, l *Loaded) error {
 		Location:    incident.PointRadius{Point: geo.Point{Lat: 39.945, Lon: 46.870}, RadiusM: 3000},
 		Time:        incident.TimeInput{Start: "2021-06-11T22:40:00Z", End: "2021-06-11T23:40:00Z"},
 		Allegations: members, Observations: []string{obs.ID}, LabelInput: public,
+		OpenedAt: "2021-06-12T03:00:00Z",
 	})
 	if err != nil {
 		return fmt.Errorf("report day incident: %w", err)
 	}
-	if _, err := s.Incidents.Transition(ctx, as("analyst"), inc.ID, inc.Version, incident.TransitionInput{To: incident.PreliminaryReview}); err != nil {
+	if _, err := s.Incidents.Transition(ctx, as("analyst"), inc.ID, inc.Version, incident.TransitionInput{To: incident.PreliminaryReview, At: "2021-06-12T04:00:00Z"}); err != nil {
 		return fmt.Errorf("report day incident: %w", err)
 	}
 	route := geo.Line{{Lat: 39.815, Lon: 46.752}, {Lat: 39.900, Lon: 46.800}, {Lat: 39.936, Lon: 46.830}}

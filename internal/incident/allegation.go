@@ -50,6 +50,7 @@ type AllegationInput struct {
 	Reliability        string           `json:"reliability,omitempty" doc:"A–F; F when absent"`
 	Credibility        int              `json:"credibility,omitempty" doc:"1–6; 6 when absent"`
 	Attachments        []Attachment     `json:"attachments,omitempty"`
+	ReportedAt         string           `json:"reported_at,omitempty" doc:"RFC 3339; when the source made the claim, if earlier than it is lodged; not in the future"`
 	access.LabelInput
 }
 
@@ -76,6 +77,10 @@ type AllegationBody struct {
 	Status             string       `json:"status"`
 	Withdrawal         *Withdrawal  `json:"withdrawal,omitempty"`
 	LodgedAt           time.Time    `json:"lodged_at"`
+	// ClaimedAt is when the source made the claim, when it says so and
+	// it was earlier than the lodging (a claim by telephone typed in the
+	// next day).
+	ClaimedAt *time.Time `json:"reported_at,omitempty"`
 	// Geography is where the point lies, computed on write from the public
 	// and mission layers in force at the reported time.
 	Geography geo.Location `json:"geography"`
@@ -178,6 +183,11 @@ func (in AllegationInput) body(now time.Time, owner string) (AllegationBody, err
 	}
 	if b.Label, err = in.LabelInput.Label(access.Mission, owner); err != nil {
 		c.Add(err)
+	}
+	if claimed, err := eventTime("reported_at", in.ReportedAt, now); err != nil {
+		c.Add(err)
+	} else if !claimed.IsZero() {
+		b.ClaimedAt = &claimed
 	}
 	return b, c.Err()
 }

@@ -30,6 +30,8 @@ func FuzzReview(f *testing.F) {
 		{ReportKind: EntityAllegation, ReportID: alg.ID, IncidentID: inc.ID, Decision: DecisionSplit},
 		{ReportKind: EntityObservation, ReportID: "obs_x", IncidentID: inc.ID, Decision: DecisionAccept},
 		{ReportKind: "allegation", ReportID: "", IncidentID: "inc_\u202e", Decision: "merge"},
+		{ReportKind: EntityAllegation, ReportID: alg.ID, Decision: DecisionNew, Title: "Fire, 10 June", At: "2021-06-11T10:00:00Z"},
+		{Decision: DecisionUndo, ReviewID: "rev_x", At: "2021-06-11T10:00:00+04:00"},
 	} {
 		b, _ := json.Marshal(seed)
 		f.Add(b)

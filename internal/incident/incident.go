@@ -62,6 +62,9 @@ type IncidentInput struct {
 	Allegations  []string    `json:"allegations,omitempty" doc:"ids of the allegations about this event"`
 	Observations []string    `json:"observations,omitempty" doc:"ids of the mission's observations of it"`
 	Team         []string    `json:"team,omitempty" doc:"the monitoring and verification team: user ids or names"`
+	// OpenedAt is when the incident was opened, if earlier than it is
+	// recorded (see eventTime); used only to open one.
+	OpenedAt string `json:"opened_at,omitempty" doc:"RFC 3339; when the incident was opened, if earlier than now; not in the future"`
 	access.LabelInput
 }
 
@@ -79,6 +82,9 @@ type Note struct {
 	Kind string    `json:"kind"`
 	Text string    `json:"text"`
 	By   string    `json:"by"`
+	// ByName is the author's user name when the note was written, shown
+	// where the id would mean nothing ("" in notes written before).
+	ByName string `json:"by_name,omitempty"`
 	// Classification says who reads the note: NoteStaff (also when
 	// empty, as in notes written before notes were classified) or
 	// NoteMission.
@@ -124,8 +130,9 @@ func (b *IncidentBody) forReader(p access.Principal) {
 // StatusChange is one step of the workflow.
 type StatusChange struct {
 	Status string    `json:"status"`
-	At     time.Time `json:"at"`
+	At     time.Time `json:"at" doc:"when the step was taken (the decision's own time, which may be earlier than its change in the log)"`
 	By     string    `json:"by"`
+	ByName string    `json:"by_name,omitempty" doc:"the user name of who took the step"`
 	Reason string    `json:"reason,omitempty"`
 }
 
@@ -275,7 +282,10 @@ func (s *Service) OpenIncident(ctx context.Context, p access.Principal, in Incid
 	if err := in.fields(s.now(), &b); err != nil {
 		return Incident{}, wrap("open incident", err)
 	}
-	var err error
+	openedAt, err := eventTime("opened_at", in.OpenedAt, s.now())
+	if err != nil {
+		return Incident{}, wrap("open incident", err)
+	}
 	if b.Label, err = in.LabelInput.Label(access.Mission, p.Org); err != nil {
 		return Incident{}, wrap("open incident", err)
 	}
@@ -295,7 +305,7 @@ func (s *Service) OpenIncident(ctx context.Context, p access.Principal, in Incid
 			return err
 		}
 		b.Status = Received
-		b.StatusHistory = []StatusChange{{Status: Received, At: tx.Now(), By: p.UserID}}
+		b.StatusHistory = []StatusChange{{Status: Received, At: orNow(openedAt, tx), By: p.UserID, ByName: p.Username}}
 		var err error
 		rec, err = tx.Record(store.Change{Entity: EntityIncident, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
@@ -380,6 +390,7 @@ type TransitionInput struct {
 	Reason  string        `json:"reason,omitempty" doc:"required to suspend, to send a finding back and to reopen"`
 	Team    []string      `json:"team,omitempty" doc:"under_investigation: the team assigned (replaces the current one when given)"`
 	Finding *FindingInput `json:"finding,omitempty" doc:"required to move to finding"`
+	At      string        `json:"at,omitempty" doc:"RFC 3339; when the step was decided, if earlier than now (a decision taken on paper); not in the future"`
 }
 
 // transitions lists the allowed steps: from → to.
@@ -457,6 +468,10 @@ func (s *Service) Transition(ctx context.Context, p access.Principal, id string,
 			return Incident{}, wrap("transition incident", err)
 		}
 	}
+	at, err := eventTime("at", in.At, s.now())
+	if err != nil {
+		return Incident{}, wrap("transition incident", err)
+	}
 	var finding *Finding
 	if in.Finding != nil {
 		if in.To != FindingMade {
@@ -506,7 +521,7 @@ func (s *Service) Transition(ctx context.Context, p access.Principal, id string,
 			b.Team = slices.Clone(in.Team)
 		}
 		b.Status = in.To
-		b.StatusHistory = append(b.StatusHistory, StatusChange{Status: in.To, At: tx.Now(), By: p.UserID, Reason: in.Reason})
+		b.StatusHistory = append(b.StatusHistory, StatusChange{Status: in.To, At: orNow(at, tx), By: p.UserID, ByName: p.Username, Reason: in.Reason})
 		return nil
 	})
 }
@@ -542,6 +557,7 @@ type NoteInput struct {
 	Kind           string `json:"kind" doc:"task, site_visit, interview or note"`
 	Text           string `json:"text"`
 	Classification string `json:"classification,omitempty" doc:"staff (the default: monitors, analysts and co-chairs read it) or mission (everyone who may read the incident)"`
+	At             string `json:"at,omitempty" doc:"RFC 3339; when the step was taken, if earlier than now; not in the future"`
 }
 
 // AddNote records a task, site visit, interview or note on an incident
@@ -560,6 +576,10 @@ func (s *Service) AddNote(ctx context.Context, p access.Principal, id string, ve
 	if err := oneOf("classification", class, noteClassifications); err != nil {
 		return Incident{}, wrap("add note", err)
 	}
+	at, err := eventTime("at", in.At, s.now())
+	if err != nil {
+		return Incident{}, wrap("add note", err)
+	}
 	return s.change(ctx, p, "add note", id, version, access.Transition, func(tx *store.Tx, b *IncidentBody) error {
 		switch b.Status {
 		case PreliminaryReview, UnderInvestigation, Suspended:
@@ -569,7 +589,7 @@ func (s *Service) AddNote(ctx context.Context, p access.Principal, id string, ve
 		if len(b.Notes) >= 1000 {
 			return errs.Invalid("notes", "an incident holds at most 1000 notes")
 		}
-		b.Notes = append(b.Notes, Note{At: tx.Now(), Kind: in.Kind, Text: in.Text, By: p.UserID, Classification: class})
+		b.Notes = append(b.Notes, Note{At: orNow(at, tx), Kind: in.Kind, Text: in.Text, By: p.UserID, ByName: p.Username, Classification: class})
 		return nil
 	})
 }

@@ -559,7 +559,13 @@ func (s *Service) ReviewQueue(ctx context.Context, p access.Principal, page stor
 	return out, nil
 }
 
-// splitTitle is the title of an incident opened by a split.
-func splitTitle(from string, category string, at time.Time) string {
-	return fmt.Sprintf("Split from %s: %s, %s", from, category, at.UTC().Format("2 January 2006"))
+// newTitle is the title of an incident a report starts when the reviewer
+// gives none: its category in words and its day, "Small arms fire, 10 June
+// 2021". Pages offer a title in the reader's language instead.
+func newTitle(category string, at time.Time) string {
+	words := strings.ReplaceAll(category, "_", " ")
+	if words != "" {
+		words = strings.ToUpper(words[:1]) + words[1:]
+	}
+	return fmt.Sprintf("%s, %s", words, at.UTC().Format("2 January 2006"))
 }

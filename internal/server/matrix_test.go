@@ -478,6 +478,10 @@ func incidentProbes(t *testing.T, s *testServer) []probe {
 		}},
 		{"GET /api/v1/incidents/{id}/sides", "mission", readAll, static("/api/v1/incidents/"+inc+"/sides", "")},
 		{"GET /api/v1/incidents/{id}/sides", "restricted to AZ", readAZ, static("/api/v1/incidents/"+incAZ+"/sides", "")},
+		{"GET /api/v1/incidents/{id}/offers", "mission", readAll, static("/api/v1/incidents/"+inc+"/offers", "")},
+		{"GET /api/v1/incidents/{id}/offers", "restricted to AZ", readAZ, static("/api/v1/incidents/"+incAZ+"/offers", "")},
+		{"GET /api/v1/incidents/{id}/timeline", "mission", readAll, static("/api/v1/incidents/"+inc+"/timeline", "")},
+		{"GET /api/v1/incidents/{id}/timeline", "restricted to AZ", readAZ, static("/api/v1/incidents/"+incAZ+"/timeline", "")},
 
 		// Patrols and restrictions of freedom of movement.
 		{"POST /api/v1/patrols", "mission", writers, static("/api/v1/patrols", patrolBody)},

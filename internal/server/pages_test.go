@@ -353,7 +353,7 @@ func TestPages(t *testing.T) {
 		req, _ := http.NewRequest("POST", s.url+"/attachments?csrf="+url.QueryEscape(csrf), strings.NewReader(body.String()))
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		p := b.send(req)
-		if p.status != http.StatusSeeOther || p.location != "/incidents/"+inc {
+		if p.status != http.StatusSeeOther || p.location != "/incidents/"+inc+"?done=file" {
 			t.Fatalf("upload: %d %q %s", p.status, p.location, p.body)
 		}
 		page := b.get("/incidents/" + inc)

@@ -258,28 +258,7 @@ func (s *Pages) lodgeAllegation(w http.ResponseWriter, r *http.Request) {
 	s.showAllegationForm(w, r, pg, p, form, formStatus(err))
 }
 
-type allegationData struct {
-	incident.Allegation
-	Attachments []AttachmentView
-	CanAttach   bool
-}
-
-func (s *Pages) allegationPage(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "allegation.title", "incidents")
-	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	a, err := s.Incidents.GetAllegation(r.Context(), p, id)
-	if err != nil {
-		s.pageFail(w, r, pg, hideMissing("allegation", id, err))
-		return
-	}
-	pg.Data = allegationData{Allegation: a, Attachments: s.attachmentsOf(r, p, incident.EntityAllegation, []string{id}),
-		CanAttach: incident.MayEditAllegation(p, a)}
-	pg.Form = &web.Form{}
-	s.render.Render(w, http.StatusOK, "allegation", pg)
-}
+// allegationPage and observationPage are in pages_review_records.go.
 
 type observationFormData struct {
 	ObserverKinds, Kinds, Perceptions, Classifications []Option
@@ -372,21 +351,6 @@ func (s *Pages) recordObservation(w http.ResponseWriter, r *http.Request) {
 	}
 	formErrors(pg, form, err)
 	s.showObservationForm(w, r, pg, p, form, formStatus(err))
-}
-
-func (s *Pages) observationPage(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "observation.title", "incidents")
-	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	o, err := s.Incidents.GetObservation(r.Context(), p, id)
-	if err != nil {
-		s.pageFail(w, r, pg, hideMissing("observation", id, err))
-		return
-	}
-	pg.Data = o
-	s.render.Render(w, http.StatusOK, "observation", pg)
 }
 
 type agreementData struct {

@@ -19,6 +19,8 @@ type reviewData struct {
 	Items  []incident.QueueItem
 	Next   string
 	Titles map[string]string // incident id → title
+	Finder *finderData       // the incident finder, open for one report
+	Undo   string            // the decision just taken, which may be taken back
 }
 
 func (s *Pages) reviewPage(w http.ResponseWriter, r *http.Request) {
@@ -35,7 +37,10 @@ func (s *Pages) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page,
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	d := reviewData{Items: q.Items, Next: q.Next, Titles: map[string]string{}}
+	d := reviewData{Items: q.Items, Next: q.Next, Titles: map[string]string{}, Finder: s.finder(r, pg, p)}
+	if rev := r.URL.Query().Get("rev"); rev != "" && pg.Notice != "" {
+		d.Undo = rev
+	}
 	for _, it := range q.Items {
 		for _, pr := range it.Proposals {
 			if _, ok := d.Titles[pr.IncidentID]; ok {
@@ -46,18 +51,15 @@ func (s *Pages) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page,
 			}
 		}
 	}
-	if n := r.URL.Query().Get("done"); n != "" {
-		if v, err := strconv.Atoi(n); err == nil {
-			pg.Notice = pg.T("review.done", "n", v)
-		}
-	}
 	pg.Data = d
 	pg.Scripts = append(pg.Scripts, "review.js")
 	s.render.Render(w, status, "review", pg)
 }
 
 // reviewDecide records the decisions picked in the review queue: the
-// ticked proposals with the button pressed, or one proposal's own button.
+// ticked proposals with the button pressed, or one button's own decision
+// (accept or reject a proposal, attach to an incident found, start a new
+// incident).
 func (s *Pages) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	pg, p, ok := s.writer(w, r, "review.title", "review", "")
 	if !ok {
@@ -65,9 +67,10 @@ func (s *Pages) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	}
 	decision := r.PostFormValue("decision")
 	picks := r.PostForm["pick"]
+	single := false
 	if one := r.PostFormValue("one"); one != "" {
 		d, rest, _ := strings.Cut(one, "|")
-		decision, picks = d, []string{rest}
+		decision, picks, single = d, []string{rest}, true
 	}
 	if len(picks) == 0 {
 		pg.Error = pg.T("review.none_picked")
@@ -80,28 +83,44 @@ func (s *Pages) reviewDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done := 0
+	var last incident.Review
 	var problems []string
 	for _, pick := range picks {
 		parts := strings.Split(pick, "|")
 		if len(parts) != 3 {
-			problems = append(problems, pick+": "+pg.T("review.bad_pick"))
+			problems = append(problems, pg.T("review.bad_pick"))
 			continue
 		}
-		_, err := s.Incidents.RecordReview(r.Context(), p, incident.ReviewInput{ReportKind: parts[0], ReportID: parts[1],
-			IncidentID: parts[2], Decision: decision, Reason: r.PostFormValue("reason")})
+		in := incident.ReviewInput{ReportKind: parts[0], ReportID: parts[1], IncidentID: parts[2], Decision: decision, Reason: r.PostFormValue("reason")}
+		if decision == incident.DecisionNew {
+			in.IncidentID = ""
+			in.Title = s.newIncidentTitle(r, pg, p, parts[0], parts[1])
+		}
+		rev, err := s.Incidents.RecordReview(r.Context(), p, in)
 		if err != nil {
-			problems = append(problems, parts[1]+": "+errs.MessageOf(err))
+			problems = append(problems, errs.MessageOf(err))
 			continue
 		}
 		done++
+		last = rev
 	}
 	if len(problems) > 0 {
 		pg.Error = strings.Join(problems, "; ")
-		pg.Notice = pg.T("review.done", "n", done)
+		if done > 0 {
+			pg.Notice = pg.N("review.done.n", done)
+		}
 		s.showReview(w, r, pg, p, http.StatusOK)
 		return
 	}
-	http.Redirect(w, r, "/review?done="+strconv.Itoa(done), http.StatusSeeOther)
+	if single {
+		if decision == incident.DecisionNew && last.NewIncident != nil {
+			http.Redirect(w, r, doneURL("/incidents/"+url.PathEscape(last.NewIncident.ID), "new_incident"), http.StatusSeeOther)
+			return
+		}
+		http.Redirect(w, r, doneURL("/review", decision, "rev", last.ID), http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, doneURL("/review", strconv.Itoa(done)), http.StatusSeeOther)
 }
 
 // AttachmentView is a file attached to a record.
@@ -114,10 +133,14 @@ type AttachmentView struct {
 type incidentData struct {
 	incident.SideBySide
 	Steps       []incident.Step
-	CanEdit     bool // add notes, attach files, split members
+	Offers      incident.Offers // what the reader may do now, as the domain says
+	CanEdit     bool            // attach files (Offers.AttachFile)
 	Attachments []AttachmentView
 	Outcomes    []string
 	Statuses    []string
+	Timeline    []incident.TimelineEvent
+	Titles      map[string]string // other incidents the timeline names → title
+	Placement   placementView
 }
 
 func (s *Pages) incidentPage(w http.ResponseWriter, r *http.Request) {
@@ -135,9 +158,22 @@ func (s *Pages) showIncident(w http.ResponseWriter, r *http.Request, pg *web.Pag
 		s.pageFail(w, r, pg, hideMissing("incident", id, err))
 		return
 	}
-	d := incidentData{SideBySide: sides, Outcomes: []string{incident.Substantiated, incident.NotSubstantiated, incident.Inconclusive}}
-	d.Steps = incident.NextSteps(p, sides.Incident)
-	d.CanEdit = incident.MayEdit(p, sides.Incident)
+	d := incidentData{SideBySide: sides, Outcomes: []string{incident.Substantiated, incident.NotSubstantiated, incident.Inconclusive}, Titles: map[string]string{}}
+	d.Offers = s.Incidents.Offers(p, sides.Incident)
+	d.Placement = placementOf(sides.Incident.Geography)
+	d.Steps, d.CanEdit = d.Offers.Steps, d.Offers.AttachFile
+	if d.Timeline, err = s.Incidents.Timeline(r.Context(), p, id); err != nil {
+		s.pageFail(w, r, pg, err)
+		return
+	}
+	for _, ev := range d.Timeline {
+		if ev.OtherIncident == "" {
+			continue
+		}
+		if inc, err := s.Incidents.GetIncident(r.Context(), p, ev.OtherIncident); err == nil {
+			d.Titles[ev.OtherIncident] = inc.Title
+		}
+	}
 	d.Attachments = s.attachmentsOf(r, p, incident.EntityIncident, []string{id})
 	var members []string
 	for _, group := range [][]incident.Allegation{sides.SideAAllegations, sides.SideBAllegations, sides.OtherAllegations} {
@@ -209,7 +245,9 @@ func (s *Pages) incidentTransition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	to := r.PostFormValue("to")
+	done := "step"
 	if to == "note" {
+		done = "note"
 		_, err = s.Incidents.AddNote(r.Context(), p, id, v, incident.NoteInput{Kind: r.PostFormValue("note_kind"), Text: r.PostFormValue("text"), Classification: r.PostFormValue("note_class")})
 	} else {
 		in := incident.TransitionInput{To: to, Reason: r.PostFormValue("reason")}
@@ -224,7 +262,7 @@ func (s *Pages) incidentTransition(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	http.Redirect(w, r, "/incidents/"+url.PathEscape(id), http.StatusSeeOther)
+	http.Redirect(w, r, doneURL("/incidents/"+url.PathEscape(id), done), http.StatusSeeOther)
 }
 
 // formStatus is the status of a form sent back with the server's errors
@@ -251,7 +289,7 @@ func (s *Pages) incidentSplit(w http.ResponseWriter, r *http.Request) {
 	if rev.NewIncident != nil {
 		next = rev.NewIncident.ID
 	}
-	http.Redirect(w, r, "/incidents/"+url.PathEscape(next), http.StatusSeeOther)
+	http.Redirect(w, r, doneURL("/incidents/"+url.PathEscape(next), "split"), http.StatusSeeOther)
 }
 
 // uploadAttachment takes a file from the attachment form (multipart, the
@@ -311,7 +349,7 @@ func (s *Pages) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 				s.pageFail(w, r, pg, err)
 				return
 			}
-			http.Redirect(w, r, back(), http.StatusSeeOther)
+			http.Redirect(w, r, doneURL(back(), "file"), http.StatusSeeOther)
 			return
 		}
 		b, err := io.ReadAll(io.LimitReader(part, 1025))

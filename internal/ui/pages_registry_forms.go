@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,22 +58,40 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 	page("POST", "/hazard-areas/{id}/events", s.addHazardEvent)
 }
 
-// doneKeys are the confirmations a record page shows after a form led
-// there (forms.done.<key> in the catalogue).
-var doneKeys = map[string]bool{"person": true, "event": true, "exchange": true, "minefield": true, "handover": true,
-	"hazard_area": true, "hazard_event": true, "remains": true,
-	"movement": true, "visit": true, "crossing": true, "restriction": true,
-	"statement": true, "source": true, "evidence": true}
+// doneKeys are the confirmations a page shows after an action, by the
+// ?done= key of its redirect (post/redirect/get): the key names the
+// message. A number as the key is a count of decisions taken at once.
+var doneKeys = map[string]string{
+	"accept": "review.done.accept", "reject": "review.done.reject", "new_incident": "review.done.new_incident",
+	"split": "review.done.split", "undo": "review.done.undo", "step": "review.done.step", "note": "review.done.note",
+	"file":   "review.done.file",
+	"person": "forms.done.person", "event": "forms.done.event", "exchange": "forms.done.exchange",
+	"minefield": "forms.done.minefield", "handover": "forms.done.handover", "hazard_area": "forms.done.hazard_area",
+	"hazard_event": "forms.done.hazard_event", "remains": "forms.done.remains", "movement": "forms.done.movement",
+	"visit": "forms.done.visit", "crossing": "forms.done.crossing", "restriction": "forms.done.restriction",
+	"statement": "forms.done.statement", "source": "forms.done.source", "evidence": "forms.done.evidence",
+}
 
-// doneURL is a record's address with the confirmation key.
-func doneURL(path, key string) string { return path + "?done=" + url.QueryEscape(key) }
+// doneURL is path with the confirmation key added, and any extra name,
+// value pairs (the review queue names the decision it may undo).
+func doneURL(path, key string, extra ...string) string {
+	q := url.Values{"done": {key}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	return path + "?" + q.Encode()
+}
 
 // doneNotice shows the confirmation named by ?done= as the page's notice
-// (role="status" in the layout). It is the one place a flash mechanism
-// would replace.
+// (role="status" in the layout); every page reads it (newPage).
 func doneNotice(pg *web.Page, r *http.Request) {
-	if k := r.URL.Query().Get("done"); doneKeys[k] {
-		pg.Notice = pg.T("forms.done." + k)
+	key := r.URL.Query().Get("done")
+	if msg, ok := doneKeys[key]; ok {
+		pg.Notice = pg.T(msg)
+		return
+	}
+	if n, err := strconv.Atoi(key); err == nil && n >= 0 && n <= 1000 {
+		pg.Notice = pg.N("review.done.n", n)
 	}
 }
 

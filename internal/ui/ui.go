@@ -106,4 +106,5 @@ func (s *Pages) Routes(page func(method, path string, h http.HandlerFunc)) {
 	s.listPages(page)
 	s.registryFormPages(page)
 	s.searchPages(page)
+	s.reviewPages(page)
 }

@@ -152,12 +152,12 @@ func TestLodgeReviewClose(t *testing.T) {
 		t.Logf("fusion proposed %s first (the mortar-fire incident is %s)", incID, inc.ID)
 	}
 	analyst.submit(sel)
-	if n := analyst.text("p.notice"); !strings.Contains(n, "1") {
+	if n := analyst.text("p.notice"); !strings.Contains(n, "attached") {
 		t.Errorf("after accepting: notice %q", n)
 	}
 	analyst.open("/allegations/" + aid)
-	if got := analyst.text("main"); !strings.Contains(got, incID) {
-		t.Fatalf("the allegation is not in incident %s after accepting:\n%s", incID, got)
+	if !eval[bool](analyst, fmt.Sprintf(`document.querySelector('#record-incident[href="/incidents/%s"]') !== null`, incID)) {
+		t.Fatalf("the allegation is not in incident %s after accepting:\n%s", incID, analyst.text("main"))
 	}
 
 	cochair := s.as(t, "cochair")
@@ -172,7 +172,8 @@ func TestLodgeReviewClose(t *testing.T) {
 				continue
 			}
 			if to == "finding" {
-				cochair.do(chromedp.SetValue(chromedp.CSS("#f-outcome"), "substantiated"),
+				cochair.do(chromedp.SetValue(chromedp.CSS("#f-outcome"), "substantiated"), chromedp.SetValue(chromedp.CSS("#f-attr"), "undetermined"),
+					chromedp.SetValue(chromedp.CSS("#f-rel"), "B"), chromedp.SetValue(chromedp.CSS("#f-cred"), "2"),
 					chromedp.SetValue(chromedp.CSS("#f-sum"), "Craters and fragments found at the reported place. (test)"))
 			}
 			cochair.submit("#to-" + to)
