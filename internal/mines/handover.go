@@ -258,37 +258,13 @@ func (s *Service) GetHandover(ctx context.Context, p access.Principal, id string
 // minefield records p may not read: a public handover may list a record
 // restricted to the monitoring centre, whose id is not for every reader.
 func (s *Service) hideUnreadableMinefields(ctx context.Context, p access.Principal, hs []Handover) error {
-	var ids []any
+	var ids []string
 	for _, h := range hs {
-		for _, id := range h.MinefieldIDs {
-			ids = append(ids, id)
-		}
+		ids = append(ids, h.MinefieldIDs...)
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	cond, args := access.Filter(p, "r", "minefield_readers")
-	readable := map[string]bool{}
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		q := `SELECT r.id FROM minefields r WHERE r.id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `) AND ` + cond
-		rows, err := s.db.Query(ctx, q, append(append([]any{}, ids[:n]...), args...)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			readable[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		ids = ids[n:]
+	readable, err := s.readableMinefields(ctx, p, ids)
+	if err != nil {
+		return err
 	}
 	for i := range hs {
 		kept := make([]string, 0, len(hs[i].MinefieldIDs))
@@ -298,6 +274,60 @@ func (s *Service) hideUnreadableMinefields(ctx context.Context, p access.Princip
 			}
 		}
 		hs[i].MinefieldIDs = kept
+	}
+	return nil
+}
+
+// readableMinefields is the set of ids among ids of the minefield records
+// p may read.
+func (s *Service) readableMinefields(ctx context.Context, p access.Principal, ids []string) (map[string]bool, error) {
+	readable := map[string]bool{}
+	cond, args := access.Filter(p, "r", "minefield_readers")
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		q := `SELECT r.id FROM minefields r WHERE r.id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `) AND ` + cond
+		qa := make([]any, 0, n+len(args))
+		for _, id := range ids[:n] {
+			qa = append(qa, id)
+		}
+		rows, err := s.db.Query(ctx, q, append(qa, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			readable[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return readable, nil
+}
+
+// hideUnreadableSources drops from each hazard area the id of its minefield
+// record when p may not read that record, as handovers do.
+func (s *Service) hideUnreadableSources(ctx context.Context, p access.Principal, hs []HazardArea) error {
+	var ids []string
+	for _, h := range hs {
+		if h.MinefieldID != "" {
+			ids = append(ids, h.MinefieldID)
+		}
+	}
+	readable, err := s.readableMinefields(ctx, p, ids)
+	if err != nil {
+		return err
+	}
+	for i := range hs {
+		if hs[i].MinefieldID != "" && !readable[hs[i].MinefieldID] {
+			hs[i].MinefieldID = ""
+		}
 	}
 	return nil
 }

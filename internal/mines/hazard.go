@@ -385,7 +385,11 @@ func (s *Service) GetHazardArea(ctx context.Context, p access.Principal, id stri
 		return HazardArea{}, wrap("get hazard area", err)
 	}
 	h.Version = v
-	return h, nil
+	hs := []HazardArea{h}
+	if err := s.hideUnreadableSources(ctx, p, hs); err != nil {
+		return HazardArea{}, wrap("get hazard area", err)
+	}
+	return hs[0], nil
 }
 
 // HazardAreaFilter narrows a list of hazard areas.
@@ -413,6 +417,9 @@ func (s *Service) ListHazardAreas(ctx context.Context, p access.Principal, f Haz
 		h := HazardArea{ID: id, Version: v}
 		return h, store.DecodeBody(body, &h.HazardAreaBody)
 	})
+	if err == nil {
+		err = s.hideUnreadableSources(ctx, p, out.Items)
+	}
 	return out, wrap("list hazard areas", err)
 }
 

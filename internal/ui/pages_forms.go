@@ -370,14 +370,8 @@ type evidenceView struct {
 	Path string
 }
 
-// recordPath is the page of a record (recordPaths in pages_search.go);
-// any other kind links to its history.
-func recordPath(kind, id string) string {
-	if p, ok := recordPaths[kind]; ok && id != "" {
-		return p + url.PathEscape(id)
-	}
-	return "/history/" + url.PathEscape(kind) + "/" + url.PathEscape(id)
-}
+// recordPath is the page of a record (web.RecordPath).
+func recordPath(kind, id string) string { return web.RecordPath(kind, id) }
 
 // numberLess orders provision numbers as the text reads them: "2" before
 // "10", "6" before "6.1" before "6.2"; parts that are not numbers compare

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/truce-monitoring/truce/internal/search"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -35,20 +34,7 @@ type searchHit struct {
 	Path string
 }
 
-// recordPaths are the pages of the kinds that have one; a record of
-// another kind opens on its history page.
-var recordPaths = map[string]string{
-	"allegation": "/allegations/", "observation": "/observations/", "incident": "/incidents/",
-	"statement": "/statements/", "detainee": "/detainees/", "exchange": "/exchanges/",
-	"minefield": "/minefields/", "agreement": "/agreements/",
-}
-
-func hitPath(h search.Hit) string {
-	if p, ok := recordPaths[h.Entity]; ok {
-		return p + url.PathEscape(h.ID)
-	}
-	return "/history/" + url.PathEscape(h.Entity) + "/" + url.PathEscape(h.ID)
-}
+func hitPath(h search.Hit) string { return web.RecordPath(h.Entity, h.ID) }
 
 // searchPage finds records by words through the search service, as
 // GET /api/v1/search does, with the reader's principal.

@@ -98,8 +98,10 @@ func NewRenderer(log *slog.Logger) (*Renderer, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		"join": strings.Join,
-		"list": func(xs ...string) []string { return xs },
+		"join":       strings.Join,
+		"recordpath": RecordPath,
+		"inc":        func(i int) int { return i + 1 },
+		"list":       func(xs ...string) []string { return xs },
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {
