@@ -85,7 +85,7 @@ type Renderer struct {
 // partials are templates that are not pages: the layout and the blocks
 // pages share. Every other file in templates/ is a page, rendered inside
 // layout.html under its name without .html.
-var partials = map[string]bool{"layout.html": true, "attachments.html": true, "mapassets.html": true, "list_kit.html": true}
+var partials = map[string]bool{"layout.html": true, "attachments.html": true, "mapassets.html": true, "list_kit.html": true, "forms_kit.html": true}
 
 // NewRenderer parses every template and loads every message.
 func NewRenderer(log *slog.Logger) (*Renderer, error) {
@@ -110,7 +110,7 @@ func NewRenderer(log *slog.Logger) (*Renderer, error) {
 			return m
 		},
 	}
-	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/attachments.html", "templates/mapassets.html", "templates/list_kit.html", "templates/search.html")
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/attachments.html", "templates/mapassets.html", "templates/list_kit.html", "templates/forms_kit.html", "templates/search.html")
 	if err != nil {
 		return nil, err
 	}
