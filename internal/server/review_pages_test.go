@@ -31,13 +31,16 @@ func TestReviewPagesNoDeadEnd(t *testing.T) {
 	}
 	form := hidden(queue.body)
 	res := analyst.post("/review", url.Values{"csrf": {form.Get("csrf")}, "one": {"new_incident|allegation|" + second + "|"}})
-	incPath, _, _ := strings.Cut(res.location, "?")
-	if res.status != http.StatusSeeOther || !strings.HasPrefix(incPath, "/incidents/") || !strings.Contains(res.location, "done=new_incident") {
-		t.Fatalf("new incident: %d %q", res.status, res.location)
+	incPath := res.location
+	if res.status != http.StatusSeeOther || !strings.HasPrefix(incPath, "/incidents/") || strings.Contains(incPath, "?") || res.notice != "review.done.new_incident" {
+		t.Fatalf("new incident: %d %q %q", res.status, res.location, res.notice)
 	}
 	incID := strings.TrimPrefix(incPath, "/incidents/")
 	if p := analyst.get(res.location); !strings.Contains(p.body, "A new incident was opened") || !strings.Contains(p.body, `role="status"`) {
 		t.Errorf("no confirmation on the new incident's page")
+	}
+	if p := analyst.get(res.location); strings.Contains(p.body, `role="status"`) {
+		t.Errorf("the confirmation is shown again when the page is read again")
 	}
 
 	find := analyst.get("/review?report=allegation:" + first + "&q=&day=2021-08-21&category=small_arms_fire")
@@ -48,8 +51,8 @@ func TestReviewPagesNoDeadEnd(t *testing.T) {
 	decide := func() string {
 		t.Helper()
 		res := analyst.post("/review", url.Values{"csrf": {form.Get("csrf")}, "one": {attach}})
-		if res.status != http.StatusSeeOther || !strings.Contains(res.location, "done=accept") {
-			t.Fatalf("attach: %d %q", res.status, res.location)
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/review?rev=") || res.notice != "review.done.accept" {
+			t.Fatalf("attach: %d %q %q", res.status, res.location, res.notice)
 		}
 		u, _ := url.Parse(res.location)
 		p := analyst.get(res.location)
@@ -60,8 +63,8 @@ func TestReviewPagesNoDeadEnd(t *testing.T) {
 	}
 	rev := decide()
 	res = analyst.post("/review/undo", url.Values{"csrf": {form.Get("csrf")}, "review_id": {rev}, "back": {"/review"}})
-	if res.status != http.StatusSeeOther || res.location != "/review?done=undo" {
-		t.Fatalf("undo: %d %q", res.status, res.location)
+	if res.status != http.StatusSeeOther || res.location != "/review" || res.notice != "review.done.undo" {
+		t.Fatalf("undo: %d %q %q", res.status, res.location, res.notice)
 	}
 	// An address elsewhere is not followed.
 	decide()

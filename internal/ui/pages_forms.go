@@ -214,23 +214,27 @@ func allegationInput(form *web.Form, loc *time.Location) (incident.AllegationInp
 }
 
 // submit runs a form's create with its idempotency key: a key seen before
-// leads where the first submission led.
+// leads where the first submission led. create answers where the form
+// leads, with the confirmation to show there when made by doneAt.
 func (s *Pages) submit(w http.ResponseWriter, r *http.Request, p access.Principal, form *web.Form, create func() (string, error)) (bool, error) {
 	form.Key = form.V("form_key")
 	prev, seen, err := s.claimSubmission(r.Context(), p, form.Key)
 	if err != nil {
 		return false, err
 	}
-	if seen {
-		http.Redirect(w, r, prev, http.StatusSeeOther)
-		return true, nil
+	if !seen {
+		prev, err = create()
+		s.finishSubmission(r.Context(), p, form.Key, prev)
+		if err != nil {
+			return false, err
+		}
 	}
-	where, err := create()
-	s.finishSubmission(r.Context(), p, form.Key, where)
-	if err != nil {
-		return false, err
+	where, key, _ := strings.Cut(prev, "\n")
+	if key != "" {
+		s.done(w, r, where, key)
+	} else {
+		http.Redirect(w, r, where, http.StatusSeeOther)
 	}
-	http.Redirect(w, r, where, http.StatusSeeOther)
 	return true, nil
 }
 
