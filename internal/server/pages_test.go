@@ -1,8 +1,8 @@
 package server_test
 
 import (
-	"encoding/base64"
 	"context"
+	"encoding/base64"
 	"html"
 	"io"
 	"mime/multipart"
