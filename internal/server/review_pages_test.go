@@ -163,3 +163,34 @@ func TestDemoTimelineInEventTime(t *testing.T) {
 		t.Fatal("the demo has no incident")
 	}
 }
+
+// Decisions taken at once are confirmed by their count, in the plural
+// form of the reader's language, once, with nothing in the address.
+func TestReviewBulkConfirmationCounts(t *testing.T) {
+	s := start(t)
+	az, am := s.loaded.Orgs["AZ"], s.loaded.Orgs["AM"]
+	lodge := func(hour string) string {
+		return s.post(t, "liaison-az", "POST", "/api/v1/allegations", fmt.Sprintf(`{"source_kind":"side","on_behalf_of":%q,"alleged_perpetrator":%q,"category":"small_arms_fire",`+
+			`"location":{"point":{"lat":40.36,"lon":46.56},"precision":"exact"},"time":{"start":"2021-08-22T%s:00:00Z"},"narrative":"Fire in the hills. (test)","reported_at":"2021-08-22T%s:30:00Z"}`, az, am, hour, hour), http.StatusCreated).ID
+	}
+	a, b := lodge("02"), lodge("03")
+	analyst := s.browser(t, "analyst")
+	form := hidden(analyst.get("/settings").body)
+	form.Set("to", "ru")
+	form.Set("next", "/review")
+	if p := analyst.post("/lang", form); p.status != http.StatusSeeOther {
+		t.Fatalf("language: %d", p.status)
+	}
+	csrf := hidden(analyst.get("/review").body).Get("csrf")
+	res := analyst.post("/review", url.Values{"csrf": {csrf}, "decision": {incident.DecisionNew},
+		"pick": {"allegation|" + a + "|", "allegation|" + b + "|"}})
+	if res.status != http.StatusSeeOther || res.location != "/review" || res.notice != "review.done.n" {
+		t.Fatalf("bulk: %d %q %q %s", res.status, res.location, res.notice, res.body)
+	}
+	if p := analyst.get("/review"); !strings.Contains(p.body, `role="status">Записано 2 решения.`) {
+		t.Errorf("no counted confirmation in Russian")
+	}
+	if p := analyst.get("/review"); strings.Contains(p.body, `role="status"`) {
+		t.Errorf("the confirmation is shown again")
+	}
+}
