@@ -128,7 +128,8 @@ func parseNotice(value string, mac func(string) string) (string, []any, bool) {
 		return "", nil, false
 	}
 	msg, err := base64.RawURLEncoding.Strict().DecodeString(enc)
-	if err != nil || !hmac.Equal([]byte(sig), []byte(mac(string(msg)))) {
+	// The decoder skips line breaks: only the one spelling is the message.
+	if err != nil || base64.RawURLEncoding.EncodeToString(msg) != enc || !hmac.Equal([]byte(sig), []byte(mac(string(msg)))) {
 		return "", nil, false
 	}
 	parts := strings.Split(string(msg), "\x00")
