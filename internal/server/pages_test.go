@@ -223,8 +223,8 @@ func TestPages(t *testing.T) {
 		}
 		wg.Wait()
 		for i, r := range results {
-			if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/allegations/alg_") || r.location != results[0].location {
-				t.Errorf("submission %d: %d %q (first %q) %s", i, r.status, r.location, results[0].location, r.body)
+			if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/allegations/alg_") || r.location != results[0].location || r.notice != "flash.done.allegation" {
+				t.Errorf("submission %d: %d %q %q (first %q) %s", i, r.status, r.location, r.notice, results[0].location, r.body)
 			}
 		}
 		if n := countAllegations(t, s, narrative); n != 1 {
@@ -346,11 +346,12 @@ func TestPages(t *testing.T) {
 			v.Set(k, x)
 		}
 		p := b.post("/observations/new", v)
-		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/observations/obs_") {
-			t.Fatalf("record observation: %d %q %s", p.status, p.location, p.body)
+		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/observations/obs_") || p.notice != "flash.done.observation" {
+			t.Fatalf("record observation: %d %q %q %s", p.status, p.location, p.notice, p.body)
 		}
-		if o := b.get(p.location); o.status != 200 || !strings.Contains(o.body, "Two impacts (test).") {
-			t.Errorf("observation page: %d", o.status)
+		if o := b.get(p.location); o.status != 200 || !strings.Contains(o.body, "Two impacts (test).") || !strings.Contains(o.body, `role="status">`) {
+			// (An earlier test may have set the monitor's language.)
+			t.Errorf("observation page: %d, or no confirmation", o.status)
 		}
 		v.Set("distance_max_m", "10")
 		v.Set("form_key", "another-key")
