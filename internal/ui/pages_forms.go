@@ -253,7 +253,7 @@ func (s *Pages) lodgeAllegation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		return doneAt("/allegations/" + url.PathEscape(a.ID), "flash.done.allegation"), nil
+		return doneAt("/allegations/"+url.PathEscape(a.ID), "flash.done.allegation"), nil
 	})
 	if done {
 		return
@@ -348,7 +348,7 @@ func (s *Pages) recordObservation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		return doneAt("/observations/" + url.PathEscape(o.ID), "flash.done.observation"), nil
+		return doneAt("/observations/"+url.PathEscape(o.ID), "flash.done.observation"), nil
 	})
 	if done {
 		return
