@@ -24,19 +24,26 @@ import (
 // with nothing written, and is neither offered nor taken from a reader the
 // service refuses.
 
-var recordPath = regexp.MustCompile(`^/(detainees|exchanges|minefields|statements)/([a-z]+_[0-9a-z]+)\?done=([a-z]+)$`)
+var recordPath = regexp.MustCompile(`^/(detainees|exchanges|minefields|statements)/([a-z]+_[0-9a-z]+)$`)
 
-// saved checks a PRG answer to a form and returns the record's id.
+// saved checks a PRG answer to a form, led to the record with the
+// confirmation forms.done.<done>, and returns the record's id.
 func saved(t *testing.T, p page, kind, done string) string {
 	t.Helper()
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("%s: want 303 to the record, got %d: %s", kind, p.status, errorsOf(p.body))
 	}
 	m := recordPath.FindStringSubmatch(p.location)
-	if m == nil || m[1] != kind || m[3] != done {
-		t.Fatalf("%s: redirected to %q", kind, p.location)
+	if m == nil || m[1] != kind || p.notice != "forms.done."+done {
+		t.Fatalf("%s: redirected to %q with notice %q", kind, p.location, p.notice)
 	}
 	return m[2]
+}
+
+// led checks a PRG answer to a form: to the page path, with the
+// confirmation key.
+func led(p page, path, key string) bool {
+	return p.status == http.StatusSeeOther && p.location == path && p.notice == key
 }
 
 var fieldErrorRE = regexp.MustCompile(`<p class="field-error" id="([^"]+)-err">([^<]*)</p>`)
@@ -130,19 +137,28 @@ func TestRegistryFormsDetainees(t *testing.T) {
 	}
 
 	// Good input: registered in the liaison's side's name, then shown with a notice.
-	res := liaison.post("/detainees/new", person(liaison, "Formtest"))
+	good := person(liaison, "Formtest")
+	res := liaison.post("/detainees/new", good)
 	id := saved(t, res, "detainees", "person")
 	got, err := s.app.Detainees.GetPerson(context.Background(), analystOf(s), id)
 	if err != nil || got.HeldBy != az || got.CapturedAt.UTC().Format("2006-01-02T15:04") != "2021-06-10T06:30" {
 		t.Fatalf("registered %+v, %v", got, err)
 	}
-	// Sent twice (a double click): one record.
-	if again := liaison.post("/detainees/new", person(liaison, "Formtest")); again.status != http.StatusSeeOther {
-		t.Fatal(again.status)
+	// Sent twice (a double click): one record, and the second answer
+	// leads to it with the same confirmation.
+	if again := liaison.post("/detainees/new", good); !led(again, res.location, "forms.done.person") {
+		t.Fatal(again.status, again.location, again.notice)
+	}
+	if n := countPersons(t, s); n != before+1 {
+		t.Fatalf("the form sent twice wrote %d persons", n-before)
 	}
 	rec := liaison.get(res.location)
 	if !strings.Contains(rec.body, `role="status">`+"The person is registered.") {
 		t.Errorf("no confirmation on the record")
+	}
+	// Read once: the record read again has no confirmation.
+	if rec := liaison.get(res.location); strings.Contains(rec.body, `role="status"`) {
+		t.Errorf("the confirmation is shown again on reload")
 	}
 	// The liaison's event form offers no consent: that is a humanitarian officer's.
 	if !strings.Contains(rec.body, `id="event-form"`) || strings.Contains(rec.body, `value="consent_confirmed"`) {
@@ -176,8 +192,8 @@ func TestRegistryFormsDetainees(t *testing.T) {
 	ev = hidden(hp.body)
 	ev.Set("kind", "consent_confirmed")
 	ev.Set("at", "2021-06-11T08:00")
-	if p := hum.post("/detainees/"+id+"/events", ev); p.status != http.StatusSeeOther || p.location != "/detainees/"+id+"?done=event" {
-		t.Fatalf("consent: %d %s %q", p.status, p.location, errorsOf(p.body))
+	if p := hum.post("/detainees/"+id+"/events", ev); !led(p, "/detainees/"+id, "forms.done.event") {
+		t.Fatalf("consent: %d %s %s %q", p.status, p.location, p.notice, errorsOf(p.body))
 	}
 
 	// The exchange: not offered to a liaison; a co-chair records it.
@@ -300,7 +316,7 @@ func TestRegistryFormsMines(t *testing.T) {
 		t.Fatalf("the other side reads a restricted record before its handover: %d", p.status)
 	}
 	// The handover, offered on the record.
-	rec := liaison.get("/minefields/" + mid + "?done=minefield")
+	rec := liaison.get("/minefields/" + mid)
 	if !strings.Contains(rec.body, `href="/handovers/new?minefield=`+mid+`"`) || !strings.Contains(rec.body, `role="status"`) {
 		t.Fatalf("record page: no handover offered or no confirmation")
 	}
@@ -316,8 +332,8 @@ func TestRegistryFormsMines(t *testing.T) {
 	refused(t, liaison.post("/handovers/new", hv), "f-to")
 	hv.Set("to_side", am)
 	res := liaison.post("/handovers/new", hv)
-	if res.status != http.StatusSeeOther || res.location != "/minefields/"+mid+"?done=handover" {
-		t.Fatalf("handover: %d %s %q", res.status, res.location, errorsOf(res.body))
+	if !led(res, "/minefields/"+mid, "forms.done.handover") {
+		t.Fatalf("handover: %d %s %s %q", res.status, res.location, res.notice, errorsOf(res.body))
 	}
 	if p := other.get("/minefields/" + mid); p.status != 200 || !strings.Contains(p.body, "FORM-1") {
 		t.Fatalf("the receiving side cannot read the record handed over: %d", p.status)
@@ -370,10 +386,10 @@ func TestRegistryFormsHazardAreas(t *testing.T) {
 	bad.Set("polygon", `{"type":"Point","coordinates":[46.7,39.8]}`)
 	refused(t, analyst.post("/hazard-areas/new", bad), "f-polygon")
 	res := analyst.post("/hazard-areas/new", v)
-	if res.status != http.StatusSeeOther || !strings.HasSuffix(res.location, "/events?done=hazard_area") {
-		t.Fatalf("hazard area: %d %s %q", res.status, res.location, errorsOf(res.body))
+	if res.status != http.StatusSeeOther || !strings.HasSuffix(res.location, "/events") || res.notice != "forms.done.hazard_area" {
+		t.Fatalf("hazard area: %d %s %s %q", res.status, res.location, res.notice, errorsOf(res.body))
 	}
-	id := strings.TrimSuffix(strings.TrimPrefix(res.location, "/hazard-areas/"), "/events?done=hazard_area")
+	id := strings.TrimSuffix(strings.TrimPrefix(res.location, "/hazard-areas/"), "/events")
 	h, err := s.app.Mines.GetHazardArea(context.Background(), analystOf(s), id)
 	if err != nil || h.Status != mines.Suspected || h.AreaM2 <= 0 {
 		t.Fatalf("recorded %+v %v", h, err)
@@ -387,7 +403,7 @@ func TestRegistryFormsHazardAreas(t *testing.T) {
 	ev.Set("date", "2021-06-01")
 	ev.Set("method", "clearance")
 	ev.Set("area_m2", "99999999")
-	refused(t, analyst.post(res.location[:strings.Index(res.location, "?")], ev), "f-area")
+	refused(t, analyst.post(res.location, ev), "f-area")
 	ev.Set("area_m2", "1000")
 	ev.Set("devices[0].category", "anti_tank_mine")
 	ev.Set("devices[0].count", "2")
@@ -444,13 +460,13 @@ func TestRegistryFormsRemains(t *testing.T) {
 		t.Fatalf("refused forms wrote %d bodies", n-before)
 	}
 	v.Del("handover.from_side")
-	if r := hum.post("/remains/new", v); r.status != http.StatusSeeOther || r.location != "/remains?done=remains" {
-		t.Fatalf("remains: %d %s %q", r.status, r.location, errorsOf(r.body))
+	if r := hum.post("/remains/new", v); !led(r, "/remains", "forms.done.remains") {
+		t.Fatalf("remains: %d %s %s %q", r.status, r.location, r.notice, errorsOf(r.body))
 	}
 	if n := count(); n != before+3 {
 		t.Fatalf("recorded %d bodies, want 3", n-before)
 	}
-	if l := hum.get("/remains?done=remains"); !strings.Contains(l.body, `role="status">The remains record is saved.`) {
+	if l := hum.get("/remains"); !strings.Contains(l.body, `role="status">The remains record is saved.`) {
 		t.Error("no confirmation on the list")
 	}
 	liaison := s.browser(t, "liaison-am")
@@ -491,8 +507,8 @@ func TestRegistryFormsReturns(t *testing.T) {
 	v.Set("classification", "mission")
 	refused(t, monitor.post("/returns/new", v), "f-total") // 2 + 2 is not 5
 	v.Set("people.male.0-4", "1")
-	if r := monitor.post("/returns/new", v); r.status != http.StatusSeeOther || r.location != "/returns?done=movement" {
-		t.Fatalf("movement: %d %s %q", r.status, r.location, errorsOf(r.body))
+	if r := monitor.post("/returns/new", v); !led(r, "/returns", "forms.done.movement") {
+		t.Fatalf("movement: %d %s %s %q", r.status, r.location, r.notice, errorsOf(r.body))
 	}
 	ms, err := s.app.Returns.ListMovements(ctx, analystOf(s), returns.MovementFilter{DestinationPlaceID: place}, store.PageRequest{Limit: 100})
 	if err != nil {
@@ -520,8 +536,8 @@ func TestRegistryFormsReturns(t *testing.T) {
 	vv.Set("follow_up_due", "2021-06-15")
 	refused(t, monitor.post("/return-visits/new", vv), "f-due") // before the visit
 	vv.Set("follow_up_due", "2021-07-20")
-	if r := monitor.post("/return-visits/new", vv); r.status != http.StatusSeeOther || r.location != "/return-visits?done=visit" {
-		t.Fatalf("visit: %d %s %q", r.status, r.location, errorsOf(r.body))
+	if r := monitor.post("/return-visits/new", vv); !led(r, "/return-visits", "forms.done.visit") {
+		t.Fatalf("visit: %d %s %s %q", r.status, r.location, r.notice, errorsOf(r.body))
 	}
 	vs, err := s.app.Returns.ListVisits(ctx, analystOf(s), returns.VisitFilter{MovementID: mid}, store.PageRequest{Limit: 10})
 	if err != nil || len(vs.Items) != 1 || vs.Items[0].Findings[0].Note != "Roofs missing\non two houses" {
@@ -581,8 +597,8 @@ func TestRegistryFormsTransit(t *testing.T) {
 	v.Set("vehicles", "3")
 	v.Set("cargo_tonnes", "4,5") // a decimal comma, as typed in Russian
 	v.Set("cargo_type", "food")
-	if r := monitor.post("/crossings/new", v); r.status != http.StatusSeeOther || r.location != "/crossings?done=crossing" {
-		t.Fatalf("crossing: %d %s %q", r.status, r.location, errorsOf(r.body))
+	if r := monitor.post("/crossings/new", v); !led(r, "/crossings", "forms.done.crossing") {
+		t.Fatalf("crossing: %d %s %s %q", r.status, r.location, r.notice, errorsOf(r.body))
 	}
 	if n := countCrossings(); n != before+1 {
 		t.Fatalf("%d crossings written", n-before)
@@ -601,8 +617,8 @@ func TestRegistryFormsTransit(t *testing.T) {
 	rv.Set("end", "2021-06-10T17:00")
 	refused(t, monitor.post("/corridor/restrictions/new", rv), "f-end")
 	rv.Set("end", "2021-06-10T20:00")
-	if r := monitor.post("/corridor/restrictions/new", rv); r.status != http.StatusSeeOther || r.location != "/corridor?done=restriction" {
-		t.Fatalf("restriction: %d %s %q", r.status, r.location, errorsOf(r.body))
+	if r := monitor.post("/corridor/restrictions/new", rv); !led(r, "/corridor", "forms.done.restriction") {
+		t.Fatalf("restriction: %d %s %s %q", r.status, r.location, r.notice, errorsOf(r.body))
 	}
 
 	liaison := s.browser(t, "liaison-az")
@@ -639,8 +655,8 @@ func TestRegistryFormsStatementsAndEvidence(t *testing.T) {
 	sv.Set("text", "The article,\r\nas archived.")
 	refused(t, analyst.post("/sources/new", sv), "f-url")
 	sv.Set("url", "https://example.org/a")
-	if r := analyst.post("/sources/new", sv); r.status != http.StatusSeeOther || r.location != "/sources?done=source" {
-		t.Fatalf("source: %d %s %q", r.status, r.location, errorsOf(r.body))
+	if r := analyst.post("/sources/new", sv); !led(r, "/sources", "forms.done.source") {
+		t.Fatalf("source: %d %s %s %q", r.status, r.location, r.notice, errorsOf(r.body))
 	}
 	srcs, err := s.app.Statements.ListSources(ctx, analystOf(s), statement.SourceFilter{}, store.PageRequest{Limit: store.MaxLimit})
 	if err != nil {
@@ -696,8 +712,8 @@ func TestRegistryFormsStatementsAndEvidence(t *testing.T) {
 	refused(t, analyst.post("/evidence/new", ev), "f-provision")
 	ev.Set("provision_id", provision)
 	ev.Set("note", "A public commitment")
-	if r := analyst.post("/evidence/new", ev); r.status != http.StatusSeeOther || r.location != "/statements/"+sid+"?done=evidence" {
-		t.Fatalf("evidence: %d %s %q", r.status, r.location, errorsOf(r.body))
+	if r := analyst.post("/evidence/new", ev); !led(r, "/statements/"+sid+"", "forms.done.evidence") {
+		t.Fatalf("evidence: %d %s %s %q", r.status, r.location, r.notice, errorsOf(r.body))
 	}
 	// The same link again: the service's conflict, next to the provision.
 	ev.Set("form_key", hidden(analyst.get("/evidence/new?kind=statement&id="+sid).body).Get("form_key"))

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/base64"
 	"html"
 	"io"
 	"mime/multipart"
@@ -31,6 +32,25 @@ type page struct {
 	status   int
 	location string
 	body     string
+	notice   string // the message key of the confirmation the answer leaves for the next page
+}
+
+// noticeKey is the message key a signed notice cookie carries (the
+// signature is the server's to check).
+func noticeKey(res *http.Response) string {
+	for _, c := range res.Cookies() {
+		if c.Name != "truce_notice" || c.MaxAge < 0 || c.Value == "" {
+			continue
+		}
+		enc, _, _ := strings.Cut(c.Value, ".")
+		msg, err := base64.RawURLEncoding.DecodeString(enc)
+		if err != nil {
+			return "?"
+		}
+		key, _, _ := strings.Cut(string(msg), "\x00")
+		return key
+	}
+	return ""
 }
 
 func (s *testServer) browser(t *testing.T, user string) *browser {
@@ -66,7 +86,7 @@ func (b *browser) send(req *http.Request) page {
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
-	return page{status: res.StatusCode, location: res.Header.Get("Location"), body: string(body)}
+	return page{status: res.StatusCode, location: res.Header.Get("Location"), body: string(body), notice: noticeKey(res)}
 }
 
 func (b *browser) get(path string) page {
@@ -203,8 +223,8 @@ func TestPages(t *testing.T) {
 		}
 		wg.Wait()
 		for i, r := range results {
-			if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/allegations/alg_") || r.location != results[0].location {
-				t.Errorf("submission %d: %d %q (first %q) %s", i, r.status, r.location, results[0].location, r.body)
+			if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/allegations/alg_") || r.location != results[0].location || r.notice != "flash.done.allegation" {
+				t.Errorf("submission %d: %d %q %q (first %q) %s", i, r.status, r.location, r.notice, results[0].location, r.body)
 			}
 		}
 		if n := countAllegations(t, s, narrative); n != 1 {
@@ -326,11 +346,12 @@ func TestPages(t *testing.T) {
 			v.Set(k, x)
 		}
 		p := b.post("/observations/new", v)
-		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/observations/obs_") {
-			t.Fatalf("record observation: %d %q %s", p.status, p.location, p.body)
+		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/observations/obs_") || p.notice != "flash.done.observation" {
+			t.Fatalf("record observation: %d %q %q %s", p.status, p.location, p.notice, p.body)
 		}
-		if o := b.get(p.location); o.status != 200 || !strings.Contains(o.body, "Two impacts (test).") {
-			t.Errorf("observation page: %d", o.status)
+		if o := b.get(p.location); o.status != 200 || !strings.Contains(o.body, "Two impacts (test).") || !strings.Contains(o.body, `role="status">`) {
+			// (An earlier test may have set the monitor's language.)
+			t.Errorf("observation page: %d, or no confirmation", o.status)
 		}
 		v.Set("distance_max_m", "10")
 		v.Set("form_key", "another-key")
@@ -353,8 +374,8 @@ func TestPages(t *testing.T) {
 		req, _ := http.NewRequest("POST", s.url+"/attachments?csrf="+url.QueryEscape(csrf), strings.NewReader(body.String()))
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		p := b.send(req)
-		if p.status != http.StatusSeeOther || p.location != "/incidents/"+inc+"?done=file" {
-			t.Fatalf("upload: %d %q %s", p.status, p.location, p.body)
+		if p.status != http.StatusSeeOther || p.location != "/incidents/"+inc || p.notice != "review.done.file" {
+			t.Fatalf("upload: %d %q %q %s", p.status, p.location, p.notice, p.body)
 		}
 		page := b.get("/incidents/" + inc)
 		m := regexp.MustCompile(`href="(/api/v1/attachments/[0-9a-f]{64})" download><bdi dir="auto">site-notes.txt`).FindStringSubmatch(page.body)

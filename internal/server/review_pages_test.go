@@ -31,13 +31,16 @@ func TestReviewPagesNoDeadEnd(t *testing.T) {
 	}
 	form := hidden(queue.body)
 	res := analyst.post("/review", url.Values{"csrf": {form.Get("csrf")}, "one": {"new_incident|allegation|" + second + "|"}})
-	incPath, _, _ := strings.Cut(res.location, "?")
-	if res.status != http.StatusSeeOther || !strings.HasPrefix(incPath, "/incidents/") || !strings.Contains(res.location, "done=new_incident") {
-		t.Fatalf("new incident: %d %q", res.status, res.location)
+	incPath := res.location
+	if res.status != http.StatusSeeOther || !strings.HasPrefix(incPath, "/incidents/") || strings.Contains(incPath, "?") || res.notice != "review.done.new_incident" {
+		t.Fatalf("new incident: %d %q %q", res.status, res.location, res.notice)
 	}
 	incID := strings.TrimPrefix(incPath, "/incidents/")
 	if p := analyst.get(res.location); !strings.Contains(p.body, "A new incident was opened") || !strings.Contains(p.body, `role="status"`) {
 		t.Errorf("no confirmation on the new incident's page")
+	}
+	if p := analyst.get(res.location); strings.Contains(p.body, `role="status"`) {
+		t.Errorf("the confirmation is shown again when the page is read again")
 	}
 
 	find := analyst.get("/review?report=allegation:" + first + "&q=&day=2021-08-21&category=small_arms_fire")
@@ -48,8 +51,8 @@ func TestReviewPagesNoDeadEnd(t *testing.T) {
 	decide := func() string {
 		t.Helper()
 		res := analyst.post("/review", url.Values{"csrf": {form.Get("csrf")}, "one": {attach}})
-		if res.status != http.StatusSeeOther || !strings.Contains(res.location, "done=accept") {
-			t.Fatalf("attach: %d %q", res.status, res.location)
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/review?rev=") || res.notice != "review.done.accept" {
+			t.Fatalf("attach: %d %q %q", res.status, res.location, res.notice)
 		}
 		u, _ := url.Parse(res.location)
 		p := analyst.get(res.location)
@@ -60,8 +63,8 @@ func TestReviewPagesNoDeadEnd(t *testing.T) {
 	}
 	rev := decide()
 	res = analyst.post("/review/undo", url.Values{"csrf": {form.Get("csrf")}, "review_id": {rev}, "back": {"/review"}})
-	if res.status != http.StatusSeeOther || res.location != "/review?done=undo" {
-		t.Fatalf("undo: %d %q", res.status, res.location)
+	if res.status != http.StatusSeeOther || res.location != "/review" || res.notice != "review.done.undo" {
+		t.Fatalf("undo: %d %q %q", res.status, res.location, res.notice)
 	}
 	// An address elsewhere is not followed.
 	decide()
@@ -158,5 +161,36 @@ func TestDemoTimelineInEventTime(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("the demo has no incident")
+	}
+}
+
+// Decisions taken at once are confirmed by their count, in the plural
+// form of the reader's language, once, with nothing in the address.
+func TestReviewBulkConfirmationCounts(t *testing.T) {
+	s := start(t)
+	az, am := s.loaded.Orgs["AZ"], s.loaded.Orgs["AM"]
+	lodge := func(hour string) string {
+		return s.post(t, "liaison-az", "POST", "/api/v1/allegations", fmt.Sprintf(`{"source_kind":"side","on_behalf_of":%q,"alleged_perpetrator":%q,"category":"small_arms_fire",`+
+			`"location":{"point":{"lat":40.36,"lon":46.56},"precision":"exact"},"time":{"start":"2021-08-22T%s:00:00Z"},"narrative":"Fire in the hills. (test)","reported_at":"2021-08-22T%s:30:00Z"}`, az, am, hour, hour), http.StatusCreated).ID
+	}
+	a, b := lodge("02"), lodge("03")
+	analyst := s.browser(t, "analyst")
+	form := hidden(analyst.get("/settings").body)
+	form.Set("to", "ru")
+	form.Set("next", "/review")
+	if p := analyst.post("/lang", form); p.status != http.StatusSeeOther {
+		t.Fatalf("language: %d", p.status)
+	}
+	csrf := hidden(analyst.get("/review").body).Get("csrf")
+	res := analyst.post("/review", url.Values{"csrf": {csrf}, "decision": {incident.DecisionNew},
+		"pick": {"allegation|" + a + "|", "allegation|" + b + "|"}})
+	if res.status != http.StatusSeeOther || res.location != "/review" || res.notice != "review.done.n" {
+		t.Fatalf("bulk: %d %q %q %s", res.status, res.location, res.notice, res.body)
+	}
+	if p := analyst.get("/review"); !strings.Contains(p.body, `role="status">Записано 2 решения.`) {
+		t.Errorf("no counted confirmation in Russian")
+	}
+	if p := analyst.get("/review"); strings.Contains(p.body, `role="status"`) {
+		t.Errorf("the confirmation is shown again")
 	}
 }

@@ -118,7 +118,7 @@ func (s *Pages) newPage(r *http.Request, p access.Principal, sess *account.Sessi
 		"decide_requests": account.MayDecideRequests(p),
 		"witnesses":       witnessclient.MayReadStatus(p),
 	}
-	s.registryFormOffers(r, pg, p) // pages_registry_forms.go
+	s.registryFormOffers(pg, p) // pages_registry_forms.go
 	for _, a := range s.Witnesses.Alarms(r.Context(), p) {
 		pg.Alarms = append(pg.Alarms, web.Alarm{Witness: a.Name, Size: a.RefusedSize})
 	}

@@ -245,8 +245,7 @@ func (s *Pages) createUser(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		s.notice(w, accountNotice(req, "done.user.created"))
-		return afterAccountChange(req), nil
+		return doneAt(afterAccountChange(req), accountNotice(req, "done.user.created")), nil
 	})
 	if done {
 		return

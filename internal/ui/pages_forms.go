@@ -214,23 +214,27 @@ func allegationInput(form *web.Form, loc *time.Location) (incident.AllegationInp
 }
 
 // submit runs a form's create with its idempotency key: a key seen before
-// leads where the first submission led.
+// leads where the first submission led. create answers where the form
+// leads, with the confirmation to show there when made by doneAt.
 func (s *Pages) submit(w http.ResponseWriter, r *http.Request, p access.Principal, form *web.Form, create func() (string, error)) (bool, error) {
 	form.Key = form.V("form_key")
 	prev, seen, err := s.claimSubmission(r.Context(), p, form.Key)
 	if err != nil {
 		return false, err
 	}
-	if seen {
-		http.Redirect(w, r, prev, http.StatusSeeOther)
-		return true, nil
+	if !seen {
+		prev, err = create()
+		s.finishSubmission(r.Context(), p, form.Key, prev)
+		if err != nil {
+			return false, err
+		}
 	}
-	where, err := create()
-	s.finishSubmission(r.Context(), p, form.Key, where)
-	if err != nil {
-		return false, err
+	where, key, _ := strings.Cut(prev, "\n")
+	if key != "" {
+		s.done(w, r, where, key)
+	} else {
+		http.Redirect(w, r, where, http.StatusSeeOther)
 	}
-	http.Redirect(w, r, where, http.StatusSeeOther)
 	return true, nil
 }
 
@@ -249,7 +253,7 @@ func (s *Pages) lodgeAllegation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		return "/allegations/" + url.PathEscape(a.ID), nil
+		return doneAt("/allegations/"+url.PathEscape(a.ID), "flash.done.allegation"), nil
 	})
 	if done {
 		return
@@ -344,7 +348,7 @@ func (s *Pages) recordObservation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		return "/observations/" + url.PathEscape(o.ID), nil
+		return doneAt("/observations/"+url.PathEscape(o.ID), "flash.done.observation"), nil
 	})
 	if done {
 		return

@@ -114,13 +114,14 @@ func (s *Pages) reviewDecide(w http.ResponseWriter, r *http.Request) {
 	}
 	if single {
 		if decision == incident.DecisionNew && last.NewIncident != nil {
-			http.Redirect(w, r, doneURL("/incidents/"+url.PathEscape(last.NewIncident.ID), "new_incident"), http.StatusSeeOther)
+			s.done(w, r, "/incidents/"+url.PathEscape(last.NewIncident.ID), "review.done.new_incident")
 			return
 		}
-		http.Redirect(w, r, doneURL("/review", decision, "rev", last.ID), http.StatusSeeOther)
+		// The queue offers to take the decision back (showReview).
+		s.done(w, r, "/review?rev="+url.QueryEscape(last.ID), "review.done."+decision)
 		return
 	}
-	http.Redirect(w, r, doneURL("/review", strconv.Itoa(done)), http.StatusSeeOther)
+	s.done(w, r, "/review", "review.done.n", "n", strconv.Itoa(done))
 }
 
 // AttachmentView is a file attached to a record.
@@ -262,7 +263,7 @@ func (s *Pages) incidentTransition(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	http.Redirect(w, r, doneURL("/incidents/"+url.PathEscape(id), done), http.StatusSeeOther)
+	s.done(w, r, "/incidents/"+url.PathEscape(id), "review.done."+done)
 }
 
 // formStatus is the status of a form sent back with the server's errors
@@ -289,7 +290,7 @@ func (s *Pages) incidentSplit(w http.ResponseWriter, r *http.Request) {
 	if rev.NewIncident != nil {
 		next = rev.NewIncident.ID
 	}
-	http.Redirect(w, r, doneURL("/incidents/"+url.PathEscape(next), "split"), http.StatusSeeOther)
+	s.done(w, r, "/incidents/"+url.PathEscape(next), "review.done.split")
 }
 
 // uploadAttachment takes a file from the attachment form (multipart, the
@@ -349,7 +350,7 @@ func (s *Pages) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 				s.pageFail(w, r, pg, err)
 				return
 			}
-			http.Redirect(w, r, doneURL(back(), "file"), http.StatusSeeOther)
+			s.done(w, r, back(), "review.done.file")
 			return
 		}
 		b, err := io.ReadAll(io.LimitReader(part, 1025))

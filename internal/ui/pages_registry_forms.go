@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,8 +21,8 @@ import (
 // the service says the reader may write (its May* method), and its rules
 // and limits are the service's: the page shows the service's errors next
 // to the fields and takes maxlength and the like from the service's
-// constants. After saving, the browser is sent to the record with a
-// notice (?done=<key>, see doneNotice).
+// constants. After saving, the browser is sent to the record, which
+// confirms what was saved (doneAt, s.notice).
 
 // registryFormPages registers the registries' forms.
 func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerFunc)) {
@@ -56,43 +55,6 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 	page("POST", "/hazard-areas/new", s.recordHazard)
 	page("GET", "/hazard-areas/{id}/events", s.hazardEventPage)
 	page("POST", "/hazard-areas/{id}/events", s.addHazardEvent)
-}
-
-// doneKeys are the confirmations a page shows after an action, by the
-// ?done= key of its redirect (post/redirect/get): the key names the
-// message. A number as the key is a count of decisions taken at once.
-var doneKeys = map[string]string{
-	"accept": "review.done.accept", "reject": "review.done.reject", "new_incident": "review.done.new_incident",
-	"split": "review.done.split", "undo": "review.done.undo", "step": "review.done.step", "note": "review.done.note",
-	"file":   "review.done.file",
-	"person": "forms.done.person", "event": "forms.done.event", "exchange": "forms.done.exchange",
-	"minefield": "forms.done.minefield", "handover": "forms.done.handover", "hazard_area": "forms.done.hazard_area",
-	"hazard_event": "forms.done.hazard_event", "remains": "forms.done.remains", "movement": "forms.done.movement",
-	"visit": "forms.done.visit", "crossing": "forms.done.crossing", "restriction": "forms.done.restriction",
-	"statement": "forms.done.statement", "source": "forms.done.source", "evidence": "forms.done.evidence",
-}
-
-// doneURL is path with the confirmation key added, and any extra name,
-// value pairs (the review queue names the decision it may undo).
-func doneURL(path, key string, extra ...string) string {
-	q := url.Values{"done": {key}}
-	for i := 0; i+1 < len(extra); i += 2 {
-		q.Set(extra[i], extra[i+1])
-	}
-	return path + "?" + q.Encode()
-}
-
-// doneNotice shows the confirmation named by ?done= as the page's notice
-// (role="status" in the layout); every page reads it (newPage).
-func doneNotice(pg *web.Page, r *http.Request) {
-	key := r.URL.Query().Get("done")
-	if msg, ok := doneKeys[key]; ok {
-		pg.Notice = pg.T(msg)
-		return
-	}
-	if n, err := strconv.Atoi(key); err == nil && n >= 0 && n <= 1000 {
-		pg.Notice = pg.N("review.done.n", n)
-	}
 }
 
 // indexRE matches a list index in an error's field path.
@@ -198,9 +160,8 @@ func newForm(values url.Values) *web.Form {
 // the reader, as the services answer — $.May "new_person",
 // "new_exchange", "new_remains", "new_minefield", "new_handover",
 // "new_hazard_area", "new_movement", "new_visit", "new_crossing",
-// "new_restriction", "new_statement", "new_source", "new_evidence" —
-// and the confirmation a form led here with.
-func (s *Pages) registryFormOffers(r *http.Request, pg *web.Page, p access.Principal) {
+// "new_restriction", "new_statement", "new_source", "new_evidence".
+func (s *Pages) registryFormOffers(pg *web.Page, p access.Principal) {
 	if s.Detainees != nil {
 		pg.Offers["new_person"] = s.Detainees.MayRegister(p) == nil
 		pg.Offers["new_exchange"] = s.Detainees.MayRecordExchange(p) == nil
@@ -226,5 +187,4 @@ func (s *Pages) registryFormOffers(r *http.Request, pg *web.Page, p access.Princ
 	if s.Agreements != nil {
 		pg.Offers["new_evidence"] = s.Agreements.MayAddEvidence(p) == nil
 	}
-	doneNotice(pg, r)
 }

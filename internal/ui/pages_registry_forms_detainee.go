@@ -94,7 +94,7 @@ func (s *Pages) registerPerson(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		return doneURL("/detainees/"+url.PathEscape(person.ID), "person"), nil
+		return doneAt("/detainees/"+url.PathEscape(person.ID), "forms.done.person"), nil
 	})
 	if done {
 		return
@@ -183,7 +183,7 @@ func (s *Pages) addPersonEvent(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Detainees.AddEvent(r.Context(), p, id, version, eventInput(form, pg.Location)); err != nil {
 			return "", err
 		}
-		return doneURL("/detainees/"+url.PathEscape(id), "event"), nil
+		return doneAt("/detainees/"+url.PathEscape(id), "forms.done.event"), nil
 	})
 	if done {
 		return
@@ -335,7 +335,7 @@ func (s *Pages) recordExchange(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		return doneURL("/exchanges/"+url.PathEscape(x.ID), "exchange"), nil
+		return doneAt("/exchanges/"+url.PathEscape(x.ID), "forms.done.exchange"), nil
 	})
 	if done {
 		return

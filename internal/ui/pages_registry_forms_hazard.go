@@ -103,7 +103,7 @@ func (s *Pages) recordHazard(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		return doneURL("/hazard-areas/"+url.PathEscape(h.ID)+"/events", "hazard_area"), nil
+		return doneAt("/hazard-areas/"+url.PathEscape(h.ID)+"/events", "forms.done.hazard_area"), nil
 	})
 	if done {
 		return
@@ -220,7 +220,7 @@ func (s *Pages) addHazardEvent(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Mines.AddEvent(r.Context(), p, id, version, in); err != nil {
 			return "", err
 		}
-		return doneURL("/hazard-areas/"+url.PathEscape(id)+"/events", "hazard_event"), nil
+		return doneAt("/hazard-areas/"+url.PathEscape(id)+"/events", "forms.done.hazard_event"), nil
 	})
 	if done {
 		return

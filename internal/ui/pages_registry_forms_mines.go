@@ -173,7 +173,7 @@ func (s *Pages) recordMinefield(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		return doneURL("/minefields/"+url.PathEscape(m.ID), "minefield"), nil
+		return doneAt("/minefields/"+url.PathEscape(m.ID), "forms.done.minefield"), nil
 	})
 	if done {
 		return
@@ -304,9 +304,9 @@ func (s *Pages) recordHandover(w http.ResponseWriter, r *http.Request) {
 			return "", err
 		}
 		if len(h.MinefieldIDs) == 1 {
-			return doneURL("/minefields/"+url.PathEscape(h.MinefieldIDs[0]), "handover"), nil
+			return doneAt("/minefields/"+url.PathEscape(h.MinefieldIDs[0]), "forms.done.handover"), nil
 		}
-		return doneURL("/handovers", "handover"), nil
+		return doneAt("/handovers", "forms.done.handover"), nil
 	})
 	if done {
 		return

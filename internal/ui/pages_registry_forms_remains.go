@@ -96,7 +96,7 @@ func (s *Pages) recordRemains(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Detainees.RecordRemains(r.Context(), p, in); err != nil {
 			return "", err
 		}
-		return doneURL("/remains", "remains"), nil
+		return doneAt("/remains", "forms.done.remains"), nil
 	})
 	if done {
 		return

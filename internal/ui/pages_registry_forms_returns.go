@@ -123,7 +123,7 @@ func (s *Pages) recordMovement(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Returns.RecordMovement(r.Context(), p, in); err != nil {
 			return "", err
 		}
-		return doneURL("/returns", "movement"), nil
+		return doneAt("/returns", "forms.done.movement"), nil
 	})
 	if done {
 		return
@@ -240,7 +240,7 @@ func (s *Pages) recordVisit(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Returns.RecordVisit(r.Context(), p, in); err != nil {
 			return "", err
 		}
-		return doneURL("/return-visits", "visit"), nil
+		return doneAt("/return-visits", "forms.done.visit"), nil
 	})
 	if done {
 		return

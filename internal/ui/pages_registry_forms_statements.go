@@ -136,7 +136,7 @@ func (s *Pages) recordStatement(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		return doneURL("/statements/"+url.PathEscape(st.ID), "statement"), nil
+		return doneAt("/statements/"+url.PathEscape(st.ID), "forms.done.statement"), nil
 	})
 	if done {
 		return
@@ -208,7 +208,7 @@ func (s *Pages) recordSource(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Statements.RecordSource(r.Context(), p, sourceInput(form)); err != nil {
 			return "", err
 		}
-		return doneURL("/sources", "source"), nil
+		return doneAt("/sources", "forms.done.source"), nil
 	})
 	if done {
 		return
@@ -276,7 +276,7 @@ func (s *Pages) addEvidence(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Agreements.AddEvidence(r.Context(), p, form.V("provision_id"), in); err != nil {
 			return "", err
 		}
-		return doneURL(recordPath(kind, id), "evidence"), nil
+		return doneAt(recordPath(kind, id), "forms.done.evidence"), nil
 	})
 	if done {
 		return

@@ -134,7 +134,7 @@ func (s *Pages) recordCrossing(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Transit.RecordCrossing(r.Context(), p, in); err != nil {
 			return "", err
 		}
-		return doneURL("/crossings", "crossing"), nil
+		return doneAt("/crossings", "forms.done.crossing"), nil
 	})
 	if done {
 		return
@@ -210,7 +210,7 @@ func (s *Pages) recordRestriction(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.Transit.RecordRestriction(r.Context(), p, restrictionInput(form, pg)); err != nil {
 			return "", err
 		}
-		return doneURL("/corridor", "restriction"), nil
+		return doneAt("/corridor", "forms.done.restriction"), nil
 	})
 	if done {
 		return

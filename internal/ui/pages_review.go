@@ -117,7 +117,7 @@ func (s *Pages) reviewUndo(w http.ResponseWriter, r *http.Request) {
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	http.Redirect(w, r, doneURL(back, "undo"), http.StatusSeeOther)
+	s.done(w, r, back, "review.done.undo")
 }
 
 // placementView is where a record lies, as geo computed it when it was

@@ -24,9 +24,3 @@ func TestPluralForm(t *testing.T) {
 		}
 	}
 }
-
-func TestDoneURL(t *testing.T) {
-	if got := doneURL("/review", "accept", "rev", "rev_1"); got != "/review?done=accept&rev=rev_1" {
-		t.Errorf("doneURL = %q", got)
-	}
-}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -88,6 +89,12 @@ func (s *Pages) done(w http.ResponseWriter, r *http.Request, path, key string, a
 	http.Redirect(w, r, safeNext(path), http.StatusSeeOther)
 }
 
+// doneAt is what a form's create gives submit: the path the form leads
+// to and the confirmation to show there, kept together with the form's
+// key so that the form sent twice leads to the same page with the same
+// confirmation. A line break cannot be part of a path (safeNext).
+func doneAt(path, key string) string { return path + "\n" + key }
+
 // notice leaves the confirmation key for the next page without leading
 // there, for a handler whose redirect is made elsewhere (s.submit).
 func (s *Pages) notice(w http.ResponseWriter, key string, args ...string) {
@@ -121,7 +128,8 @@ func parseNotice(value string, mac func(string) string) (string, []any, bool) {
 		return "", nil, false
 	}
 	msg, err := base64.RawURLEncoding.Strict().DecodeString(enc)
-	if err != nil || !hmac.Equal([]byte(sig), []byte(mac(string(msg)))) {
+	// The decoder skips line breaks: only the one spelling is the message.
+	if err != nil || base64.RawURLEncoding.EncodeToString(msg) != enc || !hmac.Equal([]byte(sig), []byte(mac(string(msg)))) {
 		return "", nil, false
 	}
 	parts := strings.Split(string(msg), "\x00")
@@ -129,7 +137,15 @@ func parseNotice(value string, mac func(string) string) (string, []any, bool) {
 		return "", nil, false
 	}
 	args := make([]any, 0, len(parts)-1)
-	for _, a := range parts[1:] {
+	for i, a := range parts[1:] {
+		if i%2 == 1 && parts[i] == "n" {
+			// The count of a plural message ("review.done.n") chooses
+			// its form and is written in the page's digits.
+			if n, err := strconv.Atoi(a); err == nil && strconv.Itoa(n) == a {
+				args = append(args, n)
+				continue
+			}
+		}
 		args = append(args, a)
 	}
 	return parts[0], args, true

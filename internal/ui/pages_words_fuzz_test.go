@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -22,6 +23,15 @@ func TestParseNotice(t *testing.T) {
 	key, args, ok := parseNotice(signedNotice("reports.issued\x00id\x00daily-2021-06-12-public"), testMAC)
 	if !ok || key != "reports.issued" || len(args) != 2 || args[1] != "daily-2021-06-12-public" {
 		t.Fatalf("%q %v %v", key, args, ok)
+	}
+	// A count named n comes back a number, so that a plural message
+	// chooses its form by it; any other argument stays text.
+	key, args, ok = parseNotice(signedNotice("review.done.n\x00n\x0012\x00id\x007"), testMAC)
+	if !ok || key != "review.done.n" || len(args) != 4 || args[1] != 12 || args[3] != "7" {
+		t.Fatalf("%q %#v %v", key, args, ok)
+	}
+	if _, args, _ = parseNotice(signedNotice("k\x00n\x00012"), testMAC); args[1] != "012" {
+		t.Errorf("n 012 read as %#v", args[1])
 	}
 	for _, bad := range []string{"", "x", signedNotice("a") + "x", strings.Repeat("A", 2000) + ".x", signedNotice("a\x00odd")} {
 		if _, _, ok := parseNotice(bad, testMAC); ok {
@@ -45,7 +55,7 @@ func FuzzParseNotice(f *testing.F) {
 		msg := strings.Join(append([]string{key}, func() []string {
 			out := make([]string, len(args))
 			for i, a := range args {
-				out[i] = a.(string)
+				out[i] = fmt.Sprint(a)
 			}
 			return out
 		}()...), "\x00")
