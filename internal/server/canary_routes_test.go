@@ -267,13 +267,21 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /api/v1/reports/{id}/issue":   nil,
 
 		// Pages.
-		"GET /{$}":                   get("/", "/?from="+canaryFrom+"&to="+canaryDay, "/?day="+canaryDay),
-		"GET /login":                 get("/login"),
-		"GET /lang":                  get("/lang?lang=en"),
-		"GET /settings":              get("/settings"),
-		"GET /settings/password":     get("/settings/password"),
-		"GET /review":                get("/review"),
-		"GET /incidents":             get("/incidents"),
+		"GET /{$}":               get("/", "/?from="+canaryFrom+"&to="+canaryDay, "/?day="+canaryDay),
+		"GET /login":             get("/login"),
+		"GET /lang":              get("/lang?lang=en"),
+		"GET /settings":          get("/settings"),
+		"GET /settings/password": get("/settings/password"),
+		"GET /review":            get("/review"),
+		"GET /incidents":         get("/incidents", "/incidents?page=2&size=5&sort=-title"),
+		// The numbered lists (pages_lists.go): every filter reads through
+		// the domain's list, as the API's numbered pages do; a GET on a
+		// bulk address only leads back to its list.
+		"GET /allegations":      get("/allegations", "/allegations?page=2&size=5&sort=category"),
+		"GET /observations":     get("/observations", "/observations?page=2&size=5"),
+		"GET /incidents/bulk":   get("/incidents/bulk"),
+		"GET /allegations/bulk": get("/allegations/bulk"),
+		"POST /incidents/bulk":  nil, "POST /allegations/bulk": nil,
 		"GET /incidents/{id}":        id("/incidents/", "incident_az", "incident_notes"),
 		"GET /allegations/new":       get("/allegations/new"),
 		"GET /allegations/{id}":      id("/allegations/", "allegation_az", "allegation_at_place"),
