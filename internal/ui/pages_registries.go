@@ -192,9 +192,12 @@ func (s *Pages) detaineesPage(w http.ResponseWriter, r *http.Request) {
 	extra.Counts, err = s.Detainees.Counts(ctx, p, s.Now())
 	if err == nil {
 		f := detainee.PersonFilter{Status: q.Get("status"), Category: q.Get("category"), HeldBy: q.Get("held_by"), Nationality: q.Get("nationality")}
-		var list store.Page[detainee.Person]
-		if list, err = s.Detainees.ListPersons(ctx, p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
+		var lq store.ListQuery
+		if lq, err = store.ParseListQuery(q); err == nil {
+			var list store.Numbered[detainee.Person]
+			if list, err = s.Detainees.NumberedPersons(ctx, p, f, lq); err == nil {
+				d.Items, d.List = list.Items, newListView(r, list)
+			}
 		}
 	}
 	for _, it := range d.Items {
@@ -244,10 +247,13 @@ func (s *Pages) exchangesPage(w http.ResponseWriter, r *http.Request) {
 	d := listData[detainee.Exchange]{Sides: sides}
 	from, to, err := queryWindow(r)
 	if err == nil {
-		var list store.Page[detainee.Exchange]
 		f := detainee.ExchangeFilter{PersonID: r.URL.Query().Get("person"), From: from, To: to}
-		if list, err = s.Detainees.ListExchanges(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
+		var lq store.ListQuery
+		if lq, err = store.ParseListQuery(r.URL.Query()); err == nil {
+			var list store.Numbered[detainee.Exchange]
+			if list, err = s.Detainees.NumberedExchanges(r.Context(), p, f, lq); err == nil {
+				d.Items, d.List = list.Items, newListView(r, list)
+			}
 		}
 	}
 	s.renderList(w, r, pg, "exchanges", d, err)
@@ -285,9 +291,12 @@ func (s *Pages) remainsPage(w http.ResponseWriter, r *http.Request) {
 	d := listData[detainee.Remains]{Sides: sides}
 	counts, err := s.Detainees.CountRemains(r.Context(), p, s.Now())
 	if err == nil {
-		var list store.Page[detainee.Remains]
-		if list, err = s.Detainees.ListRemains(r.Context(), p, struct{}{}, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
+		var lq store.ListQuery
+		if lq, err = store.ParseListQuery(r.URL.Query()); err == nil {
+			var list store.Numbered[detainee.Remains]
+			if list, err = s.Detainees.NumberedRemains(r.Context(), p, struct{}{}, lq); err == nil {
+				d.Items, d.List = list.Items, newListView(r, list)
+			}
 		}
 	}
 	d.Extra = counts
