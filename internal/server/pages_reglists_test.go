@@ -1,10 +1,15 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/mines"
 )
 
 // regList is one registry's numbered list: its page, its API list, a sort
@@ -18,10 +23,23 @@ type regList struct {
 // kept; a sort the list does not offer is refused next to the filters.
 func TestRegistryListPages(t *testing.T) {
 	s := start(t)
+	// The demo has one minefield record; side B records a second, public.
+	acc := s.account("liaison-am")
+	am := access.Principal{UserID: acc.ID, Username: acc.Username, Org: s.loaded.Orgs[acc.Org], OrgKind: "side", Roles: []access.Role{acc.Role}, Via: "token"}
+	ring := geo.Polygon{{Lat: 39.97, Lon: 46.95}, {Lat: 39.97, Lon: 46.96}, {Lat: 39.98, Lon: 46.96}, {Lat: 39.98, Lon: 46.95}, {Lat: 39.97, Lon: 46.95}}
+	if _, err := s.app.Mines.CreateMinefield(context.Background(), am, mines.MinefieldInput{Designation: "Second field", LaidBy: am.Org, District: "Aghdam",
+		ReferencePoints: []mines.ReferencePoint{{Point: geo.Point{Lat: 39.96, Lon: 46.94}, Description: "A crossroads"}, {Point: geo.Point{Lat: 39.99, Lon: 46.97}, Description: "A water tower"}},
+		Perimeter:       ring, Mines: []mines.MineType{{Category: "anti_tank", Model: "TM-62M", Count: 12}}, Emplacement: "hand", LaidAt: "1994-05-01",
+		LabelInput: access.LabelInput{Classification: string(access.Public)}}); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []regList{
 		{"/detainees", "/api/v1/detainees", "status", "humanitarian"},
 		{"/exchanges", "/api/v1/exchanges", "-persons", "analyst"},
 		{"/remains", "/api/v1/remains", "-count", "humanitarian"},
+		{"/minefields", "/api/v1/minefields", "-mines", "monitor"},
+		{"/handovers", "/api/v1/handovers", "records", "monitor"},
+		{"/hazard-areas", "/api/v1/hazard-areas", "-area", "monitor"},
 	} {
 		t.Run(strings.TrimPrefix(c.page, "/"), func(t *testing.T) {
 			b := s.browser(t, c.role)

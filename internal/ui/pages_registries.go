@@ -316,11 +316,8 @@ func (s *Pages) minefieldsPage(w http.ResponseWriter, r *http.Request) {
 	if len(q.Get("district")) > 200 {
 		err = errs.Invalid("district", "is too long")
 	} else {
-		var list store.Page[mines.Minefield]
 		f := mines.MinefieldFilter{LaidBy: q.Get("laid_by"), District: q.Get("district")}
-		if list, err = s.Mines.ListMinefields(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Mines.NumberedMinefields)
 	}
 	s.renderList(w, r, pg, "minefields", d, err)
 }
@@ -367,10 +364,7 @@ func (s *Pages) hazardAreasPage(w http.ResponseWriter, r *http.Request) {
 		err = errs.Invalid("district", "is too long")
 	}
 	if err == nil {
-		var list store.Page[mines.HazardArea]
-		if list, err = s.Mines.ListHazardAreas(r.Context(), p, mines.HazardAreaFilter{District: q.Get("district"), Status: status}, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, mines.HazardAreaFilter{District: q.Get("district"), Status: status}, s.Mines.NumberedHazardAreas)
 	}
 	s.renderList(w, r, pg, "hazard_areas", d, err)
 }
@@ -391,11 +385,8 @@ func (s *Pages) handoversPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err == nil {
-		var list store.Page[mines.Handover]
 		f := mines.HandoverFilter{FromSide: q.Get("from_side"), ToSide: q.Get("to_side"), ExchangeID: q.Get("exchange"), FromDay: q.Get("from"), ToDay: q.Get("to")}
-		if list, err = s.Mines.ListHandovers(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Mines.NumberedHandovers)
 	}
 	s.renderList(w, r, pg, "handovers", d, err)
 }
