@@ -40,6 +40,8 @@ func TestRegistryListPages(t *testing.T) {
 		{"/minefields", "/api/v1/minefields", "-mines", "monitor"},
 		{"/handovers", "/api/v1/handovers", "records", "monitor"},
 		{"/hazard-areas", "/api/v1/hazard-areas", "-area", "monitor"},
+		{"/returns", "/api/v1/returns", "-people", "analyst"},
+		{"/return-visits", "/api/v1/return-visits", "date", "analyst"},
 	} {
 		t.Run(strings.TrimPrefix(c.page, "/"), func(t *testing.T) {
 			b := s.browser(t, c.role)

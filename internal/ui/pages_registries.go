@@ -418,10 +418,8 @@ func (s *Pages) returnsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		w := returns.Window{From: from, To: to}
-		var list store.Page[returns.Movement]
 		f := returns.MovementFilter{Window: w, Kind: kind, DestinationPlaceID: r.URL.Query().Get("destination")}
-		if list, err = s.Returns.ListMovements(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
+		if err = numberedInto(r, p, &d, f, s.Returns.NumberedMovements); err == nil {
 			extra.Totals, err = s.Returns.Totals(r.Context(), p, w, "month")
 		}
 	}
@@ -448,11 +446,8 @@ func (s *Pages) returnVisitsPage(w http.ResponseWriter, r *http.Request) {
 		err = oerr
 	}
 	if err == nil {
-		var list store.Page[returns.Visit]
 		f := returns.VisitFilter{Window: returns.Window{From: from, To: to}, PlaceID: r.URL.Query().Get("place"), Overdue: overdue == "1"}
-		if list, err = s.Returns.ListVisits(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Returns.NumberedVisits)
 	}
 	s.renderList(w, r, pg, "return_visits", d, err)
 }
