@@ -10,6 +10,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/mines"
+	"github.com/truce-monitoring/truce/internal/statement"
 )
 
 // regList is one registry's numbered list: its page, its API list, a sort
@@ -33,6 +34,13 @@ func TestRegistryListPages(t *testing.T) {
 		LabelInput: access.LabelInput{Classification: string(access.Public)}}); err != nil {
 		t.Fatal(err)
 	}
+	// And one statement: the demo has one.
+	an := s.account("analyst")
+	analyst := access.Principal{UserID: an.ID, Username: an.Username, Org: s.loaded.Orgs[an.Org], OrgKind: "monitoring_centre", Roles: []access.Role{an.Role}, Via: "token"}
+	if _, err := s.app.Statements.RecordStatement(context.Background(), analyst, statement.StatementInput{Speaker: "A spokesperson", Organisation: s.loaded.Orgs["AZ"],
+		Date: "2021-06-11", Language: "en", Summaries: []statement.Summary{{Language: "en", Text: "Welcomes the exchange."}}, Stance: statement.StanceWelcome}); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []regList{
 		{"/detainees", "/api/v1/detainees", "status", "humanitarian"},
 		{"/exchanges", "/api/v1/exchanges", "-persons", "analyst"},
@@ -42,6 +50,8 @@ func TestRegistryListPages(t *testing.T) {
 		{"/hazard-areas", "/api/v1/hazard-areas", "-area", "monitor"},
 		{"/returns", "/api/v1/returns", "-people", "analyst"},
 		{"/return-visits", "/api/v1/return-visits", "date", "analyst"},
+		{"/statements", "/api/v1/statements", "stance", "analyst"},
+		{"/sources", "/api/v1/sources", "-published", "analyst"},
 	} {
 		t.Run(strings.TrimPrefix(c.page, "/"), func(t *testing.T) {
 			b := s.browser(t, c.role)

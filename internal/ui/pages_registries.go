@@ -535,11 +535,8 @@ func (s *Pages) statementsPage(w http.ResponseWriter, r *http.Request) {
 		err = errs.Invalid("q", "is too long")
 	}
 	if err == nil {
-		var list store.Page[statement.Statement]
 		f := statement.StatementFilter{Organisation: q.Get("organisation"), Stance: stance, Source: q.Get("source"), From: from, To: to, Query: q.Get("q")}
-		if list, err = s.Statements.ListStatements(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Statements.NumberedStatements)
 	}
 	s.renderList(w, r, pg, "statements", d, err)
 }
@@ -579,11 +576,8 @@ func (s *Pages) sourcesPage(w http.ResponseWriter, r *http.Request) {
 	d := listData[statement.Source]{Sides: sides}
 	from, to, err := queryWindow(r)
 	if err == nil {
-		var list store.Page[statement.Source]
 		f := statement.SourceFilter{OutletOrg: q.Get("outlet"), Language: q.Get("language"), From: from, To: to}
-		if list, err = s.Statements.ListSources(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Statements.NumberedSources)
 	}
 	s.renderList(w, r, pg, "sources", d, err)
 }
