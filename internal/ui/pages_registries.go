@@ -67,12 +67,11 @@ func (s *Pages) registryPages(page func(method, path string, h http.HandlerFunc)
 	page("GET", "/sources", s.sourcesPage)
 }
 
-// listData is what a registry list shows: one page of rows, the link to
-// the next page, the sides for the filters and the page's own extras.
+// listData is what a registry list shows: one numbered page of rows, its
+// total and pager, the sides for the filters and the page's own extras.
 type listData[T any] struct {
 	Items []T
-	More  string    // the next page's address, "" at the end
-	List  *ListView // a numbered list's total, pages and order (list.go)
+	List  *ListView // the list's total, pages and order (list.go)
 	Sides []agreement.Organisation
 	Extra any
 }
@@ -88,11 +87,6 @@ func moreURL(r *http.Request, next string) string {
 	}
 	q.Set("cursor", next)
 	return r.URL.Path + "?" + q.Encode()
-}
-
-// pageRequest is the list's page from the query's cursor.
-func pageRequest(r *http.Request) store.PageRequest {
-	return store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: registryListLimit}
 }
 
 // queryTime reads an optional date (YYYY-MM-DD) or RFC 3339 time from the
