@@ -77,10 +77,23 @@ func TestRegistryListPages(t *testing.T) {
 			if res = b.get(c.page + "?sort=nonsense"); res.status != http.StatusBadRequest || !strings.Contains(res.body, "field-error") || strings.Contains(res.body, "<tbody>") && c.page != "/detainees" && c.page != "/remains" {
 				t.Errorf("%s bad sort: %d", c.page, res.status)
 			}
+			if res = b.get(c.page + "?sort=nonsense"); !strings.Contains(res.body, "is not one of the orders offered") {
+				t.Errorf("%s bad sort: no message next to the filters", c.page)
+			}
 			bad := s.with(c.role).do("GET", c.api+"?sort=nonsense", "")
 			if bad.status != http.StatusBadRequest || !strings.Contains(string(bad.body), `"sort"`) {
 				t.Errorf("API %s bad sort: %d %s", c.api, bad.status, bad.body)
 			}
 		})
+	}
+}
+
+// A window the wrong way round on the handovers page is said of its own
+// field, without the service's internal names.
+func TestHandoverWindowError(t *testing.T) {
+	s := start(t)
+	res := s.browser(t, "analyst").get("/handovers?from=2021-06-10&to=2021-06-01")
+	if res.status != http.StatusBadRequest || strings.Contains(res.body, "from_day") || !strings.Contains(res.body, `class="field-error"`) {
+		t.Fatalf("%d %.2000s", res.status, res.body)
 	}
 }

@@ -378,6 +378,10 @@ func (s *Pages) handoversPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if err == nil && q.Get("from") != "" && q.Get("to") != "" && q.Get("to") < q.Get("from") {
+		// Said of the page's own field, as the other lists say it.
+		err = errs.Invalid("to", "must be after from")
+	}
 	if err == nil {
 		f := mines.HandoverFilter{FromSide: q.Get("from_side"), ToSide: q.Get("to_side"), ExchangeID: q.Get("exchange"), FromDay: q.Get("from"), ToDay: q.Get("to")}
 		err = numberedInto(r, p, &d, f, s.Mines.NumberedHandovers)
