@@ -27,11 +27,11 @@ func (s *Server) detaineeRoutes() {
 	s.add(Route{Method: "GET", Path: "/api/v1/detainees", Summary: "List persons held, by pseudonymous id; identity only for humanitarian officers, the detaining side and the side of nationality", Tag: "detainees",
 		Response: store.Page[detainee.Person]{},
 		Query: append([]Param{{Name: "held_by", Description: "detaining side"}, {Name: "nationality", Description: "side of nationality"},
-			{Name: "status", Description: strings.Join(detainee.Statuses, ", ")}, {Name: "category", Description: strings.Join(detainee.Categories, ", ")}}, pageParams...),
-		Handler: lists(s, func(r *http.Request) (detainee.PersonFilter, error) {
+			{Name: "status", Description: strings.Join(detainee.Statuses, ", ")}, {Name: "category", Description: strings.Join(detainee.Categories, ", ")}}, numberedParams(detainee.PersonSorts)...),
+		Handler: numberedLists(s, func(r *http.Request) (detainee.PersonFilter, error) {
 			q := r.URL.Query()
 			return detainee.PersonFilter{HeldBy: q.Get("held_by"), Nationality: q.Get("nationality"), Status: q.Get("status"), Category: q.Get("category")}, nil
-		}, svc.ListPersons)})
+		}, svc.ListPersons, svc.NumberedPersons)})
 	s.add(Route{Method: "GET", Path: "/api/v1/detainees/counts", Summary: "Persons by status, detaining side and side of nationality at a time", Tag: "detainees",
 		Query: []Param{{Name: "at", Description: "RFC 3339; default now"}}, Response: detainee.Counts{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -59,10 +59,10 @@ func (s *Server) detaineeRoutes() {
 		Request: detainee.ExchangeInput{}, Response: detainee.Exchange{}, Status: http.StatusCreated,
 		Handler: creates(s, svc.RecordExchange, exchangeVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/exchanges", Summary: "List exchanges, oldest first", Tag: "detainees", Response: store.Page[detainee.Exchange]{},
-		Query: append([]Param{{Name: "person_id", Description: "exchanges that moved this person"}}, pageParams...),
-		Handler: lists(s, func(r *http.Request) (detainee.ExchangeFilter, error) {
+		Query: append([]Param{{Name: "person_id", Description: "exchanges that moved this person"}}, numberedParams(detainee.ExchangeSorts)...),
+		Handler: numberedLists(s, func(r *http.Request) (detainee.ExchangeFilter, error) {
 			return detainee.ExchangeFilter{PersonID: r.URL.Query().Get("person_id")}, nil
-		}, svc.ListExchanges)})
+		}, svc.ListExchanges, svc.NumberedExchanges)})
 	s.add(Route{Method: "GET", Path: "/api/v1/exchanges/{id}", Summary: "Read an exchange", Tag: "detainees", Response: detainee.Exchange{},
 		Handler: reads(s, detainee.EntityExchange, svc.GetExchange, exchangeVersion)})
 
@@ -71,7 +71,7 @@ func (s *Server) detaineeRoutes() {
 		Request: detainee.RemainsInput{}, Response: detainee.Remains{}, Status: http.StatusCreated,
 		Handler: creates(s, svc.RecordRemains, remainsVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/remains", Summary: "List remains records", Tag: "detainees", Response: store.Page[detainee.Remains]{},
-		Query: pageParams, Handler: lists(s, func(*http.Request) (struct{}, error) { return struct{}{}, nil }, svc.ListRemains)})
+		Query: numberedParams(detainee.RemainsSorts), Handler: numberedLists(s, func(*http.Request) (struct{}, error) { return struct{}{}, nil }, svc.ListRemains, svc.NumberedRemains)})
 	s.add(Route{Method: "GET", Path: "/api/v1/remains/counts", Summary: "Bodies recovered, needing DNA, identified and handed over by a time", Tag: "detainees",
 		Query: []Param{{Name: "at", Description: "RFC 3339; default now"}}, Response: detainee.RemainsCounts{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {

@@ -28,11 +28,11 @@ func (s *Server) mineRoutes() {
 		Handler: creates(s, svc.CreateMinefield, minefieldVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/minefields", Summary: "List the minefield records you may read, latest laid first", Tag: "mines",
 		Response: store.Page[mines.Minefield]{},
-		Query:    append([]Param{{Name: "laid_by", Description: "the side that laid them"}, {Name: "district"}}, pageParams...),
-		Handler: lists(s, func(r *http.Request) (mines.MinefieldFilter, error) {
+		Query:    append([]Param{{Name: "laid_by", Description: "the side that laid them"}, {Name: "district"}}, numberedParams(mines.MinefieldSorts)...),
+		Handler: numberedLists(s, func(r *http.Request) (mines.MinefieldFilter, error) {
 			q := r.URL.Query()
 			return mines.MinefieldFilter{LaidBy: q.Get("laid_by"), District: q.Get("district")}, nil
-		}, svc.ListMinefields)})
+		}, svc.ListMinefields, svc.NumberedMinefields)})
 	s.add(Route{Method: "GET", Path: "/api/v1/minefields/{id}", Summary: "Read a minefield record", Tag: "mines", Response: mines.Minefield{},
 		Handler: reads(s, mines.EntityMinefield, svc.GetMinefield, minefieldVersion)})
 	s.add(Route{Method: "PUT", Path: "/api/v1/minefields/{id}", Summary: "Replace a minefield record (If-Match: the version you read)", Tag: "mines",
@@ -53,11 +53,11 @@ func (s *Server) mineRoutes() {
 		Handler: creates(s, svc.RecordHandover, handoverVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/handovers", Summary: "List the handovers you may read, latest first", Tag: "mines",
 		Response: store.Page[mines.Handover]{},
-		Query:    append([]Param{{Name: "from_side"}, {Name: "to_side"}, {Name: "exchange_id"}}, pageParams...),
-		Handler: lists(s, func(r *http.Request) (mines.HandoverFilter, error) {
+		Query:    append([]Param{{Name: "from_side"}, {Name: "to_side"}, {Name: "exchange_id"}}, numberedParams(mines.HandoverSorts)...),
+		Handler: numberedLists(s, func(r *http.Request) (mines.HandoverFilter, error) {
 			q := r.URL.Query()
 			return mines.HandoverFilter{FromSide: q.Get("from_side"), ToSide: q.Get("to_side"), ExchangeID: q.Get("exchange_id")}, nil
-		}, svc.ListHandovers)})
+		}, svc.ListHandovers, svc.NumberedHandovers)})
 	s.add(Route{Method: "GET", Path: "/api/v1/handovers/{id}", Summary: "Read a handover", Tag: "mines", Response: mines.Handover{},
 		Handler: reads(s, mines.EntityHandover, svc.GetHandover, handoverVersion)})
 
@@ -66,11 +66,11 @@ func (s *Server) mineRoutes() {
 		Handler: creates(s, svc.RecordHazardArea, hazardVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/hazard-areas", Summary: "List the hazard areas you may read, latest recorded first", Tag: "mines",
 		Response: store.Page[mines.HazardArea]{},
-		Query:    append([]Param{{Name: "status", Description: strings.Join(mines.Statuses, ", ")}, {Name: "district"}}, pageParams...),
-		Handler: lists(s, func(r *http.Request) (mines.HazardAreaFilter, error) {
+		Query:    append([]Param{{Name: "status", Description: strings.Join(mines.Statuses, ", ")}, {Name: "district"}}, numberedParams(mines.HazardAreaSorts)...),
+		Handler: numberedLists(s, func(r *http.Request) (mines.HazardAreaFilter, error) {
 			q := r.URL.Query()
 			return mines.HazardAreaFilter{Status: q.Get("status"), District: q.Get("district")}, nil
-		}, svc.ListHazardAreas)})
+		}, svc.ListHazardAreas, svc.NumberedHazardAreas)})
 	s.add(Route{Method: "GET", Path: "/api/v1/hazard-areas/{id}", Summary: "Read a hazard area with its events", Tag: "mines", Response: mines.HazardArea{},
 		Handler: reads(s, mines.EntityHazardArea, svc.GetHazardArea, hazardVersion)})
 	s.add(Route{Method: "POST", Path: "/api/v1/hazard-areas/{id}/events", Summary: "Confirm a hazard area or release part of it by survey or clearance (If-Match: the version you read)", Tag: "mines",

@@ -23,9 +23,9 @@ func (s *Server) returnsRoutes() {
 		Handler: creates(s, svc.RecordMovement, movementVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/returns", Summary: "List the return movements you may read, latest date first", Tag: "returns",
 		Response: store.Page[returns.Movement]{},
-		Query: append(append([]Param{}, windowParams...), Param{Name: "destination_place_id"},
-			Param{Name: "kind", Description: "organised, spontaneous or mixed"}, pageParams[0], pageParams[1]),
-		Handler: lists(s, movementFilter, svc.ListMovements)})
+		Query: append(append(append([]Param{}, windowParams...), Param{Name: "destination_place_id"},
+			Param{Name: "kind", Description: "organised, spontaneous or mixed"}), numberedParams(returns.MovementSorts)...),
+		Handler: numberedLists(s, movementFilter, svc.ListMovements, svc.NumberedMovements)})
 	s.add(Route{Method: "GET", Path: "/api/v1/returns/totals", Summary: "People returned per day, week, month or destination, from the movements you may read", Tag: "returns",
 		Response: []returns.TotalRow{},
 		Query: []Param{{Name: "from", Description: "RFC 3339"}, {Name: "to", Description: "RFC 3339"},
@@ -55,9 +55,9 @@ func (s *Server) returnsRoutes() {
 		Handler: creates(s, svc.RecordVisit, visitVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/return-visits", Summary: "List the monitoring visits you may read, latest first; overdue follow-ups are derived at the server's clock", Tag: "returns",
 		Response: store.Page[returns.Visit]{},
-		Query: append(append([]Param{}, windowParams...), Param{Name: "movement_id"}, Param{Name: "place_id"},
-			Param{Name: "overdue", Type: "boolean", Description: "true: only visits whose follow-up is overdue"}, pageParams[0], pageParams[1]),
-		Handler: lists(s, visitFilter, svc.ListVisits)})
+		Query: append(append(append([]Param{}, windowParams...), Param{Name: "movement_id"}, Param{Name: "place_id"},
+			Param{Name: "overdue", Type: "boolean", Description: "true: only visits whose follow-up is overdue"}), numberedParams(returns.VisitSorts)...),
+		Handler: numberedLists(s, visitFilter, svc.ListVisits, svc.NumberedVisits)})
 	s.add(Route{Method: "GET", Path: "/api/v1/return-visits/{id}", Summary: "Read a monitoring visit", Tag: "returns", Response: returns.Visit{},
 		Handler: reads(s, returns.EntityVisit, svc.GetVisit, visitVersion)})
 }

@@ -28,8 +28,8 @@ func (s *Server) statementRoutes() {
 	s.add(Route{Method: "GET", Path: "/api/v1/sources", Summary: "List the sources you may read, newest first", Tag: "statements",
 		Response: store.Page[statement.Source]{},
 		Query: append(append([]Param{{Name: "outlet_org", Description: "the outlet's organisation id"},
-			{Name: "language", Description: "BCP 47 tag"}}, windowParams...), pageParams...),
-		Handler: lists(s, sourceFilter, svc.ListSources)})
+			{Name: "language", Description: "BCP 47 tag"}}, windowParams...), numberedParams(statement.SourceSorts)...),
+		Handler: numberedLists(s, sourceFilter, svc.ListSources, svc.NumberedSources)})
 	s.add(Route{Method: "GET", Path: "/api/v1/sources/{id}", Summary: "Read a source", Tag: "statements", Response: statement.Source{},
 		Handler: reads(s, statement.EntitySource, svc.GetSource, func(x statement.Source) int64 { return x.Version })})
 	s.add(Route{Method: "PUT", Path: "/api/v1/sources/{id}", Summary: "Replace a source (If-Match: the version you read)", Tag: "statements",
@@ -45,8 +45,8 @@ func (s *Server) statementRoutes() {
 			{Name: "stance", Description: strings.Join(statement.Stances, ", ")},
 			{Name: "provision", Description: "statements concerning this provision id"},
 			{Name: "source", Description: "statements reported by this source id"},
-			{Name: "q", Description: "words in a summary, in any language; case and diacritics are ignored"}}, windowParams...), pageParams...),
-		Handler: lists(s, statementFilter, svc.ListStatements)})
+			{Name: "q", Description: "words in a summary, in any language; case and diacritics are ignored"}}, windowParams...), numberedParams(statement.StatementSorts)...),
+		Handler: numberedLists(s, statementFilter, svc.ListStatements, svc.NumberedStatements)})
 	s.add(Route{Method: "GET", Path: "/api/v1/statements/{id}", Summary: "Read a statement", Tag: "statements", Response: statement.Statement{},
 		Handler: reads(s, statement.EntityStatement, svc.GetStatement, func(x statement.Statement) int64 { return x.Version })})
 	s.add(Route{Method: "PUT", Path: "/api/v1/statements/{id}", Summary: "Replace a statement (If-Match: the version you read)", Tag: "statements",

@@ -399,29 +399,9 @@ func (s *Service) ListExchanges(ctx context.Context, p access.Principal, f Excha
 	if err != nil {
 		return store.Page[Exchange]{}, err
 	}
-	conds := []string{"r.classification IN ('public', 'mission')"}
-	if !p.Authenticated() {
-		conds = []string{"r.classification = 'public'"}
-	}
-	var args []any
-	if f.PersonID != "" {
-		if err := checkID("person_id", f.PersonID); err != nil {
-			return store.Page[Exchange]{}, err
-		}
-		conds = append(conds, "r.id IN (SELECT exchange_id FROM exchange_persons WHERE person_id = ?)")
-		args = append(args, f.PersonID)
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-		return store.Page[Exchange]{}, errs.Invalid("to", "must be after from")
-	}
-	// The day bounds let SQLite use the (day, id) index; at makes them exact.
-	if !f.From.IsZero() {
-		conds = append(conds, "r.day >= ?", "r.at >= ?")
-		args = append(args, dayText(f.From), fmtTime(f.From))
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "r.day <= ?", "r.at < ?")
-		args = append(args, dayText(f.To), fmtTime(f.To))
+	conds, args, err := f.conds(p)
+	if err != nil {
+		return store.Page[Exchange]{}, err
 	}
 	if len(keys) == 2 {
 		conds = append(conds, "(r.at > ? OR (r.at = ? AND r.id > ?))")

@@ -245,27 +245,9 @@ func (s *Service) ListPersons(ctx context.Context, p access.Principal, f PersonF
 	if err != nil {
 		return store.Page[Person]{}, err
 	}
-	conds := []string{"1 = 1"}
-	var args []any
-	if f.Status != "" {
-		if err := oneOf("status", f.Status, Statuses); err != nil {
-			return store.Page[Person]{}, err
-		}
-		conds, args = append(conds, "r.status = ?"), append(args, f.Status)
-	}
-	if f.Category != "" {
-		if err := oneOf("category", f.Category, Categories); err != nil {
-			return store.Page[Person]{}, err
-		}
-		conds, args = append(conds, "r.category = ?"), append(args, f.Category)
-	}
-	for _, c := range [][3]string{{"held_by", "r.held_by", f.HeldBy}, {"nationality", "r.nationality", f.Nationality}} {
-		if c[2] != "" {
-			if err := checkID(c[0], c[2]); err != nil {
-				return store.Page[Person]{}, err
-			}
-			conds, args = append(conds, c[1]+" = ?"), append(args, c[2])
-		}
+	conds, args, err := f.conds()
+	if err != nil {
+		return store.Page[Person]{}, err
 	}
 	if len(keys) > 0 {
 		conds, args = append(conds, "r.id > ?"), append(args, keys[0])

@@ -347,24 +347,9 @@ type HandoverFilter struct {
 
 // ListHandovers lists the handovers p may read, latest first.
 func (s *Service) ListHandovers(ctx context.Context, p access.Principal, f HandoverFilter, page store.PageRequest) (store.Page[Handover], error) {
-	cond, args := access.Filter(p, "r", "handover_readers")
-	conds := []string{cond}
-	for _, c := range [][2]string{{"r.from_side", f.FromSide}, {"r.to_side", f.ToSide}, {"r.exchange_id", f.ExchangeID}} {
-		if c[1] != "" {
-			conds, args = append(conds, c[0]+" = ?"), append(args, c[1])
-		}
-	}
-	for _, d := range [][3]string{{"from_day", ">=", f.FromDay}, {"to_day", "<=", f.ToDay}} {
-		if d[2] == "" {
-			continue
-		}
-		if _, err := time.Parse(dateText, d[2]); err != nil {
-			return store.Page[Handover]{}, wrap("list handovers", errs.Invalid(d[0], "must be a date such as 2021-06-12"))
-		}
-		conds, args = append(conds, "r.day "+d[1]+" ?"), append(args, d[2])
-	}
-	if f.FromDay != "" && f.ToDay != "" && f.ToDay < f.FromDay {
-		return store.Page[Handover]{}, wrap("list handovers", errs.Invalid("to_day", "is before from_day"))
+	conds, args, err := f.conds(p)
+	if err != nil {
+		return store.Page[Handover]{}, wrap("list handovers", err)
 	}
 	out, err := listPage(ctx, s.db, "handovers", EntityHandover, "day", conds, args, page, func(id string, v int64, body []byte) (Handover, error) {
 		h := Handover{ID: id, Version: v}

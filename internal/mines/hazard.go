@@ -401,18 +401,10 @@ type HazardAreaFilter struct {
 
 // ListHazardAreas lists the hazard areas p may read, latest recorded first.
 func (s *Service) ListHazardAreas(ctx context.Context, p access.Principal, f HazardAreaFilter, page store.PageRequest) (store.Page[HazardArea], error) {
-	cond, args := access.Filter(p, "r", "hazard_area_readers")
-	conds := []string{cond}
-	if f.Status != "" {
-		if err := oneOf("status", f.Status, Statuses); err != nil {
-			return store.Page[HazardArea]{}, wrap("list hazard areas", err)
-		}
-		conds, args = append(conds, "r.status = ?"), append(args, f.Status)
+	conds, args, err := f.conds(p)
+	if err != nil {
+		return store.Page[HazardArea]{}, wrap("list hazard areas", err)
 	}
-	if f.District != "" {
-		conds, args = append(conds, "r.district = ?"), append(args, f.District)
-	}
-	conds, args = extentMeets(conds, args, f.Within)
 	out, err := listPage(ctx, s.db, "hazard_areas", EntityHazardArea, "recorded_day", conds, args, page, func(id string, v int64, body []byte) (HazardArea, error) {
 		h := HazardArea{ID: id, Version: v}
 		return h, store.DecodeBody(body, &h.HazardAreaBody)

@@ -391,15 +391,7 @@ type MinefieldFilter struct {
 
 // ListMinefields lists the minefield records p may read, latest laid first.
 func (s *Service) ListMinefields(ctx context.Context, p access.Principal, f MinefieldFilter, page store.PageRequest) (store.Page[Minefield], error) {
-	cond, args := access.Filter(p, "r", "minefield_readers")
-	conds := []string{cond}
-	if f.LaidBy != "" {
-		conds, args = append(conds, "r.laid_by = ?"), append(args, f.LaidBy)
-	}
-	if f.District != "" {
-		conds, args = append(conds, "r.district = ?"), append(args, f.District)
-	}
-	conds, args = extentMeets(conds, args, f.Within)
+	conds, args := f.conds(p)
 	out, err := listPage(ctx, s.db, "minefields", EntityMinefield, "laid_at", conds, args, page, func(id string, v int64, body []byte) (Minefield, error) {
 		m := Minefield{ID: id, Version: v}
 		return m, store.DecodeBody(body, &m.MinefieldBody)

@@ -310,19 +310,9 @@ func (s *Service) ListMovements(ctx context.Context, p access.Principal, f Movem
 	if err != nil {
 		return store.Page[Movement]{}, wrap("list movements", err)
 	}
-	if err := f.Window.Check(); err != nil {
+	conds, args, err := f.conds(p)
+	if err != nil {
 		return store.Page[Movement]{}, wrap("list movements", err)
-	}
-	cond, args := access.Filter(p, "r", "return_movement_readers")
-	conds := []string{cond}
-	conds, args = f.Window.Where("r.date_at", conds, args)
-	if f.DestinationPlaceID != "" {
-		conds = append(conds, "r.destination_place_id = ?")
-		args = append(args, f.DestinationPlaceID)
-	}
-	if f.Kind != "" {
-		conds = append(conds, "r.kind = ?")
-		args = append(args, f.Kind)
 	}
 	if len(keys) == 2 {
 		conds = append(conds, "(r.date_at < ? OR (r.date_at = ? AND r.id < ?))")

@@ -274,26 +274,9 @@ func (s *Service) ListVisits(ctx context.Context, p access.Principal, f VisitFil
 	if err != nil {
 		return store.Page[Visit]{}, wrap("list visits", err)
 	}
-	if err := f.Window.Check(); err != nil {
+	conds, args, err := f.conds(p, s.now())
+	if err != nil {
 		return store.Page[Visit]{}, wrap("list visits", err)
-	}
-	cond, args := access.Filter(p, "r", "return_visit_readers")
-	conds := []string{cond}
-	conds, args = f.Window.Where("r.date_at", conds, args)
-	if f.MovementID != "" {
-		conds = append(conds, "r.movement_id = ?")
-		args = append(args, f.MovementID)
-	}
-	if f.PlaceID != "" {
-		conds = append(conds, "r.place_id = ?")
-		args = append(args, f.PlaceID)
-	}
-	if f.Overdue {
-		// Follow-ups the reader cannot see do not count: the same rule
-		// as followUps, so that the filter and the flag agree.
-		fc, fargs := access.Filter(p, "f", "return_visit_readers")
-		conds = append(conds, "r.follow_up_due <> '' AND r.follow_up_due < ? AND NOT EXISTS (SELECT 1 FROM return_visits f WHERE f.follows_up = r.id AND "+fc+")")
-		args = append(append(args, s.now().UTC().Format(timeText)), fargs...)
 	}
 	if len(keys) == 2 {
 		conds = append(conds, "(r.date_at < ? OR (r.date_at = ? AND r.id < ?))")

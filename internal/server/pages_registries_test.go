@@ -48,7 +48,8 @@ func findRegistryRecords(t *testing.T, s *testServer) registryRecords {
 	}
 	rec.statement = st.Items[0].ID
 	for _, side := range []string{"AZ", "AM"} {
-		ps, err := s.app.Detainees.ListPersons(ctx, icrc, detainee.PersonFilter{HeldBy: orgs[side]}, store.PageRequest{Limit: 1})
+		// The first the list page shows (its default order).
+		ps, err := s.app.Detainees.NumberedPersons(ctx, icrc, detainee.PersonFilter{HeldBy: orgs[side]}, store.ListQuery{Size: 1})
 		if err != nil || len(ps.Items) == 0 || ps.Items[0].Identity == nil {
 			t.Fatalf("no person held by %s: %v", side, err)
 		}

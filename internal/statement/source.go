@@ -204,21 +204,7 @@ func (s *Service) ListSources(ctx context.Context, p access.Principal, f SourceF
 	if err != nil {
 		return store.Page[Source]{}, wrap("list sources", err)
 	}
-	cond, args := access.Filter(p, "r", "source_readers")
-	conds := []string{cond}
-	if f.OutletOrg != "" {
-		conds = append(conds, "r.outlet_org = ?")
-		args = append(args, f.OutletOrg)
-	}
-	if f.Language != "" {
-		lang, err := parseLanguage("language", f.Language)
-		if err != nil {
-			return store.Page[Source]{}, wrap("list sources", err)
-		}
-		conds = append(conds, "r.language = ?")
-		args = append(args, lang)
-	}
-	conds, args, err = window("r.published_at", f.From, f.To, conds, args)
+	conds, args, err := f.conds(p)
 	if err != nil {
 		return store.Page[Source]{}, wrap("list sources", err)
 	}

@@ -291,39 +291,8 @@ func (s *Service) ListStatements(ctx context.Context, p access.Principal, f Stat
 	if err != nil {
 		return store.Page[Statement]{}, wrap("list statements", err)
 	}
-	cond, args := access.Filter(p, "r", "statement_readers")
-	conds := []string{cond}
-	if f.Organisation != "" {
-		conds = append(conds, "r.organisation = ?")
-		args = append(args, f.Organisation)
-	}
-	if f.Stance != "" {
-		if !slices.Contains(Stances, f.Stance) {
-			return store.Page[Statement]{}, wrap("list statements", errs.Invalid("stance", "must be one of %s", strings.Join(Stances, ", ")))
-		}
-		conds = append(conds, "r.stance = ?")
-		args = append(args, f.Stance)
-	}
-	if f.Provision != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM statement_provisions sp WHERE sp.statement_id = r.id AND sp.provision_id = ?)")
-		args = append(args, f.Provision)
-	}
-	if f.Source != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM statement_sources ss WHERE ss.statement_id = r.id AND ss.source_id = ?)")
-		args = append(args, f.Source)
-	}
-	if f.Query != "" {
-		if len(f.Query) > MaxName*4 {
-			return store.Page[Statement]{}, wrap("list statements", errs.Invalid("q", "is longer than %d bytes", MaxName*4))
-		}
-		folded := text.Fold(f.Query)
-		if folded == "" {
-			return store.Page[Statement]{}, wrap("list statements", errs.Invalid("q", "has nothing to search for once case, accents and spacing are ignored"))
-		}
-		conds = append(conds, `r.folded LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscape(folded)+"%")
-	}
-	if conds, args, err = window("r.date_at", f.From, f.To, conds, args); err != nil {
+	conds, args, err := f.conds(p)
+	if err != nil {
 		return store.Page[Statement]{}, wrap("list statements", err)
 	}
 	if conds, args, err = after("r.date_at", keys, conds, args); err != nil {

@@ -92,11 +92,15 @@ func (v *ListView) PageURL(n int) string {
 func (v *ListView) PrevURL() string { return v.PageURL(v.Page - 1) }
 func (v *ListView) NextURL() string { return v.PageURL(v.Page + 1) }
 
+// timeSorts are the sort keys that are times: they sort latest first when
+// first chosen.
+var timeSorts = []string{"start", "at", "captured", "last_event", "recovered", "laid", "day", "recorded", "date", "published"}
+
 // SortURL is the address that sorts by key: the other way round when
 // already sorted by it, otherwise descending for times and ascending for
 // words and numbers. Sorting starts again at page 1.
 func (v *ListView) SortURL(key string) string {
-	desc := key == "start" || key == "at"
+	desc := slices.Contains(timeSorts, key)
 	if key == v.Sort {
 		desc = !v.Desc
 	}

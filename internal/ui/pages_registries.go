@@ -67,12 +67,11 @@ func (s *Pages) registryPages(page func(method, path string, h http.HandlerFunc)
 	page("GET", "/sources", s.sourcesPage)
 }
 
-// listData is what a registry list shows: one page of rows, the link to
-// the next page, the sides for the filters and the page's own extras.
+// listData is what a registry list shows: one numbered page of rows, its
+// total and pager, the sides for the filters and the page's own extras.
 type listData[T any] struct {
 	Items []T
-	More  string    // the next page's address, "" at the end
-	List  *ListView // a numbered list's total, pages and order (list.go)
+	List  *ListView // the list's total, pages and order (list.go)
 	Sides []agreement.Organisation
 	Extra any
 }
@@ -88,11 +87,6 @@ func moreURL(r *http.Request, next string) string {
 	}
 	q.Set("cursor", next)
 	return r.URL.Path + "?" + q.Encode()
-}
-
-// pageRequest is the list's page from the query's cursor.
-func pageRequest(r *http.Request) store.PageRequest {
-	return store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: registryListLimit}
 }
 
 // queryTime reads an optional date (YYYY-MM-DD) or RFC 3339 time from the
@@ -192,9 +186,12 @@ func (s *Pages) detaineesPage(w http.ResponseWriter, r *http.Request) {
 	extra.Counts, err = s.Detainees.Counts(ctx, p, s.Now())
 	if err == nil {
 		f := detainee.PersonFilter{Status: q.Get("status"), Category: q.Get("category"), HeldBy: q.Get("held_by"), Nationality: q.Get("nationality")}
-		var list store.Page[detainee.Person]
-		if list, err = s.Detainees.ListPersons(ctx, p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
+		var lq store.ListQuery
+		if lq, err = store.ParseListQuery(q); err == nil {
+			var list store.Numbered[detainee.Person]
+			if list, err = s.Detainees.NumberedPersons(ctx, p, f, lq); err == nil {
+				d.Items, d.List = list.Items, newListView(r, list)
+			}
 		}
 	}
 	for _, it := range d.Items {
@@ -244,10 +241,13 @@ func (s *Pages) exchangesPage(w http.ResponseWriter, r *http.Request) {
 	d := listData[detainee.Exchange]{Sides: sides}
 	from, to, err := queryWindow(r)
 	if err == nil {
-		var list store.Page[detainee.Exchange]
 		f := detainee.ExchangeFilter{PersonID: r.URL.Query().Get("person"), From: from, To: to}
-		if list, err = s.Detainees.ListExchanges(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
+		var lq store.ListQuery
+		if lq, err = store.ParseListQuery(r.URL.Query()); err == nil {
+			var list store.Numbered[detainee.Exchange]
+			if list, err = s.Detainees.NumberedExchanges(r.Context(), p, f, lq); err == nil {
+				d.Items, d.List = list.Items, newListView(r, list)
+			}
 		}
 	}
 	s.renderList(w, r, pg, "exchanges", d, err)
@@ -285,9 +285,12 @@ func (s *Pages) remainsPage(w http.ResponseWriter, r *http.Request) {
 	d := listData[detainee.Remains]{Sides: sides}
 	counts, err := s.Detainees.CountRemains(r.Context(), p, s.Now())
 	if err == nil {
-		var list store.Page[detainee.Remains]
-		if list, err = s.Detainees.ListRemains(r.Context(), p, struct{}{}, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
+		var lq store.ListQuery
+		if lq, err = store.ParseListQuery(r.URL.Query()); err == nil {
+			var list store.Numbered[detainee.Remains]
+			if list, err = s.Detainees.NumberedRemains(r.Context(), p, struct{}{}, lq); err == nil {
+				d.Items, d.List = list.Items, newListView(r, list)
+			}
 		}
 	}
 	d.Extra = counts
@@ -307,11 +310,8 @@ func (s *Pages) minefieldsPage(w http.ResponseWriter, r *http.Request) {
 	if len(q.Get("district")) > 200 {
 		err = errs.Invalid("district", "is too long")
 	} else {
-		var list store.Page[mines.Minefield]
 		f := mines.MinefieldFilter{LaidBy: q.Get("laid_by"), District: q.Get("district")}
-		if list, err = s.Mines.ListMinefields(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Mines.NumberedMinefields)
 	}
 	s.renderList(w, r, pg, "minefields", d, err)
 }
@@ -358,10 +358,7 @@ func (s *Pages) hazardAreasPage(w http.ResponseWriter, r *http.Request) {
 		err = errs.Invalid("district", "is too long")
 	}
 	if err == nil {
-		var list store.Page[mines.HazardArea]
-		if list, err = s.Mines.ListHazardAreas(r.Context(), p, mines.HazardAreaFilter{District: q.Get("district"), Status: status}, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, mines.HazardAreaFilter{District: q.Get("district"), Status: status}, s.Mines.NumberedHazardAreas)
 	}
 	s.renderList(w, r, pg, "hazard_areas", d, err)
 }
@@ -381,12 +378,13 @@ func (s *Pages) handoversPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if err == nil && q.Get("from") != "" && q.Get("to") != "" && q.Get("to") < q.Get("from") {
+		// Said of the page's own field, as the other lists say it.
+		err = errs.Invalid("to", "must be after from")
+	}
 	if err == nil {
-		var list store.Page[mines.Handover]
 		f := mines.HandoverFilter{FromSide: q.Get("from_side"), ToSide: q.Get("to_side"), ExchangeID: q.Get("exchange"), FromDay: q.Get("from"), ToDay: q.Get("to")}
-		if list, err = s.Mines.ListHandovers(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Mines.NumberedHandovers)
 	}
 	s.renderList(w, r, pg, "handovers", d, err)
 }
@@ -418,10 +416,8 @@ func (s *Pages) returnsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		w := returns.Window{From: from, To: to}
-		var list store.Page[returns.Movement]
 		f := returns.MovementFilter{Window: w, Kind: kind, DestinationPlaceID: r.URL.Query().Get("destination")}
-		if list, err = s.Returns.ListMovements(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
+		if err = numberedInto(r, p, &d, f, s.Returns.NumberedMovements); err == nil {
 			extra.Totals, err = s.Returns.Totals(r.Context(), p, w, "month")
 		}
 	}
@@ -448,11 +444,8 @@ func (s *Pages) returnVisitsPage(w http.ResponseWriter, r *http.Request) {
 		err = oerr
 	}
 	if err == nil {
-		var list store.Page[returns.Visit]
 		f := returns.VisitFilter{Window: returns.Window{From: from, To: to}, PlaceID: r.URL.Query().Get("place"), Overdue: overdue == "1"}
-		if list, err = s.Returns.ListVisits(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Returns.NumberedVisits)
 	}
 	s.renderList(w, r, pg, "return_visits", d, err)
 }
@@ -540,11 +533,8 @@ func (s *Pages) statementsPage(w http.ResponseWriter, r *http.Request) {
 		err = errs.Invalid("q", "is too long")
 	}
 	if err == nil {
-		var list store.Page[statement.Statement]
 		f := statement.StatementFilter{Organisation: q.Get("organisation"), Stance: stance, Source: q.Get("source"), From: from, To: to, Query: q.Get("q")}
-		if list, err = s.Statements.ListStatements(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Statements.NumberedStatements)
 	}
 	s.renderList(w, r, pg, "statements", d, err)
 }
@@ -584,11 +574,8 @@ func (s *Pages) sourcesPage(w http.ResponseWriter, r *http.Request) {
 	d := listData[statement.Source]{Sides: sides}
 	from, to, err := queryWindow(r)
 	if err == nil {
-		var list store.Page[statement.Source]
 		f := statement.SourceFilter{OutletOrg: q.Get("outlet"), Language: q.Get("language"), From: from, To: to}
-		if list, err = s.Statements.ListSources(r.Context(), p, f, pageRequest(r)); err == nil {
-			d.Items, d.More = list.Items, moreURL(r, list.Next)
-		}
+		err = numberedInto(r, p, &d, f, s.Statements.NumberedSources)
 	}
 	s.renderList(w, r, pg, "sources", d, err)
 }
