@@ -19,7 +19,20 @@ const (
 	TypePoint      GeometryType = "Point"
 	TypeLineString GeometryType = "LineString"
 	TypePolygon    GeometryType = "Polygon"
+
+	// The multi-part types, for layers and places brought in from GIS
+	// files; not accepted by ParseGeometry yet.
+	TypeMultiPoint      GeometryType = "MultiPoint"
+	TypeMultiLineString GeometryType = "MultiLineString"
+	TypeMultiPolygon    GeometryType = "MultiPolygon"
 )
+
+// Area is one polygon with holes: the part of a MultiPolygon, or a Polygon
+// whose Geometry has Holes.
+type Area struct {
+	Outer Polygon
+	Holes []Polygon
+}
 
 // Geometry is a GeoJSON geometry object (RFC 7946) of one of the types
 // above. Exactly one of Point, Line and Polygon is set, the one matching
@@ -29,7 +42,11 @@ type Geometry struct {
 	Type    GeometryType
 	Point   *Point
 	Line    Line
-	Polygon Polygon
+	Polygon Polygon   // the outer ring of a Polygon
+	Holes   []Polygon // a Polygon's inner rings, if any
+	Points  []Point   // a MultiPoint's points
+	Lines   []Line    // a MultiLineString's lines
+	Areas   []Area    // a MultiPolygon's polygons
 }
 
 // PointGeometry returns p as a Geometry.
