@@ -10,6 +10,7 @@ package text
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -38,6 +39,60 @@ import (
 // Invalid UTF-8 bytes become U+FFFD. Folding loses information; use it only to build search keys, never to
 // change what is stored or shown. Fold(Fold(s)) == Fold(s) for all s.
 func Fold(s string) string {
+	// Folding is local to the text between ASCII spaces and controls (case
+	// folding maps letter by letter, and a decomposition or a combining
+	// sequence never spans a space), so each such field is folded alone and
+	// the folded fields are joined by one space. A field of ASCII alone only
+	// needs its capitals lowered, which spares the Unicode tables for most
+	// words of most texts: search indexes every text of every record, and
+	// verify folds them all again.
+	var b strings.Builder
+	b.Grow(len(s))
+	for len(s) > 0 {
+		start := 0
+		for start < len(s) && isASCIISpace(s[start]) {
+			start++
+		}
+		end, ascii := start, true
+		for end < len(s) && !isASCIISpace(s[end]) {
+			ascii = ascii && s[end] < utf8.RuneSelf
+			end++
+		}
+		field := s[start:end]
+		s = s[end:]
+		if field == "" {
+			continue
+		}
+		if !ascii {
+			field = foldUnicode(field)
+			if field == "" {
+				continue
+			}
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		if ascii {
+			for i := 0; i < len(field); i++ {
+				c := field[i]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b.WriteByte(c)
+			}
+		} else {
+			b.WriteString(field)
+		}
+	}
+	return b.String()
+}
+
+// isASCIISpace reports an ASCII byte that Fold turns into a word break:
+// white space or a control character.
+func isASCIISpace(c byte) bool { return c <= ' ' || c == 0x7f }
+
+// foldUnicode folds s by the full steps of Fold.
+func foldUnicode(s string) string {
 	// One pass is not always a fixed point: folding can produce a letter
 	// that decomposes ("İ" folds to "i" + U+0307), and decomposition can
 	// produce a letter that folds again. Two passes settle every case the

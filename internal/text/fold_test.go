@@ -1,6 +1,8 @@
 package text
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -101,4 +103,37 @@ func FuzzFold(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFoldFieldsMatchWhole checks the field-by-field Fold against folding
+// the whole string at once (foldUnicode, the steps Fold documents), on
+// strings mixing ASCII, spaces, controls and the characters that decompose,
+// fold or vanish.
+func TestFoldFieldsMatchWhole(t *testing.T) {
+	pieces := []string{"a", "Z", "Q", "7", " ", "  ", "\t", "\n", "\x00", "\x7f", "-", ".", "é", "E\u0301", "\u0301", "İ", "ı",
+		"ǝ", "Ǝ", "ß", "ẞ", "ﬁ", "\u00a0", "\u3000", "¨", "\u0640", "\u200d", "\u200f", "ΐ", "ǅ", "\u0345", "\xff", "Ж", "أَ", "ﾊﾟ", "\u0085"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := Fold(s), foldUnicode(s); got != want {
+			t.Fatalf("Fold(%q) = %q; folding the whole string gives %q", s, got, want)
+		}
+	}
+}
+
+func BenchmarkFold(b *testing.B) {
+	for _, c := range []struct{ name, s string }{
+		{"ascii", "Shelling reported near the observation post north of Agdam at night, two mortar rounds"},
+		{"mixed", "Обстрел near Ağdam: два миномётных выстрела, observation post 4"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				Fold(c.s)
+			}
+		})
+	}
 }
