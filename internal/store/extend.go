@@ -46,13 +46,20 @@ func (db *DB) Extend(entity string, tables []Table, rows func(id string, body an
 		return out, nil
 	}
 	p.Rows = func(id string, body []byte) (map[string][][]any, error) {
-		own, err := base(id, body)
-		if err != nil {
-			return nil, err
-		}
+		// Decode once and hand the value to both: verify decodes the
+		// latest body of every record, and decoding was most of its time.
 		v := newBody()
 		if err := DecodeBody(body, v); err != nil {
 			return nil, err
+		}
+		own, ok, err := baseOf(id, v)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			if own, err = base(id, body); err != nil {
+				return nil, err
+			}
 		}
 		return merge(id, own, v)
 	}
