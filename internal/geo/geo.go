@@ -116,11 +116,14 @@ func validatePosition(path string, p Point) error {
 	if err == nil {
 		return nil
 	}
-	index := "[0]"
+	index, hint := "[0]", ""
 	if errs.FieldOf(err) == "lat" {
 		index = "[1]"
+		if math.Abs(p.Lat) <= 180 && math.Abs(p.Lon) <= 90 {
+			hint = fmt.Sprintf("; the position looks like [latitude, longitude]: GeoJSON gives longitude first, [%v, %v]", p.Lat, p.Lon)
+		}
 	}
-	return errs.Invalid(path+index, "%s", errs.MessageOf(err))
+	return errs.Invalid(path+index, "%s%s", errs.MessageOf(err), hint)
 }
 
 // validateVertices checks the points of a line or ring: each a valid

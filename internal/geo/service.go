@@ -19,8 +19,8 @@ import (
 
 // Layer kinds and their geometries.
 const (
-	KindLineOfContact = "line_of_contact" // LineString
-	KindZone          = "zone"            // Polygon
+	KindLineOfContact = "line_of_contact" // LineString or MultiLineString
+	KindZone          = "zone"            // Polygon (with holes) or MultiPolygon
 	KindCorridor      = "corridor"        // LineString + width_m
 	KindSite          = "site"            // Point
 )
@@ -39,7 +39,7 @@ type LayerInput struct {
 	Name         string            `json:"name"`
 	Names        map[string]string `json:"names,omitempty" doc:"name per language tag"`
 	Party        string            `json:"party,omitempty" doc:"organisation id: who controls the zone or runs the site"`
-	Geometry     json.RawMessage   `json:"geometry" doc:"GeoJSON Point, LineString or Polygon in WGS 84"`
+	Geometry     json.RawMessage   `json:"geometry" doc:"GeoJSON in WGS 84: a Point for a site, a LineString for a corridor, a LineString or MultiLineString for a line of contact, a Polygon (holes allowed) or MultiPolygon for a zone"`
 	WidthM       float64           `json:"width_m,omitempty" doc:"corridor width in metres"`
 	LeftParty    string            `json:"left_party,omitempty" doc:"line of contact: side holding the left of the line's direction"`
 	RightParty   string            `json:"right_party,omitempty"`
@@ -169,9 +169,8 @@ func (in LayerInput) body(owner string) (LayerBody, error) {
 	if err != nil {
 		return b, errs.Prefix("geometry", err)
 	}
-	want := map[string]GeometryType{KindLineOfContact: TypeLineString, KindZone: TypePolygon, KindCorridor: TypeLineString, KindSite: TypePoint}[in.Kind]
-	if g.Type != want {
-		return b, errs.Invalid("geometry.type", "a %s needs a %s, not a %s", in.Kind, want, g.Type)
+	if err := checkKindGeometry(in.Kind, g.Type); err != nil {
+		return b, err
 	}
 	b.Geometry = g
 	if in.Kind == KindCorridor {
@@ -201,6 +200,32 @@ func (in LayerInput) body(owner string) (LayerBody, error) {
 		b.ValidTo = &to
 	}
 	return b, nil
+}
+
+// kindGeometries are the geometry types each kind of layer holds, the
+// first the usual one.
+var kindGeometries = map[string][]GeometryType{
+	KindLineOfContact: {TypeLineString, TypeMultiLineString},
+	KindZone:          {TypePolygon, TypeMultiPolygon},
+	KindCorridor:      {TypeLineString},
+	KindSite:          {TypePoint},
+}
+
+// checkKindGeometry refuses a geometry type a kind of layer cannot hold.
+func checkKindGeometry(kind string, t GeometryType) error {
+	want := kindGeometries[kind]
+	for _, w := range want {
+		if t == w {
+			return nil
+		}
+	}
+	switch {
+	case kind == KindSite && t == TypeMultiPoint:
+		return errs.Invalid("geometry.type", "a site needs a Point, not a MultiPoint; make each point a site of its own")
+	case len(want) == 1:
+		return errs.Invalid("geometry.type", "a %s needs a %s, not a %s", kind, want[0], t)
+	}
+	return errs.Invalid("geometry.type", "a %s needs a %s or a %s, not a %s", kind, want[0], want[1], t)
 }
 
 func contains(list []string, s string) bool {
