@@ -47,7 +47,18 @@ type LayerInput struct {
 	ValidTo      string            `json:"valid_to,omitempty" doc:"RFC 3339; open-ended when absent"`
 	Note         string            `json:"note,omitempty"`
 	Illustrative bool              `json:"illustrative,omitempty"`
+	ExternalID   string            `json:"external_id,omitempty" doc:"the layer's id in the system it came from; an import updates the layer with the same external id"`
+	// Import is the file an import brought the layer in from; set by
+	// importers, never by a client.
+	Import *ImportSource `json:"-"`
 	access.LabelInput
+}
+
+// ImportSource is the file a record was imported from, kept in its body
+// so that the change log says where each imported change came from.
+type ImportSource struct {
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
 }
 
 // LayerBody is a layer as the change log holds it.
@@ -65,6 +76,8 @@ type LayerBody struct {
 	ValidTo      *time.Time        `json:"valid_to,omitempty"`
 	Note         string            `json:"note,omitempty"`
 	Illustrative bool              `json:"illustrative,omitempty"`
+	ExternalID   string            `json:"external_id,omitempty"`
+	Import       *ImportSource     `json:"import,omitempty"`
 	access.Label
 }
 
@@ -125,7 +138,11 @@ func checkNames(field string, names map[string]string) error {
 // posts are the monitors' safety.
 func (in LayerInput) body(owner string) (LayerBody, error) {
 	b := LayerBody{Kind: in.Kind, Subkind: in.Subkind, Name: in.Name, Names: in.Names, Party: in.Party,
-		WidthM: in.WidthM, LeftParty: in.LeftParty, RightParty: in.RightParty, Note: in.Note, Illustrative: in.Illustrative}
+		WidthM: in.WidthM, LeftParty: in.LeftParty, RightParty: in.RightParty, Note: in.Note, Illustrative: in.Illustrative,
+		ExternalID: in.ExternalID, Import: in.Import}
+	if err := checkExternal(in.ExternalID, in.Import); err != nil {
+		return b, err
+	}
 	label, err := in.LabelInput.Label(access.Mission, owner)
 	if err != nil {
 		return b, err
