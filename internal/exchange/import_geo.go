@@ -42,14 +42,13 @@ const maxImportErrors = 10_000
 // a site when it is a point, of subkind other.
 func (s *Service) ImportLayers(ctx context.Context, p access.Principal, r FeatureReader, opt ImportOptions) (ImportResult, error) {
 	var writes []geo.LayerWrite
-	res, bad, err := s.readImport(ctx, p, r, opt, func(f Feature, extent geo.BBox) (string, error) {
+	res, bad, err := s.readImport(ctx, p, r, opt, func(f Feature, extent geo.BBox) (string, func(), error) {
 		in, err := layerInput(f, extent)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		in.Import = source(opt)
-		writes = append(writes, geo.LayerWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in})
-		return in.ExternalID, nil
+		return in.ExternalID, func() { writes = append(writes, geo.LayerWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in}) }, nil
 	})
 	if err != nil {
 		return res, err
@@ -64,14 +63,13 @@ func (s *Service) ImportLayers(ctx context.Context, p access.Principal, r Featur
 // without geometry, its lat and lon properties).
 func (s *Service) ImportPlaces(ctx context.Context, p access.Principal, r FeatureReader, opt ImportOptions) (ImportResult, error) {
 	var writes []geo.PlaceWrite
-	res, bad, err := s.readImport(ctx, p, r, opt, func(f Feature, extent geo.BBox) (string, error) {
+	res, bad, err := s.readImport(ctx, p, r, opt, func(f Feature, extent geo.BBox) (string, func(), error) {
 		in, err := placeInput(f, extent)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		in.Import = source(opt)
-		writes = append(writes, geo.PlaceWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in})
-		return in.ExternalID, nil
+		return in.ExternalID, func() { writes = append(writes, geo.PlaceWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in}) }, nil
 	})
 	if err != nil {
 		return res, err
@@ -87,11 +85,11 @@ func source(opt ImportOptions) *geo.ImportSource {
 	return &geo.ImportSource{File: opt.File, SHA256: opt.SHA256}
 }
 
-// readImport reads every feature, turning each into a write with take,
-// which returns its external id. It collects every refusal (duplicate
+// readImport reads every feature, checking each with take, which returns
+// its external id and a function keeping it for writing. It collects every refusal (duplicate
 // external ids included) and stops only when the file cannot be read on.
 func (s *Service) readImport(ctx context.Context, p access.Principal, r FeatureReader, opt ImportOptions,
-	take func(Feature, geo.BBox) (string, error)) (ImportResult, errs.Collector, error) {
+	take func(Feature, geo.BBox) (string, func(), error)) (ImportResult, errs.Collector, error) {
 	res := ImportResult{DryRun: opt.DryRun}
 	var bad errs.Collector
 	extent, err := s.Geo.Extent(ctx, p)
@@ -128,7 +126,7 @@ func (s *Service) readImport(ctx context.Context, p access.Principal, r FeatureR
 		if opt.Progress != nil && res.Read%1000 == 0 {
 			opt.Progress(res.Read)
 		}
-		ext, err := take(f, extent)
+		ext, keep, err := take(f, extent)
 		if err != nil {
 			bad.Add(featureError(f.Number, err))
 			refused++
@@ -142,6 +140,7 @@ func (s *Service) readImport(ctx context.Context, p access.Principal, r FeatureR
 			}
 			seen[ext] = f.Number
 		}
+		keep()
 	}
 	if opt.Progress != nil {
 		opt.Progress(res.Read)
