@@ -196,10 +196,10 @@ func TestImportLayersAllOrNothing(t *testing.T) {
 	before := logSize(t, db)
 	res, err := importLayers(t, s, analyst, bad, ImportOptions{})
 	want := map[string]string{
-		"feature 2: geometry.coordinates[1]":  "hole 1 lies outside",
-		"feature 4: properties.external_id":   `"a" is also the external id of feature 1`,
-		"feature 5: properties.subkind":       "a zone's subkind is one of",
-		"feature 6: geometry.type": "a site needs a Point, not a MultiPoint",
+		"feature 2: geometry.coordinates[1]": "hole 1 lies outside",
+		"feature 4: properties.external_id":  `"a" is also the external id of feature 1`,
+		"feature 5: properties.subkind":      "a zone's subkind is one of",
+		"feature 6: geometry.type":           "a site needs a Point, not a MultiPoint",
 	}
 	checkErrors(t, err, want)
 	if res.Created != 0 || res.Refused != 4 || res.Read != 5 {
