@@ -44,7 +44,9 @@ const (
 // from 1 in the file's order; errors name them and the field inside the
 // feature, "feature 12: geometry.coordinates[0][3]". Invalid UTF-8, a
 // truncated file, a crs member naming anything but WGS 84 longitude,
-// latitude, and geometries Truce cannot take are refused.
+// latitude, and geometries Truce cannot take are refused. After an error
+// in one feature of a FeatureCollection, Next reads on with the next; an
+// error in the file itself is returned again by every later call.
 func NewGeoJSONReader(r io.Reader) FeatureReader {
 	src := &budgetReader{r: &utf8Reader{r: bufio.NewReaderSize(r, 64<<10)}, budget: MaxFeatureBytes}
 	dec := json.NewDecoder(src)
@@ -178,7 +180,7 @@ func (g *geoJSONReader) start() error {
 		delete(rest, "crs")
 		delete(rest, "bbox")
 		whole, _ = json.Marshal(rest)
-		geom, err := geo.ParseGeometry(whole)
+		geom, err := parseGeometry(whole)
 		if err != nil {
 			return featureError(1, errs.Prefix("geometry", err))
 		}
@@ -285,6 +287,17 @@ func checkCRS(raw json.RawMessage) error {
 	return errs.Invalid("crs", "is not a named WGS 84 CRS; GeoJSON (RFC 7946) is WGS 84 longitude, latitude only: reproject the file first (ogr2ogr -t_srs EPSG:4326)")
 }
 
+// parseGeometry is geo.ParseGeometry with a word for GeometryCollection.
+func parseGeometry(raw []byte) (geo.Geometry, error) {
+	var head struct {
+		Type any `json:"type"`
+	}
+	if bytes.Contains(raw, []byte("GeometryCollection")) && json.Unmarshal(raw, &head) == nil && head.Type == "GeometryCollection" {
+		return geo.Geometry{}, errs.Invalid("type", "a GeometryCollection is not supported; give each geometry as a feature of its own")
+	}
+	return geo.ParseGeometry(raw)
+}
+
 // parseFeature decodes one Feature object.
 func parseFeature(n int, raw []byte) (Feature, error) {
 	f := Feature{Number: n, Props: map[string]any{}}
@@ -323,7 +336,7 @@ func parseFeature(n int, raw []byte) (Feature, error) {
 			if null {
 				continue
 			}
-			g, err := geo.ParseGeometry(v)
+			g, err := parseGeometry(v)
 			if err != nil {
 				return f, featureError(n, errs.Prefix("geometry", err))
 			}
