@@ -33,7 +33,10 @@
 // Validation errors are errs.Invalid (errs.TooLarge for too many vertices)
 // whose field is the path inside a GeoJSON geometry object: "coordinates",
 // "coordinates[3]", "coordinates[3][1]" (a latitude), "coordinates[0][3]"
-// (a vertex of a polygon's ring). Callers embedding a geometry in a larger
+// (a vertex of a polygon's ring), "coordinates[1]" (a polygon's first
+// hole), "coordinates[2][0][5]" (a vertex of a MultiPolygon's third part).
+// A latitude beyond ±90 whose position reads well the other way round is
+// reported with a word on GeoJSON's [longitude, latitude] order. Callers embedding a geometry in a larger
 // document add their own prefix with errs.Prefix.
 package geo
 

@@ -20,8 +20,7 @@ const (
 	TypeLineString GeometryType = "LineString"
 	TypePolygon    GeometryType = "Polygon"
 
-	// The multi-part types, for layers and places brought in from GIS
-	// files; not accepted by ParseGeometry yet.
+	// The multi-part types, for layers brought in from GIS files.
 	TypeMultiPoint      GeometryType = "MultiPoint"
 	TypeMultiLineString GeometryType = "MultiLineString"
 	TypeMultiPolygon    GeometryType = "MultiPolygon"
@@ -35,9 +34,9 @@ type Area struct {
 }
 
 // Geometry is a GeoJSON geometry object (RFC 7946) of one of the types
-// above. Exactly one of Point, Line and Polygon is set, the one matching
-// Type. It marshals to and from GeoJSON; a Geometry decoded from JSON has
-// been validated.
+// above. Only the members of its Type are set: Point; Line; Polygon and,
+// when it has holes, Holes; Points; Lines; Areas. It marshals to and from
+// GeoJSON; a Geometry decoded from JSON has been validated.
 type Geometry struct {
 	Type    GeometryType
 	Point   *Point
