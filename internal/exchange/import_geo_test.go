@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -336,4 +337,62 @@ func namesJSON(m map[string]string) any {
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// BenchmarkImportPlaces imports 2,000 places from GeoJSON into a fresh
+// store, all in one transaction, then the same file again (nothing
+// changes).
+func BenchmarkImportPlaces(b *testing.B) {
+	const n = 2000
+	var sb strings.Builder
+	sb.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i := range n {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"type":"Feature","properties":{"external_id":"P%05d","kind":"settlement","name":"Place %d"},"geometry":{"type":"Point","coordinates":[46.%04d,39.5]}}`, i, i, i)
+	}
+	sb.WriteString(`]}`)
+	file := sb.String()
+	opt := ImportOptions{File: "places.geojson", SHA256: sum(file)}
+	ctx := context.Background()
+	b.Run("new", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			dir := b.TempDir()
+			db, err := store.Open(ctx, dir, append(storetest.Database(b, dir), store.WithSynchronous("normal"))...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := &Service{Geo: geo.New(db, nil)}
+			b.StartTimer()
+			res, err := s.ImportPlaces(ctx, analyst, NewGeoJSONReader(strings.NewReader(file)), opt)
+			if err != nil || res.Created != n {
+				b.Fatalf("%+v %v", res, err)
+			}
+			b.StopTimer()
+			db.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "places/s")
+	})
+	b.Run("unchanged", func(b *testing.B) {
+		dir := b.TempDir()
+		db, err := store.Open(ctx, dir, append(storetest.Database(b, dir), store.WithSynchronous("normal"))...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		s := &Service{Geo: geo.New(db, nil)}
+		if _, err := s.ImportPlaces(ctx, analyst, NewGeoJSONReader(strings.NewReader(file)), opt); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			res, err := s.ImportPlaces(ctx, analyst, NewGeoJSONReader(strings.NewReader(file)), opt)
+			if err != nil || res.Unchanged != n {
+				b.Fatalf("%+v %v", res, err)
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "places/s")
+	})
 }
