@@ -154,7 +154,7 @@ func finish(res ImportResult, outcomes []geo.Outcome, bad *errs.Collector, werr 
 	if werr != nil && len(errs.All(werr)) == 0 {
 		return res, werr
 	}
-	bad.Add(werr)
+	bad.Add(serviceFields(werr))
 	for _, o := range outcomes {
 		switch o {
 		case geo.Created:
@@ -172,6 +172,29 @@ func finish(res ImportResult, outcomes []geo.Outcome, bad *errs.Collector, werr 
 		res.Created, res.Changed, res.Unchanged = 0, 0, 0
 	}
 	return res, bad.Err()
+}
+
+// serviceFields turns the fields of the geography service's refusals,
+// "feature 3: party", into the file's, "feature 3: properties.party".
+func serviceFields(err error) error {
+	all := errs.All(err)
+	if len(all) == 0 {
+		return err
+	}
+	out := make([]*errs.Error, len(all))
+	for i, e := range all {
+		c := *e
+		if where, field, ok := strings.Cut(e.Field, ": "); ok {
+			if f := withProps(errs.Invalid(field, "")); f != nil {
+				c.Field = where + ": " + errs.FieldOf(f)
+			}
+		}
+		out[i] = &c
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return &errs.List{Errs: out}
 }
 
 // props reads a feature's properties by column name, remembering the

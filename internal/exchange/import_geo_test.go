@@ -27,6 +27,12 @@ var analyst = access.Principal{UserID: "usr_analyst", Username: "analyst", Org: 
 // geography service on it, and checks the log when the test ends.
 func newGeo(t *testing.T) (*Service, *store.DB) {
 	t.Helper()
+	return newGeoWith(t, nil)
+}
+
+// newGeoWith is newGeo with an organisation check.
+func newGeoWith(t *testing.T, orgs geo.OrgCheck) (*Service, *store.DB) {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := store.Open(context.Background(), dir, append(storetest.Database(t, dir), store.WithSynchronous("normal"))...)
 	if err != nil {
@@ -39,7 +45,7 @@ func newGeo(t *testing.T) (*Service, *store.DB) {
 		}
 		db.Close()
 	})
-	return &Service{Geo: geo.New(db, nil)}, db
+	return &Service{Geo: geo.New(db, orgs)}, db
 }
 
 func sum(data string) string {
@@ -395,4 +401,30 @@ func BenchmarkImportPlaces(b *testing.B) {
 		}
 		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "places/s")
 	})
+}
+
+func TestImportReportsUnknownOrganisationsWithTheRest(t *testing.T) {
+	s, db := newGeoWith(t, func(tx *store.Tx, field, id string) error {
+		if id != "org_az" {
+			return errs.Invalid(field, "names no organisation")
+		}
+		return nil
+	})
+	file := `{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"kind":"zone","subkind":"area_of_control","party":"org_nope","name":"A","valid_from":"2020-11-09T21:00:00Z"},
+  "geometry":{"type":"Polygon","coordinates":[[[46,39],[47,39],[47,40],[46,39]]]}},
+ {"type":"Feature","properties":{"kind":"zone","subkind":"area_of_control","party":"org_az","name":"B","valid_from":"2020-11-09T21:00:00Z"},
+  "geometry":{"type":"Polygon","coordinates":[[[46,39],[47,39],[47,40],[46,39]]]}},
+ {"type":"Feature","properties":{"kind":"zone","name":"C","valid_from":"yesterday"},
+  "geometry":{"type":"Polygon","coordinates":[[[46,39],[47,39],[47,40],[46,39]]]}}
+]}`
+	before := logSize(t, db)
+	res, err := importLayers(t, s, analyst, file, ImportOptions{})
+	checkErrors(t, err, map[string]string{
+		"feature 1: properties.party":   "names no organisation",
+		"feature 3: properties.subkind": "is required for a zone", // the first of its faults
+	})
+	if res.Created != 0 || logSize(t, db) != before {
+		t.Errorf("wrote something: %+v", res)
+	}
 }

@@ -203,7 +203,16 @@ func (b *batch[B]) run(ctx context.Context, db *store.DB, p access.Principal, op
 		return nil
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
-		return false, err
+		if len(errs.All(err)) == 0 {
+			return false, err
+		}
+		// A client error while recording (a version changed meanwhile)
+		// rolled everything back.
+		for k := range b.todo {
+			b.outcomes[b.todoAt[k]] = Refused
+		}
+		b.bad.Add(err)
+		return false, b.bad.Err()
 	}
 	if err != nil {
 		wrote = false
