@@ -168,6 +168,8 @@ func (g *geoJSONReader) start() error {
 		return err
 	}
 	switch g.typ {
+	case "":
+		return errs.Invalid("type", "is required: a GeoJSON file holds a FeatureCollection, a Feature or a geometry")
 	case "FeatureCollection":
 		return errs.Invalid("features", "a FeatureCollection needs a features member")
 	case "Feature":

@@ -92,6 +92,7 @@ func TestGeoJSONReaderRejects(t *testing.T) {
 		{"duplicate property", `{"type":"Feature","properties":{"a":1,"a":2},"geometry":null}`, "feature 1: properties.a", "appears more than once", 0},
 		{"features in a Feature", `{"type":"Feature","features":[]}`, "type", "must be a FeatureCollection", 0},
 		{"collection without features", `{"type":"FeatureCollection"}`, "features", "needs a features member", 0},
+		{"no type", `{"name":"x"}`, "type", "is required: a GeoJSON file holds", 0},
 		{"trailing data", good + ` {}`, "", "unexpected data after", 0},
 		{"geometry collection", `{"type":"GeometryCollection","geometries":[]}`, "feature 1: geometry.type", "a GeometryCollection is not supported", 0},
 		{"geometry collection in a feature", `{"type":"Feature","properties":{},"geometry":{"type":"GeometryCollection","geometries":[]}}`, "feature 1: geometry.type", "a GeometryCollection is not supported", 0},
