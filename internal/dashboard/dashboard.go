@@ -420,8 +420,10 @@ func (s *Service) spots(ctx context.Context, p access.Principal, per Period, sum
 	}
 	if fc := view.Layers[mapview.LineOfContact]; fc != nil {
 		for _, f := range fc.Features {
-			if f.Geometry.Type == geo.TypeLineString && len(f.Geometry.Line) > 1 {
-				sum.Lines = append(sum.Lines, f.Geometry.Line)
+			for _, l := range geo.LinesOf(f.Geometry) {
+				if len(l) > 1 {
+					sum.Lines = append(sum.Lines, l)
+				}
 			}
 		}
 	}

@@ -33,7 +33,10 @@
 // Validation errors are errs.Invalid (errs.TooLarge for too many vertices)
 // whose field is the path inside a GeoJSON geometry object: "coordinates",
 // "coordinates[3]", "coordinates[3][1]" (a latitude), "coordinates[0][3]"
-// (a vertex of a polygon's ring). Callers embedding a geometry in a larger
+// (a vertex of a polygon's ring), "coordinates[1]" (a polygon's first
+// hole), "coordinates[2][0][5]" (a vertex of a MultiPolygon's third part).
+// A latitude beyond ±90 whose position reads well the other way round is
+// reported with a word on GeoJSON's [longitude, latitude] order. Callers embedding a geometry in a larger
 // document add their own prefix with errs.Prefix.
 package geo
 
@@ -116,11 +119,14 @@ func validatePosition(path string, p Point) error {
 	if err == nil {
 		return nil
 	}
-	index := "[0]"
+	index, hint := "[0]", ""
 	if errs.FieldOf(err) == "lat" {
 		index = "[1]"
+		if math.Abs(p.Lat) <= 180 && math.Abs(p.Lon) <= 90 {
+			hint = fmt.Sprintf("; the position looks like [latitude, longitude]: GeoJSON gives longitude first, [%v, %v]", p.Lat, p.Lon)
+		}
 	}
-	return errs.Invalid(path+index, "%s", errs.MessageOf(err))
+	return errs.Invalid(path+index, "%s%s", errs.MessageOf(err), hint)
 }
 
 // validateVertices checks the points of a line or ring: each a valid

@@ -20,8 +20,7 @@ const (
 	TypeLineString GeometryType = "LineString"
 	TypePolygon    GeometryType = "Polygon"
 
-	// The multi-part types, for layers and places brought in from GIS
-	// files; not accepted by ParseGeometry yet.
+	// The multi-part types, for layers brought in from GIS files.
 	TypeMultiPoint      GeometryType = "MultiPoint"
 	TypeMultiLineString GeometryType = "MultiLineString"
 	TypeMultiPolygon    GeometryType = "MultiPolygon"
@@ -35,9 +34,9 @@ type Area struct {
 }
 
 // Geometry is a GeoJSON geometry object (RFC 7946) of one of the types
-// above. Exactly one of Point, Line and Polygon is set, the one matching
-// Type. It marshals to and from GeoJSON; a Geometry decoded from JSON has
-// been validated.
+// above. Only the members of its Type are set: Point; Line; Polygon and,
+// when it has holes, Holes; Points; Lines; Areas. It marshals to and from
+// GeoJSON; a Geometry decoded from JSON has been validated.
 type Geometry struct {
 	Type    GeometryType
 	Point   *Point
@@ -59,7 +58,10 @@ func LineGeometry(l Line) Geometry { return Geometry{Type: TypeLineString, Line:
 func PolygonGeometry(p Polygon) Geometry { return Geometry{Type: TypePolygon, Polygon: p} }
 
 // Validate reports whether g is a valid geometry; fields are paths inside
-// its GeoJSON form.
+// its GeoJSON form. Each ring is checked as ValidatePolygon does, each
+// line as ValidateLine does; a polygon's holes must lie inside its outer
+// ring without overlapping one another, and a MultiPolygon's parts must
+// not overlap.
 func (g Geometry) Validate() error {
 	if err := g.checkShape(); err != nil {
 		return err
@@ -69,24 +71,51 @@ func (g Geometry) Validate() error {
 		return validatePosition("coordinates", *g.Point)
 	case TypeLineString:
 		return ValidateLine(g.Line)
+	case TypePolygon:
+		if len(g.Holes) == 0 {
+			return ValidatePolygon(g.Polygon)
+		}
+		return validateArea("coordinates", Area{Outer: g.Polygon, Holes: g.Holes})
+	case TypeMultiPoint:
+		return validateMultiPoint(g.Points)
+	case TypeMultiLineString:
+		return validateMultiLine(g.Lines)
 	default:
-		return ValidatePolygon(g.Polygon)
+		return validateMultiPolygon(g.Areas)
 	}
 }
+
+// typesExpected lists the geometry types in the words of an error message.
+const typesExpected = "expected Point, LineString, Polygon, MultiPoint, MultiLineString or MultiPolygon"
 
 // checkShape reports a Type that is unknown or does not match the member
 // that is set.
 func (g Geometry) checkShape() error {
+	single := g.Point == nil && g.Line == nil && g.Polygon == nil && g.Holes == nil
 	var ok bool
 	switch g.Type {
 	case TypePoint:
-		ok = g.Point != nil && g.Line == nil && g.Polygon == nil
+		ok = g.Point != nil && g.Line == nil && g.Polygon == nil && g.Holes == nil
 	case TypeLineString:
-		ok = g.Point == nil && g.Polygon == nil
+		ok = g.Point == nil && g.Polygon == nil && g.Holes == nil
 	case TypePolygon:
 		ok = g.Point == nil && g.Line == nil
+	case TypeMultiPoint, TypeMultiLineString, TypeMultiPolygon:
+		ok = single
 	default:
-		return errs.Invalid("type", "unsupported geometry type %q; expected Point, LineString or Polygon", g.Type)
+		return errs.Invalid("type", "unsupported geometry type %q; %s", g.Type, typesExpected)
+	}
+	if ok {
+		switch g.Type {
+		case TypeMultiPoint:
+			ok = g.Lines == nil && g.Areas == nil
+		case TypeMultiLineString:
+			ok = g.Points == nil && g.Areas == nil
+		case TypeMultiPolygon:
+			ok = g.Points == nil && g.Lines == nil
+		default:
+			ok = g.Points == nil && g.Lines == nil && g.Areas == nil
+		}
 	}
 	if !ok {
 		return errs.Invalid("type", "geometry of type %s must set only its %s", g.Type, g.Type)
@@ -96,6 +125,14 @@ func (g Geometry) checkShape() error {
 
 // Bounds returns the smallest box holding g.
 func (g Geometry) Bounds() BBox {
+	switch g.Type {
+	case TypeMultiPoint:
+		return BoundsOf(g.Points...)
+	case TypeMultiLineString:
+		return multiLineBounds(g.Lines)
+	case TypeMultiPolygon:
+		return multiPolygonBounds(g.Areas)
+	}
 	switch {
 	case g.Point != nil:
 		return BoundsOf(*g.Point)
@@ -117,13 +154,6 @@ func (g Geometry) MarshalJSON() ([]byte, error) {
 	if err := g.checkShape(); err != nil {
 		return nil, err
 	}
-	positions := func(pts []Point) [][2]float64 {
-		out := make([][2]float64, len(pts))
-		for i, p := range pts {
-			out[i] = [2]float64{p.Lon, p.Lat}
-		}
-		return out
-	}
 	out := geoJSON{Type: g.Type}
 	switch g.Type {
 	case TypePoint:
@@ -131,9 +161,42 @@ func (g Geometry) MarshalJSON() ([]byte, error) {
 	case TypeLineString:
 		out.Coordinates = positions(g.Line)
 	case TypePolygon:
-		out.Coordinates = [][][2]float64{positions(g.Polygon)}
+		out.Coordinates = rings(g.Polygon, g.Holes)
+	case TypeMultiPoint:
+		out.Coordinates = positions(g.Points)
+	case TypeMultiLineString:
+		lines := make([][][2]float64, len(g.Lines))
+		for i, l := range g.Lines {
+			lines[i] = positions(l)
+		}
+		out.Coordinates = lines
+	case TypeMultiPolygon:
+		areas := make([][][][2]float64, len(g.Areas))
+		for i, a := range g.Areas {
+			areas[i] = rings(a.Outer, a.Holes)
+		}
+		out.Coordinates = areas
 	}
 	return json.Marshal(out)
+}
+
+// positions returns pts as GeoJSON positions, [longitude, latitude].
+func positions(pts []Point) [][2]float64 {
+	out := make([][2]float64, len(pts))
+	for i, p := range pts {
+		out[i] = [2]float64{p.Lon, p.Lat}
+	}
+	return out
+}
+
+// rings returns a polygon's outer ring and holes as GeoJSON coordinates.
+func rings(outer Polygon, holes []Polygon) [][][2]float64 {
+	out := make([][][2]float64, 0, 1+len(holes))
+	out = append(out, positions(outer))
+	for _, h := range holes {
+		out = append(out, positions(h))
+	}
+	return out
 }
 
 // UnmarshalJSON decodes and validates a GeoJSON geometry object as
@@ -154,13 +217,15 @@ func (g *Geometry) UnmarshalJSON(data []byte) error {
 
 // ParseGeometry decodes a GeoJSON geometry object strictly and validates it.
 //
-// Accepted: an object with exactly the members "type" (Point, LineString or
-// Polygon, spelt so) and "coordinates", each once. Positions are exactly
-// [longitude, latitude]: a third number (altitude) is rejected, as are a
-// polygon's holes, the optional "bbox" member and any other member, other
-// geometry types, numbers beyond float64 range, data after the object, and
-// more than MaxVertices positions. Fields in errors are paths inside the
-// object: "type", "coordinates[2][0]", "coordinates[1]" (a hole).
+// Accepted: an object with exactly the members "type" (Point, LineString,
+// Polygon, MultiPoint, MultiLineString or MultiPolygon, spelt so) and
+// "coordinates", each once; a Polygon may have holes. Positions are exactly
+// [longitude, latitude]: a third number (altitude) is rejected, as are the
+// optional "bbox" member and any other member, GeometryCollection, numbers
+// beyond float64 range, data after the object, and more than MaxVertices
+// positions in all. Fields in errors are paths inside the object: "type",
+// "coordinates[2][0]", "coordinates[1]" (a hole), "coordinates[1][0][3]"
+// (a vertex of a MultiPolygon's second part).
 func ParseGeometry(data []byte) (Geometry, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -233,13 +298,41 @@ func ParseGeometry(data []byte) (Geometry, error) {
 		}
 		g = LineGeometry(l)
 	case TypePolygon:
-		ring, err := r.polygon("coordinates")
+		a, err := r.polygon("coordinates")
 		if err != nil {
 			return Geometry{}, err
 		}
-		g = PolygonGeometry(ring)
+		g = Geometry{Type: TypePolygon, Polygon: a.Outer, Holes: a.Holes}
+	case TypeMultiPoint:
+		pts, err := r.positions("coordinates")
+		if err != nil {
+			return Geometry{}, err
+		}
+		g = Geometry{Type: TypeMultiPoint, Points: pts}
+	case TypeMultiLineString:
+		lines := []Line{}
+		err := r.array("coordinates", "an array of lines", func(path string) error {
+			l, err := r.positions(path)
+			lines = append(lines, l)
+			return err
+		})
+		if err != nil {
+			return Geometry{}, err
+		}
+		g = Geometry{Type: TypeMultiLineString, Lines: lines}
+	case TypeMultiPolygon:
+		areas := []Area{}
+		err := r.array("coordinates", "an array of polygons", func(path string) error {
+			a, err := r.polygon(path)
+			areas = append(areas, a)
+			return err
+		})
+		if err != nil {
+			return Geometry{}, err
+		}
+		g = Geometry{Type: TypeMultiPolygon, Areas: areas}
 	default:
-		return Geometry{}, errs.Invalid("type", "unsupported geometry type %q; expected Point, LineString or Polygon", typ)
+		return Geometry{}, errs.Invalid("type", "unsupported geometry type %q; %s", typ, typesExpected)
 	}
 	if err := g.Validate(); err != nil {
 		return Geometry{}, err
@@ -328,22 +421,40 @@ func (r *coordReader) positions(path string) ([]Point, error) {
 	return pts, r.closeArray()
 }
 
-// polygon reads an array holding exactly one ring.
-func (r *coordReader) polygon(path string) (Polygon, error) {
+// array reads an array whose elements elem reads, given each one's path.
+func (r *coordReader) array(path, what string, elem func(path string) error) error {
+	if err := r.openArray(path, what); err != nil {
+		return err
+	}
+	for i := 0; r.dec.More(); i++ {
+		if err := elem(fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return err
+		}
+	}
+	return r.closeArray()
+}
+
+// polygon reads an array of rings: the outer ring, then any holes.
+func (r *coordReader) polygon(path string) (Area, error) {
 	if err := r.openArray(path, "an array of linear rings"); err != nil {
-		return nil, err
+		return Area{}, err
 	}
 	if !r.dec.More() {
-		return nil, errs.Invalid(path, "a polygon needs one linear ring, got none")
+		return Area{}, errs.Invalid(path, "a polygon needs one linear ring, got none")
 	}
-	ring, err := r.positions(path + "[0]")
+	outer, err := r.positions(path + "[0]")
 	if err != nil {
-		return nil, err
+		return Area{}, err
 	}
-	if r.dec.More() {
-		return nil, errs.Invalid(path+"[1]", "polygon holes are not supported; give a single outer ring")
+	a := Area{Outer: outer}
+	for i := 1; r.dec.More(); i++ {
+		hole, err := r.positions(fmt.Sprintf("%s[%d]", path, i))
+		if err != nil {
+			return Area{}, err
+		}
+		a.Holes = append(a.Holes, hole)
 	}
-	return ring, r.closeArray()
+	return a, r.closeArray()
 }
 
 func syntaxError(err error) error {

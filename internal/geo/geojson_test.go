@@ -58,8 +58,9 @@ func TestParseGeometryRejects(t *testing.T) {
 		{"missing coordinates", `{"type":"Point"}`, errs.CodeInvalid, "coordinates", "is required"},
 		{"type not a string", `{"type":1,"coordinates":[0,0]}`, errs.CodeInvalid, "type", "must be a string"},
 		{"type null", `{"type":null,"coordinates":[0,0]}`, errs.CodeInvalid, "type", "must be a string"},
-		{"type in lower case", `{"type":"point","coordinates":[0,0]}`, errs.CodeInvalid, "type", `unsupported geometry type "point"; expected Point, LineString or Polygon`},
-		{"multipolygon", `{"type":"MultiPolygon","coordinates":[]}`, errs.CodeInvalid, "type", `unsupported geometry type "MultiPolygon"`},
+		{"type in lower case", `{"type":"point","coordinates":[0,0]}`, errs.CodeInvalid, "type", `unsupported geometry type "point"; expected Point, LineString, Polygon, MultiPoint, MultiLineString or MultiPolygon`},
+		{"empty multipolygon", `{"type":"MultiPolygon","coordinates":[]}`, errs.CodeInvalid, "coordinates", "a MultiPolygon needs at least one polygon, got none"},
+		{"geometry collection", `{"type":"GeometryCollection","coordinates":[]}`, errs.CodeInvalid, "type", `unsupported geometry type "GeometryCollection"`},
 		{"feature", `{"type":"Feature","coordinates":[0,0]}`, errs.CodeInvalid, "type", `unsupported geometry type "Feature"`},
 		{"bbox member", `{"type":"Point","coordinates":[0,0],"bbox":[0,0,0,0]}`, errs.CodeInvalid, "bbox", `unknown member "bbox"`},
 		{"member in wrong case", `{"Type":"Point","coordinates":[0,0]}`, errs.CodeInvalid, "Type", `unknown member "Type"`},
@@ -86,7 +87,7 @@ func TestParseGeometryRejects(t *testing.T) {
 		{"line too long", manyPositions, errs.CodeTooLarge, "coordinates", "has more than 100000 positions"},
 		{"polygon no rings", `{"type":"Polygon","coordinates":[]}`, errs.CodeInvalid, "coordinates", "a polygon needs one linear ring, got none"},
 		{"polygon ring of numbers", `{"type":"Polygon","coordinates":[[0,0],[1,0],[1,1],[0,0]]}`, errs.CodeInvalid, "coordinates[0][0]", "must be a position [longitude, latitude], got a number"},
-		{"polygon with a hole", `{"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[1,1],[1,2],[2,2],[1,1]]]}`, errs.CodeInvalid, "coordinates[1]", "polygon holes are not supported; give a single outer ring"},
+		{"polygon with a hole outside", `{"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[5,1],[5,2],[6,2],[5,1]]]}`, errs.CodeInvalid, "coordinates[1]", "hole 1 lies outside the polygon's outer ring"},
 		{"polygon empty ring", `{"type":"Polygon","coordinates":[[]]}`, errs.CodeInvalid, "coordinates[0]", "at least 4 positions"},
 		{"polygon not closed", `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}`, errs.CodeInvalid, "coordinates[0][3]", "polygon ring is not closed: first position [0, 0] differs from last [0, 1]"},
 		{"polygon bad latitude", `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,100],[0,0]]]}`, errs.CodeInvalid, "coordinates[0][2][1]", "latitude 100"},
@@ -221,6 +222,10 @@ func FuzzParseGeometry(f *testing.F) {
 		`{"type":"Polygon","coordinates":[[[0,80],[90,80],[180,80],[-90,80],[0,80]]]}`,
 		`{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}`,
 		`{"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[1,1],[1,2],[2,2],[1,1]]]}`,
+		`{"type":"MultiPolygon","coordinates":[[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[1,1],[1,2],[2,2],[1,1]]],[[[4,0],[5,0],[5,1],[4,0]]]]}`,
+		`{"type":"MultiPolygon","coordinates":[[[[0,0],[3,0],[3,3],[0,3],[0,0]]],[[[1,1],[4,1],[4,4],[1,1]]]]}`,
+		`{"type":"MultiLineString","coordinates":[[[0,0],[1,1]],[[2,2],[3,3]]]}`,
+		`{"type":"MultiPoint","coordinates":[[0,0],[1,1]]}`,
 		`{"type":"Point","coordinates":[1e400,0]}`,
 		`{"coordinates":[-0,-90],"type":"Point"}`,
 		`{"type":"LineString","coordinates":[[0,90],[45,90]]}`,
@@ -250,8 +255,8 @@ func FuzzParseGeometry(f *testing.F) {
 		if !reflect.DeepEqual(back, g) {
 			t.Fatalf("round trip of %s through %s gave %+v, want %+v", data, out, back, g)
 		}
-		if g.Type == TypePolygon {
-			if a := g.Polygon.Area(); !(a > 0) || a > 2*3.1416*EarthRadius*EarthRadius {
+		if g.Type == TypePolygon || g.Type == TypeMultiPolygon {
+			if a := g.Area(); !(a >= 0) || a > 4*3.1416*EarthRadius*EarthRadius {
 				t.Fatalf("polygon %s has area %v m²", data, a)
 			}
 		}

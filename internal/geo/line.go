@@ -16,11 +16,14 @@ type Line []Point
 
 // ValidateLine reports whether l is a valid Line. Fields are GeoJSON paths
 // of a LineString: "coordinates", "coordinates[3]", "coordinates[3][0]".
-func ValidateLine(l Line) error {
+func ValidateLine(l Line) error { return validateLine("coordinates", l) }
+
+// validateLine is ValidateLine for the line at path.
+func validateLine(path string, l Line) error {
 	if len(l) < 2 {
-		return errs.Invalid("coordinates", "a line needs at least 2 positions, got %d", len(l))
+		return errs.Invalid(path, "a line needs at least 2 positions, got %d", len(l))
 	}
-	_, err := validateVertices("coordinates", l)
+	_, err := validateVertices(path, l)
 	return err
 }
 

@@ -91,7 +91,7 @@ func (s *Service) locate(ctx context.Context, reader *access.Principal, p Point,
 		}
 		switch l.Kind {
 		case KindZone:
-			if l.Geometry.Polygon.Contains(p) {
+			if l.Geometry.Contains(p) {
 				loc.Zones = append(loc.Zones, ZoneHit{ID: l.ID, Name: l.Name, Subkind: l.Subkind, Party: l.Party})
 				near = true
 			}
@@ -102,7 +102,7 @@ func (s *Service) locate(ctx context.Context, reader *access.Principal, p Point,
 				near = true
 			}
 		case KindLineOfContact:
-			d, side, nearest := DistanceToLine(p, l.Geometry.Line)
+			d, side, nearest := distanceToLines(p, LinesOf(l.Geometry))
 			if loc.LineOfContact == nil || d < loc.LineOfContact.DistanceM {
 				h := &LineHit{ID: l.ID, Name: l.Name, DistanceM: round1(d), Side: side.String(), Nearest: nearest}
 				switch side {
@@ -131,4 +131,16 @@ func (s *Service) locate(ctx context.Context, reader *access.Principal, p Point,
 		return Location{}, err
 	}
 	return loc, nil
+}
+
+// distanceToLines is DistanceToLine to the nearest of several lines: the
+// parts of a MultiLineString.
+func distanceToLines(p Point, lines []Line) (float64, Side, Point) {
+	best, side, nearest := math.Inf(1), On, p
+	for _, l := range lines {
+		if d, s, n := DistanceToLine(p, l); d < best {
+			best, side, nearest = d, s, n
+		}
+	}
+	return best, side, nearest
 }

@@ -29,16 +29,22 @@ type PlaceInput struct {
 	Location     *Point      `json:"location"`
 	Note         string      `json:"note,omitempty"`
 	Illustrative bool        `json:"illustrative,omitempty"`
+	ExternalID   string      `json:"external_id,omitempty" doc:"the place's id in the system it came from (e.g. a P-code); an import updates the place with the same external id"`
+	// Import is the file an import brought the place in from; set by
+	// importers, never by a client.
+	Import *ImportSource `json:"-"`
 	access.LabelInput
 }
 
 // PlaceBody is a place as the change log holds it.
 type PlaceBody struct {
-	Kind         string      `json:"kind"`
-	Names        []PlaceName `json:"names"`
-	Location     Point       `json:"location"`
-	Note         string      `json:"note,omitempty"`
-	Illustrative bool        `json:"illustrative,omitempty"`
+	Kind         string        `json:"kind"`
+	Names        []PlaceName   `json:"names"`
+	Location     Point         `json:"location"`
+	Note         string        `json:"note,omitempty"`
+	Illustrative bool          `json:"illustrative,omitempty"`
+	ExternalID   string        `json:"external_id,omitempty"`
+	Import       *ImportSource `json:"import,omitempty"`
 	access.Label
 }
 
@@ -75,7 +81,10 @@ func (p PlaceBody) NameFor(lang, party string) string {
 
 // body validates the input; places are public unless labelled otherwise.
 func (in PlaceInput) body(owner string) (PlaceBody, error) {
-	b := PlaceBody{Kind: in.Kind, Names: in.Names, Note: in.Note, Illustrative: in.Illustrative}
+	b := PlaceBody{Kind: in.Kind, Names: in.Names, Note: in.Note, Illustrative: in.Illustrative, ExternalID: in.ExternalID, Import: in.Import}
+	if err := checkExternal(in.ExternalID, in.Import); err != nil {
+		return b, err
+	}
 	label, err := in.LabelInput.Label(access.Public, owner)
 	if err != nil {
 		return b, err

@@ -19,8 +19,8 @@ import (
 
 // Layer kinds and their geometries.
 const (
-	KindLineOfContact = "line_of_contact" // LineString
-	KindZone          = "zone"            // Polygon
+	KindLineOfContact = "line_of_contact" // LineString or MultiLineString
+	KindZone          = "zone"            // Polygon (with holes) or MultiPolygon
 	KindCorridor      = "corridor"        // LineString + width_m
 	KindSite          = "site"            // Point
 )
@@ -39,7 +39,7 @@ type LayerInput struct {
 	Name         string            `json:"name"`
 	Names        map[string]string `json:"names,omitempty" doc:"name per language tag"`
 	Party        string            `json:"party,omitempty" doc:"organisation id: who controls the zone or runs the site"`
-	Geometry     json.RawMessage   `json:"geometry" doc:"GeoJSON Point, LineString or Polygon in WGS 84"`
+	Geometry     json.RawMessage   `json:"geometry" doc:"GeoJSON in WGS 84: a Point for a site, a LineString for a corridor, a LineString or MultiLineString for a line of contact, a Polygon (holes allowed) or MultiPolygon for a zone"`
 	WidthM       float64           `json:"width_m,omitempty" doc:"corridor width in metres"`
 	LeftParty    string            `json:"left_party,omitempty" doc:"line of contact: side holding the left of the line's direction"`
 	RightParty   string            `json:"right_party,omitempty"`
@@ -47,7 +47,18 @@ type LayerInput struct {
 	ValidTo      string            `json:"valid_to,omitempty" doc:"RFC 3339; open-ended when absent"`
 	Note         string            `json:"note,omitempty"`
 	Illustrative bool              `json:"illustrative,omitempty"`
+	ExternalID   string            `json:"external_id,omitempty" doc:"the layer's id in the system it came from; an import updates the layer with the same external id"`
+	// Import is the file an import brought the layer in from; set by
+	// importers, never by a client.
+	Import *ImportSource `json:"-"`
 	access.LabelInput
+}
+
+// ImportSource is the file a record was imported from, kept in its body
+// so that the change log says where each imported change came from.
+type ImportSource struct {
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
 }
 
 // LayerBody is a layer as the change log holds it.
@@ -65,6 +76,8 @@ type LayerBody struct {
 	ValidTo      *time.Time        `json:"valid_to,omitempty"`
 	Note         string            `json:"note,omitempty"`
 	Illustrative bool              `json:"illustrative,omitempty"`
+	ExternalID   string            `json:"external_id,omitempty"`
+	Import       *ImportSource     `json:"import,omitempty"`
 	access.Label
 }
 
@@ -125,7 +138,11 @@ func checkNames(field string, names map[string]string) error {
 // posts are the monitors' safety.
 func (in LayerInput) body(owner string) (LayerBody, error) {
 	b := LayerBody{Kind: in.Kind, Subkind: in.Subkind, Name: in.Name, Names: in.Names, Party: in.Party,
-		WidthM: in.WidthM, LeftParty: in.LeftParty, RightParty: in.RightParty, Note: in.Note, Illustrative: in.Illustrative}
+		WidthM: in.WidthM, LeftParty: in.LeftParty, RightParty: in.RightParty, Note: in.Note, Illustrative: in.Illustrative,
+		ExternalID: in.ExternalID, Import: in.Import}
+	if err := checkExternal(in.ExternalID, in.Import); err != nil {
+		return b, err
+	}
 	label, err := in.LabelInput.Label(access.Mission, owner)
 	if err != nil {
 		return b, err
@@ -169,9 +186,8 @@ func (in LayerInput) body(owner string) (LayerBody, error) {
 	if err != nil {
 		return b, errs.Prefix("geometry", err)
 	}
-	want := map[string]GeometryType{KindLineOfContact: TypeLineString, KindZone: TypePolygon, KindCorridor: TypeLineString, KindSite: TypePoint}[in.Kind]
-	if g.Type != want {
-		return b, errs.Invalid("geometry.type", "a %s needs a %s, not a %s", in.Kind, want, g.Type)
+	if err := checkKindGeometry(in.Kind, g.Type); err != nil {
+		return b, err
 	}
 	b.Geometry = g
 	if in.Kind == KindCorridor {
@@ -201,6 +217,32 @@ func (in LayerInput) body(owner string) (LayerBody, error) {
 		b.ValidTo = &to
 	}
 	return b, nil
+}
+
+// kindGeometries are the geometry types each kind of layer holds, the
+// first the usual one.
+var kindGeometries = map[string][]GeometryType{
+	KindLineOfContact: {TypeLineString, TypeMultiLineString},
+	KindZone:          {TypePolygon, TypeMultiPolygon},
+	KindCorridor:      {TypeLineString},
+	KindSite:          {TypePoint},
+}
+
+// checkKindGeometry refuses a geometry type a kind of layer cannot hold.
+func checkKindGeometry(kind string, t GeometryType) error {
+	want := kindGeometries[kind]
+	for _, w := range want {
+		if t == w {
+			return nil
+		}
+	}
+	switch {
+	case kind == KindSite && t == TypeMultiPoint:
+		return errs.Invalid("geometry.type", "a site needs a Point, not a MultiPoint; make each point a site of its own")
+	case len(want) == 1:
+		return errs.Invalid("geometry.type", "a %s needs a %s, not a %s", kind, want[0], t)
+	}
+	return errs.Invalid("geometry.type", "a %s needs a %s or a %s, not a %s", kind, want[0], want[1], t)
 }
 
 func contains(list []string, s string) bool {

@@ -75,6 +75,10 @@ func FuzzLayerInput(f *testing.F) {
 		`{"kind":"site","subkind":"base","name":"B","names":{"en-GB":"B","x":"y"},"geometry":{"type":"Point","coordinates":[0,0]},"valid_from":"2020-11-10T00:00:00Z"}`,
 		`{"kind":"site","subkind":"base","name":"B","geometry":null,"valid_from":"2020-11-10T00:00:00Z","extra":1}`,
 		`{"kind":"line_of_contact","name":"L","geometry":{"type":"LineString","coordinates":[[46.8,40.2],[46.8,40]]},"valid_from":"2020-11-10T00:00:00Z","valid_to":"2020-11-10T00:00:00Z"}`,
+		`{"kind":"zone","subkind":"buffer","name":"Z","geometry":{"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[1,1],[1,2],[2,2],[1,1]]]},"valid_from":"2020-11-10T00:00:00Z","external_id":"z-1"}`,
+		`{"kind":"zone","subkind":"buffer","name":"Z","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[2,0],[3,0],[3,1],[2,0]]]]},"valid_from":"2020-11-10T00:00:00Z"}`,
+		`{"kind":"line_of_contact","name":"L","geometry":{"type":"MultiLineString","coordinates":[[[46.8,40.2],[46.8,40]],[[46.9,40.2],[46.9,40]]]},"valid_from":"2020-11-10T00:00:00Z"}`,
+		`{"kind":"site","subkind":"base","name":"B","geometry":{"type":"MultiPoint","coordinates":[[0,0]]},"valid_from":"2020-11-10T00:00:00Z"}`,
 		`{}`, `null`, `[]`, `{"kind":1}`,
 	} {
 		f.Add([]byte(s))

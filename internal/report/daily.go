@@ -172,19 +172,21 @@ func (s *Service) layers(ctx context.Context, p access.Principal, at time.Time) 
 			return nil, nil, err
 		}
 		for _, l := range ls.Items {
-			ml := MapLayer{Name: l.Name, Kind: l.Kind}
-			switch l.Geometry.Type {
-			case geo.TypeLineString:
-				ml.Line = l.Geometry.Line
-			case geo.TypePolygon:
-				ml.Polygon = l.Geometry.Polygon
-			case geo.TypePoint:
-				ml.Point = l.Geometry.Point
+			// One map layer per line or polygon: a multi-part layer
+			// draws each part. The small map fills outer rings only: a
+			// zone's holes are not drawn on it.
+			for _, line := range geo.LinesOf(l.Geometry) {
+				out = append(out, MapLayer{Name: l.Name, Kind: l.Kind, Line: line})
+			}
+			for _, a := range geo.AreasOf(l.Geometry) {
+				out = append(out, MapLayer{Name: l.Name, Kind: l.Kind, Polygon: a.Outer})
+			}
+			if l.Geometry.Point != nil {
+				out = append(out, MapLayer{Name: l.Name, Kind: l.Kind, Point: l.Geometry.Point})
 			}
 			if l.Kind == geo.KindZone {
 				zones[l.ID] = l.Name
 			}
-			out = append(out, ml)
 		}
 		if ls.Next == "" {
 			break

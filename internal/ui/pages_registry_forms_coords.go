@@ -135,5 +135,8 @@ func ringFromGeoJSON(field string, data []byte, top bool) (geo.Polygon, error) {
 	if g.Type != geo.TypePolygon {
 		return nil, errs.Invalid(field, "GeoJSON of type %s: give a Polygon", g.Type)
 	}
+	if len(g.Holes) > 0 {
+		return nil, errs.Invalid(field, "the Polygon has holes: give a single outer ring")
+	}
 	return g.Polygon, nil
 }
