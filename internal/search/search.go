@@ -180,48 +180,59 @@ func (s *Service) Search(ctx context.Context, p access.Principal, query string, 
 	// may see: ranking every match of a word found in most records would
 	// read them all (seconds at a million records), and a query that
 	// matches thousands says too little to rank by anyway. A query with
-	// fewer matches is ranked whole.
-	var q1 string
+	// fewer matches is ranked whole. They are ranked here, in Go (rank),
+	// not by FTS5's bm25 or PostgreSQL's ts_rank: bm25 counts every
+	// document a word occurs in to weigh it, which for a word in most
+	// records reads its whole list, and both dialects then rank alike.
+	var cands, sample string
 	var matchArg any
 	if s.db.Dialect().Name == store.Postgres.Name {
 		// The GIN index gives the matches unordered: the candidates are
 		// the first maxRanked that the bitmap scan meets.
 		matchArg = q.tsquery()
-		q1 = fmt.Sprintf(`SELECT entity, id, title, ts_rank(to_tsvector('simple', body), to_tsquery('simple', ?)) AS score FROM (
-			SELECT d.entity, d.id, d.title, d.body FROM %s d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?) AND %s LIMIT %d) c
-			ORDER BY score DESC, id LIMIT ? OFFSET ?`, docsTable, cond, maxRanked)
+		cands = fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM %s d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?) AND %s LIMIT %d`,
+			docsTable, cond, maxRanked)
+		sample = fmt.Sprintf(`SELECT d.body FROM %s d WHERE %s LIMIT %d`, docsTable, cond, sampleSize)
 	} else {
 		matchArg = q.fts5()
-		q1 = fmt.Sprintf(`SELECT entity, id, title, score FROM (
-			SELECT d.entity, d.id, d.title, bm25(search_fts) AS score FROM search_fts JOIN %s d ON d.rowid = search_fts.rowid
-			WHERE search_fts MATCH ? AND %s ORDER BY search_fts.rowid DESC LIMIT %d) c
-			ORDER BY score, id LIMIT ? OFFSET ?`, docsTable, cond, maxRanked)
+		cands = fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM search_fts JOIN %s d ON d.rowid = search_fts.rowid
+			WHERE search_fts MATCH ? AND %s ORDER BY search_fts.rowid DESC LIMIT %d`, docsTable, cond, maxRanked)
+		sample = fmt.Sprintf(`SELECT d.body FROM %s d WHERE %s ORDER BY d.rowid DESC LIMIT %d`, docsTable, cond, sampleSize)
 	}
 	res := Results{Words: q.Words, Offset: offset}
-	args := []any{}
-	if strings.Count(q1, "to_tsquery") == 2 {
-		args = append(args, matchArg)
-	}
-	args = append(args, matchArg)
-	args = append(args, condArgs...)
-	args = append(args, limit+1, offset)
-	rows, err := s.db.Query(ctx, q1, args...)
+	rows, err := s.db.Query(ctx, cands, append([]any{matchArg}, condArgs...)...)
 	if err != nil {
 		return Results{}, fmt.Errorf("search: %w", err)
 	}
-	var hits []Hit
+	var found []candidate
 	for rows.Next() {
-		var h Hit
-		var sc float64
-		if err := rows.Scan(&h.Entity, &h.ID, &h.Title, &sc); err != nil {
+		var c candidate
+		if err := rows.Scan(&c.hit.Entity, &c.hit.ID, &c.hit.Title, &c.body); err != nil {
 			rows.Close()
 			return Results{}, fmt.Errorf("search: %w", err)
 		}
-		hits = append(hits, h)
+		found = append(found, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return Results{}, fmt.Errorf("search: %w", err)
+	}
+	// The candidates are every visible match up to maxRanked, so they
+	// are the count too (up to maxCount, less than maxRanked).
+	res.Total = len(found)
+	if res.Total > maxCount {
+		res.Total, res.More = maxCount, true
+	}
+	if len(found) > 1 {
+		st, err := s.stats(ctx, q, sample, condArgs)
+		if err != nil {
+			return Results{}, err
+		}
+		rank(q, st, found)
+	}
+	var hits []Hit
+	for _, c := range found[min(offset, len(found)):min(offset+limit+1, len(found))] {
+		hits = append(hits, c.hit)
 	}
 	more := len(hits) > limit
 	hits = hits[:min(len(hits), limit)]
@@ -248,19 +259,6 @@ func (s *Service) Search(ctx context.Context, p access.Principal, query string, 
 	}
 	if more && offset+limit <= MaxOffset {
 		res.Next = store.Cursor(strconv.Itoa(offset + limit))
-	}
-	match := "search_fts JOIN " + docsTable + " d ON d.rowid = search_fts.rowid WHERE search_fts MATCH ?"
-	if s.db.Dialect().Name == store.Postgres.Name {
-		match = docsTable + " d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?)"
-	}
-	countArgs := append([]any{matchArg}, condArgs...)
-	countArgs = append(countArgs, maxCount+1)
-	if err := s.db.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s AND %s LIMIT ?) m`, match, cond),
-		countArgs...).Scan(&res.Total); err != nil {
-		return Results{}, fmt.Errorf("search: count: %w", err)
-	}
-	if res.Total > maxCount {
-		res.Total, res.More = maxCount, true
 	}
 	return res, nil
 }
