@@ -184,39 +184,24 @@ func (s *Service) Search(ctx context.Context, p access.Principal, query string, 
 	// not by FTS5's bm25 or PostgreSQL's ts_rank: bm25 counts every
 	// document a word occurs in to weigh it, which for a word in most
 	// records reads its whole list, and both dialects then rank alike.
-	var cands, sample string
-	var matchArg any
+	var found []candidate
+	var sample string
 	if s.db.Dialect().Name == store.Postgres.Name {
-		// The GIN index gives the matches unordered: the candidates are
-		// the first maxRanked that the bitmap scan meets.
-		matchArg = q.tsquery()
-		cands = fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM %s d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?) AND %s LIMIT %d`,
-			docsTable, cond, maxRanked)
+		var err error
+		if found, err = s.candidatesPostgres(ctx, q, cond, condArgs); err != nil {
+			return Results{}, err
+		}
 		sample = fmt.Sprintf(`SELECT d.body FROM %s d WHERE %s LIMIT %d`, docsTable, cond, sampleSize)
 	} else {
-		matchArg = q.fts5()
-		cands = fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM search_fts JOIN %s d ON d.rowid = search_fts.rowid
+		cands := fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM search_fts JOIN %s d ON d.rowid = search_fts.rowid
 			WHERE search_fts MATCH ? AND %s ORDER BY search_fts.rowid DESC LIMIT %d`, docsTable, cond, maxRanked)
+		var err error
+		if found, err = s.candidates(ctx, cands, append([]any{q.fts5()}, condArgs...)); err != nil {
+			return Results{}, err
+		}
 		sample = fmt.Sprintf(`SELECT d.body FROM %s d WHERE %s ORDER BY d.rowid DESC LIMIT %d`, docsTable, cond, sampleSize)
 	}
 	res := Results{Words: q.Words, Offset: offset}
-	rows, err := s.db.Query(ctx, cands, append([]any{matchArg}, condArgs...)...)
-	if err != nil {
-		return Results{}, fmt.Errorf("search: %w", err)
-	}
-	var found []candidate
-	for rows.Next() {
-		var c candidate
-		if err := rows.Scan(&c.hit.Entity, &c.hit.ID, &c.hit.Title, &c.body); err != nil {
-			rows.Close()
-			return Results{}, fmt.Errorf("search: %w", err)
-		}
-		found = append(found, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Results{}, fmt.Errorf("search: %w", err)
-	}
 	// The candidates are every visible match up to maxRanked, so they
 	// are the count too (up to maxCount, less than maxRanked).
 	res.Total = len(found)
@@ -261,6 +246,69 @@ func (s *Service) Search(ctx context.Context, p access.Principal, query string, 
 		res.Next = store.Cursor(strconv.Itoa(offset + limit))
 	}
 	return res, nil
+}
+
+// candidates reads the matches query (with args) returns.
+func (s *Service) candidates(ctx context.Context, query string, args []any) ([]candidate, error) {
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var found []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.hit.Entity, &c.hit.ID, &c.hit.Title, &c.body); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		found = append(found, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return found, nil
+}
+
+// probeRows is how many documents PostgreSQL reads in turn, before its
+// GIN index, looking for a query's first maxRanked matches.
+const probeRows = 20_000
+
+// candidatesPostgres returns the first maxRanked matches of q that the
+// reader may see (cond) in the table's order. The GIN index finds the
+// matches of a rare word at once, but for a word in most documents it
+// first gathers all of them (hundreds of thousands at a million
+// documents, most of the time a query took) though maxRanked will do. So
+// the first probeRows documents are read in turn first: when they hold
+// maxRanked matches — the words are in one document in ten or more — those
+// are the candidates, the ones a scan through the index would have met
+// first too; otherwise the index finds them. In the probe, a LIKE over
+// the document's words (folded, one space apart: a word is " word ", a
+// prefix " word") keeps to_tsvector, which costs most, to the documents
+// that hold every word; it decides as the index does.
+func (s *Service) candidatesPostgres(ctx context.Context, q Query, cond string, condArgs []any) ([]candidate, error) {
+	var likes []string
+	var args []any
+	for i, w := range q.Words {
+		if q.prefix(i) {
+			likes = append(likes, `' ' || d.body LIKE ?`)
+			args = append(args, "% "+w+"%")
+		} else {
+			likes = append(likes, `' ' || d.body || ' ' LIKE ?`)
+			args = append(args, "% "+w+" %")
+		}
+	}
+	match := `to_tsvector('simple', d.body) @@ to_tsquery('simple', ?)`
+	args = append(args, q.tsquery())
+	args = append(args, condArgs...)
+	found, err := s.candidates(ctx, fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM (SELECT * FROM %s LIMIT %d) d WHERE %s AND %s AND %s LIMIT %d`,
+		docsTable, probeRows, strings.Join(likes, " AND "), match, cond, maxRanked), args)
+	if err != nil || len(found) == maxRanked {
+		return found, err
+	}
+	// The GIN index gives the matches unordered: the candidates are the
+	// first maxRanked that the bitmap scan meets.
+	return s.candidates(ctx, fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM %s d WHERE %s AND %s LIMIT %d`, docsTable, match, cond, maxRanked),
+		append([]any{q.tsquery()}, condArgs...))
 }
 
 // indexedKey is the meta key that says the index holds every record
