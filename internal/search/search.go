@@ -27,6 +27,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -58,6 +60,10 @@ type Service struct {
 	// indexOnly skips reading each hit through its kind (a benchmark of
 	// the index alone over documents without records behind them).
 	indexOnly bool
+	// PostgreSQL: the index's most common words (common).
+	statsMu sync.Mutex
+	wordsAt time.Time
+	words   map[string]float64
 }
 
 var entityName = regexp.MustCompile(`^[a-z][a-z_]*$`)
@@ -270,7 +276,8 @@ func (s *Service) candidates(ctx context.Context, query string, args []any) ([]c
 }
 
 // probeRows is how many documents PostgreSQL reads in turn, before its
-// GIN index, looking for a query's first maxRanked matches.
+// GIN index, looking for a query's first maxRanked matches, when its
+// statistics say the query's words are in one document in five or more.
 const probeRows = 20_000
 
 // candidatesPostgres returns the first maxRanked matches of q that the
@@ -278,37 +285,94 @@ const probeRows = 20_000
 // matches of a rare word at once, but for a word in most documents it
 // first gathers all of them (hundreds of thousands at a million
 // documents, most of the time a query took) though maxRanked will do. So
+// for a query whose words PostgreSQL's statistics find common (common),
 // the first probeRows documents are read in turn first: when they hold
-// maxRanked matches — the words are in one document in ten or more — those
-// are the candidates, the ones a scan through the index would have met
-// first too; otherwise the index finds them. In the probe, a LIKE over
-// the document's words (folded, one space apart: a word is " word ", a
-// prefix " word") keeps to_tsvector, which costs most, to the documents
-// that hold every word; it decides as the index does.
+// maxRanked matches, those are the candidates, the ones a scan through the
+// index would have met first too; otherwise the index finds them. The
+// probe matches with LIKE over the document's words (folded, one space
+// apart): they are the lexemes to_tsvector('simple') finds in them
+// (TestWordsAreTsvectorLexemes), and computing to_tsvector again for each
+// document read would cost most of the query.
 func (s *Service) candidatesPostgres(ctx context.Context, q Query, cond string, condArgs []any) ([]candidate, error) {
-	var likes []string
-	var args []any
-	for i, w := range q.Words {
-		if q.prefix(i) {
-			likes = append(likes, `' ' || d.body LIKE ?`)
-			args = append(args, "% "+w+"%")
-		} else {
-			likes = append(likes, `' ' || d.body || ' ' LIKE ?`)
-			args = append(args, "% "+w+" %")
-		}
-	}
 	match := `to_tsvector('simple', d.body) @@ to_tsquery('simple', ?)`
-	args = append(args, q.tsquery())
-	args = append(args, condArgs...)
-	found, err := s.candidates(ctx, fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM (SELECT * FROM %s LIMIT %d) d WHERE %s AND %s AND %s LIMIT %d`,
-		docsTable, probeRows, strings.Join(likes, " AND "), match, cond, maxRanked), args)
-	if err != nil || len(found) == maxRanked {
-		return found, err
+	if s.common(ctx, q) {
+		var likes []string
+		var args []any
+		for i, w := range q.Words {
+			if q.prefix(i) {
+				likes = append(likes, `(d.body LIKE ? OR d.body LIKE ?)`)
+				args = append(args, w+"%", "% "+w+"%")
+			} else {
+				likes = append(likes, `(d.body = ? OR d.body LIKE ? OR d.body LIKE ? OR d.body LIKE ?)`)
+				args = append(args, w, w+" %", "% "+w+" %", "% "+w)
+			}
+		}
+		args = append(args, condArgs...)
+		found, err := s.candidates(ctx, fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM (SELECT * FROM %s LIMIT %d) d WHERE %s AND %s LIMIT %d`,
+			docsTable, probeRows, strings.Join(likes, " AND "), cond, maxRanked), args)
+		if err != nil || len(found) == maxRanked {
+			return found, err
+		}
 	}
 	// The GIN index gives the matches unordered: the candidates are the
 	// first maxRanked that the bitmap scan meets.
 	return s.candidates(ctx, fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM %s d WHERE %s AND %s LIMIT %d`, docsTable, match, cond, maxRanked),
 		append([]any{q.tsquery()}, condArgs...))
+}
+
+// common reports whether PostgreSQL's statistics of the index (its most
+// common words and the share of documents each is in, from ANALYZE,
+// read at most once a minute) say that one document in five or more
+// holds every word of q: each word's share, a prefix's the sum of the
+// words it begins, multiplied as if independent. A word not among the
+// most common is rare.
+func (s *Service) common(ctx context.Context, q Query) bool {
+	s.statsMu.Lock()
+	if time.Since(s.wordsAt) > time.Minute {
+		s.wordsAt = time.Now()
+		s.words = nil
+		var elems, freqs string
+		err := s.db.QueryRow(ctx, `SELECT most_common_elems::text, most_common_elem_freqs::text FROM pg_stats
+			WHERE schemaname = current_schema() AND tablename = 'search_docs_words' AND most_common_elems IS NOT NULL`).Scan(&elems, &freqs)
+		if err == nil {
+			s.words = parseElemStats(elems, freqs)
+		} else if !store.IsNoRows(err) {
+			s.log.Warn("search: reading the index's statistics", "err", err)
+		}
+	}
+	words := s.words
+	s.statsMu.Unlock()
+	share := 1.0
+	for i, w := range q.Words {
+		f := 0.0
+		for e, ef := range words {
+			if e == w || q.prefix(i) && strings.HasPrefix(e, w) {
+				f += ef
+			}
+		}
+		share *= min(f, 1)
+	}
+	return share >= 0.2
+}
+
+// parseElemStats reads pg_stats' most common elements and their
+// frequencies as text ("{a,b}", "{0.5,0.25,...}"); the frequencies end
+// with a few summary figures, which are left out.
+func parseElemStats(elems, freqs string) map[string]float64 {
+	e := strings.Split(strings.Trim(elems, "{}"), ",")
+	f := strings.Split(strings.Trim(freqs, "{}"), ",")
+	out := make(map[string]float64, len(e))
+	for i, w := range e {
+		if i >= len(f) {
+			break
+		}
+		v, err := strconv.ParseFloat(f[i], 64)
+		if err != nil {
+			continue
+		}
+		out[strings.Trim(w, `"`)] = v
+	}
+	return out
 }
 
 // indexedKey is the meta key that says the index holds every record
