@@ -36,6 +36,16 @@ func FuzzParseQuery(f *testing.F) {
 			if again := Words(w); !slices.Equal(again, []string{w}) {
 				t.Fatalf("%q: word %q folds again to %q", s, w, again)
 			}
+			// PostgreSQL's probe puts the words in LIKE patterns as they are.
+			if strings.ContainsAny(w, `%_\ `) {
+				t.Fatalf("%q: word %q holds a LIKE wildcard, escape or space", s, w)
+			}
+		}
+		// Ranking its own words as a document finds each of them.
+		found := []candidate{{hit: Hit{ID: "a"}, body: strings.Join(q.Words, " ")}, {hit: Hit{ID: "b"}, body: "x"}}
+		rank(q, stats{docs: 2, withWord: make([]int, len(q.Words)), meanLen: 3}, found)
+		if found[0].hit.ID != "a" || found[0].score <= 0 {
+			t.Fatalf("%q: its own words rank %v", s, found)
 		}
 		fts := q.fts5()
 		if strings.Count(fts, `"`) != 2*len(q.Words) {

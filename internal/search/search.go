@@ -27,6 +27,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -58,6 +60,10 @@ type Service struct {
 	// indexOnly skips reading each hit through its kind (a benchmark of
 	// the index alone over documents without records behind them).
 	indexOnly bool
+	// PostgreSQL: the index's most common words (common).
+	statsMu sync.Mutex
+	wordsAt time.Time
+	words   map[string]float64
 }
 
 var entityName = regexp.MustCompile(`^[a-z][a-z_]*$`)
@@ -180,48 +186,44 @@ func (s *Service) Search(ctx context.Context, p access.Principal, query string, 
 	// may see: ranking every match of a word found in most records would
 	// read them all (seconds at a million records), and a query that
 	// matches thousands says too little to rank by anyway. A query with
-	// fewer matches is ranked whole.
-	var q1 string
-	var matchArg any
+	// fewer matches is ranked whole. They are ranked here, in Go (rank),
+	// not by FTS5's bm25 or PostgreSQL's ts_rank: bm25 counts every
+	// document a word occurs in to weigh it, which for a word in most
+	// records reads its whole list, and both dialects then rank alike.
+	var found []candidate
+	var sample string
 	if s.db.Dialect().Name == store.Postgres.Name {
-		// The GIN index gives the matches unordered: the candidates are
-		// the first maxRanked that the bitmap scan meets.
-		matchArg = q.tsquery()
-		q1 = fmt.Sprintf(`SELECT entity, id, title, ts_rank(to_tsvector('simple', body), to_tsquery('simple', ?)) AS score FROM (
-			SELECT d.entity, d.id, d.title, d.body FROM %s d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?) AND %s LIMIT %d) c
-			ORDER BY score DESC, id LIMIT ? OFFSET ?`, docsTable, cond, maxRanked)
+		var err error
+		if found, err = s.candidatesPostgres(ctx, q, cond, condArgs); err != nil {
+			return Results{}, err
+		}
+		sample = fmt.Sprintf(`SELECT d.body FROM %s d WHERE %s LIMIT %d`, docsTable, cond, sampleSize)
 	} else {
-		matchArg = q.fts5()
-		q1 = fmt.Sprintf(`SELECT entity, id, title, score FROM (
-			SELECT d.entity, d.id, d.title, bm25(search_fts) AS score FROM search_fts JOIN %s d ON d.rowid = search_fts.rowid
-			WHERE search_fts MATCH ? AND %s ORDER BY search_fts.rowid DESC LIMIT %d) c
-			ORDER BY score, id LIMIT ? OFFSET ?`, docsTable, cond, maxRanked)
+		cands := fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM search_fts JOIN %s d ON d.rowid = search_fts.rowid
+			WHERE search_fts MATCH ? AND %s ORDER BY search_fts.rowid DESC LIMIT %d`, docsTable, cond, maxRanked)
+		var err error
+		if found, err = s.candidates(ctx, cands, append([]any{q.fts5()}, condArgs...)); err != nil {
+			return Results{}, err
+		}
+		sample = fmt.Sprintf(`SELECT d.body FROM %s d WHERE %s ORDER BY d.rowid DESC LIMIT %d`, docsTable, cond, sampleSize)
 	}
 	res := Results{Words: q.Words, Offset: offset}
-	args := []any{}
-	if strings.Count(q1, "to_tsquery") == 2 {
-		args = append(args, matchArg)
+	// The candidates are every visible match up to maxRanked, so they
+	// are the count too (up to maxCount, less than maxRanked).
+	res.Total = len(found)
+	if res.Total > maxCount {
+		res.Total, res.More = maxCount, true
 	}
-	args = append(args, matchArg)
-	args = append(args, condArgs...)
-	args = append(args, limit+1, offset)
-	rows, err := s.db.Query(ctx, q1, args...)
-	if err != nil {
-		return Results{}, fmt.Errorf("search: %w", err)
+	if len(found) > 1 {
+		st, err := s.stats(ctx, q, sample, condArgs)
+		if err != nil {
+			return Results{}, err
+		}
+		rank(q, st, found)
 	}
 	var hits []Hit
-	for rows.Next() {
-		var h Hit
-		var sc float64
-		if err := rows.Scan(&h.Entity, &h.ID, &h.Title, &sc); err != nil {
-			rows.Close()
-			return Results{}, fmt.Errorf("search: %w", err)
-		}
-		hits = append(hits, h)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Results{}, fmt.Errorf("search: %w", err)
+	for _, c := range found[min(offset, len(found)):min(offset+limit+1, len(found))] {
+		hits = append(hits, c.hit)
 	}
 	more := len(hits) > limit
 	hits = hits[:min(len(hits), limit)]
@@ -249,20 +251,128 @@ func (s *Service) Search(ctx context.Context, p access.Principal, query string, 
 	if more && offset+limit <= MaxOffset {
 		res.Next = store.Cursor(strconv.Itoa(offset + limit))
 	}
-	match := "search_fts JOIN " + docsTable + " d ON d.rowid = search_fts.rowid WHERE search_fts MATCH ?"
-	if s.db.Dialect().Name == store.Postgres.Name {
-		match = docsTable + " d WHERE to_tsvector('simple', d.body) @@ to_tsquery('simple', ?)"
-	}
-	countArgs := append([]any{matchArg}, condArgs...)
-	countArgs = append(countArgs, maxCount+1)
-	if err := s.db.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s AND %s LIMIT ?) m`, match, cond),
-		countArgs...).Scan(&res.Total); err != nil {
-		return Results{}, fmt.Errorf("search: count: %w", err)
-	}
-	if res.Total > maxCount {
-		res.Total, res.More = maxCount, true
-	}
 	return res, nil
+}
+
+// candidates reads the matches query (with args) returns.
+func (s *Service) candidates(ctx context.Context, query string, args []any) ([]candidate, error) {
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var found []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.hit.Entity, &c.hit.ID, &c.hit.Title, &c.body); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		found = append(found, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return found, nil
+}
+
+// probeRows is how many documents PostgreSQL reads in turn, before its
+// GIN index, looking for a query's first maxRanked matches, when its
+// statistics say the query's words are in one document in five or more.
+const probeRows = 20_000
+
+// candidatesPostgres returns the first maxRanked matches of q that the
+// reader may see (cond) in the table's order. The GIN index finds the
+// matches of a rare word at once, but for a word in most documents it
+// first gathers all of them (hundreds of thousands at a million
+// documents, most of the time a query took) though maxRanked will do. So
+// for a query whose words PostgreSQL's statistics find common (common),
+// the first probeRows documents are read in turn first: when they hold
+// maxRanked matches, those are the candidates, the ones a scan through the
+// index would have met first too; otherwise the index finds them. The
+// probe matches with LIKE over the document's words (folded, one space
+// apart): they are the lexemes to_tsvector('simple') finds in them
+// (TestWordsAreTsvectorLexemes), and computing to_tsvector again for each
+// document read would cost most of the query.
+func (s *Service) candidatesPostgres(ctx context.Context, q Query, cond string, condArgs []any) ([]candidate, error) {
+	match := `to_tsvector('simple', d.body) @@ to_tsquery('simple', ?)`
+	if s.common(ctx, q) {
+		var likes []string
+		var args []any
+		for i, w := range q.Words {
+			if q.prefix(i) {
+				likes = append(likes, `(d.body LIKE ? OR d.body LIKE ?)`)
+				args = append(args, w+"%", "% "+w+"%")
+			} else {
+				likes = append(likes, `(d.body = ? OR d.body LIKE ? OR d.body LIKE ? OR d.body LIKE ?)`)
+				args = append(args, w, w+" %", "% "+w+" %", "% "+w)
+			}
+		}
+		args = append(args, condArgs...)
+		found, err := s.candidates(ctx, fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM (SELECT * FROM %s LIMIT %d) d WHERE %s AND %s LIMIT %d`,
+			docsTable, probeRows, strings.Join(likes, " AND "), cond, maxRanked), args)
+		if err != nil || len(found) == maxRanked {
+			return found, err
+		}
+	}
+	// The GIN index gives the matches unordered: the candidates are the
+	// first maxRanked that the bitmap scan meets.
+	return s.candidates(ctx, fmt.Sprintf(`SELECT d.entity, d.id, d.title, d.body FROM %s d WHERE %s AND %s LIMIT %d`, docsTable, match, cond, maxRanked),
+		append([]any{q.tsquery()}, condArgs...))
+}
+
+// common reports whether PostgreSQL's statistics of the index (its most
+// common words and the share of documents each is in, from ANALYZE,
+// read at most once a minute) say that one document in five or more
+// holds every word of q: each word's share, a prefix's the sum of the
+// words it begins, multiplied as if independent. A word not among the
+// most common is rare.
+func (s *Service) common(ctx context.Context, q Query) bool {
+	s.statsMu.Lock()
+	if time.Since(s.wordsAt) > time.Minute {
+		s.wordsAt = time.Now()
+		s.words = nil
+		var elems, freqs string
+		err := s.db.QueryRow(ctx, `SELECT most_common_elems::text, most_common_elem_freqs::text FROM pg_stats
+			WHERE schemaname = current_schema() AND tablename = 'search_docs_words' AND most_common_elems IS NOT NULL`).Scan(&elems, &freqs)
+		if err == nil {
+			s.words = parseElemStats(elems, freqs)
+		} else if !store.IsNoRows(err) {
+			s.log.Warn("search: reading the index's statistics", "err", err)
+		}
+	}
+	words := s.words
+	s.statsMu.Unlock()
+	share := 1.0
+	for i, w := range q.Words {
+		f := 0.0
+		for e, ef := range words {
+			if e == w || q.prefix(i) && strings.HasPrefix(e, w) {
+				f += ef
+			}
+		}
+		share *= min(f, 1)
+	}
+	return share >= 0.2
+}
+
+// parseElemStats reads pg_stats' most common elements and their
+// frequencies as text ("{a,b}", "{0.5,0.25,...}"); the frequencies end
+// with a few summary figures, which are left out.
+func parseElemStats(elems, freqs string) map[string]float64 {
+	e := strings.Split(strings.Trim(elems, "{}"), ",")
+	f := strings.Split(strings.Trim(freqs, "{}"), ",")
+	out := make(map[string]float64, len(e))
+	for i, w := range e {
+		if i >= len(f) {
+			break
+		}
+		v, err := strconv.ParseFloat(f[i], 64)
+		if err != nil {
+			continue
+		}
+		out[strings.Trim(w, `"`)] = v
+	}
+	return out
 }
 
 // indexedKey is the meta key that says the index holds every record

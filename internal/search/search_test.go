@@ -220,6 +220,19 @@ func TestSearch(t *testing.T) {
 		}
 	})
 
+	t.Run("a rare word weighs more than a common one", func(t *testing.T) {
+		// kolgeli in 22 records, qizilqaya in two: the record with the
+		// rare word twice beats the one with the common word three times.
+		for i := range 20 {
+			f.allegation(t, "monitor", fmt.Sprintf("Kölgeli orchard report %d", i), access.LabelInput{})
+		}
+		common := f.allegation(t, "monitor", "Kölgeli Kölgeli Kölgeli Qızılqaya", access.LabelInput{})
+		rare := f.allegation(t, "monitor", "Kölgeli Qızılqaya Qızılqaya", access.LabelInput{})
+		if got := f.find(t, "analyst", "kolgeli qizilqaya"); !slices.Equal(got, []string{rare, common}) {
+			t.Errorf("kolgeli qizilqaya: %v, want %s then %s", got, rare, common)
+		}
+	})
+
 	t.Run("pages", func(t *testing.T) {
 		var want []string
 		for i := range 7 {
