@@ -32,11 +32,11 @@ const kmlNamespace = "http://www.opengis.net/kml/2.2"
 // The columns a Placemark takes its name, description and times from, in
 // order of preference. A table with none of them still gets a name: its id.
 var (
-	kmlNameColumns        = []string{"name", "title", "external_id", "id"}
-	kmlDescriptionColumns = []string{"description", "narrative", "notes", "note", "summary"}
-	kmlBeginColumns       = []string{"time_from", "valid_from", "starts_at", "start", "date_start", "from"}
-	kmlEndColumns         = []string{"time_to", "valid_to", "ends_at", "end", "date_end", "to"}
-	kmlWhenColumns        = []string{"time", "at", "observed_at", "event_date", "date", "lodged_at"}
+	kmlNameColumns        = []string{"name", "title", "designation", "category_name", "kind_name", "checkpoint_name", "id"}
+	kmlDescriptionColumns = []string{"description", "narrative", "note", "finding_summary"}
+	kmlBeginColumns       = []string{"start", "valid_from", "time_from"}
+	kmlEndColumns         = []string{"end", "valid_to", "time_to"}
+	kmlWhenColumns        = []string{"at", "date", "laid_at", "recorded_on"}
 )
 
 // KMLWriter writes Tables as one KML document. It holds one row at a time.
@@ -52,9 +52,10 @@ type KMLWriter struct {
 // kmlPlan is where in a table's row a Placemark's parts come from: column
 // indexes, -1 when none.
 type kmlPlan struct {
-	schemaID          string
-	name, description int
-	begin, end, when  int
+	schemaID         string
+	names            []int // the first that is not null names the Placemark
+	description      int
+	begin, end, when int
 }
 
 // NewKMLWriter returns a Writer of one KML document titled title.
@@ -122,7 +123,7 @@ func kmlCheckTable(t Table) error {
 }
 
 func kmlPlanOf(t Table) kmlPlan {
-	p := kmlPlan{schemaID: "s_" + t.Name, name: -1, description: -1, begin: -1, end: -1, when: -1}
+	p := kmlPlan{schemaID: "s_" + t.Name, description: -1, begin: -1, end: -1, when: -1}
 	find := func(names []string, types ...ColumnType) int {
 		for _, n := range names {
 			for i, c := range t.Columns {
@@ -141,7 +142,11 @@ func kmlPlanOf(t Table) kmlPlan {
 		}
 		return -1
 	}
-	p.name = find(kmlNameColumns)
+	for _, n := range kmlNameColumns {
+		if i := find([]string{n}); i >= 0 {
+			p.names = append(p.names, i)
+		}
+	}
 	p.description = find(kmlDescriptionColumns, Text)
 	p.begin = find(kmlBeginColumns, Date, DateTime)
 	p.end = find(kmlEndColumns, Date, DateTime)
@@ -174,10 +179,13 @@ func (k *KMLWriter) Write(r Row) error {
 		return fmt.Errorf("kml: table %s: a row of %d values for %d columns", t.Name, len(r.Values), len(t.Columns))
 	}
 	k.w.WriteString("<Placemark>")
-	if s := kmlCell(t, r.Values, k.plan.name); s != "" {
-		k.w.WriteString("<name>")
-		k.text(s)
-		k.w.WriteString("</name>")
+	for _, i := range k.plan.names {
+		if s := kmlCell(t, r.Values, i); s != "" {
+			k.w.WriteString("<name>")
+			k.text(s)
+			k.w.WriteString("</name>")
+			break
+		}
 	}
 	if s := kmlCell(t, r.Values, k.plan.description); s != "" {
 		k.w.WriteString("<description>")

@@ -296,11 +296,17 @@ func (k *KMLReader) feature(pm *kmlNode) (Feature, error) {
 			}
 		}
 	}
+	// A Truce export repeats every column in SchemaData; a file from
+	// elsewhere (Google Earth) may have only a name and a description.
+	typed := false
+	if ed := pm.child("ExtendedData"); ed != nil {
+		typed = ed.child("SchemaData") != nil
+	}
 	for _, fill := range []struct {
 		element string
 		ok      bool
 	}{{"name", k.columns == nil || k.hasName}, {"description", k.columns == nil || k.hasDesc}} {
-		if _, set := f.Props[fill.element]; set || !fill.ok {
+		if _, set := f.Props[fill.element]; set || !fill.ok || typed {
 			continue
 		}
 		if n := pm.child(fill.element); n != nil && strings.TrimSpace(n.text) != "" {

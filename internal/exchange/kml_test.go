@@ -53,7 +53,7 @@ func kmlTestRows() []Row {
 		{Geom: &holed, Values: []any{"a3", "ext-3", "Holed", "", int64(0), 1e21, nil, nil, nil, nil}},
 		{Geom: &multi, Values: []any{"a4", "ext-4", "Multi", nil, nil, nil, nil, nil, nil, nil}},
 		{Geom: &mpts, Values: []any{"a5", "ext-5", "Points", nil, nil, nil, nil, nil, nil, nil}},
-		{Geom: &mlines, Values: []any{"a6", "ext-6", "Lines", nil, nil, nil, nil, nil, nil, nil}},
+		{Geom: &mlines, Values: []any{"a6", "ext-6", nil, nil, nil, nil, nil, nil, nil, nil}},
 		{Geom: nil, Values: []any{"a7", "ext-7", "Nowhere", nil, nil, nil, nil, nil, nil, nil}},
 	}
 }
