@@ -352,8 +352,7 @@ func (k *KMLReader) prop(props map[string]any, at, name, text string, fields map
 	if _, dup := props[name]; dup {
 		return errs.Because(errs.Invalid(field, "is given twice"), errs.ReasonDuplicate)
 	}
-	text = strings.TrimSpace(text)
-	if text == "" {
+	if strings.TrimSpace(text) == "" {
 		props[name] = nil
 		return nil
 	}
@@ -368,6 +367,9 @@ func (k *KMLReader) prop(props map[string]any, at, name, text string, fields map
 		case "bool":
 			ty = Bool
 		}
+	}
+	if ty != Text {
+		text = strings.TrimSpace(text)
 	}
 	v, err := kmlValue(ty, text)
 	if err != nil {
