@@ -209,7 +209,9 @@ func (a *ACLEDReader) feature(line int, rec []string) (Feature, error) {
 			c.Add(errs.NotOneOf(at+"event_type", acledTypeNames()))
 		} else {
 			category = acledCategory(eventType, subType)
-			props["acled_event_type"], props["acled_sub_event_type"] = eventType, subType
+			if a.kind == "allegations" { // observations have no such columns
+				props["acled_event_type"], props["acled_sub_event_type"] = eventType, subType
+			}
 		}
 	}
 

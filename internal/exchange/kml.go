@@ -398,7 +398,12 @@ func kmlFormat(c Column, v any) (string, error) {
 		if !ok {
 			return bad()
 		}
-		return strconv.FormatBool(b), nil
+		// KML's bool is XML Schema's, which allows 1 and 0 as well; GDAL
+		// reads only those into its integer field.
+		if b {
+			return "1", nil
+		}
+		return "0", nil
 	case Date:
 		t, ok := v.(time.Time)
 		if !ok {

@@ -556,15 +556,12 @@ func kmlFlatten(n *kmlNode, out *[]geo.Geometry, path string, depth int) error {
 	return nil
 }
 
-// kmlMulti makes one geometry of a MultiGeometry's parts: the part itself
-// when there is one, a MultiPoint, MultiLineString or MultiPolygon when
-// they are all alike.
+// kmlMulti makes one geometry of a MultiGeometry's parts, all alike: a
+// MultiPoint, MultiLineString or MultiPolygon, even of one part (a zone
+// is a MultiPolygon of one area as often as not).
 func kmlMulti(parts []geo.Geometry) (geo.Geometry, error) {
 	if len(parts) == 0 {
 		return geo.Geometry{}, errs.Invalid("MultiGeometry", "holds no geometry")
-	}
-	if len(parts) == 1 {
-		return parts[0], nil
 	}
 	first := parts[0].Type
 	for _, p := range parts[1:] {

@@ -248,7 +248,7 @@ func TestKMLReadsForeignFiles(t *testing.T) {
 	if *fs[0].Geom.Point != (geo.Point{Lon: 46.1, Lat: 39.5}) {
 		t.Errorf("point %v", fs[0].Geom.Point)
 	}
-	if g := fs[1].Geom; g.Type != geo.TypePolygon || len(g.Holes) != 2 || fs[1].Number != 2 {
+	if g := fs[1].Geom; g.Type != geo.TypeMultiPolygon || len(g.Areas) != 1 || len(g.Areas[0].Holes) != 2 || fs[1].Number != 2 {
 		t.Errorf("zone %+v", g)
 	}
 }
