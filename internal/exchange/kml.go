@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/truce-monitoring/truce/internal/geo"
 )
@@ -53,7 +54,8 @@ type KMLWriter struct {
 // indexes, -1 when none.
 type kmlPlan struct {
 	schemaID         string
-	names            []int // the first that is not null names the Placemark
+	simpleData       []string // `<SimpleData name="column">` per column
+	names            []int    // the first that is not null names the Placemark
 	description      int
 	begin, end, when int
 }
@@ -142,6 +144,9 @@ func kmlPlanOf(t Table) kmlPlan {
 		}
 		return -1
 	}
+	for _, c := range t.Columns {
+		p.simpleData = append(p.simpleData, `<SimpleData name="`+xmlAttr(c.Name)+`">`)
+	}
 	for _, n := range kmlNameColumns {
 		if i := find([]string{n}); i >= 0 {
 			p.names = append(p.names, i)
@@ -221,7 +226,7 @@ func (k *KMLWriter) Write(r Row) error {
 		if err != nil {
 			return fmt.Errorf("kml: table %s: %w", t.Name, err)
 		}
-		k.w.WriteString(`<SimpleData name="` + xmlAttr(c.Name) + `">`)
+		k.w.WriteString(k.plan.simpleData[i])
 		k.text(s)
 		k.w.WriteString("</SimpleData>")
 	}
@@ -262,10 +267,47 @@ func (k *KMLWriter) Close() error {
 	return k.w.Flush()
 }
 
-// text writes s as XML character data: escaped, invalid UTF-8 and the
-// characters XML 1.0 cannot hold replaced by U+FFFD.
+// text writes s as XML character data: the five markup characters and
+// carriage returns escaped, invalid UTF-8 and the characters XML 1.0
+// cannot hold replaced by U+FFFD, the rest as it is.
 func (k *KMLWriter) text(s string) {
-	xml.EscapeText(k.w, []byte(strings.ToValidUTF8(s, "\uFFFD")))
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		var esc string
+		size := 1
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '&':
+				esc = "&amp;"
+			case c == '<':
+				esc = "&lt;"
+			case c == '>':
+				esc = "&gt;"
+			case c == '"':
+				esc = "&#34;"
+			case c == '\'':
+				esc = "&#39;"
+			case c == '\r':
+				esc = "&#xD;"
+			case c < 0x20 && c != '\n' && c != '\t':
+				esc = "\uFFFD"
+			}
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			if (r == utf8.RuneError && size == 1) || r == 0xFFFE || r == 0xFFFF {
+				esc = "\uFFFD"
+			}
+		}
+		if esc != "" {
+			k.w.WriteString(s[last:i])
+			k.w.WriteString(esc)
+			last = i + size
+		}
+		i += size
+	}
+	k.w.WriteString(s[last:])
 }
 
 // xmlAttr escapes a name for an attribute value.

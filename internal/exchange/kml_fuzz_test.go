@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -145,16 +144,18 @@ func FuzzKMLText(f *testing.F) {
 	})
 }
 
-// xmlSafe is s as the writer puts it in XML: invalid UTF-8 and the
-// characters XML 1.0 excludes replaced by U+FFFD.
+// xmlSafe is s as the writer puts it in XML: each invalid UTF-8 byte and
+// each character XML 1.0 excludes replaced by U+FFFD.
 func xmlSafe(s string) string {
-	return strings.Map(func(r rune) rune {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return r
-		case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE || r == 0xFFFF, r > unicode.MaxRune:
-			return '\uFFFD'
+		case r == utf8.RuneError && size == 1, r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0xFFFE, r == 0xFFFF:
+			r = '\uFFFD'
 		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
+		b.WriteRune(r)
+		i += size
+	}
+	return b.String()
 }
