@@ -60,7 +60,12 @@ func (s *Service) Tallies(ctx context.Context, p access.Principal, from, to time
 	if group != ByZone && wholeDay(from) && wholeDay(to) {
 		return s.summed(ctx, p, from, to, group)
 	}
-	return s.recount(ctx, p, w, col)
+	var rows []TallyRow
+	err := s.db.Heavy(ctx, func(ctx context.Context) (err error) {
+		rows, err = s.recount(ctx, p, w, col)
+		return err
+	})
+	return rows, err
 }
 
 func wholeDay(t time.Time) bool { return t.Equal(t.UTC().Truncate(24 * time.Hour)) }

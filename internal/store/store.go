@@ -32,6 +32,7 @@ const DBFile = "truce.db"
 // DB is an open Truce database: a single writer connection (SQLite allows one
 // writer at a time; serialising in Go avoids busy waits) and a reader pool.
 type DB struct {
+	heavy   admission // the queue of heavy reads (heavy.go)
 	dir     string
 	url     string // PostgreSQL's; "" for SQLite in dir
 	pgcfg   *pgx.ConnConfig
