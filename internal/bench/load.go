@@ -219,7 +219,7 @@ loop:
 	ran, waited, waitedFor := a.DB.HeavyStats()
 	res.HeavyReads, res.HeavyWaited = ran-ran0, waited-waited0
 	if res.HeavyWaited > 0 {
-		res.HeavyWaitMs = float64((waitedFor-waitedFor0).Microseconds()) / 1000 / float64(res.HeavyWaited)
+		res.HeavyWaitMs = float64((waitedFor - waitedFor0).Microseconds()) / 1000 / float64(res.HeavyWaited)
 	}
 	res.LoadAverage = loadAverage()
 	for _, r := range res.Routes {

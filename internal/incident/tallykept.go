@@ -32,7 +32,7 @@ type tallyCount struct{ records, amount, explosions int64 }
 // tallyLabel is a label's columns and readers.
 type tallyLabel struct {
 	classification, owner string
-	readers              []string
+	readers               []string
 }
 
 // labelOf returns the label a record with this classification, owner and

@@ -208,4 +208,3 @@ func TestKeptTalliesTamperedAreFound(t *testing.T) {
 		})
 	}
 }
-
