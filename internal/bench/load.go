@@ -248,7 +248,7 @@ var loadCategories = func() []string {
 // transaction), in the two liaisons' names, from a few goroutines.
 func seedAllegations(ctx context.Context, a *app.App, ps map[string]access.Principal, n int, seed uint64, progress Progress) error {
 	sides := []access.Principal{ps["liaison-az"], ps["liaison-am"]}
-	const workers, seedBatch = 3, incident.MaxBatch
+	const workers, seedBatch = 8, incident.MaxBatch
 	var next, done atomic.Int64
 	errc := make(chan error, workers)
 	var wg sync.WaitGroup

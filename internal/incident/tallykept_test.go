@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/pgtest"
 	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
 
@@ -25,7 +30,68 @@ func TestKeptTalliesEqualARecount(t *testing.T) {
 	}
 }
 
-func keptTalliesRun(t *testing.T, seed uint64) {
+// TestTalliesBackfilledAsKept: migration 0033 counts what a database
+// already holds; its counts and labels equal those kept as the records
+// were written (labels whose counts all went back to zero are kept, and
+// not compared).
+func TestTalliesBackfilledAsKept(t *testing.T) {
+	f := keptTalliesRun(t, 7)
+	ctx := context.Background()
+	dump := func() []string {
+		var out []string
+		for _, q := range []string{
+			`SELECT day || ' ' || label || ' ' || kind || ' ' || category || ' ' || side || ' ' || records || ' ' || amount || ' ' || explosions FROM incident_tallies`,
+			`SELECT id || ' ' || classification || ' ' || owner_org FROM tally_labels WHERE id IN (SELECT label FROM incident_tallies)`,
+			`SELECT record_id || ' ' || org_id FROM tally_label_readers WHERE record_id IN (SELECT label FROM incident_tallies)`,
+		} {
+			rs, err := f.db.Query(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rs.Next() {
+				var s string
+				if err := rs.Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, s)
+			}
+			rs.Close()
+		}
+		slices.Sort(out)
+		return out
+	}
+	kept := dump()
+	if len(kept) < 20 || !slices.ContainsFunc(kept, func(s string) bool {
+		return strings.HasPrefix(s, "restricted:") && strings.Count(s, ",") == 0 && strings.Count(s, " ") == 1
+	}) {
+		t.Fatalf("the run kept too little to compare: %q", kept)
+	}
+	dialect := "sqlite"
+	if pgtest.OnPostgres() {
+		dialect = "postgres"
+	}
+	b, err := os.ReadFile(filepath.Join("..", "store", "migrations", dialect, "0033_incident_tallies.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, backfill, ok := strings.Cut(string(b), "-- What is already recorded is counted once here.")
+	if !ok {
+		t.Fatal("the migration's backfill is not marked")
+	}
+	var stmts []string
+	for _, s := range strings.Split(backfill, ";\n") {
+		if s = strings.TrimSpace(s); s != "" {
+			stmts = append(stmts, s)
+		}
+	}
+	storetest.Tamper(t, f.db, `DELETE FROM incident_tallies`, `DELETE FROM tally_label_readers`, `DELETE FROM tally_labels`)
+	storetest.Tamper(t, f.db, append([]string{`DELETE FROM incident_tallies`, `DELETE FROM tally_label_readers WHERE record_id IN (SELECT label FROM incident_tallies)`, `DELETE FROM tally_labels`}, stmts...)...)
+	if got := dump(); !slices.Equal(got, kept) {
+		t.Fatalf("backfilled:\n%q\nkept:\n%q", got, kept)
+	}
+}
+
+func keptTalliesRun(t *testing.T, seed uint64) *fixture {
 	f := newFixture(t)
 	ctx := context.Background()
 	rnd := rand.New(rand.NewPCG(seed, 16))
@@ -176,6 +242,7 @@ func keptTalliesRun(t *testing.T, seed uint64) {
 			t.Fatalf("%s %s–%s as %q (%s):\nkept    %+v\nrecount %+v", group, from.Format(time.DateOnly), to.Format(time.DateOnly), p.Username, p.Org, got, want)
 		}
 	}
+	return f
 }
 
 // TestKeptTalliesTamperedAreFound: verify names a count or a label that
