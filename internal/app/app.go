@@ -46,6 +46,9 @@ type Config struct {
 	Rand        io.Reader        // nil: crypto/rand
 	Version     string
 	Synchronous string // "full" (default) or "normal"
+	// WriterCacheMiB is SQLite's writer page cache (0: the default,
+	// 64 MiB): large for a bulk load (store.WithWriterCacheMiB).
+	WriterCacheMiB int
 	// PublicView lets requests without credentials read public records.
 	PublicView bool
 	// InsecureCookies drops the Secure flag from the session cookie, for a
@@ -95,6 +98,9 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	opts := []store.Option{store.WithClock(c.Now), store.WithLogger(c.Log)}
 	if c.Rand != nil {
 		opts = append(opts, store.WithRand(c.Rand))
+	}
+	if c.WriterCacheMiB > 0 {
+		opts = append(opts, store.WithWriterCacheMiB(c.WriterCacheMiB))
 	}
 	if c.Synchronous != "" {
 		opts = append(opts, store.WithSynchronous(c.Synchronous))

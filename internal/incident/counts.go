@@ -30,7 +30,8 @@ func (s *Service) ReviewQueueLength(ctx context.Context, p access.Principal) (n 
 	args := append(append([]any{}, argsA...), argsO...)
 	args = append(args, MaxQueueCount+1)
 	var c int64
-	if err := s.db.QueryRow(ctx, q, args...).Scan(&c); err != nil {
+	count := func(ctx context.Context) error { return s.db.QueryRow(ctx, q, args...).Scan(&c) }
+	if err := s.db.Heavy(ctx, count); err != nil {
 		return 0, false, wrap("review queue length", err)
 	}
 	if c > MaxQueueCount {

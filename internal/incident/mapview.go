@@ -237,7 +237,18 @@ func (s *Service) mapLayer(ctx context.Context, p access.Principal, q MapQuery, 
 	}
 	// Latitude + 90 and longitude + 180 are never negative, so the
 	// integer cast is the floor: the cell's row and column.
-	rows, err = s.db.Query(ctx, mapCellsSQL(s.db.Dialect(), t, where), append([]any{q.CellDeg, q.CellDeg}, args...)...)
+	// Counting cells reads every row in view: a heavy read (store.DB.Heavy).
+	var l MapLayer
+	err = s.db.Heavy(ctx, func(ctx context.Context) error {
+		l, err = s.mapCells(ctx, q, t, where, args)
+		return err
+	})
+	return l, err
+}
+
+// mapCells counts the rows in view per grid cell.
+func (s *Service) mapCells(ctx context.Context, q MapQuery, t mapTable, where string, args []any) (MapLayer, error) {
+	rows, err := s.db.Query(ctx, mapCellsSQL(s.db.Dialect(), t, where), append([]any{q.CellDeg, q.CellDeg}, args...)...)
 	if err != nil {
 		return MapLayer{}, err
 	}

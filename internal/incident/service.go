@@ -80,9 +80,10 @@ func New(db *store.DB, g Geography, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	for _, p := range projections() {
+	for _, p := range withTallies(projections()) {
 		db.Register(p)
 	}
+	db.RegisterCheck(store.DerivedCheck{Entity: EntityAllegation, Table: "incident_tallies", Check: s.CheckTallies})
 	return s
 }
 

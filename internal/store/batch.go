@@ -125,6 +125,16 @@ func (tx *Tx) createAll(pcs []prepared) error {
 		return fmt.Errorf("insert changes: %w", err)
 	}
 	p := pcs[0].p
+	if p.Tally != nil {
+		ids := make([]string, len(pcs))
+		all := make([]map[string][][]any, len(pcs))
+		for k := range pcs {
+			ids[k], all[k] = pcs[k].c.ID, pcs[k].rows
+		}
+		if err := p.Tally(tx, false, ids, all); err != nil {
+			return fmt.Errorf("tally %s: %w", p.Entity, err)
+		}
+	}
 	var rows [][]any
 	for i, t := range p.Tables {
 		rows = rows[:0]

@@ -273,7 +273,8 @@ func (c *countCache) count(ctx context.Context, db *DB, version int64, q string,
 		return e.n, nil
 	}
 	var n int
-	if err := db.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+	// A first count walks every row that meets the filters: a heavy read.
+	if err := db.Heavy(ctx, func(ctx context.Context) error { return db.QueryRow(ctx, q, args...).Scan(&n) }); err != nil {
 		return 0, err
 	}
 	c.mu.Lock()

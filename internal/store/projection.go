@@ -51,6 +51,15 @@ type Projection struct {
 	// type, for tests that check DecodeBody against encoding/json on every
 	// kind of body. Typed sets it.
 	NewBody func() any
+	// Tally, when set, keeps side tables derived from the projection's
+	// rows (running counts) in step with them, in the change's
+	// transaction, through tx.ExecSide. Store calls it before it replaces
+	// rows: with replacing true for one record (ids has one id) whose
+	// rows are still in the tables, for the hook to read and take out,
+	// and false for records being created, which have none. rows[i] are
+	// the new rows of ids[i] (none when the record is deleted). Verify
+	// does not rebuild such tables: their owner registers a DerivedCheck.
+	Tally func(tx *Tx, replacing bool, ids []string, rows []map[string][][]any) error
 
 	deletes []string   // DELETE statement per table
 	inserts [][]string // INSERT statement per table and row count, built on demand under the write lock

@@ -32,14 +32,17 @@ const DBFile = "truce.db"
 // DB is an open Truce database: a single writer connection (SQLite allows one
 // writer at a time; serialising in Go avoids busy waits) and a reader pool.
 type DB struct {
-	dir     string
-	url     string // PostgreSQL's; "" for SQLite in dir
-	pgcfg   *pgx.ConnConfig
-	where   string // the database, for messages: the SQLite file, or PostgreSQL's host and database (no password)
-	dialect Dialect
-	write   *sql.DB
-	read    *sql.DB
-	keys    *ledger.Keys
+	heavy admission // the queue of heavy reads (heavy.go)
+	// writerCacheMiB is the writer connection's page cache; 0: 64 MiB.
+	writerCacheMiB int
+	dir            string
+	url            string // PostgreSQL's; "" for SQLite in dir
+	pgcfg          *pgx.ConnConfig
+	where          string // the database, for messages: the SQLite file, or PostgreSQL's host and database (no password)
+	dialect        Dialect
+	write          *sql.DB
+	read           *sql.DB
+	keys           *ledger.Keys
 	// signingSecret is the signing key file's text, from which DeriveKey
 	// derives the secrets all servers of the log share.
 	signingSecret []byte
@@ -100,6 +103,12 @@ func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.log = l } }
 // committed change survives power loss) or "normal" (survives a crash of
 // the process, may lose the last commits on power loss; faster).
 func WithSynchronous(mode string) Option { return func(db *DB) { db.sync = mode } }
+
+// WithWriterCacheMiB sets the SQLite writer's page cache (default 64 MiB).
+// A bulk load into tables larger than the cache dirties index pages all
+// over them; a cache that holds them writes each once per transaction
+// instead of spilling it again and again (truce bench load seeds with 1 GiB).
+func WithWriterCacheMiB(mib int) Option { return func(db *DB) { db.writerCacheMiB = mib } }
 
 // WithOrigin sets the log origin used when a new data directory is
 // initialised. It is ignored for an existing one.
@@ -210,7 +219,11 @@ func (db *DB) openSQLite(ctx context.Context) error {
 		q.Add("_pragma", "synchronous("+db.sync+")")
 		// A 64 MiB page cache per connection: a transaction of a thousand
 		// changes then touches index pages in memory instead of spilling.
-		q.Add("_pragma", "cache_size(-65536)")
+		cache := 64
+		if txlock == "immediate" && db.writerCacheMiB > 0 {
+			cache = db.writerCacheMiB
+		}
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -cache*1024))
 		q.Add("_txlock", txlock)
 		return "file:" + uriPath(path) + "?" + q.Encode()
 	}

@@ -267,6 +267,11 @@ func (tx *Tx) apply(pc *prepared) (Recorded, error) {
 		}
 		return Recorded{}, fmt.Errorf("insert change: %w", err)
 	}
+	if p.Tally != nil {
+		if err := p.Tally(tx, version > 1, []string{c.ID}, []map[string][][]any{pc.rows}); err != nil {
+			return Recorded{}, fmt.Errorf("tally %s: %w", c.Entity, err)
+		}
+	}
 	for i, t := range p.Tables {
 		if version > 1 {
 			if _, err := tx.exec(p.deletes[i], c.ID); err != nil {
