@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -242,6 +243,22 @@ func (po PreparedObservation) SameAs(o Observation) bool {
 	return sameJSON(x, y)
 }
 
+func (po *PreparedObservation) checkRefs(tx *store.Tx, checked refChecks) error {
+	b := &po.body
+	err := checked.check("r"+strings.Join(b.RestrictedTo, "\x01"), func() error { return checkReaders(tx, b.Label) })
+	if err == nil && b.Observer.SiteID != "" {
+		err = checked.check("s"+b.Observer.SiteID, func() error {
+			var kind string
+			err := tx.QueryRow(`SELECT kind FROM layers WHERE id = ?`, b.Observer.SiteID).Scan(&kind)
+			if store.IsNoRows(err) || (err == nil && kind != geo.KindSite) {
+				return errs.Invalid("observer.site_id", "no site %s", b.Observer.SiteID)
+			}
+			return err
+		})
+	}
+	return err
+}
+
 // ImportedObservations returns the observations p's organisation imported
 // under the given external ids, by external id.
 func (s *Service) ImportedObservations(ctx context.Context, p access.Principal, externalIDs []string) (map[string]Observation, error) {
@@ -268,18 +285,7 @@ func (s *Service) LodgeImportedObservations(ctx context.Context, p access.Princi
 		cs := make([]store.Change, len(items))
 		for i := range items {
 			b := items[i].body
-			err := checked.check("r"+strings.Join(b.RestrictedTo, "\x01"), func() error { return checkReaders(tx, b.Label) })
-			if err == nil && b.Observer.SiteID != "" {
-				err = checked.check("s"+b.Observer.SiteID, func() error {
-					var kind string
-					err := tx.QueryRow(`SELECT kind FROM layers WHERE id = ?`, b.Observer.SiteID).Scan(&kind)
-					if store.IsNoRows(err) || (err == nil && kind != geo.KindSite) {
-						return errs.Invalid("observer.site_id", "no site %s", b.Observer.SiteID)
-					}
-					return err
-				})
-			}
-			if err != nil {
+			if err := items[i].checkRefs(tx, checked); err != nil {
 				return errs.Prefix(fmt.Sprintf("observations[%d]", i), err)
 			}
 			b.RecordedAt = tx.Now()
@@ -295,3 +301,70 @@ func (s *Service) LodgeImportedObservations(ctx context.Context, p access.Princi
 	}
 	return out, nil
 }
+
+// errCheckOnly rolls back the transaction a reference check runs in.
+var errCheckOnly = errors.New("incident: references checked; nothing to write")
+
+// checkOnly runs check in a write transaction (the reference checks read
+// through one) and rolls it back.
+func (s *Service) checkOnly(ctx context.Context, check func(tx *store.Tx) error) error {
+	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := check(tx); err != nil {
+			return err
+		}
+		return errCheckOnly
+	})
+	if errors.Is(err, errCheckOnly) {
+		return nil
+	}
+	return err
+}
+
+// CheckAllegationRefs checks what LodgeImportedAllegations will check in
+// its transaction (the organisations and readers named), without writing:
+// an import that must be all or nothing checks every record before it
+// writes any. It returns one error or nil per item.
+func (s *Service) CheckAllegationRefs(ctx context.Context, items []PreparedAllegation) ([]error, error) {
+	out := make([]error, len(items))
+	err := s.checkOnly(ctx, func(tx *store.Tx) error {
+		checked := refChecks{}
+		for i := range items {
+			b := &items[i].body
+			out[i] = checked.check(b.refKey(), func() error { return b.checkRefs(tx) })
+			if out[i] != nil && errs.CodeOf(out[i]) == errs.CodeInternal {
+				return out[i]
+			}
+		}
+		return nil
+	})
+	return out, wrap("check allegations", err)
+}
+
+// CheckObservationRefs is CheckAllegationRefs for observations.
+func (s *Service) CheckObservationRefs(ctx context.Context, items []PreparedObservation) ([]error, error) {
+	out := make([]error, len(items))
+	err := s.checkOnly(ctx, func(tx *store.Tx) error {
+		checked := refChecks{}
+		for i := range items {
+			out[i] = items[i].checkRefs(tx, checked)
+			if out[i] != nil && errs.CodeOf(out[i]) == errs.CodeInternal {
+				return out[i]
+			}
+		}
+		return nil
+	})
+	return out, wrap("check observations", err)
+}
+
+// MarshalJSON writes the prepared allegation, for an import to keep on
+// disk between checking every record and writing them.
+func (pa PreparedAllegation) MarshalJSON() ([]byte, error) { return json.Marshal(pa.body) }
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (pa *PreparedAllegation) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &pa.body) }
+
+// MarshalJSON writes the prepared observation (see PreparedAllegation's).
+func (po PreparedObservation) MarshalJSON() ([]byte, error) { return json.Marshal(po.body) }
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (po *PreparedObservation) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &po.body) }
