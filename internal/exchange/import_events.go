@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -45,11 +46,18 @@ func (s *Service) ImportAllegations(ctx context.Context, p access.Principal, r F
 			pa, perr := s.Incidents.PrepareAllegationImport(ctx, p, in, im)
 			return pa, both(err, perr)
 		},
-		known:  func(ids []string) (map[string]incident.Allegation, error) { return s.Incidents.ImportedAllegations(ctx, p, ids) },
-		same:   func(pa incident.PreparedAllegation, a incident.Allegation) bool { return pa.SameAs(a) },
-		idOf:   func(a incident.Allegation) string { return a.ID },
-		check:  func(items []incident.PreparedAllegation) ([]error, error) { return s.Incidents.CheckAllegationRefs(ctx, items) },
-		write:  func(items []incident.PreparedAllegation) error { _, err := s.Incidents.LodgeImportedAllegations(ctx, p, items); return err },
+		known: func(ids []string) (map[string]incident.Allegation, error) {
+			return s.Incidents.ImportedAllegations(ctx, p, ids)
+		},
+		same: func(pa incident.PreparedAllegation, a incident.Allegation) bool { return pa.SameAs(a) },
+		idOf: func(a incident.Allegation) string { return a.ID },
+		check: func(items []incident.PreparedAllegation) ([]error, error) {
+			return s.Incidents.CheckAllegationRefs(ctx, items)
+		},
+		write: func(items []incident.PreparedAllegation) error {
+			_, err := s.Incidents.LodgeImportedAllegations(ctx, p, items)
+			return err
+		},
 		extOf:  func(pa incident.PreparedAllegation) string { return pa.ExternalID() },
 		differ: "an allegation is a claim as lodged and an import does not rewrite it; its lodger may edit it in Truce, or give the new claim its own external_id",
 	})
@@ -67,11 +75,18 @@ func (s *Service) ImportObservations(ctx context.Context, p access.Principal, r 
 			po, perr := s.Incidents.PrepareObservationImport(ctx, p, in, im)
 			return po, both(err, perr)
 		},
-		known:  func(ids []string) (map[string]incident.Observation, error) { return s.Incidents.ImportedObservations(ctx, p, ids) },
-		same:   func(po incident.PreparedObservation, o incident.Observation) bool { return po.SameAs(o) },
-		idOf:   func(o incident.Observation) string { return o.ID },
-		check:  func(items []incident.PreparedObservation) ([]error, error) { return s.Incidents.CheckObservationRefs(ctx, items) },
-		write:  func(items []incident.PreparedObservation) error { _, err := s.Incidents.LodgeImportedObservations(ctx, p, items); return err },
+		known: func(ids []string) (map[string]incident.Observation, error) {
+			return s.Incidents.ImportedObservations(ctx, p, ids)
+		},
+		same: func(po incident.PreparedObservation, o incident.Observation) bool { return po.SameAs(o) },
+		idOf: func(o incident.Observation) string { return o.ID },
+		check: func(items []incident.PreparedObservation) ([]error, error) {
+			return s.Incidents.CheckObservationRefs(ctx, items)
+		},
+		write: func(items []incident.PreparedObservation) error {
+			_, err := s.Incidents.LodgeImportedObservations(ctx, p, items)
+			return err
+		},
 		extOf:  func(po incident.PreparedObservation) string { return po.ExternalID() },
 		differ: "an observation is recorded once and an import does not rewrite it; give a new one its own external_id",
 	})
@@ -146,10 +161,21 @@ func hasWhere(field string) bool {
 	return k == 2 && (unit == "line" || unit == "feature")
 }
 
+// whereOf is the line or feature number a field names.
+func whereOf(field string) int {
+	var n int
+	var unit string
+	fmt.Sscanf(field, "%s %d", &unit, &n)
+	return n
+}
+
 func (ir *importRun) err() error {
 	if len(ir.errs) == 0 {
 		return nil
 	}
+	// Records that failed the database's checks are found a chunk later
+	// than those that failed on their own: list them in file order.
+	sort.SliceStable(ir.errs, func(i, j int) bool { return whereOf(ir.errs[i].Field) < whereOf(ir.errs[j].Field) })
 	out := &errs.List{Errs: ir.errs}
 	if ir.others > 0 {
 		out.Errs = append(out.Errs, &errs.Error{Code: errs.CodeInvalid, Message: fmt.Sprintf("and %d more errors not listed", ir.others)})
