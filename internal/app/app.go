@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/demo"
 	"github.com/truce-monitoring/truce/internal/detainee"
+	"github.com/truce-monitoring/truce/internal/exchange"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mapview"
@@ -79,6 +80,7 @@ type App struct {
 	DB        *store.DB
 	Witnesses *witnessclient.Service // nil without witnesses
 	Search    *search.Service
+	Exchange  *exchange.Service
 	log       *slog.Logger
 	API       *api.Server
 	Server    *server.Server
@@ -116,6 +118,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.Exchange = exchange.New(exchange.Deps{Geo: a.Geo, Incidents: a.Incidents, Now: c.Now})
 	records := a.Services.kinds(db)
 	a.Search = search.New(db, records, c.Log)
 	if _, err := a.Search.Backfill(ctx); err != nil {

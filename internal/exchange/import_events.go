@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -649,4 +650,71 @@ func observationInput(f Feature) (incident.ObservationInput, error) {
 	}
 	in.LabelInput = access.LabelInput{Classification: p.text("classification")}
 	return in, p.c.Err()
+}
+
+// Import kinds: what `truce import` and POST /api/v1/import/{kind} take.
+var ImportKinds = []string{TableAllegations, TableObservations, KindLayers, TablePlaces}
+
+// GuessFormat guesses an import file's format from its name; "" when the
+// extension says nothing (a CSV may be Truce's own or ACLED's: csv is
+// guessed, --format acled says otherwise).
+func GuessFormat(name string) string {
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
+	case ".csv":
+		return FormatCSV
+	case ".geojson", ".json":
+		return FormatGeoJSON
+	case ".jsonl", ".ndjson":
+		return FormatStream
+	case ".kml", ".kmz":
+		return FormatKML
+	case ".gpkg":
+		return FormatGeoPackage
+	}
+	return ""
+}
+
+// ImportReader returns the reader of an import file of kind in format.
+// Readers of the other branches' formats (GeoJSON, ACLED, KML,
+// GeoPackage) are added here when they are merged.
+func ImportReader(format, kind string, r io.Reader) (FeatureReader, error) {
+	if kind == KindLayers || kind == TablePlaces {
+		return nil, errs.Invalid("format", "reading %s as %s is not on this branch yet", orNone(format), kind)
+	}
+	t, ok := TableNamed(kind)
+	if !ok || (kind != TableAllegations && kind != TableObservations) {
+		return nil, errs.Invalid("kind", "%q is not allegations or observations", kind)
+	}
+	switch format {
+	case FormatCSV:
+		return NewCSVReader(r, t), nil
+	case FormatStream:
+		return NewStreamReader(r, kind), nil
+	case FormatGeoJSON, FormatACLED:
+		return nil, errs.Invalid("format", "reading %s is not on this branch yet", format)
+	}
+	return nil, errs.Invalid("format", "%s cannot be imported as %s: use csv, geojson, acled or stream", orNone(format), kind)
+}
+
+func orNone(format string) string {
+	if format == "" {
+		return "a file of unknown format"
+	}
+	return format
+}
+
+// Import imports a file of kind for p: allegations, observations, layers
+// or places.
+func (s *Service) Import(ctx context.Context, p access.Principal, kind string, r FeatureReader, opt ImportOptions) (ImportResult, error) {
+	switch kind {
+	case TableAllegations:
+		return s.ImportAllegations(ctx, p, r, opt)
+	case TableObservations:
+		return s.ImportObservations(ctx, p, r, opt)
+	case KindLayers:
+		return s.ImportLayers(ctx, p, r, opt)
+	case TablePlaces:
+		return s.ImportPlaces(ctx, p, r, opt)
+	}
+	return ImportResult{}, errs.Invalid("kind", "%q cannot be imported: use %s", kind, strings.Join(ImportKinds, ", "))
 }
