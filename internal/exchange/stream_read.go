@@ -263,4 +263,3 @@ func observationProps(r fusion.Report) map[string]any {
 	streamTime(p, r)
 	return p
 }
-
