@@ -10,8 +10,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
@@ -254,6 +256,44 @@ func runImport[P, R any](ctx context.Context, r FeatureReader, opt ImportOptions
 		chunk = chunk[:0]
 		return nil
 	}
+	// Features are read in order and prepared a batch at a time on every
+	// core (the domain's checks and the point's geography are most of a
+	// row's first pass); their errors and records are then taken in order.
+	type read struct {
+		f   Feature
+		ext string
+		pre error // the external id's own error
+		rec P
+		err error
+	}
+	batch := make([]read, 0, ImportChunk)
+	workers := runtime.GOMAXPROCS(0)
+	prepareBatch := func() error {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(batch); i += workers {
+					b := &batch[i]
+					b.rec, b.err = k.prepare(b.f, incident.Imported{ExternalID: b.ext, File: opt.File, SHA256: opt.SHA256})
+				}
+			}()
+		}
+		wg.Wait()
+		for _, b := range batch {
+			var c errs.Collector
+			c.Add(b.pre)
+			c.Add(b.err)
+			if err := c.Err(); err != nil {
+				ir.fail(b.f.Number, err)
+				continue
+			}
+			chunk = append(chunk, pending[P]{n: b.f.Number, rec: b.rec})
+		}
+		batch = batch[:0]
+		return flush()
+	}
 	headerChecked := false
 	for {
 		if err := ctx.Err(); err != nil {
@@ -282,28 +322,22 @@ func runImport[P, R any](ctx context.Context, r FeatureReader, opt ImportOptions
 		if opt.Progress != nil && ir.res.Read%ImportChunk == 0 {
 			opt.Progress(ir.res.Read)
 		}
-		ext := externalID(f)
-		im := incident.Imported{ExternalID: ext, File: opt.File, SHA256: opt.SHA256}
-		rec, err := k.prepare(f, im)
-		var c errs.Collector
-		if ext == "" {
-			c.Add(errs.Because(errs.Invalid("external_id", "is required (or id): importing the same file twice must change nothing"), errs.ReasonRequired))
-		} else if first, dup := seen[ext]; dup {
-			c.Add(errs.Because(errs.Invalid("external_id", "%q is also on %s %d", ext, ir.unit, first), errs.ReasonDuplicate))
+		b := read{f: f, ext: externalID(f)}
+		if b.ext == "" {
+			b.pre = errs.Because(errs.Invalid("external_id", "is required (or id): importing the same file twice must change nothing"), errs.ReasonRequired)
+		} else if first, dup := seen[b.ext]; dup {
+			b.pre = errs.Because(errs.Invalid("external_id", "%q is also on %s %d", b.ext, ir.unit, first), errs.ReasonDuplicate)
 		} else {
-			seen[ext] = f.Number
+			seen[b.ext] = f.Number
 		}
-		c.Add(err)
-		if err := c.Err(); err != nil {
-			ir.fail(f.Number, err)
-			continue
-		}
-		chunk = append(chunk, pending[P]{n: f.Number, rec: rec})
-		if len(chunk) == ImportChunk {
-			if err := flush(); err != nil {
+		if batch = append(batch, b); len(batch) == ImportChunk {
+			if err := prepareBatch(); err != nil {
 				return ir.res, fmt.Errorf("import %s: %w", k.kind, err)
 			}
 		}
+	}
+	if err := prepareBatch(); err != nil {
+		return ir.res, fmt.Errorf("import %s: %w", k.kind, err)
 	}
 	if err := flush(); err != nil {
 		return ir.res, fmt.Errorf("import %s: %w", k.kind, err)
