@@ -55,6 +55,7 @@ Commands:
   user      manage accounts: add, list, disable, reset-password, roles
   token     manage API tokens: create, list, revoke
   report    generate a daily report, an implementation report or a summary
+  import    import allegations, observations, layers or places from a file (CSV, GeoJSON, ACLED, stream…)
   verify    check the change log, the Merkle tree, the checkpoints and every projection
   audit     check a served log from outside: signature, cosignatures, consistency, entries
   proof     verify a proof bundle of a change or an issued report offline (proof verify FILE --key KEY)
@@ -102,4 +103,5 @@ var commands = map[string]command{
 	"backup":   cmdBackup,
 	"restore":  cmdRestore,
 	"proof":    cmdProof,
+	"import":   cmdImport,
 }

@@ -114,7 +114,7 @@ func TestACLEDRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := readAll(t, r)
+	fs := readAllOK(t, r)
 	if len(fs) != 2 {
 		t.Fatalf("%d features", len(fs))
 	}
@@ -153,7 +153,7 @@ func TestACLEDReadsACLEDsOwnFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := readAll(t, r)
+	fs := readAllOK(t, r)
 	if len(fs) != 2 {
 		t.Fatalf("%d", len(fs))
 	}

@@ -197,14 +197,14 @@ func serviceFields(err error) error {
 	return &errs.List{Errs: out}
 }
 
-// props reads a feature's properties by column name, remembering the
+// geoProps reads a feature's properties by column name, remembering the
 // first error of each.
-type props struct {
+type geoProps struct {
 	m   map[string]any
 	bad errs.Collector
 }
 
-func (p *props) text(name string) string {
+func (p *geoProps) text(name string) string {
 	switch v := p.m[name].(type) {
 	case nil:
 		return ""
@@ -222,7 +222,7 @@ func (p *props) text(name string) string {
 	return ""
 }
 
-func (p *props) number(name string) (float64, bool) {
+func (p *geoProps) number(name string) (float64, bool) {
 	switch v := p.m[name].(type) {
 	case nil:
 		return 0, false
@@ -242,7 +242,7 @@ func (p *props) number(name string) (float64, bool) {
 	return 0, false
 }
 
-func (p *props) boolean(name string) bool {
+func (p *geoProps) boolean(name string) bool {
 	switch v := p.m[name].(type) {
 	case nil:
 		return false
@@ -262,7 +262,7 @@ func (p *props) boolean(name string) bool {
 }
 
 // time reads an RFC 3339 time, or a time.Time from a typed format.
-func (p *props) time(name string) string {
+func (p *geoProps) time(name string) string {
 	switch v := p.m[name].(type) {
 	case nil:
 		return ""
@@ -321,7 +321,7 @@ func onePart(g geo.Geometry) geo.Geometry {
 }
 
 func layerInput(f Feature, extent geo.BBox) (geo.LayerInput, error) {
-	pr := props{m: f.Props}
+	pr := geoProps{m: f.Props}
 	in := geo.LayerInput{
 		ExternalID: pr.text("external_id"),
 		Kind:       pr.text("kind"),
@@ -373,7 +373,7 @@ func layerInput(f Feature, extent geo.BBox) (geo.LayerInput, error) {
 }
 
 func placeInput(f Feature, extent geo.BBox) (geo.PlaceInput, error) {
-	pr := props{m: f.Props}
+	pr := geoProps{m: f.Props}
 	in := geo.PlaceInput{
 		ExternalID: pr.text("external_id"),
 		Kind:       pr.text("kind"),

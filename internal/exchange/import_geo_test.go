@@ -2,11 +2,8 @@ package exchange
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,12 +11,9 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
-	"github.com/truce-monitoring/truce/internal/pgtest"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/store/storetest"
 )
-
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 var analyst = access.Principal{UserID: "usr_analyst", Username: "analyst", Org: "org_mission", Via: "cli", Roles: []access.Role{access.Analyst}}
 
@@ -46,11 +40,6 @@ func newGeoWith(t *testing.T, orgs geo.OrgCheck) (*Service, *store.DB) {
 		db.Close()
 	})
 	return &Service{Geo: geo.New(db, orgs)}, db
-}
-
-func sum(data string) string {
-	h := sha256.Sum256([]byte(data))
-	return hex.EncodeToString(h[:])
 }
 
 func importLayers(t *testing.T, s *Service, p access.Principal, data string, opt ImportOptions) (ImportResult, error) {

@@ -60,7 +60,7 @@ func TestKMLRoundTripsEveryTable(t *testing.T) {
 		t.Run(tb.Name, func(t *testing.T) {
 			rows := []Row{sampleRow(tb, 1), sampleRow(tb, 2)}
 			doc := writeKML(t, []Table{tb}, [][]Row{rows})
-			got := readAll(t, NewKMLReader(bytes.NewReader(doc), tb.Columns))
+			got := readAllOK(t, NewKMLReader(bytes.NewReader(doc), tb.Columns))
 			want := wantFeatures(tb, rows, 1)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("differs:\n got %+v\nwant %+v", got[0], want[0])
@@ -161,7 +161,7 @@ func TestACLEDReaderSpeaksTheTables(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs := readAll(t, r)
+		fs := readAllOK(t, r)
 		if len(fs) != 1 {
 			t.Fatalf("%s: %d features", name, len(fs))
 		}

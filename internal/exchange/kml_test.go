@@ -78,7 +78,7 @@ func writeKML(t testing.TB, tables []Table, rows [][]Row) []byte {
 	return buf.Bytes()
 }
 
-func readAll(t testing.TB, r FeatureReader) []Feature {
+func readAllOK(t testing.TB, r FeatureReader) []Feature {
 	t.Helper()
 	var out []Feature
 	for {
@@ -131,7 +131,7 @@ func TestKMLRoundTrip(t *testing.T) {
 	doc := writeKML(t, []Table{tb, kmlTestTable("others", geo.TypePoint)}, [][]Row{rows, rows[:1]})
 	want := append(wantFeatures(tb, rows, 1), wantFeatures(tb, rows[:1], len(rows)+1)...)
 
-	got := readAll(t, NewKMLReader(bytes.NewReader(doc), tb.Columns))
+	got := readAllOK(t, NewKMLReader(bytes.NewReader(doc), tb.Columns))
 	dropNil(got)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip differs:\n got %+v\nwant %+v\n%s", got, want, doc)
@@ -139,7 +139,7 @@ func TestKMLRoundTrip(t *testing.T) {
 
 	// Without the columns, the Schema types the numbers and booleans;
 	// dates stay text.
-	untyped := readAll(t, NewKMLReader(bytes.NewReader(doc), nil))
+	untyped := readAllOK(t, NewKMLReader(bytes.NewReader(doc), nil))
 	if v := untyped[0].Props["count"]; v != int64(3) {
 		t.Errorf("count by the Schema: %#v", v)
 	}
@@ -153,7 +153,7 @@ func TestKMLRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = readAll(t, r)
+	got = readAllOK(t, r)
 	dropNil(got)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("KMZ round trip differs")
@@ -183,7 +183,7 @@ func TestKMLWriterParts(t *testing.T) {
 	if !bytes.Contains(out, []byte("bad \uFFFD byte")) || bytes.Contains(out, []byte{0x01}) {
 		t.Errorf("invalid text written:\n%s", out)
 	}
-	f := readAll(t, NewKMLReader(bytes.NewReader(out), tb.Columns))
+	f := readAllOK(t, NewKMLReader(bytes.NewReader(out), tb.Columns))
 	if f[0].Props["name"] != "bad \uFFFD byte and a \uFFFD control" {
 		t.Errorf("%q", f[0].Props["name"])
 	}
@@ -238,7 +238,7 @@ func TestKMLReadsForeignFiles(t *testing.T) {
 <LinearRing><coordinates>46.5,39.5 46.6,39.5 46.6,39.6 46.5,39.5</coordinates></LinearRing>
 </innerBoundaryIs></Polygon></MultiGeometry></Placemark>
 </Document></kml>`
-	fs := readAll(t, NewKMLReader(strings.NewReader(doc), nil))
+	fs := readAllOK(t, NewKMLReader(strings.NewReader(doc), nil))
 	if len(fs) != 2 {
 		t.Fatalf("%d features", len(fs))
 	}
@@ -369,7 +369,7 @@ func TestKMZBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fs := readAll(t, r); len(fs) != 1 {
+	if fs := readAllOK(t, r); len(fs) != 1 {
 		t.Fatalf("%d features", len(fs))
 	}
 }

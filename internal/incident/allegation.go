@@ -84,6 +84,9 @@ type AllegationBody struct {
 	// Geography is where the point lies, computed on write from the public
 	// and mission layers in force at the reported time.
 	Geography geo.Location `json:"geography"`
+	// Imported is the file the allegation was imported from, and its id
+	// there; nil for one lodged through a form or the API.
+	Imported *Imported `json:"imported,omitempty"`
 	access.Label
 }
 
@@ -341,6 +344,7 @@ func (s *Service) UpdateAllegation(ctx context.Context, p access.Principal, id s
 			return err
 		}
 		b.LodgedAt = old.LodgedAt
+		b.Imported = old.Imported // still the record that file brought in
 		rec, err = tx.Record(store.Change{Entity: EntityAllegation, ID: id, Version: version + 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
 		return err
 	})
@@ -524,6 +528,7 @@ func allegationRows(id string, b *AllegationBody) (map[string][][]any, error) {
 			b.Location.Point.Lat, b.Location.Point.Lon, b.Location.RadiusM, b.Location.Precision,
 			b.Time.Start.UTC().Format(timeText), end, dayOf(b.Time.Start), weekOf(b.Time.Start),
 			firstZone(b.Geography), b.Geography.OutsideLayers, string(b.Classification), b.OwnerOrg}},
-		"allegation_readers": b.ReaderRows(id),
+		"allegation_readers":      b.ReaderRows(id),
+		"allegation_external_ids": b.Imported.rows(id, b.OwnerOrg),
 	}, nil
 }

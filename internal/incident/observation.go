@@ -67,6 +67,7 @@ type ObservationBody struct {
 	Centre       geo.Point    `json:"centre" doc:"the middle of the probable area: mid bearing, mid distance"`
 	RecordedAt   time.Time    `json:"recorded_at"`
 	Geography    geo.Location `json:"geography" doc:"of the centre"`
+	Imported     *Imported    `json:"imported,omitempty" doc:"the file it was imported from, and its id there"`
 	access.Label
 }
 
@@ -326,6 +327,7 @@ func observationRows(id string, b *ObservationBody) (map[string][][]any, error) 
 			b.Centre.Lat, b.Centre.Lon, bb.MinLat, bb.MinLon, bb.MaxLat, bb.MaxLon,
 			b.Time.Start.UTC().Format(timeText), end, dayOf(b.Time.Start), weekOf(b.Time.Start),
 			firstZone(b.Geography), string(b.Classification), b.OwnerOrg}},
-		"observation_readers": b.ReaderRows(id),
+		"observation_readers":      b.ReaderRows(id),
+		"observation_external_ids": b.Imported.rows(id, b.OwnerOrg),
 	}, nil
 }

@@ -11,18 +11,20 @@ import (
 )
 
 // projections lists the package's projections; the tables are created by
-// migrations 0005_incident.sql and 0006_review.sql.
+// migrations 0005_incident.sql, 0006_review.sql and 0032_external_ids.sql.
 func projections() []store.Projection {
 	return []store.Projection{
 		store.Typed(EntityAllegation, []store.Table{
 			{Name: "allegations", Columns: []string{"id", "source_kind", "lodged_by", "on_behalf_of", "perpetrator", "category", "status",
 				"lat", "lon", "radius_m", "precision", "start_at", "end_at", "day", "week", "zone_id", "outside_layers", "classification", "owner_org"}},
 			{Name: "allegation_readers", Columns: []string{"record_id", "org_id"}},
+			{Name: "allegation_external_ids", Columns: []string{"record_id", "owner_org", "external_id"}},
 		}, allegationRows),
 		store.Typed(EntityObservation, []store.Table{
 			{Name: "observations", Columns: []string{"id", "observer_kind", "kind", "category", "explosion", "count", "perception",
 				"lat", "lon", "min_lat", "min_lon", "max_lat", "max_lon", "start_at", "end_at", "day", "week", "zone_id", "classification", "owner_org"}},
 			{Name: "observation_readers", Columns: []string{"record_id", "org_id"}},
+			{Name: "observation_external_ids", Columns: []string{"record_id", "owner_org", "external_id"}},
 		}, observationRows),
 		store.Typed(EntityIncident, []store.Table{
 			{Name: "incidents", Columns: []string{"id", "title", "category", "status", "outcome", "attribution",

@@ -207,6 +207,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /api/v1/observations": nil, "POST /api/v1/incidents": nil, "PUT /api/v1/incidents/{id}": nil,
 		"POST /api/v1/incidents/{id}/transition": nil, "POST /api/v1/incidents/{id}/notes": nil, "POST /api/v1/patrols": nil,
 		"PUT /api/v1/patrols/{id}": nil, "POST /api/v1/restrictions": nil, "POST /api/v1/review": nil, "POST /api/v1/attachments": nil,
+		"POST /api/v1/import/{kind}": nil,
 
 		// The log and history.
 		"GET /log/checkpoint":               get("/log/checkpoint"),

@@ -429,14 +429,15 @@ func incidentProbes(t *testing.T, s *testServer) []probe {
 		}
 	}
 	var (
-		writers   = [9]int{no, new, new, new, no, no, no, no, ua} // the mission's staff create
-		editors   = [9]int{no, ok, ok, ok, no, no, no, no, ua}    // and change
-		lodgerAZ  = [9]int{no, no, no, no, ok, no, no, no, ua}    // only the lodging organisation
-		readAZ    = [9]int{ok, ok, ok, ok, ok, nf, nf, nf, ua}    // restricted to AZ (and the centre)
-		onlyAZ    = [9]int{nf, nf, nf, nf, ok, nf, nf, nf, ua}    // restricted to AZ alone
-		coChair   = [9]int{no, ok, no, no, no, no, no, no, ua}    // close, seal, reopen
-		nobody    = [9]int{nf, nf, nf, nf, nf, nf, nf, nf, ua}    // a record that does not exist
-		lodgerHid = [9]int{no, no, no, no, ok, nf, nf, nf, ua}    // only the lodger; hidden from the rest
+		writers    = [9]int{no, new, new, new, no, no, no, no, ua} // the mission's staff create
+		editors    = [9]int{no, ok, ok, ok, no, no, no, no, ua}    // and change
+		lodgerAZ   = [9]int{no, no, no, no, ok, no, no, no, ua}    // only the lodging organisation
+		readAZ     = [9]int{ok, ok, ok, ok, ok, nf, nf, nf, ua}    // restricted to AZ (and the centre)
+		onlyAZ     = [9]int{nf, nf, nf, nf, ok, nf, nf, nf, ua}    // restricted to AZ alone
+		coChair    = [9]int{no, ok, no, no, no, no, no, no, ua}    // close, seal, reopen
+		nobody     = [9]int{nf, nf, nf, nf, nf, nf, nf, nf, ua}    // a record that does not exist
+		lodgerHid  = [9]int{no, no, no, no, ok, nf, nf, nf, ua}    // only the lodger; hidden from the rest
+		writers2xx = [9]int{no, ok, ok, ok, no, no, no, no, ua}    // the mission's staff import
 	)
 	return []probe{
 		// Allegations: a liaison lodges only in its own side's name.
@@ -511,6 +512,17 @@ func incidentProbes(t *testing.T, s *testServer) []probe {
 		{"POST /api/v1/review", "mission: accept into a sealed incident", [9]int{no, cf, cf, cf, no, no, no, no, ua}, func(*testing.T, string) (string, string, []string) {
 			id := transitionTo("preliminary_review", "under_investigation", "finding", "closed")
 			return "/api/v1/review", fmt.Sprintf(`{"report_kind":"allegation","report_id":%q,"incident_id":%q,"decision":"accept"}`, algAM, id), nil
+		}},
+
+		// Imports: each record by the rules of its kind (a liaison only in
+		// its own side's name); the whole file refused otherwise.
+		{"POST /api/v1/import/{kind}", "allegations CSV, own side (AZ)", [9]int{no, ok, ok, ok, ok, no, no, no, ua}, func(_ *testing.T, role string) (string, string, []string) {
+			return "/api/v1/import/allegations?format=csv&name=matrix.csv", "external_id,source_kind,on_behalf_of,alleged_perpetrator,category,start,lat,lon,location_precision,narrative\n" +
+				fmt.Sprintf("matrix-%s,side,%s,%s,small_arms_fire,2021-06-10T02:00:00Z,39.93,46.9,exact,Fire at our positions.\n", role, az, am), nil
+		}},
+		{"POST /api/v1/import/{kind}", "observations stream", writers2xx, func(_ *testing.T, role string) (string, string, []string) {
+			return "/api/v1/import/observations?format=stream", `{"format":"truce-fusion-stream","version":1,"source":"matrix","truth":false,"reports":1}` + "\n" +
+				fmt.Sprintf(`{"id":"matrix-%s","kind":"observation","source":"post-1","category":"shelling","place_precision":"sector","lat":39.95,"lon":46.9,"radius_m":3000,"observer":{"lat":39.93,"lon":46.88,"bearing_from_deg":30,"bearing_to_deg":60,"min_m":1000,"max_m":4000,"mode":"heard"},"start":"2021-06-10T02:00:00Z","end":"2021-06-10T02:10:00Z","time_precision":"window"}`, role) + "\n", nil
 		}},
 
 		// Attachments: the editors of the linked record attach; its readers read.
