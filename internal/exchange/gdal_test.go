@@ -353,3 +353,35 @@ func canonGeometry(g *geo.Geometry) string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+// gpkgValidators are where Debian's python3-gdal (a dependency of
+// gdal-bin) puts GDAL's GeoPackage conformance checker.
+var gpkgValidators = []string{
+	"/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py",
+	"/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
+}
+
+// TestGDALValidatesGeoPackage runs GDAL's validate_gpkg.py, which checks a
+// file against the GeoPackage specification's requirements one by one,
+// on a GeoPackage holding every sample table.
+func TestGDALValidatesGeoPackage(t *testing.T) {
+	gdalTool(t, "ogrinfo")
+	i := slices.IndexFunc(gpkgValidators, func(p string) bool { _, err := os.Stat(p); return err == nil })
+	if i < 0 {
+		if os.Getenv("TRUCE_REQUIRE_GDAL") == "1" {
+			t.Fatal("validate_gpkg.py is required (TRUCE_REQUIRE_GDAL=1): apt-get install python3-gdal")
+		}
+		t.Skip("validate_gpkg.py not found (python3-gdal): GeoPackage conformance not checked")
+	}
+	// Debian's own python3, which has the osgeo module, not one on PATH.
+	python := "/usr/bin/python3"
+	if _, err := os.Stat(python); err != nil {
+		python = "python3"
+	}
+	tables, rows := gdalTables()
+	path := filepath.Join(t.TempDir(), "all.gpkg")
+	writeFormat(t, gdalFormats[0], path, tables, rows)
+	if out := runTool(t, python, gpkgValidators[i], path); strings.TrimSpace(out) != "" {
+		t.Errorf("validate_gpkg.py says:\n%s", out)
+	}
+}
