@@ -27,6 +27,12 @@ const (
 	// gpkgBatchRows is how many rows go in one transaction: big enough
 	// that commits cost nothing, small enough that the journal stays small.
 	gpkgBatchRows = 100_000
+	// gpkgInsertRows is how many rows one INSERT takes, to spread the
+	// cost of a statement's execution; fewer when the table is wide
+	// (gpkgMaxVariables) or the rows' geometries large (gpkgArenaBytes).
+	gpkgInsertRows   = 64
+	gpkgMaxVariables = 32766 // SQLite's limit on parameters
+	gpkgArenaBytes   = 1 << 20
 )
 
 // gpkgTypes spells each column type as GeoPackage does (§1.1.1.1.3).
@@ -71,23 +77,28 @@ type GPKGOptions struct {
 // io.Writer at Close (then removes it): the disk must hold the file once
 // more, memory stays flat. CreateGPKG writes in place.
 type GPKGWriter struct {
-	opt  GPKGOptions
-	path string    // the file being built
-	out  io.Writer // where Close copies it, or nil when path is the result
-	db   *sql.DB
-	conn *sql.Conn
-	tx   *sql.Tx
-	ins  *sql.Stmt // the current table's INSERT
-	idx  *sql.Stmt // its R*Tree's INSERT, nil without geometry
+	opt   GPKGOptions
+	path  string    // the file being built
+	out   io.Writer // where Close copies it, or nil when path is the result
+	db    *sql.DB
+	conn  *sql.Conn
+	tx    *sql.Tx
+	ins   *sql.Stmt  // the current table's INSERT
+	stage rtreeStage // the current table's boxes, for its spatial index
 
-	table   Table
-	names   map[string]bool // tables written so far
-	tables  []gpkgTableState
-	rows    int // in the current transaction
-	args    []any
-	blob    []byte
-	err     error // the first failure: the writer is unusable after it
-	started bool
+	table     Table
+	names     map[string]bool // tables written so far
+	tables    []gpkgTableState
+	rows      int    // in the current transaction
+	insPrefix string // "INSERT INTO t (cols) VALUES "
+	insRow    string // "(?, ?, …)"
+	insBatch  int    // rows per INSERT
+	pending   int    // rows held back in args
+	args      []any  // their values
+	rowArgs   []any  // one row's values, while checked
+	arena     []byte // their geometry blobs
+	err       error  // the first failure: the writer is unusable after it
+	started   bool
 }
 
 // gpkgTableState is what Close needs to finish a table.
@@ -228,7 +239,7 @@ func (w *GPKGWriter) begin(t Table) error {
 	w.tx, w.rows = tx, 0
 	geom := t.Geometry != ""
 	cols := []string{quoteIdent(gpkgFIDColumn) + " INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"}
-	names := []string{}
+	names := []string{quoteIdent(gpkgFIDColumn)}
 	if geom {
 		cols = append(cols, quoteIdent(gpkgGeomColumn)+" "+gpkgGeometryNames[t.Geometry])
 		names = append(names, quoteIdent(gpkgGeomColumn))
@@ -272,21 +283,23 @@ func (w *GPKGWriter) begin(t Table) error {
 			return fmt.Errorf("GeoPackage table %s: %w", t.Name, err)
 		}
 	}
-	marks := strings.Repeat("?, ", len(names))
-	w.ins, err = tx.PrepareContext(ctx, "INSERT INTO "+q+" ("+strings.Join(names, ", ")+") VALUES ("+strings.TrimSuffix(marks, ", ")+")")
+	w.insPrefix = "INSERT INTO " + q + " (" + strings.Join(names, ", ") + ") VALUES "
+	w.insRow = "(" + strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ") + ")"
+	w.insBatch = max(1, min(gpkgInsertRows, gpkgMaxVariables/len(names)))
+	w.ins, err = tx.PrepareContext(ctx, w.insertSQL(w.insBatch))
 	if err != nil {
 		return fmt.Errorf("GeoPackage table %s: %w", t.Name, err)
 	}
 	if geom {
-		w.idx, err = tx.PrepareContext(ctx, "INSERT INTO "+quoteIdent("rtree_"+t.Name+"_"+gpkgGeomColumn)+" VALUES (last_insert_rowid(), ?, ?, ?, ?)")
-		if err != nil {
-			return fmt.Errorf("GeoPackage table %s: %w", t.Name, err)
+		if err := w.stage.create(ctx, tx); err != nil {
+			return fmt.Errorf("GeoPackage spatial index of %s: %w", t.Name, err)
 		}
 	}
 	w.table = t
 	w.names[t.Name] = true
 	w.tables = append(w.tables, gpkgTableState{name: t.Name, geom: geom})
-	w.args = make([]any, len(names))
+	w.args = make([]any, 0, len(names)*w.insBatch)
+	w.pending = 0
 	return nil
 }
 
@@ -363,7 +376,7 @@ func (w *GPKGWriter) write(r Row) error {
 	if len(r.Values) != len(w.table.Columns) {
 		return errs.Invalid(fmt.Sprintf("table %s: row %d", t.name, t.rows+1), "has %d values for %d columns", len(r.Values), len(w.table.Columns))
 	}
-	args := w.args[:0]
+	args := append(w.rowArgs[:0], t.rows+1)
 	var box geo.BBox
 	if t.geom {
 		if r.Geom == nil {
@@ -372,11 +385,14 @@ func (w *GPKGWriter) write(r Row) error {
 			if r.Geom.Type != w.table.Geometry {
 				return errs.Invalid(fmt.Sprintf("table %s: row %d: geometry", t.name, t.rows+1), "is a %s in a table of %s", r.Geom.Type, w.table.Geometry)
 			}
-			var err error
-			if w.blob, err = AppendGPKGGeometry(w.blob[:0], *r.Geom, gpkgSRSID); err != nil {
+			start := len(w.arena)
+			arena, err := AppendGPKGGeometry(w.arena, *r.Geom, gpkgSRSID)
+			if err != nil {
 				return errs.Prefix(fmt.Sprintf("table %s: row %d: geometry", t.name, t.rows+1), err)
 			}
-			args = append(args, w.blob)
+			// Earlier rows' blobs stay valid if append moved the arena.
+			w.arena = arena
+			args = append(args, arena[start:len(arena):len(arena)])
 			box, _ = geometryBounds(*r.Geom)
 		}
 	} else if r.Geom != nil {
@@ -390,13 +406,17 @@ func (w *GPKGWriter) write(r Row) error {
 		}
 		args = append(args, sv)
 	}
+	w.rowArgs = args
 	ctx := context.Background()
-	if _, err := w.ins.ExecContext(ctx, args...); err != nil {
-		return fmt.Errorf("GeoPackage table %s: %w", t.name, err)
+	w.args = append(w.args, args...)
+	w.pending++
+	if w.pending == w.insBatch || len(w.arena) > gpkgArenaBytes {
+		if err := w.flushRows(ctx); err != nil {
+			return err
+		}
 	}
 	if t.geom && r.Geom != nil {
-		// GeoPackage's R*Tree holds 32-bit floats; SQLite rounds outward.
-		if _, err := w.idx.ExecContext(ctx, box.MinLon, box.MaxLon, box.MinLat, box.MaxLat); err != nil {
+		if err := w.stage.add(ctx, rtreeBox{id: t.rows + 1, minx: box.MinLon, maxx: box.MaxLon, miny: box.MinLat, maxy: box.MaxLat}); err != nil {
 			return fmt.Errorf("GeoPackage spatial index of %s: %w", t.name, err)
 		}
 		if !t.any {
@@ -414,8 +434,35 @@ func (w *GPKGWriter) write(r Row) error {
 	return nil
 }
 
+// insertSQL is the current table's INSERT of n rows.
+func (w *GPKGWriter) insertSQL(n int) string {
+	return w.insPrefix + strings.TrimSuffix(strings.Repeat(w.insRow+", ", n), ", ")
+}
+
+// flushRows inserts the rows held back, in one statement.
+func (w *GPKGWriter) flushRows(ctx context.Context) error {
+	if w.pending == 0 {
+		return nil
+	}
+	var err error
+	if w.pending == w.insBatch {
+		_, err = w.ins.ExecContext(ctx, w.args...)
+	} else {
+		_, err = w.tx.ExecContext(ctx, w.insertSQL(w.pending), w.args...)
+	}
+	clear(w.args) // let the values and blobs go
+	w.args, w.arena, w.pending = w.args[:0], w.arena[:0], 0
+	if err != nil {
+		return fmt.Errorf("GeoPackage table %s: %w", w.table.Name, err)
+	}
+	return nil
+}
+
 // commitBatch commits the rows so far and carries on in a new transaction.
 func (w *GPKGWriter) commitBatch() error {
+	if err := w.flushRows(context.Background()); err != nil {
+		return err
+	}
 	if err := w.tx.Commit(); err != nil {
 		return fmt.Errorf("GeoPackage: %w", err)
 	}
@@ -426,8 +473,8 @@ func (w *GPKGWriter) commitBatch() error {
 	}
 	w.tx, w.rows = tx, 0
 	w.ins = tx.StmtContext(ctx, w.ins)
-	if w.idx != nil {
-		w.idx = tx.StmtContext(ctx, w.idx)
+	if w.stage.full != nil {
+		w.stage.full = tx.StmtContext(ctx, w.stage.full)
 	}
 	return nil
 }
@@ -480,12 +527,29 @@ func (w *GPKGWriter) endTable() error {
 	if w.tx == nil {
 		return nil
 	}
+	err := w.flushRows(context.Background())
 	w.ins.Close()
-	if w.idx != nil {
-		w.idx.Close()
+	w.ins = nil
+	if err != nil {
+		w.tx.Rollback()
+		w.tx = nil
+		return err
 	}
-	w.ins, w.idx = nil, nil
-	err := w.tx.Commit()
+	if t := w.tables[len(w.tables)-1]; t.geom {
+		ctx := context.Background()
+		err := w.stage.flush(ctx, w.tx)
+		if err == nil {
+			err = buildRTree(ctx, w.tx, "rtree_"+t.name+"_"+gpkgGeomColumn)
+		}
+		w.stage.full.Close()
+		w.stage.full = nil
+		if err != nil {
+			w.tx.Rollback()
+			w.tx = nil
+			return fmt.Errorf("GeoPackage spatial index of %s: %w", t.name, err)
+		}
+	}
+	err = w.tx.Commit()
 	w.tx = nil
 	if err != nil {
 		return fmt.Errorf("GeoPackage: %w", err)

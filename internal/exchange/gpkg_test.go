@@ -211,6 +211,7 @@ func TestGPKGMetadata(t *testing.T) {
 		{"SELECT geometry_type_name || ' ' || column_name || ' ' || z || m FROM gpkg_geometry_columns WHERE table_name = 'posts'", "POINT geom 00"},
 		{"SELECT extension_name || ' ' || scope FROM gpkg_extensions WHERE table_name = 'posts'", "gpkg_rtree_index write-only"},
 		{"SELECT count(*) FROM rtree_posts_geom", "2"},
+		{"SELECT rtreecheck('rtree_posts_geom')", "ok"},
 		{"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'posts'", "6"},
 		{"SELECT group_concat(type, ' ') FROM pragma_table_info('posts')", "INTEGER POINT TEXT TEXT INTEGER REAL BOOLEAN DATE DATETIME"},
 		{"SELECT count(*) FROM sqlite_master WHERE name LIKE 'rtree_notes%'", "0"},
@@ -579,5 +580,45 @@ func TestGPKGReaderOfGDALFile(t *testing.T) {
 	}
 	if got[1].Props["name"] != "Зона Б" || got[1].Props["code"] != nil || got[1].Props["open"] != false {
 		t.Errorf("props %#v", got[1].Props)
+	}
+}
+
+// TestGPKGSpatialIndex writes enough points for a tree of three levels
+// and checks it with SQLite's rtreecheck and with box queries.
+func TestGPKGSpatialIndex(t *testing.T) {
+	tb := Table{Name: "grid", Geometry: geo.TypePoint, Columns: []Column{{Name: "n", Type: Integer}}}
+	const side = 80 // 6,400 points, every 0.01° from (46, 39)
+	var rows []Row
+	for i := range side * side {
+		g := geo.PointGeometry(geo.Point{Lat: 39 + float64(i/side)/100, Lon: 46 + float64(i%side)/100})
+		var geom *geo.Geometry
+		if i%10 != 9 {
+			geom = &g // every tenth point has no geometry, so no entry
+		}
+		rows = append(rows, Row{Geom: geom, Values: []any{int64(i)}})
+	}
+	path := writeGPKG(t, []Table{tb}, [][]Row{rows})
+	db := newRawDB(t, path)
+	var check string
+	var depth, entries int
+	if err := db.QueryRow("SELECT rtreecheck('rtree_grid_geom'), rtreedepth(data), (SELECT count(*) FROM rtree_grid_geom) FROM rtree_grid_geom_node WHERE nodeno = 1").Scan(&check, &depth, &entries); err != nil {
+		t.Fatal(err)
+	}
+	if check != "ok" || depth < 2 || entries != side*side*9/10 {
+		t.Errorf("rtreecheck %q, depth %d, %d entries; want ok, at least 2, %d", check, depth, entries, side*side*9/10)
+	}
+	// A box query through the index finds exactly the points in the box.
+	var viaIndex, direct int
+	if err := db.QueryRow(`SELECT count(*) FROM rtree_grid_geom WHERE minx >= 46.205 AND maxx <= 46.405 AND miny >= 39.105 AND maxy <= 39.305`).Scan(&viaIndex); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		lon, lat := 46+float64(i%side)/100, 39+float64(i/side)/100
+		if r.Geom != nil && lon >= 46.205 && lon <= 46.405 && lat >= 39.105 && lat <= 39.305 {
+			direct++
+		}
+	}
+	if viaIndex != direct || direct == 0 {
+		t.Errorf("the index finds %d points in the box, there are %d", viaIndex, direct)
 	}
 }
