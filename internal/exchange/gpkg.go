@@ -141,7 +141,7 @@ func (w *GPKGWriter) start() error {
 	// Durability is not wanted: the file is new and thrown away on failure.
 	dsn := "file:" + filepath.ToSlash(w.path) +
 		"?_pragma=journal_mode(off)&_pragma=synchronous(off)&_pragma=locking_mode(exclusive)" +
-		"&_pragma=cache_size(-32768)&_txlock=exclusive"
+		"&_pragma=cache_size(-8192)&_txlock=exclusive"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return fmt.Errorf("open GeoPackage: %w", err)
