@@ -69,6 +69,7 @@ type GPKGReader struct {
 	table   string
 	geomCol string
 	geomTyp string
+	srsID   int32 // the geometry column's
 	cols    []Column
 	n       int
 	dest    []any
@@ -300,6 +301,7 @@ func (r *GPKGReader) geometryColumn(ctx context.Context) error {
 	if err != nil {
 		return dbError("gpkg_spatial_ref_sys", err)
 	}
+	r.srsID = int32(srs)
 	org = strings.ToUpper(org)
 	if !(org == "EPSG" && code == 4326) && !(org == "OGC" && code == 84) {
 		return errs.Invalid("table", "table %q is in %s:%d; only WGS 84 longitude-latitude (EPSG:4326) is read: convert it first, e.g. ogr2ogr -t_srs EPSG:4326 out.gpkg in.gpkg", r.table, org, code)
@@ -421,8 +423,10 @@ func (r *GPKGReader) Next() (Feature, error) {
 			c.Add(errs.TooLarge(field, "geometry of %d bytes exceeds the %d accepted", r.lens[0].Int64, gpkgMaxGeometryBytes))
 		} else if b, ok := r.vals[0].([]byte); !ok {
 			c.Add(errs.Invalid(field, "is a %s, not a GeoPackage geometry blob", sqlKind(r.vals[0])))
-		} else if g, _, err := DecodeGPKGGeometry(b); err != nil {
+		} else if g, srs, err := DecodeGPKGGeometry(b); err != nil {
 			c.Add(errs.Prefix(field, err))
+		} else if g != nil && srs != r.srsID {
+			c.Add(errs.Invalid(field, "the geometry is in spatial reference system %d, its column in %d", srs, r.srsID))
 		} else {
 			f.Geom = g
 		}

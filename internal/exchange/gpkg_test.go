@@ -470,6 +470,7 @@ func TestGPKGReaderBadFiles(t *testing.T) {
 		"CREATE VIEW v AS SELECT * FROM posts")
 	badValues := spoilt("values.gpkg",
 		"UPDATE posts SET verified = 7, event_date = '01/06/2021', name = CAST(X'FF' AS TEXT) WHERE fid = 1")
+	wrongSRS := spoilt("blobsrs.gpkg", "UPDATE posts SET geom = X'47500001000000000101000000000000000000F03F000000000000F03F' WHERE fid = 3")
 	trigger := spoilt("trigger.gpkg",
 		"CREATE TABLE log (x)",
 		"CREATE TRIGGER sneaky AFTER UPDATE ON posts BEGIN INSERT INTO log VALUES (1); END")
@@ -509,6 +510,7 @@ func TestGPKGReaderBadFiles(t *testing.T) {
 		want []string // every error of the bad feature
 	}{
 		{"huge blob", huge, []string{"feature 2: geom: geometry of 70000000 bytes exceeds"}},
+		{"blob in another reference system", wrongSRS, []string{"feature 3: geom: the geometry is in spatial reference system 0, its column in 4326"}},
 		{"lying envelope", lying, []string{"feature 1: geom: the geometry (x 1..1, y 1..1) reaches outside the envelope"}},
 		{"bad values", badValues, []string{"feature 1: name: is not valid UTF-8", "feature 1: verified: a BOOLEAN must be 0 or 1", "feature 1: event_date: date \"01/06/2021\" is not YYYY-MM-DD"}},
 	}
