@@ -72,6 +72,13 @@ type GPKGOptions struct {
 // systems, gpkg_contents with each table's bounds, gpkg_geometry_columns,
 // gpkg_extensions).
 //
+// Rows go in transactions of 100,000, 64 rows to a statement, with no
+// rollback journal and no sync: the file is being made, not kept, and is
+// removed when anything fails. The spatial index is built at the end of
+// each table, packed in Hilbert order (see gpkg_rtree.go), and the
+// GeoPackage's R*Tree triggers are added at Close, so that QGIS's later
+// edits keep it up to date.
+//
 // SQLite needs a file it can seek in, so a writer made by NewGPKGWriter
 // builds the GeoPackage in a temporary file and copies it to its
 // io.Writer at Close (then removes it): the disk must hold the file once
@@ -571,6 +578,10 @@ func (w *GPKGWriter) Close() error {
 	}
 	if err == nil {
 		err = w.finish()
+	}
+	if w.tx != nil { // after a failure
+		w.tx.Rollback()
+		w.tx = nil
 	}
 	if w.conn != nil {
 		w.conn.Close()

@@ -624,3 +624,33 @@ func TestGPKGSpatialIndex(t *testing.T) {
 		t.Errorf("the index finds %d points in the box, there are %d", viaIndex, direct)
 	}
 }
+
+func TestCreateGPKGRefusesExistingFileAndSecondUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.gpkg")
+	if err := os.WriteFile(path, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CreateGPKG(path, GPKGOptions{}); err == nil {
+		t.Error("CreateGPKG overwrote an existing file")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "keep me" {
+		t.Errorf("existing file changed to %q", b)
+	}
+	tmp := t.TempDir()
+	w := NewGPKGWriter(io.Discard, GPKGOptions{TempDir: tmp})
+	if err := w.Write(Row{}); err == nil {
+		t.Error("Write before Begin accepted")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the temporary file is left behind: %v", left)
+	}
+	if err := w.Close(); err == nil {
+		t.Error("second Close accepted")
+	}
+	if err := w.Begin(Table{Name: "late"}); err == nil {
+		t.Error("Begin after Close accepted")
+	}
+}
