@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,7 +147,7 @@ func (w *GPKGWriter) start() error {
 		f.Close()
 	}
 	// Durability is not wanted: the file is new and thrown away on failure.
-	dsn := "file:" + filepath.ToSlash(w.path) +
+	dsn := sqliteURI(w.path) +
 		"?_pragma=journal_mode(off)&_pragma=synchronous(off)&_pragma=locking_mode(exclusive)" +
 		"&_pragma=cache_size(-8192)&_txlock=exclusive"
 	db, err := sql.Open("sqlite", dsn)
@@ -207,6 +208,16 @@ func (w *GPKGWriter) start() error {
 		}
 	}
 	return nil
+}
+
+// sqliteURI returns path as an SQLite file: URI, escaped so that no
+// character of the name is read as part of the query.
+func sqliteURI(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
+	return u.String()
 }
 
 // wgs84WKT is EPSG:4326 in OGC WKT 1, as GeoPackage's own example gives it.

@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,12 +117,7 @@ func OpenGPKG(path string, opt GPKGReadOptions) (*GPKGReader, error) {
 	if err := checkGPKGFile(path, opt.MaxBytes); err != nil {
 		return nil, err
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("GeoPackage: %w", err)
-	}
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	dsn := u.String() + "?mode=ro&immutable=1&_defensive=1&_query_only=1" +
+	dsn := sqliteURI(path) + "?mode=ro&immutable=1&_defensive=1&_query_only=1" +
 		"&_pragma=trusted_schema(0)&_pragma=cell_size_check(1)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

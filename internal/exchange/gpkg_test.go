@@ -625,6 +625,32 @@ func TestGPKGSpatialIndex(t *testing.T) {
 	}
 }
 
+func TestGPKGOddFileName(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a b?c#d%20e&f")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "x?mode=memory.gpkg")
+	tb, rows := sampleTable("posts", geo.TypePoint, sampleColumns, 2)
+	w, err := CreateGPKG(path, GPKGOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Begin(tb)
+	for _, r := range rows {
+		w.Write(r)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, path, "posts"); len(got) != 2 {
+		t.Errorf("read %d features back, want 2", len(got))
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Errorf("files in the directory: %v, want the GeoPackage alone", left)
+	}
+}
+
 func TestCreateGPKGRefusesExistingFileAndSecondUse(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.gpkg")
 	if err := os.WriteFile(path, []byte("keep me"), 0o644); err != nil {
