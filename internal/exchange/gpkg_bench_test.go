@@ -106,6 +106,7 @@ func BenchmarkGPKGRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	cpu0 := cpuSeconds()
 	b.ResetTimer()
 	r, err := OpenGPKG(path, GPKGReadOptions{})
 	if err != nil {
@@ -118,4 +119,5 @@ func BenchmarkGPKGRead(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(b.N)/(cpuSeconds()-cpu0), "rows/cpu-s")
 }
