@@ -246,7 +246,7 @@ func TestGDALShapefileRoundTrip(t *testing.T) {
 				runTool(t, ogr2ogr, "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", shp, src)
 				back := filepath.Join(dir, tb.Name+".back.gpkg")
 				runTool(t, ogr2ogr, "-f", "GPKG", "-nln", tb.Name, back, shp)
-				got := readAll(t, back, tb.Name)
+				got := readGPKGTable(t, back, tb.Name)
 				if len(got) != len(rows[i]) {
 					t.Errorf("%s: %d features came back, %d went", tb.Name, len(got), len(rows[i]))
 					continue

@@ -123,8 +123,8 @@ func writeGPKG(t testing.TB, tables []Table, rows [][]Row) string {
 	return path
 }
 
-// readAll reads every feature of a table.
-func readAll(t testing.TB, path, table string) []Feature {
+// readGPKGTable reads every feature of a table.
+func readGPKGTable(t testing.TB, path, table string) []Feature {
 	t.Helper()
 	r, err := OpenGPKG(path, GPKGReadOptions{Table: table})
 	if err != nil {
@@ -169,7 +169,7 @@ func TestGPKGRoundTripEveryGeometryType(t *testing.T) {
 	path := writeGPKG(t, tables, rows)
 	for i, tb := range tables {
 		t.Run(tb.Name, func(t *testing.T) {
-			got := readAll(t, path, tb.Name)
+			got := readGPKGTable(t, path, tb.Name)
 			if len(got) != len(rows[i]) {
 				t.Fatalf("read %d features, wrote %d", len(got), len(rows[i]))
 			}
@@ -543,7 +543,7 @@ func TestGPKGReaderBadFiles(t *testing.T) {
 	}
 	// Reading never runs the file's triggers (nor writes anything).
 	before, _ := os.ReadFile(trigger)
-	got := readAll(t, trigger, "")
+	got := readGPKGTable(t, trigger, "")
 	after, _ := os.ReadFile(trigger)
 	if len(got) != 3 || !bytes.Equal(before, after) {
 		t.Errorf("read %d features; file changed: %v", len(got), !bytes.Equal(before, after))
@@ -564,7 +564,7 @@ func TestGPKGReaderOfGDALFile(t *testing.T) {
 	}
 	out := filepath.Join(dir, "gdal.gpkg")
 	runTool(t, ogr2ogr, "-f", "GPKG", "-nln", "zones", out, src)
-	got := readAll(t, out, "")
+	got := readGPKGTable(t, out, "")
 	if len(got) != 2 {
 		t.Fatalf("read %d features, want 2", len(got))
 	}
@@ -643,7 +643,7 @@ func TestGPKGOddFileName(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := readAll(t, path, "posts"); len(got) != 2 {
+	if got := readGPKGTable(t, path, "posts"); len(got) != 2 {
 		t.Errorf("read %d features back, want 2", len(got))
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 1 {
