@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/api"
 	"github.com/truce-monitoring/truce/internal/demo"
 	"github.com/truce-monitoring/truce/internal/detainee"
+	"github.com/truce-monitoring/truce/internal/exchange"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mapview"
@@ -79,6 +80,7 @@ type App struct {
 	DB        *store.DB
 	Witnesses *witnessclient.Service // nil without witnesses
 	Search    *search.Service
+	Exchange  *exchange.Service // exports and imports: GeoJSON, GeoPackage, KML, CSV…
 	log       *slog.Logger
 	API       *api.Server
 	Server    *server.Server
@@ -117,6 +119,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		return nil, err
 	}
 	records := a.Services.kinds(db)
+	a.Exchange = exchange.New(exchange.Deps{Agreements: a.Agreements, Geo: a.Geo, Incidents: a.Incidents, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Now: c.Now})
 	a.Search = search.New(db, records, c.Log)
 	if _, err := a.Search.Backfill(ctx); err != nil {
 		db.Close()
