@@ -14,6 +14,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/exchange"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
@@ -45,6 +46,7 @@ type Deps struct {
 	Transit    *transit.Service
 	Reports    *report.Service
 	Search     *search.Service
+	Exchange   *exchange.Service // exports; nil: no /api/v1/export
 	// Proofs makes the offline proof bundles of changes and reports.
 	Proofs *proof.Service
 	// Records reads any kind of record by entity and id (history, the
@@ -95,6 +97,7 @@ func New(d Deps) *Server {
 	s.reportRoutes()
 	s.mapRoutes()
 	s.searchRoutes()
+	s.exportRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			httpx.WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

@@ -14,6 +14,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 )
 
@@ -261,26 +262,12 @@ func parseBBox(v url.Values) (*geo.BBox, error) {
 	return &geo.BBox{MinLat: n[0], MinLon: n[1], MaxLat: n[2], MaxLon: n[3]}, nil
 }
 
-// parseWindow reads from and to (RFC 3339) as the registries' API lists
-// do, to after from.
+// parseWindow reads from and to as the lists do: a day (2021-06-10; to
+// takes the whole day) or an RFC 3339 time, to after from. The registry
+// pages send days, their API lists times: both are accepted.
 func parseWindow(v url.Values) (store.Window, error) {
-	var w store.Window
-	for _, f := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &w.From}, {"to", &w.To}} {
-		if s := v.Get(f.name); s != "" {
-			t, err := geo.ParseTime(f.name, s)
-			if err != nil {
-				return w, err
-			}
-			*f.t = t
-		}
-	}
-	if !w.From.IsZero() && !w.To.IsZero() && !w.To.After(w.From) {
-		return w, errs.Invalid("to", "must be after from")
-	}
-	return w, nil
+	w, err := incident.ParseWindow(v)
+	return store.Window{From: w.From, To: w.To}, err
 }
 
 func parseFlag(v url.Values, name string) (bool, error) {
