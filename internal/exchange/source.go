@@ -230,7 +230,9 @@ func checkFilter(kind string, v url.Values) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if !slices.Contains(known, k) {
+		if k == "" {
+			c.Add(errs.Invalid("filter", "a filter without a name"))
+		} else if !slices.Contains(known, k) {
 			c.Add(errs.Invalid(k, "is not a filter of %s (filters: %s)", kind, strings.Join(known, ", ")))
 		} else if len(v[k]) > 1 {
 			c.Add(errs.Invalid(k, "is given more than once"))
