@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/exchange"
@@ -78,7 +79,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := &startOnWrite{w: w, start: func(h http.Header) {
+	out := &startOnWrite{w: w, rc: http.NewResponseController(w), start: func(h http.Header) {
 		h.Set("Content-Type", exchange.Formats[req.Format].ContentType)
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, exchange.FileName(req.Kind, req.Format)))
 		h.Set("Cache-Control", "no-store")
@@ -99,12 +100,20 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// exportStall is how long one write of an export may wait for the client:
+// the server's write timeout bounds a whole response, too short for a big
+// file, so an export moves its deadline on as long as the client reads.
+const exportStall = 2 * time.Minute
+
 // startOnWrite sets the response's headers on the first write, so that an
-// error before any byte of the file is a problem response instead.
+// error before any byte of the file is a problem response instead, and
+// keeps the write deadline exportStall ahead while the file flows.
 type startOnWrite struct {
-	w       http.ResponseWriter
-	start   func(http.Header)
-	started bool
+	w        http.ResponseWriter
+	rc       *http.ResponseController
+	start    func(http.Header)
+	started  bool
+	deadline time.Time
 }
 
 func (o *startOnWrite) Write(b []byte) (int, error) {
@@ -112,6 +121,10 @@ func (o *startOnWrite) Write(b []byte) (int, error) {
 		o.started = true
 		o.start(o.w.Header())
 		o.w.WriteHeader(http.StatusOK)
+	}
+	if now := time.Now(); o.deadline.Sub(now) < exportStall/2 {
+		o.deadline = now.Add(exportStall)
+		_ = o.rc.SetWriteDeadline(o.deadline) // not every ResponseWriter can; the server's timeout then holds
 	}
 	return o.w.Write(b)
 }
