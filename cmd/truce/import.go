@@ -108,6 +108,9 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if c, ok := r.(io.Closer); ok {
+		defer c.Close()
+	}
 	a, err := app.Open(ctx, app.Config{Dir: *dir, Database: *database, Version: version})
 	if err != nil {
 		return err

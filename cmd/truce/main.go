@@ -55,6 +55,7 @@ Commands:
   user      manage accounts: add, list, disable, reset-password, roles
   token     manage API tokens: create, list, revoke
   report    generate a daily report, an implementation report or a summary
+  export    export one kind of record to GeoJSON, GeoPackage, KML or CSV (with HXL tags), as the kind's list filters it
   import    import allegations, observations, layers or places from a file (CSV, GeoJSON, ACLED, stream…)
   verify    check the change log, the Merkle tree, the checkpoints and every projection
   audit     check a served log from outside: signature, cosignatures, consistency, entries
@@ -98,6 +99,7 @@ var commands = map[string]command{
 	"simulate": cmdSimulate,
 	"token":    cmdToken,
 	"report":   cmdReport,
+	"export":   cmdExport,
 	"witness":  cmdWitness,
 	"store":    cmdStore,
 	"backup":   cmdBackup,

@@ -46,7 +46,7 @@ type Deps struct {
 	Transit    *transit.Service
 	Reports    *report.Service
 	Search     *search.Service
-	Exchange   *exchange.Service
+	Exchange   *exchange.Service // exports and imports; nil: no /api/v1/export or /api/v1/import
 	// Proofs makes the offline proof bundles of changes and reports.
 	Proofs *proof.Service
 	// Records reads any kind of record by entity and id (history, the
@@ -98,6 +98,7 @@ func New(d Deps) *Server {
 	s.mapRoutes()
 	s.searchRoutes()
 	s.importRoutes()
+	s.exportRoutes()
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			httpx.WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))

@@ -98,6 +98,9 @@ func (s *Server) importRoutes() {
 				s.fail(w, r, err)
 				return
 			}
+			if c, ok := fr.(io.Closer); ok {
+				defer c.Close()
+			}
 			res, err := svc.Import(r.Context(), p, kind, fr, opt)
 			answer := ImportAnswer{ImportResult: res, File: opt.File, SHA256: opt.SHA256}
 			if err != nil && (!opt.Partial || len(errs.All(err)) == 0) {

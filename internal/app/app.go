@@ -83,7 +83,7 @@ type App struct {
 	DB        *store.DB
 	Witnesses *witnessclient.Service // nil without witnesses
 	Search    *search.Service
-	Exchange  *exchange.Service
+	Exchange  *exchange.Service // exports and imports: GeoJSON, GeoPackage, KML, CSV…
 	log       *slog.Logger
 	API       *api.Server
 	Server    *server.Server
@@ -124,8 +124,8 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.Exchange = exchange.New(exchange.Deps{Geo: a.Geo, Incidents: a.Incidents, Now: c.Now})
 	records := a.Services.kinds(db)
+	a.Exchange = exchange.New(exchange.Deps{Agreements: a.Agreements, Geo: a.Geo, Incidents: a.Incidents, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Now: c.Now})
 	a.Search = search.New(db, records, c.Log)
 	if _, err := a.Search.Backfill(ctx); err != nil {
 		db.Close()

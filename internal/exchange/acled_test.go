@@ -39,14 +39,14 @@ func acledTestRow(values map[string]any) Row {
 	return r
 }
 
-func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+func ymd(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestACLEDRoundTrip(t *testing.T) {
 	shelling := map[string]any{
 		"id": "01HX0000000000000000000001", "source_kind": "side", "lodged_by": "org-am", "lodged_by_name": "Armenia",
 		"alleged_perpetrator": "org-az", "alleged_perpetrator_name": "Azerbaijan",
 		"category": "heavy_weapons_fire", "acled_event_type": "Explosions/Remote violence", "acled_sub_event_type": "Shelling/artillery/missile attack",
-		"start": day(2021, 6, 12), "end": day(2021, 6, 13), "time_precision": "day", "date": day(2021, 6, 12),
+		"start": ymd(2021, 6, 12), "end": ymd(2021, 6, 13), "time_precision": "day", "date": ymd(2021, 6, 12),
 		"lat": 39.8177, "lon": 46.7528, "location_precision": "exact",
 		"killed_military_best": int64(2), "narrative": "Artillery fire on positions near the village,\n\"heavy\", at dawn.",
 		"status": "lodged", "lodged_at": time.Date(2021, 6, 12, 9, 0, 0, 0, time.UTC), "nearest_place_name": "Shusha / Şuşa",
@@ -55,7 +55,7 @@ func TestACLEDRoundTrip(t *testing.T) {
 		"id": "01HX0000000000000000000002", "source_kind": "media", "lodged_by_name": "Outlet",
 		"alleged_perpetrator": "unknown", "alleged_perpetrator_name": "unknown",
 		"category": "violence_against_civilians", "acled_event_type": "Violence against civilians", "acled_sub_event_type": "Attack",
-		"start": day(2021, 6, 1), "end": day(2021, 7, 1), "time_precision": "window", "date": day(2021, 6, 1),
+		"start": ymd(2021, 6, 1), "end": ymd(2021, 7, 1), "time_precision": "window", "date": ymd(2021, 6, 1),
 		"lat": 40.1, "lon": 46.2, "location_precision": "region",
 		"killed_civilians_best": int64(1), "narrative": "A shepherd was shot.", "status": "withdrawn",
 	}
@@ -122,7 +122,7 @@ func TestACLEDRoundTrip(t *testing.T) {
 		"external_id": "01HX0000000000000000000001", "source_kind": "side", "lodged_by": "org-am", "lodged_by_name": "Armenia",
 		"alleged_perpetrator": "org-az", "alleged_perpetrator_name": "Azerbaijan",
 		"category": "heavy_weapons_fire", "acled_event_type": "Explosions/Remote violence", "acled_sub_event_type": "Shelling/artillery/missile attack",
-		"start": day(2021, 6, 12), "end": day(2021, 6, 13), "time_precision": "day", "date": day(2021, 6, 12),
+		"start": ymd(2021, 6, 12), "end": ymd(2021, 6, 13), "time_precision": "day", "date": ymd(2021, 6, 12),
 		"lat": 39.8177, "lon": 46.7528, "location_precision": "exact", "killed_military_best": int64(2),
 		"narrative": shelling["narrative"], "nearest_place_name": "Shusha / Şuşa",
 	}
@@ -137,7 +137,7 @@ func TestACLEDRoundTrip(t *testing.T) {
 	}
 	p := fs[1].Props
 	if p["category"] != "violence_against_civilians" || p["killed_civilians_best"] != int64(1) || p["status"] != "withdrawn" ||
-		p["alleged_perpetrator"] != "unknown" || p["start"] != day(2021, 6, 1) || p["end"] != day(2021, 7, 1) || p["location_precision"] != "region" {
+		p["alleged_perpetrator"] != "unknown" || p["start"] != ymd(2021, 6, 1) || p["end"] != ymd(2021, 7, 1) || p["location_precision"] != "region" {
 		t.Errorf("second: %v", p)
 	}
 }
@@ -159,7 +159,7 @@ func TestACLEDReadsACLEDsOwnFiles(t *testing.T) {
 	}
 	p := fs[0].Props
 	if p["external_id"] != "AZE123" || p["kind"] != "shots_small_arms" || p["category"] != "small_arms_fire" ||
-		p["start"] != day(2021, 6, 9) || p["end"] != day(2021, 6, 16) || p["note"] != "On 12 June,\nclashes." || p["observer_kind"] != "patrol" {
+		p["start"] != ymd(2021, 6, 9) || p["end"] != ymd(2021, 6, 16) || p["note"] != "On 12 June,\nclashes." || p["observer_kind"] != "patrol" {
 		t.Errorf("first: %v", p)
 	}
 	if fs[1].Number != 4 || fs[1].Props["category"] != "other" || fs[1].Props["kind"] != "other" {

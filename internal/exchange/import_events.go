@@ -708,29 +708,7 @@ func GuessFormat(name string) string {
 	return ""
 }
 
-// ImportReader returns the reader of an import file of kind in format.
-// Readers of the other branches' formats (GeoJSON, ACLED, KML,
-// GeoPackage) are added here when they are merged.
-func ImportReader(format, kind string, r io.Reader) (FeatureReader, error) {
-	if kind == KindLayers || kind == TablePlaces {
-		return nil, errs.Invalid("format", "reading %s as %s is not on this branch yet", orNone(format), kind)
-	}
-	t, ok := TableNamed(kind)
-	if !ok || (kind != TableAllegations && kind != TableObservations) {
-		return nil, errs.Invalid("kind", "%q is not allegations or observations", kind)
-	}
-	switch format {
-	case FormatCSV:
-		return NewCSVReader(r, t), nil
-	case FormatStream:
-		return NewStreamReader(r, kind), nil
-	case FormatGeoJSON, FormatACLED:
-		return nil, errs.Invalid("format", "reading %s is not on this branch yet", format)
-	}
-	return nil, errs.Invalid("format", "%s cannot be imported as %s: use csv, geojson, acled or stream", orNone(format), kind)
-}
-
-func orNone(format string) string {
+func formatOrNone(format string) string {
 	if format == "" {
 		return "a file of unknown format"
 	}

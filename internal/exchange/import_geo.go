@@ -47,7 +47,7 @@ func (s *Service) ImportLayers(ctx context.Context, p access.Principal, r Featur
 		if err != nil {
 			return "", nil, err
 		}
-		in.Import = source(opt)
+		in.Import = importSource(opt)
 		return in.ExternalID, func() { writes = append(writes, geo.LayerWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in}) }, nil
 	})
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Service) ImportPlaces(ctx context.Context, p access.Principal, r Featur
 		if err != nil {
 			return "", nil, err
 		}
-		in.Import = source(opt)
+		in.Import = importSource(opt)
 		return in.ExternalID, func() { writes = append(writes, geo.PlaceWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in}) }, nil
 	})
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Service) ImportPlaces(ctx context.Context, p access.Principal, r Featur
 	return finish(res, outcomes, &bad, werr, opt)
 }
 
-func source(opt ImportOptions) *geo.ImportSource {
+func importSource(opt ImportOptions) *geo.ImportSource {
 	if opt.SHA256 == "" {
 		return nil
 	}

@@ -30,14 +30,14 @@ func TestUCDPWriter(t *testing.T) {
 		"id": "A1", "source_kind": "side", "lodged_by_name": "Armenia", "on_behalf_of": "org-am", "on_behalf_of_name": "Armenia",
 		"alleged_perpetrator": "org-az", "alleged_perpetrator_name": "Azerbaijan", "category": "heavy_weapons_fire",
 		"acled_event_type": "Explosions/Remote violence",
-		"start":            day(2021, 6, 12), "end": day(2021, 6, 13), "time_precision": "day",
+		"start":            ymd(2021, 6, 12), "end": ymd(2021, 6, 13), "time_precision": "day",
 		"lat": 39.8177, "lon": 46.7528, "location_precision": "near_place", "nearest_place_name": "Shusha", "zone_name": "Zone A",
 		"killed_military_best": int64(3), "killed_military_by_side": `[{"side":"org-am","best":2,"low":2,"high":2}]`,
 		"killed_civilians_best": int64(1), "killed_civilians_high": int64(2),
 		"narrative": "Shelling.", "lodged_at": time.Date(2021, 6, 12, 9, 0, 0, 0, time.UTC),
 	}, {
 		"id": "A2", "source_kind": "public", "alleged_perpetrator": "unknown", "category": "violence_against_civilians",
-		"start": day(2021, 6, 1), "end": day(2021, 6, 11), "time_precision": "window", "lat": 40.0, "lon": 46.0, "location_precision": "district",
+		"start": ymd(2021, 6, 1), "end": ymd(2021, 6, 11), "time_precision": "window", "lat": 40.0, "lon": 46.0, "location_precision": "district",
 	}}
 	for _, v := range rows {
 		if err := w.Write(row(v)); err != nil {

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/exchange"
 	"github.com/truce-monitoring/truce/internal/ledger"
 	"github.com/truce-monitoring/truce/internal/report"
 	"github.com/truce-monitoring/truce/internal/web"
@@ -62,6 +63,19 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		}
 		return out
 	}
+	// Every kind exported in every format this build writes; persons held
+	// also by each detaining side.
+	var exports []canaryRequest
+	for _, kind := range exchange.Kinds() {
+		for _, format := range []string{exchange.FormatGeoJSON, exchange.FormatCSV} {
+			if kind == exchange.KindLayers {
+				exports = append(exports, get("/api/v1/export/layers?kind=zone&format="+format)...)
+				continue
+			}
+			exports = append(exports, get("/api/v1/export/"+kind+"?format="+format)...)
+		}
+	}
+	exports = append(exports, get("/api/v1/export/persons_held?format=csv&held_by="+az, "/api/v1/export/persons_held?held_by="+am)...)
 	// The history of every fixture, as the API and the page show it.
 	var historyAPI, historyPage []canaryRequest
 	for key, entity := range fx.entities {
@@ -219,6 +233,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"GET /api/v1/log/opening":           openings,
 		"GET /api/v1/log/bundle":            bundles,
 		"GET /api/v1/map/features":          get("/api/v1/map/features?"+mapQuery, "/api/v1/map/features?"+near),
+		"GET /api/v1/export/{kind}":         exports,
 
 		// Registries.
 		"GET /api/v1/detainees":                 append(lists("/api/v1/detainees"), get("/api/v1/detainees?held_by="+az, "/api/v1/detainees?held_by="+am)...),

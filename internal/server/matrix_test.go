@@ -261,6 +261,7 @@ func TestPolicyMatrix(t *testing.T) {
 	probes = append(probes, reportProbes(t, s)...)
 	probes = append(probes, mapProbes(t, s)...)
 	probes = append(probes, searchProbes(t, s)...)
+	probes = append(probes, exportProbes(t, s)...)
 
 	covered := map[string]bool{}
 	for _, p := range probes {
