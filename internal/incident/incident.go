@@ -617,6 +617,7 @@ type IncidentFilter struct {
 	Category string
 	Outcome  string
 	Zone     string // the first zone the point lies in
+	Near            // near a place
 	Side     string // attributed by the finding: a side's id, both or undetermined
 }
 
@@ -626,7 +627,7 @@ func (s *Service) ListIncidents(ctx context.Context, p access.Principal, f Incid
 	if err != nil {
 		return store.Page[Incident]{}, wrap("list incidents", err)
 	}
-	conds, args, err := f.conds(p)
+	conds, args, err := f.conds(ctx, s, p)
 	if err != nil {
 		return store.Page[Incident]{}, wrap("list incidents", err)
 	}
