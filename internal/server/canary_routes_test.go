@@ -206,7 +206,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /api/v1/allegations":                nil, "PUT /api/v1/allegations/{id}": nil, "POST /api/v1/allegations/{id}/withdraw": nil,
 		"POST /api/v1/observations": nil, "POST /api/v1/incidents": nil, "PUT /api/v1/incidents/{id}": nil,
 		"POST /api/v1/incidents/{id}/transition": nil, "POST /api/v1/incidents/{id}/notes": nil, "POST /api/v1/patrols": nil,
-		"PUT /api/v1/patrols/{id}": nil, "POST /api/v1/restrictions": nil, "POST /api/v1/review": nil, "POST /api/v1/attachments": nil,
+		"PUT /api/v1/patrols/{id}": nil, "POST /api/v1/restrictions": nil, "POST /api/v1/review": nil, "POST /api/v1/review/duplicates": nil, "POST /api/v1/attachments": nil,
 
 		// The log and history.
 		"GET /log/checkpoint":               get("/log/checkpoint"),

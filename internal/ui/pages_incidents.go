@@ -16,11 +16,12 @@ import (
 )
 
 type reviewData struct {
-	Items  []incident.QueueItem
-	Next   string
-	Titles map[string]string // incident id → title
-	Finder *finderData       // the incident finder, open for one report
-	Undo   string            // the decision just taken, which may be taken back
+	Items      []incident.QueueItem
+	Next       string
+	Titles     map[string]string // incident id → title
+	Finder     *finderData       // the incident finder, open for one report
+	Undo       string            // the decision just taken, which may be taken back
+	Duplicates []DuplicateView   // what marking reports as duplicates did
 }
 
 func (s *Pages) reviewPage(w http.ResponseWriter, r *http.Request) {
@@ -31,13 +32,13 @@ func (s *Pages) reviewPage(w http.ResponseWriter, r *http.Request) {
 	s.showReview(w, r, pg, p, http.StatusOK)
 }
 
-func (s *Pages) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int) {
+func (s *Pages) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int, dups ...DuplicateView) {
 	q, err := s.Incidents.ReviewQueue(r.Context(), p, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 25})
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	d := reviewData{Items: q.Items, Next: q.Next, Titles: map[string]string{}, Finder: s.finder(r, pg, p)}
+	d := reviewData{Items: q.Items, Next: q.Next, Titles: map[string]string{}, Finder: s.finder(r, pg, p), Duplicates: dups}
 	if rev := r.URL.Query().Get("rev"); rev != "" && pg.Notice != "" {
 		d.Undo = rev
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/truce-monitoring/truce/internal/access"
+	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -95,6 +96,87 @@ func TestListPlaceFilter(t *testing.T) {
 				t.Errorf("the distance's error is not in Russian: %q", msg)
 			}
 			tb.open("/allegations")
+		})
+	}
+}
+
+// A monitor rejects several reports as duplicates of one in the review
+// queue (issue 16): each report's outcome is shown, the duplicates leave
+// the queue and the original stays — in English at desktop width and in
+// Russian at a phone's.
+func TestReviewDuplicates(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	liaison := access.Principal{UserID: "webtest-liaison", Username: "liaison-az", Org: s.loaded.Orgs["AZ"], OrgKind: "side", Roles: []access.Role{access.Liaison}, Via: "cli"}
+	monitor := access.Principal{UserID: "webtest", Username: "webtest", Org: s.loaded.Orgs["JMC"], OrgKind: "mission", Roles: []access.Role{access.Monitor}, Via: "cli"}
+	for i, c := range []struct {
+		lang  string
+		width int64
+		done  string // a word of the outcome "marked as a duplicate"
+	}{{"en", 0, "duplicate"}, {"ru", 390, "дубликат"}} {
+		t.Run(c.lang, func(t *testing.T) {
+			// Three copies of one complaint, on a day later than the
+			// demo's, so that they open the queue.
+			var ids []string
+			for n := range 3 {
+				a, err := s.app.Incidents.LodgeAllegation(ctx, liaison, incident.AllegationInput{SourceKind: incident.SourceSide,
+					OnBehalfOf: s.loaded.Orgs["AZ"], AllegedPerpetrator: s.loaded.Orgs["AM"], Category: "small_arms_fire",
+					Location:  incident.LocationInput{Point: &geo.Point{Lat: 40.35, Lon: 46.55}, Precision: incident.PrecisionExact},
+					Time:      incident.TimeInput{Start: fmt.Sprintf("2023-0%d-0%dT10:00:00Z", i+1, n+1)},
+					Narrative: fmt.Sprintf("Shots at the farm, copy %d (%s). (test)", n+1, c.lang), Reliability: "C", Credibility: 3})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, a.ID)
+			}
+			// The original leaves the queue afterwards, so that other
+			// tests find theirs on its first page.
+			t.Cleanup(func() {
+				if a, err := s.app.Incidents.GetAllegation(ctx, liaison, ids[0]); err == nil {
+					if _, err := s.app.Incidents.WithdrawAllegation(ctx, liaison, ids[0], a.Version, "A test's report."); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+			tb := s.asIn(t, "monitor", c.lang, c.width)
+			tb.open("/review")
+			pick := func(name, id string) chromedp.Action[chromedp.Void] {
+				return chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name=%q][value="allegation|%s"]`, name, id)))
+			}
+			tb.do(pick("original", ids[0]), pick("dup", ids[1]), pick("dup", ids[2]))
+			tb.submit("#bulk-duplicate")
+			if n := eval[int](tb, `document.querySelectorAll("#dup-result li.dup-done").length`); n != 2 {
+				t.Fatalf("outcomes: %s", tb.text("main"))
+			}
+			if got := tb.text("#dup-result"); !strings.Contains(got, c.done) {
+				t.Errorf("the outcome does not say what was done: %q", got)
+			}
+			for j, id := range ids {
+				queued := tb.has(fmt.Sprintf(`input[name="dup"][value="allegation|%s"]`, id))
+				if queued != (j == 0) {
+					t.Errorf("report %d in the queue: %v", j, queued)
+				}
+			}
+			tb.noRawIDs("review after duplicates")
+			if c.width == 390 {
+				tb.fits("review after duplicates")
+			}
+			tb.shot("review-duplicates-" + c.lang)
+
+			// Nothing chosen as the original: said, nothing marked.
+			tb.do(pick("dup", ids[0]))
+			tb.submit("#bulk-duplicate")
+			if !tb.has(`p.error[role="alert"]`) {
+				t.Errorf("no message says the original is missing")
+			}
+			if !tb.has(fmt.Sprintf(`input[name="dup"][value="allegation|%s"]`, ids[0])) {
+				t.Errorf("the original left the queue")
+			}
+			// The domain agrees: two decisions, the original in the queue.
+			n, _, err := s.app.Incidents.ReviewQueueLength(ctx, monitor)
+			if err != nil || n == 0 {
+				t.Fatalf("queue length %d, %v", n, err)
+			}
 		})
 	}
 }
