@@ -167,6 +167,11 @@ type IncidentBody struct {
 	Notes         []Note         `json:"notes,omitempty"`
 	StatusHistory []StatusChange `json:"status_history"`
 	Geography     geo.Location   `json:"geography"`
+	// Withdrawn is set when the review decision that opened the incident
+	// (a new incident from a report, a split) was taken back and left it
+	// with no report: the log keeps it, the lists and the map no longer
+	// show it, and it takes no further change.
+	Withdrawn *Undo `json:"withdrawn,omitempty" doc:"set when the decision that opened it was taken back and left it empty; it is no longer listed"`
 	access.Label
 }
 
@@ -340,6 +345,9 @@ func (s *Service) change(ctx context.Context, p access.Principal, op string, id 
 		}
 		if b.Sealed() && action != access.Reopen {
 			return errs.Conflict("status", "incident %s is closed and sealed: a co-chair must reopen it first", id)
+		}
+		if b.Withdrawn != nil {
+			return errs.Conflict("status", "incident %s was withdrawn: the decision that opened it was taken back", id)
 		}
 		if err := edit(tx, &b); err != nil {
 			return err
@@ -749,6 +757,9 @@ func (s *Service) Sides(ctx context.Context, p access.Principal, id string) (Sid
 }
 
 func incidentRows(id string, b *IncidentBody) (map[string][][]any, error) {
+	if b.Withdrawn != nil {
+		return map[string][][]any{}, nil // no longer listed, counted or mapped
+	}
 	outcome, attribution := "", ""
 	if b.Finding != nil && (b.Status == FindingMade || b.Status == Closed) {
 		outcome, attribution = b.Finding.Outcome, b.Finding.Attribution

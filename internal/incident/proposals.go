@@ -90,6 +90,10 @@ func (x *fusionIndex) put(id string, v int64, b *IncidentBody, members []fusion.
 	if ok && old.key != "" {
 		x.stale++
 	}
+	if b.Withdrawn != nil { // never proposed again
+		x.live[id] = liveIncident{version: v}
+		return
+	}
 	x.gen++
 	key := id + "#" + strconv.Itoa(x.gen)
 	region := incidentReport(key, b)

@@ -380,8 +380,9 @@ func (s *Service) latestDecision(tx *store.Tx, reportID string) (string, error) 
 // An accepted report leaves its incident (back to the queue); a rejection
 // is lifted (the incident may be proposed again); a report split out goes
 // back into the incident it left; a report that started an incident leaves
-// it (the incident stays, with no reports, for a reviewer to attach others
-// or close). Refused when an incident it would change is sealed.
+// it, and the incident, left with no report, is withdrawn (kept in the log,
+// no longer listed); so is the incident a split opened when undoing the
+// split empties it. Refused when an incident it would change is sealed.
 func (s *Service) undoReview(ctx context.Context, p access.Principal, id, reason string, at time.Time) (Review, error) {
 	rev, err := s.GetReview(ctx, p, id)
 	if errs.CodeOf(err) == errs.CodeNotFound {
@@ -431,9 +432,17 @@ func (s *Service) undoReview(ctx context.Context, p access.Principal, id, reason
 				if b.Sealed() {
 					return errs.Conflict("status", "incident %s is closed and sealed: a co-chair must reopen it first", incID)
 				}
+				if b.Withdrawn != nil {
+					return errs.Conflict("status", "incident %s was withdrawn", incID)
+				}
 				if incID == from {
 					if !b.removeMember(cur.ReportKind, cur.ReportID) {
 						return errs.Conflict("review_id", "the report is no longer in the incident the decision put it in")
+					}
+					if incID == cur.NewIncidentID && len(b.Allegations)+len(b.Observations) == 0 {
+						// The incident the decision opened is left empty:
+						// withdrawn with the decision, kept in the log.
+						b.Withdrawn = &Undo{By: p.UserID, ByName: p.Username, At: orNow(at, tx), Reason: reason}
 					}
 				} else {
 					b.addMember(cur.ReportKind, cur.ReportID)

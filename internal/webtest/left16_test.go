@@ -180,3 +180,54 @@ func TestReviewDuplicates(t *testing.T) {
 		})
 	}
 }
+
+// A monitor starts a new incident from a report and takes it back (issue
+// 16): the incident is withdrawn, says so on its page, and is gone from
+// the incidents list; the report is back in the queue.
+func TestUndoNewIncidentLeavesNoEmptyIncident(t *testing.T) {
+	s := start(t)
+	ctx := context.Background()
+	liaison := access.Principal{UserID: "webtest-liaison", Username: "liaison-az", Org: s.loaded.Orgs["AZ"], OrgKind: "side", Roles: []access.Role{access.Liaison}, Via: "cli"}
+	for i, c := range []struct {
+		lang  string
+		width int64
+	}{{"en", 0}, {"ar", 390}} {
+		t.Run(c.lang, func(t *testing.T) {
+			day := fmt.Sprintf("2023-05-%02d", 10+i)
+			a, err := s.app.Incidents.LodgeAllegation(ctx, liaison, incident.AllegationInput{SourceKind: incident.SourceSide,
+				OnBehalfOf: s.loaded.Orgs["AZ"], AllegedPerpetrator: s.loaded.Orgs["AM"], Category: "small_arms_fire",
+				Location:  incident.LocationInput{Point: &geo.Point{Lat: 40.36, Lon: 46.56}, Precision: incident.PrecisionExact},
+				Time:      incident.TimeInput{Start: day + "T09:00:00Z"},
+				Narrative: "Shots near the orchard, to be undone (" + c.lang + "). (test)", Reliability: "C", Credibility: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if cur, err := s.app.Incidents.GetAllegation(ctx, liaison, a.ID); err == nil {
+					_, _ = s.app.Incidents.WithdrawAllegation(ctx, liaison, a.ID, cur.Version, "A test's report.")
+				}
+			})
+			tb := s.asIn(t, "monitor", c.lang, c.width)
+			tb.open("/review")
+			tb.submit(fmt.Sprintf(`button[name="one"][value="new_incident|allegation|%s|"]`, a.ID))
+			path := eval[string](tb, "location.pathname")
+			if !strings.HasPrefix(path, "/incidents/") {
+				t.Fatalf("starting an incident led to %s", path)
+			}
+			id := strings.TrimPrefix(path, "/incidents/")
+			tb.submit(`form[action="/review/undo"] button.undo`)
+			if !tb.has("#withdrawn") {
+				t.Fatalf("the incident page does not say it was withdrawn: %s", tb.text("main"))
+			}
+			tb.shot("incident-withdrawn-" + c.lang)
+			tb.open("/incidents?from=" + day + "&to=" + day)
+			if tb.has(fmt.Sprintf(`a[href="/incidents/%s"]`, id)) {
+				t.Errorf("the withdrawn incident is still listed")
+			}
+			tb.open("/review")
+			if !tb.has(fmt.Sprintf(`button[name="one"][value="new_incident|allegation|%s|"]`, a.ID)) {
+				t.Errorf("the report is not back in the queue")
+			}
+		})
+	}
+}
