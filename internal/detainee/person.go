@@ -356,37 +356,43 @@ func (in EventInput) event(prefix string, now time.Time, p access.Principal) (Ev
 func (in PersonInput) body(now time.Time, p access.Principal) (PersonBody, []Event, error) {
 	b := PersonBody{Category: in.Category, HeldBy: in.HeldBy, Nationality: in.Nationality, CapturePlace: in.CapturePlace,
 		CapturePlaceID: in.CapturePlaceID, AgreementID: in.AgreementID, Illustrative: in.Illustrative}
+	// Every field is checked, and every failure reported at once; the
+	// events, which build on the capture, only once those are right.
+	var ec errs.Collector
 	if err := in.Identity.check(); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	id := in.Identity
 	b.Identity = &id
 	if err := oneOf("category", in.Category, Categories); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	if err := checkID("held_by", in.HeldBy); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	if err := checkID("nationality", in.Nationality); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
-	if in.HeldBy == in.Nationality {
-		return b, nil, errs.Invalid("nationality", "is the detaining side: the registry is of persons held by the other side")
+	if in.HeldBy == in.Nationality && !ec.Has("held_by") {
+		ec.Add(errs.Invalid("nationality", "is the detaining side: the registry is of persons held by the other side"))
 	}
 	if in.AgreementID != "" {
 		if err := checkID("agreement_id", in.AgreementID); err != nil {
-			return b, nil, err
+			ec.Add(err)
 		}
 	}
 	var err error
 	if b.CapturedAt, err = parseTime("captured_at", in.CapturedAt, now); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	if err := checkPlace("capture_", in.CapturePlace, in.CapturePlaceID); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	if len(in.Events) > maxEvents-1 {
-		return b, nil, errs.Invalid("events", "at most %d events", maxEvents-1)
+		ec.Add(errs.Invalid("events", "at most %d events", maxEvents-1))
+	}
+	if !ec.Empty() {
+		return b, nil, ec.Err()
 	}
 	capture := Event{Kind: "captured", At: b.CapturedAt, ToSide: in.HeldBy, Place: in.CapturePlace, PlaceID: in.CapturePlaceID, RecordedBy: p.UserID, RecordedOrg: p.Org}
 	b.CapturedBy = in.HeldBy

@@ -80,17 +80,27 @@ func formField(field string, fields []string) string {
 	return best
 }
 
-// showErrors puts the service's error next to the form's field it
-// concerns (see formField), or at the top of the page.
+// showErrors puts each of the service's errors (all of a form's at once)
+// next to the form's field it concerns (see formField), or at the top of
+// the page, keeping its reason so that the page says it in its language.
 func showErrors(pg *web.Page, form *web.Form, err error, fields []string) {
 	if err == nil {
 		return
 	}
-	if f := errs.FieldOf(err); f != "" {
-		mapped := formField(f, fields)
-		err = &errs.Error{Code: errs.CodeOf(err), Field: mapped, Message: errs.MessageOf(err)}
+	all := errs.All(err)
+	if len(all) == 0 {
+		formErrors(pg, form, err)
+		return
 	}
-	formErrors(pg, form, err)
+	mapped := &errs.List{Errs: make([]*errs.Error, len(all))}
+	for i, e := range all {
+		c := *e
+		if c.Field != "" {
+			c.Field = formField(c.Field, fields)
+		}
+		mapped.Errs[i] = &c
+	}
+	formErrors(pg, form, mapped)
 }
 
 // formText is a single-line text field as typed, without the blanks a

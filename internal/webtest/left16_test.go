@@ -231,3 +231,43 @@ func TestUndoNewIncidentLeavesNoEmptyIncident(t *testing.T) {
 		})
 	}
 }
+
+// A registry form sent with several mistakes shows every one of them at
+// once, each next to its field and in the page's language (issue 16):
+// the crossing form with no time, no checkpoint, no direction and a
+// cargo without its kind, in English and in Russian.
+func TestRegistryFormAllErrorsAtOnce(t *testing.T) {
+	s := start(t)
+	cyrillic := regexp.MustCompile(`[А-Яа-я]`)
+	for _, c := range []struct {
+		lang  string
+		width int64
+	}{{"en", 0}, {"ru", 390}} {
+		t.Run(c.lang, func(t *testing.T) {
+			tb := s.asIn(t, "monitor", c.lang, c.width)
+			tb.open("/crossings/new")
+			// The browser's own checks would stop the form: send it as a
+			// client without them would.
+			tb.do(chromedp.Evaluate[chromedp.Void](`(() => { const f = document.querySelector("#f-at").form; f.noValidate = true;
+				document.querySelector("#f-at").value = ""; document.querySelector("#f-tonnes").value = "3"; })()`))
+			tb.submit(`#f-at ~ button[type="submit"], form:has(#f-at) button[type="submit"]`)
+			for _, id := range []string{"f-at", "f-checkpoint", "f-direction", "f-cargo"} {
+				if !tb.has("#" + id + "-err") {
+					t.Errorf("no error next to %s: %s", id, tb.text("main"))
+					continue
+				}
+				msg := tb.text("#" + id + "-err")
+				if inv := eval[string](tb, fmt.Sprintf(`document.querySelector("#%s").getAttribute("aria-invalid") || ""`, id)); inv != "true" {
+					t.Errorf("%s is not marked invalid", id)
+				}
+				if c.lang == "ru" && !cyrillic.MatchString(msg) {
+					t.Errorf("%s: the error is not in Russian: %q", id, msg)
+				}
+				if strings.Contains(msg, "_id") || strings.Contains(msg, "checkpoint_id") {
+					t.Errorf("%s: the error names an internal field: %q", id, msg)
+				}
+			}
+			tb.shot("crossing-errors-" + c.lang)
+		})
+	}
+}
