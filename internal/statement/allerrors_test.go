@@ -28,7 +28,6 @@ func wantAll(t *testing.T, name string, err error, fields ...string) {
 	}
 }
 
-
 func TestEveryErrorAtOnce(t *testing.T) {
 	_, err := StatementInput{Stance: "angry"}.body("org_1")
 	wantAll(t, "statement", err, "speaker", "organisation", "date", "summaries", "stance")
