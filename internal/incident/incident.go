@@ -148,8 +148,8 @@ type Finding struct {
 type FindingInput struct {
 	Outcome     string `json:"outcome"`
 	Attribution string `json:"attribution"`
-	Reliability string `json:"reliability,omitempty"`
-	Credibility int    `json:"credibility,omitempty"`
+	Reliability string `json:"reliability,omitempty" doc:"A to F; give both parts of the grading, or neither for not graded"`
+	Credibility int    `json:"credibility,omitempty" doc:"1 to 6; give both parts of the grading, or neither for not graded"`
 	Summary     string `json:"summary"`
 }
 
