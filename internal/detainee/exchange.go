@@ -149,13 +149,13 @@ func (in ExchangeInput) body(now time.Time) (ExchangeBody, error) {
 			ec.Add(err)
 		}
 		if seenOrg[m] {
-			ec.Add(errs.Invalid(field, "names %s twice", m))
+			ec.Add(errs.Because(errs.Invalid(field, "names %s twice", m), errs.ReasonDuplicate))
 		}
 		seenOrg[m] = true
 		b.Mediators = append(b.Mediators, m)
 	}
 	if len(in.Moves) == 0 || len(in.Moves) > 20 {
-		ec.Add(errs.Invalid("moves", "an exchange has 1 to 20 moves"))
+		ec.Add(errs.Because(errs.Invalid("moves", "an exchange has 1 to 20 moves"), errs.ReasonOutOfRange, "min", 1, "max", 20))
 	}
 	seen := map[string]string{}
 	for i, mv := range in.Moves {
@@ -170,7 +170,7 @@ func (in ExchangeInput) body(now time.Time) (ExchangeBody, error) {
 			ec.Add(errs.Invalid(prefix+"to_side", "is the side handing over"))
 		}
 		if len(mv.Persons) == 0 {
-			ec.Add(errs.Invalid(prefix+"persons", "lists nobody"))
+			ec.Add(errs.Because(errs.Invalid(prefix+"persons", "lists nobody"), errs.ReasonRequired))
 		}
 		m := Move{FromSide: mv.FromSide, ToSide: mv.ToSide, Persons: make([]string, 0, len(mv.Persons)), Count: len(mv.Persons)}
 		for j, id := range mv.Persons {
@@ -179,7 +179,7 @@ func (in ExchangeInput) body(now time.Time) (ExchangeBody, error) {
 				ec.Add(err)
 			}
 			if first, dup := seen[id]; dup {
-				ec.Add(errs.Invalid(field, "%s is listed twice (first at %s)", id, first))
+				ec.Add(errs.Because(errs.Invalid(field, "%s is listed twice (first at %s)", id, first), errs.ReasonDuplicate))
 			}
 			seen[id] = field
 			m.Persons = append(m.Persons, id)
@@ -196,7 +196,7 @@ func (in ExchangeInput) body(now time.Time) (ExchangeBody, error) {
 	for i, l := range in.Links {
 		prefix := fmt.Sprintf("links[%d].", i)
 		if !linkKindRE.MatchString(l.Kind) {
-			ec.Add(errs.Invalid(prefix+"kind", "must be a kind of record such as handover"))
+			ec.Add(errs.Because(errs.Invalid(prefix+"kind", "must be a kind of record such as handover"), errs.ReasonNotOneOf))
 		}
 		if err := checkID(prefix+"id", l.ID); err != nil {
 			ec.Add(err)

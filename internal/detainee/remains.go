@@ -96,7 +96,7 @@ func (in RemainsInput) body(now time.Time) (RemainsBody, error) {
 		b.Count = 1
 	}
 	if b.Count < 1 || b.Count > maxRemainsCount {
-		ec.Add(errs.Invalid("count", "must be between 1 and %d", maxRemainsCount))
+		ec.Add(errs.OutOfRange("count", 1, maxRemainsCount))
 	}
 	var err error
 	if b.RecoveredAt, err = parseTime("recovered_at", in.RecoveredAt, now); err != nil {
@@ -132,7 +132,7 @@ func (in RemainsInput) body(now time.Time) (RemainsBody, error) {
 			}
 			ident.At = &t
 		} else if id.Identified > 0 {
-			ec.Add(errs.Invalid("identification.at", "is required once any body is identified"))
+			ec.Add(errs.Because(errs.Invalid("identification.at", "is required once any body is identified"), errs.ReasonRequired))
 		}
 		b.Identification = ident
 	}

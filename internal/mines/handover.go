@@ -77,7 +77,7 @@ func DecodeHandoverInput(data []byte) (HandoverInput, error) {
 
 func distinctIDs(field string, ids []string, max int) ([]string, error) {
 	if len(ids) > max {
-		return nil, errs.Invalid(field, "at most %d", max)
+		return nil, errs.Because(errs.Invalid(field, "at most %d", max), errs.ReasonTooLarge, "max", max)
 	}
 	seen := map[string]bool{}
 	for i, id := range ids {
@@ -86,7 +86,7 @@ func distinctIDs(field string, ids []string, max int) ([]string, error) {
 			return nil, err
 		}
 		if seen[id] {
-			return nil, errs.Invalid(f, "%s is listed twice", id)
+			return nil, errs.Because(errs.Invalid(f, "%s is listed twice", id), errs.ReasonDuplicate)
 		}
 		seen[id] = true
 	}
@@ -132,7 +132,7 @@ func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) 
 	case in.MinesClaimed != nil && *in.MinesClaimed < 0:
 		ec.Add(errs.Invalid("mines_claimed", "a count of mines cannot be negative, got %d", *in.MinesClaimed))
 	case in.MinesClaimed != nil && *in.MinesClaimed > MaxMinesClaimed:
-		ec.Add(errs.Invalid("mines_claimed", "at most %d", MaxMinesClaimed))
+		ec.Add(errs.Because(errs.Invalid("mines_claimed", "at most %d", MaxMinesClaimed), errs.ReasonTooLarge, "max", MaxMinesClaimed))
 	case in.MinesClaimed != nil:
 		n := *in.MinesClaimed
 		b.MinesClaimed = &n
@@ -141,7 +141,7 @@ func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) 
 		ec.Add(errs.Invalid("approximate", "qualifies a stated mines_claimed"))
 	}
 	if len(in.Districts) > MaxDistricts {
-		ec.Add(errs.Invalid("districts", "at most %d", MaxDistricts))
+		ec.Add(errs.Because(errs.Invalid("districts", "at most %d", MaxDistricts), errs.ReasonTooLarge, "max", MaxDistricts))
 	}
 	for i, d := range in.Districts {
 		f := fmt.Sprintf("districts[%d]", i)
@@ -149,7 +149,7 @@ func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) 
 			ec.Add(err)
 		}
 		if slices.Contains(in.Districts[:i], d) {
-			ec.Add(errs.Invalid(f, "%s is listed twice", d))
+			ec.Add(errs.Because(errs.Invalid(f, "%s is listed twice", d), errs.ReasonDuplicate))
 		}
 	}
 	if len(in.Districts) > 0 {

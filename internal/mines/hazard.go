@@ -264,7 +264,7 @@ func (b HazardAreaBody) apply(now time.Time, in EventInput) (HazardAreaBody, err
 		return b, errs.Invalid("devices", "a non-technical survey destroys no devices; record them on the technical survey or clearance")
 	}
 	if len(in.Devices) > MaxDevicesPerEvent {
-		return b, errs.Invalid("devices", "at most %d entries", MaxDevicesPerEvent)
+		return b, errs.Because(errs.Invalid("devices", "at most %d entries", MaxDevicesPerEvent), errs.ReasonTooLarge, "max", MaxDevicesPerEvent)
 	}
 	for i, d := range in.Devices {
 		at := func(f string) string { return fmt.Sprintf("devices[%d].%s", i, f) }

@@ -182,10 +182,10 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 		ec.Add(err)
 	}
 	if len(in.ReferencePoints) < 2 {
-		ec.Add(errs.Invalid("reference_points", "a minefield record ties its location to at least two reference points, got %d", len(in.ReferencePoints)))
+		ec.Add(errs.Because(errs.Invalid("reference_points", "a minefield record ties its location to at least two reference points, got %d", len(in.ReferencePoints)), errs.ReasonTooSmall, "min", 2))
 	}
 	if len(in.ReferencePoints) > MaxReferencePoints {
-		ec.Add(errs.Invalid("reference_points", "at most %d reference points", MaxReferencePoints))
+		ec.Add(errs.Because(errs.Invalid("reference_points", "at most %d reference points", MaxReferencePoints), errs.ReasonTooLarge, "max", MaxReferencePoints))
 	}
 	for i, rp := range in.ReferencePoints {
 		if err := checkPoint(fmt.Sprintf("reference_points[%d].point", i), rp.Point); err != nil {
@@ -204,10 +204,10 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 		b.Extent = in.Perimeter.Bounds()
 	}
 	if len(in.Mines) == 0 {
-		ec.Add(errs.Invalid("mines", "a minefield record lists at least one type of mine"))
+		ec.Add(errs.Because(errs.Invalid("mines", "a minefield record lists at least one type of mine"), errs.ReasonRequired))
 	}
 	if len(in.Mines) > MaxMineTypes {
-		ec.Add(errs.Invalid("mines", "at most %d types of mine", MaxMineTypes))
+		ec.Add(errs.Because(errs.Invalid("mines", "at most %d types of mine", MaxMineTypes), errs.ReasonTooLarge, "max", MaxMineTypes))
 	}
 	for i, m := range in.Mines {
 		at := func(f string) string { return fmt.Sprintf("mines[%d].%s", i, f) }
@@ -221,7 +221,7 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 			ec.Add(errs.Invalid(at("count"), "a count of mines cannot be negative, got %d", m.Count))
 		}
 		if m.Count > maxMinesPerType {
-			ec.Add(errs.Invalid(at("count"), "at most %d mines of one type", maxMinesPerType))
+			ec.Add(errs.Because(errs.Invalid(at("count"), "at most %d mines of one type", maxMinesPerType), errs.ReasonTooLarge, "max", maxMinesPerType))
 		}
 		for _, f := range [][2]string{{"fuse_type", m.FuseType}, {"fuse_life", m.FuseLife}} {
 			if f[1] != "" {
@@ -247,7 +247,7 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 		ec.Add(errs.Invalid("anti_handling.description", "describes anti-handling devices, so present must be true"))
 	}
 	if len(in.Rows) > MaxRows {
-		ec.Add(errs.Invalid("rows", "at most %d rows", MaxRows))
+		ec.Add(errs.Because(errs.Invalid("rows", "at most %d rows", MaxRows), errs.ReasonTooLarge, "max", MaxRows))
 	}
 	for i, r := range in.Rows {
 		if err := checkPoint(fmt.Sprintf("rows[%d].start", i), r.Start); err != nil {
@@ -264,7 +264,7 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 		b.Rows = append([]MineRow{}, in.Rows...)
 	}
 	if len(in.MinePositions) > MaxMinePositions {
-		ec.Add(errs.Invalid("mine_positions", "at most %d positions", MaxMinePositions))
+		ec.Add(errs.Because(errs.Invalid("mine_positions", "at most %d positions", MaxMinePositions), errs.ReasonTooLarge, "max", MaxMinePositions))
 	}
 	for i, p := range in.MinePositions {
 		if err := checkPoint(fmt.Sprintf("mine_positions[%d]", i), p); err != nil {

@@ -96,12 +96,15 @@ func DecodeMovementInput(data []byte) (MovementInput, error) {
 }
 
 func checkID(field, id string) error {
-	if id == "" || len(id) > 64 {
-		return errs.Invalid(field, "must be an id")
+	if id == "" {
+		return errs.Required(field)
+	}
+	if len(id) > 64 {
+		return errs.Because(errs.Invalid(field, "must be an id"), errs.ReasonNotAnID)
 	}
 	for _, r := range id {
 		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return errs.Invalid(field, "must be an id")
+			return errs.Because(errs.Invalid(field, "must be an id"), errs.ReasonNotAnID)
 		}
 	}
 	return nil
@@ -114,7 +117,7 @@ func pastTime(now time.Time, field, s string) (time.Time, error) {
 		return t, err
 	}
 	if t.After(now.Add(ClockSkew)) {
-		return t, errs.Invalid(field, "is in the future")
+		return t, errs.Because(errs.Invalid(field, "is in the future"), errs.ReasonInFuture)
 	}
 	return t, nil
 }
@@ -153,7 +156,7 @@ func (in MovementInput) body(now time.Time, owner string) (MovementBody, error) 
 		ec.Add(err)
 	}
 	if in.Total < 1 || in.Total > MaxPeople {
-		ec.Add(errs.Invalid("total", "must be between 1 and %d", MaxPeople))
+		ec.Add(errs.OutOfRange("total", 1, MaxPeople))
 	}
 	if len(in.People) > len(Sexes)*len(AgeBands) {
 		ec.Add(errs.Invalid("people", "at most one count per sex and age band"))
@@ -163,20 +166,20 @@ func (in MovementInput) body(now time.Time, owner string) (MovementBody, error) 
 	for i, c := range in.People {
 		field := fmt.Sprintf("people[%d]", i)
 		if !slices.Contains(Sexes, c.Sex) {
-			ec.Add(errs.Invalid(field+".sex", "must be one of female, male, unknown"))
+			ec.Add(errs.Because(errs.Invalid(field+".sex", "must be one of female, male, unknown"), errs.ReasonNotOneOf))
 		}
 		if !slices.Contains(AgeBands, c.Age) {
-			ec.Add(errs.Invalid(field+".age", "must be one of 0-4, 5-17, 18-59, 60+, unknown"))
+			ec.Add(errs.Because(errs.Invalid(field+".age", "must be one of 0-4, 5-17, 18-59, 60+, unknown"), errs.ReasonNotOneOf))
 		}
 		if seen[[2]string{c.Sex, c.Age}] {
-			ec.Add(errs.Invalid(field, "%s aged %s is counted twice", c.Sex, c.Age))
+			ec.Add(errs.Because(errs.Invalid(field, "%s aged %s is counted twice", c.Sex, c.Age), errs.ReasonDuplicate))
 		}
 		seen[[2]string{c.Sex, c.Age}] = true
 		if c.Count < 0 {
-			ec.Add(errs.Invalid(field+".count", "must not be negative"))
+			ec.Add(errs.Because(errs.Invalid(field+".count", "must not be negative"), errs.ReasonTooSmall, "min", 0))
 		}
 		if c.Count > MaxPeople {
-			ec.Add(errs.Invalid(field+".count", "must be at most %d", MaxPeople))
+			ec.Add(errs.Because(errs.Invalid(field+".count", "must be at most %d", MaxPeople), errs.ReasonTooLarge, "max", MaxPeople))
 		}
 		sum += c.Count
 	}
@@ -187,7 +190,7 @@ func (in MovementInput) body(now time.Time, owner string) (MovementBody, error) 
 		b.People = slices.Clone(in.People)
 	}
 	if !slices.Contains(movementKinds, in.Kind) {
-		ec.Add(errs.Invalid("kind", "must be organised, spontaneous or mixed"))
+		ec.Add(errs.Because(errs.Invalid("kind", "must be organised, spontaneous or mixed"), errs.ReasonNotOneOf))
 	}
 	if in.EscortOrg != "" {
 		if err := checkID("escort_org", in.EscortOrg); err != nil {
@@ -199,7 +202,7 @@ func (in MovementInput) body(now time.Time, owner string) (MovementBody, error) 
 			ec.Add(err)
 		}
 	} else if in.Kind == KindOrganised {
-		ec.Add(errs.Invalid("voluntariness_verified_by", "an organised return names the organisation that verified it was voluntary"))
+		ec.Add(errs.Because(errs.Invalid("voluntariness_verified_by", "an organised return names the organisation that verified it was voluntary"), errs.ReasonRequired))
 	}
 	for _, t := range [][2]string{{"source", in.Source}, {"note", in.Note}} {
 		if t[1] != "" {

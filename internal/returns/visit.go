@@ -82,7 +82,7 @@ func (in VisitInput) body(now time.Time, owner string) (VisitBody, error) {
 	var ec errs.Collector
 	b := VisitBody{MovementID: in.MovementID, PlaceID: in.PlaceID, FollowsUp: in.FollowsUp, Team: in.Team, Note: in.Note, Illustrative: in.Illustrative}
 	if in.MovementID == "" && in.PlaceID == "" {
-		ec.Add(errs.Invalid("place_id", "a visit names a movement or a place"))
+		ec.Add(errs.Because(errs.Invalid("place_id", "a visit names a movement or a place"), errs.ReasonRequired))
 	}
 	for _, f := range [][2]string{{"movement_id", in.MovementID}, {"place_id", in.PlaceID}, {"follows_up", in.FollowsUp}} {
 		if f[1] != "" {
@@ -96,7 +96,7 @@ func (in VisitInput) body(now time.Time, owner string) (VisitBody, error) {
 		ec.Add(err)
 	}
 	if len(in.Findings) == 0 {
-		ec.Add(errs.Invalid("findings", "a visit records at least one topic"))
+		ec.Add(errs.Because(errs.Invalid("findings", "a visit records at least one topic"), errs.ReasonRequired))
 	}
 	if len(in.Findings) > len(Topics) {
 		ec.Add(errs.Invalid("findings", "at most one finding per topic"))
@@ -104,13 +104,13 @@ func (in VisitInput) body(now time.Time, owner string) (VisitBody, error) {
 	for i, f := range in.Findings {
 		field := fmt.Sprintf("findings[%d]", i)
 		if !slices.Contains(Topics, f.Topic) {
-			ec.Add(errs.Invalid(field+".topic", "must be one of documentation, access_to_services, shelter, livelihoods, protection_risks"))
+			ec.Add(errs.Because(errs.Invalid(field+".topic", "must be one of documentation, access_to_services, shelter, livelihoods, protection_risks"), errs.ReasonNotOneOf))
 		}
 		if slices.ContainsFunc(in.Findings[:i], func(g Finding) bool { return g.Topic == f.Topic }) {
-			ec.Add(errs.Invalid(field+".topic", "%s is given twice", f.Topic))
+			ec.Add(errs.Because(errs.Invalid(field+".topic", "%s is given twice", f.Topic), errs.ReasonDuplicate))
 		}
 		if !slices.Contains(Ratings, f.Rating) {
-			ec.Add(errs.Invalid(field+".rating", "must be one of no_concern, some_concern, serious_concern, critical, not_assessed"))
+			ec.Add(errs.Because(errs.Invalid(field+".rating", "must be one of no_concern, some_concern, serious_concern, critical, not_assessed"), errs.ReasonNotOneOf))
 		}
 		if f.Note != "" {
 			if err := text.CheckText(field+".note", f.Note, MaxVisitNote); err != nil {

@@ -63,7 +63,7 @@ func (in SourceInput) body(owner string) (SourceBody, error) {
 	var ec errs.Collector
 	b := SourceBody{OutletOrg: in.OutletOrg, Outlet: in.Outlet, URL: in.URL, Title: in.Title, Notes: in.Notes, Illustrative: in.Illustrative}
 	if in.OutletOrg == "" && in.Outlet == "" {
-		ec.Add(errs.Invalid("outlet", "is required: the outlet's name, or its organisation id in outlet_org"))
+		ec.Add(errs.Because(errs.Invalid("outlet", "is required: the outlet's name, or its organisation id in outlet_org"), errs.ReasonRequired))
 	}
 	if in.OutletOrg != "" {
 		if err := checkRef("outlet_org", in.OutletOrg, "org", "an organisation"); err != nil {

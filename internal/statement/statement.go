@@ -103,7 +103,7 @@ func (in StatementInput) body(owner string) (StatementBody, error) {
 		ec.Add(err)
 	}
 	if len(in.Summaries) == 0 {
-		ec.Add(errs.Invalid("summaries", "is required: at least one summary, e.g. [{\"language\":\"en\",\"text\":\"...\"}]"))
+		ec.Add(errs.Because(errs.Invalid("summaries", "is required: at least one summary, e.g. [{\"language\":\"en\",\"text\":\"...\"}]"), errs.ReasonRequired))
 	}
 	if len(in.Summaries) > MaxSummary {
 		ec.Add(errs.Invalid("summaries", "has %d summaries; at most %d are allowed", len(in.Summaries), MaxSummary))
@@ -116,7 +116,7 @@ func (in StatementInput) body(owner string) (StatementBody, error) {
 			ec.Add(err)
 		}
 		if slices.ContainsFunc(b.Summaries, func(o Summary) bool { return o.Language == lang }) {
-			ec.Add(errs.Invalid(f+".language", "gives a second summary in %s", lang))
+			ec.Add(errs.Because(errs.Invalid(f+".language", "gives a second summary in %s", lang), errs.ReasonDuplicate))
 		}
 		if err := text.CheckText(f+".text", sm.Text, MaxText); err != nil {
 			ec.Add(err)
@@ -124,7 +124,7 @@ func (in StatementInput) body(owner string) (StatementBody, error) {
 		b.Summaries = append(b.Summaries, Summary{Language: lang, Text: sm.Text})
 	}
 	if !slices.Contains(Stances, in.Stance) {
-		ec.Add(errs.Invalid("stance", "must be one of %s", strings.Join(Stances, ", ")))
+		ec.Add(errs.Because(errs.Invalid("stance", "must be one of %s", strings.Join(Stances, ", ")), errs.ReasonNotOneOf))
 	}
 	if err := checkRefList("provisions", in.Provisions, "prv", "a provision"); err != nil {
 		ec.Add(err)

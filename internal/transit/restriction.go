@@ -87,7 +87,7 @@ func (in RestrictionInput) body(now time.Time, owner string) (RestrictionBody, e
 	b := RestrictionBody{Kind: in.Kind, CheckpointID: in.CheckpointID, CorridorID: in.CorridorID, Reason: in.Reason, ByOrg: in.ByOrg, ByText: in.ByText,
 		Note: in.Note, Illustrative: in.Illustrative}
 	if !slices.Contains(restrictionKinds, in.Kind) {
-		ec.Add(errs.Invalid("kind", "must be closure, partial or reopening"))
+		ec.Add(errs.Because(errs.Invalid("kind", "must be closure, partial or reopening"), errs.ReasonNotOneOf))
 	}
 	switch {
 	case in.CheckpointID != "" && in.CorridorID != "":
@@ -101,10 +101,10 @@ func (in RestrictionInput) body(now time.Time, owner string) (RestrictionBody, e
 			ec.Add(err)
 		}
 	default:
-		ec.Add(errs.Invalid("checkpoint_id", "a restriction names a checkpoint or a corridor"))
+		ec.Add(errs.Because(errs.Invalid("checkpoint_id", "a restriction names a checkpoint or a corridor"), errs.ReasonRequired))
 	}
 	if in.Reason == "" && in.Kind != KindReopening {
-		ec.Add(errs.Invalid("reason", "a %s gives its reason", in.Kind))
+		ec.Add(errs.Because(errs.Invalid("reason", "a %s gives its reason", in.Kind), errs.ReasonRequired))
 	}
 	for _, t := range [][2]string{{"reason", in.Reason}, {"by_text", in.ByText}, {"note", in.Note}} {
 		if t[1] != "" {
@@ -134,7 +134,7 @@ func (in RestrictionInput) body(now time.Time, owner string) (RestrictionBody, e
 			ec.Add(errs.Invalid("end", "ends before it starts"))
 		}
 		if end.After(now.Add(ClockSkew)) {
-			ec.Add(errs.Invalid("end", "is in the future"))
+			ec.Add(errs.Because(errs.Invalid("end", "is in the future"), errs.ReasonInFuture))
 		}
 		b.End = &end
 		d := int64(end.Sub(b.Start) / time.Second)

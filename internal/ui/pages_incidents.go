@@ -99,7 +99,7 @@ func (s *Pages) reviewDecide(w http.ResponseWriter, r *http.Request) {
 		}
 		rev, err := s.Incidents.RecordReview(r.Context(), p, in)
 		if err != nil {
-			problems = append(problems, errs.MessageOf(err))
+			problems = append(problems, explain(pg, err))
 			continue
 		}
 		done++
@@ -283,7 +283,7 @@ func (s *Pages) incidentSplit(w http.ResponseWriter, r *http.Request) {
 	rev, err := s.Incidents.RecordReview(r.Context(), p, incident.ReviewInput{ReportKind: kind, ReportID: report, IncidentID: id,
 		Decision: "split", Reason: r.PostFormValue("reason")})
 	if err != nil {
-		pg.Error = errs.MessageOf(err)
+		pg.Error = explain(pg, err)
 		s.showIncident(w, r, pg, p, formStatus(err))
 		return
 	}

@@ -263,6 +263,11 @@ func TestRegistryFormAllErrorsAtOnce(t *testing.T) {
 				if c.lang == "ru" && !cyrillic.MatchString(msg) {
 					t.Errorf("%s: the error is not in Russian: %q", id, msg)
 				}
+				// Each error has a reason of its own, not the generic phrase
+				// an error without one falls back to.
+				if strings.Contains(msg, "is not accepted") || strings.Contains(msg, "значение не принято") {
+					t.Errorf("%s: the error gives no reason: %q", id, msg)
+				}
 				if strings.Contains(msg, "_id") || strings.Contains(msg, "checkpoint_id") {
 					t.Errorf("%s: the error names an internal field: %q", id, msg)
 				}
