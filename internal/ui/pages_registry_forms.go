@@ -31,11 +31,7 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 	page("POST", "/detainees/{id}/events", s.addPersonEvent)
 	page("GET", "/exchanges/new", s.exchangeForm)
 	page("POST", "/exchanges/new", s.recordExchange)
-	page("GET", "/minefields/new", s.minefieldForm)
-	page("POST", "/minefields/new", s.recordMinefield)
-	page("GET", "/handovers/new", s.handoverForm)
-	page("POST", "/handovers/new", s.recordHandover)
-	for _, f := range []*regForm{s.remainsForm(), s.movementForm(), s.visitForm(), s.crossingForm(), s.restrictionForm(), s.statementForm(), s.sourceForm()} {
+	for _, f := range []*regForm{s.minefieldForm(), s.handoverForm(), s.remainsForm(), s.movementForm(), s.visitForm(), s.crossingForm(), s.restrictionForm(), s.statementForm(), s.sourceForm()} {
 		page("GET", f.Path, s.regFormPage(f))
 		page("POST", f.Path, s.regFormSave(f))
 	}
