@@ -26,6 +26,12 @@ var windowParams = []Param{
 
 var bboxParam = Param{Name: "bbox", Description: "min_lat,min_lon,max_lat,max_lon in decimal degrees"}
 
+// placeParam and withinParam narrow a list to the records near a place.
+var (
+	placeParam  = Param{Name: "place", Description: "a gazetteer place's id: only records within `within` metres of it"}
+	withinParam = Param{Name: "within", Type: "number", Description: "metres from the place, 100 to 100000 (default 5000)"}
+)
+
 // incidentRoutes serves package incident. The service decides access
 // itself; handlers only hand it the principal and shape the answer.
 func (s *Server) incidentRoutes() {
@@ -43,7 +49,7 @@ func (s *Server) incidentRoutes() {
 			Param{Name: "category"}, Param{Name: "status", Description: "lodged or withdrawn"},
 			Param{Name: "source_kind", Description: "side, public, third_party, media or mission"},
 			Param{Name: "on_behalf_of", Description: "the side in whose name"}, Param{Name: "perpetrator", Description: "a side's id or unknown"},
-			Param{Name: "zone", Description: "a zone layer's id: the first zone the point lies in"},
+			Param{Name: "zone", Description: "a zone layer's id: the first zone the point lies in"}, placeParam, withinParam,
 			Param{Name: "incident_id", Description: "members of this incident"}, Param{Name: "unlinked", Type: "boolean", Description: "true: only allegations in no incident"}),
 			numberedParams(incident.AllegationSorts)...),
 		Handler: numberedLists(s, allegationFilter, svc.ListAllegations, svc.NumberedAllegations)})
@@ -65,7 +71,7 @@ func (s *Server) incidentRoutes() {
 	s.add(Route{Method: "GET", Path: "/api/v1/observations", Summary: "List the observations you may read, newest first", Tag: "incidents",
 		Response: store.Page[incident.Observation]{},
 		Query: append(append(append([]Param{}, windowParams...), bboxParam, Param{Name: "kind", Description: "e.g. impact, bursts_small_arms"},
-			Param{Name: "category", Description: "the category the kind counts under"}, Param{Name: "zone", Description: "a zone layer's id"}),
+			Param{Name: "category", Description: "the category the kind counts under"}, Param{Name: "zone", Description: "a zone layer's id"}, placeParam, withinParam),
 			numberedParams(incident.ObservationSorts)...),
 		Handler: numberedLists(s, observationFilter, svc.ListObservations, svc.NumberedObservations)})
 	s.add(Route{Method: "GET", Path: "/api/v1/observations/{id}", Summary: "Read an observation", Tag: "incidents", Response: incident.Observation{},
@@ -80,7 +86,7 @@ func (s *Server) incidentRoutes() {
 		Query: append(append(append([]Param{}, windowParams...), bboxParam,
 			Param{Name: "status", Description: strings.Join(incident.Statuses, ", ")}, Param{Name: "category"},
 			Param{Name: "outcome", Description: "substantiated, not_substantiated or inconclusive"},
-			Param{Name: "zone", Description: "a zone layer's id"}, Param{Name: "side", Description: "attributed by the finding: a side's id, both or undetermined"}),
+			Param{Name: "zone", Description: "a zone layer's id"}, placeParam, withinParam, Param{Name: "side", Description: "attributed by the finding: a side's id, both or undetermined"}),
 			numberedParams(incident.IncidentSorts)...),
 		Handler: numberedLists(s, incidentFilter, svc.ListIncidents, svc.NumberedIncidents)})
 	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}", Summary: "Read an incident", Tag: "incidents", Response: incident.Incident{},

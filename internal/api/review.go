@@ -90,6 +90,21 @@ func (s *Server) reviewRoutes() {
 			}
 			httpx.WriteJSON(w, http.StatusCreated, rev)
 		}})
+	s.add(Route{Method: "POST", Path: "/api/v1/review/duplicates", Summary: "Mark several reports in no incident as repeating one report of the same kind: each leaves the queue on its own, and the answer says for each whether it was marked or why not; undo takes one back; monitors, analysts and co-chairs", Tag: "review",
+		Request: incident.DuplicatesInput{}, Response: []incident.DuplicateOutcome{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			in, err := Decode[incident.DuplicatesInput](r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			out, err := svc.MarkDuplicates(r.Context(), httpx.PrincipalFrom(r.Context()), in)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			httpx.WriteJSON(w, http.StatusOK, out)
+		}})
 }
 
 // attachmentRoutes serve files linked to allegations and incidents. An

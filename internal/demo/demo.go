@@ -11,6 +11,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
@@ -141,7 +142,7 @@ func Load(ctx context.Context, s Services) (*Loaded, error) {
 	}
 	for _, p := range places {
 		in := geo.PlaceInput{Kind: p.kind, Location: &geo.Point{Lat: p.lat, Lon: p.lon}, Illustrative: p.illustrative}
-		for _, n := range p.names {
+		for _, n := range append(slices.Clone(p.names), arabicNames[p.key]...) {
 			party := ""
 			if n.party != "" {
 				party = l.Orgs[n.party]

@@ -142,6 +142,28 @@ var places = []place{
 	{"Kornidzor", "settlement", 39.485, 46.318, []name{{"en", "", "Kornidzor"}, {"hy", "", "Կոռնիձոր"}, {"ru", "", "Корнидзор"}}, false},
 }
 
+// arabicNames are the places' names in Arabic script, as each side calls
+// them where the two differ (Arabic-language press uses both), so that
+// an Arabic reader sees no Latin-script place name.
+var arabicNames = map[string][]name{
+	"Khankendi":    {{"ar", "AZ", "خانكندي"}, {"ar", "AM", "ستيباناكيرت"}},
+	"Shusha":       {{"ar", "AZ", "شوشا"}, {"ar", "AM", "شوشي"}},
+	"Lachin":       {{"ar", "AZ", "لاتشين"}, {"ar", "AM", "بيردزور"}},
+	"Aghdam":       {{"ar", "AZ", "أغدام"}, {"ar", "AM", "أكنا"}},
+	"Kalbajar":     {{"ar", "AZ", "كلبجار"}, {"ar", "AM", "كارفاتشار"}},
+	"Fuzuli":       {{"ar", "AZ", "فضولي"}, {"ar", "AM", "فاراندا"}},
+	"Khojavend":    {{"ar", "AZ", "خوجافند"}, {"ar", "AM", "مارتوني"}},
+	"Aghdara":      {{"ar", "AZ", "أغدره"}, {"ar", "AM", "مارتاكيرت"}},
+	"Khojaly":      {{"ar", "AZ", "خوجالي"}, {"ar", "AM", "أسكيران"}},
+	"Hadrut":       {{"ar", "", "هادروت"}},
+	"Zangilan":     {{"ar", "AZ", "زنكيلان"}, {"ar", "AM", "كوفساكان"}},
+	"Gubadli":      {{"ar", "AZ", "قوبادلي"}, {"ar", "AM", "كاشاتاغ"}},
+	"Jabrayil":     {{"ar", "AZ", "جبرائيل"}, {"ar", "AM", "جراكان"}},
+	"Giyamaddinli": {{"ar", "", "قيام الدينلي"}},
+	"Goris":        {{"ar", "", "غوريس"}},
+	"Kornidzor":    {{"ar", "", "كورنيدزور"}},
+}
+
 type layer struct {
 	key string
 	in  geo.LayerInput

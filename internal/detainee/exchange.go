@@ -110,6 +110,8 @@ func (x *Exchange) forReader(p access.Principal) {
 var linkKindRE = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
 
 func (in ExchangeInput) body(now time.Time) (ExchangeBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := ExchangeBody{Place: in.Place, PlaceID: in.PlaceID, PlaceName: in.PlaceName, AllForAll: in.AllForAll, Note: in.Note,
 		Illustrative: in.Illustrative, Mediators: []string{}, Links: []Link{}}
 	var err error
@@ -119,89 +121,89 @@ func (in ExchangeInput) body(now time.Time) (ExchangeBody, error) {
 	case string(access.Public):
 		b.Classification = access.Public
 	default:
-		return b, errs.Invalid("classification", "an exchange is public or mission")
+		ec.Add(errs.Invalid("classification", "an exchange is public or mission"))
 	}
 	if b.At, err = parseTime("at", in.At, now); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := checkPlace("", in.Place, in.PlaceID); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.PlaceName != "" {
 		if err := text.CheckName("place_name", in.PlaceName, MaxName); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if in.Note != "" {
 		if err := text.CheckText("note", in.Note, MaxNote); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if len(in.Mediators) > 20 {
-		return b, errs.Invalid("mediators", "at most 20")
+		ec.Add(errs.Invalid("mediators", "at most 20"))
 	}
 	seenOrg := map[string]bool{}
 	for i, m := range in.Mediators {
 		field := fmt.Sprintf("mediators[%d]", i)
 		if err := checkID(field, m); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if seenOrg[m] {
-			return b, errs.Invalid(field, "names %s twice", m)
+			ec.Add(errs.Because(errs.Invalid(field, "names %s twice", m), errs.ReasonDuplicate))
 		}
 		seenOrg[m] = true
 		b.Mediators = append(b.Mediators, m)
 	}
 	if len(in.Moves) == 0 || len(in.Moves) > 20 {
-		return b, errs.Invalid("moves", "an exchange has 1 to 20 moves")
+		ec.Add(errs.Because(errs.Invalid("moves", "an exchange has 1 to 20 moves"), errs.ReasonOutOfRange, "min", 1, "max", 20))
 	}
 	seen := map[string]string{}
 	for i, mv := range in.Moves {
 		prefix := fmt.Sprintf("moves[%d].", i)
 		if err := checkID(prefix+"from_side", mv.FromSide); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if err := checkID(prefix+"to_side", mv.ToSide); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if mv.FromSide == mv.ToSide {
-			return b, errs.Invalid(prefix+"to_side", "is the side handing over")
+			ec.Add(errs.Invalid(prefix+"to_side", "is the side handing over"))
 		}
 		if len(mv.Persons) == 0 {
-			return b, errs.Invalid(prefix+"persons", "lists nobody")
+			ec.Add(errs.Because(errs.Invalid(prefix+"persons", "lists nobody"), errs.ReasonRequired))
 		}
 		m := Move{FromSide: mv.FromSide, ToSide: mv.ToSide, Persons: make([]string, 0, len(mv.Persons)), Count: len(mv.Persons)}
 		for j, id := range mv.Persons {
 			field := fmt.Sprintf("%spersons[%d]", prefix, j)
 			if err := checkID(field, id); err != nil {
-				return b, err
+				ec.Add(err)
 			}
 			if first, dup := seen[id]; dup {
-				return b, errs.Invalid(field, "%s is listed twice (first at %s)", id, first)
+				ec.Add(errs.Because(errs.Invalid(field, "%s is listed twice (first at %s)", id, first), errs.ReasonDuplicate))
 			}
 			seen[id] = field
 			m.Persons = append(m.Persons, id)
 		}
 		b.Total += m.Count
 		if b.Total > maxBatch {
-			return b, errs.Invalid(prefix+"persons", "an exchange moves at most %d persons", maxBatch)
+			ec.Add(errs.Invalid(prefix+"persons", "an exchange moves at most %d persons", maxBatch))
 		}
 		b.Moves = append(b.Moves, m)
 	}
 	if len(in.Links) > 100 {
-		return b, errs.Invalid("links", "at most 100")
+		ec.Add(errs.Invalid("links", "at most 100"))
 	}
 	for i, l := range in.Links {
 		prefix := fmt.Sprintf("links[%d].", i)
 		if !linkKindRE.MatchString(l.Kind) {
-			return b, errs.Invalid(prefix+"kind", "must be a kind of record such as handover")
+			ec.Add(errs.Because(errs.Invalid(prefix+"kind", "must be a kind of record such as handover"), errs.ReasonNotOneOf))
 		}
 		if err := checkID(prefix+"id", l.ID); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		b.Links = append(b.Links, l)
 	}
-	return b, nil
+	return b, ec.Err()
 }
 
 // RecordExchange records an exchange and applies it in one transaction:

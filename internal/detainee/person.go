@@ -207,17 +207,17 @@ var idRE = regexp.MustCompile(`^[a-z][a-z0-9]{0,15}_[0-9a-z]{1,64}$`)
 // in the write transaction.
 func checkID(field, id string) error {
 	if id == "" {
-		return errs.Invalid(field, "is required")
+		return errs.Because(errs.Invalid(field, "is required"), errs.ReasonRequired)
 	}
 	if len(id) > 80 || !idRE.MatchString(id) {
-		return errs.Invalid(field, "is not a record id")
+		return errs.Because(errs.Invalid(field, "is not a record id"), errs.ReasonNotAnID)
 	}
 	return nil
 }
 
 func oneOf(field, v string, allowed []string) error {
 	if !slices.Contains(allowed, v) {
-		return errs.Invalid(field, "%q is not one of %v", v, allowed)
+		return errs.Because(errs.Invalid(field, "%q is not one of %v", v, allowed), errs.ReasonNotOneOf)
 	}
 	return nil
 }
@@ -241,7 +241,7 @@ func (id Identity) check() error {
 	for _, f := range fields {
 		if f.value == "" {
 			if f.required {
-				return errs.Invalid(f.name, "is required")
+				return errs.Because(errs.Invalid(f.name, "is required"), errs.ReasonRequired)
 			}
 			continue
 		}
@@ -273,7 +273,7 @@ func parseTime(field, s string, now time.Time) (time.Time, error) {
 		return t, err
 	}
 	if t.After(now.Add(ClockSkew)) {
-		return t, errs.Invalid(field, "is in the future")
+		return t, errs.Because(errs.Invalid(field, "is in the future"), errs.ReasonInFuture)
 	}
 	return t, nil
 }
@@ -340,7 +340,7 @@ func (in EventInput) event(prefix string, now time.Time, p access.Principal) (Ev
 	if in.At == "" && e.Death != nil {
 		t, _ := time.Parse("2006-01-02", e.Death.Date)
 		if t.After(now.Add(ClockSkew)) {
-			return e, errs.Invalid(prefix+"death.date", "is in the future")
+			return e, errs.Because(errs.Invalid(prefix+"death.date", "is in the future"), errs.ReasonInFuture)
 		}
 		e.At = t
 		return e, nil
@@ -356,37 +356,43 @@ func (in EventInput) event(prefix string, now time.Time, p access.Principal) (Ev
 func (in PersonInput) body(now time.Time, p access.Principal) (PersonBody, []Event, error) {
 	b := PersonBody{Category: in.Category, HeldBy: in.HeldBy, Nationality: in.Nationality, CapturePlace: in.CapturePlace,
 		CapturePlaceID: in.CapturePlaceID, AgreementID: in.AgreementID, Illustrative: in.Illustrative}
+	// Every field is checked, and every failure reported at once; the
+	// events, which build on the capture, only once those are right.
+	var ec errs.Collector
 	if err := in.Identity.check(); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	id := in.Identity
 	b.Identity = &id
 	if err := oneOf("category", in.Category, Categories); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	if err := checkID("held_by", in.HeldBy); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	if err := checkID("nationality", in.Nationality); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
-	if in.HeldBy == in.Nationality {
-		return b, nil, errs.Invalid("nationality", "is the detaining side: the registry is of persons held by the other side")
+	if in.HeldBy == in.Nationality && !ec.Has("held_by") {
+		ec.Add(errs.Invalid("nationality", "is the detaining side: the registry is of persons held by the other side"))
 	}
 	if in.AgreementID != "" {
 		if err := checkID("agreement_id", in.AgreementID); err != nil {
-			return b, nil, err
+			ec.Add(err)
 		}
 	}
 	var err error
 	if b.CapturedAt, err = parseTime("captured_at", in.CapturedAt, now); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	if err := checkPlace("capture_", in.CapturePlace, in.CapturePlaceID); err != nil {
-		return b, nil, err
+		ec.Add(err)
 	}
 	if len(in.Events) > maxEvents-1 {
-		return b, nil, errs.Invalid("events", "at most %d events", maxEvents-1)
+		ec.Add(errs.Because(errs.Invalid("events", "at most %d events", maxEvents-1), errs.ReasonTooLarge, "max", maxEvents-1))
+	}
+	if !ec.Empty() {
+		return b, nil, ec.Err()
 	}
 	capture := Event{Kind: "captured", At: b.CapturedAt, ToSide: in.HeldBy, Place: in.CapturePlace, PlaceID: in.CapturePlaceID, RecordedBy: p.UserID, RecordedOrg: p.Org}
 	b.CapturedBy = in.HeldBy

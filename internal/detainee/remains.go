@@ -88,78 +88,78 @@ func (b RemainsBody) Resource() access.Resource {
 }
 
 func (in RemainsInput) body(now time.Time) (RemainsBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := RemainsBody{Count: in.Count, RecoveredPlace: in.RecoveredPlace, RecoveredPlaceID: in.RecoveredPlaceID, RecoveredBy: in.RecoveredBy,
 		Note: in.Note, Illustrative: in.Illustrative}
 	if b.Count == 0 {
 		b.Count = 1
 	}
 	if b.Count < 1 || b.Count > maxRemainsCount {
-		return b, errs.Invalid("count", "must be between 1 and %d", maxRemainsCount)
+		ec.Add(errs.OutOfRange("count", 1, maxRemainsCount))
 	}
 	var err error
 	if b.RecoveredAt, err = parseTime("recovered_at", in.RecoveredAt, now); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := checkPlace("recovered_", in.RecoveredPlace, in.RecoveredPlaceID); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.RecoveredBy != "" {
 		if err := checkID("recovered_by", in.RecoveredBy); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if in.Note != "" {
 		if err := text.CheckText("note", in.Note, MaxNote); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if id := in.Identification; id != nil {
 		if err := oneOf("identification.method", id.Method, IdentificationMethods); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if id.Identified < 0 || id.Identified > b.Count {
-			return b, errs.Invalid("identification.identified", "must be between 0 and the record's count (%d)", b.Count)
+			ec.Add(errs.Invalid("identification.identified", "must be between 0 and the record's count (%d)", b.Count))
 		}
 		ident := &Identification{Method: id.Method, Identified: id.Identified}
 		if id.At != "" {
 			t, err := parseTime("identification.at", id.At, now)
 			if err != nil {
-				return b, err
-			}
-			if t.Before(b.RecoveredAt) {
-				return b, errs.Invalid("identification.at", "is before the recovery")
+				ec.Add(err)
+			} else if t.Before(b.RecoveredAt) {
+				ec.Add(errs.Invalid("identification.at", "is before the recovery"))
 			}
 			ident.At = &t
 		} else if id.Identified > 0 {
-			return b, errs.Invalid("identification.at", "is required once any body is identified")
+			ec.Add(errs.Because(errs.Invalid("identification.at", "is required once any body is identified"), errs.ReasonRequired))
 		}
 		b.Identification = ident
 	}
 	if h := in.Handover; h != nil {
 		t, err := parseTime("handover.at", h.At, now)
 		if err != nil {
-			return b, err
-		}
-		if t.Before(b.RecoveredAt) {
-			return b, errs.Invalid("handover.at", "is before the recovery")
+			ec.Add(err)
+		} else if t.Before(b.RecoveredAt) {
+			ec.Add(errs.Invalid("handover.at", "is before the recovery"))
 		}
 		if err := checkID("handover.from_side", h.FromSide); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if err := checkID("handover.to_side", h.ToSide); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if h.FromSide == h.ToSide {
-			return b, errs.Invalid("handover.to_side", "is the side handing over")
+			ec.Add(errs.Invalid("handover.to_side", "is the side handing over"))
 		}
 		if h.ExchangeID != "" {
 			if err := checkID("handover.exchange_id", h.ExchangeID); err != nil {
-				return b, err
+				ec.Add(err)
 			}
 		}
 		b.Handover = &Handover{At: t, FromSide: h.FromSide, ToSide: h.ToSide, ExchangeID: h.ExchangeID}
 	}
-	return b, nil
+	return b, ec.Err()
 }
 
 func (s *Service) checkRemains(tx *store.Tx, b RemainsBody) error {

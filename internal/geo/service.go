@@ -111,7 +111,7 @@ func ParseTime(field, s string) (time.Time, error) {
 	}
 	t = t.UTC().Truncate(time.Second)
 	if y := t.Year(); y < 0 || y > 9999 { // an offset can push a valid year out of JSON's range
-		return time.Time{}, errs.Invalid(field, "year %d in UTC is outside 0000 to 9999", y)
+		return time.Time{}, errs.Because(errs.Invalid(field, "year %d in UTC is outside 0000 to 9999", y), errs.ReasonNotATime)
 	}
 	return t, nil
 }
@@ -154,7 +154,7 @@ func (in LayerInput) body(owner string) (LayerBody, error) {
 	}
 	if !contains(subs, in.Subkind) {
 		if in.Subkind == "" {
-			return b, errs.Invalid("subkind", "is required for a %s: one of %s", in.Kind, strings.Join(subs, ", "))
+			return b, errs.Because(errs.Invalid("subkind", "is required for a %s: one of %s", in.Kind, strings.Join(subs, ", ")), errs.ReasonRequired)
 		}
 		return b, errs.Invalid("subkind", "a %s's subkind is one of %s", in.Kind, strings.Join(subs, ", "))
 	}
@@ -180,7 +180,7 @@ func (in LayerInput) body(owner string) (LayerBody, error) {
 		}
 	}
 	if len(in.Geometry) == 0 || string(in.Geometry) == "null" {
-		return b, errs.Invalid("geometry", "is required")
+		return b, errs.Because(errs.Invalid("geometry", "is required"), errs.ReasonRequired)
 	}
 	g, err := ParseGeometry(in.Geometry)
 	if err != nil {

@@ -448,6 +448,7 @@ type AllegationFilter struct {
 	OnBehalfOf  string    // a side
 	Perpetrator string    // a side or unknown
 	Zone        string    // the first zone the point lies in
+	Near                  // near a place
 	IncidentID  string    // members of one incident
 	Unlinked    bool      // only allegations in no incident
 }
@@ -459,7 +460,7 @@ func (s *Service) ListAllegations(ctx context.Context, p access.Principal, f All
 	if err != nil {
 		return store.Page[Allegation]{}, wrap("list allegations", err)
 	}
-	conds, args, err := f.conds(p)
+	conds, args, err := f.conds(ctx, s, p)
 	if err != nil {
 		return store.Page[Allegation]{}, wrap("list allegations", err)
 	}

@@ -22,7 +22,7 @@ func (s *Service) ReviewQueueLength(ctx context.Context, p access.Principal) (n 
 	}
 	condA, argsA := access.Filter(p, "r", "allegation_readers")
 	condO, argsO := access.Filter(p, "r", "observation_readers")
-	unlinked := "NOT EXISTS (SELECT 1 FROM incident_members im WHERE im.member_id = r.id)"
+	unlinked := "NOT EXISTS (SELECT 1 FROM incident_members im WHERE im.member_id = r.id) AND " + notDuplicate
 	q := `SELECT COUNT(*) FROM (
 		SELECT r.id FROM allegations r WHERE ` + condA + ` AND r.status = 'lodged' AND ` + unlinked + `
 		UNION ALL

@@ -148,8 +148,8 @@ type Finding struct {
 type FindingInput struct {
 	Outcome     string `json:"outcome"`
 	Attribution string `json:"attribution"`
-	Reliability string `json:"reliability,omitempty"`
-	Credibility int    `json:"credibility,omitempty"`
+	Reliability string `json:"reliability,omitempty" doc:"A to F; give both parts of the grading, or neither for not graded"`
+	Credibility int    `json:"credibility,omitempty" doc:"1 to 6; give both parts of the grading, or neither for not graded"`
 	Summary     string `json:"summary"`
 }
 
@@ -167,6 +167,11 @@ type IncidentBody struct {
 	Notes         []Note         `json:"notes,omitempty"`
 	StatusHistory []StatusChange `json:"status_history"`
 	Geography     geo.Location   `json:"geography"`
+	// Withdrawn is set when the review decision that opened the incident
+	// (a new incident from a report, a split) was taken back and left it
+	// with no report: the log keeps it, the lists and the map no longer
+	// show it, and it takes no further change.
+	Withdrawn *Undo `json:"withdrawn,omitempty" doc:"set when the decision that opened it was taken back and left it empty; it is no longer listed"`
 	access.Label
 }
 
@@ -340,6 +345,9 @@ func (s *Service) change(ctx context.Context, p access.Principal, op string, id 
 		}
 		if b.Sealed() && action != access.Reopen {
 			return errs.Conflict("status", "incident %s is closed and sealed: a co-chair must reopen it first", id)
+		}
+		if b.Withdrawn != nil {
+			return errs.Conflict("status", "incident %s was withdrawn: the decision that opened it was taken back", id)
 		}
 		if err := edit(tx, &b); err != nil {
 			return err
@@ -617,6 +625,7 @@ type IncidentFilter struct {
 	Category string
 	Outcome  string
 	Zone     string // the first zone the point lies in
+	Near            // near a place
 	Side     string // attributed by the finding: a side's id, both or undetermined
 }
 
@@ -626,7 +635,7 @@ func (s *Service) ListIncidents(ctx context.Context, p access.Principal, f Incid
 	if err != nil {
 		return store.Page[Incident]{}, wrap("list incidents", err)
 	}
-	conds, args, err := f.conds(p)
+	conds, args, err := f.conds(ctx, s, p)
 	if err != nil {
 		return store.Page[Incident]{}, wrap("list incidents", err)
 	}
@@ -748,6 +757,9 @@ func (s *Service) Sides(ctx context.Context, p access.Principal, id string) (Sid
 }
 
 func incidentRows(id string, b *IncidentBody) (map[string][][]any, error) {
+	if b.Withdrawn != nil {
+		return map[string][][]any{}, nil // no longer listed, counted or mapped
+	}
 	outcome, attribution := "", ""
 	if b.Finding != nil && (b.Status == FindingMade || b.Status == Closed) {
 		outcome, attribution = b.Finding.Outcome, b.Finding.Attribution

@@ -283,7 +283,7 @@ func TestAllegationSourcesAndPrecision(t *testing.T) {
 	if a.Location.Point != (geo.Point{Lat: 39.758, Lon: 46.750}) || a.Location.RadiusM != 10_000 {
 		t.Errorf("location %+v", a.Location)
 	}
-	if a.Time.End == nil || a.Time.End.Sub(a.Time.Start) != 24*time.Hour || a.Grading != (Grading{"F", 6}) {
+	if a.Time.End == nil || a.Time.End.Sub(a.Time.Start) != 24*time.Hour || a.Grading != (Grading{}) || a.Grading.Graded() {
 		t.Errorf("time %+v grading %+v", a.Time, a.Grading)
 	}
 	// Outside every layer: accepted and flagged.

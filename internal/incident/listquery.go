@@ -81,7 +81,7 @@ func parseBool(v url.Values, field string) (bool, error) {
 
 // ParseAllegationFilter reads an allegation list's filters: from, to,
 // category, status, source_kind, on_behalf_of, perpetrator, zone,
-// incident_id, unlinked. The bounding box is the API's (bbox).
+// incident_id, unlinked, place and within (metres from the place). The bounding box is the API's (bbox).
 func ParseAllegationFilter(v url.Values) (AllegationFilter, error) {
 	var f AllegationFilter
 	var err error
@@ -93,12 +93,15 @@ func ParseAllegationFilter(v url.Values) (AllegationFilter, error) {
 		return f, err
 	}
 	f.Category, f.Status, f.SourceKind, f.OnBehalfOf, f.Perpetrator, f.Zone, f.IncidentID = s[0], s[1], s[2], s[3], s[4], s[5], s[6]
+	if f.Near, err = parseNear(v); err != nil {
+		return f, err
+	}
 	f.Unlinked, err = parseBool(v, "unlinked")
 	return f, err
 }
 
 // ParseObservationFilter reads an observation list's filters: from, to,
-// kind, category, zone.
+// kind, category, zone, place, within.
 func ParseObservationFilter(v url.Values) (ObservationFilter, error) {
 	var f ObservationFilter
 	var err error
@@ -110,11 +113,12 @@ func ParseObservationFilter(v url.Values) (ObservationFilter, error) {
 		return f, err
 	}
 	f.Kind, f.Category, f.Zone = s[0], s[1], s[2]
-	return f, nil
+	f.Near, err = parseNear(v)
+	return f, err
 }
 
 // ParseIncidentFilter reads an incident list's filters: from, to, status,
-// category, outcome, zone, side.
+// category, outcome, zone, side, place, within.
 func ParseIncidentFilter(v url.Values) (IncidentFilter, error) {
 	var f IncidentFilter
 	var err error
@@ -126,5 +130,6 @@ func ParseIncidentFilter(v url.Values) (IncidentFilter, error) {
 		return f, err
 	}
 	f.Status, f.Category, f.Outcome, f.Zone, f.Side = s[0], s[1], s[2], s[3], s[4]
-	return f, nil
+	f.Near, err = parseNear(v)
+	return f, err
 }

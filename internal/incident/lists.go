@@ -75,15 +75,21 @@ func addEq(filters []eqFilter, conds []string, args []any) ([]string, []any, err
 
 // conds is the filter as SQL conditions on allegations r, after the
 // access filter for p.
-func (f AllegationFilter) conds(p access.Principal) ([]string, []any, error) {
+func (f AllegationFilter) conds(ctx context.Context, s *Service, p access.Principal) ([]string, []any, error) {
 	if err := f.Window.check(); err != nil {
+		return nil, nil, err
+	}
+	near, err := s.resolveNear(ctx, p, f.Near)
+	if err != nil {
 		return nil, nil, err
 	}
 	cond, args := access.Filter(p, "r", "allegation_readers")
 	conds := []string{cond}
-	conds, args = f.Window.whereIndexed("r.start_at", "r.day", f.BBox == nil, conds, args)
-	var err error
+	conds, args = f.Window.whereIndexed("r.start_at", "r.day", f.BBox == nil && f.Place == "", conds, args)
 	if conds, args, err = bboxWhere(f.BBox, "r.lat", "r.lon", conds, args); err != nil {
+		return nil, nil, err
+	}
+	if conds, args, err = near.where("r.lat", "r.lon", conds, args); err != nil {
 		return nil, nil, err
 	}
 	if conds, args, err = addEq([]eqFilter{
@@ -106,15 +112,21 @@ func (f AllegationFilter) conds(p access.Principal) ([]string, []any, error) {
 	return conds, args, nil
 }
 
-func (f ObservationFilter) conds(p access.Principal) ([]string, []any, error) {
+func (f ObservationFilter) conds(ctx context.Context, s *Service, p access.Principal) ([]string, []any, error) {
 	if err := f.Window.check(); err != nil {
+		return nil, nil, err
+	}
+	near, err := s.resolveNear(ctx, p, f.Near)
+	if err != nil {
 		return nil, nil, err
 	}
 	cond, args := access.Filter(p, "r", "observation_readers")
 	conds := []string{cond}
-	conds, args = f.Window.whereIndexed("r.start_at", "r.day", f.BBox == nil, conds, args)
-	var err error
+	conds, args = f.Window.whereIndexed("r.start_at", "r.day", f.BBox == nil && f.Place == "", conds, args)
 	if conds, args, err = bboxWhere(f.BBox, "r.lat", "r.lon", conds, args); err != nil {
+		return nil, nil, err
+	}
+	if conds, args, err = near.where("r.lat", "r.lon", conds, args); err != nil {
 		return nil, nil, err
 	}
 	conds, args, err = addEq([]eqFilter{
@@ -125,15 +137,21 @@ func (f ObservationFilter) conds(p access.Principal) ([]string, []any, error) {
 	return conds, args, err
 }
 
-func (f IncidentFilter) conds(p access.Principal) ([]string, []any, error) {
+func (f IncidentFilter) conds(ctx context.Context, s *Service, p access.Principal) ([]string, []any, error) {
 	if err := f.Window.check(); err != nil {
+		return nil, nil, err
+	}
+	near, err := s.resolveNear(ctx, p, f.Near)
+	if err != nil {
 		return nil, nil, err
 	}
 	cond, args := access.Filter(p, "r", "incident_readers")
 	conds := []string{cond}
 	conds, args = f.Window.where("r.start_at", "r.day", conds, args)
-	var err error
 	if conds, args, err = bboxWhere(f.BBox, "r.lat", "r.lon", conds, args); err != nil {
+		return nil, nil, err
+	}
+	if conds, args, err = near.where("r.lat", "r.lon", conds, args); err != nil {
 		return nil, nil, err
 	}
 	conds, args, err = addEq([]eqFilter{
@@ -167,7 +185,7 @@ func (s *Service) NumberedAllegations(ctx context.Context, p access.Principal, f
 	if err != nil {
 		return store.Numbered[Allegation]{}, wrap(op, err)
 	}
-	conds, args, err := f.conds(p)
+	conds, args, err := f.conds(ctx, s, p)
 	if err != nil {
 		return store.Numbered[Allegation]{}, wrap(op, err)
 	}
@@ -205,7 +223,7 @@ func (s *Service) NumberedObservations(ctx context.Context, p access.Principal, 
 	if err != nil {
 		return store.Numbered[Observation]{}, wrap(op, err)
 	}
-	conds, args, err := f.conds(p)
+	conds, args, err := f.conds(ctx, s, p)
 	if err != nil {
 		return store.Numbered[Observation]{}, wrap(op, err)
 	}
@@ -240,7 +258,7 @@ func (s *Service) NumberedIncidents(ctx context.Context, p access.Principal, f I
 	if err != nil {
 		return store.Numbered[Incident]{}, wrap(op, err)
 	}
-	conds, args, err := f.conds(p)
+	conds, args, err := f.conds(ctx, s, p)
 	if err != nil {
 		return store.Numbered[Incident]{}, wrap(op, err)
 	}

@@ -264,6 +264,7 @@ type ObservationFilter struct {
 	Kind     string
 	Category string // the taxonomy category the kind counts under
 	Zone     string // the first zone the centre lies in
+	Near            // the centre near a place
 }
 
 // ListObservations returns a page of the observations p may read, newest
@@ -273,7 +274,7 @@ func (s *Service) ListObservations(ctx context.Context, p access.Principal, f Ob
 	if err != nil {
 		return store.Page[Observation]{}, wrap("list observations", err)
 	}
-	conds, args, err := f.conds(p)
+	conds, args, err := f.conds(ctx, s, p)
 	if err != nil {
 		return store.Page[Observation]{}, wrap("list observations", err)
 	}

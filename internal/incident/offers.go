@@ -34,6 +34,9 @@ func (s *Service) Offers(p access.Principal, inc Incident) Offers {
 	if inc.Sealed() {
 		return o
 	}
+	if inc.Withdrawn != nil {
+		return Offers{Steps: []Step{}}
+	}
 	edit := access.Decide(p, access.Update, inc.Resource()) == nil
 	o.AttachFile = edit
 	switch inc.Status {

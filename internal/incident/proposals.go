@@ -90,6 +90,10 @@ func (x *fusionIndex) put(id string, v int64, b *IncidentBody, members []fusion.
 	if ok && old.key != "" {
 		x.stale++
 	}
+	if b.Withdrawn != nil { // never proposed again
+		x.live[id] = liveIncident{version: v}
+		return
+	}
 	x.gen++
 	key := id + "#" + strconv.Itoa(x.gen)
 	region := incidentReport(key, b)
@@ -498,7 +502,7 @@ func (s *Service) ReviewQueue(ctx context.Context, p access.Principal, page stor
 	}
 	condA, argsA := access.Filter(p, "r", "allegation_readers")
 	condO, argsO := access.Filter(p, "r", "observation_readers")
-	unlinked := "NOT EXISTS (SELECT 1 FROM incident_members im WHERE im.member_id = r.id)"
+	unlinked := "NOT EXISTS (SELECT 1 FROM incident_members im WHERE im.member_id = r.id) AND " + notDuplicate
 	q := `SELECT kind, id, start_at FROM (
 		SELECT 'allegation' AS kind, r.id AS id, r.start_at AS start_at FROM allegations r WHERE ` + condA + ` AND r.status = 'lodged' AND ` + unlinked + `
 		UNION ALL

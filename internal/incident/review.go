@@ -25,23 +25,27 @@ const (
 	DecisionSplit  = "split"        // take the report out of the incident into an incident of its own
 	DecisionNew    = "new_incident" // a report in no incident starts an incident of its own
 	DecisionUndo   = "undo"         // take back an earlier decision (review_id)
+	// DecisionDuplicate: a report in no incident repeats another report
+	// (duplicate_of): it leaves the queue, and stays out of the incidents.
+	DecisionDuplicate = "duplicate"
 )
 
 // decisionUndone is the decision column of a decision taken back.
 const decisionUndone = "undone"
 
-var decisions = []string{DecisionAccept, DecisionReject, DecisionSplit, DecisionNew, DecisionUndo}
+var decisions = []string{DecisionAccept, DecisionReject, DecisionSplit, DecisionNew, DecisionUndo, DecisionDuplicate}
 
 // ReviewInput is a reviewer's decision as a client sends it.
 type ReviewInput struct {
-	ReportKind string `json:"report_kind,omitempty" doc:"allegation or observation; not for undo"`
-	ReportID   string `json:"report_id,omitempty" doc:"not for undo"`
-	IncidentID string `json:"incident_id,omitempty" doc:"accept: any incident you may read; reject: the proposed incident; split: the incident that holds the report; not for new_incident and undo"`
-	Decision   string `json:"decision" doc:"accept, reject, split, new_incident or undo"`
-	Reason     string `json:"reason,omitempty"`
-	Title      string `json:"title,omitempty" doc:"new_incident and split: the new incident's title (a default names the category and the day)"`
-	ReviewID   string `json:"review_id,omitempty" doc:"undo: the decision to take back, the latest in force on its report"`
-	At         string `json:"at,omitempty" doc:"RFC 3339; when the decision was taken, if earlier than now; not in the future"`
+	ReportKind  string `json:"report_kind,omitempty" doc:"allegation or observation; not for undo"`
+	ReportID    string `json:"report_id,omitempty" doc:"not for undo"`
+	IncidentID  string `json:"incident_id,omitempty" doc:"accept: any incident you may read; reject: the proposed incident; split: the incident that holds the report; not for new_incident, duplicate and undo"`
+	Decision    string `json:"decision" doc:"accept, reject, split, new_incident, duplicate or undo"`
+	DuplicateOf string `json:"duplicate_of,omitempty" doc:"duplicate: the report of the same kind that this one repeats"`
+	Reason      string `json:"reason,omitempty"`
+	Title       string `json:"title,omitempty" doc:"new_incident and split: the new incident's title (a default names the category and the day)"`
+	ReviewID    string `json:"review_id,omitempty" doc:"undo: the decision to take back, the latest in force on its report"`
+	At          string `json:"at,omitempty" doc:"RFC 3339; when the decision was taken, if earlier than now; not in the future"`
 }
 
 // ReviewBody is a decision as the change log holds it. A review is read
@@ -56,6 +60,7 @@ type ReviewBody struct {
 	At            time.Time `json:"at" doc:"when the decision was taken"`
 	Reason        string    `json:"reason,omitempty"`
 	NewIncidentID string    `json:"new_incident_id,omitempty" doc:"split and new_incident: the incident opened for the report"`
+	DuplicateOf   string    `json:"duplicate_of,omitempty" doc:"duplicate: the report this one repeats (incident_id is that report's incident, if any)"`
 	Undone        *Undo     `json:"undone,omitempty" doc:"set when the decision was taken back"`
 	access.Label
 }
@@ -136,15 +141,18 @@ func (s *Service) recordReview(ctx context.Context, p access.Principal, in Revie
 	if in.ReviewID != "" {
 		return Review{}, errs.Invalid("review_id", "is given only to undo")
 	}
+	if in.DuplicateOf != "" && in.Decision != DecisionDuplicate {
+		return Review{}, errs.Invalid("duplicate_of", "is given only for a duplicate")
+	}
 	if err := oneOf("report_kind", in.ReportKind, []string{EntityAllegation, EntityObservation}); err != nil {
 		return Review{}, err
 	}
 	if err := checkID("report_id", in.ReportID); err != nil {
 		return Review{}, err
 	}
-	if in.Decision == DecisionNew {
+	if in.Decision == DecisionNew || in.Decision == DecisionDuplicate {
 		if in.IncidentID != "" {
-			return Review{}, errs.Invalid("incident_id", "is not given for a new incident: it gets an id of its own")
+			return Review{}, errs.Invalid("incident_id", "is not given for a new incident or a duplicate")
 		}
 	} else if err := checkID("incident_id", in.IncidentID); err != nil {
 		return Review{}, err
@@ -170,6 +178,9 @@ func (s *Service) recordReview(ctx context.Context, p access.Principal, in Revie
 		rev.At = orNow(at, tx)
 		_, err := tx.Record(store.Change{Entity: EntityReview, ID: rev.ID, Version: 1, Actor: p.Actor(), Body: rev.ReviewBody})
 		return err
+	}
+	if in.Decision == DecisionDuplicate {
+		return s.markDuplicate(ctx, p, in, info, &rev, record)
 	}
 	if in.Decision == DecisionNew {
 		if info.incident != "" {
@@ -369,8 +380,9 @@ func (s *Service) latestDecision(tx *store.Tx, reportID string) (string, error) 
 // An accepted report leaves its incident (back to the queue); a rejection
 // is lifted (the incident may be proposed again); a report split out goes
 // back into the incident it left; a report that started an incident leaves
-// it (the incident stays, with no reports, for a reviewer to attach others
-// or close). Refused when an incident it would change is sealed.
+// it, and the incident, left with no report, is withdrawn (kept in the log,
+// no longer listed); so is the incident a split opened when undoing the
+// split empties it. Refused when an incident it would change is sealed.
 func (s *Service) undoReview(ctx context.Context, p access.Principal, id, reason string, at time.Time) (Review, error) {
 	rev, err := s.GetReview(ctx, p, id)
 	if errs.CodeOf(err) == errs.CodeNotFound {
@@ -420,9 +432,17 @@ func (s *Service) undoReview(ctx context.Context, p access.Principal, id, reason
 				if b.Sealed() {
 					return errs.Conflict("status", "incident %s is closed and sealed: a co-chair must reopen it first", incID)
 				}
+				if b.Withdrawn != nil {
+					return errs.Conflict("status", "incident %s was withdrawn", incID)
+				}
 				if incID == from {
 					if !b.removeMember(cur.ReportKind, cur.ReportID) {
 						return errs.Conflict("review_id", "the report is no longer in the incident the decision put it in")
+					}
+					if incID == cur.NewIncidentID && len(b.Allegations)+len(b.Observations) == 0 {
+						// The incident the decision opened is left empty:
+						// withdrawn with the decision, kept in the log.
+						b.Withdrawn = &Undo{By: p.UserID, ByName: p.Username, At: orNow(at, tx), Reason: reason}
 					}
 				} else {
 					b.addMember(cur.ReportKind, cur.ReportID)

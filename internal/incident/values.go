@@ -301,26 +301,36 @@ func (in *CasualtiesInput) casualties(field string) (Casualties, error) {
 // reliability A (reliable) … F (cannot be judged), credibility 1
 // (confirmed) … 6 (cannot be judged).
 type Grading struct {
-	Reliability string `json:"reliability"`
-	Credibility int    `json:"credibility"`
+	Reliability string `json:"reliability" doc:"A (reliable) to F (cannot be judged); empty when not graded"`
+	Credibility int    `json:"credibility" doc:"1 (confirmed) to 6 (cannot be judged); 0 when not graded"`
 }
 
-// grading checks a grading; absent parts are F and 6, "cannot be judged".
+// Graded reports whether anyone graded the source and the information.
+// An ungraded report or finding is kept so, not as F/6: in the Admiralty
+// code F and 6 are a grader's judgement ("cannot be judged"), which no
+// one made.
+func (g Grading) Graded() bool { return g.Reliability != "" }
+
+// grading checks a grading: both parts, or neither (not graded).
 func grading(field string, reliability string, credibility int) (Grading, error) {
 	g := Grading{Reliability: reliability, Credibility: credibility}
+	if g.Reliability == "" && g.Credibility == 0 {
+		return g, nil
+	}
+	var c errs.Collector
+	if g.Reliability != "" && (len(g.Reliability) != 1 || g.Reliability[0] < 'A' || g.Reliability[0] > 'F') {
+		c.Add(errs.Because(errs.Invalid(field+"reliability", "must be a letter A (reliable) to F (cannot be judged)"), errs.ReasonNotOneOf))
+	}
+	if g.Credibility != 0 && (g.Credibility < 1 || g.Credibility > 6) {
+		c.Add(errs.OutOfRange(field+"credibility", 1, 6))
+	}
 	if g.Reliability == "" {
-		g.Reliability = "F"
+		c.Add(errs.Because(errs.Invalid(field+"reliability", "is required with credibility: grade both, or neither"), errs.ReasonRequired))
 	}
 	if g.Credibility == 0 {
-		g.Credibility = 6
+		c.Add(errs.Because(errs.Invalid(field+"credibility", "is required with reliability: grade both, or neither"), errs.ReasonRequired))
 	}
-	if len(g.Reliability) != 1 || g.Reliability[0] < 'A' || g.Reliability[0] > 'F' {
-		return g, errs.Invalid(field+"reliability", "must be a letter A (reliable) to F (cannot be judged)")
-	}
-	if g.Credibility < 1 || g.Credibility > 6 {
-		return g, errs.Invalid(field+"credibility", "must be 1 (confirmed) to 6 (cannot be judged)")
-	}
-	return g, nil
+	return g, c.Err()
 }
 
 // Attachment is the description of a file that goes with a report; the

@@ -77,7 +77,7 @@ func DecodeHandoverInput(data []byte) (HandoverInput, error) {
 
 func distinctIDs(field string, ids []string, max int) ([]string, error) {
 	if len(ids) > max {
-		return nil, errs.Invalid(field, "at most %d", max)
+		return nil, errs.Because(errs.Invalid(field, "at most %d", max), errs.ReasonTooLarge, "max", max)
 	}
 	seen := map[string]bool{}
 	for i, id := range ids {
@@ -86,7 +86,7 @@ func distinctIDs(field string, ids []string, max int) ([]string, error) {
 			return nil, err
 		}
 		if seen[id] {
-			return nil, errs.Invalid(f, "%s is listed twice", id)
+			return nil, errs.Because(errs.Invalid(f, "%s is listed twice", id), errs.ReasonDuplicate)
 		}
 		seen[id] = true
 	}
@@ -97,67 +97,70 @@ func distinctIDs(field string, ids []string, max int) ([]string, error) {
 }
 
 func (in HandoverInput) body(now time.Time, owner string) (HandoverBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := HandoverBody{FromSide: in.FromSide, ToSide: in.ToSide, Place: in.Place, ExchangeID: in.ExchangeID, Approximate: in.Approximate,
 		Note: in.Note, Illustrative: in.Illustrative}
 	if err := checkID("from_side", in.FromSide); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := checkID("to_side", in.ToSide); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.FromSide == in.ToSide {
-		return b, errs.Invalid("to_side", "a side does not hand records over to itself")
+		ec.Add(errs.Invalid("to_side", "a side does not hand records over to itself"))
 	}
 	var err error
 	if b.Date, err = parseTime("date", in.Date, now); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if b.Mediators, err = distinctIDs("mediators", in.Mediators, MaxMediators); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := checkOptionalText("place", in.Place, MaxDescription); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.ExchangeID != "" {
 		if err := checkID("exchange_id", in.ExchangeID); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if b.MinefieldIDs, err = distinctIDs("minefield_ids", in.MinefieldIDs, MaxHandoverRecords); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	switch {
 	case in.MinesClaimed != nil && *in.MinesClaimed < 0:
-		return b, errs.Invalid("mines_claimed", "a count of mines cannot be negative, got %d", *in.MinesClaimed)
+		ec.Add(errs.Invalid("mines_claimed", "a count of mines cannot be negative, got %d", *in.MinesClaimed))
 	case in.MinesClaimed != nil && *in.MinesClaimed > MaxMinesClaimed:
-		return b, errs.Invalid("mines_claimed", "at most %d", MaxMinesClaimed)
+		ec.Add(errs.Because(errs.Invalid("mines_claimed", "at most %d", MaxMinesClaimed), errs.ReasonTooLarge, "max", MaxMinesClaimed))
 	case in.MinesClaimed != nil:
 		n := *in.MinesClaimed
 		b.MinesClaimed = &n
 	}
 	if in.Approximate && in.MinesClaimed == nil {
-		return b, errs.Invalid("approximate", "qualifies a stated mines_claimed")
+		ec.Add(errs.Invalid("approximate", "qualifies a stated mines_claimed"))
 	}
 	if len(in.Districts) > MaxDistricts {
-		return b, errs.Invalid("districts", "at most %d", MaxDistricts)
+		ec.Add(errs.Because(errs.Invalid("districts", "at most %d", MaxDistricts), errs.ReasonTooLarge, "max", MaxDistricts))
 	}
 	for i, d := range in.Districts {
 		f := fmt.Sprintf("districts[%d]", i)
 		if err := text.CheckName(f, d, MaxName); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if slices.Contains(in.Districts[:i], d) {
-			return b, errs.Invalid(f, "%s is listed twice", d)
+			ec.Add(errs.Because(errs.Invalid(f, "%s is listed twice", d), errs.ReasonDuplicate))
 		}
 	}
 	if len(in.Districts) > 0 {
 		b.Districts = slices.Clone(in.Districts)
 	}
 	if err := checkOptionalText("note", in.Note, maxText); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	b.Label, err = in.LabelInput.Label(access.Mission, owner)
-	return b, err
+	ec.Add(err)
+	return b, ec.Err()
 }
 
 // RecordHandover records a handover. Each listed minefield record must be

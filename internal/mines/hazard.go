@@ -160,50 +160,54 @@ func DecodeEventInput(data []byte) (EventInput, error) {
 }
 
 func (in HazardAreaInput) body(now time.Time, owner string) (HazardAreaBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := HazardAreaBody{Name: in.Name, District: in.District, PlaceID: in.PlaceID, Evidence: in.Evidence, MinefieldID: in.MinefieldID,
 		Note: in.Note, Illustrative: in.Illustrative}
 	if in.Name != "" {
 		if err := text.CheckName("name", in.Name, MaxName); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if err := text.CheckName("district", in.District, MaxName); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.PlaceID != "" {
 		if err := checkID("place_id", in.PlaceID); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if err := geo.ValidatePolygon(in.Polygon); err != nil {
-		return b, ringError("polygon", err)
+		ec.Add(ringError("polygon", err))
+	} else {
+		b.Polygon = append(geo.Polygon{}, in.Polygon...)
+		b.AreaM2 = roundArea(in.Polygon.Area())
+		b.RemainingM2 = b.AreaM2
+		b.Extent = in.Polygon.Bounds()
 	}
-	b.Polygon = append(geo.Polygon{}, in.Polygon...)
-	b.AreaM2 = roundArea(in.Polygon.Area())
-	b.RemainingM2 = b.AreaM2
-	b.Extent = in.Polygon.Bounds()
 	switch {
 	case slices.Contains(directEvidence, in.Evidence):
 		b.Status = Confirmed
 	case slices.Contains(indirectEvidence, in.Evidence):
 		b.Status = Suspected
 	default:
-		return b, oneOf("evidence", in.Evidence, append(slices.Clone(directEvidence), indirectEvidence...))
+		ec.Add(oneOf("evidence", in.Evidence, append(slices.Clone(directEvidence), indirectEvidence...)))
 	}
 	if in.MinefieldID != "" {
 		if err := checkID("minefield_id", in.MinefieldID); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	var err error
 	if b.RecordedOn, err = parseTime("recorded_on", in.RecordedOn, now); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := checkOptionalText("note", in.Note, maxText); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	b.Label, err = in.LabelInput.Label(access.Mission, owner)
-	return b, err
+	ec.Add(err)
+	return b, ec.Err()
 }
 
 // apply checks an event against the area's state and returns the area
@@ -260,7 +264,7 @@ func (b HazardAreaBody) apply(now time.Time, in EventInput) (HazardAreaBody, err
 		return b, errs.Invalid("devices", "a non-technical survey destroys no devices; record them on the technical survey or clearance")
 	}
 	if len(in.Devices) > MaxDevicesPerEvent {
-		return b, errs.Invalid("devices", "at most %d entries", MaxDevicesPerEvent)
+		return b, errs.Because(errs.Invalid("devices", "at most %d entries", MaxDevicesPerEvent), errs.ReasonTooLarge, "max", MaxDevicesPerEvent)
 	}
 	for i, d := range in.Devices {
 		at := func(f string) string { return fmt.Sprintf("devices[%d].%s", i, f) }

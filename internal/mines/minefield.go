@@ -166,64 +166,67 @@ func checkOptionalText(field, s string, max int) error {
 }
 
 func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := MinefieldBody{Designation: in.Designation, LaidBy: in.LaidBy, District: in.District, Emplacement: in.Emplacement,
 		AntiHandling: in.AntiHandling, Note: in.Note, Illustrative: in.Illustrative}
 	if in.Designation != "" {
 		if err := text.CheckName("designation", in.Designation, MaxName); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if err := checkID("laid_by", in.LaidBy); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := text.CheckName("district", in.District, MaxName); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if len(in.ReferencePoints) < 2 {
-		return b, errs.Invalid("reference_points", "a minefield record ties its location to at least two reference points, got %d", len(in.ReferencePoints))
+		ec.Add(errs.Because(errs.Invalid("reference_points", "a minefield record ties its location to at least two reference points, got %d", len(in.ReferencePoints)), errs.ReasonTooSmall, "min", 2))
 	}
 	if len(in.ReferencePoints) > MaxReferencePoints {
-		return b, errs.Invalid("reference_points", "at most %d reference points", MaxReferencePoints)
+		ec.Add(errs.Because(errs.Invalid("reference_points", "at most %d reference points", MaxReferencePoints), errs.ReasonTooLarge, "max", MaxReferencePoints))
 	}
 	for i, rp := range in.ReferencePoints {
 		if err := checkPoint(fmt.Sprintf("reference_points[%d].point", i), rp.Point); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if err := text.CheckText(fmt.Sprintf("reference_points[%d].description", i), rp.Description, MaxDescription); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	b.ReferencePoints = append([]ReferencePoint{}, in.ReferencePoints...)
 	if err := geo.ValidatePolygon(in.Perimeter); err != nil {
-		return b, ringError("perimeter", err)
+		ec.Add(ringError("perimeter", err))
+	} else {
+		b.Perimeter = append(geo.Polygon{}, in.Perimeter...)
+		b.AreaM2 = roundArea(in.Perimeter.Area())
+		b.Extent = in.Perimeter.Bounds()
 	}
-	b.Perimeter = append(geo.Polygon{}, in.Perimeter...)
-	b.AreaM2 = roundArea(in.Perimeter.Area())
-	b.Extent = in.Perimeter.Bounds()
 	if len(in.Mines) == 0 {
-		return b, errs.Invalid("mines", "a minefield record lists at least one type of mine")
+		ec.Add(errs.Because(errs.Invalid("mines", "a minefield record lists at least one type of mine"), errs.ReasonRequired))
 	}
 	if len(in.Mines) > MaxMineTypes {
-		return b, errs.Invalid("mines", "at most %d types of mine", MaxMineTypes)
+		ec.Add(errs.Because(errs.Invalid("mines", "at most %d types of mine", MaxMineTypes), errs.ReasonTooLarge, "max", MaxMineTypes))
 	}
 	for i, m := range in.Mines {
 		at := func(f string) string { return fmt.Sprintf("mines[%d].%s", i, f) }
 		if err := oneOf(at("category"), m.Category, mineCategories); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if err := text.CheckName(at("model"), m.Model, MaxModel); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if m.Count < 0 {
-			return b, errs.Invalid(at("count"), "a count of mines cannot be negative, got %d", m.Count)
+			ec.Add(errs.Invalid(at("count"), "a count of mines cannot be negative, got %d", m.Count))
 		}
 		if m.Count > maxMinesPerType {
-			return b, errs.Invalid(at("count"), "at most %d mines of one type", maxMinesPerType)
+			ec.Add(errs.Because(errs.Invalid(at("count"), "at most %d mines of one type", maxMinesPerType), errs.ReasonTooLarge, "max", maxMinesPerType))
 		}
 		for _, f := range [][2]string{{"fuse_type", m.FuseType}, {"fuse_life", m.FuseLife}} {
 			if f[1] != "" {
 				if err := text.CheckName(at(f[0]), f[1], MaxName); err != nil {
-					return b, err
+					ec.Add(err)
 				}
 			}
 		}
@@ -231,41 +234,41 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 	}
 	b.Mines = append([]MineType{}, in.Mines...)
 	if err := oneOf("emplacement", in.Emplacement, emplacements); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	var err error
 	if b.LaidAt, err = parseTime("laid_at", in.LaidAt, now); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := checkOptionalText("anti_handling.description", in.AntiHandling.Description, maxText); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if !in.AntiHandling.Present && in.AntiHandling.Description != "" {
-		return b, errs.Invalid("anti_handling.description", "describes anti-handling devices, so present must be true")
+		ec.Add(errs.Invalid("anti_handling.description", "describes anti-handling devices, so present must be true"))
 	}
 	if len(in.Rows) > MaxRows {
-		return b, errs.Invalid("rows", "at most %d rows", MaxRows)
+		ec.Add(errs.Because(errs.Invalid("rows", "at most %d rows", MaxRows), errs.ReasonTooLarge, "max", MaxRows))
 	}
 	for i, r := range in.Rows {
 		if err := checkPoint(fmt.Sprintf("rows[%d].start", i), r.Start); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if err := checkPoint(fmt.Sprintf("rows[%d].end", i), r.End); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if r.Mines != nil && *r.Mines < 0 {
-			return b, errs.Invalid(fmt.Sprintf("rows[%d].mines", i), "a count of mines cannot be negative, got %d", *r.Mines)
+			ec.Add(errs.Invalid(fmt.Sprintf("rows[%d].mines", i), "a count of mines cannot be negative, got %d", *r.Mines))
 		}
 	}
 	if len(in.Rows) > 0 {
 		b.Rows = append([]MineRow{}, in.Rows...)
 	}
 	if len(in.MinePositions) > MaxMinePositions {
-		return b, errs.Invalid("mine_positions", "at most %d positions", MaxMinePositions)
+		ec.Add(errs.Because(errs.Invalid("mine_positions", "at most %d positions", MaxMinePositions), errs.ReasonTooLarge, "max", MaxMinePositions))
 	}
 	for i, p := range in.MinePositions {
 		if err := checkPoint(fmt.Sprintf("mine_positions[%d]", i), p); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if len(in.MinePositions) > 0 {
@@ -274,26 +277,26 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 	remote := in.Emplacement == "remotely_delivered"
 	switch {
 	case remote && in.Remote == nil:
-		return b, errs.Invalid("remote", "remotely delivered mines need the corner coordinates, the total and the self-destruct period")
+		ec.Add(errs.Invalid("remote", "remotely delivered mines need the corner coordinates, the total and the self-destruct period"))
 	case !remote && in.Remote != nil:
-		return b, errs.Invalid("remote", "only remotely delivered mines have these")
+		ec.Add(errs.Invalid("remote", "only remotely delivered mines have these"))
 	case remote:
 		r := *in.Remote
 		if len(r.Corners) < 3 || len(r.Corners) > 20 {
-			return b, errs.Invalid("remote.corners", "3 to 20 corner coordinates, got %d", len(r.Corners))
+			ec.Add(errs.Invalid("remote.corners", "3 to 20 corner coordinates, got %d", len(r.Corners)))
 		}
 		for i, p := range r.Corners {
 			if err := checkPoint(fmt.Sprintf("remote.corners[%d]", i), p); err != nil {
-				return b, err
+				ec.Add(err)
 			}
 		}
 		if r.Total < 0 || r.Total > maxMinesPerType {
-			return b, errs.Invalid("remote.total", "must be between 0 and %d", maxMinesPerType)
+			ec.Add(errs.Invalid("remote.total", "must be between 0 and %d", maxMinesPerType))
 		}
 		for _, f := range [][2]string{{"remote.self_destruct_period", r.SelfDestructPeriod}, {"remote.delivered_by", r.DeliveredBy}} {
 			if f[1] != "" {
 				if err := text.CheckName(f[0], f[1], MaxName); err != nil {
-					return b, err
+					ec.Add(err)
 				}
 			}
 		}
@@ -301,10 +304,11 @@ func (in MinefieldInput) body(now time.Time, owner string) (MinefieldBody, error
 		b.Remote = &r
 	}
 	if err := checkOptionalText("note", in.Note, maxText); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	b.Label, err = in.LabelInput.Label(access.Mission, owner)
-	return b, err
+	ec.Add(err)
+	return b, ec.Err()
 }
 
 // roundArea keeps areas to the square centimetre, so that a body's area

@@ -57,7 +57,7 @@ func (f HandoverFilter) conds(p access.Principal) ([]string, []any, error) {
 			continue
 		}
 		if _, err := time.Parse(dateText, d[2]); err != nil {
-			return nil, nil, errs.Invalid(d[0], "must be a date such as 2021-06-12")
+			return nil, nil, errs.Because(errs.Invalid(d[0], "must be a date such as 2021-06-12"), errs.ReasonNotADate)
 		}
 		conds, args = append(conds, "r.day "+d[1]+" ?"), append(args, d[2])
 	}

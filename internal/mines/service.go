@@ -142,15 +142,18 @@ func wrap(op string, err error) error {
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 func checkID(field, id string) error {
+	if id == "" {
+		return errs.Required(field)
+	}
 	if !idPattern.MatchString(id) {
-		return errs.Invalid(field, "must be a record id")
+		return errs.Because(errs.Invalid(field, "must be a record id"), errs.ReasonNotAnID)
 	}
 	return nil
 }
 
 func oneOf(field, s string, list []string) error {
 	if !slices.Contains(list, s) {
-		return errs.Invalid(field, "must be one of %s", strings.Join(list, ", "))
+		return errs.Because(errs.Invalid(field, "must be one of %s", strings.Join(list, ", ")), errs.ReasonNotOneOf)
 	}
 	return nil
 }
@@ -159,12 +162,12 @@ func oneOf(field, s string, list []string) error {
 // refuses one in the future.
 func parseTime(field, s string, now time.Time) (time.Time, error) {
 	if s == "" {
-		return time.Time{}, errs.Invalid(field, "is required")
+		return time.Time{}, errs.Because(errs.Invalid(field, "is required"), errs.ReasonRequired)
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		if t, err = time.Parse(dateText, s); err != nil {
-			return time.Time{}, errs.Invalid(field, "must be a date such as 2021-06-12 or an RFC 3339 time such as 2021-06-12T10:00:00Z")
+			return time.Time{}, errs.Because(errs.Invalid(field, "must be a date such as 2021-06-12 or an RFC 3339 time such as 2021-06-12T10:00:00Z"), errs.ReasonNotADate)
 		}
 	}
 	t = t.UTC().Truncate(time.Second)
@@ -172,7 +175,7 @@ func parseTime(field, s string, now time.Time) (time.Time, error) {
 		return time.Time{}, errs.Invalid(field, "year %d is outside 1900 to 9999", y)
 	}
 	if t.After(now.Add(ClockSkew)) {
-		return time.Time{}, errs.Invalid(field, "is in the future")
+		return time.Time{}, errs.Because(errs.Invalid(field, "is in the future"), errs.ReasonInFuture)
 	}
 	return t, nil
 }

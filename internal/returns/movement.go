@@ -96,12 +96,15 @@ func DecodeMovementInput(data []byte) (MovementInput, error) {
 }
 
 func checkID(field, id string) error {
-	if id == "" || len(id) > 64 {
-		return errs.Invalid(field, "must be an id")
+	if id == "" {
+		return errs.Required(field)
+	}
+	if len(id) > 64 {
+		return errs.Because(errs.Invalid(field, "must be an id"), errs.ReasonNotAnID)
 	}
 	for _, r := range id {
 		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return errs.Invalid(field, "must be an id")
+			return errs.Because(errs.Invalid(field, "must be an id"), errs.ReasonNotAnID)
 		}
 	}
 	return nil
@@ -114,7 +117,7 @@ func pastTime(now time.Time, field, s string) (time.Time, error) {
 		return t, err
 	}
 	if t.After(now.Add(ClockSkew)) {
-		return t, errs.Invalid(field, "is in the future")
+		return t, errs.Because(errs.Invalid(field, "is in the future"), errs.ReasonInFuture)
 	}
 	return t, nil
 }
@@ -122,93 +125,95 @@ func pastTime(now time.Time, field, s string) (time.Time, error) {
 // body checks everything that needs no database; the references
 // (places, organisations) are checked on write.
 func (in MovementInput) body(now time.Time, owner string) (MovementBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := MovementBody{OriginPlaceID: in.OriginPlaceID, OriginText: in.OriginText, DestinationPlaceID: in.DestinationPlaceID,
 		Total: in.Total, Kind: in.Kind, EscortOrg: in.EscortOrg, VerifiedBy: in.VerifiedBy, Source: in.Source, Note: in.Note, Illustrative: in.Illustrative}
 	var err error
 	if b.Date, err = pastTime(now, "date", in.Date); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.Since != "" {
 		since, err := geo.ParseTime("since", in.Since)
 		if err != nil {
-			return b, err
-		}
-		if !since.Before(b.Date) {
-			return b, errs.Invalid("since", "must be before date")
+			ec.Add(err)
+		} else if !since.Before(b.Date) && !ec.Has("date") {
+			ec.Add(errs.Invalid("since", "must be before date"))
 		}
 		b.Since = &since
 	}
 	if in.OriginPlaceID != "" {
 		if err := checkID("origin_place_id", in.OriginPlaceID); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if in.OriginText != "" {
 		if err := text.CheckName("origin_text", in.OriginText, MaxName); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if err := checkID("destination_place_id", in.DestinationPlaceID); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.Total < 1 || in.Total > MaxPeople {
-		return b, errs.Invalid("total", "must be between 1 and %d", MaxPeople)
+		ec.Add(errs.OutOfRange("total", 1, MaxPeople))
 	}
 	if len(in.People) > len(Sexes)*len(AgeBands) {
-		return b, errs.Invalid("people", "at most one count per sex and age band")
+		ec.Add(errs.Invalid("people", "at most one count per sex and age band"))
 	}
 	seen := map[[2]string]bool{}
 	var sum int64
 	for i, c := range in.People {
 		field := fmt.Sprintf("people[%d]", i)
 		if !slices.Contains(Sexes, c.Sex) {
-			return b, errs.Invalid(field+".sex", "must be one of female, male, unknown")
+			ec.Add(errs.Because(errs.Invalid(field+".sex", "must be one of female, male, unknown"), errs.ReasonNotOneOf))
 		}
 		if !slices.Contains(AgeBands, c.Age) {
-			return b, errs.Invalid(field+".age", "must be one of 0-4, 5-17, 18-59, 60+, unknown")
+			ec.Add(errs.Because(errs.Invalid(field+".age", "must be one of 0-4, 5-17, 18-59, 60+, unknown"), errs.ReasonNotOneOf))
 		}
 		if seen[[2]string{c.Sex, c.Age}] {
-			return b, errs.Invalid(field, "%s aged %s is counted twice", c.Sex, c.Age)
+			ec.Add(errs.Because(errs.Invalid(field, "%s aged %s is counted twice", c.Sex, c.Age), errs.ReasonDuplicate))
 		}
 		seen[[2]string{c.Sex, c.Age}] = true
 		if c.Count < 0 {
-			return b, errs.Invalid(field+".count", "must not be negative")
+			ec.Add(errs.Because(errs.Invalid(field+".count", "must not be negative"), errs.ReasonTooSmall, "min", 0))
 		}
 		if c.Count > MaxPeople {
-			return b, errs.Invalid(field+".count", "must be at most %d", MaxPeople)
+			ec.Add(errs.Because(errs.Invalid(field+".count", "must be at most %d", MaxPeople), errs.ReasonTooLarge, "max", MaxPeople))
 		}
 		sum += c.Count
 	}
 	if len(in.People) > 0 {
 		if sum != in.Total {
-			return b, errs.Invalid("total", "is %d but the counts by sex and age add up to %d", in.Total, sum)
+			ec.Add(errs.Invalid("total", "is %d but the counts by sex and age add up to %d", in.Total, sum))
 		}
 		b.People = slices.Clone(in.People)
 	}
 	if !slices.Contains(movementKinds, in.Kind) {
-		return b, errs.Invalid("kind", "must be organised, spontaneous or mixed")
+		ec.Add(errs.Because(errs.Invalid("kind", "must be organised, spontaneous or mixed"), errs.ReasonNotOneOf))
 	}
 	if in.EscortOrg != "" {
 		if err := checkID("escort_org", in.EscortOrg); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if in.VerifiedBy != "" {
 		if err := checkID("voluntariness_verified_by", in.VerifiedBy); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	} else if in.Kind == KindOrganised {
-		return b, errs.Invalid("voluntariness_verified_by", "an organised return names the organisation that verified it was voluntary")
+		ec.Add(errs.Because(errs.Invalid("voluntariness_verified_by", "an organised return names the organisation that verified it was voluntary"), errs.ReasonRequired))
 	}
 	for _, t := range [][2]string{{"source", in.Source}, {"note", in.Note}} {
 		if t[1] != "" {
 			if err := text.CheckText(t[0], t[1], MaxMovementNote); err != nil {
-				return b, err
+				ec.Add(err)
 			}
 		}
 	}
 	b.Label, err = in.LabelInput.Label(access.Mission, owner)
-	return b, err
+	ec.Add(err)
+	return b, ec.Err()
 }
 
 // RecordMovement records a return movement.

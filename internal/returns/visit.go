@@ -78,41 +78,43 @@ func DecodeVisitInput(data []byte) (VisitInput, error) {
 }
 
 func (in VisitInput) body(now time.Time, owner string) (VisitBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := VisitBody{MovementID: in.MovementID, PlaceID: in.PlaceID, FollowsUp: in.FollowsUp, Team: in.Team, Note: in.Note, Illustrative: in.Illustrative}
 	if in.MovementID == "" && in.PlaceID == "" {
-		return b, errs.Invalid("place_id", "a visit names a movement or a place")
+		ec.Add(errs.Because(errs.Invalid("place_id", "a visit names a movement or a place"), errs.ReasonRequired))
 	}
 	for _, f := range [][2]string{{"movement_id", in.MovementID}, {"place_id", in.PlaceID}, {"follows_up", in.FollowsUp}} {
 		if f[1] != "" {
 			if err := checkID(f[0], f[1]); err != nil {
-				return b, err
+				ec.Add(err)
 			}
 		}
 	}
 	var err error
 	if b.Date, err = pastTime(now, "date", in.Date); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if len(in.Findings) == 0 {
-		return b, errs.Invalid("findings", "a visit records at least one topic")
+		ec.Add(errs.Because(errs.Invalid("findings", "a visit records at least one topic"), errs.ReasonRequired))
 	}
 	if len(in.Findings) > len(Topics) {
-		return b, errs.Invalid("findings", "at most one finding per topic")
+		ec.Add(errs.Invalid("findings", "at most one finding per topic"))
 	}
 	for i, f := range in.Findings {
 		field := fmt.Sprintf("findings[%d]", i)
 		if !slices.Contains(Topics, f.Topic) {
-			return b, errs.Invalid(field+".topic", "must be one of documentation, access_to_services, shelter, livelihoods, protection_risks")
+			ec.Add(errs.Because(errs.Invalid(field+".topic", "must be one of documentation, access_to_services, shelter, livelihoods, protection_risks"), errs.ReasonNotOneOf))
 		}
 		if slices.ContainsFunc(in.Findings[:i], func(g Finding) bool { return g.Topic == f.Topic }) {
-			return b, errs.Invalid(field+".topic", "%s is given twice", f.Topic)
+			ec.Add(errs.Because(errs.Invalid(field+".topic", "%s is given twice", f.Topic), errs.ReasonDuplicate))
 		}
 		if !slices.Contains(Ratings, f.Rating) {
-			return b, errs.Invalid(field+".rating", "must be one of no_concern, some_concern, serious_concern, critical, not_assessed")
+			ec.Add(errs.Because(errs.Invalid(field+".rating", "must be one of no_concern, some_concern, serious_concern, critical, not_assessed"), errs.ReasonNotOneOf))
 		}
 		if f.Note != "" {
 			if err := text.CheckText(field+".note", f.Note, MaxVisitNote); err != nil {
-				return b, err
+				ec.Add(err)
 			}
 		}
 	}
@@ -120,25 +122,25 @@ func (in VisitInput) body(now time.Time, owner string) (VisitBody, error) {
 	if in.FollowUpDue != "" {
 		due, err := geo.ParseTime("follow_up_due", in.FollowUpDue)
 		if err != nil {
-			return b, err
-		}
-		if !due.After(b.Date) {
-			return b, errs.Invalid("follow_up_due", "must be after the visit")
+			ec.Add(err)
+		} else if !due.After(b.Date) && !ec.Has("date") {
+			ec.Add(errs.Invalid("follow_up_due", "must be after the visit"))
 		}
 		b.FollowUpDue = &due
 	}
 	if in.Team != "" {
 		if err := text.CheckName("team", in.Team, MaxName); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if in.Note != "" {
 		if err := text.CheckText("note", in.Note, MaxVisitNote); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	b.Label, err = in.LabelInput.Label(access.Mission, owner)
-	return b, err
+	ec.Add(err)
+	return b, ec.Err()
 }
 
 // RecordVisit records a monitoring visit.

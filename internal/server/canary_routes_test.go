@@ -220,7 +220,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /api/v1/allegations":                nil, "PUT /api/v1/allegations/{id}": nil, "POST /api/v1/allegations/{id}/withdraw": nil,
 		"POST /api/v1/observations": nil, "POST /api/v1/incidents": nil, "PUT /api/v1/incidents/{id}": nil,
 		"POST /api/v1/incidents/{id}/transition": nil, "POST /api/v1/incidents/{id}/notes": nil, "POST /api/v1/patrols": nil,
-		"PUT /api/v1/patrols/{id}": nil, "POST /api/v1/restrictions": nil, "POST /api/v1/review": nil, "POST /api/v1/attachments": nil,
+		"PUT /api/v1/patrols/{id}": nil, "POST /api/v1/restrictions": nil, "POST /api/v1/review": nil, "POST /api/v1/review/duplicates": nil, "POST /api/v1/attachments": nil,
 		"POST /api/v1/import/{kind}": nil,
 
 		// The log and history.
@@ -293,11 +293,12 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		// The numbered lists (pages_lists.go): every filter reads through
 		// the domain's list, as the API's numbered pages do; a GET on a
 		// bulk address only leads back to its list.
-		"GET /allegations":      get("/allegations", "/allegations?page=2&size=5&sort=category"),
-		"GET /observations":     get("/observations", "/observations?page=2&size=5"),
-		"GET /incidents/bulk":   get("/incidents/bulk"),
-		"GET /allegations/bulk": get("/allegations/bulk"),
-		"POST /incidents/bulk":  nil, "POST /allegations/bulk": nil,
+		"GET /allegations":       get("/allegations", "/allegations?page=2&size=5&sort=category"),
+		"GET /observations":      get("/observations", "/observations?page=2&size=5"),
+		"GET /incidents/bulk":    get("/incidents/bulk"),
+		"GET /review/duplicates": get("/review/duplicates"),
+		"GET /allegations/bulk":  get("/allegations/bulk"),
+		"POST /incidents/bulk":   nil, "POST /allegations/bulk": nil,
 		"GET /incidents/{id}":        id("/incidents/", "incident_az", "incident_notes"),
 		"GET /allegations/new":       get("/allegations/new"),
 		"GET /allegations/{id}":      id("/allegations/", "allegation_az", "allegation_at_place"),
@@ -332,7 +333,7 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"GET /static/":               get(render.Assets.URL("truce.css"), render.Assets.URL("review.js")),
 		"GET /healthz":               get("/healthz"),
 		"GET /metrics":               get("/metrics"),
-		"POST /login":                nil, "POST /logout": nil, "POST /settings": nil, "POST /review": nil, "POST /review/undo": nil,
+		"POST /login":                nil, "POST /logout": nil, "POST /settings": nil, "POST /review": nil, "POST /review/undo": nil, "POST /review/duplicates": nil,
 		"POST /lang": nil, "POST /settings/password": nil, "POST /api/v1/me/password": nil,
 		"POST /incidents/{id}/transition": nil, "POST /incidents/{id}/split": nil, "POST /attachments": nil,
 		"POST /allegations/new": nil, "POST /observations/new": nil, "POST /admin/users": nil, "POST /admin/users/{id}": nil,

@@ -510,6 +510,10 @@ func incidentProbes(t *testing.T, s *testServer) []probe {
 			id := create("liaison-az", "/api/v1/allegations", allegation(az, am, ""))
 			return "/api/v1/review", fmt.Sprintf(`{"report_kind":"allegation","report_id":%q,"incident_id":%q,"decision":"accept"}`, id, inc), nil
 		}},
+		{"POST /api/v1/review/duplicates", "mission", editors, func(*testing.T, string) (string, string, []string) {
+			id := create("liaison-az", "/api/v1/allegations", allegation(az, am, ""))
+			return "/api/v1/review/duplicates", fmt.Sprintf(`{"report_kind":"allegation","report_ids":[%q],"duplicate_of":%q,"reason":"Lodged twice."}`, id, algAZ), nil
+		}},
 		{"POST /api/v1/review", "mission: accept into a sealed incident", [9]int{no, cf, cf, cf, no, no, no, no, ua}, func(*testing.T, string) (string, string, []string) {
 			id := transitionTo("preliminary_review", "under_investigation", "finding", "closed")
 			return "/api/v1/review", fmt.Sprintf(`{"report_kind":"allegation","report_id":%q,"incident_id":%q,"decision":"accept"}`, algAM, id), nil

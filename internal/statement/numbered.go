@@ -37,7 +37,7 @@ func (f StatementFilter) conds(p access.Principal) ([]string, []any, error) {
 	}
 	if f.Stance != "" {
 		if !slices.Contains(Stances, f.Stance) {
-			return nil, nil, errs.Invalid("stance", "must be one of %s", strings.Join(Stances, ", "))
+			return nil, nil, errs.Because(errs.Invalid("stance", "must be one of %s", strings.Join(Stances, ", ")), errs.ReasonNotOneOf)
 		}
 		conds = append(conds, "r.stance = ?")
 		args = append(args, f.Stance)

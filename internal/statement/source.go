@@ -59,43 +59,46 @@ func (b SourceBody) Resource() access.Resource { return kindSource.Of(b.Label) }
 // What depends on other records (the outlet organisation) and on the clock
 // is checked on write.
 func (in SourceInput) body(owner string) (SourceBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := SourceBody{OutletOrg: in.OutletOrg, Outlet: in.Outlet, URL: in.URL, Title: in.Title, Notes: in.Notes, Illustrative: in.Illustrative}
 	if in.OutletOrg == "" && in.Outlet == "" {
-		return b, errs.Invalid("outlet", "is required: the outlet's name, or its organisation id in outlet_org")
+		ec.Add(errs.Because(errs.Invalid("outlet", "is required: the outlet's name, or its organisation id in outlet_org"), errs.ReasonRequired))
 	}
 	if in.OutletOrg != "" {
 		if err := checkRef("outlet_org", in.OutletOrg, "org", "an organisation"); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if in.Outlet != "" {
 		if err := text.CheckName("outlet", in.Outlet, MaxName); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	var err error
 	if b.Date, b.DatePrecision, err = parseDate("date", in.Date); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if b.Language, err = parseLanguage("language", in.Language); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := checkHTTPURL("url", in.URL); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := text.CheckName("title", in.Title, MaxName); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if b.ContentSHA256, err = contentHash("content_sha256", in.ContentSHA256, "text", in.Text); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.Notes != "" {
 		if err := text.CheckText("notes", in.Notes, MaxText); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	b.Label, err = in.LabelInput.Label(access.Public, owner)
-	return b, err
+	ec.Add(err)
+	return b, ec.Err()
 }
 
 // checkWrite checks, inside the write transaction, what depends on other

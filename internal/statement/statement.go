@@ -81,59 +81,62 @@ func (b StatementBody) Resource() access.Resource { return kindStatement.Of(b.La
 // by owner. References to other records and the clock are checked on
 // write.
 func (in StatementInput) body(owner string) (StatementBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := StatementBody{Speaker: in.Speaker, SpeakerTitle: in.SpeakerTitle, Organisation: in.Organisation, Stance: in.Stance, Illustrative: in.Illustrative}
 	if err := text.CheckName("speaker", in.Speaker, MaxName); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.SpeakerTitle != "" {
 		if err := text.CheckName("speaker_title", in.SpeakerTitle, MaxName); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if err := checkRef("organisation", in.Organisation, "org", "an organisation"); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	var err error
 	if b.Date, b.DatePrecision, err = parseDate("date", in.Date); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if b.Language, err = parseLanguage("language", in.Language); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if len(in.Summaries) == 0 {
-		return b, errs.Invalid("summaries", "is required: at least one summary, e.g. [{\"language\":\"en\",\"text\":\"...\"}]")
+		ec.Add(errs.Because(errs.Invalid("summaries", "is required: at least one summary, e.g. [{\"language\":\"en\",\"text\":\"...\"}]"), errs.ReasonRequired))
 	}
 	if len(in.Summaries) > MaxSummary {
-		return b, errs.Invalid("summaries", "has %d summaries; at most %d are allowed", len(in.Summaries), MaxSummary)
+		ec.Add(errs.Invalid("summaries", "has %d summaries; at most %d are allowed", len(in.Summaries), MaxSummary))
 	}
 	b.Summaries = make([]Summary, 0, len(in.Summaries))
 	for i, sm := range in.Summaries {
 		f := fmt.Sprintf("summaries[%d]", i)
 		lang, err := parseLanguage(f+".language", sm.Language)
 		if err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if slices.ContainsFunc(b.Summaries, func(o Summary) bool { return o.Language == lang }) {
-			return b, errs.Invalid(f+".language", "gives a second summary in %s", lang)
+			ec.Add(errs.Because(errs.Invalid(f+".language", "gives a second summary in %s", lang), errs.ReasonDuplicate))
 		}
 		if err := text.CheckText(f+".text", sm.Text, MaxText); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		b.Summaries = append(b.Summaries, Summary{Language: lang, Text: sm.Text})
 	}
 	if !slices.Contains(Stances, in.Stance) {
-		return b, errs.Invalid("stance", "must be one of %s", strings.Join(Stances, ", "))
+		ec.Add(errs.Because(errs.Invalid("stance", "must be one of %s", strings.Join(Stances, ", ")), errs.ReasonNotOneOf))
 	}
 	if err := checkRefList("provisions", in.Provisions, "prv", "a provision"); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := checkRefList("sources", in.Sources, sourcePrefix, "a source"); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	b.Provisions = append([]string{}, in.Provisions...)
 	b.Sources = append([]string{}, in.Sources...)
 	b.Label, err = in.LabelInput.Label(access.Public, owner)
-	return b, err
+	ec.Add(err)
+	return b, ec.Err()
 }
 
 // checkProvisions checks that every cited provision exists and sets

@@ -38,7 +38,7 @@ const timeText = "2006-01-02T15:04:05Z"
 // as an RFC 3339 time (kept in UTC, to the second).
 func parseDate(field, s string) (time.Time, string, error) {
 	if s == "" {
-		return time.Time{}, "", errs.Invalid(field, "is required: a date such as 2021-08-31 or a time such as 2021-08-31T10:00:00Z")
+		return time.Time{}, "", errs.Because(errs.Invalid(field, "is required: a date such as 2021-08-31 or a time such as 2021-08-31T10:00:00Z"), errs.ReasonRequired)
 	}
 	var t time.Time
 	var err error
@@ -50,7 +50,7 @@ func parseDate(field, s string) (time.Time, string, error) {
 		t, err = time.Parse(time.RFC3339, s)
 	}
 	if err != nil {
-		return time.Time{}, "", errs.Invalid(field, "must be a date such as 2021-08-31 or an RFC 3339 time such as 2021-08-31T10:00:00Z")
+		return time.Time{}, "", errs.Because(errs.Invalid(field, "must be a date such as 2021-08-31 or an RFC 3339 time such as 2021-08-31T10:00:00Z"), errs.ReasonNotADate)
 	}
 	t = t.UTC().Truncate(time.Second)
 	if y := t.Year(); y < 1900 || y > 9999 {
@@ -71,7 +71,7 @@ func formatDate(t time.Time, precision string) string {
 // the future only when it begins after now.
 func checkNotFuture(field string, t, now time.Time) error {
 	if t.After(now.Add(ClockSkew)) {
-		return errs.Invalid(field, "is in the future (%s)", t.Format(time.RFC3339))
+		return errs.Because(errs.Invalid(field, "is in the future (%s)", t.Format(time.RFC3339)), errs.ReasonInFuture)
 	}
 	return nil
 }
@@ -82,10 +82,10 @@ func checkNotFuture(field string, t, now time.Time) error {
 // some language.
 func parseLanguage(field, s string) (string, error) {
 	if s == "" {
-		return "", errs.Invalid(field, "is required: a BCP 47 language tag such as en, ru, ar or hy-AM")
+		return "", errs.Because(errs.Invalid(field, "is required: a BCP 47 language tag such as en, ru, ar or hy-AM"), errs.ReasonRequired)
 	}
 	if len(s) > maxTag {
-		return "", errs.Invalid(field, "is longer than %d bytes; a BCP 47 tag such as en, ru, ar or hy-AM is expected", maxTag)
+		return "", errs.Because(errs.Invalid(field, "is longer than %d bytes; a BCP 47 tag such as en, ru, ar or hy-AM is expected", maxTag), errs.ReasonTooLong, "max", maxTag)
 	}
 	tag, err := language.Parse(s)
 	if err != nil {
@@ -107,10 +107,10 @@ func parseLanguage(field, s string) (string, error) {
 // credentials, at most MaxURL bytes, free of the characters names refuse.
 func checkHTTPURL(field, s string) error {
 	if s == "" {
-		return errs.Invalid(field, "is required")
+		return errs.Because(errs.Invalid(field, "is required"), errs.ReasonRequired)
 	}
 	if len(s) > MaxURL {
-		return errs.Invalid(field, "is longer than %d bytes", MaxURL)
+		return errs.Because(errs.Invalid(field, "is longer than %d bytes", MaxURL), errs.ReasonTooLong, "max", MaxURL)
 	}
 	if err := text.CheckName(field, s, 0); err != nil {
 		return err
@@ -151,11 +151,11 @@ func contentHash(hashField, given, textField, body string) (string, error) {
 // an underscore; whether the record exists is checked on write.
 func checkRef(field, id, prefix, what string) error {
 	if id == "" {
-		return errs.Invalid(field, "is required: the id of %s", what)
+		return errs.Because(errs.Invalid(field, "is required: the id of %s", what), errs.ReasonRequired)
 	}
 	rest, ok := strings.CutPrefix(id, prefix+"_")
 	if !ok || !isIDChars(rest) || len(id) > 64 {
-		return errs.Invalid(field, "is not the id of %s (such ids begin with %s_)", what, prefix)
+		return errs.Because(errs.Invalid(field, "is not the id of %s (such ids begin with %s_)", what, prefix), errs.ReasonNotAnID)
 	}
 	return nil
 }

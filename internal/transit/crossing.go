@@ -95,12 +95,15 @@ func DecodeCrossingInput(data []byte) (CrossingInput, error) {
 }
 
 func checkID(field, id string) error {
-	if id == "" || len(id) > 64 {
-		return errs.Invalid(field, "must be an id")
+	if id == "" {
+		return errs.Required(field)
+	}
+	if len(id) > 64 {
+		return errs.Because(errs.Invalid(field, "must be an id"), errs.ReasonNotAnID)
 	}
 	for _, r := range id {
 		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return errs.Invalid(field, "must be an id")
+			return errs.Because(errs.Invalid(field, "must be an id"), errs.ReasonNotAnID)
 		}
 	}
 	return nil
@@ -112,17 +115,17 @@ func pastTime(now time.Time, field, s string) (time.Time, error) {
 		return t, err
 	}
 	if t.After(now.Add(ClockSkew)) {
-		return t, errs.Invalid(field, "is in the future")
+		return t, errs.Because(errs.Invalid(field, "is in the future"), errs.ReasonInFuture)
 	}
 	return t, nil
 }
 
 func count(field string, n, most int64) error {
 	if n < 0 {
-		return errs.Invalid(field, "must not be negative")
+		return errs.Because(errs.Invalid(field, "must not be negative"), errs.ReasonTooSmall, "min", 0)
 	}
 	if n > most {
-		return errs.Invalid(field, "must be at most %d", most)
+		return errs.Because(errs.Invalid(field, "must be at most %d", most), errs.ReasonTooLarge, "max", most)
 	}
 	return nil
 }
@@ -130,49 +133,52 @@ func count(field string, n, most int64) error {
 // body checks everything that needs no database; the checkpoint, the
 // escort and the flags are settled on write.
 func (in CrossingInput) body(now time.Time, owner string) (CrossingBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := CrossingBody{CheckpointID: in.CheckpointID, Direction: in.Direction, People: in.People, Vehicles: in.Vehicles, CargoTonnes: in.CargoTonnes,
 		CargoType: in.CargoType, EscortOrg: in.EscortOrg, Humanitarian: in.Humanitarian, Note: in.Note, Illustrative: in.Illustrative, Flags: []string{}}
 	var err error
 	if b.At, err = pastTime(now, "at", in.At); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := checkID("checkpoint_id", in.CheckpointID); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if !slices.Contains(directions, in.Direction) {
-		return b, errs.Invalid("direction", "must be towards_start or towards_end")
+		ec.Add(errs.Because(errs.Invalid("direction", "must be towards_start or towards_end"), errs.ReasonNotOneOf))
 	}
 	if err := count("people", in.People, maxPeople); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if err := count("vehicles", in.Vehicles, maxVehicles); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if math.IsNaN(in.CargoTonnes) || math.IsInf(in.CargoTonnes, 0) || in.CargoTonnes < 0 || in.CargoTonnes > maxTonnes {
-		return b, errs.Invalid("cargo_tonnes", "must be a number of tonnes from 0 to %d", maxTonnes)
+		ec.Add(errs.Because(errs.Invalid("cargo_tonnes", "must be a number of tonnes from 0 to %d", maxTonnes), errs.ReasonOutOfRange, "min", 0, "max", maxTonnes))
 	}
 	if in.People == 0 && in.Vehicles == 0 {
-		return b, errs.Invalid("people", "a crossing moves at least one person or vehicle")
+		ec.Add(errs.Invalid("people", "a crossing moves at least one person or vehicle"))
 	}
 	if in.CargoType != "" {
 		if err := text.CheckName("cargo_type", in.CargoType, MaxName); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	} else if in.CargoTonnes > 0 {
-		return b, errs.Invalid("cargo_type", "says what the cargo is when there is one")
+		ec.Add(errs.Because(errs.Invalid("cargo_type", "says what the cargo is when there is one"), errs.ReasonRequired))
 	}
 	if in.EscortOrg != "" {
 		if err := checkID("escort_org", in.EscortOrg); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	if in.Note != "" {
 		if err := text.CheckText("note", in.Note, MaxNote); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	b.Label, err = in.LabelInput.Label(access.Mission, owner)
-	return b, err
+	ec.Add(err)
+	return b, ec.Err()
 }
 
 // RecordCrossing records a crossing. One at a checkpoint closed at the

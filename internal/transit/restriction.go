@@ -82,64 +82,67 @@ func DecodeRestrictionInput(data []byte) (RestrictionInput, error) {
 }
 
 func (in RestrictionInput) body(now time.Time, owner string) (RestrictionBody, error) {
+	// Every field is checked, and every failure reported at once.
+	var ec errs.Collector
 	b := RestrictionBody{Kind: in.Kind, CheckpointID: in.CheckpointID, CorridorID: in.CorridorID, Reason: in.Reason, ByOrg: in.ByOrg, ByText: in.ByText,
 		Note: in.Note, Illustrative: in.Illustrative}
 	if !slices.Contains(restrictionKinds, in.Kind) {
-		return b, errs.Invalid("kind", "must be closure, partial or reopening")
+		ec.Add(errs.Because(errs.Invalid("kind", "must be closure, partial or reopening"), errs.ReasonNotOneOf))
 	}
 	switch {
 	case in.CheckpointID != "" && in.CorridorID != "":
-		return b, errs.Invalid("corridor_id", "a restriction applies to a checkpoint or to the whole corridor, not both")
+		ec.Add(errs.Invalid("corridor_id", "a restriction applies to a checkpoint or to the whole corridor, not both"))
 	case in.CheckpointID != "":
 		if err := checkID("checkpoint_id", in.CheckpointID); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	case in.CorridorID != "":
 		if err := checkID("corridor_id", in.CorridorID); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	default:
-		return b, errs.Invalid("checkpoint_id", "a restriction names a checkpoint or a corridor")
+		ec.Add(errs.Because(errs.Invalid("checkpoint_id", "a restriction names a checkpoint or a corridor"), errs.ReasonRequired))
 	}
 	if in.Reason == "" && in.Kind != KindReopening {
-		return b, errs.Invalid("reason", "a %s gives its reason", in.Kind)
+		ec.Add(errs.Because(errs.Invalid("reason", "a %s gives its reason", in.Kind), errs.ReasonRequired))
 	}
 	for _, t := range [][2]string{{"reason", in.Reason}, {"by_text", in.ByText}, {"note", in.Note}} {
 		if t[1] != "" {
 			if err := text.CheckText(t[0], t[1], MaxNote); err != nil {
-				return b, err
+				ec.Add(err)
 			}
 		}
 	}
 	if in.ByOrg != "" {
 		if err := checkID("by_org", in.ByOrg); err != nil {
-			return b, err
+			ec.Add(err)
 		}
 	}
 	var err error
 	if b.Start, err = pastTime(now, "start", in.Start); err != nil {
-		return b, err
+		ec.Add(err)
 	}
 	if in.End != "" {
 		if in.Kind == KindReopening {
-			return b, errs.Invalid("end", "a reopening is an instant and has no end")
+			ec.Add(errs.Invalid("end", "a reopening is an instant and has no end"))
 		}
 		end, err := geo.ParseTime("end", in.End)
 		if err != nil {
-			return b, err
+			ec.Add(err)
 		}
 		if end.Before(b.Start) {
-			return b, errs.Invalid("end", "ends before it starts")
+			ec.Add(errs.Invalid("end", "ends before it starts"))
 		}
 		if end.After(now.Add(ClockSkew)) {
-			return b, errs.Invalid("end", "is in the future")
+			ec.Add(errs.Because(errs.Invalid("end", "is in the future"), errs.ReasonInFuture))
 		}
 		b.End = &end
 		d := int64(end.Sub(b.Start) / time.Second)
 		b.DurationS = &d
 	}
 	b.Label, err = in.LabelInput.Label(access.Mission, owner)
-	return b, err
+	ec.Add(err)
+	return b, ec.Err()
 }
 
 // RecordRestriction records a restriction. A reopening ends, in the same

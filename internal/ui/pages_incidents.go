@@ -16,11 +16,12 @@ import (
 )
 
 type reviewData struct {
-	Items  []incident.QueueItem
-	Next   string
-	Titles map[string]string // incident id → title
-	Finder *finderData       // the incident finder, open for one report
-	Undo   string            // the decision just taken, which may be taken back
+	Items      []incident.QueueItem
+	Next       string
+	Titles     map[string]string // incident id → title
+	Finder     *finderData       // the incident finder, open for one report
+	Undo       string            // the decision just taken, which may be taken back
+	Duplicates []DuplicateView   // what marking reports as duplicates did
 }
 
 func (s *Pages) reviewPage(w http.ResponseWriter, r *http.Request) {
@@ -31,13 +32,13 @@ func (s *Pages) reviewPage(w http.ResponseWriter, r *http.Request) {
 	s.showReview(w, r, pg, p, http.StatusOK)
 }
 
-func (s *Pages) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int) {
+func (s *Pages) showReview(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, status int, dups ...DuplicateView) {
 	q, err := s.Incidents.ReviewQueue(r.Context(), p, store.PageRequest{Cursor: r.URL.Query().Get("cursor"), Limit: 25})
 	if err != nil {
 		s.pageFail(w, r, pg, err)
 		return
 	}
-	d := reviewData{Items: q.Items, Next: q.Next, Titles: map[string]string{}, Finder: s.finder(r, pg, p)}
+	d := reviewData{Items: q.Items, Next: q.Next, Titles: map[string]string{}, Finder: s.finder(r, pg, p), Duplicates: dups}
 	if rev := r.URL.Query().Get("rev"); rev != "" && pg.Notice != "" {
 		d.Undo = rev
 	}
@@ -98,7 +99,7 @@ func (s *Pages) reviewDecide(w http.ResponseWriter, r *http.Request) {
 		}
 		rev, err := s.Incidents.RecordReview(r.Context(), p, in)
 		if err != nil {
-			problems = append(problems, errs.MessageOf(err))
+			problems = append(problems, explain(pg, err))
 			continue
 		}
 		done++
@@ -282,7 +283,7 @@ func (s *Pages) incidentSplit(w http.ResponseWriter, r *http.Request) {
 	rev, err := s.Incidents.RecordReview(r.Context(), p, incident.ReviewInput{ReportKind: kind, ReportID: report, IncidentID: id,
 		Decision: "split", Reason: r.PostFormValue("reason")})
 	if err != nil {
-		pg.Error = errs.MessageOf(err)
+		pg.Error = explain(pg, err)
 		s.showIncident(w, r, pg, p, formStatus(err))
 		return
 	}

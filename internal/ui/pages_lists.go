@@ -42,6 +42,7 @@ type listPageData struct {
 	List       *ListView
 	Sides      []agreement.Organisation
 	Zones      []ZoneOption
+	Places     []Option // the gazetteer, by the reader's names
 	Categories []string
 	Statuses   []string
 	Kinds      []string // allegations: kinds of source; observations: kinds
@@ -52,7 +53,8 @@ type listPageData struct {
 	Bulk       *BulkResult     // what the last bulk action did
 }
 
-// listChoices fills the filters' choices: sides, zones, categories.
+// listChoices fills the filters' choices: sides, zones, categories,
+// places.
 func (s *Pages) listChoices(ctx context.Context, pg *web.Page, p access.Principal, d *listPageData) error {
 	var err error
 	if d.Sides, err = s.Agreements.Parties(ctx, pg.Reader()); err != nil {
@@ -70,6 +72,7 @@ func (s *Pages) listChoices(ctx context.Context, pg *web.Page, p access.Principa
 		d.Zones = append(d.Zones, ZoneOption{ID: z.ID, Name: name})
 	}
 	d.Categories = categoryCodes()
+	d.Places = s.placeOptions(ctx, pg, p)
 	return nil
 }
 

@@ -31,24 +31,10 @@ func (s *Pages) registryFormPages(page func(method, path string, h http.HandlerF
 	page("POST", "/detainees/{id}/events", s.addPersonEvent)
 	page("GET", "/exchanges/new", s.exchangeForm)
 	page("POST", "/exchanges/new", s.recordExchange)
-	page("GET", "/minefields/new", s.minefieldForm)
-	page("POST", "/minefields/new", s.recordMinefield)
-	page("GET", "/handovers/new", s.handoverForm)
-	page("POST", "/handovers/new", s.recordHandover)
-	page("GET", "/remains/new", s.remainsForm)
-	page("POST", "/remains/new", s.recordRemains)
-	page("GET", "/returns/new", s.movementForm)
-	page("POST", "/returns/new", s.recordMovement)
-	page("GET", "/return-visits/new", s.visitForm)
-	page("POST", "/return-visits/new", s.recordVisit)
-	page("GET", "/crossings/new", s.crossingForm)
-	page("POST", "/crossings/new", s.recordCrossing)
-	page("GET", "/corridor/restrictions/new", s.restrictionForm)
-	page("POST", "/corridor/restrictions/new", s.recordRestriction)
-	page("GET", "/statements/new", s.statementForm)
-	page("POST", "/statements/new", s.recordStatement)
-	page("GET", "/sources/new", s.sourceForm)
-	page("POST", "/sources/new", s.recordSource)
+	for _, f := range []*regForm{s.minefieldForm(), s.handoverForm(), s.remainsForm(), s.movementForm(), s.visitForm(), s.crossingForm(), s.restrictionForm(), s.statementForm(), s.sourceForm()} {
+		page("GET", f.Path, s.regFormPage(f))
+		page("POST", f.Path, s.regFormSave(f))
+	}
 	page("GET", "/evidence/new", s.evidenceForm)
 	page("POST", "/evidence/new", s.addEvidence)
 	page("GET", "/hazard-areas/new", s.hazardForm)
@@ -80,17 +66,27 @@ func formField(field string, fields []string) string {
 	return best
 }
 
-// showErrors puts the service's error next to the form's field it
-// concerns (see formField), or at the top of the page.
+// showErrors puts each of the service's errors (all of a form's at once)
+// next to the form's field it concerns (see formField), or at the top of
+// the page, keeping its reason so that the page says it in its language.
 func showErrors(pg *web.Page, form *web.Form, err error, fields []string) {
 	if err == nil {
 		return
 	}
-	if f := errs.FieldOf(err); f != "" {
-		mapped := formField(f, fields)
-		err = &errs.Error{Code: errs.CodeOf(err), Field: mapped, Message: errs.MessageOf(err)}
+	all := errs.All(err)
+	if len(all) == 0 {
+		formErrors(pg, form, err)
+		return
 	}
-	formErrors(pg, form, err)
+	mapped := &errs.List{Errs: make([]*errs.Error, len(all))}
+	for i, e := range all {
+		c := *e
+		if c.Field != "" {
+			c.Field = formField(c.Field, fields)
+		}
+		mapped.Errs[i] = &c
+	}
+	formErrors(pg, form, mapped)
 }
 
 // formText is a single-line text field as typed, without the blanks a

@@ -48,47 +48,50 @@ type minefieldFormData struct {
 	MaxCount                                               int64
 }
 
-func (s *Pages) minefieldForm(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "forms.minefield.title", "minefields")
-	if !ok {
-		return
+// minefieldForm records a minefield; it leads to the record's page.
+func (s *Pages) minefieldForm() *regForm {
+	return &regForm{Title: "forms.minefield.title", Nav: "minefields", Template: "minefield_form", Path: "/minefields/new",
+		Fields: minefieldFields, May: s.Mines.MayRecordMinefield,
+		Start: func(_ *http.Request, p access.Principal) url.Values {
+			v := mission()
+			if side := p.Side(); side != "" {
+				v.Set("laid_by", side)
+			}
+			return v
+		},
+		Data: func(r *http.Request, pg *web.Page, p access.Principal) (any, error) {
+			sides, err := s.sideOptions(r.Context(), pg)
+			if err != nil {
+				return nil, err
+			}
+			d := minefieldFormData{Sides: sides, Side: p.Side(), Orgs: s.orgOptions(r.Context(), pg, p),
+				Categories: translated(pg, "minecat.", mines.MineCategories()), Emplacements: translated(pg, "emplacement.", mines.Emplacements()),
+				Classifications: classificationOptions(pg), Today: s.Now().In(pg.Location).Format(time.DateOnly),
+				Max:      formLimits{Name: mines.MaxName, Model: mines.MaxModel, Description: mines.MaxDescription, Note: mines.MaxNote},
+				MaxCount: mines.MaxMinesPerType}
+			for i := range formRefPoints {
+				d.RefRows = append(d.RefRows, moveRow{I: i, N: i + 1, Pre: "reference_points[" + strconv.Itoa(i) + "]"})
+			}
+			for i := range formMineTypes {
+				d.MineRows = append(d.MineRows, moveRow{I: i, N: i + 1, Pre: "mines[" + strconv.Itoa(i) + "]"})
+			}
+			// The perimeter is drawn on a map.
+			pg.JSKeys = append(pg.JSKeys, mapMessages...)
+			pg.JSKeys = append(pg.JSKeys, "forms.draw.hint", "forms.draw.undo", "forms.draw.clear")
+			return d, nil
+		},
+		Save: func(r *http.Request, pg *web.Page, p access.Principal, form *web.Form) (string, error) {
+			in, err := minefieldInput(form, p)
+			if err != nil {
+				return "", err
+			}
+			m, err := s.Mines.CreateMinefield(r.Context(), p, in)
+			if err != nil {
+				return "", err
+			}
+			return doneAt("/minefields/"+url.PathEscape(m.ID), "forms.done.minefield"), nil
+		},
 	}
-	form := newForm(url.Values{"classification": {string(access.Mission)}})
-	if side := p.Side(); side != "" {
-		form.Values.Set("laid_by", side)
-	}
-	s.showMinefieldForm(w, r, pg, p, form, http.StatusOK)
-}
-
-func (s *Pages) showMinefieldForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
-	pg.Title, pg.Nav = "forms.minefield.title", "minefields"
-	if err := s.Mines.MayRecordMinefield(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if form.Key == "" {
-		form.Key = newFormKey()
-	}
-	sides, err := s.sideOptions(r.Context(), pg)
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	d := minefieldFormData{Sides: sides, Side: p.Side(), Orgs: s.orgOptions(r.Context(), pg, p),
-		Categories: translated(pg, "minecat.", mines.MineCategories()), Emplacements: translated(pg, "emplacement.", mines.Emplacements()),
-		Classifications: classificationOptions(pg), Today: s.Now().In(pg.Location).Format(time.DateOnly),
-		Max:      formLimits{Name: mines.MaxName, Model: mines.MaxModel, Description: mines.MaxDescription, Note: mines.MaxNote},
-		MaxCount: mines.MaxMinesPerType}
-	for i := range formRefPoints {
-		d.RefRows = append(d.RefRows, moveRow{I: i, N: i + 1, Pre: "reference_points[" + strconv.Itoa(i) + "]"})
-	}
-	for i := range formMineTypes {
-		d.MineRows = append(d.MineRows, moveRow{I: i, N: i + 1, Pre: "mines[" + strconv.Itoa(i) + "]"})
-	}
-	pg.Form, pg.Data = form, d
-	pg.JSKeys = append(pg.JSKeys, mapMessages...)
-	pg.JSKeys = append(pg.JSKeys, "forms.draw.hint", "forms.draw.undo", "forms.draw.clear")
-	s.render.Render(w, status, "minefield_form", pg)
 }
 
 // minefieldInput reads the form; a number that is not one is refused here
@@ -158,34 +161,6 @@ func minefieldInput(form *web.Form, p access.Principal) (mines.MinefieldInput, e
 	return in, nil
 }
 
-func (s *Pages) recordMinefield(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.writer(w, r, "forms.minefield.title", "minefields", "/minefields/new")
-	if !ok {
-		return
-	}
-	form := &web.Form{Values: r.PostForm}
-	done, err := s.submit(w, r, p, form, func() (string, error) {
-		in, err := minefieldInput(form, p)
-		if err != nil {
-			return "", err
-		}
-		m, err := s.Mines.CreateMinefield(r.Context(), p, in)
-		if err != nil {
-			return "", err
-		}
-		return doneAt("/minefields/"+url.PathEscape(m.ID), "forms.done.minefield"), nil
-	})
-	if done {
-		return
-	}
-	if !formProblem(err) {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	showErrors(pg, form, err, minefieldFields)
-	s.showMinefieldForm(w, r, pg, p, form, formStatus(err))
-}
-
 // Handovers.
 
 var handoverFields = []string{"from_side", "to_side", "date", "mediators", "place", "exchange_id", "minefield_ids", "mines_claimed",
@@ -204,69 +179,74 @@ type handoverFormData struct {
 // maxFormChoices bounds the records a form lists to choose from.
 const maxFormChoices = 500
 
-func (s *Pages) handoverForm(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "forms.handover.title", "handovers")
-	if !ok {
-		return
+// handoverForm records a handover of minefield records; it leads to the
+// minefield's page when it hands over one, else to the handovers.
+func (s *Pages) handoverForm() *regForm {
+	return &regForm{Title: "forms.handover.title", Nav: "handovers", Template: "handover_form", Path: "/handovers/new",
+		Fields: handoverFields, May: s.Mines.MayRecordHandover,
+		Start: func(r *http.Request, p access.Principal) url.Values {
+			v := mission()
+			if side := p.Side(); side != "" {
+				v.Set("from_side", side)
+			}
+			if id := r.URL.Query().Get("minefield"); id != "" {
+				if m, err := s.Mines.GetMinefield(r.Context(), p, id); err == nil {
+					v.Set("minefield_ids", m.ID)
+					v.Set("from_side", m.LaidBy)
+					v.Set("districts", m.District)
+				}
+			}
+			if id := r.URL.Query().Get("exchange"); id != "" {
+				v.Set("exchange_id", id)
+			}
+			return v
+		},
+		Data: func(r *http.Request, pg *web.Page, p access.Principal) (any, error) {
+			sides, err := s.sideOptions(r.Context(), pg)
+			if err != nil {
+				return nil, err
+			}
+			d := handoverFormData{Sides: sides, Side: p.Side(), Orgs: s.orgOptions(r.Context(), pg, p), Classifications: classificationOptions(pg),
+				Today: s.Now().In(pg.Location).Format(time.DateOnly),
+				Max:   formLimits{Name: mines.MaxName, Description: mines.MaxDescription, Note: mines.MaxNote}, MaxClaimed: mines.MaxMinesClaimed}
+			f := mines.MinefieldFilter{}
+			if side := p.Side(); side != "" {
+				f.LaidBy = side // a liaison hands over its own side's records
+			}
+			mfs, err := s.Mines.ListMinefields(r.Context(), p, f, store.PageRequest{Limit: maxFormChoices})
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range mfs.Items {
+				label := m.District + " · " + m.LaidAt.In(pg.Location).Format(time.DateOnly)
+				if m.Designation != "" {
+					label = m.Designation + " · " + label
+				}
+				d.Minefields = append(d.Minefields, Option{Value: m.ID, Label: label, Title: pg.Org(m.LaidBy)})
+			}
+			d.MoreMinefields = mfs.Next != ""
+			if xs, err := s.Detainees.ListExchanges(r.Context(), p, detainee.ExchangeFilter{}, store.PageRequest{Limit: maxFormChoices}); err == nil {
+				for _, x := range xs.Items {
+					d.Exchanges = append(d.Exchanges, Option{Value: x.ID, Label: pg.T("forms.exchange.option", "date", x.At.In(pg.Location).Format(time.DateOnly), "n", x.Total)})
+				}
+			}
+			return d, nil
+		},
+		Save: func(r *http.Request, pg *web.Page, p access.Principal, form *web.Form) (string, error) {
+			in, err := handoverInput(form, p)
+			if err != nil {
+				return "", err
+			}
+			h, err := s.Mines.RecordHandover(r.Context(), p, in)
+			if err != nil {
+				return "", err
+			}
+			if len(h.MinefieldIDs) == 1 {
+				return doneAt("/minefields/"+url.PathEscape(h.MinefieldIDs[0]), "forms.done.handover"), nil
+			}
+			return doneAt("/handovers", "forms.done.handover"), nil
+		},
 	}
-	form := newForm(url.Values{"classification": {string(access.Mission)}})
-	if side := p.Side(); side != "" {
-		form.Values.Set("from_side", side)
-	}
-	if id := r.URL.Query().Get("minefield"); id != "" {
-		if m, err := s.Mines.GetMinefield(r.Context(), p, id); err == nil {
-			form.Values.Set("minefield_ids", m.ID)
-			form.Values.Set("from_side", m.LaidBy)
-			form.Values.Set("districts", m.District)
-		}
-	}
-	if id := r.URL.Query().Get("exchange"); id != "" {
-		form.Values.Set("exchange_id", id)
-	}
-	s.showHandoverForm(w, r, pg, p, form, http.StatusOK)
-}
-
-func (s *Pages) showHandoverForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
-	pg.Title, pg.Nav = "forms.handover.title", "handovers"
-	if err := s.Mines.MayRecordHandover(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if form.Key == "" {
-		form.Key = newFormKey()
-	}
-	sides, err := s.sideOptions(r.Context(), pg)
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	d := handoverFormData{Sides: sides, Side: p.Side(), Orgs: s.orgOptions(r.Context(), pg, p), Classifications: classificationOptions(pg),
-		Today: s.Now().In(pg.Location).Format(time.DateOnly),
-		Max:   formLimits{Name: mines.MaxName, Description: mines.MaxDescription, Note: mines.MaxNote}, MaxClaimed: mines.MaxMinesClaimed}
-	f := mines.MinefieldFilter{}
-	if side := p.Side(); side != "" {
-		f.LaidBy = side // a liaison hands over its own side's records
-	}
-	mfs, err := s.Mines.ListMinefields(r.Context(), p, f, store.PageRequest{Limit: maxFormChoices})
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	for _, m := range mfs.Items {
-		label := m.District + " · " + m.LaidAt.In(pg.Location).Format(time.DateOnly)
-		if m.Designation != "" {
-			label = m.Designation + " · " + label
-		}
-		d.Minefields = append(d.Minefields, Option{Value: m.ID, Label: label, Title: pg.Org(m.LaidBy)})
-	}
-	d.MoreMinefields = mfs.Next != ""
-	if xs, err := s.Detainees.ListExchanges(r.Context(), p, detainee.ExchangeFilter{}, store.PageRequest{Limit: maxFormChoices}); err == nil {
-		for _, x := range xs.Items {
-			d.Exchanges = append(d.Exchanges, Option{Value: x.ID, Label: pg.T("forms.exchange.option", "date", x.At.In(pg.Location).Format(time.DateOnly), "n", x.Total)})
-		}
-	}
-	pg.Form, pg.Data = form, d
-	s.render.Render(w, status, "handover_form", pg)
 }
 
 func handoverInput(form *web.Form, p access.Principal) (mines.HandoverInput, error) {
@@ -286,35 +266,4 @@ func handoverInput(form *web.Form, p access.Principal) (mines.HandoverInput, err
 		in.MinesClaimed = &n
 	}
 	return in, nil
-}
-
-func (s *Pages) recordHandover(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.writer(w, r, "forms.handover.title", "handovers", "/handovers/new")
-	if !ok {
-		return
-	}
-	form := &web.Form{Values: r.PostForm}
-	done, err := s.submit(w, r, p, form, func() (string, error) {
-		in, err := handoverInput(form, p)
-		if err != nil {
-			return "", err
-		}
-		h, err := s.Mines.RecordHandover(r.Context(), p, in)
-		if err != nil {
-			return "", err
-		}
-		if len(h.MinefieldIDs) == 1 {
-			return doneAt("/minefields/"+url.PathEscape(h.MinefieldIDs[0]), "forms.done.handover"), nil
-		}
-		return doneAt("/handovers", "forms.done.handover"), nil
-	})
-	if done {
-		return
-	}
-	if !formProblem(err) {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	showErrors(pg, form, err, handoverFields)
-	s.showHandoverForm(w, r, pg, p, form, formStatus(err))
 }

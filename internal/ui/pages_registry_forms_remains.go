@@ -6,7 +6,6 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/detainee"
-	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/store"
 	"github.com/truce-monitoring/truce/internal/web"
 )
@@ -26,38 +25,36 @@ type remainsFormData struct {
 	MaxCount                                int
 }
 
-func (s *Pages) remainsForm(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "forms.remains.title", "remains")
-	if !ok {
-		return
+// remainsForm records remains; it leads back to the list.
+func (s *Pages) remainsForm() *regForm {
+	return &regForm{Title: "forms.remains.title", Nav: "remains", Template: "remains_form", Path: "/remains/new",
+		Fields: remainsFields, May: s.Detainees.MayRecordRemains,
+		Data: func(r *http.Request, pg *web.Page, p access.Principal) (any, error) {
+			sides, err := s.sideOptions(r.Context(), pg)
+			if err != nil {
+				return nil, err
+			}
+			d := remainsFormData{Sides: sides, Orgs: s.orgOptions(r.Context(), pg, p), Places: s.placeOptions(r.Context(), pg, p),
+				Methods: translated(pg, "forms.identmethod.", detainee.IdentificationMethods), Latest: latestInput(s.Now(), pg.Location),
+				Max: formLimits{Note: detainee.MaxNote}, MaxCount: detainee.MaxRemainsCount}
+			if xs, err := s.Detainees.ListExchanges(r.Context(), p, detainee.ExchangeFilter{}, store.PageRequest{Limit: maxFormChoices}); err == nil {
+				for _, x := range xs.Items {
+					d.Exchanges = append(d.Exchanges, Option{Value: x.ID, Label: pg.T("forms.exchange.option", "date", x.At.In(pg.Location).Format(time.DateOnly), "n", x.Total)})
+				}
+			}
+			return d, nil
+		},
+		Save: func(r *http.Request, pg *web.Page, p access.Principal, form *web.Form) (string, error) {
+			in, err := remainsInput(form, pg.Location)
+			if err != nil {
+				return "", err
+			}
+			if _, err := s.Detainees.RecordRemains(r.Context(), p, in); err != nil {
+				return "", err
+			}
+			return doneAt("/remains", "forms.done.remains"), nil
+		},
 	}
-	s.showRemainsForm(w, r, pg, p, newForm(nil), http.StatusOK)
-}
-
-func (s *Pages) showRemainsForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
-	pg.Title, pg.Nav = "forms.remains.title", "remains"
-	if err := s.Detainees.MayRecordRemains(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if form.Key == "" {
-		form.Key = newFormKey()
-	}
-	sides, err := s.sideOptions(r.Context(), pg)
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	d := remainsFormData{Sides: sides, Orgs: s.orgOptions(r.Context(), pg, p), Places: s.placeOptions(r.Context(), pg, p),
-		Methods: translated(pg, "forms.identmethod.", detainee.IdentificationMethods), Latest: latestInput(s.Now(), pg.Location),
-		Max: formLimits{Note: detainee.MaxNote}, MaxCount: detainee.MaxRemainsCount}
-	if xs, err := s.Detainees.ListExchanges(r.Context(), p, detainee.ExchangeFilter{}, store.PageRequest{Limit: maxFormChoices}); err == nil {
-		for _, x := range xs.Items {
-			d.Exchanges = append(d.Exchanges, Option{Value: x.ID, Label: pg.T("forms.exchange.option", "date", x.At.In(pg.Location).Format(time.DateOnly), "n", x.Total)})
-		}
-	}
-	pg.Form, pg.Data = form, d
-	s.render.Render(w, status, "remains_form", pg)
 }
 
 func remainsInput(form *web.Form, loc *time.Location) (detainee.RemainsInput, error) {
@@ -80,35 +77,4 @@ func remainsInput(form *web.Form, loc *time.Location) (detainee.RemainsInput, er
 		in.Handover = h
 	}
 	return in, nil
-}
-
-func (s *Pages) recordRemains(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.writer(w, r, "forms.remains.title", "remains", "/remains/new")
-	if !ok {
-		return
-	}
-	form := &web.Form{Values: r.PostForm}
-	done, err := s.submit(w, r, p, form, func() (string, error) {
-		in, err := remainsInput(form, pg.Location)
-		if err != nil {
-			return "", err
-		}
-		if _, err := s.Detainees.RecordRemains(r.Context(), p, in); err != nil {
-			return "", err
-		}
-		return doneAt("/remains", "forms.done.remains"), nil
-	})
-	if done {
-		return
-	}
-	if !formProblem(err) {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if errs.FieldOf(err) == "" {
-		formErrors(pg, form, err)
-	} else {
-		showErrors(pg, form, err, remainsFields)
-	}
-	s.showRemainsForm(w, r, pg, p, form, formStatus(err))
 }

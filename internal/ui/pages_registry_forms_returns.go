@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,36 +48,36 @@ type movementFormData struct {
 	MaxPeople                            int64
 }
 
-func (s *Pages) movementForm(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "forms.movement.title", "returns")
-	if !ok {
-		return
+// movementForm records a return movement; it leads back to the list.
+func (s *Pages) movementForm() *regForm {
+	return &regForm{Title: "forms.movement.title", Nav: "returns", Template: "movement_form", Path: "/returns/new",
+		Fields: movementFields, May: s.Returns.MayRecordMovement,
+		Start: func(*http.Request, access.Principal) url.Values { return mission() },
+		Data: func(r *http.Request, pg *web.Page, p access.Principal) (any, error) {
+			d := movementFormData{Places: s.placeOptions(r.Context(), pg, p), Orgs: s.orgOptions(r.Context(), pg, p),
+				Kinds: translated(pg, "movekind.", returns.MovementKinds()), Classifications: classificationOptions(pg),
+				Ages: returns.AgeBands, Latest: latestInput(s.Now(), pg.Location),
+				Max: formLimits{Name: returns.MaxName, Note: returns.MaxMovementNote}, MaxPeople: returns.MaxPeople}
+			for _, sex := range returns.Sexes {
+				row := peopleRow{Sex: sex}
+				for _, age := range returns.AgeBands {
+					row.Cells = append(row.Cells, peopleCell{Name: "people." + sex + "." + age, Age: age})
+				}
+				d.People = append(d.People, row)
+			}
+			return d, nil
+		},
+		Save: func(r *http.Request, pg *web.Page, p access.Principal, form *web.Form) (string, error) {
+			in, err := movementInput(form, pg.Location)
+			if err != nil {
+				return "", err
+			}
+			if _, err := s.Returns.RecordMovement(r.Context(), p, in); err != nil {
+				return "", err
+			}
+			return doneAt("/returns", "forms.done.movement"), nil
+		},
 	}
-	s.showMovementForm(w, r, pg, p, newForm(map[string][]string{"classification": {string(access.Mission)}}), http.StatusOK)
-}
-
-func (s *Pages) showMovementForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
-	pg.Title, pg.Nav = "forms.movement.title", "returns"
-	if err := s.Returns.MayRecordMovement(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if form.Key == "" {
-		form.Key = newFormKey()
-	}
-	d := movementFormData{Places: s.placeOptions(r.Context(), pg, p), Orgs: s.orgOptions(r.Context(), pg, p),
-		Kinds: translated(pg, "movekind.", returns.MovementKinds()), Classifications: classificationOptions(pg),
-		Ages: returns.AgeBands, Latest: latestInput(s.Now(), pg.Location),
-		Max: formLimits{Name: returns.MaxName, Note: returns.MaxMovementNote}, MaxPeople: returns.MaxPeople}
-	for _, sex := range returns.Sexes {
-		row := peopleRow{Sex: sex}
-		for _, age := range returns.AgeBands {
-			row.Cells = append(row.Cells, peopleCell{Name: "people." + sex + "." + age, Age: age})
-		}
-		d.People = append(d.People, row)
-	}
-	pg.Form, pg.Data = form, d
-	s.render.Render(w, status, "movement_form", pg)
 }
 
 func movementInput(form *web.Form, loc *time.Location) (returns.MovementInput, error) {
@@ -109,33 +110,6 @@ func movementInput(form *web.Form, loc *time.Location) (returns.MovementInput, e
 	return in, nil
 }
 
-func (s *Pages) recordMovement(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.writer(w, r, "forms.movement.title", "returns", "/returns/new")
-	if !ok {
-		return
-	}
-	form := &web.Form{Values: r.PostForm}
-	done, err := s.submit(w, r, p, form, func() (string, error) {
-		in, err := movementInput(form, pg.Location)
-		if err != nil {
-			return "", err
-		}
-		if _, err := s.Returns.RecordMovement(r.Context(), p, in); err != nil {
-			return "", err
-		}
-		return doneAt("/returns", "forms.done.movement"), nil
-	})
-	if done {
-		return
-	}
-	if !formProblem(err) {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	showErrors(pg, form, err, movementFields)
-	s.showMovementForm(w, r, pg, p, form, formStatus(err))
-}
-
 // Visits.
 
 var visitFields = func() []string {
@@ -155,54 +129,52 @@ type visitFormData struct {
 	Max                                                       formLimits
 }
 
-func (s *Pages) visitForm(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "forms.visit.title", "return_visits")
-	if !ok {
-		return
+// visitForm records a monitoring visit; it leads back to the visits.
+func (s *Pages) visitForm() *regForm {
+	return &regForm{Title: "forms.visit.title", Nav: "return_visits", Template: "visit_form", Path: "/return-visits/new",
+		Fields: visitFields, May: s.Returns.MayRecordVisit,
+		Start: func(r *http.Request, _ access.Principal) url.Values {
+			v := mission()
+			if id := r.URL.Query().Get("movement"); id != "" {
+				v.Set("movement_id", id)
+			}
+			return v
+		},
+		Data: func(r *http.Request, pg *web.Page, p access.Principal) (any, error) {
+			now := s.Now()
+			d := visitFormData{Places: s.placeOptions(r.Context(), pg, p), Ratings: translated(pg, "rating.", returns.Ratings),
+				Orgs: s.orgOptions(r.Context(), pg, p), Classifications: classificationOptions(pg),
+				Latest: latestInput(now, pg.Location), Today: now.In(pg.Location).Format(time.DateOnly), Max: formLimits{Name: returns.MaxName, Note: returns.MaxVisitNote}}
+			for _, t := range returns.Topics {
+				d.Topics = append(d.Topics, topicRow{Topic: t, Rating: "finding." + t + ".rating", Note: "finding." + t + ".note"})
+			}
+			ms, err := s.Returns.ListMovements(r.Context(), p, returns.MovementFilter{}, store.PageRequest{Limit: maxFormChoices})
+			if err != nil {
+				return nil, err
+			}
+			names := s.names.get(r.Context(), s, p)
+			for _, m := range ms.Items {
+				name, _ := names.PlaceNames(pg.Lang, pg.Side(), m.DestinationPlaceID)
+				d.Movements = append(d.Movements, Option{Value: m.ID, Label: pg.T("forms.visit.movement_option", "date", m.Date.In(pg.Location).Format(time.DateOnly), "place", name, "n", m.Total)})
+			}
+			vs, err := s.Returns.ListVisits(r.Context(), p, returns.VisitFilter{}, store.PageRequest{Limit: maxFormChoices})
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range vs.Items {
+				name, _ := names.PlaceNames(pg.Lang, pg.Side(), v.PlaceID)
+				d.Visits = append(d.Visits, Option{Value: v.ID, Label: pg.T("forms.visit.visit_option", "date", v.Date.In(pg.Location).Format(time.DateOnly), "place", name)})
+			}
+			return d, nil
+		},
+		Save: func(r *http.Request, pg *web.Page, p access.Principal, form *web.Form) (string, error) {
+			in, topics := visitInput(form, pg.Location)
+			if _, err := s.Returns.RecordVisit(r.Context(), p, in); err != nil {
+				return "", findingsByTopic(err, topics)
+			}
+			return doneAt("/return-visits", "forms.done.visit"), nil
+		},
 	}
-	form := newForm(map[string][]string{"classification": {string(access.Mission)}})
-	if id := r.URL.Query().Get("movement"); id != "" {
-		form.Values.Set("movement_id", id)
-	}
-	s.showVisitForm(w, r, pg, p, form, http.StatusOK)
-}
-
-func (s *Pages) showVisitForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
-	pg.Title, pg.Nav = "forms.visit.title", "return_visits"
-	if err := s.Returns.MayRecordVisit(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if form.Key == "" {
-		form.Key = newFormKey()
-	}
-	now := s.Now()
-	d := visitFormData{Places: s.placeOptions(r.Context(), pg, p), Ratings: translated(pg, "rating.", returns.Ratings),
-		Orgs: s.orgOptions(r.Context(), pg, p), Classifications: classificationOptions(pg),
-		Latest: latestInput(now, pg.Location), Today: now.In(pg.Location).Format(time.DateOnly), Max: formLimits{Name: returns.MaxName, Note: returns.MaxVisitNote}}
-	for _, t := range returns.Topics {
-		d.Topics = append(d.Topics, topicRow{Topic: t, Rating: "finding." + t + ".rating", Note: "finding." + t + ".note"})
-	}
-	ms, err := s.Returns.ListMovements(r.Context(), p, returns.MovementFilter{}, store.PageRequest{Limit: maxFormChoices})
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	for _, m := range ms.Items {
-		name, _ := s.names.get(r.Context(), s, p).PlaceNames(pg.Lang, pg.Side(), m.DestinationPlaceID)
-		d.Movements = append(d.Movements, Option{Value: m.ID, Label: pg.T("forms.visit.movement_option", "date", m.Date.In(pg.Location).Format(time.DateOnly), "place", name, "n", m.Total)})
-	}
-	vs, err := s.Returns.ListVisits(r.Context(), p, returns.VisitFilter{}, store.PageRequest{Limit: maxFormChoices})
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	for _, v := range vs.Items {
-		name, _ := s.names.get(r.Context(), s, p).PlaceNames(pg.Lang, pg.Side(), v.PlaceID)
-		d.Visits = append(d.Visits, Option{Value: v.ID, Label: pg.T("forms.visit.visit_option", "date", v.Date.In(pg.Location).Format(time.DateOnly), "place", name)})
-	}
-	pg.Form, pg.Data = form, d
-	s.render.Render(w, status, "visit_form", pg)
 }
 
 // visitInput reads the form; topics is the topic of each finding, in
@@ -227,37 +199,25 @@ func visitInput(form *web.Form, loc *time.Location) (returns.VisitInput, []strin
 
 var findingRE = regexp.MustCompile(`^findings\[(\d+)\]\.(\w+)$`)
 
-func (s *Pages) recordVisit(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.writer(w, r, "forms.visit.title", "return_visits", "/return-visits/new")
-	if !ok {
-		return
+// findingsByTopic puts the service's errors about findings[i] on the
+// fields of the i-th topic the form sent.
+func findingsByTopic(err error, topics []string) error {
+	all := errs.All(err)
+	if len(all) == 0 {
+		return err
 	}
-	form := &web.Form{Values: r.PostForm}
-	var topics []string
-	done, err := s.submit(w, r, p, form, func() (string, error) {
-		var in returns.VisitInput
-		in, topics = visitInput(form, pg.Location)
-		if _, err := s.Returns.RecordVisit(r.Context(), p, in); err != nil {
-			return "", err
-		}
-		return doneAt("/return-visits", "forms.done.visit"), nil
-	})
-	if done {
-		return
-	}
-	if !formProblem(err) {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if m := findingRE.FindStringSubmatch(errs.FieldOf(err)); m != nil {
-		if i, _ := strconv.Atoi(m[1]); i < len(topics) {
-			field := "finding." + topics[i] + ".rating"
-			if m[2] == "note" {
-				field = "finding." + topics[i] + ".note"
+	out := &errs.List{Errs: make([]*errs.Error, len(all))}
+	for i, e := range all {
+		c := *e
+		if m := findingRE.FindStringSubmatch(c.Field); m != nil {
+			if j, _ := strconv.Atoi(m[1]); j < len(topics) {
+				c.Field = "finding." + topics[j] + ".rating"
+				if m[2] == "note" {
+					c.Field = "finding." + topics[j] + ".note"
+				}
 			}
-			err = &errs.Error{Code: errs.CodeOf(err), Field: field, Message: errs.MessageOf(err)}
 		}
+		out.Errs[i] = &c
 	}
-	showErrors(pg, form, err, visitFields)
-	s.showVisitForm(w, r, pg, p, form, formStatus(err))
+	return out
 }

@@ -65,48 +65,45 @@ func (s *Pages) provisionOptions(ctx context.Context, p access.Principal) ([]Opt
 	return out, nil
 }
 
-func (s *Pages) statementForm(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "forms.statement.title", "statements")
-	if !ok {
-		return
+// statementForm records a statement; it leads to the statement's page.
+func (s *Pages) statementForm() *regForm {
+	return &regForm{Title: "forms.statement.title", Nav: "statements", Template: "statement_form", Path: "/statements/new",
+		Fields: statementFields, May: s.Statements.MayRecordStatement,
+		Start: func(*http.Request, access.Principal) url.Values {
+			return url.Values{"classification": {string(access.Public)}}
+		},
+		Data: func(r *http.Request, pg *web.Page, p access.Principal) (any, error) {
+			provisions, err := s.provisionOptions(r.Context(), p)
+			if err != nil {
+				return nil, err
+			}
+			d := statementFormData{Orgs: s.orgOptions(r.Context(), pg, p), Stances: translated(pg, "forms.stance.", statement.Stances),
+				Languages: translated(pg, "forms.lang.", languageChoices), Provisions: provisions, Classifications: classificationOptions(pg),
+				Today: s.Now().In(pg.Location).Format(time.DateOnly), Max: formLimits{Name: statement.MaxName, Note: statement.MaxText}}
+			srcs, err := s.Statements.ListSources(r.Context(), p, statement.SourceFilter{}, store.PageRequest{Limit: maxFormChoices})
+			if err != nil {
+				return nil, err
+			}
+			for _, src := range srcs.Items {
+				outlet := src.Outlet
+				if src.OutletOrg != "" {
+					outlet = pg.Org(src.OutletOrg)
+				}
+				d.Sources = append(d.Sources, Option{Value: src.ID, Label: src.Title, Title: outlet + " · " + src.Date.Format(time.DateOnly)})
+			}
+			for i := range formSummaries {
+				d.Rows = append(d.Rows, moveRow{I: i, N: i + 1, Pre: "summaries[" + strconv.Itoa(i) + "]"})
+			}
+			return d, nil
+		},
+		Save: func(r *http.Request, pg *web.Page, p access.Principal, form *web.Form) (string, error) {
+			st, err := s.Statements.RecordStatement(r.Context(), p, statementInput(form))
+			if err != nil {
+				return "", err
+			}
+			return doneAt("/statements/"+url.PathEscape(st.ID), "forms.done.statement"), nil
+		},
 	}
-	s.showStatementForm(w, r, pg, p, newForm(url.Values{"classification": {string(access.Public)}}), http.StatusOK)
-}
-
-func (s *Pages) showStatementForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
-	pg.Title, pg.Nav = "forms.statement.title", "statements"
-	if err := s.Statements.MayRecordStatement(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if form.Key == "" {
-		form.Key = newFormKey()
-	}
-	provisions, err := s.provisionOptions(r.Context(), p)
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	d := statementFormData{Orgs: s.orgOptions(r.Context(), pg, p), Stances: translated(pg, "forms.stance.", statement.Stances),
-		Languages: translated(pg, "forms.lang.", languageChoices), Provisions: provisions, Classifications: classificationOptions(pg),
-		Today: s.Now().In(pg.Location).Format(time.DateOnly), Max: formLimits{Name: statement.MaxName, Note: statement.MaxText}}
-	srcs, err := s.Statements.ListSources(r.Context(), p, statement.SourceFilter{}, store.PageRequest{Limit: maxFormChoices})
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	for _, src := range srcs.Items {
-		outlet := src.Outlet
-		if src.OutletOrg != "" {
-			outlet = pg.Org(src.OutletOrg)
-		}
-		d.Sources = append(d.Sources, Option{Value: src.ID, Label: src.Title, Title: outlet + " · " + src.Date.Format(time.DateOnly)})
-	}
-	for i := range formSummaries {
-		d.Rows = append(d.Rows, moveRow{I: i, N: i + 1, Pre: "summaries[" + strconv.Itoa(i) + "]"})
-	}
-	pg.Form, pg.Data = form, d
-	s.render.Render(w, status, "statement_form", pg)
 }
 
 func statementInput(form *web.Form) statement.StatementInput {
@@ -125,30 +122,6 @@ func statementInput(form *web.Form) statement.StatementInput {
 	return in
 }
 
-func (s *Pages) recordStatement(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.writer(w, r, "forms.statement.title", "statements", "/statements/new")
-	if !ok {
-		return
-	}
-	form := &web.Form{Values: r.PostForm}
-	done, err := s.submit(w, r, p, form, func() (string, error) {
-		st, err := s.Statements.RecordStatement(r.Context(), p, statementInput(form))
-		if err != nil {
-			return "", err
-		}
-		return doneAt("/statements/"+url.PathEscape(st.ID), "forms.done.statement"), nil
-	})
-	if done {
-		return
-	}
-	if !formProblem(err) {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	showErrors(pg, form, err, statementFields)
-	s.showStatementForm(w, r, pg, p, form, formStatus(err))
-}
-
 // Sources.
 
 var sourceFields = []string{"outlet_org", "outlet", "date", "language", "url", "title", "content_sha256", "text", "notes",
@@ -161,28 +134,25 @@ type sourceFormData struct {
 	MaxURL                           int
 }
 
-func (s *Pages) sourceForm(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "forms.source.title", "sources")
-	if !ok {
-		return
+// sourceForm records a source (an article); it leads back to the sources.
+func (s *Pages) sourceForm() *regForm {
+	return &regForm{Title: "forms.source.title", Nav: "sources", Template: "source_form", Path: "/sources/new",
+		Fields: sourceFields, May: s.Statements.MayRecordSource,
+		Start: func(*http.Request, access.Principal) url.Values {
+			return url.Values{"classification": {string(access.Public)}}
+		},
+		Data: func(r *http.Request, pg *web.Page, p access.Principal) (any, error) {
+			return sourceFormData{Orgs: s.orgOptions(r.Context(), pg, p), Languages: translated(pg, "forms.lang.", languageChoices),
+				Classifications: classificationOptions(pg), Today: s.Now().In(pg.Location).Format(time.DateOnly),
+				Max: formLimits{Name: statement.MaxName, Note: statement.MaxText}, MaxURL: statement.MaxURL}, nil
+		},
+		Save: func(r *http.Request, pg *web.Page, p access.Principal, form *web.Form) (string, error) {
+			if _, err := s.Statements.RecordSource(r.Context(), p, sourceInput(form)); err != nil {
+				return "", err
+			}
+			return doneAt("/sources", "forms.done.source"), nil
+		},
 	}
-	s.showSourceForm(w, r, pg, p, newForm(url.Values{"classification": {string(access.Public)}}), http.StatusOK)
-}
-
-func (s *Pages) showSourceForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
-	pg.Title, pg.Nav = "forms.source.title", "sources"
-	if err := s.Statements.MayRecordSource(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if form.Key == "" {
-		form.Key = newFormKey()
-	}
-	pg.Form = form
-	pg.Data = sourceFormData{Orgs: s.orgOptions(r.Context(), pg, p), Languages: translated(pg, "forms.lang.", languageChoices),
-		Classifications: classificationOptions(pg), Today: s.Now().In(pg.Location).Format(time.DateOnly),
-		Max: formLimits{Name: statement.MaxName, Note: statement.MaxText}, MaxURL: statement.MaxURL}
-	s.render.Render(w, status, "source_form", pg)
 }
 
 func sourceInput(form *web.Form) statement.SourceInput {
@@ -196,29 +166,6 @@ func sourceInput(form *web.Form) statement.SourceInput {
 	}
 	in.LabelInput = access.LabelInput{Classification: form.V("classification"), RestrictedTo: formList(form, "restricted_to")}
 	return in
-}
-
-func (s *Pages) recordSource(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.writer(w, r, "forms.source.title", "sources", "/sources/new")
-	if !ok {
-		return
-	}
-	form := &web.Form{Values: r.PostForm}
-	done, err := s.submit(w, r, p, form, func() (string, error) {
-		if _, err := s.Statements.RecordSource(r.Context(), p, sourceInput(form)); err != nil {
-			return "", err
-		}
-		return doneAt("/sources", "forms.done.source"), nil
-	})
-	if done {
-		return
-	}
-	if !formProblem(err) {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	showErrors(pg, form, err, sourceFields)
-	s.showSourceForm(w, r, pg, p, form, formStatus(err))
 }
 
 // Evidence links: a record page offers to link the record to a provision

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 
@@ -59,38 +60,40 @@ type crossingFormData struct {
 	MaxPeople, MaxVehicles, MaxTonnes              int
 }
 
-func (s *Pages) crossingForm(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "forms.crossing.title", "crossings")
-	if !ok {
-		return
+// crossingForm records a crossing; it leads back to the crossings.
+func (s *Pages) crossingForm() *regForm {
+	return &regForm{Title: "forms.crossing.title", Nav: "crossings", Template: "crossing_form", Path: "/crossings/new",
+		Fields: crossingFields, May: s.Transit.MayRecordCrossing,
+		Start: func(r *http.Request, p access.Principal) url.Values {
+			v := mission()
+			v.Set("people", "0")
+			v.Set("vehicles", "0")
+			if id := r.URL.Query().Get("checkpoint"); id != "" {
+				v.Set("checkpoint_id", id)
+			}
+			return v
+		},
+		Data: func(r *http.Request, pg *web.Page, p access.Principal) (any, error) {
+			cps, err := s.layerOptions(r.Context(), pg, p, geo.KindSite, "checkpoint")
+			if err != nil {
+				return nil, err
+			}
+			return crossingFormData{Checkpoints: cps, Directions: translated(pg, "direction.", transit.Directions()),
+				Orgs: s.orgOptions(r.Context(), pg, p), Classifications: classificationOptions(pg), Latest: latestInput(s.Now(), pg.Location),
+				Max: formLimits{Name: transit.MaxName, Note: transit.MaxNote}, MaxPeople: transit.MaxPeople, MaxVehicles: transit.MaxVehicles,
+				MaxTonnes: transit.MaxTonnes}, nil
+		},
+		Save: func(r *http.Request, pg *web.Page, p access.Principal, form *web.Form) (string, error) {
+			in, err := crossingInput(form, pg)
+			if err != nil {
+				return "", err
+			}
+			if _, err := s.Transit.RecordCrossing(r.Context(), p, in); err != nil {
+				return "", err
+			}
+			return doneAt("/crossings", "forms.done.crossing"), nil
+		},
 	}
-	form := newForm(map[string][]string{"classification": {string(access.Mission)}, "people": {"0"}, "vehicles": {"0"}})
-	if id := r.URL.Query().Get("checkpoint"); id != "" {
-		form.Values.Set("checkpoint_id", id)
-	}
-	s.showCrossingForm(w, r, pg, p, form, http.StatusOK)
-}
-
-func (s *Pages) showCrossingForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
-	pg.Title, pg.Nav = "forms.crossing.title", "crossings"
-	if err := s.Transit.MayRecordCrossing(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if form.Key == "" {
-		form.Key = newFormKey()
-	}
-	cps, err := s.layerOptions(r.Context(), pg, p, geo.KindSite, "checkpoint")
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	pg.Form = form
-	pg.Data = crossingFormData{Checkpoints: cps, Directions: translated(pg, "direction.", transit.Directions()),
-		Orgs: s.orgOptions(r.Context(), pg, p), Classifications: classificationOptions(pg), Latest: latestInput(s.Now(), pg.Location),
-		Max: formLimits{Name: transit.MaxName, Note: transit.MaxNote}, MaxPeople: transit.MaxPeople, MaxVehicles: transit.MaxVehicles,
-		MaxTonnes: transit.MaxTonnes}
-	s.render.Render(w, status, "crossing_form", pg)
 }
 
 func crossingInput(form *web.Form, pg *web.Page) (transit.CrossingInput, error) {
@@ -120,33 +123,6 @@ func crossingInput(form *web.Form, pg *web.Page) (transit.CrossingInput, error) 
 	return in, nil
 }
 
-func (s *Pages) recordCrossing(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.writer(w, r, "forms.crossing.title", "crossings", "/crossings/new")
-	if !ok {
-		return
-	}
-	form := &web.Form{Values: r.PostForm}
-	done, err := s.submit(w, r, p, form, func() (string, error) {
-		in, err := crossingInput(form, pg)
-		if err != nil {
-			return "", err
-		}
-		if _, err := s.Transit.RecordCrossing(r.Context(), p, in); err != nil {
-			return "", err
-		}
-		return doneAt("/crossings", "forms.done.crossing"), nil
-	})
-	if done {
-		return
-	}
-	if !formProblem(err) {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	showErrors(pg, form, err, crossingFields)
-	s.showCrossingForm(w, r, pg, p, form, formStatus(err))
-}
-
 // Restrictions.
 
 var restrictionFields = []string{"kind", "checkpoint_id", "corridor_id", "reason", "by_org", "by_text", "start", "end", "note",
@@ -158,38 +134,32 @@ type restrictionFormData struct {
 	Max                                                  formLimits
 }
 
-func (s *Pages) restrictionForm(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.reader(w, r, "forms.restriction.title", "corridor")
-	if !ok {
-		return
+// restrictionForm records a closure, a partial restriction or a
+// reopening; it leads to the corridor's status.
+func (s *Pages) restrictionForm() *regForm {
+	return &regForm{Title: "forms.restriction.title", Nav: "corridor", Template: "restriction_form", Path: "/corridor/restrictions/new",
+		Fields: restrictionFields, May: s.Transit.MayRecordRestriction,
+		Start: func(*http.Request, access.Principal) url.Values { return mission() },
+		Data: func(r *http.Request, pg *web.Page, p access.Principal) (any, error) {
+			cps, err := s.layerOptions(r.Context(), pg, p, geo.KindSite, "checkpoint")
+			if err != nil {
+				return nil, err
+			}
+			cors, err := s.layerOptions(r.Context(), pg, p, geo.KindCorridor, "")
+			if err != nil {
+				return nil, err
+			}
+			return restrictionFormData{Kinds: translated(pg, "restriction.", transit.RestrictionKinds()), Checkpoints: cps, Corridors: cors,
+				Orgs: s.orgOptions(r.Context(), pg, p), Classifications: classificationOptions(pg), Latest: latestInput(s.Now(), pg.Location),
+				Max: formLimits{Note: transit.MaxNote}}, nil
+		},
+		Save: func(r *http.Request, pg *web.Page, p access.Principal, form *web.Form) (string, error) {
+			if _, err := s.Transit.RecordRestriction(r.Context(), p, restrictionInput(form, pg)); err != nil {
+				return "", err
+			}
+			return doneAt("/corridor", "forms.done.restriction"), nil
+		},
 	}
-	s.showRestrictionForm(w, r, pg, p, newForm(map[string][]string{"classification": {string(access.Mission)}}), http.StatusOK)
-}
-
-func (s *Pages) showRestrictionForm(w http.ResponseWriter, r *http.Request, pg *web.Page, p access.Principal, form *web.Form, status int) {
-	pg.Title, pg.Nav = "forms.restriction.title", "corridor"
-	if err := s.Transit.MayRecordRestriction(p); err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	if form.Key == "" {
-		form.Key = newFormKey()
-	}
-	cps, err := s.layerOptions(r.Context(), pg, p, geo.KindSite, "checkpoint")
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	cors, err := s.layerOptions(r.Context(), pg, p, geo.KindCorridor, "")
-	if err != nil {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	pg.Form = form
-	pg.Data = restrictionFormData{Kinds: translated(pg, "restriction.", transit.RestrictionKinds()), Checkpoints: cps, Corridors: cors,
-		Orgs: s.orgOptions(r.Context(), pg, p), Classifications: classificationOptions(pg), Latest: latestInput(s.Now(), pg.Location),
-		Max: formLimits{Note: transit.MaxNote}}
-	s.render.Render(w, status, "restriction_form", pg)
 }
 
 func restrictionInput(form *web.Form, pg *web.Page) transit.RestrictionInput {
@@ -198,27 +168,4 @@ func restrictionInput(form *web.Form, pg *web.Page) transit.RestrictionInput {
 		Start: formTime(form.V("start"), pg.Location), End: formTime(form.V("end"), pg.Location), Note: formLongText(form, "note")}
 	in.LabelInput = access.LabelInput{Classification: form.V("classification"), RestrictedTo: formList(form, "restricted_to")}
 	return in
-}
-
-func (s *Pages) recordRestriction(w http.ResponseWriter, r *http.Request) {
-	pg, p, ok := s.writer(w, r, "forms.restriction.title", "corridor", "/corridor/restrictions/new")
-	if !ok {
-		return
-	}
-	form := &web.Form{Values: r.PostForm}
-	done, err := s.submit(w, r, p, form, func() (string, error) {
-		if _, err := s.Transit.RecordRestriction(r.Context(), p, restrictionInput(form, pg)); err != nil {
-			return "", err
-		}
-		return doneAt("/corridor", "forms.done.restriction"), nil
-	})
-	if done {
-		return
-	}
-	if !formProblem(err) {
-		s.pageFail(w, r, pg, err)
-		return
-	}
-	showErrors(pg, form, err, restrictionFields)
-	s.showRestrictionForm(w, r, pg, p, form, formStatus(err))
 }

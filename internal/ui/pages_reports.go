@@ -171,10 +171,10 @@ func (s *Pages) reportsFailed(w http.ResponseWriter, r *http.Request, pg *web.Pa
 		formErrors(pg, form, err)
 		s.showReports(w, r, pg, p, form, http.StatusBadRequest)
 	case errs.CodeConflict:
-		pg.Error = pg.T("reports.conflict") + " " + errs.MessageOf(err)
+		pg.Error = pg.T("reports.conflict") + " " + explain(pg, err)
 		s.showReports(w, r, pg, p, form, http.StatusConflict)
 	case errs.CodeForbidden:
-		pg.Error = errs.MessageOf(err)
+		pg.Error = explain(pg, err)
 		s.showReports(w, r, pg, p, form, http.StatusForbidden)
 	default:
 		s.pageFail(w, r, pg, err)

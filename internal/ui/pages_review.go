@@ -16,6 +16,8 @@ import (
 // decision back.
 func (s *Pages) reviewPages(page func(method, path string, h http.HandlerFunc)) {
 	page("POST", "/review/undo", s.reviewUndo)
+	page("POST", "/review/duplicates", s.reviewDuplicates)
+	page("GET", "/review/duplicates", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/review", http.StatusSeeOther) })
 }
 
 // finderData is the review page's incident finder, open for one report: a

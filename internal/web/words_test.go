@@ -26,11 +26,11 @@ func TestCountsTakeTheirPluralForm(t *testing.T) {
 		args      []any
 		want      string
 	}{
-		{"en", "review.done", []any{"n", 1}, "1 decision recorded."},
-		{"en", "review.done", []any{"n", 2}, "2 decisions recorded."},
-		{"ru", "review.done", []any{"n", 3}, "Записано 3 решения."},
-		{"ru", "review.done", []any{"n", 11}, "Записано 11 решений."},
-		{"ar", "review.done", []any{"n", 2}, "سُجّل قراران."},
+		{"en", "review.done.n", []any{"n", 1}, "1 decision recorded."},
+		{"en", "review.done.n", []any{"n", 2}, "2 decisions recorded."},
+		{"ru", "review.done.n", []any{"n", 3}, "Записано 3 решения."},
+		{"ru", "review.done.n", []any{"n", 11}, "Записано 11 решений."},
+		{"ar", "review.done.n", []any{"n", 2}, "سُجِّل قراران (٢)."},
 		{"en", "dashboard.crossing_row", []any{"place", "Lachin", "people", 1, "vehicles", 1}, "Lachin: 1 person, 1 vehicle"},
 		{"en", "dashboard.crossing_row", []any{"place", "Lachin", "people", 12, "vehicles", 0}, "Lachin: 12 people, 0 vehicles"},
 		{"ru", "dashboard.crossing_row", []any{"place", "Лачин", "people", 2, "vehicles", 5}, "Лачин: 2 человека, 5 транспортных средств"},
