@@ -143,6 +143,9 @@ func (s *Service) sources(p access.Principal, req ExportRequest, orgs func() org
 	if !ok {
 		return nil, errs.Invalid("format", "must be one of %s", strings.Join(ExportFormats, ", "))
 	}
+	if (req.Format == FormatACLED || req.Format == FormatUCDP) && !slices.Contains([]string{TableIncidents, TableAllegations, TableObservations}, req.Kind) {
+		return nil, errs.Invalid("format", "%s files hold events: export incidents, allegations or observations in it, or %s in another format", strings.ToUpper(req.Format), req.Kind)
+	}
 	v := req.Filter
 	if v == nil {
 		v = url.Values{}

@@ -27,7 +27,8 @@ import (
 // right_party, valid_from, valid_to, note, illustrative, classification
 // and external_id; for places kind, name, names, lat, lon (when the
 // feature has no geometry), note, illustrative, classification and
-// external_id. Every other property (id, the *_name columns, owner_org,
+// external_id; id, when a Truce export gave it, finds the record of this
+// instance it came from (see geo.LayerWrite). Every other property (the *_name columns, owner_org,
 // computed columns, a GIS file's own columns) is ignored.
 
 // maxImportErrors is the most refusals an import reports before it stops
@@ -48,7 +49,9 @@ func (s *Service) ImportLayers(ctx context.Context, p access.Principal, r Featur
 			return "", nil, err
 		}
 		in.Import = importSource(opt)
-		return in.ExternalID, func() { writes = append(writes, geo.LayerWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in}) }, nil
+		return in.ExternalID, func() {
+			writes = append(writes, geo.LayerWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in, ID: exportedID(f)})
+		}, nil
 	})
 	if err != nil {
 		return res, err
@@ -69,13 +72,22 @@ func (s *Service) ImportPlaces(ctx context.Context, p access.Principal, r Featur
 			return "", nil, err
 		}
 		in.Import = importSource(opt)
-		return in.ExternalID, func() { writes = append(writes, geo.PlaceWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in}) }, nil
+		return in.ExternalID, func() {
+			writes = append(writes, geo.PlaceWrite{Where: fmt.Sprintf("feature %d", f.Number), Input: in, ID: exportedID(f)})
+		}, nil
 	})
 	if err != nil {
 		return res, err
 	}
 	outcomes, werr := s.Geo.WritePlaces(ctx, p, writes, geo.BatchOptions{DryRun: opt.DryRun || (!bad.Empty() && !opt.Partial), Partial: opt.Partial})
 	return finish(res, outcomes, &bad, werr, opt)
+}
+
+// exportedID is the id column of a feature from a Truce export: the id
+// the record had there.
+func exportedID(f Feature) string {
+	id, _ := f.Props["id"].(string)
+	return id
 }
 
 func importSource(opt ImportOptions) *geo.ImportSource {

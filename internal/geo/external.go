@@ -61,12 +61,18 @@ type BatchOptions struct {
 type LayerWrite struct {
 	Where string
 	Input LayerInput
+	// ID is the id the record had where the file was exported, if any: a
+	// layer of this instance with that id is the one to update (an
+	// analyst re-importing an edited export), and otherwise it serves as
+	// the external id when Input has none.
+	ID string
 }
 
 // PlaceWrite is one place of a batch, as LayerWrite.
 type PlaceWrite struct {
 	Where string
 	Input PlaceInput
+	ID    string // as LayerWrite's
 }
 
 // errDryRun rolls back a dry run's transaction.
@@ -223,8 +229,8 @@ func (b *batch[B]) run(ctx context.Context, db *store.DB, p access.Principal, op
 func (s *Service) checkLayerWrite(p access.Principal, known map[string]Layer, w LayerWrite) (pending[LayerBody], error) {
 	pd := pending[LayerBody]{where: w.Where, outcome: Created, version: 1, id: s.db.NewID("lyr")}
 	owner := p.Org
-	cur, found := known[w.Input.ExternalID]
-	if w.Input.ExternalID != "" && found {
+	cur, found := matchKnown(known, &w.Input.ExternalID, w.ID)
+	if found {
 		if err := access.Decide(p, access.Update, cur.Resource()); err != nil {
 			return pd, err
 		}
@@ -256,8 +262,8 @@ func (s *Service) layersByExternalID(ctx context.Context, p access.Principal) (m
 	}
 	out := map[string]Layer{}
 	for _, l := range all {
-		if l.ExternalID != "" && access.CanRead(p, l.Resource()) {
-			out[l.ExternalID] = l
+		if access.CanRead(p, l.Resource()) {
+			addKnown(out, l.ID, l.ExternalID, l)
 		}
 	}
 	return out, nil
@@ -295,8 +301,8 @@ func (s *Service) WritePlaces(ctx context.Context, p access.Principal, ws []Plac
 func (s *Service) checkPlaceWrite(p access.Principal, known map[string]Place, w PlaceWrite) (pending[PlaceBody], error) {
 	pd := pending[PlaceBody]{where: w.Where, outcome: Created, version: 1, id: s.db.NewID("plc")}
 	owner := p.Org
-	cur, found := known[w.Input.ExternalID]
-	if w.Input.ExternalID != "" && found {
+	cur, found := matchKnown(known, &w.Input.ExternalID, w.ID)
+	if found {
 		if err := access.Decide(p, access.Update, cur.Resource()); err != nil {
 			return pd, err
 		}
@@ -330,9 +336,7 @@ func (s *Service) placesByExternalID(ctx context.Context, p access.Principal) (m
 			return nil, err
 		}
 		for _, pl := range ps.Items {
-			if pl.ExternalID != "" {
-				out[pl.ExternalID] = pl
-			}
+			addKnown(out, pl.ID, pl.ExternalID, pl)
 		}
 		if ps.Next == "" {
 			return out, nil
@@ -382,4 +386,36 @@ func (in LayerInput) Check() error {
 func (in PlaceInput) Check() error {
 	_, err := in.body("")
 	return err
+}
+
+// addKnown files a record the importer may read under its own id and,
+// when it has one, its external id.
+func addKnown[T any](known map[string]T, id, externalID string, rec T) {
+	known["id:"+id] = rec
+	if externalID != "" {
+		known["ext:"+externalID] = rec
+	}
+}
+
+// matchKnown finds the record an imported one is: by its external id;
+// else, when the file gave the id it had where it was exported, the
+// record of this instance with that id, or else the record imported
+// before with that id as its external id. A record of another instance
+// takes its id there as its external id here (set through externalID), so
+// that importing the file again changes nothing.
+func matchKnown[T any](known map[string]T, externalID *string, id string) (T, bool) {
+	if *externalID != "" {
+		cur, ok := known["ext:"+*externalID]
+		return cur, ok
+	}
+	if id == "" {
+		var zero T
+		return zero, false
+	}
+	if cur, ok := known["id:"+id]; ok {
+		return cur, true
+	}
+	*externalID = id
+	cur, ok := known["ext:"+id]
+	return cur, ok
 }
