@@ -251,7 +251,6 @@ func TestExportFilters(t *testing.T) {
 		{"a filter the list does not have", exchange.TableAllegations, exchange.FormatCSV, url.Values{"categroy": {"other"}}, "categroy"},
 		{"unknown kind", "weather", exchange.FormatCSV, nil, "kind"},
 		{"unknown format", exchange.TableAllegations, "xlsx", nil, "format"},
-		{"format not in this build", exchange.TableAllegations, exchange.FormatKML, nil, "format"},
 		{"four layer tables in one GeoJSON file", exchange.KindLayers, exchange.FormatGeoJSON, nil, "kind"},
 		{"bad layer kind", exchange.KindLayers, exchange.FormatCSV, url.Values{"kind": {"road"}}, "kind"},
 	} {
