@@ -323,6 +323,10 @@ func acledTags(table string, r acledRow) string {
 	switch table {
 	case "allegations":
 		tags = append(tags, "truce allegation", "source kind="+r.text("source_kind"))
+		if side := r.text("on_behalf_of"); side != "" {
+			// A side's allegation does not import without the side.
+			tags = append(tags, "on behalf of="+side)
+		}
 		if s := r.text("status"); s == "withdrawn" {
 			tags = append(tags, "withdrawn")
 		}

@@ -267,6 +267,9 @@ func (a *ACLEDReader) feature(line int, rec []string) (Feature, error) {
 	switch a.kind {
 	case "allegations":
 		props["source_kind"] = acledFirst(tags["source kind"], incident.SourceThirdParty)
+		if side := tags["on behalf of"]; side != "" {
+			props["on_behalf_of"] = side
+		}
 		if a.opt.LodgedBy != "" {
 			props["lodged_by"] = a.opt.LodgedBy
 		}
