@@ -227,30 +227,12 @@ func (b *batch[B]) run(ctx context.Context, db *store.DB, p access.Principal, op
 }
 
 func (s *Service) checkLayerWrite(p access.Principal, known map[string]Layer, w LayerWrite) (pending[LayerBody], error) {
-	pd := pending[LayerBody]{where: w.Where, outcome: Created, version: 1, id: s.db.NewID("lyr")}
-	owner := p.Org
-	cur, found := matchKnown(known, &w.Input.ExternalID, w.ID)
-	if found {
-		if err := access.Decide(p, access.Update, cur.Resource()); err != nil {
-			return pd, err
-		}
-		pd.id, pd.version, pd.outcome, owner = cur.ID, cur.Version+1, Changed, cur.OwnerOrg
-	} else if err := access.Decide(p, access.Create, kindLayer.New()); err != nil {
-		return pd, err
+	var match *importMatch[LayerBody]
+	if cur, found := matchKnown(known, &w.Input.ExternalID, w.ID); found {
+		match = &importMatch[LayerBody]{id: cur.ID, version: cur.Version, owner: cur.OwnerOrg, res: cur.Resource(), body: cur.LayerBody}
 	}
-	b, err := w.Input.body(owner)
-	if err != nil {
-		return pd, err
-	}
-	pd.body = b
-	if pd.outcome == Changed {
-		old := cur.LayerBody
-		old.Import, b.Import = nil, nil
-		if sameBody(old, b) {
-			pd.outcome = Unchanged
-		}
-	}
-	return pd, nil
+	return checkImportWrite(p, w.Where, s.db.NewID("lyr"), kindLayer.New(), match, w.Input.body,
+		func(a, b LayerBody) bool { a.Import, b.Import = nil, nil; return sameBody(a, b) })
 }
 
 // layersByExternalID returns the layers p may read that have an external
@@ -299,30 +281,12 @@ func (s *Service) WritePlaces(ctx context.Context, p access.Principal, ws []Plac
 }
 
 func (s *Service) checkPlaceWrite(p access.Principal, known map[string]Place, w PlaceWrite) (pending[PlaceBody], error) {
-	pd := pending[PlaceBody]{where: w.Where, outcome: Created, version: 1, id: s.db.NewID("plc")}
-	owner := p.Org
-	cur, found := matchKnown(known, &w.Input.ExternalID, w.ID)
-	if found {
-		if err := access.Decide(p, access.Update, cur.Resource()); err != nil {
-			return pd, err
-		}
-		pd.id, pd.version, pd.outcome, owner = cur.ID, cur.Version+1, Changed, cur.OwnerOrg
-	} else if err := access.Decide(p, access.Create, kindPlace.New()); err != nil {
-		return pd, err
+	var match *importMatch[PlaceBody]
+	if cur, found := matchKnown(known, &w.Input.ExternalID, w.ID); found {
+		match = &importMatch[PlaceBody]{id: cur.ID, version: cur.Version, owner: cur.OwnerOrg, res: cur.Resource(), body: cur.PlaceBody}
 	}
-	b, err := w.Input.body(owner)
-	if err != nil {
-		return pd, err
-	}
-	pd.body = b
-	if pd.outcome == Changed {
-		old := cur.PlaceBody
-		old.Import, b.Import = nil, nil
-		if sameBody(old, b) {
-			pd.outcome = Unchanged
-		}
-	}
-	return pd, nil
+	return checkImportWrite(p, w.Where, s.db.NewID("plc"), kindPlace.New(), match, w.Input.body,
+		func(a, b PlaceBody) bool { a.Import, b.Import = nil, nil; return sameBody(a, b) })
 }
 
 // placesByExternalID returns the places p may read that have an external
@@ -418,4 +382,39 @@ func matchKnown[T any](known map[string]T, externalID *string, id string) (T, bo
 	*externalID = id
 	cur, ok := known["ext:"+id]
 	return cur, ok
+}
+
+// importMatch is the record of this instance an imported one was matched to.
+type importMatch[B any] struct {
+	id      string
+	version int64
+	owner   string
+	res     access.Resource
+	body    B
+}
+
+// checkImportWrite decides what writing an imported record does: an update
+// of the record it matched (changed, or unchanged when same says the
+// bodies agree), or a new record under newID; p must be allowed either.
+func checkImportWrite[B any](p access.Principal, where, newID string, create access.Resource, match *importMatch[B],
+	body func(owner string) (B, error), same func(old, new B) bool) (pending[B], error) {
+	pd := pending[B]{where: where, outcome: Created, version: 1, id: newID}
+	owner := p.Org
+	if match != nil {
+		if err := access.Decide(p, access.Update, match.res); err != nil {
+			return pd, err
+		}
+		pd.id, pd.version, pd.outcome, owner = match.id, match.version+1, Changed, match.owner
+	} else if err := access.Decide(p, access.Create, create); err != nil {
+		return pd, err
+	}
+	b, err := body(owner)
+	if err != nil {
+		return pd, err
+	}
+	pd.body = b
+	if match != nil && same(match.body, b) {
+		pd.outcome = Unchanged
+	}
+	return pd, nil
 }
