@@ -141,7 +141,7 @@ func (s *Server) accountRoutes() {
 			}
 			httpx.WriteJSON(w, http.StatusOK, n)
 		}})
-	s.add(Route{Method: "PUT", Path: "/api/v1/users/{id}", Summary: "Change an account's organisation, roles or status (admin; If-Match; not your own roles or organisation); 202 with a role request when the change widens its reach, until a co-chair approves", Tag: "accounts", Request: account.UserInput{}, Response: account.User{},
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/users/{id}", Summary: "Change an account's organisation, roles or status (admin; If-Match; not your own roles or organisation); 202 with a role request when the change widens its reach, until a co-chair approves", Tag: "accounts", Request: account.UserInput{}, Response: account.User{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")
 			v, err := version(r)

@@ -43,7 +43,7 @@ func (s *Server) agreementRoutes() {
 		},
 		version: func(p agreement.Provision) int64 { return p.Version },
 	})
-	s.add(Route{Method: "POST", Path: "/api/v1/provisions/{id}/status", Summary: "Record a provision's new implementation status with evidence (If-Match: the version you read)",
+	s.add(Route{IfMatch: true, Method: "POST", Path: "/api/v1/provisions/{id}/status", Summary: "Record a provision's new implementation status with evidence (If-Match: the version you read)",
 		Tag: "agreements", Request: agreement.StatusInput{}, Response: agreement.Provision{},
 		Handler: changes(s, "provision", func(ctx context.Context, p access.Principal, id string, v int64, in agreement.StatusInput) (agreement.Provision, error) {
 			return ag.AddProvisionStatus(ctx, p, id, v, in)

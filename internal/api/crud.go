@@ -73,7 +73,7 @@ func addResource[In, Out any](s *Server, rs resource[In, Out]) {
 			writeRecord(w, http.StatusOK, rs.version(rec), rec)
 		}})
 	if rs.update != nil {
-		s.add(Route{Method: "PUT", Path: rs.path + "/{id}", Summary: "Replace a " + rs.noun + " with a new version (If-Match: the version you read)", Tag: rs.tag, Request: in, Response: out,
+		s.add(Route{IfMatch: true, Method: "PUT", Path: rs.path + "/{id}", Summary: "Replace a " + rs.noun + " with a new version (If-Match: the version you read)", Tag: rs.tag, Request: in, Response: out,
 			Handler: func(w http.ResponseWriter, r *http.Request) {
 				// The service decides: one the principal may not read is not
 				// found, whatever its roles.

@@ -49,9 +49,9 @@ func (s *Server) detaineeRoutes() {
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/detainees/{id}", Summary: "Read a person held (identity masked unless you may read it)", Tag: "detainees",
 		Response: detainee.Person{}, Handler: reads(s, detainee.EntityPerson, svc.GetPerson, personVersion)})
-	s.add(Route{Method: "POST", Path: "/api/v1/detainees/{id}/events", Summary: "Record a status event; it must follow from the history (If-Match: the version you read)", Tag: "detainees",
+	s.add(Route{IfMatch: true, Method: "POST", Path: "/api/v1/detainees/{id}/events", Summary: "Record a status event; it must follow from the history (If-Match: the version you read)", Tag: "detainees",
 		Request: detainee.EventInput{}, Response: detainee.Person{}, Handler: changes(s, detainee.EntityPerson, svc.AddEvent, personVersion)})
-	s.add(Route{Method: "POST", Path: "/api/v1/detainees/{id}/erase", Summary: "Erase a person's identity from every version (humanitarian officers; If-Match: the version you read)", Tag: "detainees",
+	s.add(Route{IfMatch: true, Method: "POST", Path: "/api/v1/detainees/{id}/erase", Summary: "Erase a person's identity from every version (humanitarian officers; If-Match: the version you read)", Tag: "detainees",
 		Request: detainee.EraseInput{}, Response: detainee.Person{}, Handler: changes(s, detainee.EntityPerson, svc.ErasePerson, personVersion)})
 
 	exchangeVersion := func(x detainee.Exchange) int64 { return x.Version }
@@ -89,7 +89,7 @@ func (s *Server) detaineeRoutes() {
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/remains/{id}", Summary: "Read a remains record", Tag: "detainees", Response: detainee.Remains{},
 		Handler: reads(s, detainee.EntityRemains, svc.GetRemains, remainsVersion)})
-	s.add(Route{Method: "PUT", Path: "/api/v1/remains/{id}", Summary: "Replace a remains record, e.g. once identified or handed over (If-Match: the version you read)", Tag: "detainees",
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/remains/{id}", Summary: "Replace a remains record, e.g. once identified or handed over (If-Match: the version you read)", Tag: "detainees",
 		Request: detainee.RemainsInput{}, Response: detainee.Remains{},
 		Handler: changes(s, detainee.EntityRemains, svc.UpdateRemains, remainsVersion)})
 }

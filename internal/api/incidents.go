@@ -55,10 +55,10 @@ func (s *Server) incidentRoutes() {
 		Handler: numberedLists(s, allegationFilter, svc.ListAllegations, svc.NumberedAllegations)})
 	s.add(Route{Method: "GET", Path: "/api/v1/allegations/{id}", Summary: "Read an allegation", Tag: "incidents", Response: incident.Allegation{},
 		Handler: reads(s, incident.EntityAllegation, svc.GetAllegation, func(a incident.Allegation) int64 { return a.Version })})
-	s.add(Route{Method: "PUT", Path: "/api/v1/allegations/{id}", Summary: "Replace an allegation your organisation lodged (If-Match: the version you read)", Tag: "incidents",
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/allegations/{id}", Summary: "Replace an allegation your organisation lodged (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.AllegationInput{}, Response: incident.Allegation{},
 		Handler: changes(s, incident.EntityAllegation, svc.UpdateAllegation, func(a incident.Allegation) int64 { return a.Version })})
-	s.add(Route{Method: "POST", Path: "/api/v1/allegations/{id}/withdraw", Summary: "Withdraw an allegation your organisation lodged, with a reason (If-Match: the version you read)", Tag: "incidents",
+	s.add(Route{IfMatch: true, Method: "POST", Path: "/api/v1/allegations/{id}/withdraw", Summary: "Withdraw an allegation your organisation lodged, with a reason (If-Match: the version you read)", Tag: "incidents",
 		Request: WithdrawInput{}, Response: incident.Allegation{},
 		Handler: changes(s, incident.EntityAllegation, func(ctx context.Context, p access.Principal, id string, v int64, in WithdrawInput) (incident.Allegation, error) {
 			return svc.WithdrawAllegation(ctx, p, id, v, in.Reason)
@@ -91,13 +91,13 @@ func (s *Server) incidentRoutes() {
 		Handler: numberedLists(s, incidentFilter, svc.ListIncidents, svc.NumberedIncidents)})
 	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}", Summary: "Read an incident", Tag: "incidents", Response: incident.Incident{},
 		Handler: reads(s, incident.EntityIncident, svc.GetIncident, func(i incident.Incident) int64 { return i.Version })})
-	s.add(Route{Method: "PUT", Path: "/api/v1/incidents/{id}", Summary: "Replace an incident's description and members; refused once sealed (If-Match: the version you read)", Tag: "incidents",
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/incidents/{id}", Summary: "Replace an incident's description and members; refused once sealed (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.IncidentInput{}, Response: incident.Incident{},
 		Handler: changes(s, incident.EntityIncident, svc.UpdateIncident, func(i incident.Incident) int64 { return i.Version })})
-	s.add(Route{Method: "POST", Path: "/api/v1/incidents/{id}/transition", Summary: "Move an incident one step along its investigation; closing and reopening are the co-chairs' (If-Match: the version you read)", Tag: "incidents",
+	s.add(Route{IfMatch: true, Method: "POST", Path: "/api/v1/incidents/{id}/transition", Summary: "Move an incident one step along its investigation; closing and reopening are the co-chairs' (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.TransitionInput{}, Response: incident.Incident{},
 		Handler: changes(s, incident.EntityIncident, svc.Transition, func(i incident.Incident) int64 { return i.Version })})
-	s.add(Route{Method: "POST", Path: "/api/v1/incidents/{id}/notes", Summary: "Add a task, site visit, interview or note to an investigation (If-Match: the version you read)", Tag: "incidents",
+	s.add(Route{IfMatch: true, Method: "POST", Path: "/api/v1/incidents/{id}/notes", Summary: "Add a task, site visit, interview or note to an investigation (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.NoteInput{}, Response: incident.Incident{},
 		Handler: changes(s, incident.EntityIncident, svc.AddNote, func(i incident.Incident) int64 { return i.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}/sides", Summary: "An incident with each side's allegations, the other sources, the mission's observations and the finding kept apart", Tag: "incidents",
@@ -118,7 +118,7 @@ func (s *Server) incidentRoutes() {
 		Handler: creates(s, svc.RecordPatrol, func(p incident.Patrol) int64 { return p.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/patrols/{id}", Summary: "Read a patrol", Tag: "incidents", Response: incident.Patrol{},
 		Handler: reads(s, incident.EntityPatrol, svc.GetPatrol, func(p incident.Patrol) int64 { return p.Version })})
-	s.add(Route{Method: "PUT", Path: "/api/v1/patrols/{id}", Summary: "Replace a patrol, e.g. to give its end (If-Match: the version you read)", Tag: "incidents",
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/patrols/{id}", Summary: "Replace a patrol, e.g. to give its end (If-Match: the version you read)", Tag: "incidents",
 		Request: incident.PatrolInput{}, Response: incident.Patrol{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")

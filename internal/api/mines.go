@@ -35,7 +35,7 @@ func (s *Server) mineRoutes() {
 		}, svc.ListMinefields, svc.NumberedMinefields)})
 	s.add(Route{Method: "GET", Path: "/api/v1/minefields/{id}", Summary: "Read a minefield record", Tag: "mines", Response: mines.Minefield{},
 		Handler: reads(s, mines.EntityMinefield, svc.GetMinefield, minefieldVersion)})
-	s.add(Route{Method: "PUT", Path: "/api/v1/minefields/{id}", Summary: "Replace a minefield record (If-Match: the version you read)", Tag: "mines",
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/minefields/{id}", Summary: "Replace a minefield record (If-Match: the version you read)", Tag: "mines",
 		Request: mines.MinefieldInput{}, Response: mines.Minefield{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")
@@ -73,7 +73,7 @@ func (s *Server) mineRoutes() {
 		}, svc.ListHazardAreas, svc.NumberedHazardAreas)})
 	s.add(Route{Method: "GET", Path: "/api/v1/hazard-areas/{id}", Summary: "Read a hazard area with its events", Tag: "mines", Response: mines.HazardArea{},
 		Handler: reads(s, mines.EntityHazardArea, svc.GetHazardArea, hazardVersion)})
-	s.add(Route{Method: "POST", Path: "/api/v1/hazard-areas/{id}/events", Summary: "Confirm a hazard area or release part of it by survey or clearance (If-Match: the version you read)", Tag: "mines",
+	s.add(Route{IfMatch: true, Method: "POST", Path: "/api/v1/hazard-areas/{id}/events", Summary: "Confirm a hazard area or release part of it by survey or clearance (If-Match: the version you read)", Tag: "mines",
 		Request: mines.EventInput{}, Response: mines.HazardArea{},
 		Handler: changes(s, mines.EntityHazardArea, svc.AddEvent, hazardVersion)})
 

@@ -26,7 +26,11 @@ type Route struct {
 	Query    []Param // query parameters
 	Public   bool    // answers without authentication
 	Content  string  // response media type when not JSON
-	Handler  http.HandlerFunc
+	// IfMatch: the request changes a record at the version the client
+	// read, sent as If-Match: "N" (the record's ETag). A stale version
+	// answers 412, a missing one 428.
+	IfMatch bool
+	Handler http.HandlerFunc
 }
 
 // Param is a documented query parameter.

@@ -45,7 +45,7 @@ func (s *Server) returnsRoutes() {
 		}})
 	s.add(Route{Method: "GET", Path: "/api/v1/returns/{id}", Summary: "Read a return movement", Tag: "returns", Response: returns.Movement{},
 		Handler: reads(s, returns.EntityMovement, svc.GetMovement, movementVersion)})
-	s.add(Route{Method: "PUT", Path: "/api/v1/returns/{id}", Summary: "Replace a return movement (If-Match: the version you read)", Tag: "returns",
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/returns/{id}", Summary: "Replace a return movement (If-Match: the version you read)", Tag: "returns",
 		Request: returns.MovementInput{}, Response: returns.Movement{},
 		Handler: changes(s, returns.EntityMovement, svc.UpdateMovement, movementVersion)})
 

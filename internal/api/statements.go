@@ -32,7 +32,7 @@ func (s *Server) statementRoutes() {
 		Handler: numberedLists(s, sourceFilter, svc.ListSources, svc.NumberedSources)})
 	s.add(Route{Method: "GET", Path: "/api/v1/sources/{id}", Summary: "Read a source", Tag: "statements", Response: statement.Source{},
 		Handler: reads(s, statement.EntitySource, svc.GetSource, func(x statement.Source) int64 { return x.Version })})
-	s.add(Route{Method: "PUT", Path: "/api/v1/sources/{id}", Summary: "Replace a source (If-Match: the version you read)", Tag: "statements",
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/sources/{id}", Summary: "Replace a source (If-Match: the version you read)", Tag: "statements",
 		Request: statement.SourceInput{}, Response: statement.Source{},
 		Handler: changes(s, statement.EntitySource, svc.UpdateSource, func(x statement.Source) int64 { return x.Version })})
 
@@ -49,7 +49,7 @@ func (s *Server) statementRoutes() {
 		Handler: numberedLists(s, statementFilter, svc.ListStatements, svc.NumberedStatements)})
 	s.add(Route{Method: "GET", Path: "/api/v1/statements/{id}", Summary: "Read a statement", Tag: "statements", Response: statement.Statement{},
 		Handler: reads(s, statement.EntityStatement, svc.GetStatement, func(x statement.Statement) int64 { return x.Version })})
-	s.add(Route{Method: "PUT", Path: "/api/v1/statements/{id}", Summary: "Replace a statement (If-Match: the version you read)", Tag: "statements",
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/statements/{id}", Summary: "Replace a statement (If-Match: the version you read)", Tag: "statements",
 		Request: statement.StatementInput{}, Response: statement.Statement{},
 		Handler: changes(s, statement.EntityStatement, svc.UpdateStatement, func(x statement.Statement) int64 { return x.Version })})
 }

@@ -39,7 +39,7 @@ func (s *Server) transitRoutes() {
 		Handler: lists(s, transitRestrictionFilter, svc.ListRestrictions)})
 	s.add(Route{Method: "GET", Path: "/api/v1/transit-restrictions/{id}", Summary: "Read a transit restriction", Tag: "transit", Response: transit.Restriction{},
 		Handler: reads(s, transit.EntityRestriction, svc.GetRestriction, restrictionVersion)})
-	s.add(Route{Method: "PUT", Path: "/api/v1/transit-restrictions/{id}", Summary: "Replace a transit restriction, e.g. to give its end (If-Match: the version you read)", Tag: "transit",
+	s.add(Route{IfMatch: true, Method: "PUT", Path: "/api/v1/transit-restrictions/{id}", Summary: "Replace a transit restriction, e.g. to give its end (If-Match: the version you read)", Tag: "transit",
 		Request: transit.RestrictionInput{}, Response: transit.Restriction{},
 		Handler: changes(s, transit.EntityRestriction, svc.UpdateRestriction, restrictionVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/corridor/status", Summary: "Whether the corridor (or one corridor, or one checkpoint) was open, partial or closed at a time, with the restrictions in force", Tag: "transit",
