@@ -13,10 +13,14 @@ import (
 // other format renders. Maps encode with sorted keys, lists are sorted, so
 // the JSON is deterministic.
 type Report struct {
-	ID          string  `json:"id"`
-	Kind        string  `json:"kind"`
-	Number      string  `json:"number,omitempty" doc:"daily reports: N/YYYY, N being the day of the year of the reporting day"`
-	Title       string  `json:"title"`
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	Number string `json:"number,omitempty" doc:"daily reports: N/YYYY, N being the day of the year of the reporting day"`
+	Title  string `json:"title"`
+	// Lang is the BCP 47 tag of the language the report is written in
+	// (en, ru, ar, ...): its words, numbers and dates, and the PDF's
+	// language and paragraph direction.
+	Lang        string  `json:"lang,omitempty"`
 	Mission     string  `json:"mission"`
 	Edition     string  `json:"edition"`
 	EditionNote string  `json:"edition_note"`
