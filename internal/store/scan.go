@@ -47,7 +47,7 @@ type scanFunc func(ctx context.Context, q string, args []int64, row func(scanRow
 // scan runs q, whose arguments are integers, and hands each row to row.
 func (db *DB) scan(ctx context.Context, q string, args []int64, row func(scanRow) error) error {
 	if db.dialect.Name == SQLite.Name && db.dir != "" {
-		return scanSQLite(ctx, db.sqlitePath(), q, args, row)
+		return db.scanSQLite(ctx, q, args, row)
 	}
 	return scanDriver(ctx, db.read, db.dialect.Rebind(q), args, row)
 }
@@ -155,57 +155,116 @@ func (r driverRow) integer(i int) int64 {
 
 func (r driverRow) appendCanon(b []byte, i int) []byte { return appendCanonValue(b, r[i]) }
 
-// scanSQLite is scan on a connection of its own to the SQLite database at
-// path.
-func scanSQLite(ctx context.Context, path, q string, args []int64, row func(scanRow) error) (err error) {
-	tls := libc.NewTLS()
-	defer tls.Close()
-	c := &sqliteRow{tls: tls}
-	cstr := func(s string) (uintptr, error) { return libc.CString(s) }
-	zPath, err := cstr(path)
-	if err != nil {
+// scanSQLite is scan on one of the idle connections of db's own kept for
+// scans, or on a new one; the connection goes back to the idle ones after
+// a scan that did not fail. Opening a connection costs SQLite a reading
+// of the whole schema (every table, index and trigger), which verify
+// paid for each range of each table before connections were kept.
+func (db *DB) scanSQLite(ctx context.Context, q string, args []int64, row func(scanRow) error) error {
+	var c *sqliteConn
+	select {
+	case c = <-db.scanIdle:
+	default:
+		var err error
+		if c, err = openSQLiteConn(db.sqlitePath()); err != nil {
+			return err
+		}
+	}
+	if err := c.scan(ctx, q, args, row); err != nil {
+		c.close()
 		return err
+	}
+	select {
+	case db.scanIdle <- c:
+	default:
+		c.close()
+	}
+	return nil
+}
+
+// closeScanConns closes the idle scan connections.
+func (db *DB) closeScanConns() {
+	for {
+		select {
+		case c := <-db.scanIdle:
+			c.close()
+		default:
+			return
+		}
+	}
+}
+
+// sqliteConn is a read-only connection to a SQLite database, without
+// SQLite's mutex: one goroutine at a time uses it. Each scan's statement
+// is its own read transaction, as on a new connection.
+type sqliteConn struct {
+	tls *libc.TLS
+	db  uintptr
+}
+
+func openSQLiteConn(path string) (*sqliteConn, error) {
+	tls := libc.NewTLS()
+	c := &sqliteConn{tls: tls}
+	zPath, err := libc.CString(path)
+	if err != nil {
+		tls.Close()
+		return nil, err
 	}
 	defer libc.Xfree(tls, zPath)
 	out := tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
 	defer tls.Free(int(unsafe.Sizeof(uintptr(0))))
 	rc := sqlite3.Xsqlite3_open_v2(tls, zPath, out, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX, 0)
 	c.db = cptr(out)
-	if c.db != 0 {
-		defer sqlite3.Xsqlite3_close_v2(tls, c.db)
-	}
 	if rc != sqlite3.SQLITE_OK {
-		return c.error("open "+path, rc)
+		err := (&sqliteRow{tls: tls, db: c.db}).error("open "+path, rc)
+		c.close()
+		return nil, err
 	}
 	sqlite3.Xsqlite3_busy_timeout(tls, c.db, 10000)
-	zq, err := cstr(q)
+	return c, nil
+}
+
+func (c *sqliteConn) close() {
+	if c.db != 0 {
+		sqlite3.Xsqlite3_close_v2(c.tls, c.db)
+		c.db = 0
+	}
+	c.tls.Close()
+}
+
+// scan runs q, whose arguments are integers, and hands each row to row.
+func (c *sqliteConn) scan(ctx context.Context, q string, args []int64, row func(scanRow) error) error {
+	r := &sqliteRow{tls: c.tls, db: c.db}
+	zq, err := libc.CString(q)
 	if err != nil {
 		return err
 	}
-	defer libc.Xfree(tls, zq)
-	if rc := sqlite3.Xsqlite3_prepare_v2(tls, c.db, zq, -1, out, 0); rc != sqlite3.SQLITE_OK {
-		return c.error("prepare", rc)
+	defer libc.Xfree(c.tls, zq)
+	out := c.tls.Alloc(int(unsafe.Sizeof(uintptr(0))))
+	defer c.tls.Free(int(unsafe.Sizeof(uintptr(0))))
+	if rc := sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, zq, -1, out, 0); rc != sqlite3.SQLITE_OK {
+		return r.error("prepare", rc)
 	}
-	c.stmt = cptr(out)
-	defer sqlite3.Xsqlite3_finalize(tls, c.stmt)
+	r.stmt = cptr(out)
+	defer sqlite3.Xsqlite3_finalize(c.tls, r.stmt)
 	for i, a := range args {
-		if rc := sqlite3.Xsqlite3_bind_int64(tls, c.stmt, int32(i+1), a); rc != sqlite3.SQLITE_OK {
-			return c.error("bind", rc)
+		if rc := sqlite3.Xsqlite3_bind_int64(c.tls, r.stmt, int32(i+1), a); rc != sqlite3.SQLITE_OK {
+			return r.error("bind", rc)
 		}
 	}
 	for n := 0; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		switch rc := sqlite3.Xsqlite3_step(tls, c.stmt); rc {
+		switch rc := sqlite3.Xsqlite3_step(c.tls, r.stmt); rc {
 		case sqlite3.SQLITE_ROW:
-			if err := row(c); err != nil {
+			if err := row(r); err != nil {
 				return err
 			}
 		case sqlite3.SQLITE_DONE:
 			return nil
 		default:
-			return c.error("step", rc)
+			return r.error("step", rc)
 		}
 	}
 }

@@ -33,6 +33,9 @@ const DBFile = "truce.db"
 // writer at a time; serialising in Go avoids busy waits) and a reader pool.
 type DB struct {
 	heavy admission // the queue of heavy reads (heavy.go)
+	// scanIdle keeps the read-only connections of verify's scans on
+	// SQLite between scans (scan.go).
+	scanIdle chan *sqliteConn
 	// writerCacheMiB is the writer connection's page cache; 0: 64 MiB.
 	writerCacheMiB int
 	dir            string
@@ -147,6 +150,7 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 		sync:        "full",
 		projections: map[string]*Projection{},
 		wstmts:      map[string]*sql.Stmt{},
+		scanIdle:    make(chan *sqliteConn, 4),
 	}
 	for _, o := range opts {
 		o(db)
@@ -279,6 +283,7 @@ func (db *DB) Close() error {
 	}
 	db.wstmts = map[string]*sql.Stmt{}
 	db.wmu.Unlock()
+	db.closeScanConns()
 	err1 := db.write.Close()
 	err2 := db.read.Close()
 	return errors.Join(err1, err2)
