@@ -243,6 +243,9 @@ func (a *ACLEDWriter) Write(row Row) error {
 			break
 		}
 	}
+	for i := range out {
+		out[i] = guardCell(out[i])
+	}
 	return a.w.Write(out)
 }
 

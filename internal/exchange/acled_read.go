@@ -143,6 +143,9 @@ func (a *ACLEDReader) Next() (Feature, error) {
 		return Feature{}, acledCSVError(err)
 	}
 	line, _ := a.r.FieldPos(0)
+	for i := range rec {
+		rec[i] = unguardCell(rec[i])
+	}
 	return a.feature(line, rec)
 }
 

@@ -132,7 +132,7 @@ func appendCSVValue(b []byte, col Column, v any) ([]byte, error) {
 	switch col.Type {
 	case Text:
 		if s, ok := v.(string); ok {
-			return appendCSVField(b, s), nil
+			return appendCSVField(b, guardCell(s)), nil
 		}
 	case Integer:
 		if n, ok := v.(int64); ok {

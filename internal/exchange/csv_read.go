@@ -218,7 +218,7 @@ func parseCell(col Column, v string) (any, error) {
 	}
 	switch col.Type {
 	case Text:
-		return v, nil
+		return unguardCell(v), nil
 	case Integer:
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

@@ -233,6 +233,9 @@ func (u *UCDPWriter) Write(row Row) error {
 		set("low", strconv.FormatInt(civLow+mil, 10))
 		set("high", strconv.FormatInt(civHigh+mil, 10))
 	}
+	for i := range out {
+		out[i] = guardCell(out[i])
+	}
 	return u.w.Write(out)
 }
 
