@@ -20,14 +20,15 @@ func benchLoad(ctx context.Context, e *env, args []string) error {
 	clients := fs.Int("clients", 150, "concurrent clients")
 	duration := fs.Duration("duration", 60*time.Second, "how long the clients run")
 	writes := fs.Float64("writes", 0.05, "the part of requests that lodge an allegation")
+	think := fs.Duration("think", 0, "each client's mean pause between an answer and its next request (exponentially distributed; 0: none, a closed loop)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	database := fs.String("db", "", "PostgreSQL URL of the database to keep the data in (default: SQLite under --dir)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
-	if *allegations < 0 || *clients < 1 || *duration <= 0 || *writes < 0 || *writes >= 1 {
-		return fmt.Errorf("--allegations must not be negative, --clients and --duration must be positive, --writes in [0, 1)")
+	if *allegations < 0 || *clients < 1 || *duration <= 0 || *writes < 0 || *writes >= 1 || *think < 0 {
+		return fmt.Errorf("--allegations must not be negative, --clients and --duration must be positive, --writes in [0, 1), --think not negative")
 	}
 	if *database != "" && !store.IsDatabaseURL(*database) {
 		return fmt.Errorf("--db %q: want a postgres:// or postgresql:// URL", store.RedactURL(*database))
@@ -46,7 +47,7 @@ func benchLoad(ctx context.Context, e *env, args []string) error {
 		*dir = d
 	}
 	res, err := bench.Load(ctx, bench.LoadConfig{Dir: *dir, Database: *database, Allegations: *allegations, Clients: *clients,
-		Duration: *duration, Seed: *seed, WriteShare: *writes}, progressPrinter(e))
+		Duration: *duration, Seed: *seed, WriteShare: *writes, Think: *think}, progressPrinter(e))
 	if isTerminal(e.stderr) {
 		fmt.Fprint(e.stderr, "\r\033[K")
 	}

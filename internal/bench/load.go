@@ -40,6 +40,13 @@ type LoadConfig struct {
 	Seed        uint64
 	// WriteShare is the part of requests that are writes (0: 5 %).
 	WriteShare float64
+	// Think is each client's mean pause between an answer and its next
+	// request, as a person reads a page before the next click: drawn from
+	// an exponential distribution (an open stream of people arriving at
+	// random); the first request comes after a pause of its own, so the
+	// clients do not start in step. 0: none, every client sends its next
+	// request at once (a closed loop, the hardest case).
+	Think time.Duration
 }
 
 // RouteStats are the figures of one class of request.
@@ -65,6 +72,7 @@ type LoadResult struct {
 	SeededNow    int          `json:"seeded_now"`
 	SeedPerSec   float64      `json:"seed_per_s,omitempty"`
 	Clients      int          `json:"clients"`
+	ThinkMs      float64      `json:"think_mean_ms"`
 	DurationS    float64      `json:"duration_s"`
 	Requests     int          `json:"requests"`
 	Errors       int          `json:"errors"`
@@ -108,7 +116,7 @@ var loadEnd = time.Date(2021, 6, 26, 0, 0, 0, 0, time.UTC)
 // c.Clients concurrent clients for c.Duration, each looping over a mix of
 // the dashboard, the map's features, list and record pages and writes.
 func Load(ctx context.Context, c LoadConfig, progress Progress) (LoadResult, error) {
-	res := LoadResult{Database: "sqlite", Clients: c.Clients}
+	res := LoadResult{Database: "sqlite", Clients: c.Clients, ThinkMs: float64(c.Think) / float64(time.Millisecond)}
 	if c.Database != "" {
 		res.Database = "postgres"
 	}
@@ -385,7 +393,24 @@ var readers = []string{"cochair", "monitor", "analyst", "liaison-az", "liaison-a
 func (d *driver) client(ctx context.Context, i int, deadline time.Time) {
 	r := rand.New(rand.NewPCG(d.c.Seed+99, uint64(i)))
 	user := readers[i%len(readers)]
-	for time.Now().Before(deadline) && ctx.Err() == nil {
+	think := func() bool {
+		if d.c.Think <= 0 {
+			return true
+		}
+		pause := time.Duration(r.ExpFloat64() * float64(d.c.Think))
+		if left := time.Until(deadline); pause > left {
+			pause = left
+		}
+		t := time.NewTimer(pause)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return time.Now().Before(deadline)
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for think() && time.Now().Before(deadline) && ctx.Err() == nil {
 		x := r.Float64()
 		var class, method, path string
 		var body []byte

@@ -35,4 +35,14 @@ func TestLoadSmall(t *testing.T) {
 	if again.SeededNow != 0 || again.Allegations < res.Allegations {
 		t.Errorf("a second run seeded %d (had %d)", again.SeededNow, res.Allegations)
 	}
+	// With a mean pause of a second between an answer and the next
+	// request, two clients send a handful in two seconds, not a stream.
+	c.Think = time.Second
+	thinking, err := Load(context.Background(), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if thinking.ThinkMs != 1000 || thinking.Requests > 16 {
+		t.Errorf("with think time: %d requests (without: %d), think_mean_ms %v", thinking.Requests, again.Requests, thinking.ThinkMs)
+	}
 }
