@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 )
 
 // DejaVu Sans (Bitstream Vera licence, fonts/LICENSE-DejaVu.txt) covers
