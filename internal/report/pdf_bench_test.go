@@ -14,6 +14,7 @@ func BenchmarkDemoDailyPDF(b *testing.B) {
 	f := open(b)
 	rep := f.generate(b, f.as(access.Analyst), report.Request{Kind: report.KindDaily, Date: "2021-06-12", Edition: report.EditionMission, Format: report.FormatPDF})
 	var size int
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		out, err := report.PDF(rep, report.Footer{DataSHA256: "00"})
 		if err != nil {
