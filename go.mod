@@ -3,14 +3,16 @@ module github.com/truce-monitoring/truce
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
-	github.com/go-pdf/fpdf v0.9.0
+	github.com/go-text/typesetting v0.3.5
 	github.com/golang/geo v0.0.0-20260818125358-b200a1149890
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/segmentio/encoding v0.5.4
 	github.com/transparency-dev/formats v0.1.1
 	golang.org/x/crypto v0.52.0
+	golang.org/x/image v0.40.0
 	golang.org/x/mod v0.43.0
 	golang.org/x/text v0.44.0
 	modernc.org/libc v1.80.1
