@@ -5,6 +5,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -195,6 +197,13 @@ func trimETag(s string) string {
 		s = s[1 : len(s)-1]
 	}
 	return s
+}
+
+// contentETag is an entity tag derived from a body's bytes, for answers
+// that are not versioned records (the checkpoint, tiles).
+func contentETag(b []byte) string {
+	h := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(h[:12]) + `"`
 }
 
 // writeRecord writes a record with its version as ETag.
