@@ -130,12 +130,11 @@ func splitETags(h string) []string {
 		if len(h) <= start || h[start] != '"' {
 			// Not an entity tag: take it up to the next comma, so that it
 			// matches nothing but does not hide the ones after it.
-			i := strings.IndexByte(h, ',')
-			if i < 0 {
-				return append(out, strings.TrimSpace(h))
+			tok, rest, _ := strings.Cut(h, ",")
+			if tok = strings.TrimSpace(tok); tok != "" {
+				out = append(out, tok)
 			}
-			out = append(out, strings.TrimSpace(h[:i]))
-			h = h[i:]
+			h = rest
 			continue
 		}
 		end := strings.IndexByte(h[start+1:], '"')

@@ -46,8 +46,8 @@ func FuzzETagMatch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, header, etag string) {
 		for _, tag := range splitETags(header) {
-			if tag == "" && strings.TrimSpace(header) == "" {
-				t.Fatalf("empty tag from blank header %q", header)
+			if tag == "" {
+				t.Fatalf("an empty tag from %q", header)
 			}
 		}
 		strong := ETagMatch(header, etag, false)
