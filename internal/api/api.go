@@ -5,9 +5,12 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/account"
@@ -115,7 +118,7 @@ func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
 // middleware (authentication, metrics) knowing the route.
 func (s *Server) Register(mux *http.ServeMux, wrap func(Route, http.Handler) http.Handler) {
 	for _, rt := range s.routes {
-		var h http.Handler = rt.Handler
+		h := s.rules(rt, s.routes)
 		if wrap != nil {
 			h = wrap(rt, h)
 		}
@@ -159,9 +162,17 @@ var pageParams = []Param{
 }
 
 // version reads the version the client last saw from If-Match (an ETag
-// "N") or the "version" query parameter; it is required for updates.
+// "N") or the "version" query parameter; it is required for updates
+// (428 without). The route's rules have already compared it with the
+// record's current version where the principal may read the record, and
+// replaced "*" by that version.
 func version(r *http.Request) (int64, error) {
 	if m := r.Header.Get("If-Match"); m != "" {
+		if strings.TrimSpace(m) == "*" {
+			// No current version to stand for: the record is missing or
+			// hidden, and "*" matches nothing (RFC 9110 §13.1.1).
+			return 0, httpx.PreconditionFailed("If-Match: * names no record here")
+		}
 		v, err := strconv.ParseInt(trimETag(m), 10, 64)
 		if err != nil || v < 1 {
 			return 0, errs.Invalid("If-Match", "must be the record's ETag, e.g. \"3\"")
@@ -173,7 +184,7 @@ func version(r *http.Request) (int64, error) {
 		return 0, err
 	}
 	if v == 0 {
-		return 0, errs.Invalid("version", "an update must say which version it changes: send If-Match: \"N\" or ?version=N")
+		return 0, httpx.PreconditionRequired()
 	}
 	return v, nil
 }
@@ -186,6 +197,13 @@ func trimETag(s string) string {
 		s = s[1 : len(s)-1]
 	}
 	return s
+}
+
+// contentETag is an entity tag derived from a body's bytes, for answers
+// that are not versioned records (the checkpoint, tiles).
+func contentETag(b []byte) string {
+	h := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(h[:12]) + `"`
 }
 
 // writeRecord writes a record with its version as ETag.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,9 +23,10 @@ const MaxBody = 1 << 20
 func Decode[T any](r *http.Request) (T, error) {
 	var v T
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return v, errs.Invalid("Content-Type", "must be application/json")
+		// The route's rules check it first; a handler that decodes JSON
+		// on a route that declares other types still gets only JSON.
+		if err := mediaType(ct, jsonOnly); err != nil {
+			return v, err
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))

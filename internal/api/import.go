@@ -38,6 +38,7 @@ func (s *Server) importRoutes() {
 	}
 	s.add(Route{Method: "POST", Path: "/api/v1/import/{kind}", Summary: "Import a file of allegations, observations, layers or places (the body; format from ?format= or the Content-Type); all or nothing unless partial=true; known external ids change nothing", Tag: "exchange",
 		Response: ImportAnswer{},
+		Accepts:  importTypes,
 		Query: []Param{
 			{Name: "format", Description: "csv, geojson, acled, stream, kml or gpkg (default: from the Content-Type)"},
 			{Name: "dry_run", Type: "boolean", Description: "true: check and count, write nothing"},
@@ -113,6 +114,12 @@ func (s *Server) importRoutes() {
 }
 
 // formatOfType is the import format a Content-Type names, "" when none.
+// importTypes are the media types an import's body may be sent as: each
+// format's own, JSON (ACLED's export), and a plain byte stream when
+// ?format= says what it is.
+var importTypes = []string{"text/csv", "application/json", "application/geo+json", "application/jsonl", "application/x-ndjson",
+	"application/vnd.google-earth.kml+xml", "application/vnd.google-earth.kmz", "application/geopackage+sqlite3", "application/octet-stream"}
+
 func formatOfType(ct string) string {
 	mt, _, _ := mime.ParseMediaType(ct)
 	switch mt {

@@ -96,6 +96,9 @@ func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
+	// A client polling for a new checkpoint sends this back in
+	// If-None-Match and gets 304 until the note (or a cosignature) changes.
+	w.Header().Set("ETag", contentETag(cp.Note))
 	w.Write(cp.Note)
 }
 
@@ -113,6 +116,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	// A tile of a given width never changes.
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("ETag", contentETag(data))
 	w.Write(data)
 }
 

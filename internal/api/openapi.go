@@ -30,6 +30,10 @@ type Route struct {
 	// read, sent as If-Match: "N" (the record's ETag). A stale version
 	// answers 412, a missing one 428.
 	IfMatch bool
+	// Accepts are the media types of the request body when it is not
+	// JSON (imports, attachments); empty: application/json, when the
+	// route has a Request. Another type answers 415.
+	Accepts []string
 	Handler http.HandlerFunc
 }
 

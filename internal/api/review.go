@@ -112,7 +112,7 @@ func (s *Server) reviewRoutes() {
 // media_type and (optionally) name come first, the file part last.
 func (s *Server) attachmentRoutes() {
 	svc := s.Incidents
-	s.add(Route{Method: "POST", Path: "/api/v1/attachments", Summary: "Attach a file (multipart/form-data: record_kind, record_id, media_type, name, then file) to an allegation or incident you may edit; the content must be of the declared type", Tag: "incidents",
+	s.add(Route{Accepts: []string{"multipart/form-data"}, Method: "POST", Path: "/api/v1/attachments", Summary: "Attach a file (multipart/form-data: record_kind, record_id, media_type, name, then file) to an allegation or incident you may edit; the content must be of the declared type", Tag: "incidents",
 		Response: incident.StoredAttachment{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			p := httpx.PrincipalFrom(r.Context())

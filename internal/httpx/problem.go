@@ -74,6 +74,14 @@ func StatusOf(code errs.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case errs.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	case CodeUnsupportedMediaType:
+		return http.StatusUnsupportedMediaType
+	case CodePreconditionFailed:
+		return http.StatusPreconditionFailed
+	case CodePreconditionRequired:
+		return http.StatusPreconditionRequired
 	default:
 		return http.StatusInternalServerError
 	}
@@ -92,7 +100,7 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 			Status: http.StatusTooManyRequests, Detail: lim.Error(), Instance: r.URL.Path, Code: "too_many_requests"})
 		return
 	}
-	err = store.Unavailable(err)
+	err = preconditionOf(r, store.Unavailable(err))
 	code := errs.CodeOf(err)
 	status := StatusOf(code)
 	p := Problem{

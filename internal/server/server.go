@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/account"
@@ -89,11 +90,41 @@ func New(db Ledger, a *api.Server, accounts *account.Service, cfg Config, log *s
 	// Metrics need an account (a scraper sends a bearer token): request
 	// counts per route are nobody else's business.
 	handle("GET", "/metrics", s.observe("GET", "/metrics", s.authenticate(api.Route{Method: "GET", Path: "/metrics"}, http.HandlerFunc(s.metricsHandler))))
+	// What no pattern takes: a path that exists under other methods
+	// answers 405 with Allow (OPTIONS: 204 with Allow); any other, 404.
+	// ServeMux would say 405 itself, but this catch-all matches every
+	// method first, so it asks the mux which methods the path has.
 	mux.Handle("/", s.observe("", "unmatched", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pages.NotFound(w, r) // a page for a browser, problem+json for the API
+		allow := allowed(mux, r)
+		switch {
+		case len(allow) == 0:
+			pages.NotFound(w, r) // a page for a browser, problem+json for the API
+		case r.Method == http.MethodOptions:
+			w.Header().Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			pages.Problem(w, r, httpx.MethodNotAllowed(r.Method, allow))
+		}
 	})))
 	s.handler = s.recover(s.securityHeaders(s.clientAddresses(mux)))
 	return s, nil
+}
+
+// methods are those a route may be registered under.
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowed lists the methods that a pattern other than the catch-all
+// takes for r's path.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range methods {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "/" && pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // MarkDemo says from now on that the server serves the built-in demo.

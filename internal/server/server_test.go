@@ -188,7 +188,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		{"locate with NaN", "GET", "/api/v1/geo/locate?lat=NaN&lon=46", "", 400, "invalid", "lat"},
 		{"bad page size", "GET", "/api/v1/places?limit=100000", "", 400, "invalid", "limit"},
 		{"bad cursor", "GET", "/api/v1/places?cursor=!!!", "", 400, "invalid", "cursor"},
-		{"update without a version", "PUT", "/api/v1/agreements/" + ag, `{}`, 400, "invalid", "version"},
+		{"update without a version", "PUT", "/api/v1/agreements/" + ag, `{}`, 428, "precondition_required", "If-Match"},
 		{"oversized body", "POST", "/api/v1/organisations", `{"name":"` + strings.Repeat("x", 2<<20) + `","kind":"side"}`, 413, "too_large", "body"},
 	}
 	for _, tc := range cases {
@@ -213,7 +213,9 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 	}
 }
 
-func TestStaleUpdateIsConflict(t *testing.T) {
+// TestStaleUpdateIsPreconditionFailed: an update made against a version
+// that is no longer the record's fails its precondition (412).
+func TestStaleUpdateIsPreconditionFailed(t *testing.T) {
 	s := start(t)
 	id := s.loaded.Orgs["GE"]
 	res := s.do("GET", "/api/v1/organisations/"+id, "")
@@ -222,8 +224,8 @@ func TestStaleUpdateIsConflict(t *testing.T) {
 	if res := s.do("PUT", "/api/v1/organisations/"+id, body, "If-Match", etag); res.status != 200 {
 		t.Fatalf("first update: %d %s", res.status, res.body)
 	}
-	if res := s.do("PUT", "/api/v1/organisations/"+id, body, "If-Match", etag); res.status != 409 {
-		t.Fatalf("stale update: %d %s, want 409", res.status, res.body)
+	if res := s.do("PUT", "/api/v1/organisations/"+id, body, "If-Match", etag); res.status != 412 {
+		t.Fatalf("stale update: %d %s, want 412", res.status, res.body)
 	}
 }
 
