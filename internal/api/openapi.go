@@ -26,6 +26,10 @@ type Route struct {
 	// read, sent as If-Match: "N" (the record's ETag). A stale version
 	// answers 412, a missing one 428.
 	IfMatch bool
+	// ETag: the answer carries a record's version as ETag (writeRecord).
+	// Implied when Response is a record with a version; set it for an
+	// answer that carries another record's (an incident's sides).
+	ETag    bool
 	Handler http.HandlerFunc
 }
 
@@ -138,7 +142,7 @@ func operation(g *schemaGen, rt Route) map[string]any {
 		}
 		params = append(params, qp)
 	}
-	etag := hasVersion(rt.Response) // the handler answers with writeRecord
+	etag := rt.sendsETag()
 	if rt.Method == http.MethodGet && etag {
 		params = append(params, ref("parameters", "IfNoneMatch"))
 	}
@@ -321,6 +325,9 @@ func successDescription(rt Route, status int) string {
 	}
 	return http.StatusText(status)
 }
+
+// sendsETag reports whether rt's answer carries an ETag.
+func (rt Route) sendsETag() bool { return rt.ETag || hasVersion(rt.Response) }
 
 // hasVersion reports whether a response of v's type is a record with a
 // version, which its answer carries as ETag.

@@ -42,3 +42,40 @@ func TestOpenAPIIsPublicAndIsTheDocument(t *testing.T) {
 		}
 	}
 }
+
+// What the document says of ETag is what the server does: each GET it
+// documents with an ETag answers one (called as the canary matrix calls
+// it), and each GET that answers one is documented so.
+func TestOpenAPIETagsAreTheServers(t *testing.T) {
+	s := start(t)
+	rows := canaryRoutes(t, s, buildCanaryFixtures(t, s))
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Headers map[string]any
+			}
+		}
+	}
+	s.do("GET", "/api/v1/openapi.json", "").json(t, &doc)
+	checked := 0
+	for _, rt := range s.app.API.Routes() {
+		if rt.Method != "GET" {
+			continue
+		}
+		documented := doc.Paths[strings.ReplaceAll(rt.Path, "...}", "}")]["get"].Responses["200"].Headers["ETag"] != nil
+		for _, req := range rows[rt.Method+" "+rt.Path] {
+			res := s.do(req.method, req.path, "")
+			if res.status != 200 {
+				continue
+			}
+			checked++
+			if sent := res.header.Get("ETag") != ""; sent != documented {
+				t.Errorf("%s %s: ETag sent %v, documented %v", rt.Method, req.path, sent, documented)
+			}
+			break
+		}
+	}
+	if checked < 30 {
+		t.Errorf("only %d GET routes checked", checked)
+	}
+}
