@@ -5,7 +5,9 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/geo"
+	"github.com/truce-monitoring/truce/internal/incident"
 )
 
 // Types whose JSON is not their Go fields (they marshal themselves): their
@@ -109,6 +111,16 @@ func exampleFields(t reflect.Type, out map[string]any, busy map[reflect.Type]boo
 		if name == "" {
 			name = f.Name
 		}
+		if v, ok := memberExamples[t.String()+"."+name]; ok {
+			if v != nil { // nil: an optional member the example leaves out
+				out[name] = v
+			}
+			continue
+		}
+		if ft == rawType && name == "geometry" {
+			out[name] = geometryExample
+			continue
+		}
 		if ex, ok := f.Tag.Lookup("example"); ok {
 			if ft.Kind() == reflect.String {
 				out[name] = ex
@@ -160,6 +172,91 @@ var idPrefixes = map[string]string{
 	"minefield": "mfd", "handover": "hnd", "hazard_area": "haz", "source": "src", "statement": "stm",
 	"place": "plc", "layer": "lyr", "zone": "lyr", "corridor": "lyr", "site": "lyr", "checkpoint": "lyr",
 	"report": "rpt", "record": "inc",
+}
+
+// memberExamples are the values of members that must be one of a few (as
+// their doc tags list them), by type and JSON name; nil leaves an optional
+// member out (one that does not go with the rest of the example).
+var memberExamples = map[string]any{
+	"agreement.OrganisationInput.kind":             agreement.KindMediator,
+	"agreement.StatusInput.status":                 agreement.StatusInProgress,
+	"agreement.PeriodInput.to":                     "2020-11-30",
+	"agreement.PeriodInput.from":                   "2020-11-10",
+	"agreement.EvidenceLinkInput.record_kind":      "exchange",
+	"agreement.EvidenceLinkInput.record_id":        "xch_3c5e7g9j1l2n4q6s8u0w",
+	"geo.LayerInput.kind":                          "site",
+	"geo.LayerInput.subkind":                       "observation_post",
+	"geo.LayerInput.left_party":                    nil,
+	"geo.LayerInput.right_party":                   nil,
+	"geo.LayerInput.external_id":                   nil,
+	"geo.LayerInput.valid_to":                      nil,
+	"geo.PlaceInput.kind":                          "settlement",
+	"geo.PlaceInput.external_id":                   "AZ-SHU-001",
+	"access.LabelInput.classification":             "restricted",
+	"incident.AllegationInput.category":            "shelling",
+	"incident.AllegationInput.reliability":         "C",
+	"incident.AllegationInput.alleged_perpetrator": "org_side_b",
+	"incident.LocationInput.precision":             "near_place",
+	"incident.TimeInput.precision":                 "window",
+	"incident.Attachment.media_type":               "image/jpeg",
+	"incident.Attachment.name":                     "crater.jpg",
+	"incident.Observer.kind":                       "patrol",
+	"incident.Observer.site_id":                    nil,
+	"incident.ObservationInput.kind":               "impact",
+	"incident.ObservationInput.perception":         "heard",
+	"incident.IncidentInput.team":                  []any{"monitor"},
+	"incident.TransitionInput.to":                  incident.UnderInvestigation,
+	"incident.TransitionInput.reason":              nil,
+	"incident.FindingInput.outcome":                incident.Substantiated,
+	"incident.FindingInput.attribution":            "org_side_b",
+	"incident.FindingInput.reliability":            "B",
+	"incident.NoteInput.kind":                      "site_visit",
+	"incident.NoteInput.classification":            "staff",
+	"incident.RestrictionInput.kind":               "delayed",
+	"incident.ReviewInput.report_kind":             "allegation",
+	"incident.ReviewInput.decision":                "accept",
+	"incident.ReviewInput.duplicate_of":            nil,
+	"incident.ReviewInput.review_id":               nil,
+	"incident.DuplicatesInput.report_kind":         "allegation",
+	"statement.StatementInput.stance":              "commitment",
+	"statement.SourceInput.language":               "ru",
+	"statement.SourceInput.title":                  "Заявление о перемирии",
+	"mines.MineType.category":                      "anti_tank",
+	"mines.MinefieldInput.emplacement":             "hand",
+	"mines.HazardAreaInput.evidence":               "device_seen",
+	"mines.EventInput.kind":                        "release",
+	"mines.EventInput.method":                      "clearance",
+	"mines.Device.category":                        "anti_tank_mine",
+	"mines.Device.condition":                       "intact",
+	"detainee.PersonInput.category":                "prisoner_of_war",
+	"detainee.PersonInput.nationality":             "org_side_a",
+	"detainee.EventInput.kind":                     "visited",
+	"detainee.EventInput.by":                       "org_icrc",
+	"detainee.EventInput.to_side":                  nil,
+	"detainee.EraseInput.reason":                   "lawful_request",
+	"detainee.ExchangeInput.classification":        "public",
+	"detainee.ExchangeInput.place_name":            "the Azerbaijan–Georgia border",
+	"detainee.IdentificationInput.method":          "dna",
+	"detainee.Link.kind":                           "handover",
+	"returns.PeopleCount.sex":                      "female",
+	"returns.PeopleCount.age":                      "18-59",
+	"returns.MovementInput.kind":                   "organised",
+	"returns.MovementInput.origin_text":            nil,
+	"returns.Finding.topic":                        "shelter",
+	"returns.Finding.rating":                       "some_concern",
+	"returns.VisitInput.follows_up":                nil,
+	"returns.VisitInput.team":                      "two protection officers",
+	"transit.CrossingInput.direction":              "towards_end",
+	"transit.RestrictionInput.kind":                "partial",
+	"transit.RestrictionInput.corridor_id":         nil,
+	"report.Request.kind":                          "daily",
+	"report.Request.from":                          nil,
+	"report.Request.to":                            nil,
+	"report.Request.agreement":                     nil,
+	"report.Request.edition":                       "public",
+	"report.Request.format":                        "pdf",
+	"api.TokenInput.user":                          "usr_3c5e7g9j1l2n4q6s8u0w",
+	"api.TokenInput.name":                          "reporting script",
 }
 
 // stringExamples are the values of string members by their JSON name.

@@ -146,3 +146,36 @@ func TestOpenAPIDocumentsEveryRouteRules(t *testing.T) {
 var wildcards = regexp.MustCompile(`\{([^{}.]+)(?:\.\.\.)?\}`)
 
 var regexpRefs = regexp.MustCompile(`"\$ref":"#/components/([a-zA-Z]+)/([^"]*)"`)
+
+// Each of memberExamples names a member of a request body's type, so that
+// none is silently unused after a rename.
+func TestMemberExamplesNameRealMembers(t *testing.T) {
+	members := map[string]bool{}
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			members[t.String()+"."+name] = true
+			walk(f.Type)
+		}
+	}
+	for _, rt := range documentRoutes("test") {
+		if rt.Request != nil {
+			walk(reflect.TypeOf(rt.Request))
+		}
+	}
+	for key := range memberExamples {
+		if !members[key] {
+			t.Errorf("memberExamples[%q] is no request body's member", key)
+		}
+	}
+}
