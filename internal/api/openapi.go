@@ -12,11 +12,14 @@ import (
 // document is built from the routes that are actually registered, so it
 // cannot miss one.
 type Route struct {
-	Method   string
-	Path     string // ServeMux pattern path, e.g. /api/v1/agreements/{id}
-	Summary  string
-	Tag      string
-	Request  any     // zero value of the request body type; nil for none
+	Method  string
+	Path    string // ServeMux pattern path, e.g. /api/v1/agreements/{id}
+	Summary string
+	Tag     string
+	Request any // zero value of the request body type; nil for none
+	// Form: the parts of a multipart/form-data body, in order, instead of
+	// a JSON Request; Type "file" for a file part.
+	Form     []Param
 	Response any     // zero value of the success response type; nil for none
 	Status   int     // success status; 200 when zero
 	Query    []Param // query parameters
@@ -159,6 +162,10 @@ func operation(g *schemaGen, rt Route) map[string]any {
 		}}
 	}
 
+	if rt.Form != nil {
+		op["requestBody"] = formBody(rt.Form)
+	}
+
 	status := rt.Status
 	if status == 0 {
 		status = http.StatusOK
@@ -190,6 +197,43 @@ func operation(g *schemaGen, rt Route) map[string]any {
 	return op
 }
 
+// formBody is a multipart/form-data request body with its parts in
+// order, and an example of the fields.
+func formBody(parts []Param) map[string]any {
+	props := map[string]any{}
+	example := map[string]any{}
+	var required, order []string
+	for _, p := range parts {
+		schema := map[string]any{"type": "string"}
+		switch {
+		case p.Type == "file":
+			schema = map[string]any{"type": "string", "format": "binary"}
+			example[p.Name] = "(the file's bytes)"
+		case p.Name == "name":
+			example[p.Name] = "crater.jpg"
+		case p.Name == "media_type":
+			example[p.Name] = "image/jpeg"
+		default:
+			example[p.Name] = exampleString(p.Name)
+		}
+		if p.Description != "" {
+			schema["description"] = p.Description
+		}
+		props[p.Name] = schema
+		order = append(order, p.Name)
+		if p.Required {
+			required = append(required, p.Name)
+		}
+	}
+	schema := map[string]any{"type": "object", "properties": props,
+		"description": "parts in this order: " + strings.Join(order, ", ")}
+	if required != nil {
+		schema["required"] = required
+	}
+	return map[string]any{"required": true, "content": map[string]any{
+		"multipart/form-data": map[string]any{"schema": schema, "example": example}}}
+}
+
 // problemStatuses are the statuses other than the success one that rt can
 // answer with, as the HTTP rules and the domain's errors decide them.
 func problemStatuses(rt Route, etag bool) []int {
@@ -207,7 +251,7 @@ func problemStatuses(rt Route, etag bool) []int {
 	if rt.Method != http.MethodGet && rt.Method != http.MethodHead {
 		out = append(out, http.StatusConflict) // a domain conflict: a duplicate, a state that forbids the change
 	}
-	if rt.Request != nil {
+	if rt.Request != nil || rt.Form != nil {
 		out = append(out, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	}
 	if rt.IfMatch {
