@@ -80,12 +80,13 @@ type DB struct {
 	// extraMigrations run after the embedded ones (a test's failing one).
 	extraMigrations []migration
 
-	cp         checkpointer
-	hooks      checkpointHooks // called after each checkpoint signed (cosign.go)
-	writeHooks writeHooks      // called after each Write that appended changes (writehooks.go)
-	watch      logWatch        // which kinds of record changed, for caches (watch.go)
+	cp    checkpointer
+	hooks checkpointHooks // called after each checkpoint signed (cosign.go)
+	watch logWatch        // which kinds of record changed, for caches (watch.go)
 
 	counts countCache // the numbered lists' totals (numbered.go)
+
+	writeHooks writeHooks // called after each Write that appended changes (writehooks.go)
 }
 
 // Option configures Open.
