@@ -67,6 +67,7 @@ Commands:
   restore   a data directory from a backup and the log's keys, proven by verify
   witness   cosign checkpoints of transparency logs (C2SP tlog-witness), the centre's or any other
   version   print the version and the commit
+  openapi   print the API's OpenAPI document (no data directory needed)
 
 Every flag has an environment equivalent: --data is TRUCE_DATA, --addr is TRUCE_ADDR.
 The database is SQLite in --data unless --db (TRUCE_DB) names PostgreSQL

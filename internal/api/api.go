@@ -102,7 +102,9 @@ func New(d Deps) *Server {
 	s.searchRoutes()
 	s.importRoutes()
 	s.exportRoutes()
-	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document", Tag: "meta", Response: map[string]any{},
+	// The document is public: an integrator starts from it before having
+	// an account.
+	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This document (OpenAPI 3.1)", Tag: "meta", Public: true, Response: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			httpx.WriteJSON(w, http.StatusOK, OpenAPI(s.routes, s.Version))
 		}})

@@ -101,7 +101,7 @@ func (s *Server) incidentRoutes() {
 		Request: incident.NoteInput{}, Response: incident.Incident{},
 		Handler: changes(s, incident.EntityIncident, svc.AddNote, func(i incident.Incident) int64 { return i.Version })})
 	s.add(Route{Method: "GET", Path: "/api/v1/incidents/{id}/sides", Summary: "An incident with each side's allegations, the other sources, the mission's observations and the finding kept apart", Tag: "incidents",
-		Response: incident.SideBySide{},
+		Response: incident.SideBySide{}, ETag: true,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			id := r.PathValue("id")
 			sides, err := svc.Sides(r.Context(), httpx.PrincipalFrom(r.Context()), id)

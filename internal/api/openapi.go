@@ -1,26 +1,25 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"reflect"
 	"regexp"
-	"sort"
+	"strconv"
 	"strings"
-	"time"
-
-	"github.com/truce-monitoring/truce/internal/httpx"
 )
 
 // Route is one API endpoint with what the OpenAPI document says of it. The
 // document is built from the routes that are actually registered, so it
 // cannot miss one.
 type Route struct {
-	Method   string
-	Path     string // ServeMux pattern path, e.g. /api/v1/agreements/{id}
-	Summary  string
-	Tag      string
-	Request  any     // zero value of the request body type; nil for none
+	Method  string
+	Path    string // ServeMux pattern path, e.g. /api/v1/agreements/{id}
+	Summary string
+	Tag     string
+	Request any // zero value of the request body type; nil for none
+	// Form: the parts of a multipart/form-data body, in order, instead of
+	// a JSON Request; Type "file" for a file part.
+	Form     []Param
 	Response any     // zero value of the success response type; nil for none
 	Status   int     // success status; 200 when zero
 	Query    []Param // query parameters
@@ -34,6 +33,10 @@ type Route struct {
 	// JSON (imports, attachments); empty: application/json, when the
 	// route has a Request. Another type answers 415.
 	Accepts []string
+	// ETag: the answer carries a record's version as ETag (writeRecord).
+	// Implied when Response is a record with a version; set it for an
+	// answer that carries another record's (an incident's sides).
+	ETag    bool
 	Handler http.HandlerFunc
 }
 
@@ -45,172 +48,354 @@ type Param struct {
 	Required    bool
 }
 
-var pathParam = regexp.MustCompile(`\{([a-z_]+)\.{0,3}\}`)
+// pathParam matches a ServeMux wildcard, {name} or {name...}.
+var pathParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)(?:\.\.\.)?\}`)
 
-// OpenAPI returns the OpenAPI 3.1 document of the routes.
+// OpenAPI returns the OpenAPI 3.1 document of the routes: every operation
+// with its parameters, its body (with an example), its answer and the
+// problems it can answer with.
 func OpenAPI(routes []Route, version string) map[string]any {
-	g := &schemaGen{defs: map[string]any{}}
+	g := newSchemaGen()
 	paths := map[string]map[string]any{}
+	tags := map[string]bool{}
+	usedParams := map[string]bool{"IfNoneMatch": true}
 	for _, rt := range routes {
 		p := pathParam.ReplaceAllString(rt.Path, "{$1}")
 		if paths[p] == nil {
 			paths[p] = map[string]any{}
 		}
-		op := map[string]any{
-			"summary":     rt.Summary,
-			"operationId": operationID(rt),
+		paths[p][strings.ToLower(rt.Method)] = operation(g, rt)
+		if rt.IfMatch {
+			usedParams[ifMatchParam(rt)] = true
 		}
 		if rt.Tag != "" {
-			op["tags"] = []string{rt.Tag}
+			tags[rt.Tag] = true
 		}
-		var params []any
-		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
-		}
-		for _, q := range rt.Query {
-			t := q.Type
-			if t == "" {
-				t = "string"
-			}
-			params = append(params, map[string]any{"name": q.Name, "in": "query", "required": q.Required, "description": q.Description, "schema": map[string]any{"type": t}})
-		}
-		if params != nil {
-			op["parameters"] = params
-		}
-		if rt.Request != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-				"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Request))},
-			}}
-		}
-		status := rt.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		resp := map[string]any{"description": http.StatusText(status)}
-		if rt.Response != nil {
-			resp["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}
-		} else if rt.Content != "" {
-			resp["content"] = map[string]any{rt.Content: map[string]any{}}
-		}
-		problem := map[string]any{"description": "problem", "content": map[string]any{
-			"application/problem+json": map[string]any{"schema": g.schema(reflect.TypeOf(httpx.Problem{}))}}}
-		op["responses"] = map[string]any{itoa(status): resp, "default": problem}
-		if rt.Public {
-			op["security"] = []any{}
-		}
-		paths[p][strings.ToLower(rt.Method)] = op
+	}
+	var tagList []any
+	for _, t := range sortedKeys(tags) {
+		tagList = append(tagList, map[string]any{"name": t, "description": tagDescriptions[t]})
 	}
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{
-			"title":       "Truce API",
-			"version":     version,
-			"description": "The JSON API of Truce, the information system of a joint ceasefire monitoring centre. Errors are RFC 9457 problem details with a stable code and the failing field.",
+			"title":   "Truce API",
+			"version": version,
+			"description": "The JSON API of Truce, the information system of a joint ceasefire monitoring centre.\n\n" +
+				"Errors are RFC 9457 problem details (application/problem+json) with a stable `code` and the failing `field`. " +
+				"A record's answer carries its version as a strong `ETag` (\"N\"): a GET with `If-None-Match` naming it answers 304; " +
+				"an update must send the version it read as `If-Match` (412 when another change came first, 428 when it is missing). " +
+				"Bodies are JSON in UTF-8 (`application/json`; anything else answers 415); unknown query parameters answer 400.",
+			"license": map[string]any{"name": "Proprietary", "identifier": "LicenseRef-Truce"},
 		},
-		"servers":    []any{map[string]any{"url": "/"}},
-		"paths":      paths,
-		"components": map[string]any{"schemas": g.defs, "securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}}},
-		"security":   []any{map[string]any{"bearer": []any{}}},
+		"servers": []any{map[string]any{"url": "/", "description": "the server this document was read from"}},
+		"tags":    tagList,
+		"paths":   paths,
+		"components": map[string]any{
+			"schemas":    g.components(),
+			"responses":  problemResponses(),
+			"headers":    map[string]any{"ETag": etagHeader()},
+			"parameters": conditionalParams(usedParams),
+			"securitySchemes": map[string]any{
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "an API token (truce token create)"},
+			},
+		},
+		"security": []any{map[string]any{"bearer": []any{}}},
 	}
 }
 
-func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+// tagDescriptions says what each group of operations is about.
+var tagDescriptions = map[string]string{
+	"accounts":   "Users, roles, tokens, passwords and sessions",
+	"agreements": "Organisations, agreements, provisions, their deadlines, status and evidence",
+	"detainees":  "Detainees, exchanges and remains",
+	"exchange":   "Exports and imports of records in exchange formats",
+	"geography":  "Layers (line of contact, zones, corridors, sites), the gazetteer and locating a point",
+	"incidents":  "Allegations, observations, incidents, patrols, restrictions, attachments and review",
+	"log":        "The signed change log: checkpoints, tiles, proofs and history",
+	"map":        "Map views of the records",
+	"meta":       "This document",
+	"mines":      "Minefields and hazard areas",
+	"reports":    "Daily and implementation reports and summaries, drafts and issued",
+	"returns":    "Returns of displaced people and visits",
+	"review":     "The review queue: duplicates, proposals and decisions on incoming records",
+	"search":     "Full-text search across records",
+	"statements": "Statements and sources",
+	"transit":    "The corridor: crossings, handovers and transit restrictions",
+}
+
+// operation is one route's OpenAPI operation object.
+func operation(g *schemaGen, rt Route) map[string]any {
+	op := map[string]any{
+		"summary":     rt.Summary,
+		"operationId": operationID(rt),
+	}
+	if rt.Tag != "" {
+		op["tags"] = []string{rt.Tag}
+	}
+	var params []any
+	for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
+			"description": pathParamDescription(m[1], m[0]), "schema": map[string]any{"type": "string"}})
+	}
+	for _, q := range rt.Query {
+		t := q.Type
+		if t == "" {
+			t = "string"
+		}
+		qp := map[string]any{"name": q.Name, "in": "query", "required": q.Required, "schema": map[string]any{"type": t}}
+		if q.Description != "" {
+			qp["description"] = q.Description
+		}
+		params = append(params, qp)
+	}
+	etag := rt.sendsETag()
+	if rt.Method == http.MethodGet && etag {
+		params = append(params, ref("parameters", "IfNoneMatch"))
+	}
+	if rt.IfMatch {
+		params = append(params, ref("parameters", ifMatchParam(rt)))
+	}
+	if params != nil {
+		op["parameters"] = params
+	}
+	if rt.Request != nil {
+		t := reflect.TypeOf(rt.Request)
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			"application/json": map[string]any{"schema": g.schema(t, ""), "example": Example(t)},
+		}}
+	}
+
+	if rt.Form != nil {
+		op["requestBody"] = formBody(rt.Form)
+	}
+
+	status := rt.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	resp := map[string]any{"description": successDescription(rt, status)}
+	switch {
+	case rt.Response != nil:
+		resp["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response), "")}}
+	case rt.Content != "":
+		resp["content"] = map[string]any{rt.Content: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+	}
+	if etag {
+		resp["headers"] = map[string]any{"ETag": ref("headers", "ETag")}
+	}
+	responses := map[string]any{strconv.Itoa(status): resp}
+	for _, code := range problemStatuses(rt, etag) {
+		if code == http.StatusNotModified {
+			responses["304"] = ref("responses", "NotModified")
+			continue
+		}
+		responses[strconv.Itoa(code)] = ref("responses", problemNames[code])
+	}
+	responses["default"] = ref("responses", "Problem")
+	op["responses"] = responses
+	if rt.Public {
+		// Anyone may call it; a token may show more (e.g. a mission report).
+		op["security"] = []any{map[string]any{}, map[string]any{"bearer": []any{}}}
+	}
+	return op
+}
+
+// formBody is a multipart/form-data request body with its parts in
+// order, and an example of the fields.
+func formBody(parts []Param) map[string]any {
+	props := map[string]any{}
+	example := map[string]any{}
+	var required, order []string
+	for _, p := range parts {
+		schema := map[string]any{"type": "string"}
+		switch {
+		case p.Type == "file":
+			schema = map[string]any{"type": "string", "format": "binary"}
+			example[p.Name] = "(the file's bytes)"
+		case p.Name == "name":
+			example[p.Name] = "crater.jpg"
+		case p.Name == "media_type":
+			example[p.Name] = "image/jpeg"
+		default:
+			example[p.Name] = exampleString(p.Name)
+		}
+		if p.Description != "" {
+			schema["description"] = p.Description
+		}
+		props[p.Name] = schema
+		order = append(order, p.Name)
+		if p.Required {
+			required = append(required, p.Name)
+		}
+	}
+	schema := map[string]any{"type": "object", "properties": props,
+		"description": "parts in this order: " + strings.Join(order, ", ")}
+	if required != nil {
+		schema["required"] = required
+	}
+	return map[string]any{"required": true, "content": map[string]any{
+		"multipart/form-data": map[string]any{"schema": schema, "example": example}}}
+}
+
+// problemStatuses are the statuses other than the success one that rt can
+// answer with, as the HTTP rules and the domain's errors decide them.
+func problemStatuses(rt Route, etag bool) []int {
+	var out []int
+	if rt.Method == http.MethodGet && etag {
+		out = append(out, http.StatusNotModified)
+	}
+	out = append(out, http.StatusBadRequest) // a bad query parameter or body, on every route
+	if !rt.Public {
+		out = append(out, http.StatusUnauthorized, http.StatusForbidden)
+	}
+	if pathParam.MatchString(rt.Path) {
+		out = append(out, http.StatusNotFound)
+	}
+	if rt.Method != http.MethodGet && rt.Method != http.MethodHead {
+		out = append(out, http.StatusConflict) // a domain conflict: a duplicate, a state that forbids the change
+	}
+	if rt.Request != nil || rt.Form != nil {
+		out = append(out, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+	}
+	if rt.IfMatch {
+		out = append(out, http.StatusPreconditionFailed, http.StatusPreconditionRequired)
+	}
+	return out
+}
+
+var problemNames = map[int]string{
+	http.StatusBadRequest:            "BadRequest",
+	http.StatusUnauthorized:          "Unauthorized",
+	http.StatusForbidden:             "Forbidden",
+	http.StatusNotFound:              "NotFound",
+	http.StatusConflict:              "Conflict",
+	http.StatusPreconditionFailed:    "PreconditionFailed",
+	http.StatusRequestEntityTooLarge: "ContentTooLarge",
+	http.StatusUnsupportedMediaType:  "UnsupportedMediaType",
+	http.StatusPreconditionRequired:  "PreconditionRequired",
+}
+
+// problemResponses are the shared answers: each a problem+json with the
+// Problem schema, and 304 with no body.
+func problemResponses() map[string]any {
+	problem := func(desc string, headers map[string]any) map[string]any {
+		r := map[string]any{"description": desc, "content": map[string]any{
+			"application/problem+json": map[string]any{"schema": ref("schemas", "Problem")}}}
+		if headers != nil {
+			r["headers"] = headers
+		}
+		return r
+	}
+	return map[string]any{
+		"NotModified": map[string]any{"description": "Not Modified: the record's ETag matches If-None-Match; no body",
+			"headers": map[string]any{"ETag": ref("headers", "ETag")}},
+		"BadRequest": problem("Bad Request: a malformed body, an invalid field or an unknown query parameter (`field` names it)", nil),
+		"Unauthorized": problem("Unauthorized: no valid token or session", map[string]any{"WWW-Authenticate": map[string]any{
+			"description": "Bearer realm=\"truce\"", "schema": map[string]any{"type": "string"}}}),
+		"Forbidden":       problem("Forbidden: the account's roles or organisation do not allow this", nil),
+		"NotFound":        problem("Not Found: no such record, or none the account may read (both answer alike)", nil),
+		"Conflict":        problem("Conflict: the record's state does not allow the change (e.g. a duplicate, a sealed incident)", nil),
+		"ContentTooLarge": problem("Content Too Large: the body exceeds the limit", nil),
+		"UnsupportedMediaType": problem("Unsupported Media Type: the body must be application/json in UTF-8", map[string]any{
+			"Accept-Post": map[string]any{"description": "the media type accepted", "schema": map[string]any{"type": "string"}}}),
+		"PreconditionFailed":   problem("Precondition Failed: If-Match names a version that is no longer the record's latest; read it again", nil),
+		"PreconditionRequired": problem("Precondition Required: an update must send If-Match with the version it read", nil),
+		"Problem":              problem("Any other problem (429 Too Many Requests, 500, 503 Service Unavailable)", nil),
+	}
+}
+
+func etagHeader() map[string]any {
+	return map[string]any{
+		"description": "The record's version as a strong entity tag, e.g. \"3\": send it back as If-Match to change the record, or as If-None-Match to read it only if it changed.",
+		"schema":      map[string]any{"type": "string", "pattern": `^"[0-9]+"$`},
+		"example":     `"3"`,
+	}
+}
+
+// ifMatchParam names the If-Match parameter rt takes: required, unless
+// the table still declares ?version=N, which stands in for the header.
+func ifMatchParam(rt Route) string {
+	if declaresQuery(rt, "version") {
+		return "IfMatchOrVersion"
+	}
+	return "IfMatch"
+}
+
+// conditionalParams are the conditional request headers the document uses.
+func conditionalParams(used map[string]bool) map[string]any {
+	all := map[string]any{
+		"IfNoneMatch": map[string]any{"name": "If-None-Match", "in": "header", "required": false,
+			"description": "ETags the client holds (or *): when one is the record's, the answer is 304 with no body.",
+			"schema":      map[string]any{"type": "string"}, "example": `"3"`},
+		"IfMatch": map[string]any{"name": "If-Match", "in": "header", "required": true,
+			"description": "The ETag of the version the change is based on. A stale one answers 412; a missing one 428.",
+			"schema":      map[string]any{"type": "string", "pattern": `^(W/)?"[0-9]+"$`}, "example": `"3"`},
+		"IfMatchOrVersion": map[string]any{"name": "If-Match", "in": "header", "required": false,
+			"description": "The ETag of the version the change is based on; the `version` query parameter may stand in for it. A stale one answers 412; neither given answers 428.",
+			"schema":      map[string]any{"type": "string", "pattern": `^(W/)?"[0-9]+"$`}, "example": `"3"`},
+	}
+	out := map[string]any{}
+	for name := range used {
+		out[name] = all[name]
+	}
+	return out
+}
+
+func ref(kind, name string) map[string]any {
+	return map[string]any{"$ref": "#/components/" + kind + "/" + name}
+}
+
+func declaresQuery(rt Route, name string) bool {
+	for _, q := range rt.Query {
+		if q.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func pathParamDescription(name, wildcard string) string {
+	switch {
+	case strings.HasSuffix(wildcard, "...}"):
+		return "the rest of the path"
+	case name == "id":
+		return "the record's id"
+	case name == "sha256":
+		return "the file's SHA-256, in hexadecimal"
+	}
+	return "the " + strings.ReplaceAll(name, "_", " ")
+}
+
+func successDescription(rt Route, status int) string {
+	if rt.Summary != "" {
+		return http.StatusText(status) + ": " + rt.Summary
+	}
+	return http.StatusText(status)
+}
+
+// sendsETag reports whether rt's answer carries an ETag.
+func (rt Route) sendsETag() bool { return rt.ETag || hasVersion(rt.Response) }
+
+// hasVersion reports whether a response of v's type is a record with a
+// version, which its answer carries as ETag.
+func hasVersion(v any) bool {
+	if v == nil {
+		return false
+	}
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	f, ok := jsonField(t, "version")
+	return ok && f.Type.Kind() >= reflect.Int && f.Type.Kind() <= reflect.Uint64
+}
 
 func operationID(rt Route) string {
 	p := pathParam.ReplaceAllString(rt.Path, "by_$1")
 	p = strings.NewReplacer("/api/v1/", "", "/", "_", "-", "_", ".", "_").Replace(p)
 	return strings.ToLower(rt.Method) + "_" + strings.Trim(p, "_")
-}
-
-// schemaGen derives JSON Schemas from Go types by their json tags.
-type schemaGen struct{ defs map[string]any }
-
-var (
-	timeType = reflect.TypeOf(time.Time{})
-	rawType  = reflect.TypeOf(json.RawMessage{})
-	nameSafe = regexp.MustCompile(`[^A-Za-z0-9_]+`)
-)
-
-func (g *schemaGen) schema(t reflect.Type) map[string]any {
-	switch {
-	case t == timeType:
-		return map[string]any{"type": "string", "format": "date-time"}
-	case t == rawType:
-		return map[string]any{}
-	}
-	if m, ok := reflect.New(t).Interface().(interface{ JSONSchema() map[string]any }); ok {
-		return m.JSONSchema()
-	}
-	switch t.Kind() {
-	case reflect.Pointer:
-		return g.schema(t.Elem())
-	case reflect.String:
-		return map[string]any{"type": "string"}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return map[string]any{"type": "integer"}
-	case reflect.Float32, reflect.Float64:
-		return map[string]any{"type": "number"}
-	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
-			return map[string]any{"type": "string", "contentEncoding": "base64"}
-		}
-		return map[string]any{"type": "array", "items": g.schema(t.Elem())}
-	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
-	case reflect.Interface:
-		return map[string]any{}
-	case reflect.Struct:
-		name := nameSafe.ReplaceAllString(t.Name(), "_")
-		if pkg := t.PkgPath(); pkg != "" {
-			name = pkg[strings.LastIndex(pkg, "/")+1:] + "." + name
-		}
-		name = strings.Trim(name, "_")
-		ref := map[string]any{"$ref": "#/components/schemas/" + name}
-		if _, ok := g.defs[name]; ok {
-			return ref
-		}
-		g.defs[name] = map[string]any{} // placeholder for recursion
-		props := map[string]any{}
-		var required []string
-		g.fields(t, props, &required)
-		s := map[string]any{"type": "object", "properties": props}
-		if len(required) > 0 {
-			sort.Strings(required)
-			s["required"] = required
-		}
-		g.defs[name] = s
-		return ref
-	}
-	return map[string]any{}
-}
-
-func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			g.fields(f.Type, props, required)
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		s := g.schema(f.Type)
-		if doc := f.Tag.Get("doc"); doc != "" {
-			s = map[string]any{"allOf": []any{s}, "description": doc}
-		}
-		props[name] = s
-		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
-			*required = append(*required, name)
-		}
-	}
 }

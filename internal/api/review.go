@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/httpx"
@@ -114,6 +115,9 @@ func (s *Server) attachmentRoutes() {
 	svc := s.Incidents
 	s.add(Route{Accepts: []string{"multipart/form-data"}, Method: "POST", Path: "/api/v1/attachments", Summary: "Attach a file (multipart/form-data: record_kind, record_id, media_type, name, then file) to an allegation or incident you may edit; the content must be of the declared type", Tag: "incidents",
 		Response: incident.StoredAttachment{}, Status: http.StatusCreated,
+		Form: []Param{{Name: "record_kind", Required: true, Description: "allegation or incident"}, {Name: "record_id", Required: true},
+			{Name: "media_type", Required: true, Description: strings.Join(incident.AttachmentMediaTypes, ", ")},
+			{Name: "name", Description: "the file's name"}, {Name: "file", Type: "file", Required: true, Description: "the content, last"}},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			p := httpx.PrincipalFrom(r.Context())
 			if !p.Authenticated() {

@@ -83,15 +83,6 @@ func unknownParam(name string, known []string) error {
 	return errs.Invalid(name, "is not a parameter of this route, which takes %s", strings.Join(known, ", "))
 }
 
-func sortedKeys(q url.Values) []string {
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // hasBody reports whether the request carries a body (or says it does by
 // its Content-Type).
 func hasBody(r *http.Request) bool {

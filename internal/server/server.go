@@ -74,7 +74,7 @@ func New(db Ledger, a *api.Server, accounts *account.Service, cfg Config, log *s
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Ledger: db, API: a, Pages: pages, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(), auth: auth}
+	s := &Server{Ledger: db, API: a, Pages: pages, Accounts: accounts, Config: cfg, Log: log, metrics: newMetrics(db, d.Witnesses, d.Now), auth: auth}
 	mux := http.NewServeMux()
 	handle := func(method, path string, h http.Handler) {
 		s.routes = append(s.routes, Route{method, path})
@@ -151,22 +151,6 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "log_size": size, "demo": s.Config.Demo})
 }
 
-func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	size, _ := s.Ledger.LogSize(r.Context())
-	var cpSize float64
-	if cp, err := s.Ledger.LatestCheckpoint(r.Context()); err == nil {
-		cpSize = float64(cp.Size)
-	}
-	s.metrics.write(w, []gauge{
-		{"truce_log_size", "Changes in the log.", func() float64 { return float64(size) }},
-		{"truce_log_checkpoint_size", "Tree size of the latest signed checkpoint.", func() float64 { return cpSize }},
-	})
-	if s.API.Witnesses != nil {
-		s.API.Witnesses.WriteMetrics(w)
-	}
-}
-
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -192,17 +176,25 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) observe(method, route string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		m := method
+		if m == "" {
+			m = r.Method
+		}
+		done := s.metrics.begin(m, route)
+		answered := false
+		defer func() {
+			if !answered { // a panic, which recover answers with 500
+				done(http.StatusInternalServerError)
+			}
+		}()
 		sw := &statusWriter{ResponseWriter: w}
 		h.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
-		m := method
-		if m == "" {
-			m = r.Method
-		}
-		s.metrics.observe(m, route, sw.status, d)
+		answered = true
+		done(sw.status)
 		s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
 			slog.Duration("took", d), slog.String("remote", r.RemoteAddr))

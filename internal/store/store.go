@@ -88,6 +88,8 @@ type DB struct {
 	watch logWatch        // which kinds of record changed, for caches (watch.go)
 
 	counts countCache // the numbered lists' totals (numbered.go)
+
+	writeHooks writeHooks // called after each Write that appended changes (writehooks.go)
 }
 
 // Option configures Open.

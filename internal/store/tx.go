@@ -133,7 +133,11 @@ func isUniqueViolation(err error) bool {
 // half-written (the transaction did not commit) and is the database's
 // absence, not a fault of the request: it reads as unavailable.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) ([]Recorded, error) {
+	start := time.Now()
 	recs, err := db.writeGrouped(ctx, fn)
+	if err == nil && len(recs) > 0 {
+		db.writeHooks.wrote(time.Since(start), len(recs))
+	}
 	return recs, db.unavailable(err)
 }
 
