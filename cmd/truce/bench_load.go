@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"time"
 
@@ -27,10 +26,10 @@ func benchLoad(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *allegations < 0 || *clients < 1 || *duration <= 0 || *writes < 0 || *writes >= 1 {
-		return fmt.Errorf("--allegations must not be negative, --clients and --duration must be positive, --writes in [0, 1)")
+		return usagef(fs, "--allegations must not be negative, --clients and --duration must be positive, --writes in [0, 1)")
 	}
 	if *database != "" && !store.IsDatabaseURL(*database) {
-		return fmt.Errorf("--db %q: want a postgres:// or postgresql:// URL", store.RedactURL(*database))
+		return usagef(fs, "--db %q: want a postgres:// or postgresql:// URL", store.RedactURL(*database))
 	}
 	stop, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -45,11 +44,10 @@ func benchLoad(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
+	prog := newProgress(e, false)
 	res, err := bench.Load(ctx, bench.LoadConfig{Dir: *dir, Database: *database, Allegations: *allegations, Clients: *clients,
-		Duration: *duration, Seed: *seed, WriteShare: *writes}, progressPrinter(e))
-	if isTerminal(e.stderr) {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+		Duration: *duration, Seed: *seed, WriteShare: *writes}, prog.stage)
+	prog.done()
 	if err != nil {
 		return err
 	}
