@@ -75,6 +75,13 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 			return usagef(fs, "--format is required: the extension of %s says nothing", file)
 		}
 	}
+	// The data directory first: a mistyped --data is said before the file
+	// is read.
+	a, err := openApp(ctx, fs, app.Config{Dir: *dir, Database: *database, Version: version})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
 	// The SHA-256 goes into every change, so it is computed first: a
 	// file is read twice, standard input is kept in a temporary file.
 	path, cleanup, err := localFile(file, e.stdin)
@@ -98,11 +105,6 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if c, ok := r.(io.Closer); ok {
 		defer c.Close()
 	}
-	a, err := openApp(ctx, fs, app.Config{Dir: *dir, Database: *database, Version: version})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 	p, err := cliPrincipal(ctx, e, a, *as)
 	if err != nil {
 		return err
