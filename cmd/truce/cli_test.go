@@ -235,6 +235,15 @@ func TestDataDirRefusedOnPostgres(t *testing.T) {
 	if code, out, errOut := runCmd(t, map[string]string{"TRUCE_DB": u}, "verify", "--data", dir); code != 0 || !strings.HasPrefix(out, "intact:") {
 		t.Fatalf("verify after init: exit %d %s %s", code, out, errOut)
 	}
+	// A second init on a database that holds a log is refused, leaving
+	// no half-made directory.
+	other := filepath.Join(t.TempDir(), "other")
+	if code, _, errOut := runCmd(t, nil, "init", "--data", other, "--db", u); code != 1 || !strings.Contains(errOut, "holds log") {
+		t.Fatalf("init on a database with a log: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Fatalf("a refused init left %s: %v", other, err)
+	}
 }
 
 // truce init makes the directory, the keys and the schema, says so, and
