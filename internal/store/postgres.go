@@ -65,9 +65,6 @@ func (db *DB) openPostgres(ctx context.Context) error {
 	if db.readOnly && !hasLog {
 		return fail(fmt.Errorf("no Truce database at %s", db.where))
 	}
-	if db.existing && !hasLog {
-		return fail(fmt.Errorf("%w: the database at %s holds no Truce log", ErrNoDataDir, db.where))
-	}
 	if !db.readOnly && !db.copyTarget && !hasLog {
 		// Keys without a database: the log was lost or moved, or this is
 		// the wrong database. Starting a new, empty log in its place
