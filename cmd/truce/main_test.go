@@ -52,6 +52,9 @@ func TestDemoThenVerifyThenTamper(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "9 provisions") {
 		t.Fatalf("demo: %d %s %s", code, out, errOut)
 	}
+	if strings.Contains(errOut, "\r") || strings.Contains(errOut, "\033[") {
+		t.Fatalf("demo drew progress on a standard error that is not a terminal: %q", errOut)
+	}
 	if code, _, _ := runCmd(t, nil, "demo", "--no-serve", "--data", dir); code != 1 {
 		t.Fatalf("demo into a non-empty directory: exit %d", code)
 	}
