@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,13 +26,22 @@ const userUsage = `Usage: truce user <command> --data DIR [flags]
 ORG is an organisation id or its short name. Roles: admin, co_chair, monitor,
 analyst, liaison (alone, in a side's organisation), humanitarian, observer.
 Without --password-stdin a random password is generated and printed once.
+Run 'truce user <command> -h' for its flags.
 `
+
+// userSubs and tokenSubs are the subcommands, in the order of their usage.
+var (
+	userSubs  = []string{"add", "list", "disable", "reset-password", "roles"}
+	tokenSubs = []string{"create", "list", "revoke"}
+)
 
 const tokenUsage = `Usage: truce token <command> --data DIR [flags]
 
   create  --user NAME [--name LABEL] [--expires DURATION]   prints the token once
   list    [--user NAME]
   revoke  --id TOKEN_ID
+
+Run 'truce token <command> -h' for its flags.
 `
 
 // cliActor is who the change log says made a change from the command line.
@@ -52,19 +60,6 @@ func cliActor(e *env) store.Actor {
 		who = "unknown"
 	}
 	return store.Actor{User: "cli:" + who, Via: "cli"}
-}
-
-func openData(ctx context.Context, dir, database string) (*app.App, error) {
-	if dir == "" {
-		return nil, fmt.Errorf("--data is required (or TRUCE_DATA)")
-	}
-	if err := checkDB(database); err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("--data: %w", err)
-	}
-	return app.Open(ctx, app.Config{Dir: dir, Database: database})
 }
 
 // readPassword reads one line from standard input.
@@ -112,23 +107,51 @@ func parseRoles(s string) ([]access.Role, error) {
 }
 
 func cmdUser(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, userUsage)
-		return exitCode(2)
-	}
-	sub := args[0]
-	fs := newFlags(e, "user "+sub, "user "+sub+" --data DIR ...")
-	dir := fs.String("data", "", "data directory")
-	database := dbFlag(fs)
-	name := fs.String("name", "", "user name")
-	org := fs.String("org", "", "organisation id or short name")
-	role := fs.String("role", "", "roles, comma-separated")
-	display := fs.String("display", "", "display name (default: the user name)")
-	stdinPass := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if err := parse(fs, e, args[1:]); err != nil {
+	sub, args, err := subcommand(e, args, userUsage)
+	if err != nil {
 		return err
 	}
-	a, err := openData(ctx, *dir, *database)
+	synopsis := map[string]string{
+		"add":            "user add --data DIR --name NAME --org ORG --role ROLE[,ROLE] [--display TEXT] [--password-stdin]",
+		"list":           "user list --data DIR",
+		"disable":        "user disable --data DIR --name NAME",
+		"reset-password": "user reset-password --data DIR --name NAME [--password-stdin]",
+		"roles":          "user roles --data DIR --name NAME --role ROLE[,ROLE] [--org ORG]",
+	}[sub]
+	if synopsis == "" {
+		return unknownSub(e, "user", sub, userUsage)
+	}
+	fs := newFlags(e, "user "+sub, synopsis)
+	dir, database := dataFlags(fs)
+	var name, org, role, display *string
+	var stdinPass *bool
+	if sub != "list" {
+		name = fs.String("name", "", "user name (required)")
+	}
+	switch sub {
+	case "add":
+		org = fs.String("org", "", "organisation id or short name (required)")
+		role = fs.String("role", "", "roles, comma-separated (required)")
+		display = fs.String("display", "", "display name (default: the user name)")
+	case "roles":
+		role = fs.String("role", "", "roles, comma-separated (required): they replace the user's roles")
+		org = fs.String("org", "", "move the user to this organisation (id or short name)")
+	}
+	if sub == "add" || sub == "reset-password" {
+		stdinPass = fs.Bool("password-stdin", false, "read the password from the first line of standard input (default: a random one, printed once)")
+	}
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	switch {
+	case name != nil && *name == "":
+		return usagef(fs, "--name is required")
+	case sub == "add" && (*org == "" || *role == ""):
+		return usagef(fs, "--org and --role are required")
+	case sub == "roles" && *role == "":
+		return usagef(fs, "--role is required")
+	}
+	a, err := openApp(ctx, fs, app.Config{Dir: *dir, Database: *database})
 	if err != nil {
 		return err
 	}
@@ -141,17 +164,9 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		}
 		return account.GeneratePassword(), true, nil
 	}
-	byName := func() (account.User, error) {
-		if *name == "" {
-			return account.User{}, fmt.Errorf("--name is required")
-		}
-		return a.Accounts.UserByName(ctx, operator, *name)
-	}
+	byName := func() (account.User, error) { return a.Accounts.UserByName(ctx, operator, *name) }
 	switch sub {
 	case "add":
-		if *name == "" || *org == "" || *role == "" {
-			return fmt.Errorf("--name, --org and --role are required")
-		}
 		orgID, err := findOrg(ctx, a, *org)
 		if err != nil {
 			return err
@@ -245,33 +260,49 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "roles of %s set to %s\n", u.Username, *role)
-	default:
-		fmt.Fprintf(e.stderr, "truce user: unknown command %q\n\n%s", sub, userUsage)
-		return exitCode(2)
 	}
 	return nil
 }
 
 func cmdToken(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, tokenUsage)
-		return exitCode(2)
-	}
-	sub := args[0]
-	fs := newFlags(e, "token "+sub, "token "+sub+" --data DIR ...")
-	dir := fs.String("data", "", "data directory")
-	database := dbFlag(fs)
-	user := fs.String("user", "", "user name")
-	label := fs.String("name", "cli", "a label for the token")
-	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: never expires)")
-	id := fs.String("id", "", "token id")
-	if err := parse(fs, e, args[1:]); err != nil {
+	sub, args, err := subcommand(e, args, tokenUsage)
+	if err != nil {
 		return err
 	}
-	if *expires < 0 {
-		return fmt.Errorf("--expires must not be negative")
+	synopsis := map[string]string{
+		"create": "token create --data DIR --user NAME [--name LABEL] [--expires DURATION]",
+		"list":   "token list --data DIR [--user NAME]",
+		"revoke": "token revoke --data DIR --id TOKEN_ID",
+	}[sub]
+	if synopsis == "" {
+		return unknownSub(e, "token", sub, tokenUsage)
 	}
-	a, err := openData(ctx, *dir, *database)
+	fs := newFlags(e, "token "+sub, synopsis)
+	dir, database := dataFlags(fs)
+	var user, label, id *string
+	var expires *time.Duration
+	switch sub {
+	case "create":
+		user = fs.String("user", "", "the user the token acts as (required)")
+		label = fs.String("name", "cli", "a label for the token")
+		expires = fs.Duration("expires", 0, "lifetime, e.g. 720h (default: never expires)")
+	case "list":
+		user = fs.String("user", "", "only this user's tokens")
+	case "revoke":
+		id = fs.String("id", "", "the token's id, as token list shows it (required)")
+	}
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	switch {
+	case sub == "create" && *user == "":
+		return usagef(fs, "--user is required")
+	case sub == "create" && *expires < 0:
+		return usagef(fs, "--expires must not be negative")
+	case sub == "revoke" && *id == "":
+		return usagef(fs, "--id is required")
+	}
+	a, err := openApp(ctx, fs, app.Config{Dir: *dir, Database: *database})
 	if err != nil {
 		return err
 	}
@@ -279,9 +310,6 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 	operator := account.Operator(cliActor(e))
 	switch sub {
 	case "create":
-		if *user == "" {
-			return fmt.Errorf("--user is required")
-		}
 		u, err := a.Accounts.UserByName(ctx, operator, *user)
 		if err != nil {
 			return err
@@ -331,16 +359,10 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 		}
 		return w.Flush()
 	case "revoke":
-		if *id == "" {
-			return fmt.Errorf("--id is required")
-		}
 		if _, err := a.Accounts.RevokeToken(ctx, operator, *id); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "revoked %s\n", *id)
-	default:
-		fmt.Fprintf(e.stderr, "truce token: unknown command %q\n\n%s", sub, tokenUsage)
-		return exitCode(2)
 	}
 	return nil
 }

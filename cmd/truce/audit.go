@@ -45,8 +45,7 @@ Exit codes:
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "audit", "audit --log URL --key VKEY|--key-file FILE --state DIR [--policy FILE]")
-	base := fs.Usage
-	fs.Usage = func() { base(); fmt.Fprint(e.stderr, auditHelp) }
+	withHelp(fs, auditHelp)
 	logURL := fs.String("log", "", "the Truce server's URL (the log is under URL/log/)")
 	key := fs.String("key", "", "the log's verifier key (note vkey), obtained out of band")
 	keyFile := fs.String("key-file", "", "a file holding the log's verifier key (e.g. the centre's log.pub)")

@@ -159,8 +159,8 @@ func TestAuditUsageAndUnreachable(t *testing.T) {
 	if code, _, errOut := runCmd(t, nil, "audit", "--log", dead, "--key-file", keyFile, "--state", state); code != 3 || !strings.Contains(errOut, "could not check") {
 		t.Fatalf("audit of a log that is down: exit %d, %s", code, errOut)
 	}
-	// Help lists the exit codes.
-	if code, _, errOut := runCmd(t, nil, "audit", "-h"); code != 0 || !strings.Contains(errOut, "3  could not check") || !strings.Contains(errOut, "/log/key") {
-		t.Fatalf("audit -h: exit %d, %s", code, errOut)
+	// Help, on standard output, lists the exit codes.
+	if code, out, _ := runCmd(t, nil, "audit", "-h"); code != 0 || !strings.Contains(out, "3  could not check") || !strings.Contains(out, "/log/key") {
+		t.Fatalf("audit -h: exit %d, %s", code, out)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -13,28 +12,26 @@ import (
 
 func cmdBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "backup", "backup --data DIR --to FILE")
-	dir := fs.String("data", "", "data directory whose SQLite database to back up (a server may be running on it)")
+	dir := fs.String("data", "", "data directory whose SQLite database to back up (a server may be running on it; required)")
 	database := dbFlag(fs)
 	to := fs.String("to", "", "the backup file to write (never replaced)")
 	quiet := fs.Bool("quiet", false, "print only the summary")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
-	if *dir == "" {
-		return fmt.Errorf("--data is required (or TRUCE_DATA)")
+	if err := needData(fs, *dir, *database); err != nil {
+		return err
 	}
 	if *to == "" {
-		return fmt.Errorf("--to is required: the backup file (or TRUCE_TO)")
-	}
-	if err := checkDB(*database); err != nil {
-		return err
+		return usagef(fs, "--to is required: the backup file (or TRUCE_TO)")
 	}
 	if *database != "" {
 		return store.ErrBackupPostgres
 	}
-	progress, done := progressLine(e, *quiet)
-	res, err := app.Backup(ctx, *dir, *database, *to, progress)
-	done()
+	prog := newProgress(e, *quiet)
+	res, err := app.Backup(ctx, *dir, *database, *to, prog.stage)
+	prog.done()
+	err = dataDirError("--data", *dir, err)
 	printBroken(e, err)
 	if err != nil {
 		return err
@@ -57,14 +54,14 @@ func cmdRestore(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *from == "" {
-		return fmt.Errorf("--from is required: the backup file (or TRUCE_FROM)")
+		return usagef(fs, "--from is required: the backup file (or TRUCE_FROM)")
 	}
 	if *dir == "" {
-		return fmt.Errorf("--data is required (or TRUCE_DATA)")
+		return usagef(fs, "--data is required (or TRUCE_DATA): the data directory to restore into")
 	}
-	progress, done := progressLine(e, *quiet)
-	res, err := app.RestoreBackup(ctx, *from, *keys, *dir, progress)
-	done()
+	prog := newProgress(e, *quiet)
+	res, err := app.RestoreBackup(ctx, *from, *keys, *dir, prog.stage)
+	prog.done()
 	printBroken(e, err)
 	if err != nil {
 		return err
@@ -74,27 +71,6 @@ func cmdRestore(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "verify: intact (%d changes, %d records, %d checkpoints, %d erased)\n",
 		res.Verify.Changes, res.Verify.Records, res.Verify.Checkpoints, len(res.Verify.Erased))
 	return nil
-}
-
-// progressLine returns a progress function that redraws one line on a
-// terminal (nothing when piped or quiet), and a function that clears it.
-func progressLine(e *env, quiet bool) (store.Progress, func()) {
-	tty := isTerminal(e.stderr) && !quiet
-	last := time.Now()
-	return func(stage string, done, total int64) {
-			if tty && time.Since(last) > 200*time.Millisecond {
-				last = time.Now()
-				if total > 0 {
-					fmt.Fprintf(e.stderr, "\r\033[K%s: %d/%d", stage, done, total)
-				} else {
-					fmt.Fprintf(e.stderr, "\r\033[K%s: %d", stage, done)
-				}
-			}
-		}, func() {
-			if tty {
-				fmt.Fprint(e.stderr, "\r\033[K")
-			}
-		}
 }
 
 // printBroken prints the problems of a log that did not verify.

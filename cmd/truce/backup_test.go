@@ -143,24 +143,27 @@ func TestBackupRefused(t *testing.T) {
 	}
 	notDB := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(notDB, []byte("not a database"), 0o600)
+	missing := filepath.Join(t.TempDir(), "missing")
 	cases := []struct {
 		name string
 		args []string
+		code int
 		want string
 	}{
-		{"PostgreSQL", []string{"backup", "--data", dir, "--db", "postgres://truce:topsecret@127.0.0.1:1/truce", "--to", filepath.Join(t.TempDir(), "x")}, "pg_dump --format=custom"},
-		{"no --to", []string{"backup", "--data", dir}, "--to is required"},
-		{"no --data", []string{"backup", "--to", file}, "--data is required"},
-		{"another log's keys", []string{"restore", "--from", file, "--keys", other, "--data", filepath.Join(t.TempDir(), "r")}, "does not open with the key"},
-		{"not a backup", []string{"restore", "--from", notDB, "--keys", dir, "--data", filepath.Join(t.TempDir(), "r")}, "not a database"},
-		{"no backup", []string{"restore", "--from", filepath.Join(t.TempDir(), "none.db"), "--keys", dir, "--data", filepath.Join(t.TempDir(), "r")}, "no Truce database"},
-		{"no --from", []string{"restore", "--data", dir}, "--from is required"},
+		{"PostgreSQL", []string{"backup", "--data", dir, "--db", "postgres://truce:topsecret@127.0.0.1:1/truce", "--to", filepath.Join(t.TempDir(), "x")}, 1, "pg_dump --format=custom"},
+		{"no --to", []string{"backup", "--data", dir}, 2, "--to is required"},
+		{"no --data", []string{"backup", "--to", file}, 2, "--data is required"},
+		{"a missing data directory", []string{"backup", "--data", missing, "--to", filepath.Join(t.TempDir(), "x")}, 1, "truce init --data " + missing},
+		{"another log's keys", []string{"restore", "--from", file, "--keys", other, "--data", filepath.Join(t.TempDir(), "r")}, 1, "does not open with the key"},
+		{"not a backup", []string{"restore", "--from", notDB, "--keys", dir, "--data", filepath.Join(t.TempDir(), "r")}, 1, "not a database"},
+		{"no backup", []string{"restore", "--from", filepath.Join(t.TempDir(), "none.db"), "--keys", dir, "--data", filepath.Join(t.TempDir(), "r")}, 1, "no Truce database"},
+		{"no --from", []string{"restore", "--data", dir}, 2, "--from is required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCmd(t, nil, tc.args...)
-			if code != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(out+errOut, "topsecret") {
-				t.Fatalf("exit %d, %q; want 1 and %q", code, errOut, tc.want)
+			if code != tc.code || !strings.Contains(errOut, tc.want) || strings.Contains(out+errOut, "topsecret") {
+				t.Fatalf("exit %d, %q; want %d and %q", code, errOut, tc.code, tc.want)
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -31,39 +30,27 @@ Results are printed as JSON on standard output; progress goes to standard
 error on a terminal.
 `
 
-func cmdBench(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, benchUsage)
-		return exitCode(2)
-	}
-	switch args[0] {
-	case "log":
-		return benchLog(ctx, e, args[1:])
-	case "demo":
-		return benchDemo(ctx, e, args[1:])
-	case "fusion":
-		return benchFusion(ctx, e, args[1:])
-	case "ceiling":
-		return benchCeiling(ctx, e, args[1:])
-	case "load":
-		return benchLoad(ctx, e, args[1:])
-	}
-	fmt.Fprintf(e.stderr, "truce bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
-	return exitCode(2)
-}
+// benchSubs are the benchmarks, in the order of their usage.
+var benchSubs = []string{"log", "demo", "fusion", "load", "ceiling"}
 
-func progressPrinter(e *env) bench.Progress {
-	if !isTerminal(e.stderr) {
-		return nil
+func cmdBench(ctx context.Context, e *env, args []string) error {
+	what, args, err := subcommand(e, args, benchUsage)
+	if err != nil {
+		return err
 	}
-	last := time.Now()
-	return func(stage string, done, total int64) {
-		if time.Since(last) < 200*time.Millisecond && done != total {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(e.stderr, "\r\033[K%s: %d/%d", stage, done, total)
+	switch what {
+	case "log":
+		return benchLog(ctx, e, args)
+	case "demo":
+		return benchDemo(ctx, e, args)
+	case "fusion":
+		return benchFusion(ctx, e, args)
+	case "ceiling":
+		return benchCeiling(ctx, e, args)
+	case "load":
+		return benchLoad(ctx, e, args)
 	}
+	return unknownSub(e, "bench", what, benchUsage)
 }
 
 func benchLog(ctx context.Context, e *env, args []string) error {
@@ -86,10 +73,10 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 	}
 	defer stop()
 	if *n < 1 || *batch < 1 || *writers < 1 || *singles < 1 {
-		return fmt.Errorf("--changes, --batch, --singles and --writers must be positive")
+		return usagef(fs, "--changes, --batch, --singles and --writers must be positive")
 	}
 	if *database != "" && !store.IsDatabaseURL(*database) {
-		return fmt.Errorf("--db %q: want a postgres:// or postgresql:// URL", store.RedactURL(*database))
+		return usagef(fs, "--db %q: want a postgres:// or postgresql:// URL", store.RedactURL(*database))
 	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "truce-bench-")
@@ -99,10 +86,9 @@ func benchLog(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	res, err := bench.Log(ctx, bench.LogConfig{Dir: *dir, Database: *database, Changes: *n, Batch: *batch, Record: *record, Writers: *writers, Singles: *singles, OneByOne: *oneByOne}, progressPrinter(e))
-	if isTerminal(e.stderr) {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+	prog := newProgress(e, false)
+	res, err := bench.Log(ctx, bench.LogConfig{Dir: *dir, Database: *database, Changes: *n, Batch: *batch, Record: *record, Writers: *writers, Singles: *singles, OneByOne: *oneByOne}, prog.stage)
+	prog.done()
 	if err != nil {
 		return err
 	}
@@ -117,8 +103,14 @@ func benchDemo(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
+	if *runs < 1 {
+		return usagef(fs, "--runs must be positive")
+	}
+	prog := newProgress(e, false)
+	defer prog.done()
 	var secs []float64
-	for range *runs {
+	for i := range *runs {
+		prog.stage("bench demo: runs", int64(i), int64(*runs))
 		d, err := os.MkdirTemp("", "truce-bench-demo-")
 		if err != nil {
 			return err
@@ -137,6 +129,7 @@ func benchDemo(ctx context.Context, e *env, args []string) error {
 		secs = append(secs, time.Since(t0).Seconds())
 		os.RemoveAll(d)
 	}
+	prog.done()
 	return json.NewEncoder(e.stdout).Encode(map[string]any{"runs": *runs, "seconds": secs})
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/truce-monitoring/truce/internal/simulate"
 )
@@ -20,9 +19,13 @@ func benchCeiling(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *events < 1 || *days < 1 || *line <= 0 {
-		return fmt.Errorf("--events, --days and --line-km must be positive")
+		return usagef(fs, "--events, --days and --line-km must be positive")
 	}
+	prog := newProgress(e, false)
+	stop := prog.watch(ctx, "bench ceiling: seconds", elapsedSeconds())
 	res, err := simulate.Ceiling(simulate.Config{Seed: *seed, Events: *events, Days: *days, LineKm: *line})
+	stop()
+	prog.done()
 	if err != nil {
 		return err
 	}

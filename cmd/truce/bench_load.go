@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"time"
 
@@ -28,10 +27,10 @@ func benchLoad(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *allegations < 0 || *clients < 1 || *duration <= 0 || *writes < 0 || *writes >= 1 || *think < 0 {
-		return fmt.Errorf("--allegations must not be negative, --clients and --duration must be positive, --writes in [0, 1), --think not negative")
+		return usagef(fs, "--allegations must not be negative, --clients and --duration must be positive, --writes in [0, 1), --think not negative")
 	}
 	if *database != "" && !store.IsDatabaseURL(*database) {
-		return fmt.Errorf("--db %q: want a postgres:// or postgresql:// URL", store.RedactURL(*database))
+		return usagef(fs, "--db %q: want a postgres:// or postgresql:// URL", store.RedactURL(*database))
 	}
 	stop, err := startCPUProfile(*cpuprofile)
 	if err != nil {
@@ -46,11 +45,10 @@ func benchLoad(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
+	prog := newProgress(e, false)
 	res, err := bench.Load(ctx, bench.LoadConfig{Dir: *dir, Database: *database, Allegations: *allegations, Clients: *clients,
-		Duration: *duration, Seed: *seed, WriteShare: *writes, Think: *think}, progressPrinter(e))
-	if isTerminal(e.stderr) {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+		Duration: *duration, Seed: *seed, WriteShare: *writes, Think: *think}, prog.stage)
+	prog.done()
 	if err != nil {
 		return err
 	}

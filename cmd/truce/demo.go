@@ -25,6 +25,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	dir := fs.String("data", "", "data directory for the demo (default: a new temporary directory); must be empty or new")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (a free port is chosen if this one is taken)")
 	noServe := fs.Bool("no-serve", false, "load the scenario and exit")
+	quiet := fs.Bool("quiet", false, "no progress on the terminal while the scenario loads")
 	database := dbFlag(fs)
 	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
 	if err := parse(fs, e, args); err != nil {
@@ -41,7 +42,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	if err := checkDB(*database); err != nil {
+	if err := checkDB(fs, *database); err != nil {
 		return err
 	}
 	log, err := newLogger(e.stderr, *level)
@@ -75,7 +76,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	prog := newProgress(e, *quiet)
+	stop := prog.watch(ctx, "demo: changes written", a.DB.Size)
 	loaded, err := demo.Load(ctx, a.Services.Demo())
+	stop()
+	prog.done()
 	if err != nil {
 		return fmt.Errorf("load scenario: %w", err)
 	}

@@ -7,11 +7,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
+	"github.com/truce-monitoring/truce/internal/app"
 	"github.com/truce-monitoring/truce/internal/exchange"
 )
 
@@ -44,30 +45,36 @@ func (f *filterFlag) Set(s string) error {
 
 // cmdExport exports one kind of record to a file.
 func cmdExport(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintf(e.stderr, exportUsage, strings.Join(exchange.Kinds(), ", "), strings.Join(exchange.ExportFormats, ", "))
-		return exitCode(2)
+	kinds := strings.Join(exchange.Kinds(), ", ")
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && !isHelp(args[0])) {
+		fmt.Fprintf(e.stderr, exportUsage, kinds, strings.Join(exchange.ExportFormats, ", "))
+		return exitCode(exitUsage)
 	}
 	kind := args[0]
-	fs := newFlags(e, "export "+kind, "export "+kind+" --data DIR ...")
-	dir := fs.String("data", "", "data directory")
-	database := dbFlag(fs)
+	fs := newFlags(e, "export "+kind, "export "+kind+" --data DIR [--format F] [--filter k=v ...] [--out FILE] [--user NAME]")
+	if isHelp(kind) {
+		// truce export -h: the usage, and the flags every kind takes.
+		fs = newFlags(e, "export", strings.TrimSpace(fmt.Sprintf(strings.TrimPrefix(exportUsage, "Usage: truce "), kinds, strings.Join(exchange.ExportFormats, ", "))))
+		args = args[1:]
+	}
+	dir, database := dataFlags(fs)
 	format := fs.String("format", exchange.FormatGeoJSON, strings.Join(exchange.ExportFormats, ", "))
 	filter := &filterFlag{v: url.Values{}}
 	fs.Var(filter, "filter", "a list filter k=v; repeatable")
 	out := fs.String("out", "", "file to write (default: standard output)")
 	user := fs.String("user", "", "export as this account: what it may read")
 	quiet := fs.Bool("quiet", false, "no progress on the terminal")
+	if isHelp(kind) {
+		parse(fs, e, []string{"-h"})
+		return exitCode(exitOK)
+	}
 	if err := parse(fs, e, args[1:]); err != nil {
 		return err
 	}
-	if *dir == "" {
-		return fmt.Errorf("--data is required (or TRUCE_DATA)")
+	if !slices.Contains(exchange.Kinds(), kind) {
+		return usagef(nil, "unknown kind %q: want one of %s", kind, kinds)
 	}
-	if err := checkDB(*database); err != nil {
-		return err
-	}
-	a, err := openData(ctx, *dir, *database)
+	a, err := openApp(ctx, fs, app.Config{Dir: *dir, Database: *database})
 	if err != nil {
 		return err
 	}
@@ -89,14 +96,8 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if _, err := a.Exchange.Plan(p, req); err != nil {
 		return err
 	}
-	tty := isTerminal(e.stderr) && !*quiet
-	last := time.Now()
-	req.Progress = func(rows int) {
-		if tty && time.Since(last) > 200*time.Millisecond {
-			last = time.Now()
-			fmt.Fprintf(e.stderr, "\r\033[K%s: %d rows", kind, rows)
-		}
-	}
+	prog := newProgress(e, *quiet)
+	req.Progress = prog.count("export " + kind + ": rows")
 	var w io.Writer = e.stdout
 	var tmp *os.File
 	if *out != "" && *out != "-" {
@@ -110,9 +111,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		w = tmp
 	}
 	n, err := a.Exchange.Export(ctx, p, req, w)
-	if tty {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+	prog.done()
 	if err != nil {
 		return err
 	}

@@ -4,15 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
@@ -38,56 +35,53 @@ and counts without writing.
 
 // cmdImport imports a file of allegations, observations, layers or places.
 func cmdImport(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || !slices.Contains(exchange.ImportKinds, args[0]) {
+	if len(args) == 0 || (!slices.Contains(exchange.ImportKinds, args[0]) && !isHelp(args[0])) {
 		fmt.Fprint(e.stderr, importUsage)
-		return exitCode(2)
+		return exitCode(exitUsage)
 	}
 	kind := args[0]
 	fs := newFlags(e, "import "+kind, "import "+kind+" [--format F] FILE --as USER --data DIR [--dry-run] [--partial]")
-	dir := fs.String("data", "", "data directory")
-	database := dbFlag(fs)
+	if isHelp(kind) {
+		// truce import -h: the usage, and the flags every kind takes.
+		fs = newFlags(e, "import", strings.TrimSpace(strings.TrimPrefix(importUsage, "Usage: truce ")))
+		args = []string{"", "-h"}
+	}
+	dir, database := dataFlags(fs)
 	format := fs.String("format", "", "csv, geojson, acled, stream, kml or gpkg (default: from the file's extension)")
 	as := fs.String("as", "", "the account the records are imported as (required)")
 	dryRun := fs.Bool("dry-run", false, "check and count; write nothing")
 	partial := fs.Bool("partial", false, "import the good records when some are refused (default: all or nothing)")
+	quiet := fs.Bool("quiet", false, "no progress on the terminal")
 	// FILE may come before, between or after the flags.
-	var files []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return exitCode(0)
-			}
-			return exitCode(2)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
+	files, err := parseInterspersed(fs, e, args[1:])
+	if err != nil {
+		return err
 	}
-	if err := parse(fs, e, nil); err != nil {
+	if err := fromEnv(fs, e); err != nil {
 		return err
 	}
 	if len(files) != 1 {
-		fmt.Fprint(e.stderr, importUsage)
-		return exitCode(2)
+		return usagef(fs, "one FILE to import is required (- for standard input), not %d", len(files))
 	}
 	file := files[0]
-	switch {
-	case *dir == "":
-		return fmt.Errorf("--data is required (or TRUCE_DATA)")
-	case *as == "":
-		return fmt.Errorf("--as is required: the account the records are imported as")
+	if *as == "" {
+		return usagef(fs, "--as is required: the account the records are imported as")
 	}
-	if err := checkDB(*database); err != nil {
+	if err := needData(fs, *dir, *database); err != nil {
 		return err
 	}
 	if *format == "" {
 		if *format = exchange.GuessFormat(file); *format == "" {
-			return fmt.Errorf("--format is required: the extension of %s says nothing", file)
+			return usagef(fs, "--format is required: the extension of %s says nothing", file)
 		}
 	}
+	// The data directory first: a mistyped --data is said before the file
+	// is read.
+	a, err := openApp(ctx, fs, app.Config{Dir: *dir, Database: *database, Version: version})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
 	// The SHA-256 goes into every change, so it is computed first: a
 	// file is read twice, standard input is kept in a temporary file.
 	path, cleanup, err := localFile(file, e.stdin)
@@ -111,11 +105,6 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if c, ok := r.(io.Closer); ok {
 		defer c.Close()
 	}
-	a, err := app.Open(ctx, app.Config{Dir: *dir, Database: *database, Version: version})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 	p, err := cliPrincipal(ctx, e, a, *as)
 	if err != nil {
 		return err
@@ -124,11 +113,10 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if file == "-" {
 		name = "standard input"
 	}
-	opt := exchange.ImportOptions{DryRun: *dryRun, Partial: *partial, File: name, SHA256: digest, Progress: importProgress(e, kind)}
+	prog := newProgress(e, *quiet)
+	opt := exchange.ImportOptions{DryRun: *dryRun, Partial: *partial, File: name, SHA256: digest, Progress: prog.count("import " + kind)}
 	res, err := a.Exchange.Import(ctx, p, kind, r, opt)
-	if opt.Progress != nil {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+	prog.done()
 	printImport(e, kind, name, digest, res)
 	if err != nil {
 		if list := errs.All(err); len(list) > 0 {
@@ -184,22 +172,6 @@ func fileSHA256(path string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// importProgress prints how far an import is on a terminal; nil when
-// standard error is not one.
-func importProgress(e *env, kind string) func(int) {
-	if !isTerminal(e.stderr) {
-		return nil
-	}
-	last := time.Now()
-	return func(done int) {
-		if time.Since(last) < 200*time.Millisecond {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(e.stderr, "\r\033[Kimport %s: %d", kind, done)
-	}
 }
 
 func printImport(e *env, kind, name, digest string, res exchange.ImportResult) {

@@ -35,13 +35,13 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-	if code, _, errOut := runCmd(t, nil, "verify"); code != 1 || !strings.Contains(errOut, "--data") {
+	if code, _, errOut := runCmd(t, nil, "verify"); code != 2 || !strings.Contains(errOut, "--data") {
 		t.Errorf("verify without --data: %d %q", code, errOut)
 	}
 	if code, _, errOut := runCmd(t, nil, "serve", "--data", t.TempDir(), "--addr", "not an address"); code != 1 || !strings.Contains(errOut, "--addr") {
 		t.Errorf("serve with a bad address: %d %q", code, errOut)
 	}
-	if code, _, errOut := runCmd(t, map[string]string{"TRUCE_LOG_LEVEL": "loud"}, "serve", "--data", t.TempDir()); code != 1 || !strings.Contains(errOut, "log-level") {
+	if code, _, errOut := runCmd(t, map[string]string{"TRUCE_LOG_LEVEL": "loud"}, "serve", "--data", t.TempDir()); code != 2 || !strings.Contains(errOut, "log-level") {
 		t.Errorf("serve with a bad TRUCE_LOG_LEVEL: %d %q", code, errOut)
 	}
 }
@@ -51,6 +51,9 @@ func TestDemoThenVerifyThenTamper(t *testing.T) {
 	code, out, errOut := runCmd(t, nil, "demo", "--no-serve", "--data", dir)
 	if code != 0 || !strings.Contains(out, "9 provisions") {
 		t.Fatalf("demo: %d %s %s", code, out, errOut)
+	}
+	if strings.Contains(errOut, "\r") || strings.Contains(errOut, "\033[") {
+		t.Fatalf("demo drew progress on a standard error that is not a terminal: %q", errOut)
 	}
 	if code, _, _ := runCmd(t, nil, "demo", "--no-serve", "--data", dir); code != 1 {
 		t.Fatalf("demo into a non-empty directory: exit %d", code)
@@ -91,11 +94,13 @@ func TestUserAndTokenCommands(t *testing.T) {
 		{"user", "add", "--data", dir, "--name", "eve", "--org", "Azerbaijan", "--role", "king"},
 		{"user", "add", "--data", dir, "--name", "bob", "--org", "Azerbaijan", "--role", "liaison"},
 		{"token", "create", "--data", dir, "--user", "nobody"},
-		{"token", "create", "--data", dir, "--user", "bob", "--expires", "-1h"},
 	} {
 		if code, _, _ := runCmd(t, nil, bad...); code != 1 {
 			t.Errorf("%v: exit %d, want 1", bad, code)
 		}
+	}
+	if code, _, _ := runCmd(t, nil, "token", "create", "--data", dir, "--user", "bob", "--expires", "-1h"); code != 2 {
+		t.Errorf("token create --expires -1h: exit %d, want 2 (usage)", code)
 	}
 	code, tok, _ := runCmd(t, nil, "token", "create", "--data", dir, "--user", "bob", "--expires", "1h")
 	if code != 0 || !strings.HasPrefix(tok, "truce_tok_") {
@@ -129,7 +134,7 @@ func TestSimulateAndBenchFusion(t *testing.T) {
 	if code != 0 || !strings.Contains(res, `"pair_f1"`) || !strings.Contains(res, `"singleton_bcubed_f1"`) {
 		t.Fatalf("bench fusion: %d %s %s", code, res, errOut)
 	}
-	if code, _, _ := runCmd(t, nil, "simulate", "--events", "0", "--out", out); code != 1 {
+	if code, _, _ := runCmd(t, nil, "simulate", "--events", "0", "--out", out); code != 2 {
 		t.Fatalf("simulate with no events: exit %d", code)
 	}
 	if code, _, _ := runCmd(t, nil, "bench", "fusion", "--in", filepath.Join(t.TempDir(), "missing")); code != 1 {
@@ -157,19 +162,20 @@ func TestDatabaseFlag(t *testing.T) {
 		name string
 		env  map[string]string
 		args []string
+		code int
 		want string
 	}{
-		{"serve, not a URL", nil, []string{"serve", "--data", t.TempDir(), "--db", "truce.db"}, "--db: truce.db is not a postgres://"},
-		{"verify, another database", map[string]string{"TRUCE_DB": "mysql://u:topsecret@db/truce"}, []string{"verify", "--data", t.TempDir()}, "--db: mysql://u:xxxxx@db/truce is not"},
-		{"user, not a URL", nil, []string{"user", "create", "--data", t.TempDir(), "--db", "sqlite"}, "--db"},
-		{"serve, no server", nil, []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--db", "postgres://truce:topsecret@127.0.0.1:1/truce?connect_timeout=3"}, "cannot reach PostgreSQL at 127.0.0.1 port 1"},
-		{"demo, no server", map[string]string{"TRUCE_DB": "postgresql://truce:topsecret@127.0.0.1:1/truce?connect_timeout=3"}, []string{"demo", "--no-serve", "--data", filepath.Join(t.TempDir(), "d")}, "cannot reach PostgreSQL at 127.0.0.1"},
+		{"serve, not a URL", nil, []string{"serve", "--data", t.TempDir(), "--db", "truce.db"}, 2, "--db: truce.db is not a postgres://"},
+		{"verify, another database", map[string]string{"TRUCE_DB": "mysql://u:topsecret@db/truce"}, []string{"verify", "--data", t.TempDir()}, 2, "--db: mysql://u:xxxxx@db/truce is not"},
+		{"user, not a URL", nil, []string{"user", "list", "--data", t.TempDir(), "--db", "sqlite"}, 2, "--db"},
+		{"serve, no server", nil, []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--db", "postgres://truce:topsecret@127.0.0.1:1/truce?connect_timeout=3"}, 1, "cannot reach PostgreSQL at 127.0.0.1 port 1"},
+		{"demo, no server", map[string]string{"TRUCE_DB": "postgresql://truce:topsecret@127.0.0.1:1/truce?connect_timeout=3"}, []string{"demo", "--no-serve", "--data", filepath.Join(t.TempDir(), "d")}, 1, "cannot reach PostgreSQL at 127.0.0.1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCmd(t, tc.env, tc.args...)
-			if code != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "topsecret") {
-				t.Fatalf("exit %d, %q; want 1 and %q, without the password", code, errOut, tc.want)
+			if code != tc.code || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "topsecret") {
+				t.Fatalf("exit %d, %q; want %d and %q, without the password", code, errOut, tc.code, tc.want)
 			}
 		})
 	}

@@ -8,10 +8,6 @@ import (
 	"github.com/truce-monitoring/truce/internal/api"
 )
 
-// The command is registered here rather than in main.go's table so that
-// this file is all of it.
-func init() { commands["openapi"] = cmdOpenAPI }
-
 // cmdOpenAPI prints the API's OpenAPI document, as GET /api/v1/openapi.json
 // serves it, without a data directory or a server: for linters and code
 // generators.

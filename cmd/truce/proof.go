@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -50,38 +49,26 @@ func (f *files) String() string     { return strings.Join(*f, ",") }
 func (f *files) Set(v string) error { *f = append(*f, v); return nil }
 
 func cmdProof(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprint(e.stdout, "Usage: truce proof verify FILE --key KEY|FILE [--policy FILE] [--file REPORTFILE]...\n"+proofHelp)
-			return nil
-		}
-		fmt.Fprint(e.stderr, "Usage: truce proof verify FILE --key KEY|FILE [--policy FILE] [--file REPORTFILE]...\n"+proofHelp)
-		return exitCode(2)
+	const proofUsage = "Usage: truce proof verify FILE --key KEY|FILE [--policy FILE] [--file REPORTFILE]...\n" + proofHelp
+	sub, _, err := subcommand(e, args, proofUsage)
+	if err != nil {
+		return err
+	}
+	if sub != "verify" {
+		return unknownSub(e, "proof", sub, proofUsage)
 	}
 	fs := newFlags(e, "proof verify", "proof verify FILE --key KEY|FILE [--policy FILE] [--file REPORTFILE]...")
-	base := fs.Usage
-	fs.Usage = func() { base(); fmt.Fprint(e.stderr, proofHelp) }
+	withHelp(fs, proofHelp)
 	key := fs.String("key", "", "the log's verifier key (note vkey, as /log/key serves it) or a file holding it, obtained out of band")
 	policyFile := fs.String("policy", "", "a C2SP tlog-policy file: the witnesses and the quorum of cosignatures required")
 	var given files
 	fs.Var(&given, "file", "a file of the report (PDF, HTML, JSON, CSV) to check against the hashes it lists; repeat for several")
 	// The bundle may come before, between or after the flags.
-	var pos []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if err == flag.ErrHelp {
-				return exitCode(0)
-			}
-			return exitCode(2)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseInterspersed(fs, e, args[1:])
+	if err != nil {
+		return err
 	}
-	if err := parse(fs, e, nil); err != nil {
+	if err := fromEnv(fs, e); err != nil {
 		return err
 	}
 	usage := func(format string, a ...any) error {

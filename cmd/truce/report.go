@@ -26,14 +26,15 @@ here are drafts: issuing (co-chair) is done through the API.
 
 // cmdReport generates a report from a data directory.
 func cmdReport(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != report.KindDaily && args[0] != report.KindImplementation && args[0] != report.KindSummary) {
-		fmt.Fprint(e.stderr, reportUsage)
-		return exitCode(2)
+	kind, args, err := subcommand(e, args, reportUsage)
+	if err != nil {
+		return err
 	}
-	kind := args[0]
+	if kind != report.KindDaily && kind != report.KindImplementation && kind != report.KindSummary {
+		return unknownSub(e, "report", kind, reportUsage)
+	}
 	fs := newFlags(e, "report "+kind, "report "+kind+" --data DIR ...")
-	dir := fs.String("data", "", "data directory")
-	database := dbFlag(fs)
+	dir, database := dataFlags(fs)
 	date := fs.String("date", "", "daily: the reporting day; implementation: the day it is as of (default: today)")
 	from := fs.String("from", "", "summary: first day")
 	to := fs.String("to", "", "summary: last day (included)")
@@ -45,16 +46,10 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	user := fs.String("user", "", "mission edition: generate as this account")
 	zone := fs.String("zone", "Asia/Baku", "time zone of the cut-off")
 	cutOff := fs.String("cut-off", "19:30", "daily cut-off time HH:MM in --zone")
-	if err := parse(fs, e, args[1:]); err != nil {
+	if err := parse(fs, e, args); err != nil {
 		return err
 	}
-	if *dir == "" {
-		return fmt.Errorf("--data is required (or TRUCE_DATA)")
-	}
-	if err := checkDB(*database); err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, app.Config{Dir: *dir, Database: *database, Version: version, Reports: report.Config{Zone: *zone, CutOff: *cutOff}})
+	a, err := openApp(ctx, fs, app.Config{Dir: *dir, Database: *database, Version: version, Reports: report.Config{Zone: *zone, CutOff: *cutOff}})
 	if err != nil {
 		return err
 	}

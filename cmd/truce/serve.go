@@ -80,7 +80,7 @@ func (l *witnessList) Set(v string) error {
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "serve --data DIR [--db URL] [--addr HOST:PORT] [--witness URL=KEY ...] [--witness-policy FILE]")
-	dir := fs.String("data", "", "data directory (created and initialised on first start)")
+	dir := fs.String("data", "", "data directory (made, with a new log, on first start; required)")
 	database := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
@@ -103,22 +103,22 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *freeTries < 1 || *freeTriesAddress < 1 || *delay <= 0 || *maxDelay <= 0 || *forget <= 0 {
-		return fmt.Errorf("--login-free-tries, --login-free-tries-address, --login-delay, --login-delay-max and --login-forget must be positive")
+		return usagef(fs, "--login-free-tries, --login-free-tries-address, --login-delay, --login-delay-max and --login-forget must be positive")
 	}
 	if *maxDelay < *delay {
-		return fmt.Errorf("--login-delay-max (%v) must not be shorter than --login-delay (%v)", *maxDelay, *delay)
+		return usagef(fs, "--login-delay-max (%v) must not be shorter than --login-delay (%v)", *maxDelay, *delay)
 	}
 	proxies, err := server.ParseTrustedProxies(*trusted)
 	if err != nil {
-		return fmt.Errorf("--trusted-proxy: %w", err)
+		return usagef(fs, "--trusted-proxy: %v", err)
 	}
 	if *idle <= 0 || *maxAge < *idle {
-		return fmt.Errorf("--session-idle must be positive and not longer than --session-max")
+		return usagef(fs, "--session-idle must be positive and not longer than --session-max")
 	}
 	if *dir == "" {
-		return fmt.Errorf("--data is required (or TRUCE_DATA)")
+		return usagef(fs, "--data is required (or TRUCE_DATA)")
 	}
-	if err := checkDB(*database); err != nil {
+	if err := checkDB(fs, *database); err != nil {
 		return err
 	}
 	if *basemap != "" {
@@ -129,7 +129,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	var policy []byte
 	if *witnessPolicy != "" {
 		if len(witnesses) == 0 {
-			return fmt.Errorf("--witness-policy needs at least one --witness")
+			return usagef(fs, "--witness-policy needs at least one --witness")
 		}
 		if policy, err = os.ReadFile(*witnessPolicy); err != nil {
 			return fmt.Errorf("--witness-policy: %w", err)

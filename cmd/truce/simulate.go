@@ -19,15 +19,16 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 	events := fs.Int("events", 10000, "true events (reports are about 1.6 to 2 times as many)")
 	days := fs.Int("days", 365, "length of the period in days")
 	line := fs.Float64("line-km", 300, "length of the line of contact in km")
-	out := fs.String("out", "", "file to write (JSON Lines); - for standard output")
+	out := fs.String("out", "", "file to write (JSON Lines); - for standard output (required)")
+	quiet := fs.Bool("quiet", false, "no progress on the terminal")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
 	if *out == "" {
-		return fmt.Errorf("--out is required")
+		return usagef(fs, "--out is required (a file, or - for standard output)")
 	}
 	if *events < 1 || *days < 1 || *line <= 0 {
-		return fmt.Errorf("--events, --days and --line-km must be positive")
+		return usagef(fs, "--events, --days and --line-km must be positive")
 	}
 	w := e.stdout
 	if *out != "-" {
@@ -38,7 +39,13 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 		defer f.Close()
 		w = f
 	}
-	return simulate.Write(w, simulate.Config{Seed: *seed, Events: *events, Days: *days, LineKm: *line})
+	counted := &countingWriter{w: w}
+	prog := newProgress(e, *quiet)
+	stop := prog.watch(ctx, "simulate: lines written", counted.count)
+	err := simulate.Write(counted, simulate.Config{Seed: *seed, Events: *events, Days: *days, LineKm: *line})
+	stop()
+	prog.done()
+	return err
 }
 
 // benchFusion runs the batch fusion over a stream with ground truth and
@@ -50,18 +57,31 @@ func benchFusion(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *in == "" {
-		return fmt.Errorf("--in is required")
+		return usagef(fs, "--in is required")
 	}
 	f, err := os.Open(*in)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	_, reports, truth, err := simulate.Read(bufio.NewReaderSize(f, 1<<20))
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	prog := newProgress(e, false)
+	counted := &countingReader{r: f}
+	stop := prog.watch(ctx, "bench fusion: reading bytes", counted.count)
+	_, reports, truth, err := simulate.Read(bufio.NewReaderSize(counted, 1<<20))
+	stop()
+	prog.stage("bench fusion: reading bytes", counted.count(), size)
 	if err != nil {
+		prog.done()
 		return fmt.Errorf("--in %s: %w", *in, err)
 	}
+	stop = prog.watch(ctx, "bench fusion: fusing reports, seconds", elapsedSeconds())
 	res, err := fusion.RunBench(reports, truth)
+	stop()
+	prog.done()
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"flag"
 	"fmt"
 
 	"github.com/truce-monitoring/truce/internal/app"
@@ -24,19 +25,14 @@ verified first; a broken log is not copied.
 `
 
 func cmdStore(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(e.stderr, storeUsage)
-		if len(args) == 0 {
-			return exitCode(2)
-		}
-		return exitCode(0)
+	sub, args, err := subcommand(e, args, storeUsage)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
-	case "copy":
-		return cmdStoreCopy(ctx, e, args[1:])
+	if sub == "copy" {
+		return cmdStoreCopy(ctx, e, args)
 	}
-	fmt.Fprintf(e.stderr, "truce store: unknown subcommand %q\n\n%s", args[0], storeUsage)
-	return exitCode(2)
+	return unknownSub(e, "store", sub, storeUsage)
 }
 
 func cmdStoreCopy(ctx context.Context, e *env, args []string) error {
@@ -50,27 +46,28 @@ func cmdStoreCopy(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *from == "" {
-		return fmt.Errorf("--from is required (the source's data directory, or TRUCE_FROM)")
+		return usagef(fs, "--from is required (the source's data directory, or TRUCE_FROM)")
 	}
 	if *to == "" {
-		return fmt.Errorf("--to is required (a data directory or a postgres:// URL, or TRUCE_TO)")
+		return usagef(fs, "--to is required (a data directory or a postgres:// URL, or TRUCE_TO)")
 	}
-	if err := checkNamedDB("--from-db", *fromDB); err != nil {
+	if err := checkNamedDB(fs, "--from-db", *fromDB); err != nil {
 		return err
 	}
-	if err := checkNamedDB("--to-db", *toDB); err != nil {
+	if err := checkNamedDB(fs, "--to-db", *toDB); err != nil {
 		return err
 	}
 	target := app.Place{Dir: *to, Database: *toDB}
 	if store.IsDatabaseURL(*to) {
 		if *toDB != "" {
-			return fmt.Errorf("--to names a database already; --to-db is for --to DIR")
+			return usagef(fs, "--to names a database already; --to-db is for --to DIR")
 		}
 		target = app.Place{Dir: *from, Database: *to}
 	}
-	progress, done := progressLine(e, *quiet)
-	res, err := app.CopyStore(ctx, app.Place{Dir: *from, Database: *fromDB}, target, progress)
-	done()
+	prog := newProgress(e, *quiet)
+	res, err := app.CopyStore(ctx, app.Place{Dir: *from, Database: *fromDB}, target, prog.stage)
+	prog.done()
+	err = dataDirError("--from", *from, err)
 	printBroken(e, err)
 	if err != nil {
 		return err
@@ -86,9 +83,9 @@ func cmdStoreCopy(ctx context.Context, e *env, args []string) error {
 }
 
 // checkNamedDB refuses a database flag that is not a PostgreSQL URL.
-func checkNamedDB(flag, s string) error {
+func checkNamedDB(fs *flag.FlagSet, name, s string) error {
 	if s != "" && !store.IsDatabaseURL(s) {
-		return fmt.Errorf("%s: %s is not a postgres:// or postgresql:// URL", flag, store.RedactURL(s))
+		return usagef(fs, "%s: %s is not a postgres:// or postgresql:// URL", name, store.RedactURL(s))
 	}
 	return nil
 }

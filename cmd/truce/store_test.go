@@ -138,13 +138,13 @@ func TestStoreCopyRefused(t *testing.T) {
 		{"another log's directory", []string{"--from", src, "--to", other}, 1, "holds another log's key"},
 		{"another log's key", []string{"--from", src, "--to", foreignKeys}, 1, "holds another log's key"},
 		{"the same directory", []string{"--from", src, "--to", src}, 1, "the target is the source"},
-		{"no source", []string{"--from", filepath.Join(t.TempDir(), "none"), "--to", filepath.Join(t.TempDir(), "x")}, 1, "no Truce database"},
+		{"no source", []string{"--from", filepath.Join(t.TempDir(), "none"), "--to", filepath.Join(t.TempDir(), "x")}, 1, "not a Truce data directory"},
 		{"unreachable server", []string{"--from", src, "--to", "postgres://truce:topsecret@127.0.0.1:1/truce?connect_timeout=3"}, 1, "cannot reach PostgreSQL at 127.0.0.1 port 1"},
 		{"unreachable source", []string{"--from", src, "--from-db", "postgresql://truce:topsecret@127.0.0.1:1/truce?connect_timeout=3", "--to", filepath.Join(t.TempDir(), "x")}, 1, "cannot reach PostgreSQL at 127.0.0.1 port 1"},
-		{"--to-db not a URL", []string{"--from", src, "--to", filepath.Join(t.TempDir(), "x"), "--to-db", "mysql://u:topsecret@h/d"}, 1, "--to-db: mysql://u:xxxxx@h/d is not"},
-		{"--to a URL and --to-db", []string{"--from", src, "--to", "postgres://h/d", "--to-db", "postgres://h/e"}, 1, "--to-db is for --to DIR"},
-		{"no --to", []string{"--from", src}, 1, "--to is required"},
-		{"no --from", []string{"--to", src}, 1, "--from is required"},
+		{"--to-db not a URL", []string{"--from", src, "--to", filepath.Join(t.TempDir(), "x"), "--to-db", "mysql://u:topsecret@h/d"}, 2, "--to-db: mysql://u:xxxxx@h/d is not"},
+		{"--to a URL and --to-db", []string{"--from", src, "--to", "postgres://h/d", "--to-db", "postgres://h/e"}, 2, "--to-db is for --to DIR"},
+		{"no --to", []string{"--from", src}, 2, "--to is required"},
+		{"no --from", []string{"--to", src}, 2, "--from is required"},
 		{"unknown flag", []string{"--from", src, "--to", "x", "--nope"}, 2, ""},
 	}
 	for _, tc := range cases {

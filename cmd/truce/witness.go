@@ -44,7 +44,7 @@ func cmdWitness(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *state == "" {
-		return fmt.Errorf("--state is required (or TRUCE_STATE)")
+		return usagef(fs, "--state is required (or TRUCE_STATE)")
 	}
 	if *logsFile != "" {
 		f, err := os.Open(*logsFile)
@@ -59,7 +59,7 @@ func cmdWitness(ctx context.Context, e *env, args []string) error {
 		logs = append(logs, more...)
 	}
 	if len(logs) == 0 {
-		return fmt.Errorf("no log to cosign for: give --log ORIGIN=VERIFIERKEY or --logs FILE")
+		return usagef(fs, "no log to cosign for: give --log ORIGIN=VERIFIERKEY or --logs FILE")
 	}
 	log, err := newLogger(e.stderr, *level)
 	if err != nil {

@@ -192,8 +192,8 @@ func TestWitnessCommandErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no state", []string{"--log", good}, 1, "--state"},
-		{"no log", []string{"--state", t.TempDir(), "--name", "w"}, 1, "--log"},
+		{"no state", []string{"--log", good}, 2, "--state"},
+		{"no log", []string{"--state", t.TempDir(), "--name", "w"}, 2, "--log"},
 		{"a log without a key", []string{"--state", t.TempDir(), "--log", l.origin}, 2, "-log"},
 		{"a bad key", []string{"--state", t.TempDir(), "--log", l.origin + "=nope"}, 2, "-log"},
 		{"a missing logs file", []string{"--state", t.TempDir(), "--logs", "/nonexistent/logs"}, 1, "--logs"},

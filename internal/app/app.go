@@ -41,7 +41,11 @@ type Config struct {
 	Dir string
 	// Database is a PostgreSQL URL (postgres://...) for the database; ""
 	// keeps it in SQLite in Dir.
-	Database    string
+	Database string
+	// Existing refuses a data directory (or database) that holds no log
+	// instead of starting one there (store.WithExisting). Every command
+	// but those that start a log (serve, demo, init) sets it.
+	Existing    bool
 	Log         *slog.Logger
 	Now         func() time.Time // nil: time.Now
 	Rand        io.Reader        // nil: crypto/rand
@@ -109,6 +113,9 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	}
 	if c.Database != "" {
 		opts = append(opts, store.WithDatabase(c.Database))
+	}
+	if c.Existing {
+		opts = append(opts, store.WithExisting())
 	}
 	db, err := store.Open(ctx, c.Dir, opts...)
 	if err != nil {

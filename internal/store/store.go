@@ -57,6 +57,9 @@ type DB struct {
 	// readOnly opens an existing database for auditing: no migrations, no
 	// key creation, no tree state, no checkpoints; it may be damaged.
 	readOnly bool
+	// existing refuses to start a new log: the data directory (and the
+	// PostgreSQL database) must hold one already (WithExisting).
+	existing bool
 	// copyTarget opens a database that Copy is about to fill: its data
 	// directory may hold keys before the database holds their log.
 	copyTarget bool
@@ -166,8 +169,10 @@ func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
 		}
 		db.dialect = Postgres
 	}
-	if db.readOnly {
-		// nothing to create
+	if db.readOnly || db.existing {
+		if err := db.checkExisting(); err != nil {
+			return nil, err
+		}
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -250,7 +255,7 @@ func (db *DB) openSQLite(ctx context.Context) error {
 		if _, err := os.Stat(path); err != nil {
 			db.write.Close()
 			db.read.Close()
-			return fmt.Errorf("no Truce database in %s: %w", db.dir, err)
+			return fmt.Errorf("%w: no Truce database in %s: %v", ErrNoDataDir, db.dir, err)
 		}
 		db.read.SetMaxOpenConns(16)
 	}
