@@ -53,6 +53,7 @@ var helpCases = []struct {
 	{[]string{"bench", "ceiling"}, []string{"-seed", "-events"}},
 	{[]string{"simulate"}, []string{"-seed", "-events", "-out", "-quiet"}},
 	{[]string{"version"}, nil},
+	{[]string{"openapi"}, []string{"-out"}},
 }
 
 // -h and --help print the usage and the flags on standard output and
