@@ -31,8 +31,9 @@ type Engine struct {
 	strs       map[string]int32
 	names      []string
 	neighbours map[[2]int32]struct{}
-	density    map[uint64]int32 // reports per densityCellKm cell and day
-	stamp      []uint32         // group -> last query that saw it
+	catLLR     map[[2]int32]float64 // Params.CategoryLLR, interned
+	density    map[uint64]int32     // reports per densityCellKm cell and day
+	stamp      []uint32             // group -> last query that saw it
 	query      uint32
 	cands      []int32
 	batch      bool // density was counted over the whole batch up front
@@ -78,16 +79,29 @@ func (e *Engine) compile(r *Report) (item, error) {
 	it.sinLat, it.cosLat = math.Sincos(lat)
 	it.radius = r.RadiusM / 1000
 	it.sigma = math.Max(it.radius/2, 0.1)
+	if sg, ok := e.p.PlaceSigmaKm[r.PlacePrecision]; ok && r.Observer == nil && sg > 0 {
+		it.sigma = math.Max(sg, 0.1)
+		it.radius = math.Max(it.radius, 2.5*it.sigma)
+	}
 	s := float64(r.Start.Unix()) / 60
 	en := float64(r.End.Unix()) / 60
-	slack := e.p.TimeSlackMin + e.p.TimeSlackFrac*(en-s)
+	slackMin := e.p.TimeSlackMin
+	if v, ok := e.p.TimeSlackByPrecision[r.TimePrecision]; ok {
+		slackMin = v
+	}
+	slack := slackMin + e.p.TimeSlackFrac*(en-s)
 	it.s, it.e = s-slack, en+slack
 	it.logWidth = math.Log(it.e - it.s)
-	if r.TimePrecision == TimeExact && e.p.ExactTimeSigma > 0 {
+	if r.TimePrecision == TimeExact && (e.p.ExactTimeSigma > 0 || e.p.ExactTimeSigmaMin > 0) {
 		// An exact time is a reading with an error, not a window: its
 		// density peaks at the middle, σ a fraction of the half-width.
 		it.tc = (s + en) / 2
 		it.tsig = math.Max(e.p.ExactTimeSigma*(en-s)/2, 0.5)
+		if e.p.ExactTimeSigmaMin > 0 {
+			// A fitted σ: the window reaches three of them either side.
+			it.tsig = math.Max(e.p.ExactTimeSigmaMin, 0.5)
+			it.s, it.e = min(it.s, it.tc-3*it.tsig), max(it.e, it.tc+3*it.tsig)
+		}
 		it.logWidth = math.Min(it.logWidth, math.Log(math.Sqrt(2*math.Pi)*it.tsig))
 	}
 	if o := r.Observer; o != nil {
@@ -418,7 +432,7 @@ const slabReports = 100_000
 // fork returns an empty engine sharing e's parameters, interned strings,
 // sectors and density counts, which it only reads.
 func (e *Engine) fork() *Engine {
-	return &Engine{p: e.p, sectors: e.sectors, strs: e.strs, names: e.names, neighbours: e.neighbours,
+	return &Engine{p: e.p, sectors: e.sectors, strs: e.strs, names: e.names, neighbours: e.neighbours, catLLR: e.catLLR,
 		density: e.density, batch: true, self: -1, idx: newIndex(), byID: map[string]int32{}, groupByID: map[string]int32{}}
 }
 
