@@ -37,6 +37,9 @@ type Engine struct {
 	query      uint32
 	cands      []int32
 	batch      bool // density was counted over the whole batch up front
+	// floor is the lowest score a proposal may have (Params.ProposeFloor
+	// while proposing; 0 in the batch, which joins only above 0).
+	floor float64
 }
 
 // Proposal is an incident a report may belong to.
@@ -171,7 +174,10 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 		logDensity = math.Log(e.localDensity(q))
 	}
 	offset := e.p.Prior - logDensity
-	if e.upperBound(q)+offset <= 0 {
+	// lift is the offset the search bounds with: above offset when
+	// proposals below 0 (down to e.floor) are wanted.
+	lift := offset - e.floor
+	if e.upperBound(q)+lift <= 0 {
 		return out
 	}
 	e.query++
@@ -184,7 +190,7 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 	// A group is worth scoring only if some member could give q a score
 	// above 0: the bound needs no trigonometry, and at high density it
 	// spares scoring the thousands of groups a vague report reaches.
-	slack := offset + e.maxBonus()
+	slack := lift + e.maxBonus()
 	mutualKm2 := (e.p.MutualSlackM / 1000) * (e.p.MutualSlackM / 1000)
 	blurKm2 := (e.p.SectorBlurM / 1000) * (e.p.SectorBlurM / 1000)
 	copyBonus := 0.0
@@ -239,7 +245,7 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 				return
 			}
 		}
-		if t := e.pair(q, &e.items[id]); !t.ok || t.base()+t.relation+offset <= 0 {
+		if t := e.pair(q, &e.items[id]); !t.ok || t.base()+t.relation+lift <= 0 {
 			return
 		}
 		e.stamp[g] = e.query
@@ -336,16 +342,10 @@ func (e *Engine) Propose(r Report, k int) ([]Proposal, error) {
 	if q.sector >= 0 { // the sector was appended for scoring only
 		defer func() { e.sectors = e.sectors[:len(e.sectors)-1] }()
 	}
+	e.floor = min(e.p.ProposeFloor, 0)
 	cs := e.candidates(&q, nil)
-	slices.SortFunc(cs, func(a, b candidate) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.group, b.group)
-	})
-	if len(cs) > k {
-		cs = cs[:k]
-	}
+	e.floor = 0
+	cs = topK(cs, k)
 	out := make([]Proposal, 0, len(cs))
 	for _, c := range cs {
 		reasons := e.explain(&q, &e.items[c.best], e.ids[c.best], c.terms)

@@ -1,6 +1,8 @@
 package fusion
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -172,6 +174,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// DecodeModel reads a model from JSON strictly (an unknown field, trailing
+// data or a wrong type is an error) and checks it.
+func DecodeModel(b []byte) (Model, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var m Model
+	if err := dec.Decode(&m); err != nil {
+		return Model{}, errs.Invalid("model", "not a model: %v", err)
+	}
+	if dec.More() {
+		return Model{}, errs.Invalid("model", "trailing data after the model")
+	}
+	if err := m.Check(); err != nil {
+		return Model{}, err
+	}
+	return m, nil
 }
 
 // DefaultModel is the model before any data: the hand-set parameters of

@@ -70,6 +70,10 @@ type Params struct {
 	// CategoryLLR, when it lists a pair of categories, is their score
 	// instead of SameCategory, NeighbourCategory or OtherCategory.
 	CategoryLLR map[string]map[string]float64
+	// ProposeFloor is the lowest score (≤ 0) an incident proposed for a
+	// report may have: below 0 the model would not join them, but a
+	// reviewer should see the alternatives.
+	ProposeFloor float64
 	// Refine is how many times the batch reconsiders every report's
 	// group after the first pass.
 	Refine int
