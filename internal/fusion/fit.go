@@ -105,7 +105,6 @@ type pairSample struct{ a, b int32 }
 
 type fitStats struct {
 	reports []Report
-	near    []pairSample // pairs of reports close in space and time that the batch put apart
 	pairs   []pairSample // same-event pairs from the groups
 	labels  []pairSample // same-event pairs from the reviewers
 	groups  int          // groups of the batch
@@ -118,24 +117,6 @@ func collect(reports []Report, assign []int, lab [][2]int32, same []bool) *fitSt
 		members[g] = append(members[g], int32(i))
 	}
 	st.groups = len(members)
-	// Reports in one cell of about 20 km and one day, in different
-	// groups: what a report's rivals look like.
-	const cellDeg = 0.2
-	cells := map[[3]int64][]int32{}
-	for i := range reports {
-		r := &reports[i]
-		k := [3]int64{int64(math.Floor(r.Lat / cellDeg)), int64(math.Floor(r.Lon / cellDeg)), int64(math.Floor(midMin(r) / 1440))}
-		cells[k] = append(cells[k], int32(i))
-	}
-	for i := range reports {
-		r := &reports[i]
-		k := [3]int64{int64(math.Floor(r.Lat / cellDeg)), int64(math.Floor(r.Lon / cellDeg)), int64(math.Floor(midMin(r) / 1440))}
-		c := cells[k]
-		j, _ := slices.BinarySearch(c, int32(i))
-		if j+1 < len(c) && assign[c[j+1]] != assign[i] {
-			st.near = append(st.near, pairSample{int32(i), c[j+1]})
-		}
-	}
 	keys := make([]int, 0, len(members))
 	for g := range members {
 		keys = append(keys, g)
@@ -302,39 +283,12 @@ func (st *fitStats) estimate(m Model) Model {
 		}
 		m.CategoryShare, m.Confusion = share, conf
 	}
-	// Relations: how often each occurs between reports of one event,
-	// against two reports close in space and time that the batch kept
-	// apart (a report's rivals).
-	rel := func(a, b *Report) int {
-		switch {
-		case isMutual(a, b):
-			return 1
-		case (a.Kind == Observation) != (b.Kind == Observation) && (a.Kind == Allegation || b.Kind == Allegation):
-			return 2
-		case a.Kind == Media && b.Kind == Allegation && a.Cites == b.Source, b.Kind == Media && a.Kind == Allegation && b.Cites == a.Source:
-			return 3
-		}
-		return 0
-	}
-	if len(cs) >= minFitPairs {
-		var inSame, inAny [4]float64
-		for _, p := range cs {
-			inSame[rel(&st.reports[p.a], &st.reports[p.b])]++
-		}
-		for _, p := range st.near {
-			if a, b := &st.reports[p.a], &st.reports[p.b]; a.Source != b.Source {
-				inAny[rel(a, b)]++
-			}
-		}
-		ns, na := float64(len(cs)), max(sum(inAny[:]), 1)
-		llr := func(k int) float64 {
-			// Add-one smoothing both sides; relative to "no relation".
-			ps, pa := (inSame[k]+1)/(ns+4), (inAny[k]+1)/(na+4)
-			p0s, p0a := (inSame[0]+1)/(ns+4), (inAny[0]+1)/(na+4)
-			return math.Min(math.Max(math.Log(ps/pa)-math.Log(p0s/p0a), 0), 6)
-		}
-		m.MutualLLR, m.ObservationLLR, m.CitesLLR = llr(1), llr(2), llr(3)
-	}
+	// The relation bonuses (mutual accusations, observations agreeing
+	// with allegations, media citing and copying) keep their starting
+	// values: the batch's own groups follow its current weights, so
+	// regressing on them returns what the weights already say, and a
+	// logistic regression on reviewed pairs, tried, was unstable at the
+	// hundreds of pairs 5% of reviews give (see BENCHMARKS.md).
 	// Media copying: the share of media pairs with their cited claim that
 	// give its very place.
 	var cited, copied float64
