@@ -267,10 +267,16 @@ func (e *Engine) scoreGroup(q *item, g int32, offset float64) (candidate, bool) 
 	for m := e.head[g]; m >= 0; m = e.next[m] {
 		t := e.pair(q, &e.items[m])
 		if !t.ok {
-			return c, false
+			// A proposal (e.floor < 0) may name an incident a member of
+			// which q's region misses: the reviewer judges. A source
+			// never reports one event twice.
+			if t.forbidden || e.floor == 0 {
+				return c, false
+			}
+			continue
 		}
 		b := t.base()
-		if b < e.p.MinPair {
+		if b < e.p.MinPair && e.floor == 0 {
 			return c, false
 		}
 		if s := b + t.relation; s > c.score {

@@ -112,6 +112,10 @@ func DefaultParams() Params {
 		TimeSlackFrac:  0.02,
 		SectorBlurM:    300,
 		ExactTimeSigma: 0.4,
+		// Set on seed 7 (10,000 and 100,000 reports): recall at 3 of the
+		// true incident .80 → .97 and .62 → .86; lower floors add
+		// nothing but time.
+		ProposeFloor: -4,
 	}
 }
 
