@@ -402,7 +402,7 @@ func tuneOnLabels(ctx context.Context, reports []Report, lab [][2]int32, same []
 	}
 	var trials []trial
 	for _, dp := range []float64{-1, 0, 1} {
-		for _, margin := range []float64{-1, 0, 1, 2} {
+		for _, margin := range []float64{0, 1, 2, 3} { // below 0 a report joins a group no likelier than its rivals
 			if err := ctx.Err(); err != nil {
 				return m, err
 			}
