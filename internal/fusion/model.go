@@ -293,10 +293,10 @@ func (m Model) Describe(lang string) []string {
 		out = append(out, fmt.Sprintf("%.0f%% of media reports citing a party copy the place of its claim.", 100*m.CopyRate))
 	}
 	out = append(out,
-		fmt.Sprintf("A mutual accusation makes one event %s likelier.", times(m.MutualLLR)),
-		fmt.Sprintf("A monitors' observation agreeing with an allegation makes one event %s likelier.", times(m.ObservationLLR)),
-		fmt.Sprintf("A media report citing the alleging party makes one event %s likelier.", times(m.CitesLLR)),
-		fmt.Sprintf("A report is grouped only when its incident is %s likelier than standing alone or any other incident.", times(m.Margin)),
+		fmt.Sprintf("A mutual accusation makes one event %s as likely.", times(m.MutualLLR)),
+		fmt.Sprintf("A monitors' observation agreeing with an allegation makes one event %s as likely.", times(m.ObservationLLR)),
+		fmt.Sprintf("A media report citing the alleging party makes one event %s as likely.", times(m.CitesLLR)),
+		fmt.Sprintf("A report is grouped only when its incident is at least %s as likely as standing alone and every other incident together; otherwise it is left alone and the alternatives are shown for review.", times(m.Margin)),
 	)
 	if m.Fitted.Reports > 0 {
 		out = append(out, fmt.Sprintf("Fitted on %d reports and %d reviewed pairs in %d rounds.", m.Fitted.Reports, m.Fitted.Labels, m.Fitted.Iterations))
