@@ -51,13 +51,35 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 // benchFusion runs the batch fusion over a stream with ground truth and
 // prints its figures as JSON.
 func benchFusion(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "bench fusion", "bench fusion --in FILE")
+	fs := newFlags(e, "bench fusion", "bench fusion --in FILE [--fit] [--labelled SHARE] [--model FILE] [--proposals N]")
 	in := fs.String("in", "", "a stream written by truce simulate (or any stream in that format with true_event)")
+	fit := fs.Bool("fit", false, "estimate the noise model from the stream before grouping")
+	labelled := fs.Float64("labelled", 0, "share of reports whose truth is revealed to the fit as reviews, e.g. 0.05 (implies --fit)")
+	modelFile := fs.String("model", "", "a model (JSON, as fusion.Model) to start from instead of the hand-set defaults")
+	proposals := fs.Int("proposals", 20000, "reports to ask the review queue's proposals about, for recall at 1 and 3 (0: none)")
 	if err := parse(fs, e, args); err != nil {
 		return err
 	}
 	if *in == "" {
 		return usagef(fs, "--in is required")
+	}
+	if *labelled < 0 || *labelled > 1 {
+		return usagef(fs, "--labelled %v: want a share in [0, 1]", *labelled)
+	}
+	if *proposals < 0 {
+		return usagef(fs, "--proposals must be at least 0")
+	}
+	opts := fusion.BenchOptions{Fit: *fit, Labelled: *labelled, Proposals: *proposals}
+	if *modelFile != "" {
+		b, err := os.ReadFile(*modelFile)
+		if err != nil {
+			return err
+		}
+		m, err := fusion.DecodeModel(b)
+		if err != nil {
+			return fmt.Errorf("--model %s: %w", *modelFile, err)
+		}
+		opts.Start = &m
 	}
 	f, err := os.Open(*in)
 	if err != nil {
@@ -79,7 +101,7 @@ func benchFusion(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("--in %s: %w", *in, err)
 	}
 	stop = prog.watch(ctx, "bench fusion: fusing reports, seconds", elapsedSeconds())
-	res, err := fusion.RunBench(reports, truth)
+	res, err := fusion.RunBenchWith(ctx, reports, truth, opts)
 	stop()
 	prog.done()
 	if err != nil {

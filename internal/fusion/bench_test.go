@@ -47,6 +47,8 @@ func BenchmarkBatch(b *testing.B) {
 // BenchmarkPropose proposes incidents for held-out reports against an
 // engine holding the rest of a stream (set TRUCE_PROPOSE_EVENTS for a
 // bigger store; 600,000 events give about 1,000,000 reports).
+// BenchmarkPropose times one proposal at the store's size, with proposals
+// down to the default ProposeFloor and, for comparison, down to 0 only.
 func BenchmarkPropose(b *testing.B) {
 	reports, _ := stream(b, proposeEvents())
 	assign, err := fusion.Batch(reports, fusion.DefaultParams())
@@ -58,35 +60,41 @@ func BenchmarkPropose(b *testing.B) {
 	for len(held) < 1000 {
 		held[r.IntN(len(reports))] = true
 	}
-	e := fusion.NewEngine(fusion.DefaultParams())
-	for i, rep := range reports {
-		if !held[i] {
-			if err := e.Add(rep, "g"+itoa(assign[i])); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
 	var queries []fusion.Report
 	for i := range held {
 		queries = append(queries, reports[i])
 	}
 	slices.SortFunc(queries, func(x, y fusion.Report) int { return x.Start.Compare(y.Start) })
-	lat := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		t := time.Now()
-		if _, err := e.Propose(queries[i%len(queries)], 5); err != nil {
-			b.Fatal(err)
-		}
-		lat = append(lat, time.Since(t))
-		i++
+	for _, floor := range []float64{fusion.DefaultParams().ProposeFloor, 0} {
+		b.Run("floor="+strconv.FormatFloat(floor, 'g', -1, 64), func(b *testing.B) {
+			p := fusion.DefaultParams()
+			p.ProposeFloor = floor
+			e := fusion.NewEngine(p)
+			for i, rep := range reports {
+				if !held[i] {
+					if err := e.Add(rep, "g"+itoa(assign[i])); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				t := time.Now()
+				if _, err := e.Propose(queries[i%len(queries)], 5); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t))
+				i++
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(float64(e.Len()), "store")
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+		})
 	}
-	b.StopTimer()
-	slices.Sort(lat)
-	b.ReportMetric(float64(e.Len()), "store")
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -31,11 +31,15 @@ type Engine struct {
 	strs       map[string]int32
 	names      []string
 	neighbours map[[2]int32]struct{}
-	density    map[uint64]int32 // reports per densityCellKm cell and day
-	stamp      []uint32         // group -> last query that saw it
+	catLLR     map[[2]int32]float64 // Params.CategoryLLR, interned
+	density    map[uint64]int32     // reports per densityCellKm cell and day
+	stamp      []uint32             // group -> last query that saw it
 	query      uint32
 	cands      []int32
 	batch      bool // density was counted over the whole batch up front
+	// floor is the lowest score a proposal may have (Params.ProposeFloor
+	// while proposing; 0 in the batch, which joins only above 0).
+	floor float64
 }
 
 // Proposal is an incident a report may belong to.
@@ -78,16 +82,29 @@ func (e *Engine) compile(r *Report) (item, error) {
 	it.sinLat, it.cosLat = math.Sincos(lat)
 	it.radius = r.RadiusM / 1000
 	it.sigma = math.Max(it.radius/2, 0.1)
+	if sg, ok := e.p.PlaceSigmaKm[r.PlacePrecision]; ok && r.Observer == nil && sg > 0 {
+		it.sigma = math.Max(sg, 0.1)
+		it.radius = math.Max(it.radius, 2.5*it.sigma)
+	}
 	s := float64(r.Start.Unix()) / 60
 	en := float64(r.End.Unix()) / 60
-	slack := e.p.TimeSlackMin + e.p.TimeSlackFrac*(en-s)
+	slackMin := e.p.TimeSlackMin
+	if v, ok := e.p.TimeSlackByPrecision[r.TimePrecision]; ok {
+		slackMin = v
+	}
+	slack := slackMin + e.p.TimeSlackFrac*(en-s)
 	it.s, it.e = s-slack, en+slack
 	it.logWidth = math.Log(it.e - it.s)
-	if r.TimePrecision == TimeExact && e.p.ExactTimeSigma > 0 {
+	if r.TimePrecision == TimeExact && (e.p.ExactTimeSigma > 0 || e.p.ExactTimeSigmaMin > 0) {
 		// An exact time is a reading with an error, not a window: its
 		// density peaks at the middle, σ a fraction of the half-width.
 		it.tc = (s + en) / 2
 		it.tsig = math.Max(e.p.ExactTimeSigma*(en-s)/2, 0.5)
+		if e.p.ExactTimeSigmaMin > 0 {
+			// A fitted σ: the window reaches three of them either side.
+			it.tsig = math.Max(e.p.ExactTimeSigmaMin, 0.5)
+			it.s, it.e = min(it.s, it.tc-3*it.tsig), max(it.e, it.tc+3*it.tsig)
+		}
 		it.logWidth = math.Min(it.logWidth, math.Log(math.Sqrt(2*math.Pi)*it.tsig))
 	}
 	if o := r.Observer; o != nil {
@@ -157,7 +174,10 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 		logDensity = math.Log(e.localDensity(q))
 	}
 	offset := e.p.Prior - logDensity
-	if e.upperBound(q)+offset <= 0 {
+	// lift is the offset the search bounds with: above offset when
+	// proposals below 0 (down to e.floor) are wanted.
+	lift := offset - e.floor
+	if e.upperBound(q)+lift <= 0 {
 		return out
 	}
 	e.query++
@@ -170,7 +190,7 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 	// A group is worth scoring only if some member could give q a score
 	// above 0: the bound needs no trigonometry, and at high density it
 	// spares scoring the thousands of groups a vague report reaches.
-	slack := offset + e.maxBonus()
+	slack := lift + e.maxBonus()
 	mutualKm2 := (e.p.MutualSlackM / 1000) * (e.p.MutualSlackM / 1000)
 	blurKm2 := (e.p.SectorBlurM / 1000) * (e.p.SectorBlurM / 1000)
 	copyBonus := 0.0
@@ -225,7 +245,7 @@ func (e *Engine) candidates(q *item, out []candidate) []candidate {
 				return
 			}
 		}
-		if t := e.pair(q, &e.items[id]); !t.ok || t.base()+t.relation+offset <= 0 {
+		if t := e.pair(q, &e.items[id]); !t.ok || t.base()+t.relation+lift <= 0 {
 			return
 		}
 		e.stamp[g] = e.query
@@ -247,10 +267,16 @@ func (e *Engine) scoreGroup(q *item, g int32, offset float64) (candidate, bool) 
 	for m := e.head[g]; m >= 0; m = e.next[m] {
 		t := e.pair(q, &e.items[m])
 		if !t.ok {
-			return c, false
+			// A proposal (e.floor < 0) may name an incident a member of
+			// which q's region misses: the reviewer judges. A source
+			// never reports one event twice.
+			if t.forbidden || e.floor == 0 {
+				return c, false
+			}
+			continue
 		}
 		b := t.base()
-		if b < e.p.MinPair {
+		if b < e.p.MinPair && e.floor == 0 {
 			return c, false
 		}
 		if s := b + t.relation; s > c.score {
@@ -322,16 +348,10 @@ func (e *Engine) Propose(r Report, k int) ([]Proposal, error) {
 	if q.sector >= 0 { // the sector was appended for scoring only
 		defer func() { e.sectors = e.sectors[:len(e.sectors)-1] }()
 	}
+	e.floor = min(e.p.ProposeFloor, 0)
 	cs := e.candidates(&q, nil)
-	slices.SortFunc(cs, func(a, b candidate) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.group, b.group)
-	})
-	if len(cs) > k {
-		cs = cs[:k]
-	}
+	e.floor = 0
+	cs = topK(cs, k)
 	out := make([]Proposal, 0, len(cs))
 	for _, c := range cs {
 		reasons := e.explain(&q, &e.items[c.best], e.ids[c.best], c.terms)
@@ -418,7 +438,7 @@ const slabReports = 100_000
 // fork returns an empty engine sharing e's parameters, interned strings,
 // sectors and density counts, which it only reads.
 func (e *Engine) fork() *Engine {
-	return &Engine{p: e.p, sectors: e.sectors, strs: e.strs, names: e.names, neighbours: e.neighbours,
+	return &Engine{p: e.p, sectors: e.sectors, strs: e.strs, names: e.names, neighbours: e.neighbours, catLLR: e.catLLR,
 		density: e.density, batch: true, self: -1, idx: newIndex(), byID: map[string]int32{}, groupByID: map[string]int32{}}
 }
 
