@@ -47,6 +47,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return benchCeiling(ctx, e, args[1:])
 	case "load":
 		return benchLoad(ctx, e, args[1:])
+	case "score":
+		return benchScore(ctx, e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "truce bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
 	return exitCode(2)
