@@ -158,7 +158,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		}
 		proofOpts = append(proofOpts, proof.WithCosigners(func() []string { return keys }), proof.WithPublished(a.Witnesses.Published))
 	}
-	a.API = api.New(api.Deps{Ledger: db, Records: records, Map: mapview.New(a.Geo, a.Incidents, a.Agreements, a.Mines, a.Transit, c.Now), Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Search: a.Search, Exchange: a.Exchange, Proofs: proof.New(db, records, a.Reports, proofOpts...), Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{Ledger: db, Records: records, Map: mapview.New(a.Geo, a.Incidents, a.Agreements, a.Mines, a.Transit, c.Now), Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, FusionModel: a.FusionModel, Search: a.Search, Exchange: a.Exchange, Proofs: proof.New(db, records, a.Reports, proofOpts...), Log: c.Log, Version: c.Version, Now: c.Now,
 		Witnesses: a.Witnesses, SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap, TrustedProxies: c.TrustedProxies}, c.Log); err != nil {
 		db.Close()

@@ -268,6 +268,12 @@ func (s *Service) store(ctx context.Context, p access.Principal, v int64, b Body
 	return st, nil
 }
 
+// MayRefit answers whether p may refit or set the model: nil, or the
+// policy's refusal. A page asks before it shows the button.
+func (s *Service) MayRefit(p access.Principal) error {
+	return access.Decide(p, access.Update, kind.Of(label))
+}
+
 // Refit fits the model again from every report and every reviewer's
 // decision p may read, starting from the current model, and stores it as
 // the next version. Analysts (and System) refit.
