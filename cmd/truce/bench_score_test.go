@@ -21,6 +21,15 @@ func TestSimulateNoiseAndBenchScore(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, "--noise") || !strings.Contains(errOut, "heavytail") {
 		t.Errorf("unknown profile: exit %d, %q", code, errOut)
 	}
+	for _, bad := range [][]string{{"--events", "0"}, {"--days", "-1"}, {"--line-km", "0"}, {"--noise", ""}, {"--events", "many"}} {
+		code, _, errOut := runCmd(t, nil, append([]string{"simulate", "--out", filepath.Join(dir, "x")}, bad...)...)
+		if code == 0 || !strings.Contains(errOut, strings.TrimPrefix(bad[0], "--")) {
+			t.Errorf("simulate %v: exit %d, %q; want a failure naming the flag", bad, code, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x")); err == nil {
+		t.Error("a refused simulate left a file behind")
+	}
 	f, err := os.Open(stream)
 	if err != nil {
 		t.Fatal(err)
