@@ -39,6 +39,10 @@ func TestFusionModelPage(t *testing.T) {
 	if !strings.Contains(p.body, "12,345") || !strings.Contains(p.body, "/history/fusion_model/"+fusionmodel.MissionID) {
 		t.Fatalf("after a model was set: %.2000s", p.body)
 	}
+	// Its history is the log's, like any record's.
+	if h := analyst.get("/history/fusion_model/" + fusionmodel.MissionID); h.status != http.StatusOK {
+		t.Errorf("the model's history page: %d", h.status)
+	}
 	// In Russian and Arabic, the model's sentences too.
 	for lang, want := range map[string]string{"ru": "Обучена на 12345 сообщениях", "ar": "دُرّب على 12345"} {
 		req, _ := http.NewRequest("GET", s.url+"/fusion-model", nil)
