@@ -177,7 +177,6 @@ func (s *Server) incidentRoutes() {
 			httpx.WriteJSON(w, http.StatusOK, rows)
 		}})
 	s.reviewRoutes()
-	s.fusionModelRoutes()
 	s.attachmentRoutes()
 }
 
