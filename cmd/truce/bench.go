@@ -24,14 +24,16 @@ const benchUsage = `Usage: truce bench <what> [flags]
           with --clients concurrent clients for --duration (dashboard, map
           features, list and record pages, writes); p50/p95/p99 per class
   ceiling what an ideal fuser told the true events could reach on a simulated
-          stream (--seed, --events as for truce simulate)
+          stream (--seed, --events, --noise as for truce simulate)
+  score   score an assignment of a stream's reports to events (--in STREAM
+          --assign FILE), as fusion scores its own: for outside clusterers
 
 Results are printed as JSON on standard output; progress goes to standard
 error on a terminal.
 `
 
 // benchSubs are the benchmarks, in the order of their usage.
-var benchSubs = []string{"log", "demo", "fusion", "load", "ceiling"}
+var benchSubs = []string{"log", "demo", "fusion", "load", "ceiling", "score"}
 
 func cmdBench(ctx context.Context, e *env, args []string) error {
 	what, args, err := subcommand(e, args, benchUsage)
@@ -49,6 +51,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return benchCeiling(ctx, e, args)
 	case "load":
 		return benchLoad(ctx, e, args)
+	case "score":
+		return benchScore(ctx, e, args)
 	}
 	return unknownSub(e, "bench", what, benchUsage)
 }

@@ -51,6 +51,7 @@ var helpCases = []struct {
 	{[]string{"bench", "fusion"}, []string{"-in"}},
 	{[]string{"bench", "load"}, []string{"-allegations", "-clients"}},
 	{[]string{"bench", "ceiling"}, []string{"-seed", "-events"}},
+	{[]string{"bench", "score"}, []string{"-in", "-assign"}},
 	{[]string{"simulate"}, []string{"-seed", "-events", "-out", "-quiet"}},
 	{[]string{"version"}, nil},
 	{[]string{"openapi"}, []string{"-out"}},

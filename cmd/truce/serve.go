@@ -11,6 +11,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/app"
+	"github.com/truce-monitoring/truce/internal/fusionmodel"
 	"github.com/truce-monitoring/truce/internal/server"
 	"github.com/truce-monitoring/truce/internal/witnessclient"
 )
@@ -99,8 +100,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs.Var(&witnesses, "witness", "a witness to submit each checkpoint to, as URL=VERIFIERKEY (the witness's prefix before /add-checkpoint and its key as truce witness prints it); repeatable, or several separated by spaces")
 	witnessPolicy := fs.String("witness-policy", "", "a tlog-policy file (witness, group and quorum lines) saying which witnesses' cosignatures publish a checkpoint (default: all of them)")
 	basemap := fs.String("basemap", "", "a PMTiles file (raster or vector tiles) the map shows under the embedded basemap, served at /basemap.pmtiles")
+	refitAfter := fs.Int64("refit-after", 50, "refit the fusion model in the background after this many new review decisions (0: never on that count)")
+	refitEvery := fs.Duration("refit-every", 24*time.Hour, "refit the fusion model in the background this long after the last fit, when decisions came since (0: never on time)")
 	if err := parse(fs, e, args); err != nil {
 		return err
+	}
+	if *refitAfter < 0 || *refitEvery < 0 {
+		return fmt.Errorf("--refit-after and --refit-every must not be negative")
 	}
 	if *freeTries < 1 || *freeTriesAddress < 1 || *delay <= 0 || *maxDelay <= 0 || *forget <= 0 {
 		return usagef(fs, "--login-free-tries, --login-free-tries-address, --login-delay, --login-delay-max and --login-forget must be positive")
@@ -141,7 +147,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	a, err := app.Open(ctx, app.Config{Witnesses: witnesses, WitnessPolicy: policy, Dir: *dir, Database: *database, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
 		Limits:      account.Limits{FreeTries: *freeTries, FreeTriesAddress: *freeTriesAddress, Delay: *delay, MaxDelay: *maxDelay, Forget: *forget},
-		SessionIdle: *idle, SessionMax: *maxAge, Basemap: *basemap, TrustedProxies: proxies})
+		SessionIdle: *idle, SessionMax: *maxAge, Basemap: *basemap, TrustedProxies: proxies,
+		FitModel: fitModel, Refit: fusionmodel.Schedule{After: *refitAfter, Every: *refitEvery}})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/truce-monitoring/truce/internal/fusion"
 	"github.com/truce-monitoring/truce/internal/simulate"
@@ -14,15 +15,20 @@ import (
 // cmdSimulate writes a simulated report stream with its ground truth
 // (format: docs/stream-format.md).
 func cmdSimulate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "simulate", "simulate --seed N --events E --days D --out FILE")
+	fs := newFlags(e, "simulate", "simulate --seed N --events E --days D [--noise PROFILE] --out FILE")
 	seed := fs.Int64("seed", 1, "random seed: the same seed gives the same stream")
 	events := fs.Int("events", 10000, "true events (reports are about 1.6 to 2 times as many)")
 	days := fs.Int("days", 365, "length of the period in days")
 	line := fs.Float64("line-km", 300, "length of the line of contact in km")
 	out := fs.String("out", "", "file to write (JSON Lines); - for standard output (required)")
 	quiet := fs.Bool("quiet", false, "no progress on the terminal")
+	noise := fs.String("noise", "default", "noise profile: "+strings.Join(simulate.ProfileNames(), ", ")+" (docs/stream-format.md)")
 	if err := parse(fs, e, args); err != nil {
 		return err
+	}
+	nz, err := simulate.Profile(*noise)
+	if err != nil {
+		return usagef(fs, "--noise: %v", err)
 	}
 	if *out == "" {
 		return usagef(fs, "--out is required (a file, or - for standard output)")
@@ -42,7 +48,7 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 	counted := &countingWriter{w: w}
 	prog := newProgress(e, *quiet)
 	stop := prog.watch(ctx, "simulate: lines written", counted.count)
-	err := simulate.Write(counted, simulate.Config{Seed: *seed, Events: *events, Days: *days, LineKm: *line})
+	err = simulate.Write(counted, simulate.Config{Seed: *seed, Events: *events, Days: *days, LineKm: *line, Noise: nz})
 	stop()
 	prog.done()
 	return err

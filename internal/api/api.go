@@ -18,6 +18,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/exchange"
+	"github.com/truce-monitoring/truce/internal/fusionmodel"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
@@ -48,8 +49,10 @@ type Deps struct {
 	Returns    *returns.Service
 	Transit    *transit.Service
 	Reports    *report.Service
-	Search     *search.Service
-	Exchange   *exchange.Service // exports and imports; nil: no /api/v1/export or /api/v1/import
+	// FusionModel is the mission's fusion model; the pages show it.
+	FusionModel *fusionmodel.Service
+	Search      *search.Service
+	Exchange    *exchange.Service // exports and imports; nil: no /api/v1/export or /api/v1/import
 	// Proofs makes the offline proof bundles of changes and reports.
 	Proofs *proof.Service
 	// Records reads any kind of record by entity and id (history, the

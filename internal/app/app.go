@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -17,6 +18,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/demo"
 	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/exchange"
+	"github.com/truce-monitoring/truce/internal/fusionmodel"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mapview"
@@ -79,6 +81,12 @@ type Config struct {
 	// WitnessBackoff bounds the wait before a failed witness is asked
 	// again (zero: 1 s to 5 min).
 	WitnessBackoff [2]time.Duration
+	// FitModel fits the mission's fusion model (fusion.Fit); nil: the
+	// model can be set by an analyst but not fitted.
+	FitModel fusionmodel.FitFunc
+	// Refit, when it has a trigger, refits the fusion model in the
+	// background while the app is open (RunRefit); off by default.
+	Refit fusionmodel.Schedule
 }
 
 // App is a running Truce.
@@ -89,6 +97,8 @@ type App struct {
 	Search    *search.Service
 	Exchange  *exchange.Service // exports and imports: GeoJSON, GeoPackage, KML, CSV…
 	log       *slog.Logger
+	// stopRefit ends the fusion model's background refit and waits for it.
+	stopRefit func()
 	API       *api.Server
 	Server    *server.Server
 }
@@ -121,7 +131,7 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, log: c.Log, Services: newServices(db, c.Now, c.Log, c.Limits, c.SessionIdle, c.SessionMax)}
+	a := &App{DB: db, log: c.Log, Services: newServices(db, c.Now, c.Log, c.Limits, c.SessionIdle, c.SessionMax, c.FitModel)}
 	if err := a.Reports.Configure(c.Reports); err != nil {
 		db.Close()
 		return nil, err
@@ -155,11 +165,21 @@ func Open(ctx context.Context, c Config) (*App, error) {
 		}
 		proofOpts = append(proofOpts, proof.WithCosigners(func() []string { return keys }), proof.WithPublished(a.Witnesses.Published))
 	}
-	a.API = api.New(api.Deps{Ledger: db, Records: records, Map: mapview.New(a.Geo, a.Incidents, a.Agreements, a.Mines, a.Transit, c.Now), Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, Search: a.Search, Exchange: a.Exchange, Proofs: proof.New(db, records, a.Reports, proofOpts...), Log: c.Log, Version: c.Version, Now: c.Now,
+	a.API = api.New(api.Deps{Ledger: db, Records: records, Map: mapview.New(a.Geo, a.Incidents, a.Agreements, a.Mines, a.Transit, c.Now), Agreements: a.Agreements, Geo: a.Geo, Accounts: a.Accounts, Incidents: a.Incidents, Statements: a.Statements, Mines: a.Mines, Detainees: a.Detainees, Returns: a.Returns, Transit: a.Transit, Reports: a.Reports, FusionModel: a.FusionModel, Search: a.Search, Exchange: a.Exchange, Proofs: proof.New(db, records, a.Reports, proofOpts...), Log: c.Log, Version: c.Version, Now: c.Now,
 		Witnesses: a.Witnesses, SecureCookies: !c.InsecureCookies, Demo: demo})
 	if a.Server, err = server.New(db, a.API, a.Accounts, server.Config{PublicView: c.PublicView, SecureCookies: !c.InsecureCookies, Demo: demo, Basemap: c.Basemap, TrustedProxies: c.TrustedProxies}, c.Log); err != nil {
 		db.Close()
 		return nil, err
+	}
+	a.stopRefit = func() {}
+	if c.FitModel != nil && (c.Refit.After > 0 || c.Refit.Every > 0) {
+		rctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			a.FusionModel.Run(rctx, c.Refit, func(format string, args ...any) { c.Log.Error(fmt.Sprintf(format, args...)) })
+		}()
+		a.stopRefit = func() { cancel(); <-done }
 	}
 	return a, nil
 }
@@ -176,7 +196,7 @@ func OpenForAudit(ctx context.Context, dir, database string) (*store.DB, error) 
 	if err != nil {
 		return nil, err
 	}
-	newServices(db, time.Now, slog.New(slog.DiscardHandler), account.Limits{}, 0, 0).kinds(db) // registers every projection and the search index
+	newServices(db, time.Now, slog.New(slog.DiscardHandler), account.Limits{}, 0, 0, nil).kinds(db) // registers every projection and the search index
 	return db, nil
 }
 
@@ -193,9 +213,12 @@ type Services struct {
 	Returns    *returns.Service
 	Transit    *transit.Service
 	Reports    *report.Service
+	// FusionModel is the mission's fusion model, which the review
+	// queue's proposals use.
+	FusionModel *fusionmodel.Service
 }
 
-func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration) Services {
+func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits account.Limits, idle, max time.Duration, fit fusionmodel.FitFunc) Services {
 	opts := []account.Option{account.WithClock(now), account.WithLimits(limits)}
 	if idle > 0 || max > 0 {
 		opts = append(opts, account.WithSessionLifetime(idle, max))
@@ -215,17 +238,20 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 	ret := returns.New(db, returns.WithClock(now))
 	tr := transit.New(db, g, transit.WithClock(now))
 	regs := registries.New(ag, det, mn, ret, tr)
+	fm := fusionmodel.New(db, inc, fit)
+	inc.SetModelParams(fm.Params)
 	return Services{
-		Agreements: ag,
-		Statements: statement.New(db, ag, statement.WithClock(now)),
-		Geo:        g,
-		Accounts:   account.New(db, opts...),
-		Incidents:  inc,
-		Mines:      mn,
-		Detainees:  det,
-		Returns:    ret,
-		Transit:    tr,
-		Reports:    report.New(db, inc, ag, g, report.WithClock(now), report.WithHumanitarian(regs), report.WithEvidence(regs)),
+		FusionModel: fm,
+		Agreements:  ag,
+		Statements:  statement.New(db, ag, statement.WithClock(now)),
+		Geo:         g,
+		Accounts:    account.New(db, opts...),
+		Incidents:   inc,
+		Mines:       mn,
+		Detainees:   det,
+		Returns:     ret,
+		Transit:     tr,
+		Reports:     report.New(db, inc, ag, g, report.WithClock(now), report.WithHumanitarian(regs), report.WithEvidence(regs)),
 	}
 }
 
@@ -235,7 +261,7 @@ func newServices(db *store.DB, now func() time.Time, log *slog.Logger, limits ac
 // that declare texts.
 func (s Services) kinds(db *store.DB) *record.Registry {
 	records := record.NewRegistry(db, s.Agreements.Kinds(), s.Geo.Kinds(), s.Accounts.Kinds(), s.Incidents.Kinds(), s.Statements.Kinds(),
-		s.Mines.Kinds(), s.Detainees.Kinds(), s.Returns.Kinds(), s.Transit.Kinds(), s.Reports.Kinds())
+		s.Mines.Kinds(), s.Detainees.Kinds(), s.Returns.Kinds(), s.Transit.Kinds(), s.Reports.Kinds(), s.FusionModel.Kinds())
 	for _, k := range records.Kinds() {
 		if k.Evidence != nil {
 			s.Agreements.RegisterEvidenceKind(k.Entity, k.Evidence)
@@ -269,6 +295,9 @@ func (a *App) MarkDemo(ctx context.Context) error {
 // Close stops background work and closes the database (signing a last
 // checkpoint).
 func (a *App) Close() error {
+	if a.stopRefit != nil {
+		a.stopRefit()
+	}
 	a.Incidents.Close()
 	if a.Witnesses != nil {
 		// The last checkpoint, then a last round of submissions so that

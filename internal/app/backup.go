@@ -102,7 +102,7 @@ func verifyBackup(ctx context.Context, dir, file string, progress store.Progress
 		return res, err
 	}
 	defer db.Close()
-	newServices(db, time.Now, slog.New(slog.DiscardHandler), account.Limits{}, 0, 0) // registers every projection
+	newServices(db, time.Now, slog.New(slog.DiscardHandler), account.Limits{}, 0, 0, nil) // registers every projection
 	if res.Head, err = db.Head(ctx); err != nil {
 		return res, fmt.Errorf("the backup %s: %w", file, err)
 	}

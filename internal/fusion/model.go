@@ -158,8 +158,13 @@ func (m Model) Check() error {
 			return errs.Invalid(f.name, "must be a number in [-%d, %d], got %v", maxLLR, maxLLR, f.v)
 		}
 	}
-	if m.Fitted.Reports < 0 || m.Fitted.Labels < 0 || m.Fitted.Iterations < 0 {
-		return errs.Invalid("fitted", "counts may not be negative")
+	for _, c := range []struct {
+		field string
+		n     int
+	}{{"fitted.reports", m.Fitted.Reports}, {"fitted.labels", m.Fitted.Labels}, {"fitted.iterations", m.Fitted.Iterations}} {
+		if c.n < 0 {
+			return errs.Invalid(c.field, "may not be negative, got %d", c.n)
+		}
 	}
 	if bad(m.Fitted.LogLik) {
 		return errs.Invalid("fitted.log_lik", "must be a number, got %v", m.Fitted.LogLik)

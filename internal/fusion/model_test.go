@@ -167,7 +167,7 @@ func TestModelCheckRefusesNonsense(t *testing.T) {
 		{"prior", func(m *Model) { m.Prior = math.NaN() }},
 		{"margin", func(m *Model) { m.Margin = 1e9 }},
 		{"mutual_llr", func(m *Model) { m.MutualLLR = math.Inf(-1) }},
-		{"fitted", func(m *Model) { m.Fitted.Reports = -1 }},
+		{"fitted.reports", func(m *Model) { m.Fitted.Reports = -1 }},
 	} {
 		m := DefaultModel()
 		tc.edit(&m)

@@ -32,8 +32,10 @@ const MaxProposals = 20
 
 // fusionParams are fusion's defaults with the neighbouring categories of
 // this package's taxonomy (fusion's own defaults name the simulator's).
-func fusionParams() fusion.Params {
-	p := fusion.DefaultParams()
+func fusionParams() fusion.Params { return withTaxonomy(fusion.DefaultParams()) }
+
+// withTaxonomy sets p's neighbouring categories to this package's taxonomy.
+func withTaxonomy(p fusion.Params) fusion.Params {
 	p.Neighbours = [][]string{
 		{"small_arms_fire", "heavy_weapons_fire"},
 		{"heavy_weapons_fire", "drone_or_air_strike", "mine_or_ied"},
@@ -60,6 +62,9 @@ type fusionIndex struct {
 	// incidents from it on, by this process or another on the database,
 	// are brought in by catchUp.
 	seen int64
+	// model is the version of the fusion model whose parameters the
+	// engine has (0: the defaults); a newer model rebuilds the index.
+	model int64
 }
 
 type liveIncident struct {
@@ -71,8 +76,13 @@ type liveIncident struct {
 func newFusionIndex() *fusionIndex { return &fusionIndex{} }
 
 // reset empties the index; the caller holds mu.
-func (x *fusionIndex) reset() {
-	x.eng = fusion.NewEngine(fusionParams())
+func (x *fusionIndex) reset() { x.resetWith(fusionParams(), 0) }
+
+// resetWith empties the index for an engine with params, those of version
+// model of the fusion model; the caller holds mu.
+func (x *fusionIndex) resetWith(params fusion.Params, model int64) {
+	x.eng = fusion.NewEngine(params)
+	x.model = model
 	x.live = map[string]liveIncident{}
 	x.stale = 0
 }
@@ -168,10 +178,20 @@ func markAmbiguous(ps []Proposal) []Proposal {
 // was dropped); the caller holds mu.
 func (s *Service) ensureIndex(ctx context.Context) error {
 	x := s.fused
-	if x.built && x.stale <= max(1000, len(x.live)) {
+	params, model := fusionParams(), int64(0)
+	if s.modelParams != nil {
+		// A model that cannot be read leaves the engine as it is: the
+		// proposals go on with the parameters they have.
+		if p, v, err := s.modelParams(ctx); err == nil {
+			params, model = withTaxonomy(p), v
+		} else if x.built {
+			model = x.model
+		}
+	}
+	if x.built && x.model == model && x.stale <= max(1000, len(x.live)) {
 		return nil
 	}
-	x.reset()
+	x.resetWith(params, model)
 	seen, err := s.db.LogSize(ctx)
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/fusion"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/store"
 )
@@ -64,7 +65,20 @@ type Service struct {
 	maxAttachment int64
 	// replace recomputes geography in the background after layers change.
 	replace replacer
+	// modelParams, when set, gives the parameters of the mission's current
+	// fusion model and its version; proposals use them.
+	modelParams ModelParams
 }
+
+// ModelParams returns the engine parameters of the mission's current
+// fusion model and the model's version (0 when none is stored). It is
+// called before every proposal, so it must be cheap (a cached value).
+type ModelParams func(ctx context.Context) (fusion.Params, int64, error)
+
+// SetModelParams makes the proposals use the fusion model f gives; call it
+// once, before serving (the model's service is built after this one, as it
+// learns from its reviews).
+func (s *Service) SetModelParams(f ModelParams) { s.modelParams = f }
 
 // Option configures a Service.
 type Option func(*Service)

@@ -283,13 +283,15 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"POST /api/v1/reports/{id}/issue":   nil,
 
 		// Pages.
-		"GET /{$}":               get("/", "/?from="+canaryFrom+"&to="+canaryDay, "/?day="+canaryDay),
-		"GET /login":             get("/login"),
-		"GET /lang":              get("/lang?lang=en"),
-		"GET /settings":          get("/settings"),
-		"GET /settings/password": get("/settings/password"),
-		"GET /review":            get("/review"),
-		"GET /incidents":         get("/incidents", "/incidents?page=2&size=5&sort=-title"),
+		"GET /{$}":                 get("/", "/?from="+canaryFrom+"&to="+canaryDay, "/?day="+canaryDay),
+		"GET /login":               get("/login"),
+		"GET /lang":                get("/lang?lang=en"),
+		"GET /settings":            get("/settings"),
+		"GET /settings/password":   get("/settings/password"),
+		"GET /review":              get("/review"),
+		"GET /fusion-model":        get("/fusion-model"),
+		"POST /fusion-model/refit": nil,
+		"GET /incidents":           get("/incidents", "/incidents?page=2&size=5&sort=-title"),
 		// The numbered lists (pages_lists.go): every filter reads through
 		// the domain's list, as the API's numbered pages do; a GET on a
 		// bulk address only leads back to its list.

@@ -69,7 +69,7 @@ func New(db Ledger, a *api.Server, accounts *account.Service, cfg Config, log *s
 	auth := &httpx.Auth{Accounts: accounts, SecureCookies: cfg.SecureCookies}
 	d := a.Deps
 	pages, err := ui.New(ui.Services{Agreements: d.Agreements, Geo: d.Geo, Accounts: accounts, Incidents: d.Incidents, Statements: d.Statements,
-		Mines: d.Mines, Detainees: d.Detainees, Returns: d.Returns, Transit: d.Transit, Reports: d.Reports, Records: d.Records, Map: d.Map, Witnesses: d.Witnesses, Search: d.Search},
+		Mines: d.Mines, Detainees: d.Detainees, Returns: d.Returns, Transit: d.Transit, Reports: d.Reports, Records: d.Records, Map: d.Map, Witnesses: d.Witnesses, Search: d.Search, FusionModel: d.FusionModel},
 		auth, db, ui.Config{PublicView: cfg.PublicView, SecureCookies: cfg.SecureCookies, Demo: cfg.Demo, Basemap: cfg.Basemap}, d.Now, log)
 	if err != nil {
 		return nil, err

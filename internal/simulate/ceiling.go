@@ -369,12 +369,27 @@ func (m *model) compileEvent(ev *event) evc {
 				c.noVillage[side] += share
 				continue
 			}
+			var far []int32
+			if m.w.cfg.Noise.NearFar > 0 {
+				for _, v := range near {
+					if p := m.w.villages[v].pt; flatKm(ref.lat, ref.lon, p.Lat, p.Lon, c.cosLat) >= 5 {
+						far = append(far, v)
+					}
+				}
+			}
+			keep := 1.0
+			if len(far) > 0 {
+				keep = 1 - m.w.cfg.Noise.NearFar
+				for _, v := range far {
+					acc[v] += share * m.w.cfg.Noise.NearFar / float64(len(far))
+				}
+			}
 			for _, v := range near {
 				p := 0.45 / float64(len(near))
 				if v == best {
 					p += 0.55
 				}
-				acc[v] += share * p
+				acc[v] += share * keep * p
 			}
 		}
 		for v, p := range acc {
@@ -432,6 +447,17 @@ type geoPt struct{ lat, lon float64 }
 func villageFrom(vs []place, s float64) int {
 	lo, _ := slices.BinarySearchFunc(vs, s, func(v place, s float64) int { return cmp.Compare(v.s, s) })
 	return lo
+}
+
+// exactPlace is the log density of an exact place d km from the point
+// referred to: a half-normal distance of scale sigma in a random direction,
+// mixed with the heavy tail with weight tail.
+func exactPlace(d, sigma, tail float64) float64 {
+	l := math.Log(2) + logNormalPDF(d, sigma) - math.Log(2*math.Pi*d)
+	if tail > 0 {
+		l = logAdd(math.Log(1-tail)+l, math.Log(tail*tailPDF(d)/(2*math.Pi*d)))
+	}
+	return l
 }
 
 func logNormalPDF(z, sigma float64) float64 {
@@ -578,8 +604,8 @@ func (m *model) logLikelihood(q *reportQuery, e *evc) float64 {
 	case fusion.PlaceExact:
 		if onGround {
 			d := math.Max(flatKm(r.Lat, r.Lon, e.lat, e.lon, e.cosLat), 0.02)
-			const sigma = 0.4 * math.Sqrt2
-			l += math.Log(2) + logNormalPDF(d, sigma) - math.Log(2*math.Pi*d)
+			sigma := nz.ExactPlaceErrM / 1000 * math.Sqrt2
+			l += exactPlace(d, sigma, nz.PlaceTail)
 		} else {
 			if flatKm(r.Lat, r.Lon, e.lat, e.lon, e.cosLat) > 25 {
 				return negInf
@@ -590,7 +616,13 @@ func (m *model) logLikelihood(q *reportQuery, e *evc) float64 {
 			sh, ch := e.sinH, e.cosH
 			along := dx*sh + dy*ch
 			across := dx*ch - dy*sh
-			l += logNormalPDF(along, math.Sqrt(0.25+0.16)) + logNormalPDF(across, math.Sqrt(2.2*2.2/12+0.16))
+			v := nz.ExactPlaceErrM * nz.ExactPlaceErrM / 1e6
+			g := logNormalPDF(along, math.Sqrt(0.25+v)) + logNormalPDF(across, math.Sqrt(2.2*2.2/12+v))
+			if t := nz.PlaceTail; t > 0 {
+				d := math.Max(math.Hypot(along, across), 0.02)
+				g = logAdd(math.Log(1-t)+g, math.Log(t*tailPDF(d)/(2*math.Pi*d)))
+			}
+			l += g
 		}
 	case fusion.PlaceNear:
 		v := q.village
@@ -627,7 +659,7 @@ func (m *model) logLikelihood(q *reportQuery, e *evc) float64 {
 	switch r.TimePrecision {
 	case fusion.TimeExact:
 		c := (start+end)/2 + 0.5
-		l += logNormalPDF(c-t, math.Sqrt(36+1.0/12))
+		l += logNormalPDF(c-t, math.Sqrt(nz.ExactTimeErrMin*nz.ExactTimeErrMin+1.0/12))
 	case fusion.TimeWindow:
 		p := windowChance(start, end, t, nz.WrongTime)
 		if p == 0 {
@@ -753,7 +785,9 @@ func (m *model) observation(r *fusion.Report, e *evc, start float64) float64 {
 	sweep := math.Mod(o.BearingToDeg-o.BearingFromDeg+360, 360)
 	centre := o.BearingFromDeg + sweep/2
 	diff := math.Mod(bearing(post, geo.Point{Lat: e.lat, Lon: e.lon})-centre+540, 360) - 180
-	l += logNormalPDF(diff, bearingErr)
+	// A uniform bias of ±B on top is taken as normal of the same variance.
+	bias := m.w.cfg.Noise.BearingBiasDeg
+	l += logNormalPDF(diff, math.Sqrt(bearingErr*bearingErr+bias*bias/3))
 	est := math.Sqrt(o.MinM*o.MaxM) / 1000
 	l += logNormalPDF(math.Log(est)-math.Log(math.Max(0.1, d)), rangeErr)
 	c := start + 5 + 0.5

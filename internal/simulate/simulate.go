@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/errs"
@@ -64,6 +65,22 @@ type Noise struct {
 	CategoryRight float64
 	// WrongTime is the chance a window or day does not hold the event.
 	WrongTime float64
+	// ExactPlaceErrM is the scale of an exact place's error in metres: the
+	// error is |N(0,1)|·√2 times it, in a random direction (default 400).
+	ExactPlaceErrM float64
+	// PlaceTail is the chance that an exact place's error comes from a
+	// heavy tail instead: Pareto (shape 1.2) from 1 km, cut at 15 km.
+	PlaceTail float64
+	// ExactTimeErrMin is the standard deviation of an exact time's error
+	// in minutes (default 6); the report still says ±15 min.
+	ExactTimeErrMin float64
+	// NearFar is the chance that "near a place" names a village 5–10 km
+	// from the reference point (when there is one) rather than one of the
+	// villages within 10 km, the nearest more often than not.
+	NearFar float64
+	// BearingBiasDeg adds to every observation's bearing an error drawn
+	// uniformly from ±BearingBiasDeg, on top of σ 3° (seen) or 7° (heard).
+	BearingBiasDeg float64
 }
 
 // DefaultNoise returns the noise model used unless a Config says otherwise.
@@ -77,7 +94,102 @@ func DefaultNoise() Noise {
 		FalseAllegations: 0.08,
 		CategoryRight:    0.85,
 		WrongTime:        0.03,
+		ExactPlaceErrM:   400,
+		ExactTimeErrMin:  6,
 	}
+}
+
+// Profiles are the named noise models of `truce simulate --noise`. They
+// differ in the size and in the shape of the errors; a stream does not say
+// which one made it.
+var Profiles = map[string]func() Noise{
+	// default: the model fusion was first tuned on.
+	"default": DefaultNoise,
+	// coarse: bigger errors of new shapes. Exact times off by about 25
+	// minutes, exact places by about a kilometre, "near" naming a village
+	// 5–10 km away half the time, vaguer places, windows and days that
+	// miss the event 10% of the time, more wrong categories.
+	"coarse": func() Noise {
+		n := DefaultNoise()
+		n.AllegationPlace = [4]float64{0.20, 0.50, 0.20, 0.10}
+		n.ExactPlaceErrM = 1000
+		n.ExactTimeErrMin = 25
+		n.NearFar = 0.5
+		n.WrongTime = 0.10
+		n.CategoryRight = 0.75
+		return n
+	},
+	// heavytail: mostly sharp, sometimes far off. Exact places are good
+	// (300 m) but 15% of them are off by 1–15 km (Pareto), monitors'
+	// bearings are off by up to ±8° more, more media repeats and false
+	// allegations.
+	"heavytail": func() Noise {
+		n := DefaultNoise()
+		n.ExactPlaceErrM = 300
+		n.PlaceTail = 0.15
+		n.BearingBiasDeg = 8
+		n.MediaRepeats = 0.25
+		n.FalseAllegations = 0.15
+		return n
+	},
+}
+
+// ProfileNames lists the profiles, sorted.
+func ProfileNames() []string {
+	names := make([]string, 0, len(Profiles))
+	for n := range Profiles {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Profile returns the noise model called name.
+func Profile(name string) (Noise, error) {
+	f, ok := Profiles[name]
+	if !ok {
+		return Noise{}, errs.Invalid("noise", "unknown noise profile %q (known: %s)", name, strings.Join(ProfileNames(), ", "))
+	}
+	return f(), nil
+}
+
+// Check says whether n is a usable noise model; errors name the field.
+func (n Noise) Check() error {
+	prob := []struct {
+		field string
+		v     float64
+	}{{"victim_reports", n.VictimReports}, {"counter_reports", n.CounterReports}, {"media_repeats", n.MediaRepeats},
+		{"false_allegations", n.FalseAllegations}, {"category_right", n.CategoryRight}, {"wrong_time", n.WrongTime},
+		{"place_tail", n.PlaceTail}, {"near_far", n.NearFar}}
+	for _, p := range prob {
+		if !(p.v >= 0 && p.v <= 1) {
+			return errs.Invalid(p.field, "%s must be a probability in [0, 1], got %v", p.field, p.v)
+		}
+	}
+	for _, m := range []struct {
+		field string
+		mix   []float64
+	}{{"allegation_place", n.AllegationPlace[:]}, {"allegation_time", n.AllegationTime[:]}} {
+		sum := 0.0
+		for _, x := range m.mix {
+			if !(x >= 0 && x <= 1) {
+				return errs.Invalid(m.field, "%s weights must be in [0, 1], got %v", m.field, x)
+			}
+			sum += x
+		}
+		if sum <= 0 {
+			return errs.Invalid(m.field, "%s needs at least one positive weight", m.field)
+		}
+	}
+	for _, e := range []struct {
+		field  string
+		v, max float64
+	}{{"exact_place_err_m", n.ExactPlaceErrM, 20_000}, {"exact_time_err_min", n.ExactTimeErrMin, 24 * 60}, {"bearing_bias_deg", n.BearingBiasDeg, 90}} {
+		if !(e.v >= 0 && e.v <= e.max) {
+			return errs.Invalid(e.field, "%s must be in [0, %v], got %v", e.field, e.max, e.v)
+		}
+	}
+	return nil
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -95,6 +207,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Noise == (Noise{}) {
 		c.Noise = DefaultNoise()
+	}
+	if err := c.Noise.Check(); err != nil {
+		return c, err
 	}
 	switch {
 	case c.Events < 0 || c.Events > 50_000_000:
@@ -523,7 +638,10 @@ func (w *world) placeOf(rep *fusion.Report, at geo.Point, s, sign float64) {
 	r := w.rng
 	switch pick(r, w.cfg.Noise.AllegationPlace[:]) {
 	case 0:
-		p := geo.Destination(at, 360*r.Float64(), 400*math.Abs(r.NormFloat64())*math.Sqrt2)
+		p := geo.Destination(at, 360*r.Float64(), w.cfg.Noise.ExactPlaceErrM*math.Abs(r.NormFloat64())*math.Sqrt2)
+		if tail := w.cfg.Noise.PlaceTail; tail > 0 && r.Float64() < tail {
+			p = geo.Destination(at, 360*r.Float64(), tailKm(r.Float64())*1000)
+		}
 		rep.PlacePrecision, rep.Lat, rep.Lon, rep.RadiusM = fusion.PlaceExact, p.Lat, p.Lon, 1000
 		return
 	case 1:
@@ -584,6 +702,17 @@ func (w *world) village(at geo.Point, s float64) (place, bool) {
 	if len(near) == 0 {
 		return place{}, false
 	}
+	if nf := w.cfg.Noise.NearFar; nf > 0 && r.Float64() < nf {
+		var far []place
+		for _, v := range near {
+			if geo.Distance(at, v.pt) >= 5000 {
+				far = append(far, v)
+			}
+		}
+		if len(far) > 0 {
+			return far[r.IntN(len(far))], true
+		}
+	}
 	if r.Float64() < 0.55 {
 		return near[best], true
 	}
@@ -596,7 +725,7 @@ func (w *world) timeOf(rep *fusion.Report, t time.Time, mix [3]float64) {
 	wrong := r.Float64() < w.cfg.Noise.WrongTime
 	switch pick(r, mix[:]) {
 	case 0:
-		t2 := t.Add(time.Duration(6*r.NormFloat64()*60) * time.Second).Truncate(time.Minute)
+		t2 := t.Add(time.Duration(w.cfg.Noise.ExactTimeErrMin*r.NormFloat64()*60) * time.Second).Truncate(time.Minute)
 		rep.TimePrecision, rep.Start, rep.End = fusion.TimeExact, t2.Add(-15*time.Minute), t2.Add(15*time.Minute)
 	case 1:
 		hours := []int{1, 2, 3, 4, 6}[r.IntN(5)]
@@ -658,6 +787,9 @@ func (w *world) observe(ev *event, post place) bool {
 		bearingErr, halfWidth, rangeErr, rangeFactor = 7, 15, 0.3, 1.8
 	}
 	b := bearing(post.pt, ev.pt) + bearingErr*r.NormFloat64()
+	if bias := w.cfg.Noise.BearingBiasDeg; bias > 0 {
+		b += bias * (2*r.Float64() - 1)
+	}
 	est := math.Max(0.1, dist) * math.Exp(rangeErr*r.NormFloat64())
 	o := &fusion.Observer{
 		Lat: round(post.pt.Lat, 5), Lon: round(post.pt.Lon, 5),
@@ -724,6 +856,30 @@ func (w *world) media(ev *event, a int) {
 func (w *world) emit(rep fusion.Report, truth string) {
 	rep.Lat, rep.Lon = round(rep.Lat, 5), round(rep.Lon, 5)
 	w.out = append(w.out, gen{r: rep, truth: truth, tie: w.rng.Uint64()})
+}
+
+// Heavy-tailed place errors: Pareto of shape tailShape from tailMinKm, cut
+// at tailMaxKm. The generator and the ideal fuser share them.
+const (
+	tailShape = 1.2
+	tailMinKm = 1.0
+	tailMaxKm = 15.0
+)
+
+// tailKm maps u in [0, 1) to a distance in km drawn from the tail.
+func tailKm(u float64) float64 {
+	// Inverse of the CDF of the Pareto truncated at tailMaxKm.
+	cut := 1 - math.Pow(tailMinKm/tailMaxKm, tailShape)
+	return tailMinKm / math.Pow(1-u*cut, 1/tailShape)
+}
+
+// tailPDF is the density of tailKm's distance at d km.
+func tailPDF(d float64) float64 {
+	if d < tailMinKm || d > tailMaxKm {
+		return 0
+	}
+	cut := 1 - math.Pow(tailMinKm/tailMaxKm, tailShape)
+	return tailShape * math.Pow(tailMinKm, tailShape) / math.Pow(d, tailShape+1) / cut
 }
 
 func round(x float64, places int) float64 {

@@ -17,6 +17,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/dashboard"
 	"github.com/truce-monitoring/truce/internal/detainee"
+	"github.com/truce-monitoring/truce/internal/fusionmodel"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/httpx"
 	"github.com/truce-monitoring/truce/internal/incident"
@@ -57,6 +58,8 @@ type Services struct {
 	Search     *search.Service
 	// Witnesses are the witnesses the centre submits to; nil when none.
 	Witnesses *witnessclient.Service
+	// FusionModel is the mission's fusion model (its page).
+	FusionModel *fusionmodel.Service
 }
 
 // Ledger is what the pages read of the change log: the version of the
@@ -107,4 +110,5 @@ func (s *Pages) Routes(page func(method, path string, h http.HandlerFunc)) {
 	s.registryFormPages(page)
 	s.searchPages(page)
 	s.reviewPages(page)
+	s.fusionModelPages(page)
 }
