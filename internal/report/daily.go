@@ -27,7 +27,6 @@ func (s *Service) daily(ctx context.Context, p access.Principal, day time.Time) 
 	per := s.dayPeriod(day)
 	prev := s.dayPeriod(day.AddDate(0, 0, -1))
 	rep := &Report{
-		Number:   fmt.Sprintf("%d/%d", day.YearDay(), day.Year()),
 		Title:    "Daily report of " + day.Format("2 January 2006"),
 		Period:   per,
 		Previous: &prev,
@@ -210,6 +209,9 @@ func rank(kind string) int {
 	return 3
 }
 
+// ZoneNotShown stands for a zone the report's reader may not see.
+const ZoneNotShown = "zone_not_shown"
+
 func newTally(key, label string) TallyLine {
 	return TallyLine{Key: key, Label: label, AllegedBy: map[string]int{}, Verified: map[string]int{}}
 }
@@ -304,17 +306,19 @@ func (s *Service) violations(facts []fact, per, prev Period, zones map[string]st
 			byCat[f.category] = c
 		}
 		c.add(f)
-		z := byZone[f.zone]
+		// A zone the reader may not see is named by no one: its id would
+		// tell what the edition withholds, so such zones count as one row.
+		zkey, label := f.zone, zones[f.zone]
+		if f.zone == "" {
+			label = "outside every zone"
+		} else if label == "" {
+			zkey, label = ZoneNotShown, "a zone not shown in this edition"
+		}
+		z := byZone[zkey]
 		if z == nil {
-			label := zones[f.zone]
-			if f.zone == "" {
-				label = "outside every zone"
-			} else if label == "" {
-				label = "zone " + f.zone
-			}
-			t := newTally(f.zone, label)
+			t := newTally(zkey, label)
 			z = &t
-			byZone[f.zone] = z
+			byZone[zkey] = z
 		}
 		z.add(f)
 	}
@@ -469,11 +473,11 @@ func (s *Service) movement(ctx context.Context, p access.Principal, per, prev Pe
 		r := &m.Restrictions[i]
 		if n, ok := names[r.By]; ok {
 			r.By = n
-		} else if r.By == "" {
-			r.By = "not established"
 		}
 		if z, ok := zones[r.Zone]; ok {
 			r.Zone = z
+		} else if r.Zone != "" {
+			r.Zone = ZoneNotShown
 		}
 	}
 	count := func(ls []RestrictionLine, kind string) int {
@@ -539,8 +543,18 @@ func (s *Service) agreementSection(ctx context.Context, p access.Principal, per 
 			if e.At.Before(per.From) || !e.At.Before(per.To) {
 				continue
 			}
+			// A status event may repeat the status it follows (a new
+			// note or evidence for the same status): that is no change of
+			// status, and listing it read "from in progress to in
+			// progress". The change is between the status shown just
+			// before the event and the one shown once it is recorded
+			// (overdue included, as the rest of the report shows it).
+			from, to := statusAt(p, e.At.Add(-time.Nanosecond)), statusAt(p, e.At)
+			if from == to {
+				continue
+			}
 			a.Changed = append(a.Changed, ProvisionChange{ProvisionID: p.ID, Number: p.Number, Summary: p.Summary,
-				From: statusAt(p, e.At.Add(-time.Nanosecond)), To: e.Status, At: e.At.UTC(), Note: e.Note})
+				From: from, To: to, At: e.At.UTC(), Note: e.Note})
 		}
 		if statusAt(p, per.To) == agreement.StatusOverdue {
 			for _, d := range p.Deadlines {
@@ -619,7 +633,7 @@ func (s *Service) observationPoints(ctx context.Context, p access.Principal, per
 		if err := rows.Scan(&m.ID, &kind, &count, &m.Point.Lat, &m.Point.Lon); err != nil {
 			return nil, err
 		}
-		m.Label, m.Class = fmt.Sprintf("%d × %s", count, categoryLabel(kind)), "observation"
+		m.Label, m.Class, m.Kind, m.Count = fmt.Sprintf("%d × %s", count, categoryLabel(kind)), "observation", kind, count
 		out = append(out, m)
 	}
 	return out, rows.Err()

@@ -15,7 +15,7 @@ import (
 type Report struct {
 	ID     string `json:"id"`
 	Kind   string `json:"kind"`
-	Number string `json:"number,omitempty" doc:"daily reports: N/YYYY, N being the day of the year of the reporting day"`
+	Number string `json:"number,omitempty" doc:"unique across kinds and editions: daily DP-N/YYYY or DM-N/YYYY (N the day of the year), summaries SP-/SM-n/YYYY and implementation reports IP-/IM-n/YYYY numbered when issued (docs/reports.md)"`
 	Title  string `json:"title"`
 	// Lang is the BCP 47 tag of the language the report is written in
 	// (en, ru, ar, ...): its words, numbers and dates, and the PDF's
