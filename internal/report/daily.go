@@ -9,6 +9,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -209,8 +210,9 @@ func rank(kind string) int {
 	return 3
 }
 
-// ZoneNotShown stands for a zone the report's reader may not see.
-const ZoneNotShown = "zone_not_shown"
+// NotShown stands for a name the report's reader may not see (a zone,
+// a place, an organisation): its id would tell what the edition withholds.
+const NotShown = "not_shown"
 
 func newTally(key, label string) TallyLine {
 	return TallyLine{Key: key, Label: label, AllegedBy: map[string]int{}, Verified: map[string]int{}}
@@ -312,7 +314,7 @@ func (s *Service) violations(facts []fact, per, prev Period, zones map[string]st
 		if f.zone == "" {
 			label = "outside every zone"
 		} else if label == "" {
-			zkey, label = ZoneNotShown, "a zone not shown in this edition"
+			zkey, label = NotShown, "a zone not shown in this edition"
 		}
 		z := byZone[zkey]
 		if z == nil {
@@ -473,11 +475,22 @@ func (s *Service) movement(ctx context.Context, p access.Principal, per, prev Pe
 		r := &m.Restrictions[i]
 		if n, ok := names[r.By]; ok {
 			r.By = n
+		} else if r.By != "" {
+			// Another organisation: its name as the reader may see it.
+			o, err := s.agreements.GetOrganisation(ctx, p, r.By)
+			switch {
+			case err == nil:
+				names[r.By], r.By = o.Name, o.Name
+			case errs.CodeOf(err) == errs.CodeNotFound || errs.CodeOf(err) == errs.CodeForbidden:
+				r.By = NotShown
+			default:
+				return nil, err
+			}
 		}
 		if z, ok := zones[r.Zone]; ok {
 			r.Zone = z
 		} else if r.Zone != "" {
-			r.Zone = ZoneNotShown
+			r.Zone = NotShown
 		}
 	}
 	count := func(ls []RestrictionLine, kind string) int {
@@ -537,24 +550,26 @@ func (s *Service) agreementSection(ctx context.Context, p access.Principal, per 
 	if err != nil {
 		return nil, err
 	}
-	a := &AgreementSection{Changed: []ProvisionChange{}, Overdue: []OverdueLine{}}
+	a := &AgreementSection{Changed: []ProvisionChange{}, Steps: []ProvisionChange{}, Overdue: []OverdueLine{}}
 	for _, p := range ps {
 		for _, e := range p.StatusHistory {
 			if e.At.Before(per.From) || !e.At.Before(per.To) {
 				continue
 			}
-			// A status event may repeat the status it follows (a new
-			// note or evidence for the same status): that is no change of
-			// status, and listing it read "from in progress to in
-			// progress". The change is between the status shown just
-			// before the event and the one shown once it is recorded
-			// (overdue included, as the rest of the report shows it).
+			// A status event may repeat the status it follows (a step
+			// recorded with its note and evidence, as an exchange under a
+			// provision in progress): that is no change of status, and
+			// listing it as one read "from in progress to in progress".
+			// The change is between the status shown just before the
+			// event and the one shown once it is recorded (overdue
+			// included, as the rest of the report shows it).
 			from, to := statusAt(p, e.At.Add(-time.Nanosecond)), statusAt(p, e.At)
+			line := ProvisionChange{ProvisionID: p.ID, Number: p.Number, Summary: p.Summary, From: from, To: to, At: e.At.UTC(), Note: e.Note}
 			if from == to {
+				a.Steps = append(a.Steps, line)
 				continue
 			}
-			a.Changed = append(a.Changed, ProvisionChange{ProvisionID: p.ID, Number: p.Number, Summary: p.Summary,
-				From: from, To: to, At: e.At.UTC(), Note: e.Note})
+			a.Changed = append(a.Changed, line)
 		}
 		if statusAt(p, per.To) == agreement.StatusOverdue {
 			for _, d := range p.Deadlines {
@@ -566,6 +581,7 @@ func (s *Service) agreementSection(ctx context.Context, p access.Principal, per 
 		}
 	}
 	sort.SliceStable(a.Changed, func(i, j int) bool { return a.Changed[i].At.Before(a.Changed[j].At) })
+	sort.SliceStable(a.Steps, func(i, j int) bool { return a.Steps[i].At.Before(a.Steps[j].At) })
 	return a, nil
 }
 

@@ -84,7 +84,7 @@ func localize(rep *Report, lang string) {
 			switch z.Key {
 			case "":
 				v.ByZone[i].Label = t.T("zone.outside")
-			case ZoneNotShown:
+			case NotShown:
 				v.ByZone[i].Label = t.T("zone.not_shown")
 			}
 		}

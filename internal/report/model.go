@@ -169,6 +169,10 @@ type OverdueLine struct {
 // AgreementSection is the daily report's section on the agreement.
 type AgreementSection struct {
 	Changed []ProvisionChange `json:"changed"`
+	// Steps are status events that kept the status they followed (a
+	// step recorded with its note and evidence, such as an exchange under
+	// a provision already in progress): not a change of status.
+	Steps   []ProvisionChange `json:"steps"`
 	Overdue []OverdueLine     `json:"overdue"`
 }
 

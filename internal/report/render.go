@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/web"
@@ -79,11 +78,9 @@ func (f Footer) Text() string {
 	}
 	parts = append(parts, t.T("footer.data", "hash", f.DataSHA256))
 	if f.Issued {
-		at := f.IssuedAt
-		if when, err := time.Parse("2006-01-02 15:04 UTC", f.IssuedAt); err == nil {
-			at = t.when(when)
-		}
-		parts = append(parts, t.T("footer.issued", "at", at, "seq", strconv.FormatInt(f.LogSeq, 10)))
+		// The time as the log has it (ISO 8601 in every language): the
+		// footer is for checking, and short enough for one line.
+		parts = append(parts, t.T("footer.issued", "at", f.IssuedAt, "seq", strconv.FormatInt(f.LogSeq, 10)))
 		if c := f.Checkpoint; c != nil && len(c.Root) >= RootPrefixLen {
 			parts = append(parts, t.T("footer.checkpoint", "size", strconv.FormatInt(c.Size, 10), "root", c.Root[:RootPrefixLen]))
 		}

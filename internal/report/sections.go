@@ -19,6 +19,35 @@ type Table struct {
 	// Shown bounds the rows HTML and PDF print (0: all); JSON and CSV
 	// always carry every row.
 	Shown int
+	// IDCol is 1 + the index of the column of record ids, 0 when none:
+	// CSV carries the ids, HTML and PDF name records by their titles.
+	IDCol int
+}
+
+// dropIDs removes the id columns of the tables of secs.
+func dropIDs(secs []Section) {
+	for i := range secs {
+		for j := range secs[i].Tables {
+			tb := &secs[i].Tables[j]
+			if tb.IDCol == 0 {
+				continue
+			}
+			c := tb.IDCol - 1
+			tb.Header = append(tb.Header[:c:c], tb.Header[c+1:]...)
+			for k, r := range tb.Rows {
+				tb.Rows[k] = append(r[:c:c], r[c+1:]...)
+			}
+			tb.IDCol = 0
+		}
+	}
+}
+
+// shown writes a name the report may not show (NotShown) in words.
+func shown(t tr, s string) string {
+	if s == NotShown {
+		return t.T("not_shown")
+	}
+	return s
 }
 
 // Section is a titled part of a report.
@@ -60,7 +89,7 @@ func tallyTable(t tr, name, title, first string, rep *Report, lines []TallyLine)
 }
 
 func eventTable(t tr, name, title string, evs []WorkflowEvent, names map[string]string) Table {
-	tb := Table{Name: name, Title: title, Header: []string{t.T("col.incident"), t.T("col.title"), t.T("col.category"), t.T("col.at"),
+	tb := Table{Name: name, Title: title, IDCol: 1, Header: []string{t.T("col.incident"), t.T("col.title"), t.T("col.category"), t.T("col.at"),
 		t.T("col.outcome"), t.T("col.attribution"), t.T("col.reason")}}
 	for _, e := range evs {
 		tb.Rows = append(tb.Rows, []string{e.IncidentID, e.Title, t.enum("category", e.Category), t.when(e.At), t.enum("outcome", e.Outcome),
@@ -137,7 +166,7 @@ func sections(rep *Report, t tr) []Section {
 	}
 	if w := rep.Workflow; w != nil {
 		sec := Section{Title: t.T("sec.incidents")}
-		it := Table{Name: "incidents", Title: t.T("tbl.incidents"), Header: []string{t.T("col.incident"), t.T("col.title"), t.T("col.category"),
+		it := Table{Name: "incidents", Title: t.T("tbl.incidents"), IDCol: 1, Header: []string{t.T("col.incident"), t.T("col.title"), t.T("col.category"),
 			t.T("col.start"), t.T("col.status"), t.T("col.finding"), t.T("col.attribution")}, Shown: MaxPrintedRows}
 		for _, in := range w.Incidents {
 			it.Rows = append(it.Rows, []string{in.ID, in.Title, t.enum("category", in.Category), t.when(in.Start), t.enum("status", in.Status),
@@ -158,19 +187,19 @@ func sections(rep *Report, t tr) []Section {
 		for _, c := range m.ByKind {
 			kt.Rows = append(kt.Rows, []string{c.Label, t.num(c.Current), t.num(c.Previous), t.signed(c.Change)})
 		}
-		rt := Table{Name: "restrictions", Title: t.T("tbl.restrictions"), Header: []string{t.T("col.id"), t.T("col.kind"), t.T("col.by"),
+		rt := Table{Name: "restrictions", Title: t.T("tbl.restrictions"), IDCol: 1, Header: []string{t.T("col.id"), t.T("col.kind"), t.T("col.by"),
 			t.T("col.start"), t.T("col.duration_min"), t.T("col.zone")}, Shown: MaxPrintedRows}
 		for _, r := range m.Restrictions {
 			dur := t.T("ongoing")
 			if r.DurationS != nil {
 				dur = t.num(int(*r.DurationS / 60))
 			}
-			by := r.By
+			by := shown(t, r.By)
 			if by == "" {
 				by = t.T("by.not_established")
 			}
 			zone := r.Zone
-			if zone == ZoneNotShown {
+			if zone == NotShown {
 				zone = t.T("zone.not_shown")
 			}
 			rt.Rows = append(rt.Rows, []string{r.ID, t.enum("fom", r.Kind), by, t.when(r.Start), dur, zone})
@@ -188,16 +217,24 @@ func sections(rep *Report, t tr) []Section {
 		for _, c := range a.Changed {
 			ct.Rows = append(ct.Rows, []string{c.Number, c.Summary, t.enum("pstatus", c.From), t.enum("pstatus", c.To), t.when(c.At), c.Note})
 		}
+		pt := Table{Name: "provision_steps", Title: t.T("tbl.provision_steps"), Header: []string{t.T("col.provision"), t.T("col.summary"),
+			t.T("col.status"), t.T("col.at"), t.T("col.note")}}
+		for _, c := range a.Steps {
+			pt.Rows = append(pt.Rows, []string{c.Number, c.Summary, t.enum("pstatus", c.To), t.when(c.At), c.Note})
+		}
 		ot := Table{Name: "provisions_overdue", Title: t.T("tbl.provisions_overdue"), Header: []string{t.T("col.provision"), t.T("col.summary"),
 			t.T("col.deadline"), t.T("col.due"), t.T("col.days_overdue")}}
 		for _, o := range a.Overdue {
 			ot.Rows = append(ot.Rows, []string{o.Number, o.Summary, o.What, t.day(o.Due), t.num(o.DaysOverdue)})
 		}
-		sec.Tables = append(sec.Tables, ct, ot)
+		sec.Tables = append(sec.Tables, ct, pt, ot)
 		out = append(out, sec)
 	}
 	if im := rep.Implementation; im != nil {
 		out = append(out, implementationSections(t, im)...)
+	}
+	if !t.plain {
+		dropIDs(out)
 	}
 	return out
 }
@@ -215,31 +252,31 @@ func humanitarianSection(t tr, h *HumanitarianSection) Section {
 		}
 		return out
 	}
-	tb := Table{Name: "exchanges", Title: t.T("tbl.exchanges"), Header: col("id", "at", "place", "mediator", "handed_over", "note")}
+	tb := Table{Name: "exchanges", IDCol: 1, Title: t.T("tbl.exchanges"), Header: col("id", "at", "place", "mediator", "handed_over", "note")}
 	for _, e := range h.Exchanges {
 		var parts []string
 		for _, k := range sortedKeys(e.ToSide) {
-			parts = append(parts, t.T("handed_to", "n", t.num(e.ToSide[k]), "side", k))
+			parts = append(parts, t.T("handed_to", "n", t.num(e.ToSide[k]), "side", shown(t, k)))
 		}
-		tb.Rows = append(tb.Rows, []string{e.ID, t.when(e.At), e.Place, e.Mediator, strings.Join(parts, t.T("list.comma")), e.Note})
+		tb.Rows = append(tb.Rows, []string{e.ID, t.when(e.At), shown(t, e.Place), shown(t, e.Mediator), strings.Join(parts, t.T("list.comma")), e.Note})
 	}
 	sec.Tables = append(sec.Tables, tb)
-	tb = Table{Name: "releases", Title: t.T("tbl.releases"), Header: col("id", "at", "held_by", "persons", "note")}
+	tb = Table{Name: "releases", IDCol: 1, Title: t.T("tbl.releases"), Header: col("id", "at", "held_by", "persons", "status")}
 	for _, r := range h.Releases {
-		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), r.HeldBy, t.num(r.Persons), r.Note})
+		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), shown(t, r.HeldBy), t.num(r.Persons), t.enum("detstatus", r.Note)})
 	}
 	sec.Tables = append(sec.Tables, tb)
-	tb = Table{Name: "remains", Title: t.T("tbl.remains"), Header: col("id", "at", "event", "count", "note")}
+	tb = Table{Name: "remains", IDCol: 1, Title: t.T("tbl.remains"), Header: col("id", "at", "event", "count", "note")}
 	for _, r := range h.Remains {
-		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), t.enum("remains_event", r.Event), t.num(r.Count), r.Note})
+		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), t.enum("remains", r.Event), t.num(r.Count), r.Note})
 	}
 	sec.Tables = append(sec.Tables, tb)
-	tb = Table{Name: "handovers", Title: t.T("tbl.handovers"), Header: col("id", "at", "from", "to", "records", "mines", "mediator")}
+	tb = Table{Name: "handovers", IDCol: 1, Title: t.T("tbl.handovers"), Header: col("id", "at", "from", "to", "records", "mines", "mediator")}
 	for _, r := range h.Handovers {
-		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), r.From, r.To, t.num(r.Records), t.num(r.Mines), r.Mediator})
+		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), shown(t, r.From), shown(t, r.To), t.num(r.Records), t.num(r.Mines), shown(t, r.Mediator)})
 	}
 	sec.Tables = append(sec.Tables, tb)
-	tb = Table{Name: "returns", Title: t.T("tbl.returns"), Header: col("id", "at", "destination", "people", "organised")}
+	tb = Table{Name: "returns", IDCol: 1, Title: t.T("tbl.returns"), Header: col("id", "at", "destination", "people", "organised")}
 	for _, r := range h.Returns {
 		org := t.T("no")
 		if r.Organised {
@@ -250,10 +287,10 @@ func humanitarianSection(t tr, h *HumanitarianSection) Section {
 	sec.Tables = append(sec.Tables, tb)
 	tb = Table{Name: "crossings", Title: t.T("tbl.crossings"), Header: col("checkpoint", "direction", "people", "vehicles")}
 	for _, r := range h.Crossings {
-		tb.Rows = append(tb.Rows, []string{r.Checkpoint, t.enum("direction", r.Direction), t.num(r.People), t.num(r.Vehicles)})
+		tb.Rows = append(tb.Rows, []string{shown(t, r.Checkpoint), t.enum("direction", r.Direction), t.num(r.People), t.num(r.Vehicles)})
 	}
 	sec.Tables = append(sec.Tables, tb)
-	tb = Table{Name: "closures", Title: t.T("tbl.closures"), Header: col("id", "at", "where", "kind", "reason")}
+	tb = Table{Name: "closures", IDCol: 1, Title: t.T("tbl.closures"), Header: col("id", "at", "where", "kind", "reason")}
 	for _, r := range h.Closures {
 		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), r.Where, t.enum("restriction", r.Kind), r.Reason})
 	}
