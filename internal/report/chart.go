@@ -208,7 +208,7 @@ func shortDay(t tr, d string) string {
 	if err != nil {
 		return d
 	}
-	return t.T("date.short", "d", t.digits(strconv.Itoa(day.Day())), "month", t.T("month_short."+strconv.Itoa(int(day.Month()))))
+	return t.T("date.short", "d", t.digits(strconv.Itoa(day.Day())), "m", t.digits(day.Format("01")), "month", t.T("month_short."+strconv.Itoa(int(day.Month()))))
 }
 
 func niceStep(maxV int) int {
@@ -289,11 +289,14 @@ const KindPlace = "place"
 
 // MapLayer is a geometry drawn under the incidents.
 type MapLayer struct {
-	Name    string      `json:"name"`
-	Kind    string      `json:"kind"`
-	Line    geo.Line    `json:"line,omitempty"`
-	Polygon []geo.Point `json:"polygon,omitempty"`
-	Point   *geo.Point  `json:"point,omitempty"`
+	Name string `json:"name"`
+	// Names are the layer's or place's names by report language, where
+	// it has them; the report's language picks Name from them.
+	Names   map[string]string `json:"names,omitempty"`
+	Kind    string            `json:"kind"`
+	Line    geo.Line          `json:"line,omitempty"`
+	Polygon []geo.Point       `json:"polygon,omitempty"`
+	Point   *geo.Point        `json:"point,omitempty"`
 }
 
 // MapPoint is a record on the map.
@@ -367,7 +370,6 @@ func mapChart(t tr, title string, layers []MapLayer, pts []MapPoint) Canvas {
 		case l.Point != nil:
 			xy := pr.at(*l.Point)
 			c.Items = append(c.Items, Shape{Kind: ShapeRect, Points: []XY{{xy.X - 2, xy.Y - 2}}, W: 4, H: 4, Fill: "#1f5fa8"})
-			c.text(xy.X+4, xy.Y-3, l.Name, 7, "start", "#1f5fa8", false)
 		}
 	}
 	for _, p := range pts {

@@ -61,7 +61,16 @@ func (s *Service) fill(ctx context.Context, p access.Principal, rep *Report, per
 		return err
 	}
 	for _, o := range sides {
-		rep.Sides = append(rep.Sides, Org{ID: o.ID, Name: o.Name})
+		org := Org{ID: o.ID, Name: o.Name}
+		for _, lang := range Languages() {
+			if n := o.Names[lang]; n != "" {
+				if org.Names == nil {
+					org.Names = map[string]string{}
+				}
+				org.Names[lang] = n
+			}
+		}
+		rep.Sides = append(rep.Sides, org)
 	}
 	rep.VerifiedColumns = append(append([]Org{}, rep.Sides...), Org{ID: incident.AttributionBoth, Name: "both sides"}, Org{ID: incident.AttributionUndetermined, Name: "undetermined"})
 	zones, layers, err := s.layers(ctx, p, per.To)
@@ -175,14 +184,15 @@ func (s *Service) layers(ctx context.Context, p access.Principal, at time.Time) 
 			// One map layer per line or polygon: a multi-part layer
 			// draws each part. The small map fills outer rings only: a
 			// zone's holes are not drawn on it.
+			names := layerNames(l)
 			for _, line := range geo.LinesOf(l.Geometry) {
-				out = append(out, MapLayer{Name: l.Name, Kind: l.Kind, Line: line})
+				out = append(out, MapLayer{Name: l.Name, Names: names, Kind: l.Kind, Line: line})
 			}
 			for _, a := range geo.AreasOf(l.Geometry) {
-				out = append(out, MapLayer{Name: l.Name, Kind: l.Kind, Polygon: a.Outer})
+				out = append(out, MapLayer{Name: l.Name, Names: names, Kind: l.Kind, Polygon: a.Outer})
 			}
 			if l.Geometry.Point != nil {
-				out = append(out, MapLayer{Name: l.Name, Kind: l.Kind, Point: l.Geometry.Point})
+				out = append(out, MapLayer{Name: l.Name, Names: names, Kind: l.Kind, Point: l.Geometry.Point})
 			}
 			if l.Kind == geo.KindZone {
 				zones[l.ID] = l.Name
@@ -193,9 +203,45 @@ func (s *Service) layers(ctx context.Context, p access.Principal, at time.Time) 
 		}
 		page.Cursor = ls.Next
 	}
+	// Named places (towns, crossings) the reader may see, named in each
+	// report language.
+	page = store.PageRequest{Limit: store.MaxLimit}
+	for {
+		ps, err := s.geo.ListPlaces(ctx, p, geo.PlaceFilter{}, page)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, pl := range ps.Items {
+			pt := pl.Location
+			ml := MapLayer{Name: pl.NameFor(DefaultLang, ""), Kind: KindPlace, Point: &pt, Names: map[string]string{}}
+			for _, lang := range Languages() {
+				ml.Names[lang] = pl.NameFor(lang, "")
+			}
+			out = append(out, ml)
+		}
+		if ps.Next == "" {
+			break
+		}
+		page.Cursor = ps.Next
+	}
 	// Zones first, so that lines and points are drawn over them.
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Kind) < rank(out[j].Kind) })
 	return zones, out, nil
+}
+
+// layerNames are a layer's names in the report languages it has one in
+// (its name is the default's), nil when it has none.
+func layerNames(l geo.Layer) map[string]string {
+	var out map[string]string
+	for _, lang := range Languages() {
+		if n, ok := l.Names[lang]; ok && n != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[lang] = n
+		}
+	}
+	return out
 }
 
 func rank(kind string) int {

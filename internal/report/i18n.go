@@ -170,3 +170,9 @@ func (t tr) when(d time.Time) string {
 func (t tr) local(d time.Time) string {
 	return t.T("local_time", "date", t.date(d), "time", t.digits(d.Format("15:04")))
 }
+
+// Phrase is a message of the report catalogue (key without "rpt.") in
+// lang, for the parts of a report drawn outside this file's callers (the
+// PDF's "None." and page numbers: keys "none" and "page" with {n} and
+// {total}).
+func Phrase(lang, key string, args ...any) string { return newTr(lang, false).T(key, args...) }

@@ -57,10 +57,19 @@ func localize(rep *Report, lang string) {
 			rep.EmptyNote = t.T("empty")
 		}
 	}
+	for i, o := range rep.Sides {
+		if n := o.Names[t.lang]; n != "" {
+			rep.Sides[i].Name = n
+		}
+	}
 	for i, o := range rep.VerifiedColumns {
 		switch o.ID {
 		case incident.AttributionBoth, incident.AttributionUndetermined:
 			rep.VerifiedColumns[i].Name = t.enum("attribution", o.ID)
+		default:
+			if n := o.Names[t.lang]; n != "" {
+				rep.VerifiedColumns[i].Name = n
+			}
 		}
 	}
 	sideName := map[string]string{}
@@ -103,6 +112,11 @@ func localize(rep *Report, lang string) {
 		}
 	}
 	if mp := rep.Map; mp != nil {
+		for i, l := range mp.Layers {
+			if n := l.Names[t.lang]; n != "" {
+				mp.Layers[i].Name = n
+			}
+		}
 		for i, p := range mp.Points {
 			if p.Class == "observation" {
 				mp.Points[i].Label = t.T("map.observation", "count", t.num(p.Count), "kind", t.enum("obskind", p.Kind))

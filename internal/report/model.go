@@ -50,6 +50,9 @@ type Report struct {
 type Org struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Names are the organisation's names by report language, where it
+	// has them; the report's language picks Name from them.
+	Names map[string]string `json:"names,omitempty"`
 }
 
 // Compare is a count in this period beside the previous one.

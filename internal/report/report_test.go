@@ -183,9 +183,15 @@ func TestDailyReportOfTheDemoDay(t *testing.T) {
 	if !rep.Humanitarian.Available {
 		t.Errorf("the application connects the registries: %+v", rep.Humanitarian)
 	}
-	// The demo's layers are mission material: the public map shows none.
-	if len(rep.Workflow.Incidents) != 1 || len(rep.Map.Points) != 2 || len(rep.Map.Layers) != 0 {
+	// The demo's geographic layers are mission material: the public map
+	// shows none of them, only the places, which are public.
+	if len(rep.Workflow.Incidents) != 1 || len(rep.Map.Points) != 2 || len(rep.Map.Layers) == 0 {
 		t.Errorf("incidents %d, map points %d, layers %d", len(rep.Workflow.Incidents), len(rep.Map.Points), len(rep.Map.Layers))
+	}
+	for _, l := range rep.Map.Layers {
+		if l.Kind != report.KindPlace {
+			t.Errorf("the public map shows a %s layer %q", l.Kind, l.Name)
+		}
 	}
 	if len(rep.Series.Days) != report.SeriesDays || rep.Series.Days[29] != "2021-06-12" || rep.Series.Observed[29] != 6 {
 		t.Errorf("series: %v %v", rep.Series.Days, rep.Series.Observed)
