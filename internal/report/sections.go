@@ -326,9 +326,19 @@ func implementationSections(t tr, im *Implementation) []Section {
 		}
 		var ev []string
 		for _, e := range p.Evidence {
-			s := e.Ref
-			if e.Title != "" {
+			// A web address is shown; a record is named by its title
+			// (its id is in the JSON and CSV).
+			s := e.Title
+			switch {
+			case e.Kind == "url" && e.Title != "":
 				s = e.Title + " <" + e.Ref + ">"
+			case e.Kind == "url":
+				s = e.Ref
+			case e.Title == "":
+				s = t.T("evidence.untitled")
+			}
+			if t.plain && e.Kind != "url" {
+				s = strings.TrimSpace(e.Title + " <" + e.Ref + ">")
 			}
 			ev = append(ev, s)
 		}
