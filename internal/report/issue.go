@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -217,6 +218,11 @@ func (s *Service) Open(is Issued, format, table, lang string) (Rendered, error) 
 	lang, ok := SupportedLang(lang)
 	if !ok {
 		return Rendered{}, errs.Invalid("lang", "must be one of %s", strings.Join(Languages(), ", "))
+	}
+	// A report issued before reports spoke several languages has its
+	// files in English only: they are its files in every language.
+	if !slices.ContainsFunc(is.Files, func(f IssuedFile) bool { return f.Lang != "" }) {
+		lang = DefaultLang
 	}
 	for _, f := range is.Files {
 		fl := f.Lang
