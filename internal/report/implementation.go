@@ -29,7 +29,7 @@ func (s *Service) implementation(ctx context.Context, p access.Principal, agreem
 		if n, ok := names[id]; ok {
 			return n
 		}
-		n := id
+		n := NotShown
 		if o, err := s.agreements.GetOrganisation(ctx, p, id); err == nil {
 			n = o.Name
 		}

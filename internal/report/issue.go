@@ -405,7 +405,7 @@ func relocalize(dst, src *Report, lang string) error {
 	if err := json.Unmarshal(data, &cp); err != nil {
 		return err
 	}
-	cp.Number = dst.Number
+	cp.Number, cp.orgNames = dst.Number, src.orgNames
 	*dst = cp
 	localize(dst, lang)
 	return nil

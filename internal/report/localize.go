@@ -72,6 +72,53 @@ func localize(rep *Report, lang string) {
 			}
 		}
 	}
+	// Organisations the sections hold by name, named in the language.
+	org := func(name string) string {
+		if n := rep.orgNames[name][t.lang]; n != "" {
+			return n
+		}
+		return name
+	}
+	orgs := func(list string) string {
+		if list == "" {
+			return ""
+		}
+		parts := strings.Split(list, ", ")
+		for i, p := range parts {
+			parts[i] = org(p)
+		}
+		return strings.Join(parts, t.T("list.comma"))
+	}
+	if h := rep.Humanitarian; h != nil {
+		for i := range h.Exchanges {
+			e := &h.Exchanges[i]
+			e.Mediator = orgs(e.Mediator)
+			to := make(map[string]int, len(e.ToSide))
+			for k, v := range e.ToSide {
+				to[org(k)] += v
+			}
+			e.ToSide = to
+		}
+		for i := range h.Releases {
+			h.Releases[i].HeldBy = org(h.Releases[i].HeldBy)
+		}
+		for i := range h.Handovers {
+			r := &h.Handovers[i]
+			r.From, r.To, r.Mediator = org(r.From), org(r.To), orgs(r.Mediator)
+		}
+	}
+	if m := rep.Movement; m != nil {
+		for i := range m.Restrictions {
+			m.Restrictions[i].By = org(m.Restrictions[i].By)
+		}
+	}
+	if im := rep.Implementation; im != nil {
+		for i := range im.Provisions {
+			for j, o := range im.Provisions[i].Obligated {
+				im.Provisions[i].Obligated[j] = org(o)
+			}
+		}
+	}
 	sideName := map[string]string{}
 	for _, o := range rep.Sides {
 		sideName[o.ID] = o.Name

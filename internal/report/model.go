@@ -44,6 +44,11 @@ type Report struct {
 	Series         *DailySeries         `json:"series,omitempty" doc:"counts per reporting day: the last 30 days (daily) or the range (summary)"`
 	Map            *MapData             `json:"map,omitempty"`
 	Withheld       *Withheld            `json:"withheld,omitempty"`
+
+	// orgNames are the names of the organisations the reader may see,
+	// by their default name, in each report language they have one in:
+	// how localize names the organisations the sections hold by name.
+	orgNames map[string]map[string]string
 }
 
 // Org is an organisation as a report names it.

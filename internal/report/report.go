@@ -349,8 +349,41 @@ func (s *Service) Generate(ctx context.Context, p access.Principal, r Request) (
 		day, _ := parseDay("date", r.Date)
 		rep.Number = dailyNumber(r.Edition, day)
 	}
+	if rep.orgNames, err = s.orgNames(ctx, reader); err != nil {
+		return nil, err
+	}
 	localize(rep, r.Lang)
 	return rep, nil
+}
+
+// orgNames lists the organisations p may read with their names in the
+// report languages (see Report.orgNames).
+func (s *Service) orgNames(ctx context.Context, p access.Principal) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	page := store.PageRequest{Limit: store.MaxLimit}
+	for {
+		os, err := s.agreements.ListOrganisations(ctx, p, agreement.OrganisationFilter{}, page)
+		if errs.CodeOf(err) == errs.CodeForbidden {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range os.Items {
+			for _, lang := range Languages() {
+				if n := o.Names[lang]; n != "" {
+					if out[o.Name] == nil {
+						out[o.Name] = map[string]string{}
+					}
+					out[o.Name][lang] = n
+				}
+			}
+		}
+		if os.Next == "" {
+			return out, nil
+		}
+		page.Cursor = os.Next
+	}
 }
 
 // Validate checks a request's shape and fills the default format.
