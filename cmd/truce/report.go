@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
@@ -42,6 +43,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	edition := fs.String("edition", report.EditionPublic, "public or mission")
 	format := fs.String("format", report.FormatHTML, "html, pdf, json or csv")
 	table := fs.String("table", "", "csv: the table to write (default: summary)")
+	lang := fs.String("lang", report.DefaultLang, "the report's language: "+strings.Join(report.Languages(), ", "))
 	out := fs.String("out", "", "file to write (default: standard output)")
 	user := fs.String("user", "", "mission edition: generate as this account")
 	zone := fs.String("zone", "Asia/Baku", "time zone of the cut-off")
@@ -54,7 +56,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	req := report.Request{Kind: kind, Date: *date, From: *from, To: *to, Agreement: *agreementID, Edition: *edition, Format: *format}
+	req := report.Request{Kind: kind, Date: *date, From: *from, To: *to, Agreement: *agreementID, Edition: *edition, Format: *format, Lang: *lang}
 	if kind == report.KindImplementation {
 		if req.Date == "" {
 			req.Date = a.DB.Now().In(a.Reports.Zone()).Format("2006-01-02")

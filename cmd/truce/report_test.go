@@ -23,7 +23,7 @@ func TestReportCommand(t *testing.T) {
 		if err != nil || len(data) == 0 {
 			t.Fatalf("daily %s: %v", format, err)
 		}
-		if format == "json" && !strings.Contains(string(data), `"number": "163/2021"`) {
+		if format == "json" && !strings.Contains(string(data), `"number": "DP-163/2021"`) {
 			t.Errorf("daily JSON lacks its number")
 		}
 	}

@@ -27,6 +27,7 @@ var reportQuery = []Param{
 	{Name: "edition", Description: "public or mission"},
 	{Name: "format", Description: "json (default), html, pdf or csv"},
 	{Name: "table", Description: "csv: which table (default: summary)"},
+	{Name: "lang", Description: "the report's language: en (default), ru or ar; an issued report has files in each"},
 }
 
 func (s *Server) reportRoutes() {
@@ -64,9 +65,9 @@ func (s *Server) reportRoutes() {
 	// an account (the service refuses anything else to an anonymous
 	// reader): Public lets the request reach it.
 	s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}", Summary: "A report by id: the stored files once issued, else generated now (without an account: an issued public report only)", Tag: "reports",
-		Public: true, Query: []Param{reportQuery[6], reportQuery[7]}, Response: report.Report{}, Handler: s.fetchReport})
+		Public: true, Query: []Param{reportQuery[6], reportQuery[7], reportQuery[8]}, Response: report.Report{}, Handler: s.fetchReport})
 	s.add(Route{Method: "GET", Path: "/api/v1/reports/{id}/download", Summary: "Download a report in a format (attachment; without an account: an issued public report only)", Tag: "reports",
-		Public: true, Query: []Param{reportQuery[6], reportQuery[7]}, Content: "application/octet-stream", Handler: s.fetchReport})
+		Public: true, Query: []Param{reportQuery[6], reportQuery[7], reportQuery[8]}, Content: "application/octet-stream", Handler: s.fetchReport})
 	s.add(Route{Method: "POST", Path: "/api/v1/reports/{id}/issue", Summary: "Issue a report (co-chair): store its files and record their hashes in the log", Tag: "reports",
 		Response: report.Issued{}, Status: http.StatusCreated,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
@@ -124,8 +125,8 @@ func writeRendered(w http.ResponseWriter, out report.Rendered, attachment bool) 
 }
 
 func (s *Server) fetchReport(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query() // the route's rules refuse any parameter but format and table
-	out, err := s.Reports.Fetch(r.Context(), httpx.PrincipalFrom(r.Context()), r.PathValue("id"), q.Get("format"), q.Get("table"))
+	q := r.URL.Query() // the route's rules refuse any parameter but format, table and lang
+	out, err := s.Reports.Fetch(r.Context(), httpx.PrincipalFrom(r.Context()), r.PathValue("id"), q.Get("format"), q.Get("table"), q.Get("lang"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -222,7 +222,7 @@ func TestPublicReportBundle(t *testing.T) {
 	}
 	var files []proof.File
 	for _, format := range []string{report.FormatPDF, report.FormatJSON, report.FormatHTML} {
-		r, err := f.app.Reports.Fetch(ctx, access.Anonymous, id, format, "")
+		r, err := f.app.Reports.Fetch(ctx, access.Anonymous, id, format, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -154,7 +154,7 @@ type Series struct {
 }
 
 // dailyChart draws series over days as lines with a y axis from zero.
-func dailyChart(title string, days []string, series []Series) Canvas {
+func dailyChart(t tr, title string, days []string, series []Series) Canvas {
 	c := Canvas{Title: title, W: 640, H: 260}
 	left, right, top, bottom := 44.0, 200.0, 28.0, 40.0
 	pw, ph := c.W-left-right, c.H-top-bottom
@@ -170,7 +170,7 @@ func dailyChart(title string, days []string, series []Series) Canvas {
 	for v := 0; v <= top2; v += step {
 		y := top + ph - float64(v)/float64(top2)*ph
 		c.line(left, y, left+pw, y, colourGrid, 0.5, false)
-		c.text(left-4, y+3, strconv.Itoa(v), 8, "end", colourAxis, false)
+		c.text(left-4, y+3, t.num(v), 8, "end", colourAxis, false)
 	}
 	n := len(days)
 	x := func(i int) float64 {
@@ -182,7 +182,7 @@ func dailyChart(title string, days []string, series []Series) Canvas {
 	for i, d := range days {
 		if i%5 == 0 || i == n-1 {
 			c.line(x(i), top+ph, x(i), top+ph+3, colourAxis, 0.5, false)
-			c.text(x(i), top+ph+14, shortDay(d), 8, "middle", colourAxis, false)
+			c.text(x(i), top+ph+14, shortDay(t, d), 8, "middle", colourAxis, false)
 		}
 	}
 	c.line(left, top+ph, left+pw, top+ph, colourAxis, 0.8, false)
@@ -203,12 +203,12 @@ func dailyChart(title string, days []string, series []Series) Canvas {
 	return c
 }
 
-func shortDay(d string) string {
-	t, err := time.Parse("2006-01-02", d)
+func shortDay(t tr, d string) string {
+	day, err := time.Parse("2006-01-02", d)
 	if err != nil {
 		return d
 	}
-	return t.Format("2 Jan")
+	return t.T("date.short", "d", t.digits(strconv.Itoa(day.Day())), "m", t.digits(day.Format("01")), "month", t.T("month_short."+strconv.Itoa(int(day.Month()))))
 }
 
 func niceStep(maxV int) int {
@@ -227,7 +227,7 @@ type Bar struct {
 }
 
 // barChart draws horizontal grouped bars, one group per label.
-func barChart(title string, names []string, colours []string, bars []Bar) Canvas {
+func barChart(t tr, title string, names []string, colours []string, bars []Bar) Canvas {
 	rowH := 6.0*float64(len(names)) + 8
 	c := Canvas{Title: title, W: 640, H: 44 + rowH*float64(max(len(bars), 1)) + 16*float64(len(names))}
 	left, top := 170.0, 26.0
@@ -240,7 +240,7 @@ func barChart(title string, names []string, colours []string, bars []Bar) Canvas
 		}
 	}
 	if len(bars) == 0 {
-		c.text(left, top+14, "nothing in this period", 9, "start", colourAxis, false)
+		c.text(left, top+14, t.T("chart.nothing"), 9, "start", colourAxis, false)
 	}
 	for i, b := range bars {
 		y := top + float64(i)*rowH
@@ -283,13 +283,20 @@ func (p projection) at(pt geo.Point) XY {
 	return XY{p.x0 + (pt.Lon-p.box.MinLon)*p.c*p.k, p.y0 + (p.box.MaxLat-pt.Lat)*p.k}
 }
 
+// KindPlace is the kind of a map layer that is a named place (a town, a
+// checkpoint) rather than a layer of the geography.
+const KindPlace = "place"
+
 // MapLayer is a geometry drawn under the incidents.
 type MapLayer struct {
-	Name    string      `json:"name"`
-	Kind    string      `json:"kind"`
-	Line    geo.Line    `json:"line,omitempty"`
-	Polygon []geo.Point `json:"polygon,omitempty"`
-	Point   *geo.Point  `json:"point,omitempty"`
+	Name string `json:"name"`
+	// Names are the layer's or place's names by report language, where
+	// it has them; the report's language picks Name from them.
+	Names   map[string]string `json:"names,omitempty"`
+	Kind    string            `json:"kind"`
+	Line    geo.Line          `json:"line,omitempty"`
+	Polygon []geo.Point       `json:"polygon,omitempty"`
+	Point   *geo.Point        `json:"point,omitempty"`
 }
 
 // MapPoint is a record on the map.
@@ -299,13 +306,16 @@ type MapPoint struct {
 	Point geo.Point `json:"point"`
 	// Class picks the symbol: verified, open, observation.
 	Class string `json:"class"`
+	// Kind and Count are an observation's kind and count.
+	Kind  string `json:"kind,omitempty"`
+	Count int    `json:"count,omitempty"`
 }
 
 var mapColours = map[string]string{"verified": "#c0392b", "open": "#d68910", "closed": "#566573", "observation": "#2e8b57"}
 
 // mapChart draws the layers and the points within the bounding box of
 // everything shown (with a margin).
-func mapChart(title string, layers []MapLayer, pts []MapPoint) Canvas {
+func mapChart(t tr, title string, layers []MapLayer, pts []MapPoint) Canvas {
 	c := Canvas{Title: title, W: 640, H: 420}
 	c.text(10, 16, title, 12, "start", "", true)
 	box := geo.BBox{MinLat: 90, MinLon: 180, MaxLat: -90, MaxLon: -180}
@@ -328,7 +338,7 @@ func mapChart(title string, layers []MapLayer, pts []MapPoint) Canvas {
 		grow(p.Point)
 	}
 	if box.MinLat > box.MaxLat {
-		c.text(c.W/2, c.H/2, "no geography and nothing to place", 10, "middle", colourAxis, false)
+		c.text(c.W/2, c.H/2, t.T("chart.no_geography"), 10, "middle", colourAxis, false)
 		return c
 	}
 	m := math.Max(0.05, math.Max(box.MaxLat-box.MinLat, box.MaxLon-box.MinLon)*0.08)
@@ -353,6 +363,10 @@ func mapChart(title string, layers []MapLayer, pts []MapPoint) Canvas {
 				stroke, width, dash = "#8e44ad", 1.2, true
 			}
 			c.Items = append(c.Items, Shape{Kind: ShapePolyline, Points: ps, Stroke: stroke, StrokeWidth: width, Dash: dash})
+		case l.Point != nil && l.Kind == KindPlace:
+			xy := pr.at(*l.Point)
+			c.Items = append(c.Items, Shape{Kind: ShapeCircle, Points: []XY{xy}, R: 2, Fill: "#555555"})
+			c.text(xy.X+4, xy.Y-3, l.Name, 7, "start", "#555555", false)
 		case l.Point != nil:
 			xy := pr.at(*l.Point)
 			c.Items = append(c.Items, Shape{Kind: ShapeRect, Points: []XY{{xy.X - 2, xy.Y - 2}}, W: 4, H: 4, Fill: "#1f5fa8"})
@@ -366,21 +380,53 @@ func mapChart(title string, layers []MapLayer, pts []MapPoint) Canvas {
 		}
 		c.Items = append(c.Items, Shape{Kind: ShapeCircle, Points: []XY{xy}, R: r, Fill: mapColours[p.Class], Stroke: "#ffffff", StrokeWidth: 0.5})
 	}
-	// Legend and scale note.
+	// Legend and scale note: a symbol only for what the map shows, so
+	// that an edition without some layer does not list it.
 	ly := c.H - 30
-	legend := []struct{ class, label string }{{"verified", "incident, violation verified"}, {"open", "incident under review"}, {"closed", "incident closed, not verified"}, {"observation", "monitors' observation"}}
-	for i, l := range legend {
-		x := 14 + float64(i)*155
-		c.Items = append(c.Items, Shape{Kind: ShapeCircle, Points: []XY{{x, ly}}, R: 3.5, Fill: mapColours[l.class]})
-		c.text(x+7, ly+3, l.label, 8, "start", "", false)
+	classes := map[string]bool{}
+	for _, p := range pts {
+		classes[p.Class] = true
 	}
-	c.line(14, ly+16, 34, ly+16, "#222222", 2, false)
-	c.text(38, ly+19, "line of contact", 8, "start", "", false)
-	c.rect(130, ly+12, 12, 8, "#aec6e8")
-	c.text(146, ly+19, "zone", 8, "start", "", false)
-	c.line(185, ly+16, 205, ly+16, "#8e44ad", 1.2, true)
-	c.text(209, ly+19, "corridor", 8, "start", "", false)
-	c.text(c.W-12, ly+19, fmt.Sprintf("%.2f°N–%.2f°N, %.2f°E–%.2f°E", box.MinLat, box.MaxLat, box.MinLon, box.MaxLon), 7, "end", colourAxis, false)
+	x := 14.0
+	for _, l := range []struct{ class, key string }{{"verified", "legend.verified"}, {"open", "legend.open"}, {"closed", "legend.closed"}, {"observation", "legend.observation"}} {
+		if !classes[l.class] {
+			continue
+		}
+		c.Items = append(c.Items, Shape{Kind: ShapeCircle, Points: []XY{{x, ly}}, R: 3.5, Fill: mapColours[l.class]})
+		c.text(x+7, ly+3, t.T(l.key), 8, "start", "", false)
+		x += 155
+	}
+	kinds := map[string]bool{}
+	for _, l := range layers {
+		kinds[l.Kind] = true
+	}
+	x = 14
+	for _, k := range []string{geo.KindLineOfContact, geo.KindZone, geo.KindCorridor, geo.KindSite, KindPlace} {
+		if !kinds[k] {
+			continue
+		}
+		switch k {
+		case geo.KindLineOfContact:
+			c.line(x, ly+16, x+20, ly+16, "#222222", 2, false)
+			x += 24
+		case geo.KindZone:
+			c.rect(x, ly+12, 12, 8, "#aec6e8")
+			x += 16
+		case geo.KindCorridor:
+			c.line(x, ly+16, x+20, ly+16, "#8e44ad", 1.2, true)
+			x += 24
+		case geo.KindSite:
+			c.rect(x+2, ly+14, 4, 4, "#1f5fa8")
+			x += 10
+		case KindPlace:
+			c.Items = append(c.Items, Shape{Kind: ShapeCircle, Points: []XY{{x + 4, ly + 16}}, R: 2, Fill: "#555555"})
+			x += 10
+		}
+		label := t.T("legend." + k)
+		c.text(x, ly+19, label, 8, "start", "", false)
+		x += 14 + 4.5*float64(len([]rune(label)))
+	}
+	c.text(c.W-12, ly+19, t.T("map.box", "lat0", t.dec(box.MinLat, 2), "lat1", t.dec(box.MaxLat, 2), "lon0", t.dec(box.MinLon, 2), "lon1", t.dec(box.MaxLon, 2)), 7, "end", colourAxis, false)
 	return c
 }
 
@@ -405,7 +451,7 @@ var statusColours = map[string]string{
 
 // timelineChart draws one row per provision, coloured by status over time,
 // with its deadlines as ticks.
-func timelineChart(title string, from, to time.Time, rows []TimelineRow) Canvas {
+func timelineChart(t tr, title string, from, to time.Time, rows []TimelineRow) Canvas {
 	c := Canvas{Title: title, W: 640, H: 70 + 18*float64(len(rows)) + 30}
 	left, top := 70.0, 30.0
 	pw := c.W - left - 16
@@ -433,19 +479,19 @@ func timelineChart(title string, from, to time.Time, rows []TimelineRow) Canvas 
 	axisY := top + float64(len(rows))*18 + 4
 	c.line(left, axisY, left+pw, axisY, colourAxis, 0.8, false)
 	// Year and half-year ticks.
-	for t := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); !t.After(to); t = t.AddDate(0, 1, 0) {
-		if t.Before(from) || (t.Month() != 1 && t.Month() != 7) {
+	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(to); m = m.AddDate(0, 1, 0) {
+		if m.Before(from) || (m.Month() != 1 && m.Month() != 7) {
 			continue
 		}
-		c.line(x(t), axisY, x(t), axisY+4, colourAxis, 0.5, false)
-		c.text(x(t), axisY+14, t.Format("Jan 2006"), 8, "middle", colourAxis, false)
+		c.line(x(m), axisY, x(m), axisY+4, colourAxis, 0.5, false)
+		c.text(x(m), axisY+14, t.T("month_year", "month", t.T("month_short."+strconv.Itoa(int(m.Month()))), "y", t.digits(strconv.Itoa(m.Year()))), 8, "middle", colourAxis, false)
 	}
 	ly := axisY + 26
 	i := 0
 	for _, st := range []string{"not_started", "in_progress", "implemented", "overdue", "violated", "superseded"} {
 		xx := left + float64(i)*92
 		c.rect(xx, ly-7, 10, 8, statusColours[st])
-		c.text(xx+13, ly, strings.ReplaceAll(st, "_", " "), 8, "start", "", false)
+		c.text(xx+13, ly, t.enum("pstatus", st), 8, "start", "", false)
 		i++
 	}
 	return c

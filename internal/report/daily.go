@@ -9,6 +9,7 @@ import (
 
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/agreement"
+	"github.com/truce-monitoring/truce/internal/errs"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/store"
@@ -27,7 +28,6 @@ func (s *Service) daily(ctx context.Context, p access.Principal, day time.Time) 
 	per := s.dayPeriod(day)
 	prev := s.dayPeriod(day.AddDate(0, 0, -1))
 	rep := &Report{
-		Number:   fmt.Sprintf("%d/%d", day.YearDay(), day.Year()),
 		Title:    "Daily report of " + day.Format("2 January 2006"),
 		Period:   per,
 		Previous: &prev,
@@ -61,7 +61,16 @@ func (s *Service) fill(ctx context.Context, p access.Principal, rep *Report, per
 		return err
 	}
 	for _, o := range sides {
-		rep.Sides = append(rep.Sides, Org{ID: o.ID, Name: o.Name})
+		org := Org{ID: o.ID, Name: o.Name}
+		for _, lang := range Languages() {
+			if n := o.Names[lang]; n != "" {
+				if org.Names == nil {
+					org.Names = map[string]string{}
+				}
+				org.Names[lang] = n
+			}
+		}
+		rep.Sides = append(rep.Sides, org)
 	}
 	rep.VerifiedColumns = append(append([]Org{}, rep.Sides...), Org{ID: incident.AttributionBoth, Name: "both sides"}, Org{ID: incident.AttributionUndetermined, Name: "undetermined"})
 	zones, layers, err := s.layers(ctx, p, per.To)
@@ -175,14 +184,15 @@ func (s *Service) layers(ctx context.Context, p access.Principal, at time.Time) 
 			// One map layer per line or polygon: a multi-part layer
 			// draws each part. The small map fills outer rings only: a
 			// zone's holes are not drawn on it.
+			names := layerNames(l)
 			for _, line := range geo.LinesOf(l.Geometry) {
-				out = append(out, MapLayer{Name: l.Name, Kind: l.Kind, Line: line})
+				out = append(out, MapLayer{Name: l.Name, Names: names, Kind: l.Kind, Line: line})
 			}
 			for _, a := range geo.AreasOf(l.Geometry) {
-				out = append(out, MapLayer{Name: l.Name, Kind: l.Kind, Polygon: a.Outer})
+				out = append(out, MapLayer{Name: l.Name, Names: names, Kind: l.Kind, Polygon: a.Outer})
 			}
 			if l.Geometry.Point != nil {
-				out = append(out, MapLayer{Name: l.Name, Kind: l.Kind, Point: l.Geometry.Point})
+				out = append(out, MapLayer{Name: l.Name, Names: names, Kind: l.Kind, Point: l.Geometry.Point})
 			}
 			if l.Kind == geo.KindZone {
 				zones[l.ID] = l.Name
@@ -193,9 +203,45 @@ func (s *Service) layers(ctx context.Context, p access.Principal, at time.Time) 
 		}
 		page.Cursor = ls.Next
 	}
+	// Named places (towns, crossings) the reader may see, named in each
+	// report language.
+	page = store.PageRequest{Limit: store.MaxLimit}
+	for {
+		ps, err := s.geo.ListPlaces(ctx, p, geo.PlaceFilter{}, page)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, pl := range ps.Items {
+			pt := pl.Location
+			ml := MapLayer{Name: pl.NameFor(DefaultLang, ""), Kind: KindPlace, Point: &pt, Names: map[string]string{}}
+			for _, lang := range Languages() {
+				ml.Names[lang] = pl.NameFor(lang, "")
+			}
+			out = append(out, ml)
+		}
+		if ps.Next == "" {
+			break
+		}
+		page.Cursor = ps.Next
+	}
 	// Zones first, so that lines and points are drawn over them.
 	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Kind) < rank(out[j].Kind) })
 	return zones, out, nil
+}
+
+// layerNames are a layer's names in the report languages it has one in
+// (its name is the default's), nil when it has none.
+func layerNames(l geo.Layer) map[string]string {
+	var out map[string]string
+	for _, lang := range Languages() {
+		if n, ok := l.Names[lang]; ok && n != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[lang] = n
+		}
+	}
+	return out
 }
 
 func rank(kind string) int {
@@ -209,6 +255,10 @@ func rank(kind string) int {
 	}
 	return 3
 }
+
+// NotShown stands for a name the report's reader may not see (a zone,
+// a place, an organisation): its id would tell what the edition withholds.
+const NotShown = "not_shown"
 
 func newTally(key, label string) TallyLine {
 	return TallyLine{Key: key, Label: label, AllegedBy: map[string]int{}, Verified: map[string]int{}}
@@ -304,17 +354,19 @@ func (s *Service) violations(facts []fact, per, prev Period, zones map[string]st
 			byCat[f.category] = c
 		}
 		c.add(f)
-		z := byZone[f.zone]
+		// A zone the reader may not see is named by no one: its id would
+		// tell what the edition withholds, so such zones count as one row.
+		zkey, label := f.zone, zones[f.zone]
+		if f.zone == "" {
+			label = "outside every zone"
+		} else if label == "" {
+			zkey, label = NotShown, "a zone not shown in this edition"
+		}
+		z := byZone[zkey]
 		if z == nil {
-			label := zones[f.zone]
-			if f.zone == "" {
-				label = "outside every zone"
-			} else if label == "" {
-				label = "zone " + f.zone
-			}
-			t := newTally(f.zone, label)
+			t := newTally(zkey, label)
 			z = &t
-			byZone[f.zone] = z
+			byZone[zkey] = z
 		}
 		z.add(f)
 	}
@@ -469,11 +521,22 @@ func (s *Service) movement(ctx context.Context, p access.Principal, per, prev Pe
 		r := &m.Restrictions[i]
 		if n, ok := names[r.By]; ok {
 			r.By = n
-		} else if r.By == "" {
-			r.By = "not established"
+		} else if r.By != "" {
+			// Another organisation: its name as the reader may see it.
+			o, err := s.agreements.GetOrganisation(ctx, p, r.By)
+			switch {
+			case err == nil:
+				names[r.By], r.By = o.Name, o.Name
+			case errs.CodeOf(err) == errs.CodeNotFound || errs.CodeOf(err) == errs.CodeForbidden:
+				r.By = NotShown
+			default:
+				return nil, err
+			}
 		}
 		if z, ok := zones[r.Zone]; ok {
 			r.Zone = z
+		} else if r.Zone != "" {
+			r.Zone = NotShown
 		}
 	}
 	count := func(ls []RestrictionLine, kind string) int {
@@ -533,14 +596,26 @@ func (s *Service) agreementSection(ctx context.Context, p access.Principal, per 
 	if err != nil {
 		return nil, err
 	}
-	a := &AgreementSection{Changed: []ProvisionChange{}, Overdue: []OverdueLine{}}
+	a := &AgreementSection{Changed: []ProvisionChange{}, Steps: []ProvisionChange{}, Overdue: []OverdueLine{}}
 	for _, p := range ps {
 		for _, e := range p.StatusHistory {
 			if e.At.Before(per.From) || !e.At.Before(per.To) {
 				continue
 			}
-			a.Changed = append(a.Changed, ProvisionChange{ProvisionID: p.ID, Number: p.Number, Summary: p.Summary,
-				From: statusAt(p, e.At.Add(-time.Nanosecond)), To: e.Status, At: e.At.UTC(), Note: e.Note})
+			// A status event may repeat the status it follows (a step
+			// recorded with its note and evidence, as an exchange under a
+			// provision in progress): that is no change of status, and
+			// listing it as one read "from in progress to in progress".
+			// The change is between the status shown just before the
+			// event and the one shown once it is recorded (overdue
+			// included, as the rest of the report shows it).
+			from, to := statusAt(p, e.At.Add(-time.Nanosecond)), statusAt(p, e.At)
+			line := ProvisionChange{ProvisionID: p.ID, Number: p.Number, Summary: p.Summary, From: from, To: to, At: e.At.UTC(), Note: e.Note}
+			if from == to {
+				a.Steps = append(a.Steps, line)
+				continue
+			}
+			a.Changed = append(a.Changed, line)
 		}
 		if statusAt(p, per.To) == agreement.StatusOverdue {
 			for _, d := range p.Deadlines {
@@ -552,6 +627,7 @@ func (s *Service) agreementSection(ctx context.Context, p access.Principal, per 
 		}
 	}
 	sort.SliceStable(a.Changed, func(i, j int) bool { return a.Changed[i].At.Before(a.Changed[j].At) })
+	sort.SliceStable(a.Steps, func(i, j int) bool { return a.Steps[i].At.Before(a.Steps[j].At) })
 	return a, nil
 }
 
@@ -619,7 +695,7 @@ func (s *Service) observationPoints(ctx context.Context, p access.Principal, per
 		if err := rows.Scan(&m.ID, &kind, &count, &m.Point.Lat, &m.Point.Lon); err != nil {
 			return nil, err
 		}
-		m.Label, m.Class = fmt.Sprintf("%d × %s", count, categoryLabel(kind)), "observation"
+		m.Label, m.Class, m.Kind, m.Count = fmt.Sprintf("%d × %s", count, categoryLabel(kind)), "observation", kind, count
 		out = append(out, m)
 	}
 	return out, rows.Err()

@@ -12,6 +12,7 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"kind":"daily","date":"2021-06-12","edition":"public","format":"pdf"}`,
 		`{"kind":"summary","from":"2021-06-01","to":"2021-06-30","edition":"mission"}`,
 		`{"kind":"implementation","agreement":"agr_1","date":"2021-06-12","edition":"public"}`,
+		`{"kind":"daily","date":"2021-06-12","edition":"public","lang":"ar"}`, `{"kind":"daily","date":"2021-06-12","edition":"public","lang":"xx"}`,
 		`{"kind":"daily"}`, `[]`, `{"kind":"daily","x":1}`, `{"kind":"summary","from":"2021-06-30","to":"2021-06-01","edition":"public"}`,
 	} {
 		f.Add([]byte(s))
@@ -29,7 +30,12 @@ func FuzzDecodeRequest(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%q: id %q does not parse: %v", data, r.ID(), err)
 		}
-		back.Format = r.Format
+		// The language is not part of the id: one report, in every
+		// language.
+		back.Format, back.Lang = r.Format, r.Lang
+		if _, ok := SupportedLang(r.Lang); !ok {
+			t.Fatalf("%q: accepted language %q", data, r.Lang)
+		}
 		if back != r {
 			t.Fatalf("%q: id %q reads back as %+v, not %+v", data, r.ID(), back, r)
 		}
@@ -38,7 +44,7 @@ func FuzzDecodeRequest(f *testing.F) {
 
 func FuzzRequestFromQuery(f *testing.F) {
 	for _, s := range []string{"kind=daily&date=2021-06-12&edition=public", "kind=summary&from=2021-06-01&to=2021-06-02&edition=mission&format=csv&table=summary",
-		"kind=daily&kind=summary", "edition=x", "%zz"} {
+		"kind=daily&kind=summary", "edition=x", "%zz", "kind=daily&date=2021-06-12&edition=public&lang=ru", "lang=ru&lang=ar"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {

@@ -29,7 +29,7 @@ func (s *Service) implementation(ctx context.Context, p access.Principal, agreem
 		if n, ok := names[id]; ok {
 			return n
 		}
-		n := id
+		n := NotShown
 		if o, err := s.agreements.GetOrganisation(ctx, p, id); err == nil {
 			n = o.Name
 		}
@@ -80,7 +80,7 @@ func (s *Service) implementation(ctx context.Context, p access.Principal, agreem
 			}
 		}
 		line.Spans = spans(pr, ag.InForceAt, asOf)
-		line.Remains = remains(line)
+		line.Remains = remains(newTr(DefaultLang, false), line)
 		im.ByStatus[line.Status]++
 		if line.Status == agreement.StatusImplemented {
 			im.Implemented++
@@ -171,33 +171,33 @@ func spans(p agreement.Provision, from, to time.Time) []StatusSpan {
 }
 
 // remains says in words what is left to do.
-func remains(l ProvisionLine) string {
+func remains(t tr, l ProvisionLine) string {
 	switch l.Status {
 	case agreement.StatusImplemented:
-		return "Nothing: implemented."
+		return t.T("remains.implemented")
 	case agreement.StatusSuperseded:
-		return "Nothing: superseded."
+		return t.T("remains.superseded")
 	}
 	var open []string
 	for _, d := range l.Deadlines {
 		if d.MetAt.IsZero() {
 			w := d.What
 			if w == "" {
-				w = "the deadline"
+				w = t.T("remains.the_deadline")
 			}
-			state := "due " + d.Due.Format("2 Jan 2006")
+			state := t.T("remains.due", "date", t.day(d.Due))
 			if d.Missed {
-				state = "missed " + d.Due.Format("2 Jan 2006")
+				state = t.T("remains.missed", "date", t.day(d.Due))
 			}
-			open = append(open, w+" ("+state+")")
+			open = append(open, t.T("remains.item", "what", w, "state", state))
 		}
 	}
-	text := "Implementation to be completed"
+	key := "remains.open"
 	if l.Status == agreement.StatusViolated {
-		text = "Recorded as violated; compliance to be restored"
+		key = "remains.violated"
 	}
 	if len(open) > 0 {
-		text += ": " + strings.Join(open, "; ")
+		return t.T(key+".items", "items", strings.Join(open, t.T("list.semicolon")))
 	}
-	return text + "."
+	return t.T(key)
 }

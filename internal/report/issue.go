@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/truce-monitoring/truce/internal/access"
@@ -23,6 +26,7 @@ const EntityReport = "report"
 // IssuedFile is one rendered file of an issued report.
 type IssuedFile struct {
 	Format string `json:"format"`
+	Lang   string `json:"lang,omitempty" doc:"the language of the file; absent (English) on reports issued before reports spoke several"`
 	Name   string `json:"name,omitempty" doc:"csv: the table"`
 	SHA256 string `json:"sha256"`
 	Size   int64  `json:"size"`
@@ -147,6 +151,9 @@ var mediaTypes = map[string]string{
 func Render(rep *Report, format, table string, f Footer) (Rendered, error) {
 	var data []byte
 	var err error
+	if f.Lang == "" {
+		f.Lang = rep.Lang
+	}
 	switch format {
 	case FormatJSON:
 		data, err = JSON(rep)
@@ -179,7 +186,9 @@ func Draft(rep *Report, format, table string) (Rendered, error) {
 	if format == FormatJSON {
 		return Render(rep, format, table, Footer{})
 	}
-	return Render(rep, format, table, Footer{Number: rep.Number, DataSHA256: DataHash(data)})
+	// A draft's PDF is dated by its data, never by the clock: the end of
+	// its period (the same data gives the same file).
+	return Render(rep, format, table, Footer{Number: rep.Number, DataSHA256: DataHash(data), IssuedAt: rep.Period.To.UTC().Format(footerTime)})
 }
 
 // Lookup returns the issued report id if p may read it; ok false when it
@@ -202,11 +211,26 @@ func (s *Service) Lookup(ctx context.Context, p access.Principal, id string) (Is
 	return is, true, nil
 }
 
-// Open returns a stored file of an issued report.
-func (s *Service) Open(is Issued, format, table string) (Rendered, error) {
+// Open returns a stored file of an issued report in a language ("" is
+// the default; a report issued before reports spoke several languages has
+// English files only).
+func (s *Service) Open(is Issued, format, table, lang string) (Rendered, error) {
+	lang, ok := SupportedLang(lang)
+	if !ok {
+		return Rendered{}, errs.Invalid("lang", "must be one of %s", strings.Join(Languages(), ", "))
+	}
+	// A report issued before reports spoke several languages has its
+	// files in English only: they are its files in every language.
+	if !slices.ContainsFunc(is.Files, func(f IssuedFile) bool { return f.Lang != "" }) {
+		lang = DefaultLang
+	}
 	for _, f := range is.Files {
+		fl := f.Lang
+		if fl == "" {
+			fl = DefaultLang
+		}
 		// A CSV without a table named is the report's first table.
-		if f.Format == format && (format != FormatCSV || f.Name == table || table == "") {
+		if f.Format == format && fl == lang && (format != FormatCSV || f.Name == table || table == "") {
 			data, err := os.ReadFile(s.filePath(f.SHA256))
 			if err != nil {
 				return Rendered{}, fmt.Errorf("issued report %s %s: %w", is.ID, format, err)
@@ -215,6 +239,9 @@ func (s *Service) Open(is Issued, format, table string) (Rendered, error) {
 				return Rendered{}, fmt.Errorf("issued report %s: the stored %s file does not match its hash", is.ID, format)
 			}
 			name := is.ID
+			if f.Lang != "" && f.Lang != DefaultLang {
+				name += "." + f.Lang
+			}
 			if f.Name != "" {
 				name += "-" + f.Name
 			}
@@ -223,6 +250,11 @@ func (s *Service) Open(is Issued, format, table string) (Rendered, error) {
 	}
 	if format == FormatCSV {
 		return Rendered{}, errs.Invalid("table", "no table %q in this report", table)
+	}
+	for _, f := range is.Files {
+		if f.Format == format {
+			return Rendered{}, errs.Invalid("lang", "report %s was not issued in %s", is.ID, lang)
+		}
 	}
 	return Rendered{}, errs.Invalid("format", "must be html, pdf, json or csv")
 }
@@ -259,20 +291,28 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 	if err != nil {
 		return Issued{}, err
 	}
-	data, err := JSON(rep)
+	b := IssuedBody{Kind: rep.Kind, Title: rep.Title, Edition: rep.Edition, Request: req, Period: rep.Period, Label: label}
+	b.Request.Format, b.Request.Lang = "", ""
+	loc, err := time.LoadLocation(rep.Period.Zone)
 	if err != nil {
-		return Issued{}, err
+		loc = time.UTC
 	}
-	dataSum := DataHash(data)
-	b := IssuedBody{Kind: rep.Kind, Number: rep.Number, Title: rep.Title, Edition: rep.Edition, Request: req, Period: rep.Period,
-		DataSHA256: dataSum, Label: label}
-	b.Request.Format = ""
+	year := rep.Period.To.In(loc).Year()
 	var rec store.Recorded
 	_, err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if v, err := tx.CurrentVersion(EntityReport, id); err != nil {
 			return err
 		} else if v > 0 {
 			return errs.Conflict("id", "report %s is already issued; an issued report never changes", id)
+		}
+		// The number: under the log's write lock, so that two issues
+		// racing cannot take the same one.
+		var err error
+		if b.Number, err = nextNumber(tx, rep, year); err != nil {
+			return err
+		}
+		if err := checkNumberFree(tx, b.Number); err != nil {
+			return err
 		}
 		// The footer names this change's position in the log: the next
 		// seq, known under the write lock.
@@ -282,40 +322,57 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 		b.IssuedAt = tx.Now().UTC()
 		// The footer names the latest checkpoint signed before this
 		// change: the tree its leaf will extend (see Footer).
-		var err error
 		if b.Checkpoint, err = s.lastCheckpoint(tx); err != nil {
 			return err
 		}
-		f := Footer{Number: rep.Number, DataSHA256: dataSum, Issued: true, LogSeq: b.LogSeq, IssuedAt: b.IssuedAt.Format("2006-01-02 15:04 UTC"),
-			Checkpoint: b.Checkpoint, ProofPath: BundlePath(id)}
 		b.Files = nil
-		add := func(format, name string, data []byte) error {
-			sum, err := s.storeFile(data)
+		// Every language, every format, under the one number; each
+		// file's hash in this change. The first language's data hash is
+		// the report's.
+		for _, lang := range Languages() {
+			lrep := *rep
+			lrep.Number = b.Number
+			if err := relocalize(&lrep, rep, lang); err != nil {
+				return err
+			}
+			data, err := JSON(&lrep)
 			if err != nil {
 				return err
 			}
-			b.Files = append(b.Files, IssuedFile{Format: format, Name: name, SHA256: sum, Size: int64(len(data))})
-			return nil
-		}
-		if err := add(FormatJSON, "", data); err != nil {
-			return err
-		}
-		for _, format := range []string{FormatHTML, FormatPDF} {
-			r, err := Render(rep, format, "", f)
-			if err != nil {
+			dataSum := DataHash(data)
+			if lang == DefaultLang {
+				b.DataSHA256, b.Title = dataSum, lrep.Title
+			}
+			f := Footer{Number: b.Number, DataSHA256: dataSum, Issued: true, LogSeq: b.LogSeq, IssuedAt: b.IssuedAt.Format(footerTime),
+				Checkpoint: b.Checkpoint, ProofPath: BundlePath(id), Lang: lang}
+			add := func(format, name string, data []byte) error {
+				sum, err := s.storeFile(data)
+				if err != nil {
+					return err
+				}
+				b.Files = append(b.Files, IssuedFile{Format: format, Lang: lang, Name: name, SHA256: sum, Size: int64(len(data))})
+				return nil
+			}
+			if err := add(FormatJSON, "", data); err != nil {
 				return err
 			}
-			if err := add(format, "", r.Data); err != nil {
-				return err
+			for _, format := range []string{FormatHTML, FormatPDF} {
+				r, err := Render(&lrep, format, "", f)
+				if err != nil {
+					return err
+				}
+				if err := add(format, "", r.Data); err != nil {
+					return err
+				}
 			}
-		}
-		for _, t := range TableNames(rep) {
-			c, err := CSV(rep, t)
-			if err != nil {
-				return err
-			}
-			if err := add(FormatCSV, t, c); err != nil {
-				return err
+			for _, t := range TableNames(&lrep) {
+				c, err := CSV(&lrep, t)
+				if err != nil {
+					return err
+				}
+				if err := add(FormatCSV, t, c); err != nil {
+					return err
+				}
 			}
 		}
 		rec, err = tx.Record(store.Change{Entity: EntityReport, ID: id, Version: 1, Actor: p.Actor(), Body: b, Public: b.Resource().Classification == access.Public})
@@ -331,6 +388,27 @@ func (s *Service) Issue(ctx context.Context, p access.Principal, id string) (Iss
 		return Issued{}, err
 	}
 	return Issued{ID: id, Version: rec.Version, IssuedBody: b}, nil
+}
+
+// footerTime is how a footer's IssuedAt is written.
+const footerTime = "2006-01-02 15:04 UTC"
+
+// relocalize makes dst, a shallow copy of src, the same report written in
+// lang: the parts localize rewrites are copied deep first, so that src is
+// left as it was.
+func relocalize(dst, src *Report, lang string) error {
+	data, err := json.Marshal(src)
+	if err != nil {
+		return err
+	}
+	var cp Report
+	if err := json.Unmarshal(data, &cp); err != nil {
+		return err
+	}
+	cp.Number, cp.orgNames = dst.Number, src.orgNames
+	*dst = cp
+	localize(dst, lang)
+	return nil
 }
 
 // lastCheckpoint returns the latest signed checkpoint, as read in tx (so
@@ -374,9 +452,9 @@ func (s *Service) Seq(ctx context.Context, p access.Principal, id string) (int64
 	return seq, err
 }
 
-// Fetch returns report id in a format: the stored file once issued,
+// Fetch returns report id in a format and language: the stored file once issued,
 // otherwise a draft generated now as p reads it.
-func (s *Service) Fetch(ctx context.Context, p access.Principal, id, format, table string) (Rendered, error) {
+func (s *Service) Fetch(ctx context.Context, p access.Principal, id, format, table, lang string) (Rendered, error) {
 	req, err := ParseID(id)
 	if err != nil {
 		return Rendered{}, err
@@ -395,7 +473,7 @@ func (s *Service) Fetch(ctx context.Context, p access.Principal, id, format, tab
 		if !ok {
 			return Rendered{}, errs.Unauthenticated("report %s is not issued: sign in to generate it", id)
 		}
-		return s.Open(is, format, table)
+		return s.Open(is, format, table, lang)
 	}
 	if _, err := readerFor(p, req.Edition); err != nil {
 		return Rendered{}, err
@@ -403,9 +481,9 @@ func (s *Service) Fetch(ctx context.Context, p access.Principal, id, format, tab
 	if is, ok, err := s.Lookup(ctx, p, id); err != nil {
 		return Rendered{}, err
 	} else if ok {
-		return s.Open(is, format, table)
+		return s.Open(is, format, table, lang)
 	}
-	req.Format = format
+	req.Format, req.Lang = format, lang
 	rep, err := s.Generate(ctx, p, req)
 	if err != nil {
 		return Rendered{}, err

@@ -15,7 +15,7 @@ import (
 type Report struct {
 	ID     string `json:"id"`
 	Kind   string `json:"kind"`
-	Number string `json:"number,omitempty" doc:"daily reports: N/YYYY, N being the day of the year of the reporting day"`
+	Number string `json:"number,omitempty" doc:"unique across kinds and editions: daily DP-N/YYYY or DM-N/YYYY (N the day of the year), summaries SP-/SM-n/YYYY and implementation reports IP-/IM-n/YYYY numbered when issued (docs/reports.md)"`
 	Title  string `json:"title"`
 	// Lang is the BCP 47 tag of the language the report is written in
 	// (en, ru, ar, ...): its words, numbers and dates, and the PDF's
@@ -44,12 +44,20 @@ type Report struct {
 	Series         *DailySeries         `json:"series,omitempty" doc:"counts per reporting day: the last 30 days (daily) or the range (summary)"`
 	Map            *MapData             `json:"map,omitempty"`
 	Withheld       *Withheld            `json:"withheld,omitempty"`
+
+	// orgNames are the names of the organisations the reader may see,
+	// by their default name, in each report language they have one in:
+	// how localize names the organisations the sections hold by name.
+	orgNames map[string]map[string]string
 }
 
 // Org is an organisation as a report names it.
 type Org struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Names are the organisation's names by report language, where it
+	// has them; the report's language picks Name from them.
+	Names map[string]string `json:"names,omitempty"`
 }
 
 // Compare is a count in this period beside the previous one.
@@ -169,6 +177,10 @@ type OverdueLine struct {
 // AgreementSection is the daily report's section on the agreement.
 type AgreementSection struct {
 	Changed []ProvisionChange `json:"changed"`
+	// Steps are status events that kept the status they followed (a
+	// step recorded with its note and evidence, such as an exchange under
+	// a provision already in progress): not a change of status.
+	Steps   []ProvisionChange `json:"steps"`
 	Overdue []OverdueLine     `json:"overdue"`
 }
 

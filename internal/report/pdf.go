@@ -41,9 +41,10 @@ const (
 )
 
 type pdfWriter struct {
-	pdf *fpdf.Fpdf
-	ts  *typesetter
-	rtl bool // the report's language is written right to left
+	pdf  *fpdf.Fpdf
+	ts   *typesetter
+	rtl  bool   // the report's language is written right to left
+	lang string // the report's language, for the PDF's own words
 	// header repeats the header row of the table being drawn on each new
 	// page it continues on.
 	header func()
@@ -93,7 +94,7 @@ func renderPDF(rep *Report, f Footer, sections []Section) ([]byte, error) {
 	created := creationDate(rep, f)
 	subject := "Draft report (not issued)"
 	if number != "" {
-		subject = "Report No. " + number
+		subject = Phrase(lang, "report_no", "number", number)
 	}
 	pdf.SetCreationDate(created)
 	pdf.SetModificationDate(created)
@@ -117,7 +118,7 @@ func renderPDF(rep *Report, f Footer, sections []Section) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &pdfWriter{pdf: pdf, ts: ts, rtl: isRTLLanguage(lang)}
+	w := &pdfWriter{pdf: pdf, ts: ts, rtl: isRTLLanguage(lang), lang: lang}
 	footer := f.Text()
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-15)
@@ -126,7 +127,7 @@ func renderPDF(rep *Report, f Footer, sections []Section) ([]byte, error) {
 		pdf.SetDrawColor(150, 150, 150)
 		pdf.Line(margin, pdf.GetY(), pageW-margin, pdf.GetY())
 		pdf.SetXY(margin, pdf.GetY()+0.3)
-		w.paragraph(footer+" · page "+strconv.Itoa(pdf.PageNo())+"/{nb}", contentW, 2.8, false)
+		w.paragraph(footer+" · "+Phrase(lang, "page", "n", strconv.Itoa(pdf.PageNo()), "total", "{nb}"), contentW, 2.8, false)
 		pdf.SetTextColor(0, 0, 0)
 	})
 	pdf.SetHeaderFunc(func() {
@@ -139,9 +140,9 @@ func renderPDF(rep *Report, f Footer, sections []Section) ([]byte, error) {
 	w.text(strings.ToUpper(rep.Mission), 8, false, 4)
 	w.text(rep.Title, 15, true, 7)
 	if rep.Number != "" {
-		w.text("Report No. "+rep.Number, 10, true, 5)
+		w.text(Phrase(lang, "report_no", "number", rep.Number), 10, true, 5)
 	}
-	w.text("Period: "+rep.Period.Label, 9, false, 4.5)
+	w.text(Phrase(lang, "period_line", "period", rep.Period.Label), 9, false, 4.5)
 	w.text(rep.EditionNote, 9, rep.Edition == EditionMission, 4.5)
 	pdf.Ln(2)
 	for _, sec := range sections {
@@ -372,7 +373,7 @@ func (w *pdfWriter) table(t Table) {
 	}
 	w.text(t.Title, 9.5, true, 5)
 	if len(t.Rows) == 0 {
-		w.text("None.", 8, false, 4)
+		w.text(Phrase(w.lang, "none"), 8, false, 4)
 		return
 	}
 	widths, headSize := w.columnWidths(t)

@@ -7,12 +7,13 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/truce-monitoring/truce/internal/errs"
+	"github.com/truce-monitoring/truce/internal/web"
 )
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -57,29 +58,37 @@ type Footer struct {
 	// ProofPath is where the proof bundle is fetched, relative to the
 	// centre's address.
 	ProofPath string `json:"proof_path,omitempty"`
+	// Lang is the language of the footer's words (Render sets the
+	// report's); "" is English.
+	Lang string `json:"lang,omitempty"`
 }
 
 // RootPrefixLen is how many hex digits of a checkpoint's root a footer
 // prints: 64 bits, enough that no one can make another tree that matches.
 const RootPrefixLen = 16
 
-// Text is the footer as one line.
+// Text is the footer as one line, in the footer's language. Hashes,
+// positions and the proof's path are written as they are, so that a
+// reader can type them.
 func (f Footer) Text() string {
+	t := newTr(f.Lang, false)
 	parts := []string{}
 	if f.Number != "" {
-		parts = append(parts, "No. "+f.Number)
+		parts = append(parts, t.T("footer.number", "number", f.Number))
 	}
-	parts = append(parts, "data SHA-256 "+f.DataSHA256)
+	parts = append(parts, t.T("footer.data", "hash", f.DataSHA256))
 	if f.Issued {
-		parts = append(parts, fmt.Sprintf("issued %s, log entry %d", f.IssuedAt, f.LogSeq))
+		// The time as the log has it (ISO 8601 in every language): the
+		// footer is for checking, and short enough for one line.
+		parts = append(parts, t.T("footer.issued", "at", f.IssuedAt, "seq", strconv.FormatInt(f.LogSeq, 10)))
 		if c := f.Checkpoint; c != nil && len(c.Root) >= RootPrefixLen {
-			parts = append(parts, fmt.Sprintf("after checkpoint %d root %s", c.Size, c.Root[:RootPrefixLen]))
+			parts = append(parts, t.T("footer.checkpoint", "size", strconv.FormatInt(c.Size, 10), "root", c.Root[:RootPrefixLen]))
 		}
 		if f.ProofPath != "" {
-			parts = append(parts, "proof "+f.ProofPath)
+			parts = append(parts, t.T("footer.proof", "path", f.ProofPath))
 		}
 	} else {
-		parts = append(parts, "not issued (draft)")
+		parts = append(parts, t.T("footer.draft"))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -99,34 +108,39 @@ func DataHash(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Tables returns every table of the report, in order.
-func Tables(rep *Report) []Table {
+// Tables returns every table of the report, in order, as HTML and PDF
+// print them (numbers and dates in the report's language).
+func Tables(rep *Report) []Table { return tables(rep, newTr(rep.Lang, false)) }
+
+func tables(rep *Report, t tr) []Table {
 	var out []Table
-	for _, s := range Sections(rep) {
+	for _, s := range sections(rep, t) {
 		out = append(out, s.Tables...)
 	}
 	if rep.Series != nil {
-		t := Table{Name: "series", Title: "Per reporting day", Header: []string{"day"}}
+		tb := Table{Name: "series", Title: t.T("tbl.series"), Header: []string{t.T("col.day")}}
 		for _, side := range rep.Sides {
-			t.Header = append(t.Header, "alleged by "+side.Name)
+			tb.Header = append(tb.Header, t.T("col.alleged_by", "side", side.Name))
 		}
-		t.Header = append(t.Header, "observed", "explosions", "verified")
+		tb.Header = append(tb.Header, t.T("col.observed"), t.T("col.explosions"), t.T("col.verified_all"))
 		for i, d := range rep.Series.Days {
-			row := []string{d}
+			row := []string{t.digits(d)}
 			for _, side := range rep.Sides {
-				row = append(row, itoa(rep.Series.AllegedBy[side.ID][i]))
+				row = append(row, t.num(rep.Series.AllegedBy[side.ID][i]))
 			}
-			row = append(row, itoa(rep.Series.Observed[i]), itoa(rep.Series.Explosions[i]), itoa(rep.Series.Verified[i]))
-			t.Rows = append(t.Rows, row)
+			row = append(row, t.num(rep.Series.Observed[i]), t.num(rep.Series.Explosions[i]), t.num(rep.Series.Verified[i]))
+			tb.Rows = append(tb.Rows, row)
 		}
-		out = append(out, t)
+		out = append(out, tb)
 	}
 	return out
 }
 
-// CSV renders one table; name "" is the first (the summary).
+// CSV renders one table; name "" is the first (the summary). Its header
+// is in the report's language; numbers, dates and times are written for
+// machines (ASCII digits, ISO 8601).
 func CSV(rep *Report, name string) ([]byte, error) {
-	ts := Tables(rep)
+	ts := tables(rep, newTr(rep.Lang, true))
 	var names []string
 	for _, t := range ts {
 		names = append(names, t.Name)
@@ -145,7 +159,7 @@ func CSV(rep *Report, name string) ([]byte, error) {
 // TableNames lists the report's tables.
 func TableNames(rep *Report) []string {
 	var out []string
-	for _, t := range Tables(rep) {
+	for _, t := range tables(rep, newTr(rep.Lang, true)) {
 		out = append(out, t.Name)
 	}
 	return out
@@ -174,13 +188,29 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"css": func() template.CSS { return template.CSS(reportCSS) },
 }).Parse(htmlTemplate))
 
+// htmlPage is what the HTML template is given: the report, its sections
+// and footer, and the words of the page in the report's language.
+type htmlPage struct {
+	R        *Report
+	Sections []Section
+	Footer   Footer
+	Dir      string
+	t        tr
+}
+
+// T is a message of the report catalogue.
+func (p htmlPage) T(key string, args ...any) string { return p.t.T(key, args...) }
+
+// More says how many rows of a table are only in JSON and CSV.
+func (p htmlPage) More(n int) string { return p.t.N("more_rows", n) }
+
 // HTML renders the report as one self-contained, print-ready page.
 func HTML(rep *Report, f Footer) ([]byte, error) {
 	var b bytes.Buffer
-	err := pageTemplate.Execute(&b, struct {
-		R        *Report
-		Sections []Section
-		Footer   Footer
-	}{rep, Sections(rep), f})
+	t := newTr(rep.Lang, false)
+	if f.Lang == "" {
+		f.Lang = t.lang
+	}
+	err := pageTemplate.Execute(&b, htmlPage{R: rep, Sections: sections(rep, t), Footer: f, Dir: web.DirOf(t.lang), t: t})
 	return b.Bytes(), err
 }

@@ -142,6 +142,7 @@ type Request struct {
 	Agreement string `json:"agreement,omitempty" doc:"implementation: the agreement's id"`
 	Edition   string `json:"edition" doc:"public or mission"`
 	Format    string `json:"format,omitempty" doc:"html, pdf, json or csv (default json)"`
+	Lang      string `json:"lang,omitempty" doc:"the language the report is written in: en, ru or ar (default en)"`
 }
 
 // DecodeRequest reads a request from JSON, refusing unknown fields.
@@ -176,6 +177,9 @@ func parseDay(field, s string) (time.Time, error) {
 func (r *Request) check() error {
 	if r.Format == "" {
 		r.Format = FormatJSON
+	}
+	if _, ok := SupportedLang(r.Lang); !ok {
+		return errs.Invalid("lang", "must be one of %s", strings.Join(Languages(), ", "))
 	}
 	switch r.Edition {
 	case EditionPublic, EditionMission:
@@ -341,23 +345,56 @@ func (s *Service) Generate(ctx context.Context, p access.Principal, r Request) (
 	rep.Kind = r.Kind
 	rep.Edition = r.Edition
 	rep.Mission = s.mission
-	if r.Edition == EditionPublic {
-		rep.EditionNote = "Public edition: only records published as public are shown; records withheld from this edition are counted, never described."
-	} else {
-		rep.EditionNote = "Mission edition: every record the reader may see. Not for publication."
+	if r.Kind == KindDaily {
+		day, _ := parseDay("date", r.Date)
+		rep.Number = dailyNumber(r.Edition, day)
 	}
+	if rep.orgNames, err = s.orgNames(ctx, reader); err != nil {
+		return nil, err
+	}
+	localize(rep, r.Lang)
 	return rep, nil
+}
+
+// orgNames lists the organisations p may read with their names in the
+// report languages (see Report.orgNames).
+func (s *Service) orgNames(ctx context.Context, p access.Principal) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	page := store.PageRequest{Limit: store.MaxLimit}
+	for {
+		os, err := s.agreements.ListOrganisations(ctx, p, agreement.OrganisationFilter{}, page)
+		if errs.CodeOf(err) == errs.CodeForbidden {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range os.Items {
+			for _, lang := range Languages() {
+				if n := o.Names[lang]; n != "" {
+					if out[o.Name] == nil {
+						out[o.Name] = map[string]string{}
+					}
+					out[o.Name][lang] = n
+				}
+			}
+		}
+		if os.Next == "" {
+			return out, nil
+		}
+		page.Cursor = os.Next
+	}
 }
 
 // Validate checks a request's shape and fills the default format.
 func (r *Request) Validate() error { return r.check() }
 
 // RequestFromQuery reads a request from URL query parameters (kind, date,
-// from, to, agreement, edition, format).
+// from, to, agreement, edition, format, lang).
 func RequestFromQuery(q url.Values) (Request, error) {
 	for k, v := range q {
 		switch k {
-		case "kind", "date", "from", "to", "agreement", "edition", "format", "table":
+		case "kind", "date", "from", "to", "agreement", "edition", "format", "table", "lang":
 			if len(v) > 1 {
 				return Request{}, errs.Invalid(k, "is given more than once")
 			}
@@ -366,7 +403,7 @@ func RequestFromQuery(q url.Values) (Request, error) {
 		}
 	}
 	r := Request{Kind: q.Get("kind"), Date: q.Get("date"), From: q.Get("from"), To: q.Get("to"),
-		Agreement: q.Get("agreement"), Edition: q.Get("edition"), Format: q.Get("format")}
+		Agreement: q.Get("agreement"), Edition: q.Get("edition"), Format: q.Get("format"), Lang: q.Get("lang")}
 	return r, r.check()
 }
 

@@ -160,7 +160,7 @@ func TestGolden(t *testing.T) {
 func TestDailyReportOfTheDemoDay(t *testing.T) {
 	f := open(t)
 	rep := f.generate(t, access.Anonymous, report.Request{Kind: report.KindDaily, Date: "2021-06-12", Edition: report.EditionPublic})
-	if rep.Number != "163/2021" || rep.Empty {
+	if rep.Number != "DP-163/2021" || rep.Empty {
 		t.Fatalf("number %q, empty %v", rep.Number, rep.Empty)
 	}
 	if got := rep.Period.From.Format(time.RFC3339) + " " + rep.Period.To.Format(time.RFC3339); got != "2021-06-11T15:30:00Z 2021-06-12T15:30:00Z" {
@@ -174,15 +174,24 @@ func TestDailyReportOfTheDemoDay(t *testing.T) {
 	if len(rep.Movement.Restrictions) != 1 || rep.Movement.Restrictions[0].Kind != "delayed" {
 		t.Errorf("restrictions: %+v", rep.Movement.Restrictions)
 	}
-	if len(rep.Agreement.Changed) != 1 || rep.Agreement.Changed[0].Number != "8" {
-		t.Errorf("provisions changed: %+v", rep.Agreement.Changed)
+	// Provision 8's event of 12 June (an exchange) keeps it in progress:
+	// a step recorded, not a change of status ("from in progress to in
+	// progress" was the bug).
+	if len(rep.Agreement.Changed) != 0 || len(rep.Agreement.Steps) != 1 || rep.Agreement.Steps[0].Number != "8" || rep.Agreement.Steps[0].To != "in_progress" {
+		t.Errorf("provisions changed: %+v, steps: %+v", rep.Agreement.Changed, rep.Agreement.Steps)
 	}
 	if !rep.Humanitarian.Available {
 		t.Errorf("the application connects the registries: %+v", rep.Humanitarian)
 	}
-	// The demo's layers are mission material: the public map shows none.
-	if len(rep.Workflow.Incidents) != 1 || len(rep.Map.Points) != 2 || len(rep.Map.Layers) != 0 {
+	// The demo's geographic layers are mission material: the public map
+	// shows none of them, only the places, which are public.
+	if len(rep.Workflow.Incidents) != 1 || len(rep.Map.Points) != 2 || len(rep.Map.Layers) == 0 {
 		t.Errorf("incidents %d, map points %d, layers %d", len(rep.Workflow.Incidents), len(rep.Map.Points), len(rep.Map.Layers))
+	}
+	for _, l := range rep.Map.Layers {
+		if l.Kind != report.KindPlace {
+			t.Errorf("the public map shows a %s layer %q", l.Kind, l.Name)
+		}
 	}
 	if len(rep.Series.Days) != report.SeriesDays || rep.Series.Days[29] != "2021-06-12" || rep.Series.Observed[29] != 6 {
 		t.Errorf("series: %v %v", rep.Series.Days, rep.Series.Observed)
@@ -291,7 +300,7 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 	t.Run("an id that names no report", func(t *testing.T) {
-		if _, err := f.app.Reports.Fetch(ctx, analyst, "daily-2021-13-45-public", "json", ""); errs.CodeOf(err) != errs.CodeNotFound {
+		if _, err := f.app.Reports.Fetch(ctx, analyst, "daily-2021-13-45-public", "json", "", ""); errs.CodeOf(err) != errs.CodeNotFound {
 			t.Fatalf("got %v, want not found", err)
 		}
 	})
@@ -311,14 +320,14 @@ func TestIssue(t *testing.T) {
 	if err != nil || seq != is.LogSeq {
 		t.Fatalf("seq %d (%v), printed %d", seq, err, is.LogSeq)
 	}
-	js, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, "json", "")
+	js, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, "json", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if report.DataHash(js.Data) != is.DataSHA256 {
 		t.Error("the stored JSON does not match the data hash in the log")
 	}
-	html, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, "html", "")
+	html, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, "html", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +345,7 @@ func TestIssue(t *testing.T) {
 		t.Errorf("the HTML footer lacks %q or the proof path", cpLine)
 	}
 	for _, file := range is.Files {
-		r, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, file.Format, file.Name)
+		r, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, file.Format, file.Name, file.Lang)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -349,7 +358,7 @@ func TestIssue(t *testing.T) {
 	if _, err := f.app.Incidents.RecordObservation(ctx, f.as(access.Monitor), observationOn12June()); err != nil {
 		t.Fatal(err)
 	}
-	again, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, "json", "")
+	again, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, "json", "", "")
 	if err != nil || !bytes.Equal(again.Data, js.Data) {
 		t.Errorf("the issued report changed (%v)", err)
 	}
@@ -366,12 +375,13 @@ func TestIssue(t *testing.T) {
 		t.Fatalf("verify: %v %v", err, rep.Problems)
 	}
 	if pdftotext(t) {
-		pdf, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, "pdf", "")
+		pdf, err := f.app.Reports.Fetch(ctx, f.as(access.Observer), id, "pdf", "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		text := extract(t, pdf.Data)
-		if !strings.Contains(text, "163/2021") || !strings.Contains(strings.Join(strings.Fields(text), ""), is.DataSHA256) || !strings.Contains(text, footer) {
+		// The footer may wrap: compare with its words joined by spaces.
+		if !strings.Contains(text, "DM-163/2021") || !strings.Contains(strings.Join(strings.Fields(text), ""), is.DataSHA256) || !strings.Contains(strings.Join(strings.Fields(text), " "), footer) {
 			t.Errorf("the PDF footer lacks the number, the hash or the log position:\n%s", text)
 		}
 		joined := strings.Join(strings.Fields(text), " ")

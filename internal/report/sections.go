@@ -19,6 +19,35 @@ type Table struct {
 	// Shown bounds the rows HTML and PDF print (0: all); JSON and CSV
 	// always carry every row.
 	Shown int
+	// IDCol is 1 + the index of the column of record ids, 0 when none:
+	// CSV carries the ids, HTML and PDF name records by their titles.
+	IDCol int
+}
+
+// dropIDs removes the id columns of the tables of secs.
+func dropIDs(secs []Section) {
+	for i := range secs {
+		for j := range secs[i].Tables {
+			tb := &secs[i].Tables[j]
+			if tb.IDCol == 0 {
+				continue
+			}
+			c := tb.IDCol - 1
+			tb.Header = append(tb.Header[:c:c], tb.Header[c+1:]...)
+			for k, r := range tb.Rows {
+				tb.Rows[k] = append(r[:c:c], r[c+1:]...)
+			}
+			tb.IDCol = 0
+		}
+	}
+}
+
+// shown writes a name the report may not show (NotShown) in words.
+func shown(t tr, s string) string {
+	if s == NotShown {
+		return t.T("not_shown")
+	}
+	return s
 }
 
 // Section is a titled part of a report.
@@ -34,95 +63,88 @@ const MaxPrintedRows = 300
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func signed(n int) string {
-	if n > 0 {
-		return "+" + itoa(n)
-	}
-	return itoa(n)
-}
-
-func when(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-func day(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02")
-}
-
 func words(s string) string { return strings.ReplaceAll(s, "_", " ") }
 
-func tallyTable(name, title, first string, rep *Report, lines []TallyLine) Table {
-	t := Table{Name: name, Title: title, Header: []string{first}}
+func tallyTable(t tr, name, title, first string, rep *Report, lines []TallyLine) Table {
+	tb := Table{Name: name, Title: title, Header: []string{first}}
 	for _, s := range rep.Sides {
-		t.Header = append(t.Header, "alleged by "+s.Name)
+		tb.Header = append(tb.Header, t.T("col.alleged_by", "side", s.Name))
 	}
-	t.Header = append(t.Header, "observations", "violations observed", "of which explosions")
+	tb.Header = append(tb.Header, t.T("col.observations"), t.T("col.violations_observed"), t.T("col.of_which_explosions"))
 	for _, v := range rep.VerifiedColumns {
-		t.Header = append(t.Header, "verified: "+v.Name)
+		tb.Header = append(tb.Header, t.T("col.verified", "side", v.Name))
 	}
 	for _, l := range lines {
 		row := []string{l.Label}
 		for _, s := range rep.Sides {
-			row = append(row, itoa(l.AllegedBy[s.ID]))
+			row = append(row, t.num(l.AllegedBy[s.ID]))
 		}
-		row = append(row, itoa(l.Observations), itoa(l.Observed), itoa(l.Explosions))
+		row = append(row, t.num(l.Observations), t.num(l.Observed), t.num(l.Explosions))
 		for _, v := range rep.VerifiedColumns {
-			row = append(row, itoa(l.Verified[v.ID]))
+			row = append(row, t.num(l.Verified[v.ID]))
 		}
-		t.Rows = append(t.Rows, row)
+		tb.Rows = append(tb.Rows, row)
 	}
-	return t
+	return tb
 }
 
-func eventTable(name, title string, evs []WorkflowEvent, names map[string]string) Table {
-	t := Table{Name: name, Title: title, Header: []string{"incident", "title", "category", "at", "outcome", "attribution", "reason"}}
+func eventTable(t tr, name, title string, evs []WorkflowEvent, names map[string]string) Table {
+	tb := Table{Name: name, Title: title, IDCol: 1, Header: []string{t.T("col.incident"), t.T("col.title"), t.T("col.category"), t.T("col.at"),
+		t.T("col.outcome"), t.T("col.attribution"), t.T("col.reason")}}
 	for _, e := range evs {
-		attr := e.Attribution
-		if n, ok := names[attr]; ok {
-			attr = n
-		}
-		t.Rows = append(t.Rows, []string{e.IncidentID, e.Title, words(e.Category), when(e.At), words(e.Outcome), words(attr), e.Reason})
+		tb.Rows = append(tb.Rows, []string{e.IncidentID, e.Title, t.enum("category", e.Category), t.when(e.At), t.enum("outcome", e.Outcome),
+			attribution(t, e.Attribution, names), e.Reason})
 	}
-	return t
+	return tb
 }
 
-// Sections lays the report out.
-func Sections(rep *Report) []Section {
+// attribution names a side by its organisation's name, or both sides /
+// undetermined in words.
+func attribution(t tr, code string, names map[string]string) string {
+	if n, ok := names[code]; ok {
+		return n
+	}
+	return t.enum("attribution", code)
+}
+
+// Sections lays the report out, in its language.
+func Sections(rep *Report) []Section { return sections(rep, newTr(rep.Lang, false)) }
+
+func sections(rep *Report, t tr) []Section {
 	names := map[string]string{}
 	for _, o := range rep.VerifiedColumns {
 		names[o.ID] = o.Name
 	}
 	var out []Section
-	head := Section{Title: "Summary"}
+	head := Section{Title: t.T("sec.summary")}
 	if rep.Previous != nil {
-		head.Notes = append(head.Notes, "Each count is compared with the previous period: "+rep.Previous.Label+".")
+		head.Notes = append(head.Notes, t.T("note.compared", "period", rep.Previous.Label))
 	}
 	if rep.Empty {
 		head.Notes = append(head.Notes, rep.EmptyNote)
 	}
 	if w := rep.Withheld; w != nil && w.Allegations+w.Observations+w.Incidents+w.Restrictions > 0 {
 		w := rep.Withheld
-		head.Notes = append(head.Notes, fmt.Sprintf("Withheld from this edition (counted, not shown): %d allegations, %d observations, %d incidents, %d restrictions of movement.",
-			w.Allegations, w.Observations, w.Incidents, w.Restrictions))
+		head.Notes = append(head.Notes, t.T("note.withheld", "allegations", t.N("n.allegations", w.Allegations),
+			"observations", t.N("n.observations", w.Observations), "incidents", t.N("n.incidents", w.Incidents),
+			"restrictions", t.N("n.restrictions", w.Restrictions)))
 	}
 	if len(rep.Summary) > 0 {
-		t := Table{Name: "summary", Title: "Counts for the period", Header: []string{"", "this period", "previous period", "change"}}
+		tb := Table{Name: "summary", Title: t.T("tbl.counts"), Header: []string{"", t.T("col.this_period"), t.T("col.previous_period"), t.T("col.change")}}
 		for _, c := range rep.Summary {
-			change := signed(c.Change)
+			change := t.signed(c.Change)
 			if c.ChangePercent != nil && c.Change != 0 {
-				change += " (" + signedFloat(*c.ChangePercent) + "%)"
+				pc := t.dec(*c.ChangePercent, 1)
+				if *c.ChangePercent > 0 {
+					pc = "+" + pc
+				}
+				change = t.T("change_percent", "change", change, "percent", pc)
 			}
-			t.Rows = append(t.Rows, []string{c.Label, itoa(c.Current), itoa(c.Previous), change})
+			tb.Rows = append(tb.Rows, []string{c.Label, t.num(c.Current), t.num(c.Previous), change})
 		}
-		head.Tables = append(head.Tables, t)
+		head.Tables = append(head.Tables, tb)
 		if rep.Kind == KindSummary && rep.Series != nil {
-			head.Tables = append(head.Tables, weeklyTable(rep))
+			head.Tables = append(head.Tables, weeklyTable(t, rep))
 		}
 	}
 	if len(head.Notes) > 0 || len(head.Tables) > 0 {
@@ -130,195 +152,247 @@ func Sections(rep *Report) []Section {
 	}
 
 	if v := rep.Violations; v != nil {
-		sec := Section{Title: "Ceasefire violations",
-			Notes: []string{"What each side alleges against the other, what the mission's monitors observed (explosions counted separately) and what the mission verified are kept in separate columns and never added together."}}
+		sec := Section{Title: t.T("sec.violations"), Notes: []string{t.T("note.violations")}}
 		sec.Tables = append(sec.Tables,
-			tallyTable("violations_by_category", "By category", "category", rep, append(append([]TallyLine{}, v.ByCategory...), v.Total, v.Previous)),
-			tallyTable("violations_by_zone", "By zone", "zone", rep, v.ByZone))
-		if c := categoriesChart(rep); c != nil {
+			tallyTable(t, "violations_by_category", t.T("tbl.by_category"), t.T("col.category"), rep, append(append([]TallyLine{}, v.ByCategory...), v.Total, v.Previous)),
+			tallyTable(t, "violations_by_zone", t.T("tbl.by_zone"), t.T("col.zone"), rep, v.ByZone))
+		if c := categoriesChart(t, rep); c != nil {
 			sec.Charts = append(sec.Charts, *c)
 		}
 		if rep.Series != nil {
-			sec.Charts = append(sec.Charts, seriesChart(rep))
+			sec.Charts = append(sec.Charts, seriesChart(t, rep))
 		}
 		out = append(out, sec)
 	}
 	if w := rep.Workflow; w != nil {
-		sec := Section{Title: "Incidents and investigations"}
-		it := Table{Name: "incidents", Title: "Incidents of the period", Header: []string{"incident", "title", "category", "start", "status", "finding", "attribution"}, Shown: MaxPrintedRows}
+		sec := Section{Title: t.T("sec.incidents")}
+		it := Table{Name: "incidents", Title: t.T("tbl.incidents"), IDCol: 1, Header: []string{t.T("col.incident"), t.T("col.title"), t.T("col.category"),
+			t.T("col.start"), t.T("col.status"), t.T("col.finding"), t.T("col.attribution")}, Shown: MaxPrintedRows}
 		for _, in := range w.Incidents {
-			attr := in.Attribution
-			if n, ok := names[attr]; ok {
-				attr = n
-			}
-			it.Rows = append(it.Rows, []string{in.ID, in.Title, words(in.Category), when(in.Start), words(in.Status), words(in.Outcome), words(attr)})
+			it.Rows = append(it.Rows, []string{in.ID, in.Title, t.enum("category", in.Category), t.when(in.Start), t.enum("status", in.Status),
+				t.enum("outcome", in.Outcome), attribution(t, in.Attribution, names)})
 		}
 		sec.Tables = append(sec.Tables, it,
-			eventTable("incidents_opened", "Incidents opened", w.Opened, names),
-			eventTable("findings", "Findings issued", w.Findings, names),
-			eventTable("suspended", "Investigations suspended", w.Suspended, names))
+			eventTable(t, "incidents_opened", t.T("tbl.opened"), w.Opened, names),
+			eventTable(t, "findings", t.T("tbl.findings"), w.Findings, names),
+			eventTable(t, "suspended", t.T("tbl.suspended"), w.Suspended, names))
 		if rep.Map != nil {
-			sec.Charts = append(sec.Charts, mapChart("Incidents and observations of the period", rep.Map.Layers, rep.Map.Points))
+			sec.Charts = append(sec.Charts, mapChart(t, t.T("chart.map"), rep.Map.Layers, rep.Map.Points))
 		}
 		out = append(out, sec)
 	}
 	if m := rep.Movement; m != nil {
-		sec := Section{Title: "Freedom of movement"}
-		kt := Table{Name: "restrictions_by_kind", Title: "Restrictions met by patrols", Header: []string{"", "this period", "previous period", "change"}}
+		sec := Section{Title: t.T("sec.movement")}
+		kt := Table{Name: "restrictions_by_kind", Title: t.T("tbl.restrictions_by_kind"), Header: []string{"", t.T("col.this_period"), t.T("col.previous_period"), t.T("col.change")}}
 		for _, c := range m.ByKind {
-			kt.Rows = append(kt.Rows, []string{c.Label, itoa(c.Current), itoa(c.Previous), signed(c.Change)})
+			kt.Rows = append(kt.Rows, []string{c.Label, t.num(c.Current), t.num(c.Previous), t.signed(c.Change)})
 		}
-		rt := Table{Name: "restrictions", Title: "Restrictions", Header: []string{"id", "kind", "by", "start", "duration (min)", "zone"}, Shown: MaxPrintedRows}
+		rt := Table{Name: "restrictions", Title: t.T("tbl.restrictions"), IDCol: 1, Header: []string{t.T("col.id"), t.T("col.kind"), t.T("col.by"),
+			t.T("col.start"), t.T("col.duration_min"), t.T("col.zone")}, Shown: MaxPrintedRows}
 		for _, r := range m.Restrictions {
-			dur := "ongoing"
+			dur := t.T("ongoing")
 			if r.DurationS != nil {
-				dur = itoa(int(*r.DurationS / 60))
+				dur = t.num(int(*r.DurationS / 60))
 			}
-			rt.Rows = append(rt.Rows, []string{r.ID, r.Kind, r.By, when(r.Start), dur, r.Zone})
+			by := shown(t, r.By)
+			if by == "" {
+				by = t.T("by.not_established")
+			}
+			zone := r.Zone
+			if zone == NotShown {
+				zone = t.T("zone.not_shown")
+			}
+			rt.Rows = append(rt.Rows, []string{r.ID, t.enum("fom", r.Kind), by, t.when(r.Start), dur, zone})
 		}
 		sec.Tables = append(sec.Tables, kt, rt)
 		out = append(out, sec)
 	}
 	if h := rep.Humanitarian; h != nil {
-		out = append(out, humanitarianSection(h))
+		out = append(out, humanitarianSection(t, h))
 	}
 	if a := rep.Agreement; a != nil {
-		sec := Section{Title: "The agreement"}
-		ct := Table{Name: "provisions_changed", Title: "Provisions whose status changed", Header: []string{"provision", "summary", "from", "to", "at", "note"}}
+		sec := Section{Title: t.T("sec.agreement")}
+		ct := Table{Name: "provisions_changed", Title: t.T("tbl.provisions_changed"), Header: []string{t.T("col.provision"), t.T("col.summary"),
+			t.T("col.from_status"), t.T("col.to_status"), t.T("col.at"), t.T("col.note")}}
 		for _, c := range a.Changed {
-			ct.Rows = append(ct.Rows, []string{c.Number, c.Summary, words(c.From), words(c.To), when(c.At), c.Note})
+			ct.Rows = append(ct.Rows, []string{c.Number, c.Summary, t.enum("pstatus", c.From), t.enum("pstatus", c.To), t.when(c.At), c.Note})
 		}
-		ot := Table{Name: "provisions_overdue", Title: "Provisions overdue at the cut-off", Header: []string{"provision", "summary", "deadline", "due", "days overdue"}}
+		pt := Table{Name: "provision_steps", Title: t.T("tbl.provision_steps"), Header: []string{t.T("col.provision"), t.T("col.summary"),
+			t.T("col.status"), t.T("col.at"), t.T("col.note")}}
+		for _, c := range a.Steps {
+			pt.Rows = append(pt.Rows, []string{c.Number, c.Summary, t.enum("pstatus", c.To), t.when(c.At), c.Note})
+		}
+		ot := Table{Name: "provisions_overdue", Title: t.T("tbl.provisions_overdue"), Header: []string{t.T("col.provision"), t.T("col.summary"),
+			t.T("col.deadline"), t.T("col.due"), t.T("col.days_overdue")}}
 		for _, o := range a.Overdue {
-			ot.Rows = append(ot.Rows, []string{o.Number, o.Summary, o.What, day(o.Due), itoa(o.DaysOverdue)})
+			ot.Rows = append(ot.Rows, []string{o.Number, o.Summary, o.What, t.day(o.Due), t.num(o.DaysOverdue)})
 		}
-		sec.Tables = append(sec.Tables, ct, ot)
+		sec.Tables = append(sec.Tables, ct, pt, ot)
 		out = append(out, sec)
 	}
 	if im := rep.Implementation; im != nil {
-		out = append(out, implementationSections(im)...)
+		out = append(out, implementationSections(t, im)...)
+	}
+	if !t.plain {
+		dropIDs(out)
 	}
 	return out
 }
 
-func humanitarianSection(h *HumanitarianSection) Section {
-	sec := Section{Title: "Humanitarian"}
+func humanitarianSection(t tr, h *HumanitarianSection) Section {
+	sec := Section{Title: t.T("sec.humanitarian")}
 	if !h.Available {
 		sec.Notes = append(sec.Notes, h.Note)
 		return sec
 	}
-	t := Table{Name: "exchanges", Title: "Exchanges", Header: []string{"id", "at", "place", "mediator", "handed over", "note"}}
+	col := func(keys ...string) []string {
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = t.T("col." + k)
+		}
+		return out
+	}
+	tb := Table{Name: "exchanges", IDCol: 1, Title: t.T("tbl.exchanges"), Header: col("id", "at", "place", "mediator", "handed_over", "note")}
 	for _, e := range h.Exchanges {
 		var parts []string
 		for _, k := range sortedKeys(e.ToSide) {
-			parts = append(parts, fmt.Sprintf("%d to %s", e.ToSide[k], k))
+			parts = append(parts, t.T("handed_to", "n", t.num(e.ToSide[k]), "side", shown(t, k)))
 		}
-		t.Rows = append(t.Rows, []string{e.ID, when(e.At), e.Place, e.Mediator, strings.Join(parts, ", "), e.Note})
+		tb.Rows = append(tb.Rows, []string{e.ID, t.when(e.At), shown(t, e.Place), shown(t, e.Mediator), strings.Join(parts, t.T("list.comma")), e.Note})
 	}
-	sec.Tables = append(sec.Tables, t)
-	t = Table{Name: "releases", Title: "Releases", Header: []string{"id", "at", "held by", "persons", "note"}}
+	sec.Tables = append(sec.Tables, tb)
+	tb = Table{Name: "releases", IDCol: 1, Title: t.T("tbl.releases"), Header: col("id", "at", "held_by", "persons", "status")}
 	for _, r := range h.Releases {
-		t.Rows = append(t.Rows, []string{r.ID, when(r.At), r.HeldBy, itoa(r.Persons), r.Note})
+		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), shown(t, r.HeldBy), t.num(r.Persons), t.enum("detstatus", r.Note)})
 	}
-	sec.Tables = append(sec.Tables, t)
-	t = Table{Name: "remains", Title: "Remains", Header: []string{"id", "at", "event", "count", "note"}}
+	sec.Tables = append(sec.Tables, tb)
+	tb = Table{Name: "remains", IDCol: 1, Title: t.T("tbl.remains"), Header: col("id", "at", "event", "count", "note")}
 	for _, r := range h.Remains {
-		t.Rows = append(t.Rows, []string{r.ID, when(r.At), words(r.Event), itoa(r.Count), r.Note})
+		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), t.enum("remains", r.Event), t.num(r.Count), r.Note})
 	}
-	sec.Tables = append(sec.Tables, t)
-	t = Table{Name: "handovers", Title: "Handovers of minefield records", Header: []string{"id", "at", "from", "to", "records", "mines", "mediator"}}
+	sec.Tables = append(sec.Tables, tb)
+	tb = Table{Name: "handovers", IDCol: 1, Title: t.T("tbl.handovers"), Header: col("id", "at", "from", "to", "records", "mines", "mediator")}
 	for _, r := range h.Handovers {
-		t.Rows = append(t.Rows, []string{r.ID, when(r.At), r.From, r.To, itoa(r.Records), itoa(r.Mines), r.Mediator})
+		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), shown(t, r.From), shown(t, r.To), t.num(r.Records), t.num(r.Mines), shown(t, r.Mediator)})
 	}
-	sec.Tables = append(sec.Tables, t)
-	t = Table{Name: "returns", Title: "Returns", Header: []string{"id", "at", "destination", "people", "organised"}}
+	sec.Tables = append(sec.Tables, tb)
+	tb = Table{Name: "returns", IDCol: 1, Title: t.T("tbl.returns"), Header: col("id", "at", "destination", "people", "organised")}
 	for _, r := range h.Returns {
-		t.Rows = append(t.Rows, []string{r.ID, when(r.At), r.Destination, itoa(r.People), strconv.FormatBool(r.Organised)})
+		org := t.T("no")
+		if r.Organised {
+			org = t.T("yes")
+		}
+		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), r.Destination, t.num(r.People), org})
 	}
-	sec.Tables = append(sec.Tables, t)
-	t = Table{Name: "crossings", Title: "Corridor crossings", Header: []string{"checkpoint", "direction", "people", "vehicles"}}
+	sec.Tables = append(sec.Tables, tb)
+	tb = Table{Name: "crossings", Title: t.T("tbl.crossings"), Header: col("checkpoint", "direction", "people", "vehicles")}
 	for _, r := range h.Crossings {
-		t.Rows = append(t.Rows, []string{r.Checkpoint, r.Direction, itoa(r.People), itoa(r.Vehicles)})
+		tb.Rows = append(tb.Rows, []string{shown(t, r.Checkpoint), t.enum("direction", r.Direction), t.num(r.People), t.num(r.Vehicles)})
 	}
-	sec.Tables = append(sec.Tables, t)
-	t = Table{Name: "closures", Title: "Closures and reopenings", Header: []string{"id", "at", "where", "kind", "reason"}}
+	sec.Tables = append(sec.Tables, tb)
+	tb = Table{Name: "closures", IDCol: 1, Title: t.T("tbl.closures"), Header: col("id", "at", "where", "kind", "reason")}
 	for _, r := range h.Closures {
-		t.Rows = append(t.Rows, []string{r.ID, when(r.At), r.Where, r.Kind, r.Reason})
+		tb.Rows = append(tb.Rows, []string{r.ID, t.when(r.At), r.Where, t.enum("restriction", r.Kind), r.Reason})
 	}
-	sec.Tables = append(sec.Tables, t)
+	sec.Tables = append(sec.Tables, tb)
 	return sec
 }
 
-func implementationSections(im *Implementation) []Section {
-	head := Section{Title: "Implementation"}
-	head.Notes = append(head.Notes, fmt.Sprintf("Signed %s; in force from %s; as of %s.", day(im.SignedAt), when(im.InForceAt), when(im.AsOf)),
-		fmt.Sprintf("Implemented: %d of %d provisions (%.1f%% of those not superseded).", im.Implemented, im.Total, im.SharePercent))
+func implementationSections(t tr, im *Implementation) []Section {
+	head := Section{Title: t.T("sec.implementation")}
+	head.Notes = append(head.Notes, t.T("note.signed", "signed", t.day(im.SignedAt), "in_force", t.when(im.InForceAt), "as_of", t.when(im.AsOf)),
+		t.T("note.implemented", "implemented", t.num(im.Implemented), "total", t.num(im.Total), "percent", t.dec(im.SharePercent, 1)))
 	if im.Illustrative {
-		head.Notes = append(head.Notes, "Illustrative: this agreement's record is partly invented for the demo.")
+		head.Notes = append(head.Notes, t.T("note.illustrative"))
 	}
-	st := Table{Name: "provisions", Title: "Provisions", Header: []string{"provision", "summary", "obligated", "status", "deadlines", "evidence", "what remains"}}
+	st := Table{Name: "provisions", Title: t.T("tbl.provisions"), Header: []string{t.T("col.provision"), t.T("col.summary"), t.T("col.obligated"),
+		t.T("col.status"), t.T("col.deadlines"), t.T("col.evidence"), t.T("col.remains")}}
 	var rows []TimelineRow
 	for _, p := range im.Provisions {
 		var ds []string
 		var ticks []time.Time
 		for _, d := range p.Deadlines {
-			s := d.What + ": " + day(d.Due)
+			s := t.T("deadline", "what", d.What, "due", t.day(d.Due))
 			if !d.OriginalDue.IsZero() {
-				s += " (first " + day(d.OriginalDue) + ")"
+				s += " " + t.T("deadline.first", "date", t.day(d.OriginalDue))
 			}
 			if !d.MetAt.IsZero() {
-				s += ", met " + day(d.MetAt)
+				s += t.T("list.comma") + t.T("deadline.met", "date", t.day(d.MetAt))
 			} else if d.Missed {
-				s += ", missed"
+				s += t.T("list.comma") + t.T("deadline.missed")
 			}
 			ds = append(ds, s)
 			ticks = append(ticks, d.Due)
 		}
 		var ev []string
 		for _, e := range p.Evidence {
-			s := e.Ref
-			if e.Title != "" {
+			// A web address is shown; a record is named by its title
+			// (its id is in the JSON and CSV).
+			s := e.Title
+			switch {
+			case e.Kind == "url" && e.Title != "":
 				s = e.Title + " <" + e.Ref + ">"
+			case e.Kind == "url":
+				s = e.Ref
+			case e.Title == "":
+				s = t.T("evidence.untitled")
+			}
+			if t.plain && e.Kind != "url" {
+				s = strings.TrimSpace(e.Title + " <" + e.Ref + ">")
 			}
 			ev = append(ev, s)
 		}
-		st.Rows = append(st.Rows, []string{p.Number, p.Summary, strings.Join(p.Obligated, ", "), words(p.Status), strings.Join(ds, "; "), strings.Join(ev, "; "), p.Remains})
+		st.Rows = append(st.Rows, []string{p.Number, p.Summary, strings.Join(p.Obligated, t.T("list.comma")), t.enum("pstatus", p.Status),
+			strings.Join(ds, t.T("list.semicolon")), strings.Join(ev, t.T("list.semicolon")), p.Remains})
 		rows = append(rows, TimelineRow{Label: "§ " + p.Number, Spans: p.Spans, Deadlines: ticks})
 	}
-	ht := Table{Name: "status_history", Title: "Status over time", Header: []string{"provision", "status", "from", "note"}}
+	ht := Table{Name: "status_history", Title: t.T("tbl.status_history"), Header: []string{t.T("col.provision"), t.T("col.status"), t.T("col.from"), t.T("col.note")}}
 	for _, p := range im.Provisions {
 		for _, e := range p.History {
-			ht.Rows = append(ht.Rows, []string{p.Number, words(e.Status), when(e.At), e.Note})
+			ht.Rows = append(ht.Rows, []string{p.Number, t.enum("pstatus", e.Status), t.when(e.At), e.Note})
 		}
 	}
-	bt := Table{Name: "by_status", Title: "Provisions by status", Header: []string{"status", "provisions"}}
+	bt := Table{Name: "by_status", Title: t.T("tbl.by_status"), Header: []string{t.T("col.status"), t.T("col.provisions")}}
 	for _, s := range sortedKeys(im.ByStatus) {
-		bt.Rows = append(bt.Rows, []string{words(s), itoa(im.ByStatus[s])})
+		bt.Rows = append(bt.Rows, []string{t.enum("pstatus", s), t.num(im.ByStatus[s])})
 	}
 	head.Tables = append(head.Tables, bt, st, ht)
-	head.Charts = append(head.Charts, timelineChart("Status of each provision over time (ticks: deadlines)", im.InForceAt, im.AsOf, rows))
+	head.Charts = append(head.Charts, timelineChart(t, t.T("chart.timeline"), im.InForceAt, im.AsOf, rows))
 	return []Section{head}
 }
 
-func seriesChart(rep *Report) Canvas {
-	s := rep.Series
-	var series []Series
-	for i, side := range rep.Sides {
-		series = append(series, Series{Name: "alleged by " + side.Name, Colour: palette[i%len(palette)], Values: s.AllegedBy[side.ID]})
+// sideNames are the series' names: each side's allegations, then what
+// the monitors observed and what the mission verified.
+func sideSeriesNames(t tr, rep *Report) []string {
+	var names []string
+	for _, side := range rep.Sides {
+		names = append(names, t.T("col.alleged_by", "side", side.Name))
 	}
-	series = append(series, Series{Name: "observed", Colour: colourObserved, Values: s.Observed},
-		Series{Name: "verified", Colour: colourVerified, Values: s.Verified})
-	return dailyChart(fmt.Sprintf("Per reporting day, %s to %s", s.Days[0], s.Days[len(s.Days)-1]), s.Days, series)
+	return append(names, t.T("col.observed"), t.T("col.verified_all"))
 }
 
-func categoriesChart(rep *Report) *Canvas {
-	v := rep.Violations
-	var names, colours []string
+func seriesChart(t tr, rep *Report) Canvas {
+	s := rep.Series
+	names := sideSeriesNames(t, rep)
+	var series []Series
 	for i, side := range rep.Sides {
-		names = append(names, "alleged by "+side.Name)
+		series = append(series, Series{Name: names[i], Colour: palette[i%len(palette)], Values: s.AllegedBy[side.ID]})
+	}
+	n := len(rep.Sides)
+	series = append(series, Series{Name: names[n], Colour: colourObserved, Values: s.Observed},
+		Series{Name: names[n+1], Colour: colourVerified, Values: s.Verified})
+	first, _ := time.Parse("2006-01-02", s.Days[0])
+	last, _ := time.Parse("2006-01-02", s.Days[len(s.Days)-1])
+	return dailyChart(t, t.T("chart.series", "from", t.date(first), "to", t.date(last)), s.Days, series)
+}
+
+func categoriesChart(t tr, rep *Report) *Canvas {
+	v := rep.Violations
+	names := sideSeriesNames(t, rep)
+	var colours []string
+	for i := range rep.Sides {
 		colours = append(colours, palette[i%len(palette)])
 	}
-	names = append(names, "observed", "verified")
 	colours = append(colours, colourObserved, colourVerified)
 	var bars []Bar
 	for _, l := range v.ByCategory {
@@ -329,34 +403,26 @@ func categoriesChart(rep *Report) *Canvas {
 		b.Values = append(b.Values, l.Observed, sum(l.Verified))
 		bars = append(bars, b)
 	}
-	c := barChart("By category", names, colours, bars)
+	c := barChart(t, t.T("tbl.by_category"), names, colours, bars)
 	return &c
 }
 
-func signedFloat(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 1, 64)
-	if v > 0 {
-		s = "+" + s
-	}
-	return s
-}
-
 // weeklyTable sums a summary's days by ISO week: the trend over the range.
-func weeklyTable(rep *Report) Table {
-	t := Table{Name: "weeks", Title: "Trend by week", Header: []string{"week"}}
+func weeklyTable(t tr, rep *Report) Table {
+	tb := Table{Name: "weeks", Title: t.T("tbl.weeks"), Header: []string{t.T("col.week")}}
 	for _, side := range rep.Sides {
-		t.Header = append(t.Header, "alleged by "+side.Name)
+		tb.Header = append(tb.Header, t.T("col.alleged_by", "side", side.Name))
 	}
-	t.Header = append(t.Header, "observed", "explosions", "verified")
+	tb.Header = append(tb.Header, t.T("col.observed"), t.T("col.explosions"), t.T("col.verified_all"))
 	s := rep.Series
 	var row []string
 	var sums []int
 	flush := func() {
 		if row != nil {
 			for _, v := range sums {
-				row = append(row, itoa(v))
+				row = append(row, t.num(v))
 			}
-			t.Rows = append(t.Rows, row)
+			tb.Rows = append(tb.Rows, row)
 		}
 	}
 	last := ""
@@ -366,7 +432,7 @@ func weeklyTable(rep *Report) Table {
 		week := fmt.Sprintf("%04d-W%02d", y, w)
 		if week != last {
 			flush()
-			row, sums, last = []string{week}, make([]int, len(rep.Sides)+3), week
+			row, sums, last = []string{t.digits(week)}, make([]int, len(rep.Sides)+3), week
 		}
 		for j, side := range rep.Sides {
 			sums[j] += s.AllegedBy[side.ID][i]
@@ -377,5 +443,5 @@ func weeklyTable(rep *Report) Table {
 		sums[n+2] += s.Verified[i]
 	}
 	flush()
-	return t
+	return tb
 }

@@ -329,7 +329,7 @@ func TestPDFMetadata(t *testing.T) {
 		pdf  []byte
 		want []string
 	}{
-		"draft":  {draft1, []string{"Title:           Daily report", "Subject:         Report No. D-163/2021", "Keywords:        D-163/2021", "Creator:         Truce", "Producer:        Truce", "CreationDate:    Sat Jun 12 16:00:00 2021"}},
+		"draft":  {draft1, []string{"Title:           Daily report", "Subject:         التقرير رقم D-163/2021" /* the report is in Arabic */, "Keywords:        D-163/2021", "Creator:         Truce", "Producer:        Truce", "CreationDate:    Sat Jun 12 16:00:00 2021"}},
 		"issued": {issued, []string{"Title:           Daily report", "Keywords:        D-163/2021", "CreationDate:    Sun Jun 13 08:30:00 2021"}},
 	} {
 		out, err := exec.Command("pdfinfo", writePDF(t, c.pdf)).CombinedOutput()

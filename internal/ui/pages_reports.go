@@ -117,6 +117,11 @@ func (s *Pages) reportsAction(w http.ResponseWriter, r *http.Request) {
 	}
 	form := &web.Form{Values: r.PostForm}
 	req, err := reportRequest(form)
+	// The report is written in the page's language (an issued report has
+	// its files in every language).
+	if l, ok := report.SupportedLang(pg.Lang); ok && err == nil {
+		req.Lang = l
+	}
 	if err != nil {
 		s.reportsFailed(w, r, pg, p, form, err)
 		return
@@ -141,7 +146,7 @@ func (s *Pages) reportsAction(w http.ResponseWriter, r *http.Request) {
 	if is, issued, lerr := s.Reports.Lookup(r.Context(), p, req.ID()); lerr != nil {
 		err = lerr
 	} else if issued {
-		out, err = s.Reports.Open(is, req.Format, "")
+		out, err = s.Reports.Open(is, req.Format, "", req.Lang)
 	} else {
 		out, err = report.Draft(rep, req.Format, "")
 	}

@@ -276,3 +276,8 @@ func FormatFloat(lang string, f float64, dec int) string {
 	}
 	return out + point + frac
 }
+
+// LoadCatalog reads every embedded catalogue: what the web pages speak,
+// and what other packages that write for readers (the reports) translate
+// with.
+func LoadCatalog() (*Catalog, error) { return loadCatalog() }

@@ -65,7 +65,8 @@ func all[T any](list func(store.PageRequest) (store.Page[T], error)) ([]T, error
 }
 
 // names resolves organisation ids to their names for one report; an id
-// that names no organisation is shown as it is.
+// that names no organisation the reader may see is report.NotShown (a
+// report prints names, never ids).
 type names struct {
 	ag     *agreement.Service
 	reader access.Principal
@@ -83,12 +84,12 @@ func (n *names) of(ctx context.Context, id string) (string, error) {
 	if name, ok := n.seen[id]; ok {
 		return name, nil
 	}
-	name := id
+	name := report.NotShown
 	o, err := n.ag.GetOrganisation(ctx, n.reader, id)
 	switch {
 	case err == nil:
 		name = o.Name
-	case errs.CodeOf(err) != errs.CodeNotFound:
+	case errs.CodeOf(err) != errs.CodeNotFound && errs.CodeOf(err) != errs.CodeForbidden:
 		return "", err
 	}
 	n.seen[id] = name
@@ -102,7 +103,12 @@ func (n *names) list(ctx context.Context, ids []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		out = append(out, name)
+		if name != report.NotShown {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 && len(ids) > 0 {
+		return report.NotShown, nil
 	}
 	return strings.Join(out, ", "), nil
 }
@@ -121,7 +127,7 @@ func (s *Source) Exchanges(ctx context.Context, p access.Principal, from, to tim
 	n := s.names(p)
 	out := make([]report.ExchangeLine, 0, len(xs))
 	for _, x := range xs {
-		line := report.ExchangeLine{ID: x.ID, At: x.At.UTC(), Place: cmp.Or(x.PlaceName, x.PlaceID), ToSide: map[string]int{}, Note: x.Note}
+		line := report.ExchangeLine{ID: x.ID, At: x.At.UTC(), Place: cmp.Or(x.PlaceName, report.NotShown), ToSide: map[string]int{}, Note: x.Note}
 		if line.Mediator, err = n.list(ctx, x.Mediators); err != nil {
 			return nil, err
 		}
@@ -241,7 +247,7 @@ func (s *Source) Crossings(ctx context.Context, p access.Principal, from, to tim
 	type key struct{ checkpoint, direction string }
 	sums := map[key]*report.CrossingLine{}
 	for _, c := range cs {
-		k := key{cmp.Or(c.CheckpointName, c.CheckpointID), c.Direction}
+		k := key{cmp.Or(c.CheckpointName, report.NotShown), c.Direction}
 		line, ok := sums[k]
 		if !ok {
 			line = &report.CrossingLine{Checkpoint: k.checkpoint, Direction: k.direction}
