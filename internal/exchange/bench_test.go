@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -30,18 +31,27 @@ var (
 
 // openBenchExport writes (once per process) benchN allegations over a
 // year, straight through store transactions of 10,000 changes, on SQLite.
-// TRUCE_BENCH_ALLEGATIONS sets the count:
+// TRUCE_BENCH_ALLEGATIONS sets the count; TRUCE_BENCH_EXPORT_DIR keeps
+// the data in a directory of its own, reused by the next run with the
+// same count (otherwise a new temporary directory, left behind):
 //
-//	TRUCE_BENCH_ALLEGATIONS=1000000 go test ./internal/exchange/ -run '^$' -bench Export -benchtime 1x -timeout 1h
+//	TRUCE_BENCH_ALLEGATIONS=1000000 TRUCE_BENCH_EXPORT_DIR=/tmp/export1m go test ./internal/exchange/ -run '^$' -bench Export -benchtime 1x -timeout 1h
 func openBenchExport(b *testing.B) *exchange.Service {
 	benchOnce.Do(func() {
 		if s := os.Getenv("TRUCE_BENCH_ALLEGATIONS"); s != "" {
 			benchN, _ = strconv.Atoi(s)
 		}
-		dir, err := os.MkdirTemp("", "truce-export-bench-")
-		if err != nil {
-			benchErr = err
-			return
+		dir := os.Getenv("TRUCE_BENCH_EXPORT_DIR")
+		reuse := false
+		if dir != "" {
+			_, err := os.Stat(filepath.Join(dir, "seeded-"+strconv.Itoa(benchN)))
+			reuse = err == nil
+		} else {
+			var err error
+			if dir, err = os.MkdirTemp("", "truce-export-bench-"); err != nil {
+				benchErr = err
+				return
+			}
 		}
 		ctx := context.Background()
 		db, err := store.Open(ctx, dir, store.WithSynchronous("normal"))
@@ -55,7 +65,7 @@ func openBenchExport(b *testing.B) *exchange.Service {
 		rng := rand.New(rand.NewPCG(1, 2))
 		sides := []string{"org_a", "org_b"}
 		start0 := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
-		for n := 0; n < benchN && benchErr == nil; n += 10_000 {
+		for n := 0; n < benchN && benchErr == nil && !reuse; n += 10_000 {
 			_, benchErr = db.Write(ctx, func(tx *store.Tx) error {
 				for i := n; i < min(n+10_000, benchN); i++ {
 					side := sides[i%2]
@@ -75,6 +85,9 @@ func openBenchExport(b *testing.B) *exchange.Service {
 				return nil
 			})
 		}
+		if benchErr == nil && !reuse && os.Getenv("TRUCE_BENCH_EXPORT_DIR") != "" {
+			benchErr = os.WriteFile(filepath.Join(dir, "seeded-"+strconv.Itoa(benchN)), nil, 0o644)
+		}
 	})
 	if benchErr != nil {
 		b.Fatal(benchErr)
@@ -88,7 +101,7 @@ func openBenchExport(b *testing.B) *exchange.Service {
 func BenchmarkExport(b *testing.B) {
 	svc := openBenchExport(b)
 	analyst := access.Principal{UserID: "bench", Username: "bench", Org: "org_c", Roles: []access.Role{access.Analyst}, Via: "bench"}
-	for _, format := range []string{exchange.FormatCSV, exchange.FormatGeoJSON} {
+	for _, format := range []string{exchange.FormatCSV, exchange.FormatGeoJSON, exchange.FormatGeoPackage} {
 		b.Run(format, func(b *testing.B) {
 			var before, after runtime.MemStats
 			runtime.GC()

@@ -30,14 +30,18 @@ func writeAllegationsCSV(w io.Writer, n int, side, other string) error {
 //
 //	go test -run '^$' -bench ImportAllegationsCSV -benchtime 100000x ./internal/exchange/
 //
-// dry_run is the first pass alone: reading, the domain's checks, the
-// look-ups of known external ids and of the organisations named.
+// write is all or nothing: the whole file in one transaction;
+// write_partial (--partial) commits each chunk of ImportChunk rows on its
+// own, which is what the single transaction costs or saves. dry_run is
+// the first pass alone: reading, the domain's checks, the look-ups of
+// known external ids and of the organisations named.
 func BenchmarkImportAllegationsCSV(b *testing.B) {
-	b.Run("write", func(b *testing.B) { benchmarkImport(b, false) })
-	b.Run("dry_run", func(b *testing.B) { benchmarkImport(b, true) })
+	b.Run("write", func(b *testing.B) { benchmarkImport(b, ImportOptions{}) })
+	b.Run("write_partial", func(b *testing.B) { benchmarkImport(b, ImportOptions{Partial: true}) })
+	b.Run("dry_run", func(b *testing.B) { benchmarkImport(b, ImportOptions{DryRun: true}) })
 }
 
-func benchmarkImport(b *testing.B, dryRun bool) {
+func benchmarkImport(b *testing.B, opt ImportOptions) {
 	f := newFixture(b)
 	path := filepath.Join(b.TempDir(), "allegations.csv")
 	out, err := os.Create(path)
@@ -55,7 +59,7 @@ func benchmarkImport(b *testing.B, dryRun bool) {
 	defer in.Close()
 	b.ResetTimer()
 	res, err := f.s.ImportAllegations(context.Background(), f.liaisonA, NewCSVReader(in, f.allegationsTable),
-		ImportOptions{File: "allegations.csv", SHA256: sum("x"), DryRun: dryRun})
+		ImportOptions{File: "allegations.csv", SHA256: sum("x"), DryRun: opt.DryRun, Partial: opt.Partial})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -61,6 +61,9 @@ func (s *Service) ImportAllegations(ctx context.Context, p access.Principal, r F
 			_, err := s.Incidents.LodgeImportedAllegations(ctx, p, items)
 			return err
 		},
+		writeAll: func(next func() ([]incident.PreparedAllegation, error)) (int, error) {
+			return s.Incidents.LodgeAllImportedAllegations(ctx, p, next)
+		},
 		extOf:  func(pa incident.PreparedAllegation) string { return pa.ExternalID() },
 		differ: "an allegation is a claim as lodged and an import does not rewrite it; its lodger may edit it in Truce, or give the new claim its own external_id",
 	})
@@ -90,6 +93,9 @@ func (s *Service) ImportObservations(ctx context.Context, p access.Principal, r 
 			_, err := s.Incidents.LodgeImportedObservations(ctx, p, items)
 			return err
 		},
+		writeAll: func(next func() ([]incident.PreparedObservation, error)) (int, error) {
+			return s.Incidents.LodgeAllImportedObservations(ctx, p, next)
+		},
 		extOf:  func(po incident.PreparedObservation) string { return po.ExternalID() },
 		differ: "an observation is recorded once and an import does not rewrite it; give a new one its own external_id",
 	})
@@ -105,7 +111,9 @@ type importer[P, R any] struct {
 	same     func(P, R) bool
 	idOf     func(R) string
 	check    func([]P) ([]error, error)
-	write    func([]P) error
+	write    func([]P) error // one chunk in a transaction of its own (Partial)
+	// writeAll writes every chunk next yields in one transaction.
+	writeAll func(next func() ([]P, error)) (int, error)
 	extOf    func(P) string
 	differ   string
 }
@@ -357,46 +365,77 @@ func runImport[P, R any](ctx context.Context, r FeatureReader, opt ImportOptions
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		return ir.res, fmt.Errorf("import %s: spool: %w", k.kind, err)
 	}
+	if !opt.Partial {
+		// All or nothing: one transaction for the whole file, so that a
+		// failure while writing (the database, a cancellation) leaves
+		// nothing of it either.
+		written, err := k.writeAll(spoolChunks[P](ctx, spool, opt.Progress))
+		if err != nil {
+			ir.res.Created = 0
+			return ir.res, fmt.Errorf("import %s: nothing was written: %w", k.kind, err)
+		}
+		ir.res.Created = written
+		return ir.res, ir.err()
+	}
 	written, err := writeSpool(ctx, spool, k.write, opt.Progress)
 	if err != nil {
-		// The chunks before the failing one are in; importing the file
-		// again adds the rest (they are known by their external ids).
+		// With Partial the chunks before the failing one are in;
+		// importing the file again adds the rest (they are known by
+		// their external ids).
 		ir.res.Created = written
 		return ir.res, fmt.Errorf("import %s: after %d records written (import the file again to add the rest): %w", k.kind, written, err)
 	}
 	return ir.res, ir.err()
 }
 
+// spoolChunks returns a function that yields the spooled records
+// ImportChunk at a time, then none, reporting progress after each chunk
+// it hands out.
+func spoolChunks[P any](ctx context.Context, spool io.Reader, progress func(int)) func() ([]P, error) {
+	dec := json.NewDecoder(bufio.NewReaderSize(spool, 1<<16))
+	batch := make([]P, 0, ImportChunk)
+	handed := 0
+	return func() ([]P, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if handed > 0 && progress != nil {
+			progress(handed) // the chunk handed out before is written
+		}
+		batch = batch[:0]
+		for len(batch) < ImportChunk {
+			var rec P
+			if err := dec.Decode(&rec); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				return nil, fmt.Errorf("spool: %w", err)
+			}
+			batch = append(batch, rec)
+		}
+		handed += len(batch)
+		return batch, nil
+	}
+}
+
 // writeSpool writes the spooled records in chunks of ImportChunk, one
 // transaction each, and returns how many it wrote.
 func writeSpool[P any](ctx context.Context, spool io.Reader, write func([]P) error, progress func(int)) (int, error) {
-	dec := json.NewDecoder(bufio.NewReaderSize(spool, 1<<16))
-	batch := make([]P, 0, ImportChunk)
+	next := spoolChunks[P](ctx, spool, nil)
 	written := 0
 	for {
-		var rec P
-		err := dec.Decode(&rec)
-		if err != nil && !errors.Is(err, io.EOF) {
-			return written, fmt.Errorf("spool: %w", err)
+		batch, err := next()
+		if err != nil {
+			return written, err
 		}
-		if err == nil {
-			batch = append(batch, rec)
-		}
-		if len(batch) == ImportChunk || (errors.Is(err, io.EOF) && len(batch) > 0) {
-			if cerr := ctx.Err(); cerr != nil {
-				return written, cerr
-			}
-			if werr := write(batch); werr != nil {
-				return written, werr
-			}
-			written += len(batch)
-			batch = batch[:0]
-			if progress != nil {
-				progress(written)
-			}
-		}
-		if errors.Is(err, io.EOF) {
+		if len(batch) == 0 {
 			return written, nil
+		}
+		if err := write(batch); err != nil {
+			return written, err
+		}
+		written += len(batch)
+		if progress != nil {
+			progress(written)
 		}
 	}
 }

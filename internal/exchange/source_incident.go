@@ -38,9 +38,7 @@ func (s *Service) allegationSource(p access.Principal, v url.Values, orgs func()
 	return source{table: t, rows: func(ctx context.Context, emit func(Row) error) error {
 		o := orgs()
 		r := newRow(t)
-		return pages(ctx, func(ctx context.Context, req store.PageRequest) (store.Page[incident.Allegation], error) {
-			return s.Incidents.ListAllegations(ctx, p, f, req)
-		}, func(a incident.Allegation) error {
+		return s.Incidents.StreamAllegations(ctx, p, f, func(a *incident.Allegation) error {
 			r.reset()
 			r.set("id", a.ID)
 			r.set("source_kind", text(a.SourceKind))
@@ -116,9 +114,7 @@ func (s *Service) observationSource(p access.Principal, v url.Values, orgs func(
 	return source{table: t, rows: func(ctx context.Context, emit func(Row) error) error {
 		o := orgs()
 		r := newRow(t)
-		return pages(ctx, func(ctx context.Context, req store.PageRequest) (store.Page[incident.Observation], error) {
-			return s.Incidents.ListObservations(ctx, p, f, req)
-		}, func(ob incident.Observation) error {
+		return s.Incidents.StreamObservations(ctx, p, f, func(ob *incident.Observation) error {
 			r.reset()
 			r.set("id", ob.ID)
 			r.set("observer_kind", text(ob.Observer.Kind))

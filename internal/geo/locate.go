@@ -127,9 +127,11 @@ func (s *Service) locate(ctx context.Context, reader *access.Principal, p Point,
 		}
 	}
 	loc.OutsideLayers = !near
-	if loc.NearestPlace, err = s.nearestPlace(ctx, reader, p); err != nil {
+	places, err := s.places(ctx)
+	if err != nil {
 		return Location{}, err
 	}
+	loc.NearestPlace = places.nearest(reader, p)
 	return loc, nil
 }
 

@@ -276,6 +276,10 @@ type Service struct {
 	mu      sync.Mutex
 	layers  []Layer // cache of all layers; nil when none
 	version int64   // the log's version of layers (store.DB.Version) the cache was loaded at
+	// The places' index (nearest.go) and the log's version of places it
+	// was loaded at.
+	placeIx      *placeIndex
+	placeVersion int64
 }
 
 // New returns the geography service and registers its projections.

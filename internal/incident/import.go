@@ -184,27 +184,77 @@ func (b *AllegationBody) refKey() string {
 // transaction, all or none, through Tx.RecordAll; p must be the principal
 // that prepared them. A reference error names the item's index.
 func (s *Service) LodgeImportedAllegations(ctx context.Context, p access.Principal, items []PreparedAllegation) ([]Allegation, error) {
-	out := make([]Allegation, len(items))
+	var out []Allegation
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
-		checked := refChecks{}
-		cs := make([]store.Change, len(items))
-		for i := range items {
-			b := items[i].body
-			if err := checked.check(b.refKey(), func() error { return b.checkRefs(tx) }); err != nil {
-				return errs.Prefix(fmt.Sprintf("allegations[%d]", i), err)
-			}
-			b.LodgedAt = tx.Now()
-			id := s.db.NewID(allegationPrefix)
-			cs[i] = store.Change{Entity: EntityAllegation, ID: id, Version: 1, Actor: p.Actor(), Body: &b, Public: b.Resource().Classification == access.Public}
-			out[i] = Allegation{ID: id, Version: 1, AllegationBody: b}
-		}
-		_, err := tx.RecordAll(cs)
+		var err error
+		out, err = s.lodgeAllegations(tx, p, items, refChecks{})
 		return err
 	})
 	if err != nil {
 		return nil, wrap("lodge imported allegations", err)
 	}
 	return out, nil
+}
+
+// LodgeAllImportedAllegations lodges, in one transaction, every chunk of
+// prepared allegations next yields until it yields none: a whole import
+// is written or nothing is, whatever its size. Memory stays that of a
+// chunk (the transaction spills between chunks). It returns how many it
+// wrote; an error of next, or of any chunk, rolls everything back.
+// Other writers wait for the commit meanwhile.
+func (s *Service) LodgeAllImportedAllegations(ctx context.Context, p access.Principal, next func() ([]PreparedAllegation, error)) (int, error) {
+	n, err := lodgeAll(ctx, s.db, next, func(tx *store.Tx, items []PreparedAllegation, checked refChecks) error {
+		_, err := s.lodgeAllegations(tx, p, items, checked)
+		return err
+	})
+	return n, wrap("lodge imported allegations", err)
+}
+
+func (s *Service) lodgeAllegations(tx *store.Tx, p access.Principal, items []PreparedAllegation, checked refChecks) ([]Allegation, error) {
+	out := make([]Allegation, len(items))
+	cs := make([]store.Change, len(items))
+	for i := range items {
+		b := items[i].body
+		if err := checked.check(b.refKey(), func() error { return b.checkRefs(tx) }); err != nil {
+			return nil, errs.Prefix(fmt.Sprintf("allegations[%d]", i), err)
+		}
+		b.LodgedAt = tx.Now()
+		id := s.db.NewID(allegationPrefix)
+		cs[i] = store.Change{Entity: EntityAllegation, ID: id, Version: 1, Actor: p.Actor(), Body: &b, Public: b.Resource().Classification == access.Public}
+		out[i] = Allegation{ID: id, Version: 1, AllegationBody: b}
+	}
+	_, err := tx.RecordAll(cs)
+	return out, err
+}
+
+// lodgeAll runs the chunks next yields through lodge in one write
+// transaction, spilling between them.
+func lodgeAll[P any](ctx context.Context, db *store.DB, next func() ([]P, error), lodge func(*store.Tx, []P, refChecks) error) (int, error) {
+	n := 0
+	_, err := db.Write(ctx, func(tx *store.Tx) error {
+		n = 0
+		checked := refChecks{}
+		for {
+			items, err := next()
+			if err != nil {
+				return err
+			}
+			if len(items) == 0 {
+				return nil
+			}
+			if err := lodge(tx, items, checked); err != nil {
+				return errs.Prefix(fmt.Sprintf("records %d to %d", n+1, n+len(items)), err)
+			}
+			if err := tx.Spill(); err != nil {
+				return err
+			}
+			n += len(items)
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // PreparedObservation is an observation to import, checked for its
@@ -279,27 +329,43 @@ func (s *Service) ImportedObservations(ctx context.Context, p access.Principal, 
 // LodgeImportedObservations records prepared observations in one
 // transaction, all or none, through Tx.RecordAll.
 func (s *Service) LodgeImportedObservations(ctx context.Context, p access.Principal, items []PreparedObservation) ([]Observation, error) {
-	out := make([]Observation, len(items))
+	var out []Observation
 	_, err := s.db.Write(ctx, func(tx *store.Tx) error {
-		checked := refChecks{}
-		cs := make([]store.Change, len(items))
-		for i := range items {
-			b := items[i].body
-			if err := items[i].checkRefs(tx, checked); err != nil {
-				return errs.Prefix(fmt.Sprintf("observations[%d]", i), err)
-			}
-			b.RecordedAt = tx.Now()
-			id := s.db.NewID(observationPrefix)
-			cs[i] = store.Change{Entity: EntityObservation, ID: id, Version: 1, Actor: p.Actor(), Body: &b, Public: b.Resource().Classification == access.Public}
-			out[i] = Observation{ID: id, Version: 1, ObservationBody: b}
-		}
-		_, err := tx.RecordAll(cs)
+		var err error
+		out, err = s.lodgeObservations(tx, p, items, refChecks{})
 		return err
 	})
 	if err != nil {
 		return nil, wrap("lodge imported observations", err)
 	}
 	return out, nil
+}
+
+// LodgeAllImportedObservations is LodgeAllImportedAllegations for
+// observations.
+func (s *Service) LodgeAllImportedObservations(ctx context.Context, p access.Principal, next func() ([]PreparedObservation, error)) (int, error) {
+	n, err := lodgeAll(ctx, s.db, next, func(tx *store.Tx, items []PreparedObservation, checked refChecks) error {
+		_, err := s.lodgeObservations(tx, p, items, checked)
+		return err
+	})
+	return n, wrap("lodge imported observations", err)
+}
+
+func (s *Service) lodgeObservations(tx *store.Tx, p access.Principal, items []PreparedObservation, checked refChecks) ([]Observation, error) {
+	out := make([]Observation, len(items))
+	cs := make([]store.Change, len(items))
+	for i := range items {
+		b := items[i].body
+		if err := items[i].checkRefs(tx, checked); err != nil {
+			return nil, errs.Prefix(fmt.Sprintf("observations[%d]", i), err)
+		}
+		b.RecordedAt = tx.Now()
+		id := s.db.NewID(observationPrefix)
+		cs[i] = store.Change{Entity: EntityObservation, ID: id, Version: 1, Actor: p.Actor(), Body: &b, Public: b.Resource().Classification == access.Public}
+		out[i] = Observation{ID: id, Version: 1, ObservationBody: b}
+	}
+	_, err := tx.RecordAll(cs)
+	return out, err
 }
 
 // errCheckOnly rolls back the transaction a reference check runs in.
