@@ -53,10 +53,13 @@ func (s *Server) mineRoutes() {
 		Handler: creates(s, svc.RecordHandover, handoverVersion)})
 	s.add(Route{Method: "GET", Path: "/api/v1/handovers", Summary: "List the handovers you may read, latest first", Tag: "mines",
 		Response: store.Page[mines.Handover]{},
-		Query:    append([]Param{{Name: "from_side"}, {Name: "to_side"}, {Name: "exchange_id"}}, numberedParams(mines.HandoverSorts)...),
+		Query: append([]Param{{Name: "from_side"}, {Name: "to_side"}, {Name: "exchange_id"},
+			{Name: "from_day", Description: "YYYY-MM-DD: handovers on or after that day"}, {Name: "to_day", Description: "YYYY-MM-DD: handovers on or before that day"}},
+			numberedParams(mines.HandoverSorts)...),
 		Handler: numberedLists(s, func(r *http.Request) (mines.HandoverFilter, error) {
 			q := r.URL.Query()
-			return mines.HandoverFilter{FromSide: q.Get("from_side"), ToSide: q.Get("to_side"), ExchangeID: q.Get("exchange_id")}, nil
+			return mines.HandoverFilter{FromSide: q.Get("from_side"), ToSide: q.Get("to_side"), ExchangeID: q.Get("exchange_id"),
+				FromDay: q.Get("from_day"), ToDay: q.Get("to_day")}, nil
 		}, svc.ListHandovers, svc.NumberedHandovers)})
 	s.add(Route{Method: "GET", Path: "/api/v1/handovers/{id}", Summary: "Read a handover", Tag: "mines", Response: mines.Handover{},
 		Handler: reads(s, mines.EntityHandover, svc.GetHandover, handoverVersion)})

@@ -32,7 +32,7 @@ func TestZonesWithHolesAndPartsEndToEnd(t *testing.T) {
 			t.Errorf("locate %s: %d %s, want %s", c.q, res.status, res.body, c.want)
 		}
 	}
-	res := s.do("GET", "/api/v1/map/features?bbox=5,5,25,15&zoom=6&layers=zones&at=2021-06-12T10:00:00Z", "")
+	res := s.do("GET", "/api/v1/map/features?bbox=5,5,25,15&zoom=6&layers=zones&to=2021-06-12T10:00:00Z", "")
 	body := string(res.body)
 	if res.status != 200 || !strings.Contains(body, `"type":"MultiPolygon"`) || !strings.Contains(body, `[[11,11],[12,11],[12,12],[11,12],[11,11]]`) {
 		t.Errorf("map: %d %s", res.status, body)
