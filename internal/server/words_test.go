@@ -24,6 +24,13 @@ func TestUnknownAddressIsAPageForABrowser(t *testing.T) {
 			t.Errorf("%s (Accept %q): %d %s", tc.path, tc.accept, res.status, res.header.Get("Content-Type"))
 		}
 	}
+	// A method the address does not have: 405 with Allow, and a page
+	// saying so in the reader's language, not "internal error".
+	res = s.do("DELETE", "/map", "", "Accept", "text/html", "Accept-Language", "ru")
+	if body := string(res.body); res.status != http.StatusMethodNotAllowed || res.header.Get("Allow") == "" ||
+		!strings.Contains(body, "Здесь это недоступно") || strings.Contains(body, "err.code.") {
+		t.Errorf("405 page: %d Allow %q %.400s", res.status, res.header.Get("Allow"), body)
+	}
 	// A record that does not exist: a page without the id asked for.
 	b := s.browser(t, "monitor")
 	pg := b.get("/incidents/inc_doesnotexist00000000")

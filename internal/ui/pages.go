@@ -190,7 +190,8 @@ func (s *Pages) pageFail(w http.ResponseWriter, r *http.Request, pg *web.Page, e
 	code := errs.CodeOf(err)
 	status := httpx.StatusOf(code)
 	title := map[errs.Code]string{errs.CodeNotFound: "error.notfound", errs.CodeForbidden: "error.forbidden",
-		errs.CodeConflict: "error.conflict", errs.CodeInvalid: "error.invalid"}[code]
+		errs.CodeConflict: "error.conflict", errs.CodeInvalid: "error.invalid", httpx.CodeMethodNotAllowed: "error.method",
+		httpx.CodePreconditionFailed: "error.conflict", httpx.CodePreconditionRequired: "error.conflict", httpx.CodeUnsupportedMediaType: "error.invalid"}[code]
 	if title == "" {
 		title = "error.internal"
 	}
