@@ -148,7 +148,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	a, err := app.Open(ctx, app.Config{Witnesses: witnesses, WitnessPolicy: policy, Dir: *dir, Database: *database, Log: log, Version: version, Synchronous: *sync, PublicView: *publicView, InsecureCookies: *insecure,
 		Limits:      account.Limits{FreeTries: *freeTries, FreeTriesAddress: *freeTriesAddress, Delay: *delay, MaxDelay: *maxDelay, Forget: *forget},
 		SessionIdle: *idle, SessionMax: *maxAge, Basemap: *basemap, TrustedProxies: proxies,
-		FitModel: fitModel, Refit: fusionmodel.Schedule{After: *refitAfter, Every: *refitEvery}})
+		Refit: fusionmodel.Schedule{After: *refitAfter, Every: *refitEvery}})
 	if err != nil {
 		return err
 	}

@@ -81,8 +81,7 @@ type Config struct {
 	// WitnessBackoff bounds the wait before a failed witness is asked
 	// again (zero: 1 s to 5 min).
 	WitnessBackoff [2]time.Duration
-	// FitModel fits the mission's fusion model (fusion.Fit); nil: the
-	// model can be set by an analyst but not fitted.
+	// FitModel fits the mission's fusion model; nil: fusion.Fit.
 	FitModel fusionmodel.FitFunc
 	// Refit, when it has a trigger, refits the fusion model in the
 	// background while the app is open (RunRefit); off by default.

@@ -80,8 +80,8 @@ type Learner interface {
 	ReviewDecisions(ctx context.Context) (int64, error)
 }
 
-// FitFunc estimates a model from reports and labels, starting from start:
-// fusion.Fit (injected, so that this package builds without it).
+// FitFunc estimates a model from reports and labels, starting from start;
+// fusion.Fit unless a test or a benchmark gives another.
 type FitFunc func(ctx context.Context, reports []fusion.Report, labels []fusion.Label, start fusion.Model) (fusion.Model, error)
 
 // Service reads and changes the model.
@@ -102,9 +102,12 @@ type Service struct {
 // store whether another process stored a newer one.
 const CacheFor = 5 * time.Second
 
-// New returns the service on db and registers its projection. fit may be
-// nil until the fitted model lands: Refit then refuses.
+// New returns the service on db and registers its projection. fit nil
+// means fusion.Fit.
 func New(db *store.DB, learn Learner, fit FitFunc) *Service {
+	if fit == nil {
+		fit = fusion.Fit
+	}
 	s := &Service{db: db, learn: learn, fit: fit, now: time.Now}
 	db.Register(store.Typed(Entity, []store.Table{
 		{Name: "fusion_models", Columns: []string{"id", "fitted_at", "how", "reports", "labels", "decisions"}},
