@@ -177,6 +177,7 @@ func (s *Server) incidentRoutes() {
 			httpx.WriteJSON(w, http.StatusOK, rows)
 		}})
 	s.reviewRoutes()
+	s.fusionModelRoutes()
 	s.attachmentRoutes()
 }
 

@@ -52,14 +52,14 @@ type History struct {
 }
 
 func (s *Server) logRoutes() {
-	s.add(Route{Method: "GET", Path: "/log/checkpoint", Summary: "Latest signed checkpoint (C2SP tlog-checkpoint)", Tag: "log", Public: true, Content: "text/plain",
+	s.add(Route{Method: "GET", Path: "/log/checkpoint", Summary: "Latest signed checkpoint (C2SP tlog-checkpoint)", Tag: "log", Public: true, Content: "text/plain", ETag: true,
 		Handler: s.checkpoint})
 	s.add(Route{Method: "GET", Path: "/log/key", Summary: "The log's note verifier key", Tag: "log", Public: true, Content: "text/plain",
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.Write([]byte(s.Ledger.Keys().Public + "\n"))
 		}})
-	s.add(Route{Method: "GET", Path: "/log/tile/{path...}", Summary: "A tile or entry bundle (C2SP tlog-tiles)", Tag: "log", Public: true, Content: "application/octet-stream",
+	s.add(Route{Method: "GET", Path: "/log/tile/{path...}", Summary: "A tile or entry bundle (C2SP tlog-tiles)", Tag: "log", Public: true, Content: "application/octet-stream", ETag: true,
 		Handler: s.tile})
 	s.add(Route{Method: "GET", Path: "/api/v1/log/proof/inclusion", Summary: "Inclusion proof of a change in the log", Tag: "log", Public: true,
 		Query:    []Param{{Name: "seq", Type: "integer", Required: true, Description: "the change's seq (leaf index)"}, {Name: "size", Type: "integer", Description: "tree size; default: the latest signed checkpoint"}},

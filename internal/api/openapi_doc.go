@@ -4,6 +4,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/agreement"
 	"github.com/truce-monitoring/truce/internal/detainee"
 	"github.com/truce-monitoring/truce/internal/exchange"
+	"github.com/truce-monitoring/truce/internal/fusionmodel"
 	"github.com/truce-monitoring/truce/internal/geo"
 	"github.com/truce-monitoring/truce/internal/incident"
 	"github.com/truce-monitoring/truce/internal/mapview"
@@ -36,7 +37,7 @@ func documentRoutes(version string) []Route {
 		Detainees: new(detainee.Service), Returns: new(returns.Service), Transit: new(transit.Service),
 		Reports: new(report.Service), Search: new(search.Service), Exchange: new(exchange.Service),
 		Proofs: new(proof.Service), Records: new(record.Registry), Map: new(mapview.Service),
-		Witnesses: new(witnessclient.Service), Version: version,
+		Witnesses: new(witnessclient.Service), FusionModel: new(fusionmodel.Service), Version: version,
 	})
 	return s.routes
 }

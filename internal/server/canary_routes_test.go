@@ -291,7 +291,9 @@ func canaryRoutes(t *testing.T, s *testServer, fx *canaryFixtures) map[string][]
 		"GET /review":              get("/review"),
 		"GET /fusion-model":        get("/fusion-model"),
 		"POST /fusion-model/refit": nil,
-		"GET /incidents":           get("/incidents", "/incidents?page=2&size=5&sort=-title"),
+		"GET /api/v1/fusion-model": get("/api/v1/fusion-model"), "GET /api/v1/fusion-model/history": get("/api/v1/fusion-model/history"),
+		"PUT /api/v1/fusion-model": nil, "POST /api/v1/fusion-model/refit": nil,
+		"GET /incidents": get("/incidents", "/incidents?page=2&size=5&sort=-title"),
 		// The numbered lists (pages_lists.go): every filter reads through
 		// the domain's list, as the API's numbered pages do; a GET on a
 		// bulk address only leads back to its list.

@@ -58,10 +58,35 @@ func TestFusionModelPage(t *testing.T) {
 	}
 	csrf := hidden(analyst.get("/fusion-model").body).Get("csrf")
 	res := analyst.post("/fusion-model/refit", url.Values{"csrf": {csrf}})
-	if res.status == http.StatusSeeOther {
-		t.Errorf("refit without fitting in this build succeeded")
+	if res.status != http.StatusSeeOther {
+		t.Errorf("refit: %d %.300s", res.status, res.body)
 	}
-	if st, _ := s.app.FusionModel.Current(context.Background(), ana); st.Version != 1 {
-		t.Errorf("after a refused refit the model is version %d", st.Version)
+	if st, _ := s.app.FusionModel.Current(context.Background(), ana); st.Version != 2 || st.Model.Fitted.Reports == 0 {
+		t.Errorf("after a refit the model is version %d fitted on %d reports, want version 2 fitted on the demo's", st.Version, st.Model.Fitted.Reports)
+	}
+}
+
+// The fusion model through the API: every account reads it; analysts set
+// it; a model that does not check is refused with the field named.
+func TestFusionModelAPI(t *testing.T) {
+	s := start(t)
+	if res := s.with("liaison-am").do("GET", "/api/v1/fusion-model", ""); res.status != http.StatusOK || !strings.Contains(string(res.body), `"version":0`) {
+		t.Fatalf("read before any model: %d %s", res.status, res.body)
+	}
+	bad := s.with("analyst").do("PUT", "/api/v1/fusion-model", `{"model":{"version":1,"fitted":{"reports":-1}},"version":0}`)
+	if bad.status != http.StatusBadRequest || !strings.Contains(string(bad.body), "model.fitted.reports") {
+		t.Errorf("a model with negative counts: %d %s", bad.status, bad.body)
+	}
+	if res := s.with("liaison-az").do("PUT", "/api/v1/fusion-model", `{"model":{"version":1},"version":0}`); res.status < 400 {
+		t.Errorf("a liaison set the model: %d", res.status)
+	}
+	if res := s.with("analyst").do("PUT", "/api/v1/fusion-model", `{"model":{"version":1,"fitted":{"reports":5}},"version":0,"reason":"test"}`); res.status != http.StatusOK || !strings.Contains(string(res.body), `"version":1`) {
+		t.Fatalf("set: %d %s", res.status, res.body)
+	}
+	if res := s.with("analyst").do("PUT", "/api/v1/fusion-model", `{"model":{"version":1},"version":0}`); res.status != http.StatusConflict {
+		t.Errorf("a stale version: %d %s", res.status, res.body)
+	}
+	if res := s.with("observer").do("GET", "/api/v1/fusion-model/history", ""); res.status != http.StatusOK || strings.Count(string(res.body), `"fitted_at"`) != 1 {
+		t.Errorf("history: %d %s", res.status, res.body)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/truce-monitoring/truce/internal/access"
 	"github.com/truce-monitoring/truce/internal/account"
 	"github.com/truce-monitoring/truce/internal/demo"
+	"github.com/truce-monitoring/truce/internal/fusion"
 	"github.com/truce-monitoring/truce/internal/geo"
 )
 
@@ -510,6 +511,21 @@ func incidentProbes(t *testing.T, s *testServer) []probe {
 			id := create("liaison-az", "/api/v1/allegations", allegation(az, am, ""))
 			return "/api/v1/review", fmt.Sprintf(`{"report_kind":"allegation","report_id":%q,"incident_id":%q,"decision":"accept"}`, id, inc), nil
 		}},
+		// The fusion model: every account reads it, analysts store and refit it.
+		{"GET /api/v1/fusion-model", "mission", readAll, static("/api/v1/fusion-model", "")},
+		{"GET /api/v1/fusion-model/history", "mission", readAll, static("/api/v1/fusion-model/history", "")},
+		{"PUT /api/v1/fusion-model", "mission", [9]int{no, no, no, ok, no, no, no, no, ua}, func(t *testing.T, _ string) (string, string, []string) {
+			res := s.with("analyst").do("GET", "/api/v1/fusion-model", "")
+			var cur struct {
+				Version int64 `json:"version"`
+			}
+			if err := json.Unmarshal(res.body, &cur); err != nil {
+				t.Fatalf("fusion model: %v %s", err, res.body)
+			}
+			model, _ := json.Marshal(fusion.DefaultModel())
+			return "/api/v1/fusion-model", fmt.Sprintf(`{"model":%s,"version":%d,"reason":"set by hand"}`, model, cur.Version), nil
+		}},
+		{"POST /api/v1/fusion-model/refit", "mission", [9]int{no, no, no, new, no, no, no, no, ua}, static("/api/v1/fusion-model/refit", "")},
 		{"POST /api/v1/review/duplicates", "mission", editors, func(*testing.T, string) (string, string, []string) {
 			id := create("liaison-az", "/api/v1/allegations", allegation(az, am, ""))
 			return "/api/v1/review/duplicates", fmt.Sprintf(`{"report_kind":"allegation","report_ids":[%q],"duplicate_of":%q,"reason":"Lodged twice."}`, id, algAZ), nil
