@@ -89,7 +89,15 @@ func (s *Pages) modelWords(pg *web.Page, st fusionmodel.Stored) []string {
 			}
 			args := make([]any, 0, 2*len(pt.names))
 			for j, name := range pt.names {
-				args = append(args, name, m[j+1])
+				v := m[j+1]
+				// Codes the model names are said as the pages say them.
+				switch name {
+				case "kind":
+					v = pg.T("fusion.kind." + v)
+				case "category":
+					v = pg.T("category." + strings.ReplaceAll(v, " ", "_"))
+				}
+				args = append(args, name, v)
 			}
 			out[i] = pg.T(pt.key, args...)
 			break
