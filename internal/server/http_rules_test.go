@@ -38,6 +38,8 @@ func concrete(pattern string) string {
 // (no Content-Type unless given).
 func (s *testServer) raw(user, method, path, body string, headers ...string) response {
 	s.t.Helper()
+	// Records are placed again in the background after a layer changes;
+	// let that finish so that versions read before a request still hold.
 	s.app.Incidents.WaitIdle()
 	var rd io.Reader
 	if body != "" {
