@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -101,50 +103,30 @@ func (p *progress) done() {
 // countingWriter counts the lines written through it, for progress.
 type countingWriter struct {
 	w     io.Writer
-	mu    sync.Mutex
-	lines int64
+	lines atomic.Int64
 }
 
 func (c *countingWriter) Write(b []byte) (int, error) {
 	n, err := c.w.Write(b)
-	var lines int64
-	for _, x := range b[:n] {
-		if x == '\n' {
-			lines++
-		}
-	}
-	c.mu.Lock()
-	c.lines += lines
-	c.mu.Unlock()
+	c.lines.Add(int64(bytes.Count(b[:n], []byte{'\n'})))
 	return n, err
 }
 
-func (c *countingWriter) count() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lines
-}
+func (c *countingWriter) count() int64 { return c.lines.Load() }
 
 // countingReader counts the bytes read through it, for progress.
 type countingReader struct {
-	r  io.Reader
-	mu sync.Mutex
-	n  int64
+	r io.Reader
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
-	c.mu.Lock()
-	c.n += int64(n)
-	c.mu.Unlock()
+	c.n.Add(int64(n))
 	return n, err
 }
 
-func (c *countingReader) count() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n
-}
+func (c *countingReader) count() int64 { return c.n.Load() }
 
 // elapsedSeconds counts the seconds since it was called, for watch over
 // work that cannot say how far it is.
